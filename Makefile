@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: MIT
+# mmp: build libmmp (static and shared), the mmp front-end, tests and docs.
+#
+#   make                 build lib/libmmp.a, lib/libmmp.so and cmd/mmp
+#   make test            run the whole test suite under prove
+#   make check           the same suite built with ASan + UBSan
+#   make install PREFIX=/usr/local
+#   make check-headers   compile each public header on its own
+
+CC ?= cc
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+LIBDIR = $(PREFIX)/lib
+INCDIR = $(PREFIX)/include
+MANDIR = $(PREFIX)/share/man
+PKGDIR = $(LIBDIR)/pkgconfig
+PROVE ?= prove
+PROVE_OPTS ?=
+OPTFLAGS ?= -O2 -g
+
+DEPS = libgit2 yaml-0.1 libcjson libcurl sqlite3 libmicrohttpd
+DEP_CFLAGS := $(shell pkg-config --cflags $(DEPS) 2>/dev/null)
+DEP_LIBS := $(shell pkg-config --libs $(DEPS) 2>/dev/null) -lxgboost -lpthread -lm
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-missing-field-initializers
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Ilib $(DEP_CFLAGS)
+ALL_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden $(OPTFLAGS) $(CFLAGS)
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+SAN_CFLAGS = $(BASE_CFLAGS) -fvisibility=hidden -O1 -g $(SAN_FLAGS) $(CFLAGS)
+
+LIB_SRCS := $(sort $(wildcard lib/*/*.c))
+LIB_HDRS := $(wildcard lib/*/*.h) $(wildcard include/*.h include/mmp/*.h)
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
+CMD_HDRS := $(wildcard cmd/*.h)
+UNIT_SRCS := $(sort $(wildcard test/unit/t-*.c))
+HELPER_SRCS := $(sort $(wildcard test/helpers/*.c))
+
+LIB_OBJS := $(LIB_SRCS:.c=.o)
+CMD_OBJS := $(CMD_SRCS:.c=.o)
+UNIT_BINS := $(patsubst test/unit/%.c,test/unit/bin/%,$(UNIT_SRCS))
+HELPER_BINS := $(patsubst test/helpers/%.c,test/helpers/bin/%,$(HELPER_SRCS))
+
+SAN_LIB_OBJS := $(patsubst lib/%.c,test/san/lib/%.o,$(LIB_SRCS))
+SAN_CMD_OBJS := $(patsubst cmd/%.c,test/san/cmd/%.o,$(CMD_SRCS))
+SAN_UNIT_BINS := $(patsubst test/unit/%.c,test/san/unit/%,$(UNIT_SRCS))
+
+MAN_PAGES := $(sort $(wildcard man/*.1 man/*.5))
+
+.PHONY: all test check install uninstall clean check-headers bench
+.DELETE_ON_ERROR:
+
+all: lib/libmmp.a lib/libmmp.so cmd/mmp lib/mmp.pc
+
+lib/%.o: lib/%.c $(LIB_HDRS)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+lib/libmmp.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+lib/libmmp.so: $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libmmp.so.0 $(OPTFLAGS) -o $@ $^ $(DEP_LIBS)
+
+cmd/mmp: $(CMD_OBJS) lib/libmmp.a
+	$(CC) $(OPTFLAGS) -o $@ $(CMD_OBJS) lib/libmmp.a $(DEP_LIBS)
+
+lib/mmp.pc: Makefile include/mmp/version.h
+	@version=$$(sed -n 's/^#define MMP_VERSION "\(.*\)"/\1/p' include/mmp/version.h); \
+	{ echo "prefix=$(PREFIX)"; echo "libdir=$(LIBDIR)"; \
+	  echo "includedir=$(INCDIR)"; echo; echo "Name: mmp"; \
+	  echo "Description: Git-style MLOps toolkit library"; \
+	  echo "Version: $$version"; \
+	  echo "Requires.private: $(DEPS)"; \
+	  echo "Libs: -L\$${libdir} -lmmp"; \
+	  echo "Libs.private: -lxgboost -lpthread -lm"; \
+	  echo "Cflags: -I\$${includedir}"; } > $@
+
+test/unit/bin/%: test/unit/%.c test/unit/tap.c test/unit/tap.h lib/libmmp.a
+	@mkdir -p test/unit/bin
+	$(CC) $(ALL_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c lib/libmmp.a $(DEP_LIBS)
+
+test/helpers/bin/%: test/helpers/%.c lib/libmmp.a
+	@mkdir -p test/helpers/bin
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libmmp.a $(DEP_LIBS)
+
+test: all $(UNIT_BINS) $(HELPER_BINS)
+	MMP_BUILD_DIR=$(CURDIR)/cmd $(PROVE) $(PROVE_OPTS) --exec test/run-test.sh \
+		test/t[0-9]*.sh $(UNIT_BINS)
+
+# --- sanitizer build: the same suite under ASan + UBSan ---
+test/san/lib/%.o: lib/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+test/san/cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+test/san/libmmp.a: $(SAN_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+test/san/mmp: $(SAN_CMD_OBJS) test/san/libmmp.a
+	$(CC) $(SAN_FLAGS) -o $@ $(SAN_CMD_OBJS) test/san/libmmp.a $(DEP_LIBS)
+
+test/san/unit/%: test/unit/%.c test/unit/tap.c test/unit/tap.h test/san/libmmp.a
+	@mkdir -p test/san/unit
+	$(CC) $(SAN_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c test/san/libmmp.a $(DEP_LIBS)
+
+check: all test/san/mmp $(SAN_UNIT_BINS) $(HELPER_BINS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	MMP_BUILD_DIR=$(CURDIR)/test/san MMP_SANITIZE=1 \
+		$(PROVE) $(PROVE_OPTS) --exec test/run-test.sh \
+		test/t[0-9]*.sh $(SAN_UNIT_BINS)
+
+check-headers:
+	@for h in include/mmp.h include/mmp/*.h; do \
+		echo "#include \"$${h#include/}\"" | $(CC) -std=c99 -pedantic \
+		-Wall -Wextra -Werror -Iinclude -x c -fsyntax-only - || exit 1; \
+	done; echo "headers ok"
+
+bench: all
+	@for b in scripts/bench/*.sh; do echo "== $$b"; bash $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/mmp \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(PKGDIR)
+	install -m 755 cmd/mmp $(DESTDIR)$(BINDIR)/mmp
+	install -m 644 lib/libmmp.a $(DESTDIR)$(LIBDIR)/libmmp.a
+	install -m 755 lib/libmmp.so $(DESTDIR)$(LIBDIR)/libmmp.so.0
+	ln -sf libmmp.so.0 $(DESTDIR)$(LIBDIR)/libmmp.so
+	install -m 644 include/mmp.h $(DESTDIR)$(INCDIR)/mmp.h
+	install -m 644 include/mmp/*.h $(DESTDIR)$(INCDIR)/mmp/
+	for m in $(filter %.1,$(MAN_PAGES)); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in $(filter %.5,$(MAN_PAGES)); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	install -m 644 lib/mmp.pc $(DESTDIR)$(PKGDIR)/mmp.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mmp $(DESTDIR)$(LIBDIR)/libmmp.* \
+		$(DESTDIR)$(INCDIR)/mmp.h $(DESTDIR)$(PKGDIR)/mmp.pc
+	rm -rf $(DESTDIR)$(INCDIR)/mmp
+	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man*/$$(basename $$m); done
+
+clean:
+	rm -f lib/*/*.o cmd/*.o lib/libmmp.a lib/libmmp.so lib/mmp.pc cmd/mmp
+	rm -rf test/unit/bin test/helpers/bin test/san test/trash*

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/* mmp.c: main: global options, command lookup, setup by flags, run */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "output.h"
+
+static const char *const mmp_usage[] = {
+	"mmp [-C <dir>] [--store <path>] [-c <key>=<value>] [-v | -q]",
+	"    [--color[=<when>]] [--version] [-h] <command> [<args>]",
+	NULL
+};
+
+static int show_version;
+static const char *color_when;
+
+static int parse_color(const struct option *opt, const char *arg, int unset)
+{
+	(void)opt;
+	if (unset)
+		arg = "never";
+	else if (!arg)
+		arg = "always";
+	if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
+		return error("option '--color' expects auto, always or never, "
+			"got '%s'", arg);
+	color_when = arg;
+	return 0;
+}
+
+static int parse_chdir(const struct option *opt, const char *arg, int unset)
+{
+	(void)opt;
+	(void)unset;
+	if (*arg && chdir(arg) < 0)
+		die("cannot change to '%s': %s", arg, strerror(errno));
+	return 0;
+}
+
+static void list_commands(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "\nThese are the mmp commands:\n\n");
+	for (i = 0; i < mmp_commands_nr; i++)
+		fprintf(out, "   %-17s %s\n", mmp_commands[i].name,
+			mmp_commands[i].summary);
+	fprintf(out, "\nSee 'mmp help <command>' or 'man mmp-<command>' for "
+		"the details of one command.\n");
+}
+
+void print_main_usage(FILE *out);
+void print_main_usage(FILE *out)
+{
+	usage_print(out, mmp_usage, NULL);
+	list_commands(out);
+}
+
+static int print_main_help(const struct option *opt, const char *arg,
+	int unset)
+{
+	(void)opt;
+	(void)arg;
+	(void)unset;
+	print_main_usage(stdout);
+	exit(0);
+}
+
+static void unknown_command(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1, i;
+
+	fprintf(stderr, "mmp: '%s' is not an mmp command. See 'mmp --help'.\n",
+		name);
+	for (i = 0; i < mmp_commands_nr; i++) {
+		size_t d = cmd_distance(name, mmp_commands[i].name);
+		if (d < best_d) {
+			best_d = d;
+			best = mmp_commands[i].name;
+		}
+	}
+	if (best && best_d <= strlen(name) / 2 + 1)
+		fprintf(stderr, "\nThe most similar command is\n\t%s\n", best);
+	exit(EXIT_FAIL);
+}
+
+/*
+ * libgomp reads OMP_WAIT_POLICY when it loads, before main(): spinning
+ * OpenMP threads make XGBoost several times slower on a busy machine.
+ * Commands that train or predict re-execute once with passive waits
+ * unless the user chose a policy.
+ */
+static void ensure_passive_openmp(char **argv)
+{
+	if (getenv("OMP_WAIT_POLICY") || getenv("MMP_NO_REEXEC"))
+		return;
+	setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+	execv("/proc/self/exe", argv);
+	/* no /proc: go on with the default policy */
+}
+
+static int stdout_is_pipe_or_socket(void)
+{
+	struct stat st;
+
+	return fstat(1, &st) == 0 &&
+		(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+int main(int argc, char **argv)
+{
+	static struct mmp_ctx ctx;
+	const struct option opts[] = {
+		OPT_CALLBACK('C', NULL, NULL, "<dir>",
+			"run as if mmp was started in <dir>", parse_chdir),
+		OPT_STRING(0, "store", &ctx.store_path, "<path>",
+			"use the store at <path> (or $MMP_STORE)"),
+		OPT_STRING_LIST('c', NULL, &ctx.config_overrides,
+			"<key>=<value>", "override a configuration value"),
+		OPT__VERBOSITY(&ctx.verbosity),
+		{ .type = OPTION_CALLBACK, .long_name = "color",
+		  .argh = "<when>", .help = "colour: auto, always or never",
+		  .flags = PARSE_OPT_OPTARG, .callback = parse_color },
+		OPT_BOOL(0, "version", &show_version,
+			"print the versions of mmp and its libraries"),
+		{ .type = OPTION_CALLBACK, .short_name = 'h', .long_name = "help",
+		  .help = "show this help", .flags = PARSE_OPT_NONEG,
+		  .callback = print_main_help },
+		OPT_END()
+	};
+	const char **args = (const char **)argv;
+	const struct mmp_cmd *cmd;
+	int nargs, ret;
+
+	ctx.progname = "mmp";
+	nargs = parse_options(argc, args, opts, mmp_usage,
+		PARSE_OPT_STOP_AT_NON_OPTION);
+	if (show_version) {
+		const char *v[] = { "version", NULL };
+		return cmd_version(1, v, &ctx);
+	}
+	if (!nargs) {
+		print_main_usage(stdout);
+		return EXIT_FAIL;
+	}
+	cmd = find_command(args[0]);
+	if (!cmd)
+		unknown_command(args[0]);
+	if (cmd->flags & USE_XGBOOST)
+		ensure_passive_openmp(argv);
+
+	output_setup_color(&ctx, color_when);
+	if (!ctx.env)
+		ctx.env = getenv("MMP_ENV");
+	signal(SIGPIPE, SIG_DFL);
+	if (mmp_global_init() < 0)
+		die_lib("cannot initialise the libraries");
+
+	ret = cmd->fn(nargs, args, &ctx);
+
+	ctx_release(&ctx);
+	string_list_release(&ctx.config_overrides);
+	mmp_global_shutdown();
+
+	if (!stdout_is_pipe_or_socket()) {
+		if (fflush(stdout) || ferror(stdout))
+			die("write failure on standard output: %s",
+				strerror(errno));
+	}
+	if (fclose(stdout) && !ret)
+		die("close failed on standard output: %s", strerror(errno));
+	return ret;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* table.c: every mmp command, in alphabetical order */
+#include <string.h>
+
+#include "cmd.h"
+
+const struct mmp_cmd mmp_commands[] = {
+	{ "help", cmd_help, 0, "show help for mmp or one of its commands" },
+	{ "version", cmd_version, 0, "print the versions of mmp and its libraries" },
+};
+
+const size_t mmp_commands_nr = sizeof(mmp_commands) / sizeof(mmp_commands[0]);
+
+const struct mmp_cmd *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < mmp_commands_nr; i++)
+		if (!strcmp(mmp_commands[i].name, name))
+			return &mmp_commands[i];
+	return NULL;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* buf.h: a growable, always NUL-terminated byte buffer */
+#ifndef INCLUDE_mmp_buf_h__
+#define INCLUDE_mmp_buf_h__
+
+#include <stdarg.h>
+#include "common.h"
+
+MMP_BEGIN_DECL
+
+/**
+ * A string buffer in the manner of git's strbuf. `ptr` is never NULL
+ * and always NUL-terminated; `size` is the length without the NUL.
+ * Initialise with MMP_BUF_INIT, release with mmp_buf_dispose().
+ * Allocation failure aborts the process (like git's xmalloc).
+ */
+typedef struct {
+	char *ptr;
+	size_t asize;
+	size_t size;
+} mmp_buf;
+
+extern MMP_EXTERN(char) mmp_buf__initbuf[];
+#define MMP_BUF_INIT { mmp_buf__initbuf, 0, 0 }
+
+MMP_EXTERN(void) mmp_buf_init(mmp_buf *b, size_t hint);
+/** Make room for at least `extra` more bytes. */
+MMP_EXTERN(void) mmp_buf_grow(mmp_buf *b, size_t extra);
+MMP_EXTERN(void) mmp_buf_put(mmp_buf *b, const void *data, size_t len);
+MMP_EXTERN(void) mmp_buf_puts(mmp_buf *b, const char *s);
+MMP_EXTERN(void) mmp_buf_putc(mmp_buf *b, int c);
+MMP_EXTERN(void) mmp_buf_printf(mmp_buf *b, const char *fmt, ...)
+	MMP_FORMAT_PRINTF(2, 3);
+MMP_EXTERN(void) mmp_buf_vprintf(mmp_buf *b, const char *fmt, va_list ap);
+/** Set the length to `len` (<= size), keeping the allocation. */
+MMP_EXTERN(void) mmp_buf_truncate(mmp_buf *b, size_t len);
+/** Empty the buffer, keeping the allocation. */
+MMP_EXTERN(void) mmp_buf_clear(mmp_buf *b);
+/** Free the contents and re-initialise. Accepts a never-used buffer. */
+MMP_EXTERN(void) mmp_buf_dispose(mmp_buf *b);
+/** Hand the string over to the caller (free() it); the buffer is reset. */
+MMP_EXTERN(char *) mmp_buf_detach(mmp_buf *b);
+/** Remove trailing whitespace. */
+MMP_EXTERN(void) mmp_buf_rtrim(mmp_buf *b);
+
+MMP_END_DECL
+
+#endif

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/* str.c: string helpers: prefixes, edit distance, strict number parsing */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+bool mmp_str_starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+bool mmp_str_ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !memcmp(s + a - b, suffix, b);
+}
+
+size_t mmp_str_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, *row, d;
+
+	row = mmp__calloc(lb + 1, sizeof(*row));
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = prev + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	d = row[lb];
+	free(row);
+	return d;
+}
+
+const char *mmp_str_closest(const char *word, const char *const *cands,
+	size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX, i, limit;
+
+	limit = strlen(word) / 3 + 2;
+	for (i = 0; i < n; i++) {
+		size_t d;
+		if (!cands[i])
+			continue;
+		d = mmp_str_distance(word, cands[i]);
+		if (mmp_str_starts_with(cands[i], word) && strlen(word) >= 2)
+			d = d < 1 ? d : 1;
+		if (d < best_d) {
+			best_d = d;
+			best = cands[i];
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}
+
+int mmp_parse_int64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return MMP_EINVALID;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || end == s)
+		return MMP_EINVALID;
+	*out = v;
+	return 0;
+}
+
+int mmp_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return MMP_EINVALID;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || end == s || (errno == ERANGE && isinf(v)))
+		return MMP_EINVALID;
+	*out = v;
+	return 0;
+}
+
+void mmp_fmt_double(char out[32], double v)
+{
+	int prec;
+
+	if (isnan(v)) {
+		snprintf(out, 32, "NaN");
+		return;
+	}
+	if (isinf(v)) {
+		snprintf(out, 32, v > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(out, 32, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}

@@ -1,0 +1,73 @@
+#!/bin/sh
+# t0010-docs: every command has a man page whose SYNOPSIS matches its -h
+
+. "$(dirname "$0")/test-lib.sh"
+
+MAN="$SRC_DIR/man"
+
+# the synopsis lines of a man page, roff markup removed, one per line
+man_synopsis() {
+	sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$1" |
+	sed -e '/^\./d' -e 's/\\-/-/g' -e 's/\\f[BIRP]//g' -e 's/\\(em/--/g' \
+		-e 's/^[ 	]*//'
+}
+
+# the usage lines of -h output, "usage: " and "   or: " removed
+help_synopsis() {
+	sed -n '1,/^$/p' "$1" | sed -e '/^$/d' -e 's/^usage: //' \
+		-e 's/^   or: //' -e 's/^[ 	]*//'
+}
+
+test_expect_success 'mmp(1) exists and documents the exit codes' '
+	test -f "$MAN/mmp.1" &&
+	for code in 0 1 128 129 130
+	do
+		grep -A1 "^\.TP" "$MAN/mmp.1" | grep -x "\.B $code" ||
+		{ echo "exit code $code not documented" >&2; return 1; }
+	done
+'
+
+test_expect_success 'mmp(1) synopsis matches mmp -h' '
+	mmp -h >h &&
+	help_synopsis h >expect &&
+	man_synopsis "$MAN/mmp.1" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'every command has a man page with a matching SYNOPSIS' '
+	mmp help --commands >cmds &&
+	while read c
+	do
+		page="$MAN/mmp-$c.1" &&
+		test -f "$page" || { echo "no man page for $c" >&2; return 1; }
+		mmp $c -h >h &&
+		help_synopsis h >expect &&
+		man_synopsis "$page" >actual &&
+		test_cmp expect actual || return 1
+	done <cmds
+'
+
+test_expect_success 'every command is listed in mmp(1)' '
+	while read c
+	do
+		grep -q "^\.BR mmp-$c (1)" "$MAN/mmp.1" ||
+		{ echo "mmp-$c not in mmp(1)" >&2; return 1; }
+	done <cmds
+'
+
+test_expect_success 'every man page is well-formed roff' '
+	for page in "$MAN"/*.1 "$MAN"/*.5
+	do
+		test -e "$page" || continue
+		head -n 1 "$page" | grep "^\.TH " &&
+		grep -q "^\.SH NAME" "$page" &&
+		grep -q "^\.SH SYNOPSIS\|^\.SH DESCRIPTION" "$page" || return 1
+		if command -v groff >/dev/null 2>&1
+		then
+			groff -man -Tutf8 -ww -z "$page" 2>warn &&
+			! test -s warn || { cat warn >&2; return 1; }
+		fi
+	done
+'
+
+test_done
