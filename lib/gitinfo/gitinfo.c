@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* gitinfo.c: git lineage through libgit2 (the only libgit2 user) */
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "mmp/gitinfo.h"
+#include "util/util.h"
+
+static int git_fail(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return mmp_error_set(MMP_ERROR_GIT, "%s: %s", what,
+		e && e->message ? e->message : "unknown libgit2 error");
+}
+
+void mmp_url_strip_credentials(char *url)
+{
+	char *scheme = strstr(url, "://"), *host, *at, *slash;
+
+	if (!scheme)
+		return;
+	host = scheme + 3;
+	slash = strchr(host, '/');
+	at = memchr(host, '@', slash ? (size_t)(slash - host) : strlen(host));
+	if (at)
+		memmove(host, at + 1, strlen(at + 1) + 1);
+}
+
+static int diff_cb(const git_diff_delta *delta, const git_diff_hunk *hunk,
+	const git_diff_line *line, void *payload)
+{
+	mmp_sha256_ctx *c = payload;
+
+	MMP_UNUSED(delta);
+	MMP_UNUSED(hunk);
+	if (line->origin == GIT_DIFF_LINE_CONTEXT ||
+	    line->origin == GIT_DIFF_LINE_ADDITION ||
+	    line->origin == GIT_DIFF_LINE_DELETION) {
+		char o = line->origin;
+		mmp_sha256_update(c, &o, 1);
+	}
+	mmp_sha256_update(c, line->content, line->content_len);
+	return 0;
+}
+
+static int read_diff(mmp_gitinfo *out, git_repository *repo)
+{
+	git_object *head = NULL;
+	git_tree *tree = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	mmp_sha256_ctx c;
+	unsigned char d[32];
+	int err = 0;
+
+	if (out->commit[0]) {
+		if (git_revparse_single(&head, repo, "HEAD^{tree}") < 0)
+			return git_fail("cannot read HEAD's tree");
+		tree = (git_tree *)head;
+	}
+	opts.flags = GIT_DIFF_IGNORE_SUBMODULES;
+	if (git_diff_tree_to_workdir_with_index(&diff, repo, tree, &opts) < 0) {
+		err = git_fail("cannot diff the work tree");
+		goto done;
+	}
+	out->changed_files = git_diff_num_deltas(diff);
+	out->dirty = out->changed_files > 0;
+	if (out->dirty) {
+		mmp_sha256_init(&c);
+		if (git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, diff_cb, &c) < 0) {
+			err = git_fail("cannot print the diff");
+			goto done;
+		}
+		mmp_sha256_final(&c, d);
+		mmp_sha256_hex(out->diff_sha256, d);
+	}
+done:
+	git_diff_free(diff);
+	git_object_free(head);
+	return err;
+}
+
+int mmp_gitinfo_read(mmp_gitinfo *out, const char *path)
+{
+	git_repository *repo = NULL;
+	git_reference *ref = NULL;
+	git_remote *remote = NULL;
+	const git_oid *oid;
+	const char *wd;
+	int err = 0, rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = git_repository_open_ext(&repo, path, 0, NULL);
+	if (rc == GIT_ENOTFOUND)
+		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_GIT,
+			"'%s' is not in a git repository", path);
+	if (rc < 0)
+		return git_fail("cannot open the git repository");
+	if (git_repository_is_bare(repo)) {
+		err = mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_GIT,
+			"'%s' is in a bare git repository", path);
+		goto done;
+	}
+	wd = git_repository_workdir(repo);
+	out->workdir = mmp__strdup(wd ? wd : "");
+
+	rc = git_repository_head(&ref, repo);
+	if (rc == 0) {
+		oid = git_reference_target(ref);
+		if (oid)
+			git_oid_tostr(out->commit, sizeof(out->commit), oid);
+		if (git_reference_is_branch(ref))
+			out->branch = mmp__strdup(git_reference_shorthand(ref));
+	} else if (rc == GIT_EUNBORNBRANCH) {
+		git_reference *h = NULL;
+		if (git_reference_lookup(&h, repo, "HEAD") == 0 &&
+		    git_reference_symbolic_target(h)) {
+			const char *t = git_reference_symbolic_target(h);
+			if (mmp_str_starts_with(t, "refs/heads/"))
+				t += strlen("refs/heads/");
+			out->branch = mmp__strdup(t);
+		}
+		git_reference_free(h);
+	} else if (rc != GIT_ENOTFOUND) {
+		err = git_fail("cannot resolve HEAD");
+		goto done;
+	}
+
+	if (git_remote_lookup(&remote, repo, "origin") == 0 &&
+	    git_remote_url(remote)) {
+		out->repo_url = mmp__strdup(git_remote_url(remote));
+		mmp_url_strip_credentials(out->repo_url);
+	}
+	git_error_clear();
+
+	err = read_diff(out, repo);
+done:
+	git_remote_free(remote);
+	git_reference_free(ref);
+	git_repository_free(repo);
+	if (err)
+		mmp_gitinfo_release(out);
+	return err;
+}
+
+void mmp_gitinfo_release(mmp_gitinfo *info)
+{
+	free(info->branch);
+	free(info->repo_url);
+	free(info->workdir);
+	memset(info, 0, sizeof(*info));
+}
