@@ -99,4 +99,18 @@ int mmp_parse_double(const char *s, double *out);
 /* format a double the shortest way that reads back exactly */
 void mmp_fmt_double(char out[32], double v);
 
+/* a seeded pseudo-random generator (xoshiro256**, seeded by splitmix64):
+ * the same seed gives the same stream on every machine */
+typedef struct {
+	uint64_t s[4];
+} mmp_rng;
+void mmp_rng_seed(mmp_rng *r, uint64_t seed);
+uint64_t mmp_rng_next(mmp_rng *r);
+/* uniform in [0, 1) with 53 random bits */
+double mmp_rng_uniform(mmp_rng *r);
+/* uniform integer in [0, n), unbiased; n > 0 */
+uint64_t mmp_rng_below(mmp_rng *r, uint64_t n);
+/* a seed derived from (seed, stream), e.g. (study seed, trial number) */
+uint64_t mmp_rng_derive(uint64_t seed, uint64_t stream);
+
 #endif
