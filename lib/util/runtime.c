@@ -8,10 +8,10 @@
 #include <git2.h>
 #include <microhttpd.h>
 #include <sqlite3.h>
-#include <xgboost/c_api.h>
 #include <yaml.h>
 
 #include "mmp/version.h"
+#include "model/model-internal.h"
 #include "util.h"
 
 const char *mmp_version(void)
@@ -26,9 +26,8 @@ size_t mmp_dep_versions(mmp_dep_version *out, size_t max)
 	size_t i, n = 0;
 
 	memset(v, 0, sizeof(v));
-	XGBoostVersion(&a, &b, &c);
 	v[n].name = "xgboost";
-	snprintf(v[n++].version, sizeof(v[0].version), "%d.%d.%d", a, b, c);
+	mmp_model__xgb_version(v[n++].version, sizeof(v[0].version));
 	v[n].name = "sqlite";
 	snprintf(v[n++].version, sizeof(v[0].version), "%s",
 		sqlite3_libversion());
@@ -51,25 +50,18 @@ size_t mmp_dep_versions(mmp_dep_version *out, size_t max)
 	return n;
 }
 
-static void xgb_log(const char *msg)
-{
-	/* XGBoost's own log lines are not for mmp's users; errors come
-	 * back through XGBGetLastError() */
-	MMP_UNUSED(msg);
-}
-
 int mmp_global_init(void)
 {
 	if (git_libgit2_init() < 0)
 		return mmp_error_set(MMP_ERROR_GIT, "cannot initialise libgit2");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return mmp_error_set(MMP_ERROR_NET, "cannot initialise libcurl");
-	XGBRegisterLogCallback(xgb_log);
-	return 0;
+	return mmp_model__global_init();
 }
 
 void mmp_global_shutdown(void)
 {
+	mmp_model__global_shutdown();
 	curl_global_cleanup();
 	git_libgit2_shutdown();
 }

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/* metrics.c: classification and regression metrics as scikit-learn has them */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmp/metrics.h"
+#include "util/util.h"
+
+#define LOGLOSS_EPS 1e-15
+
+static const char *const task_names[] = {
+	NULL, "binary", "multiclass", "regression"
+};
+
+const char *mmp_model_task_name(mmp_model_task task)
+{
+	if ((int)task < 1 || (size_t)task >= ARRAY_SIZE(task_names))
+		return NULL;
+	return task_names[task];
+}
+
+int mmp_model_task_parse(mmp_model_task *out, const char *s)
+{
+	size_t i;
+
+	for (i = 1; i < ARRAY_SIZE(task_names); i++)
+		if (s && !strcmp(s, task_names[i])) {
+			*out = (mmp_model_task)i;
+			return 0;
+		}
+	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+		"unknown task '%s'; expected binary, multiclass or regression",
+		s ? s : "");
+}
+
+static void add(mmp_metric_list *l, const char *name, double v)
+{
+	if (l->count < MMP_METRICS_MAX) {
+		l->items[l->count].name = name;
+		l->items[l->count].value = v;
+		l->count++;
+	}
+}
+
+int mmp_metrics_get(double *out, const mmp_metric_list *list,
+	const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		if (!strcmp(list->items[i].name, name)) {
+			*out = list->items[i].value;
+			return 0;
+		}
+	return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_MODEL,
+		"no metric '%s'", name);
+}
+
+typedef struct {
+	double score;
+	int pos;
+} scored;
+
+static int cmp_scored(const void *a, const void *b)
+{
+	double x = ((const scored *)a)->score, y = ((const scored *)b)->score;
+
+	return x < y ? -1 : x > y;
+}
+
+/* exact ROC AUC: the Mann-Whitney statistic with tied scores given
+ * their average rank, which equals scikit-learn's trapezoidal area */
+static double auc(scored *v, size_t n)
+{
+	double npos = 0, nneg, rank_sum = 0;
+	size_t i = 0, j, k;
+
+	qsort(v, n, sizeof(*v), cmp_scored);
+	while (i < n) {
+		double avg, pos_here = 0;
+
+		for (j = i; j < n && v[j].score == v[i].score; j++)
+			;
+		avg = ((double)i + 1 + (double)j) / 2.0;
+		for (k = i; k < j; k++)
+			pos_here += v[k].pos;
+		rank_sum += pos_here * avg;
+		npos += pos_here;
+		i = j;
+	}
+	nneg = (double)n - npos;
+	if (npos == 0 || nneg == 0)
+		return NAN;
+	return (rank_sum - npos * (npos + 1) / 2.0) / (npos * nneg);
+}
+
+static int check_inputs(mmp_model_task task, size_t k, const float *y,
+	const float *s, size_t n)
+{
+	size_t i, per = task == MMP_MODEL_MULTICLASS ? k : 1;
+
+	if (!n)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"no rows to evaluate");
+	if (!mmp_model_task_name(task))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown task %d", (int)task);
+	if (task == MMP_MODEL_MULTICLASS && k < 2)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"a multiclass task needs at least 2 classes");
+	for (i = 0; i < n; i++) {
+		float v = y[i];
+
+		if (isnan(v))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"true value at row %zu is not a number", i + 1);
+		if (task == MMP_MODEL_BINARY && v != 0 && v != 1)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"true class at row %zu is %g, not 0 or 1",
+				i + 1, (double)v);
+		if (task == MMP_MODEL_MULTICLASS &&
+		    (v < 0 || v >= (float)k || v != floorf(v)))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"true class at row %zu is %g, not a code "
+				"from 0 to %zu", i + 1, (double)v, k - 1);
+	}
+	for (i = 0; i < n * per; i++)
+		if (isnan(s[i]))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"prediction at row %zu is not a number",
+				i / per + 1);
+	return 0;
+}
+
+static size_t argmax(const float *r, size_t k)
+{
+	size_t j, best = 0;
+
+	for (j = 1; j < k; j++)
+		if (r[j] > r[best])
+			best = j;
+	return best;
+}
+
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0.0;
+}
+
+static double fscore(double p, double r)
+{
+	return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+}
+
+static void binary_metrics(mmp_metric_list *out, const float *y,
+	const float *s, size_t n)
+{
+	double tp = 0, fp = 0, fn = 0, correct = 0, ll = 0, p, r;
+	scored *v = mmp__calloc(n, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int truth = y[i] == 1, pred = s[i] > 0.5f;
+		double q = s[i];
+
+		tp += truth && pred;
+		fp += !truth && pred;
+		fn += truth && !pred;
+		correct += truth == pred;
+		q = q < LOGLOSS_EPS ? LOGLOSS_EPS :
+			q > 1 - LOGLOSS_EPS ? 1 - LOGLOSS_EPS : q;
+		ll -= truth ? log(q) : log(1 - q);
+		v[i].score = s[i];
+		v[i].pos = truth;
+	}
+	p = ratio(tp, tp + fp);
+	r = ratio(tp, tp + fn);
+	add(out, "accuracy", correct / (double)n);
+	add(out, "precision", p);
+	add(out, "recall", r);
+	add(out, "f1", fscore(p, r));
+	add(out, "roc_auc", auc(v, n));
+	add(out, "logloss", ll / (double)n);
+	free(v);
+}
+
+static void multi_metrics(mmp_metric_list *out, const float *y,
+	const float *s, size_t n, size_t k)
+{
+	double *tp = mmp__calloc(k, sizeof(double));
+	double *npred = mmp__calloc(k, sizeof(double));
+	double *ntrue = mmp__calloc(k, sizeof(double));
+	scored *v = mmp__calloc(n, sizeof(*v));
+	double correct = 0, ll = 0, nlab = 0, auc_sum = 0;
+	double pm = 0, rm = 0, fm = 0, pw = 0, rw = 0, fw = 0;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const float *row = s + i * k;
+		size_t truth = (size_t)y[i], pred = argmax(row, k);
+		double sum = 0, q;
+
+		ntrue[truth]++;
+		npred[pred]++;
+		if (truth == pred) {
+			tp[truth]++;
+			correct++;
+		}
+		for (j = 0; j < k; j++) {
+			q = row[j];
+			sum += q < LOGLOSS_EPS ? LOGLOSS_EPS :
+				q > 1 - LOGLOSS_EPS ? 1 - LOGLOSS_EPS : q;
+		}
+		q = row[truth];
+		q = q < LOGLOSS_EPS ? LOGLOSS_EPS :
+			q > 1 - LOGLOSS_EPS ? 1 - LOGLOSS_EPS : q;
+		ll -= log(q / sum);
+	}
+	/* scikit-learn averages over the labels seen in y_true or y_pred */
+	for (j = 0; j < k; j++) {
+		double p, r, f;
+
+		if (!ntrue[j] && !npred[j])
+			continue;
+		p = ratio(tp[j], npred[j]);
+		r = ratio(tp[j], ntrue[j]);
+		f = fscore(p, r);
+		nlab++;
+		pm += p;
+		rm += r;
+		fm += f;
+		pw += p * ntrue[j];
+		rw += r * ntrue[j];
+		fw += f * ntrue[j];
+	}
+	for (j = 0; j < k && !isnan(auc_sum); j++) {
+		for (i = 0; i < n; i++) {
+			v[i].score = s[i * k + j];
+			v[i].pos = (size_t)y[i] == j;
+		}
+		auc_sum += auc(v, n);
+	}
+	add(out, "accuracy", correct / (double)n);
+	add(out, "precision_macro", pm / nlab);
+	add(out, "precision_weighted", pw / (double)n);
+	add(out, "recall_macro", rm / nlab);
+	add(out, "recall_weighted", rw / (double)n);
+	add(out, "f1_macro", fm / nlab);
+	add(out, "f1_weighted", fw / (double)n);
+	add(out, "logloss", ll / (double)n);
+	add(out, "roc_auc_ovr", auc_sum / (double)k);
+	free(tp);
+	free(npred);
+	free(ntrue);
+	free(v);
+}
+
+static void regression_metrics(mmp_metric_list *out, const float *y,
+	const float *s, size_t n)
+{
+	double se = 0, ae = 0, mean = 0, ss_tot = 0, r2;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mean += y[i];
+	mean /= (double)n;
+	for (i = 0; i < n; i++) {
+		double d = (double)y[i] - (double)s[i];
+		double t = (double)y[i] - mean;
+
+		se += d * d;
+		ae += fabs(d);
+		ss_tot += t * t;
+	}
+	/* scikit-learn's force_finite: a constant target scores 1 when
+	 * predicted exactly, else 0 */
+	if (ss_tot == 0)
+		r2 = se == 0 ? 1.0 : 0.0;
+	else
+		r2 = 1 - se / ss_tot;
+	add(out, "rmse", sqrt(se / (double)n));
+	add(out, "mae", ae / (double)n);
+	add(out, "r2", r2);
+}
+
+int mmp_metrics_compute(mmp_metric_list *out, mmp_model_task task,
+	size_t nclasses, const float *y_true, const float *scores, size_t n)
+{
+	int error;
+
+	out->count = 0;
+	if ((error = check_inputs(task, nclasses, y_true, scores, n)) < 0)
+		return error;
+	switch (task) {
+	case MMP_MODEL_BINARY:
+		binary_metrics(out, y_true, scores, n);
+		break;
+	case MMP_MODEL_MULTICLASS:
+		multi_metrics(out, y_true, scores, n, nclasses);
+		break;
+	case MMP_MODEL_REGRESSION:
+		regression_metrics(out, y_true, scores, n);
+		break;
+	}
+	return 0;
+}
+
+int mmp_confusion_matrix(uint64_t *out, size_t k, mmp_model_task task,
+	const float *y_true, const float *scores, size_t n)
+{
+	size_t i;
+	int error;
+
+	if (task == MMP_MODEL_REGRESSION || k < 2 ||
+	    (task == MMP_MODEL_BINARY && k != 2))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"a confusion matrix needs a classification task "
+			"with its class count");
+	if ((error = check_inputs(task, k, y_true, scores, n)) < 0)
+		return error;
+	memset(out, 0, k * k * sizeof(*out));
+	for (i = 0; i < n; i++) {
+		size_t truth = (size_t)y_true[i], pred;
+
+		if (task == MMP_MODEL_BINARY)
+			pred = scores[i] > 0.5f;
+		else
+			pred = argmax(scores + i * k, k);
+		out[truth * k + pred]++;
+	}
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* xgb-internal.h: shared internals of lib/model (XGBoost lives here) */
+#ifndef LIB_model_xgb_internal_h__
+#define LIB_model_xgb_internal_h__
+
+#include <xgboost/c_api.h>
+
+#include "mmp/model.h"
+#include "util/util.h"
+#include "model-internal.h"
+
+struct mmp_model {
+	BoosterHandle booster;
+	mmp_model_task task;
+	size_t nfeatures;
+	size_t noutputs;          /* floats per row from XGBoost */
+	size_t num_class;         /* multiclass: K; else 0 */
+	int best_iteration;       /* -1: use all trees */
+	char *objective;
+	mmp_model_schema *schema;
+};
+
+/* set the error from XGBGetLastError()'s first line; returns code */
+int mmp_model__xgb_error(int code, const char *what);
+
+/* read objective, num_class, best_iteration, feature count back from
+ * the booster after training or loading */
+int mmp_model__refresh(mmp_model *m);
+
+#endif

@@ -1,0 +1,944 @@
+/* SPDX-License-Identifier: MIT */
+/* xgb.c: XGBoost training with early stopping and in-place prediction */
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "xgb-internal.h"
+
+/* ---- logging and errors ------------------------------------------- */
+
+/* XGBoost logs on the thread that calls it; training captures the
+ * lines it needs (the unknown-parameter warning) here */
+static _Thread_local mmp_buf *log_capture;
+
+static void xgb_log(const char *msg)
+{
+	/* log lines are never shown to users; errors come back through
+	 * XGBGetLastError() */
+	if (log_capture) {
+		mmp_buf_puts(log_capture, msg);
+		mmp_buf_putc(log_capture, '\n');
+	}
+}
+
+static pthread_key_t proxy_key;
+static pthread_once_t proxy_once = PTHREAD_ONCE_INIT;
+static int proxy_key_ok;
+
+static void proxy_destroy(void *p)
+{
+	if (p)
+		XGDMatrixFree(p);
+}
+
+static void proxy_key_init(void)
+{
+	proxy_key_ok = pthread_key_create(&proxy_key, proxy_destroy) == 0;
+}
+
+int mmp_model__global_init(void)
+{
+	if (XGBRegisterLogCallback(xgb_log) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot register the xgboost log callback");
+	pthread_once(&proxy_once, proxy_key_init);
+	return 0;
+}
+
+void mmp_model__global_shutdown(void)
+{
+	void *p;
+
+	pthread_once(&proxy_once, proxy_key_init);
+	if (!proxy_key_ok)
+		return;
+	p = pthread_getspecific(proxy_key);
+	if (p) {
+		XGDMatrixFree(p);
+		pthread_setspecific(proxy_key, NULL);
+	}
+}
+
+void mmp_model__xgb_version(char *out, size_t outlen)
+{
+	int a, b, c;
+
+	XGBoostVersion(&a, &b, &c);
+	snprintf(out, outlen, "%d.%d.%d", a, b, c);
+}
+
+/* "[18:44:34] ./src/x.cc:26: Unknown objective" -> "Unknown objective" */
+static void clean_xgb_message(mmp_buf *out, const char *msg)
+{
+	const char *p = msg, *end, *q;
+
+	if (!p)
+		p = "unknown error";
+	if (*p == '[' && (q = strstr(p, "] ")) && q - p < 16)
+		p = q + 2;
+	q = strstr(p, ".cc:");
+	end = strchr(p, '\n');
+	if (q && (!end || q < end) && !memchr(p, ' ', (size_t)(q - p))) {
+		q += 4;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q[0] == ':' && q[1] == ' ')
+			p = q + 2;
+	}
+	end = strchr(p, '\n');
+	mmp_buf_put(out, p, end ? (size_t)(end - p) : strlen(p));
+	mmp_buf_rtrim(out);
+}
+
+int mmp_model__xgb_error(int code, const char *what)
+{
+	mmp_buf b = MMP_BUF_INIT;
+
+	clean_xgb_message(&b, XGBGetLastError());
+	mmp_error_set(MMP_ERROR_XGB, "%s: %s", what, b.ptr);
+	mmp_buf_dispose(&b);
+	return code;
+}
+
+/* ---- model basics -------------------------------------------------- */
+
+void mmp_model_free(mmp_model *m)
+{
+	if (!m)
+		return;
+	if (m->booster)
+		XGBoosterFree(m->booster);
+	free(m->objective);
+	mmp_model_schema_free(m->schema);
+	free(m);
+}
+
+size_t mmp_model_noutputs(const mmp_model *m)
+{
+	return m->noutputs;
+}
+
+size_t mmp_model_nfeatures(const mmp_model *m)
+{
+	return m->nfeatures;
+}
+
+mmp_model_task mmp_model_task_of(const mmp_model *m)
+{
+	return m->task;
+}
+
+int mmp_model_best_iteration(const mmp_model *m)
+{
+	return m->best_iteration;
+}
+
+const mmp_model_schema *mmp_model_schema_of(const mmp_model *m)
+{
+	return m->schema;
+}
+
+int mmp_model_set_schema(mmp_model *m, const mmp_model_schema *s)
+{
+	mmp_model_schema *copy = NULL;
+	int error;
+
+	if (s->nfeatures != m->nfeatures)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"schema has %zu features but the model has %zu",
+			s->nfeatures, m->nfeatures);
+	if ((error = mmp_model_schema_dup(&copy, s)) < 0)
+		return error;
+	mmp_model_schema_free(m->schema);
+	m->schema = copy;
+	m->task = s->task;
+	return 0;
+}
+
+int mmp_model_attr(mmp_buf *out, const mmp_model *m, const char *key)
+{
+	const char *v = NULL;
+	int ok = 0;
+
+	if (XGBoosterGetAttr(m->booster, key, &v, &ok) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot read a model attribute");
+	if (!ok || !v)
+		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_MODEL,
+			"model has no attribute '%s'", key);
+	mmp_buf_puts(out, v);
+	return 0;
+}
+
+static const char *json_str(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, a);
+
+	if (b)
+		x = cJSON_GetObjectItemCaseSensitive(x, b);
+	return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+int mmp_model__refresh(mmp_model *m)
+{
+	bst_ulong len = 0, nf = 0;
+	const char *cfg = NULL, *obj, *nc, *v = NULL;
+	cJSON *root = NULL, *learner;
+	int64_t n;
+	int ok = 0, rounds = 0, error = 0;
+
+	if (XGBoosterSaveJsonConfig(m->booster, &len, &cfg) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot read the model configuration");
+	root = cJSON_ParseWithLength(cfg, len);
+	learner = cJSON_GetObjectItemCaseSensitive(root, "learner");
+	obj = json_str(learner, "objective", "name");
+	nc = json_str(learner, "learner_model_param", "num_class");
+	if (!obj || !nc || mmp_parse_int64(nc, &n) < 0 || n < 0) {
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"model configuration has no objective");
+		goto done;
+	}
+	free(m->objective);
+	m->objective = mmp__strdup(obj);
+	m->num_class = (size_t)n;
+	m->noutputs = !strcmp(obj, "multi:softprob") && n > 1 ?
+		(size_t)n : 1;
+	if (mmp_str_starts_with(obj, "multi:"))
+		m->task = MMP_MODEL_MULTICLASS;
+	else if (mmp_str_starts_with(obj, "binary:"))
+		m->task = MMP_MODEL_BINARY;
+	else
+		m->task = MMP_MODEL_REGRESSION;
+	if (m->schema)
+		m->task = m->schema->task;
+	if (XGBoosterGetNumFeature(m->booster, &nf) != 0 ||
+	    XGBoosterBoostedRounds(m->booster, &rounds) != 0) {
+		error = mmp_model__xgb_error(MMP_ERROR,
+			"cannot read the model shape");
+		goto done;
+	}
+	m->nfeatures = (size_t)nf;
+	m->best_iteration = rounds - 1;
+	if (XGBoosterGetAttr(m->booster, "best_iteration", &v, &ok) == 0 &&
+	    ok && v && mmp_parse_int64(v, &n) == 0 && n >= 0 && n < rounds)
+		m->best_iteration = (int)n;
+done:
+	cJSON_Delete(root);
+	return error;
+}
+
+/* ---- training ------------------------------------------------------ */
+
+int mmp_train_options_init(mmp_train_options *o, unsigned int version)
+{
+	mmp_train_options init = MMP_TRAIN_OPTIONS_INIT;
+
+	if (version != MMP_TRAIN_OPTIONS_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unsupported train options version %u", version);
+	*o = init;
+	return 0;
+}
+
+void mmp_train_result_release(mmp_train_result *r)
+{
+	size_t i;
+	mmp_train_result init = MMP_TRAIN_RESULT_INIT;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nmetrics; i++) {
+		free(r->metrics[i].name);
+		free(r->metrics[i].train);
+		free(r->metrics[i].valid);
+	}
+	free(r->metrics);
+	*r = init;
+}
+
+static const char *find_param(const mmp_train_options *o, const char *key)
+{
+	const char *v = NULL;
+	size_t i;
+
+	for (i = 0; i < o->nparams; i++)
+		if (o->params[i].key && !strcmp(o->params[i].key, key))
+			v = o->params[i].value;
+	return v;
+}
+
+static int objective_fits(mmp_model_task task, const char *obj)
+{
+	switch (task) {
+	case MMP_MODEL_BINARY:
+		return mmp_str_starts_with(obj, "binary:");
+	case MMP_MODEL_MULTICLASS:
+		return mmp_str_starts_with(obj, "multi:");
+	case MMP_MODEL_REGRESSION:
+		return mmp_str_starts_with(obj, "reg:") ||
+			mmp_str_starts_with(obj, "count:");
+	}
+	return 0;
+}
+
+static int check_labels(const float *y, size_t n, const char *set,
+	const mmp_train_options *o)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		float v = y[i];
+
+		if (isnan(v) || isinf(v))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"%s label at row %zu is not a number", set,
+				i + 1);
+		if (o->task == MMP_MODEL_BINARY && v != 0.0f && v != 1.0f)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"%s label at row %zu is %g; a binary task "
+				"needs 0 or 1", set, i + 1, (double)v);
+		if (o->task == MMP_MODEL_MULTICLASS &&
+		    (v < 0 || v != floorf(v) || v >= (float)o->num_class))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"%s label at row %zu is %g; expected a class "
+				"code from 0 to %zu", set, i + 1, (double)v,
+				o->num_class - 1);
+	}
+	return 0;
+}
+
+static int check_options(const mmp_train_options *o)
+{
+	const char *obj, *nc;
+	int64_t n;
+	size_t i;
+	int error;
+
+	if (!o || o->version != MMP_TRAIN_OPTIONS_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unsupported train options version");
+	if (!mmp_model_task_name(o->task))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown task %d", (int)o->task);
+	if (!o->train_x || !o->train_y || !o->train_rows)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"no training rows");
+	if (!o->ncols || !o->feature_names)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"no feature columns");
+	if (o->ncols > UINT32_MAX || o->train_rows > INT64_MAX / o->ncols)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"training matrix is too large");
+	for (i = 0; i < o->ncols; i++)
+		if (!o->feature_names[i] || !*o->feature_names[i])
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"feature %zu has no name", i + 1);
+	if (o->valid_rows && (!o->valid_x || !o->valid_y))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"holdout rows given without their data");
+	if (o->num_boost_round <= 0)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"num_boost_round must be positive, got %d",
+			o->num_boost_round);
+	if (o->early_stopping_rounds < 0)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"early_stopping_rounds must not be negative, got %d",
+			o->early_stopping_rounds);
+	if (o->early_stopping_rounds && !o->valid_rows)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"early stopping needs holdout rows");
+	if (o->task == MMP_MODEL_MULTICLASS && o->num_class < 2)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"a multiclass task needs num_class >= 2, got %zu",
+			o->num_class);
+	for (i = 0; i < o->nparams; i++)
+		if (!o->params[i].key || !*o->params[i].key ||
+		    !o->params[i].value)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"xgboost parameter %zu has no name or value",
+				i + 1);
+	obj = find_param(o, "objective");
+	if (obj && !objective_fits(o->task, obj))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"objective '%s' does not fit a %s task", obj,
+			mmp_model_task_name(o->task));
+	nc = find_param(o, "num_class");
+	if (nc && o->task == MMP_MODEL_MULTICLASS &&
+	    (mmp_parse_int64(nc, &n) < 0 || n != (int64_t)o->num_class))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"num_class '%s' differs from the %zu classes in the "
+			"data", nc, o->num_class);
+	if (o->schema && o->schema->nfeatures != o->ncols)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"schema has %zu features but the data has %zu",
+			o->schema->nfeatures, o->ncols);
+	if ((error = check_labels(o->train_y, o->train_rows, "training",
+	    o)) < 0)
+		return error;
+	if (o->valid_rows && (error = check_labels(o->valid_y,
+	    o->valid_rows, "holdout", o)) < 0)
+		return error;
+	return 0;
+}
+
+static int make_dmatrix(DMatrixHandle *out, const float *x, const float *y,
+	size_t rows, const mmp_train_options *o, const char **types)
+{
+	DMatrixHandle d = NULL;
+
+	if (XGDMatrixCreateFromMat_omp(x, (bst_ulong)rows, (bst_ulong)o->ncols,
+	    NAN, &d, o->nthread) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot build the xgboost matrix");
+	if (XGDMatrixSetFloatInfo(d, "label", y, (bst_ulong)rows) != 0 ||
+	    XGDMatrixSetStrFeatureInfo(d, "feature_name",
+	    (const char **)o->feature_names, (bst_ulong)o->ncols) != 0 ||
+	    XGDMatrixSetStrFeatureInfo(d, "feature_type", types,
+	    (bst_ulong)o->ncols) != 0) {
+		XGDMatrixFree(d);
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot set the xgboost matrix labels and features");
+	}
+	*out = d;
+	return 0;
+}
+
+static int set_param(BoosterHandle b, const char *k, const char *v)
+{
+	if (XGBoosterSetParam(b, k, v) != 0)
+		return mmp_model__xgb_error(MMP_EINVALID,
+			"xgboost rejected a parameter");
+	return 0;
+}
+
+static int set_params(BoosterHandle b, const mmp_train_options *o)
+{
+	char num[32];
+	size_t i;
+	int error;
+
+	if ((error = set_param(b, "validate_parameters", "1")) < 0)
+		return error;
+	if (!find_param(o, "objective")) {
+		const char *def = o->task == MMP_MODEL_BINARY ?
+			"binary:logistic" : o->task == MMP_MODEL_MULTICLASS ?
+			"multi:softprob" : "reg:squarederror";
+
+		if ((error = set_param(b, "objective", def)) < 0)
+			return error;
+	}
+	if (o->task == MMP_MODEL_MULTICLASS && !find_param(o, "num_class")) {
+		snprintf(num, sizeof(num), "%zu", o->num_class);
+		if ((error = set_param(b, "num_class", num)) < 0)
+			return error;
+	}
+	for (i = 0; i < o->nparams; i++)
+		if ((error = set_param(b, o->params[i].key,
+		    o->params[i].value)) < 0)
+			return error;
+	snprintf(num, sizeof(num), "%d", o->nthread < 0 ? 0 : o->nthread);
+	return set_param(b, "nthread", num);
+}
+
+/* turn the validate_parameters warning into an error naming them */
+static int check_unused(const mmp_buf *log)
+{
+	const char *p = strstr(log->ptr, "Parameters: {"), *q;
+	mmp_buf names = MMP_BUF_INIT;
+	int error;
+
+	if (!p || !strstr(p, "are not used"))
+		return 0;
+	p += strlen("Parameters: {");
+	q = strchr(p, '}');
+	mmp_buf_put(&names, p, q ? (size_t)(q - p) : strlen(p));
+	mmp_buf_rtrim(&names);
+	while (names.size && names.ptr[0] == ' ') {
+		memmove(names.ptr, names.ptr + 1, names.size);
+		names.size--;
+	}
+	error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_XGB,
+		"unknown xgboost parameters: %s", names.ptr);
+	mmp_buf_dispose(&names);
+	return error;
+}
+
+static int is_maximize(const char *metric)
+{
+	static const char *const max_metrics[] = {
+		"auc", "aucpr", "pre", "map", "ndcg"
+	};
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(max_metrics); i++) {
+		n = strlen(max_metrics[i]);
+		if (!strncmp(metric, max_metrics[i], n) &&
+		    (metric[n] == '\0' || metric[n] == '@'))
+			return 1;
+	}
+	return 0;
+}
+
+typedef struct {
+	mmp_train_result *r;
+	size_t alloc;             /* rounds allocated per series */
+} history;
+
+static int series_index(history *h, const char *name, size_t len, int add)
+{
+	mmp_train_result *r = h->r;
+	size_t i;
+
+	for (i = 0; i < r->nmetrics; i++)
+		if (strlen(r->metrics[i].name) == len &&
+		    !memcmp(r->metrics[i].name, name, len))
+			return (int)i;
+	if (!add)
+		return -1;
+	r->metrics = mmp__reallocarray(r->metrics, r->nmetrics + 1,
+		sizeof(*r->metrics));
+	r->metrics[r->nmetrics].name = mmp__strndup(name, len);
+	r->metrics[r->nmetrics].train = mmp__calloc(h->alloc, sizeof(double));
+	r->metrics[r->nmetrics].valid = mmp__calloc(h->alloc, sizeof(double));
+	for (i = 0; i < h->alloc; i++) {
+		r->metrics[r->nmetrics].train[i] = NAN;
+		r->metrics[r->nmetrics].valid[i] = NAN;
+	}
+	return (int)r->nmetrics++;
+}
+
+/* parse "[i]\ttrain-logloss:0.5\tvalid-logloss:0.6" for round `round` */
+static int parse_eval(history *h, const char *s, int round)
+{
+	const char *p = s, *tab, *colon, *dash;
+	int idx;
+
+	while ((tab = strchr(p, '\t')) != NULL) {
+		const char *tok = tab + 1, *end = strchr(tok, '\t');
+		double v;
+		char *vend;
+		int valid;
+
+		if (!end)
+			end = tok + strlen(tok);
+		p = end;
+		dash = memchr(tok, '-', (size_t)(end - tok));
+		colon = NULL;
+		for (const char *c = tok; c < end; c++)
+			if (*c == ':')
+				colon = c;
+		if (!dash || !colon || colon < dash)
+			continue;
+		if ((size_t)(dash - tok) == 5 && !memcmp(tok, "train", 5))
+			valid = 0;
+		else if ((size_t)(dash - tok) == 5 && !memcmp(tok, "valid", 5))
+			valid = 1;
+		else
+			continue;
+		v = strtod(colon + 1, &vend);
+		if (vend == colon + 1)
+			continue;
+		idx = series_index(h, dash + 1, (size_t)(colon - dash - 1),
+			round == 0);
+		if (idx < 0)
+			continue;
+		if (valid)
+			h->r->metrics[idx].valid[round] = v;
+		else
+			h->r->metrics[idx].train[round] = v;
+	}
+	if (!h->r->nmetrics)
+		return mmp_error_ret(MMP_ERROR, MMP_ERROR_XGB,
+			"cannot parse the xgboost evaluation '%s'", s);
+	return 0;
+}
+
+static int set_attr_num(BoosterHandle b, const char *k, double v, int isint)
+{
+	char num[32];
+
+	if (isint)
+		snprintf(num, sizeof(num), "%lld", (long long)v);
+	else
+		mmp_fmt_double(num, v);
+	if (XGBoosterSetAttr(b, k, num) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot set a model attribute");
+	return 0;
+}
+
+int mmp_model_train(mmp_model **out, const mmp_train_options *o,
+	mmp_train_result *result)
+{
+	DMatrixHandle dm[2] = { NULL, NULL };
+	const char *names[2] = { "train", "valid" };
+	const char **types = NULL;
+	mmp_model *m = NULL;
+	mmp_train_result res = MMP_TRAIN_RESULT_INIT;
+	history h;
+	mmp_buf log = MMP_BUF_INIT;
+	bst_ulong ndm;
+	double start, best = NAN;
+	int error, round, best_round = 0, since_best = 0, track = -1;
+	size_t i;
+
+	*out = NULL;
+	if ((error = check_options(o)) < 0)
+		return error;
+	h.r = &res;
+	h.alloc = (size_t)o->num_boost_round;
+	types = mmp__calloc(o->ncols, sizeof(*types));
+	for (i = 0; i < o->ncols; i++)
+		types[i] = o->feature_kinds &&
+			o->feature_kinds[i] == MMP_FEATURE_CATEGORICAL ?
+			"c" : "q";
+	if ((error = make_dmatrix(&dm[0], o->train_x, o->train_y,
+	    o->train_rows, o, types)) < 0)
+		goto done;
+	ndm = 1;
+	if (o->valid_rows) {
+		if ((error = make_dmatrix(&dm[1], o->valid_x, o->valid_y,
+		    o->valid_rows, o, types)) < 0)
+			goto done;
+		ndm = 2;
+	}
+	m = mmp__calloc(1, sizeof(*m));
+	if (XGBoosterCreate(dm, ndm, &m->booster) != 0) {
+		error = mmp_model__xgb_error(MMP_ERROR,
+			"cannot create the booster");
+		goto done;
+	}
+	if (XGBoosterSetStrFeatureInfo(m->booster, "feature_name",
+	    (const char **)o->feature_names, (bst_ulong)o->ncols) != 0 ||
+	    XGBoosterSetStrFeatureInfo(m->booster, "feature_type", types,
+	    (bst_ulong)o->ncols) != 0) {
+		error = mmp_model__xgb_error(MMP_ERROR,
+			"cannot set the booster features");
+		goto done;
+	}
+	if ((error = set_params(m->booster, o)) < 0)
+		goto done;
+	if (o->schema && (error = mmp_model_schema_dup(&m->schema,
+	    o->schema)) < 0)
+		goto done;
+
+	/* XGBoost keeps the log callback per thread */
+	XGBRegisterLogCallback(xgb_log);
+	start = mmp_time_mono();
+	for (round = 0; round < o->num_boost_round; round++) {
+		const char *ev = NULL;
+		mmp_train_progress p;
+		double score;
+		int rc;
+
+		log_capture = round == 0 ? &log : NULL;
+		rc = XGBoosterUpdateOneIter(m->booster, round, dm[0]);
+		log_capture = NULL;
+		if (rc != 0) {
+			error = mmp_model__xgb_error(round == 0 ? MMP_EINVALID :
+				MMP_ERROR, "xgboost training failed");
+			goto done;
+		}
+		if (round == 0 && (error = check_unused(&log)) < 0)
+			goto done;
+		if (XGBoosterEvalOneIter(m->booster, round, dm, names, ndm,
+		    &ev) != 0) {
+			error = mmp_model__xgb_error(MMP_ERROR,
+				"xgboost evaluation failed");
+			goto done;
+		}
+		if ((error = parse_eval(&h, ev, round)) < 0)
+			goto done;
+		if (round == 0) {
+			track = (int)res.nmetrics - 1;
+			if (o->early_stopping_metric) {
+				track = series_index(&h,
+					o->early_stopping_metric,
+					strlen(o->early_stopping_metric), 0);
+				if (track < 0) {
+					error = mmp_error_ret(MMP_EINVALID,
+						MMP_ERROR_INVALID,
+						"early stopping metric '%s' is "
+						"not evaluated",
+						o->early_stopping_metric);
+					goto done;
+				}
+			}
+			res.stop_metric = (size_t)track;
+		}
+		res.nrounds = round + 1;
+		score = o->valid_rows ? res.metrics[track].valid[round] :
+			res.metrics[track].train[round];
+		if (round == 0 || (is_maximize(res.metrics[track].name) ?
+		    score > best : score < best)) {
+			best = score;
+			best_round = round;
+			since_best = 0;
+		} else {
+			since_best++;
+		}
+		if (o->progress) {
+			p.round = round;
+			p.num_boost_round = o->num_boost_round;
+			p.metric = res.metrics[track].name;
+			p.train_value = res.metrics[track].train[round];
+			p.valid_value = res.metrics[track].valid[round];
+			p.best_iteration = o->early_stopping_rounds ?
+				best_round : round;
+			p.best_score = o->early_stopping_rounds ? best :
+				score;
+			p.elapsed = mmp_time_mono() - start;
+			if (o->progress(&p, o->payload)) {
+				error = mmp_error_ret(MMP_EINTERRUPTED,
+					MMP_ERROR_MODEL, "training "
+					"interrupted at round %d", round);
+				goto done;
+			}
+		}
+		if (o->early_stopping_rounds &&
+		    since_best >= o->early_stopping_rounds) {
+			res.stopped_early = 1;
+			break;
+		}
+	}
+	res.seconds = mmp_time_mono() - start;
+	if (o->early_stopping_rounds) {
+		res.best_iteration = best_round;
+		res.best_score = best;
+		if ((error = set_attr_num(m->booster, "best_iteration",
+		    best_round, 1)) < 0 ||
+		    (error = set_attr_num(m->booster, "best_score", best,
+		    0)) < 0 ||
+		    (error = set_attr_num(m->booster, "best_ntree_limit",
+		    best_round + 1, 1)) < 0)
+			goto done;
+	} else {
+		res.best_iteration = res.nrounds - 1;
+		res.best_score = o->valid_rows ?
+			res.metrics[track].valid[res.nrounds - 1] : NAN;
+	}
+	if ((error = mmp_model__refresh(m)) < 0)
+		goto done;
+	*out = m;
+	m = NULL;
+	if (result) {
+		*result = res;
+		res.metrics = NULL;
+		res.nmetrics = 0;
+	}
+done:
+	log_capture = NULL;
+	mmp_buf_dispose(&log);
+	mmp_train_result_release(&res);
+	mmp_model_free(m);
+	if (dm[0])
+		XGDMatrixFree(dm[0]);
+	if (dm[1])
+		XGDMatrixFree(dm[1]);
+	free(types);
+	return error;
+}
+
+/* ---- prediction ---------------------------------------------------- */
+
+static DMatrixHandle thread_proxy(void)
+{
+	DMatrixHandle p;
+
+	pthread_once(&proxy_once, proxy_key_init);
+	if (!proxy_key_ok)
+		return NULL;
+	p = pthread_getspecific(proxy_key);
+	if (!p && XGProxyDMatrixCreate(&p) == 0) {
+		if (pthread_setspecific(proxy_key, p) != 0) {
+			XGDMatrixFree(p);
+			p = NULL;
+		}
+	}
+	return p;
+}
+
+static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
+	size_t ncols, int type, float *out, size_t per_row)
+{
+	char iface[160], cfg[200];
+	const bst_ulong *shape = NULL;
+	bst_ulong dim = 0, total = 1, d;
+	const float *res = NULL;
+
+	if (ncols != m->nfeatures)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"model expects %zu features, got %zu", m->nfeatures,
+			ncols);
+	if (!nrows)
+		return 0;
+	snprintf(iface, sizeof(iface), "{\"data\":[%" PRIuPTR ",true],"
+		"\"shape\":[%zu,%zu],\"typestr\":\"<f4\",\"version\":3}",
+		(uintptr_t)rows, nrows, ncols);
+	snprintf(cfg, sizeof(cfg), "{\"type\":%d,\"training\":false,"
+		"\"iteration_begin\":0,\"iteration_end\":%d,"
+		"\"strict_shape\":false,\"missing\":NaN,\"cache_id\":0}",
+		type, m->best_iteration >= 0 ? m->best_iteration + 1 : 0);
+	if (XGBoosterPredictFromDense(m->booster, iface, cfg, thread_proxy(),
+	    &shape, &dim, &res) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"xgboost prediction failed");
+	for (d = 0; d < dim; d++)
+		total *= shape[d];
+	if (total != (bst_ulong)(nrows * per_row))
+		return mmp_error_ret(MMP_ERROR, MMP_ERROR_XGB,
+			"xgboost returned %llu values for %zu rows",
+			(unsigned long long)total, nrows);
+	memcpy(out, res, nrows * per_row * sizeof(float));
+	return 0;
+}
+
+int mmp_model_predict(const mmp_model *m, const float *rows, size_t nrows,
+	size_t ncols, float *out)
+{
+	return predict_raw(m, rows, nrows, ncols, 0, out, m->noutputs);
+}
+
+int mmp_model_predict_scores(const mmp_model *m, const float *rows,
+	size_t nrows, size_t ncols, float *out)
+{
+	size_t i, j, k = m->num_class;
+	int error;
+
+	if (m->task == MMP_MODEL_MULTICLASS &&
+	    !strcmp(m->objective, "multi:softmax")) {
+		if ((error = predict_raw(m, rows, nrows, ncols, 1, out,
+		    k)) < 0)
+			return error;
+		for (i = 0; i < nrows; i++) {
+			float *r = out + i * k, mx = r[0];
+			double sum = 0;
+
+			for (j = 1; j < k; j++)
+				if (r[j] > mx)
+					mx = r[j];
+			for (j = 0; j < k; j++)
+				sum += exp((double)r[j] - mx);
+			for (j = 0; j < k; j++)
+				r[j] = (float)(exp((double)r[j] - mx) / sum);
+		}
+		return 0;
+	}
+	if ((error = mmp_model_predict(m, rows, nrows, ncols, out)) < 0)
+		return error;
+	if (!strcmp(m->objective, "binary:logitraw"))
+		for (i = 0; i < nrows; i++)
+			out[i] = (float)(1.0 / (1.0 + exp(-(double)out[i])));
+	return 0;
+}
+
+int mmp_model_evaluate(mmp_metric_list *out, const mmp_model *m,
+	const float *rows, size_t nrows, size_t ncols, const float *y_true)
+{
+	size_t per = m->task == MMP_MODEL_MULTICLASS ? m->num_class : 1;
+	float *scores;
+	int error;
+
+	if (!nrows)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"no rows to evaluate");
+	scores = mmp__calloc(nrows * (per ? per : 1), sizeof(float));
+	error = mmp_model_predict_scores(m, rows, nrows, ncols, scores);
+	if (!error)
+		error = mmp_metrics_compute(out, m->task, m->num_class,
+			y_true, scores, nrows);
+	free(scores);
+	return error;
+}
+
+int mmp_model_set_nthread(mmp_model *m, int nthread)
+{
+	char num[32];
+	float *row, *res;
+	size_t i;
+	int error;
+
+	XGBRegisterLogCallback(xgb_log);
+	snprintf(num, sizeof(num), "%d", nthread < 0 ? 0 : nthread);
+	if (XGBoosterSetParam(m->booster, "nthread", num) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot set the prediction threads");
+	row = mmp__calloc(m->nfeatures ? m->nfeatures : 1, sizeof(float));
+	res = mmp__calloc(m->noutputs, sizeof(float));
+	for (i = 0; i < m->nfeatures; i++)
+		row[i] = NAN;
+	error = mmp_model_predict(m, row, 1, m->nfeatures, res);
+	free(row);
+	free(res);
+	return error;
+}
+
+int mmp_model_importance(double *out, size_t nfeatures, const mmp_model *m)
+{
+	bst_ulong n = 0, dim = 0, i;
+	const char **names = NULL, **fnames = NULL;
+	const bst_ulong *shape = NULL;
+	const float *scores = NULL;
+	bst_ulong nf = 0;
+	size_t j;
+	char fallback[32];
+
+	for (j = 0; j < nfeatures; j++)
+		out[j] = 0;
+	if (nfeatures != m->nfeatures)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"model has %zu features, not %zu", m->nfeatures,
+			nfeatures);
+	if (XGBoosterFeatureScore(m->booster,
+	    "{\"importance_type\":\"gain\",\"feature_map\":\"\"}", &n,
+	    &names, &dim, &shape, &scores) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot compute feature importance");
+	if (dim != 1)
+		return mmp_error_ret(MMP_ERROR, MMP_ERROR_XGB,
+			"unexpected importance shape");
+	/* names come back as the booster's feature names (or "f<i>");
+	 * map them to column order; copy the scores before the next call
+	 * on this booster overwrites them */
+	{
+		double *tmp = mmp__calloc(n ? n : 1, sizeof(double));
+		char **tnames = mmp__calloc(n ? n : 1, sizeof(char *));
+		int rc;
+
+		for (i = 0; i < n; i++) {
+			tmp[i] = scores[i];
+			tnames[i] = mmp__strdup(names[i]);
+		}
+		rc = XGBoosterGetStrFeatureInfo(m->booster, "feature_name",
+			&nf, &fnames);
+		for (i = 0; i < n; i++) {
+			for (j = 0; j < nfeatures; j++) {
+				const char *fn = fallback;
+
+				if (rc == 0 && nf == nfeatures)
+					fn = fnames[j];
+				else
+					snprintf(fallback, sizeof(fallback),
+						"f%zu", j);
+				if (!strcmp(fn, tnames[i])) {
+					out[j] = tmp[i];
+					break;
+				}
+			}
+			free(tnames[i]);
+		}
+		free(tnames);
+		free(tmp);
+		if (rc != 0)
+			return mmp_model__xgb_error(MMP_ERROR,
+				"cannot read the feature names");
+	}
+	return 0;
+}
