@@ -61,7 +61,7 @@ cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
 
 lib/libmmp.a: $(LIB_OBJS)
 	rm -f $@
-	ar rcs $@ $^
+	ar qcs $@ $^
 
 lib/libmmp.so: $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,libmmp.so.0 $(OPTFLAGS) -o $@ $^ $(DEP_LIBS)
@@ -103,7 +103,7 @@ test/san/cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
 
 test/san/libmmp.a: $(SAN_LIB_OBJS)
 	rm -f $@
-	ar rcs $@ $^
+	ar qcs $@ $^
 
 test/san/mmp: $(SAN_CMD_OBJS) test/san/libmmp.a
 	$(CC) $(SAN_FLAGS) -o $@ $(SAN_CMD_OBJS) test/san/libmmp.a $(DEP_LIBS)
