@@ -1,0 +1,1113 @@
+/* SPDX-License-Identifier: MIT */
+/* t-model.c: XGBoost training, early stopping, prediction, model directory */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mmp/errors.h"
+#include "mmp/model.h"
+#include "mmp/version.h"
+#include "tap.h"
+
+#define RUN_ID "0123456789abcdef0123456789abcdef"
+#define UUID "fedcba9876543210fedcba9876543210"
+#define CREATED_MS 1795453900123LL
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+typedef struct {
+	size_t nrows, ncols;
+	float *x, *y;                 /* all rows */
+	float *tx, *ty, *vx, *vy;     /* train / holdout split */
+	size_t ntrain, nvalid;
+	char **names;
+} dataset;
+
+static char fixtures[512];
+
+/* a trivial loader for the purely numeric fixtures: header, then numbers,
+ * target in the last column; every fifth row goes to the holdout */
+static int load_csv(dataset *d, const char *name)
+{
+	char path[1024], line[8192];
+	FILE *f;
+	size_t cap = 0, i, t = 0, v = 0;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(path, sizeof(path), "%s/%s", fixtures, name);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1;
+	}
+	line[strcspn(line, "\r\n")] = '\0';
+	for (char *p = line, *c; p; p = c ? c + 1 : NULL) {
+		c = strchr(p, ',');
+		if (c)
+			*c = '\0';
+		d->names = realloc(d->names, (d->ncols + 1) * sizeof(char *));
+		d->names[d->ncols++] = strdup(p);
+	}
+	d->ncols--;          /* the target */
+	free(d->names[d->ncols]);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		if (d->nrows == cap) {
+			cap = cap ? cap * 2 : 256;
+			d->x = realloc(d->x, cap * d->ncols * sizeof(float));
+			d->y = realloc(d->y, cap * sizeof(float));
+		}
+		for (i = 0; i <= d->ncols; i++) {
+			float val = strtof(p, &end);
+
+			if (i < d->ncols)
+				d->x[d->nrows * d->ncols + i] = val;
+			else
+				d->y[d->nrows] = val;
+			p = end + 1;
+		}
+		d->nrows++;
+	}
+	fclose(f);
+	d->nvalid = d->nrows / 5;
+	d->ntrain = d->nrows - d->nvalid;
+	d->tx = malloc(d->ntrain * d->ncols * sizeof(float));
+	d->ty = malloc(d->ntrain * sizeof(float));
+	d->vx = malloc(d->nvalid * d->ncols * sizeof(float));
+	d->vy = malloc(d->nvalid * sizeof(float));
+	for (i = 0; i < d->nrows; i++) {
+		if (i % 5 == 4 && v < d->nvalid) {
+			memcpy(d->vx + v * d->ncols, d->x + i * d->ncols,
+				d->ncols * sizeof(float));
+			d->vy[v++] = d->y[i];
+		} else {
+			memcpy(d->tx + t * d->ncols, d->x + i * d->ncols,
+				d->ncols * sizeof(float));
+			d->ty[t++] = d->y[i];
+		}
+	}
+	return 0;
+}
+
+static void dataset_free(dataset *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->ncols; i++)
+		free(d->names[i]);
+	free(d->names);
+	free(d->x);
+	free(d->y);
+	free(d->tx);
+	free(d->ty);
+	free(d->vx);
+	free(d->vy);
+}
+
+static void base_options(mmp_train_options *o, const dataset *d,
+	mmp_model_task task)
+{
+	mmp_train_options_init(o, MMP_TRAIN_OPTIONS_VERSION);
+	o->task = task;
+	o->train_x = d->tx;
+	o->train_y = d->ty;
+	o->train_rows = d->ntrain;
+	o->valid_x = d->vx;
+	o->valid_y = d->vy;
+	o->valid_rows = d->nvalid;
+	o->ncols = d->ncols;
+	o->feature_names = (const char *const *)d->names;
+	o->nthread = 2;
+}
+
+static mmp_model_schema *numeric_schema(const dataset *d,
+	mmp_model_task task)
+{
+	mmp_model_schema *s = NULL;
+	size_t i;
+
+	mmp_model_schema_new(&s, task, "target");
+	for (i = 0; i < d->ncols; i++)
+		mmp_model_schema_add_feature(s, d->names[i],
+			MMP_FEATURE_NUMERIC, MMP_COLUMN_DOUBLE, NULL, 0);
+	if (task == MMP_MODEL_BINARY) {
+		mmp_model_schema_add_class(s, "0");
+		mmp_model_schema_add_class(s, "1");
+	}
+	return s;
+}
+
+static char *read_all(const char *dir, const char *name, size_t *len)
+{
+	char path[1024];
+	FILE *f;
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!(f = fopen(path, "rb")))
+		return NULL;
+	do {
+		if (cap - n < 65536) {
+			cap = cap * 2 + 65536;
+			buf = realloc(buf, cap + 1);
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static int same_file(const char *a, const char *b, const char *name)
+{
+	size_t la = 0, lb = 0;
+	char *x = read_all(a, name, &la), *y = read_all(b, name, &lb);
+	int same = x && y && la == lb && !memcmp(x, y, la);
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static void save_info(mmp_model_dir_info *info)
+{
+	mmp_model_dir_info init = MMP_MODEL_DIR_INFO_INIT;
+
+	*info = init;
+	info->run_id = RUN_ID;
+	info->model_uuid = UUID;
+	info->created_ms = CREATED_MS;
+}
+
+static char *tmp_path(const char *name)
+{
+	static char buf[8][1024];
+	static int next;
+	char *p = buf[next++ % 8];
+
+	snprintf(p, 1024, "%s/%s", tap_tmpdir(), name);
+	return p;
+}
+
+/* ---- binary training with early stopping --------------------------- */
+
+typedef struct {
+	int calls, last_round, stop_at;
+	double last_elapsed;
+	int elapsed_monotonic;
+} progress_log;
+
+static int on_round(const mmp_train_progress *p, void *payload)
+{
+	progress_log *l = payload;
+
+	if (p->round != l->calls || p->elapsed < l->last_elapsed)
+		l->elapsed_monotonic = 0;
+	l->calls++;
+	l->last_round = p->round;
+	l->last_elapsed = p->elapsed;
+	return l->stop_at >= 0 && p->round == l->stop_at;
+}
+
+static const mmp_model_param bin_params[] = {
+	{ "objective", "binary:logistic" }, { "max_depth", "3" },
+	{ "eta", "0.3" }, { "seed", "0" }, { "tree_method", "hist" }
+};
+
+static mmp_model *test_binary(const dataset *d)
+{
+	mmp_train_options o;
+	mmp_train_result r = MMP_TRAIN_RESULT_INIT;
+	mmp_model_schema *s = numeric_schema(d, MMP_MODEL_BINARY);
+	mmp_model *m = NULL;
+	progress_log log = { 0, -1, -1, 0, 1 };
+	mmp_buf attr = MMP_BUF_INIT;
+	mmp_metric_list ml;
+	char want[32];
+	int i, later_better = 0, best_is_min = 1;
+	double acc = 0, auc = 0;
+
+	base_options(&o, d, MMP_MODEL_BINARY);
+	o.params = bin_params;
+	o.nparams = ARRAY_LEN(bin_params);
+	o.num_boost_round = 300;
+	o.early_stopping_rounds = 10;
+	o.schema = s;
+	o.progress = on_round;
+	o.payload = &log;
+	is_int(mmp_model_train(&m, &o, &r), 0, "binary training succeeds");
+	if (!m) {
+		diag("%s", mmp_error_last()->message);
+		mmp_model_schema_free(s);
+		return NULL;
+	}
+	ok(r.stopped_early, "early stopping ended training");
+	is_int(r.nrounds, r.best_iteration + 11,
+		"stopped 10 rounds after the best one (best %d)",
+		r.best_iteration);
+	ok(r.nrounds < 300, "fewer rounds than num_boost_round");
+	is_int((long long)r.nmetrics, 1, "one eval metric");
+	is_str(r.metrics[0].name, "logloss", "binary:logistic -> logloss");
+	is_int((long long)r.stop_metric, 0, "tracks logloss");
+	for (i = 0; i < r.nrounds; i++) {
+		if (r.metrics[0].valid[i] < r.metrics[0].valid[r.best_iteration])
+			best_is_min = 0;
+		if (i > r.best_iteration && r.metrics[0].valid[i] <
+		    r.metrics[0].valid[r.best_iteration])
+			later_better = 1;
+	}
+	ok(best_is_min && !later_better, "best iteration has the lowest "
+		"holdout logloss");
+	is_double(r.best_score, r.metrics[0].valid[r.best_iteration], 0,
+		"best_score is that round's holdout value");
+	ok(r.metrics[0].train[0] > r.metrics[0].train[r.nrounds - 1],
+		"training logloss falls");
+	is_int(log.calls, r.nrounds, "callback once per round");
+	ok(log.elapsed_monotonic, "callback rounds in order, time grows");
+	is_int(mmp_model_best_iteration(m), r.best_iteration,
+		"model predicts up to best_iteration");
+	snprintf(want, sizeof(want), "%d", r.best_iteration);
+	is_int(mmp_model_attr(&attr, m, "best_iteration"), 0,
+		"best_iteration attribute set");
+	is_str(attr.ptr, want, "best_iteration attribute value");
+	mmp_buf_clear(&attr);
+	snprintf(want, sizeof(want), "%d", r.best_iteration + 1);
+	mmp_model_attr(&attr, m, "best_ntree_limit");
+	is_str(attr.ptr, want, "best_ntree_limit attribute value");
+	mmp_buf_clear(&attr);
+	is_int(mmp_model_attr(&attr, m, "best_score"), 0, "best_score set");
+	is_double(strtod(attr.ptr, NULL), r.best_score, 0,
+		"best_score attribute reads back exactly");
+	mmp_buf_dispose(&attr);
+	is_int((long long)mmp_model_noutputs(m), 1, "one output per row");
+	is_int((long long)mmp_model_nfeatures(m), 30, "30 features");
+	is_int(mmp_model_task_of(m), MMP_MODEL_BINARY, "binary task");
+	is_int(mmp_model_evaluate(&ml, m, d->vx, d->nvalid, d->ncols, d->vy),
+		0, "evaluate on the holdout");
+	mmp_metrics_get(&acc, &ml, "accuracy");
+	mmp_metrics_get(&auc, &ml, "roc_auc");
+	ok(acc > 0.9, "holdout accuracy %.4f > 0.9", acc);
+	ok(auc > 0.95, "holdout roc_auc %.4f > 0.95", auc);
+	mmp_train_result_release(&r);
+	ok(r.metrics == NULL && r.nmetrics == 0, "result released");
+	mmp_model_schema_free(s);
+	return m;
+}
+
+/* ---- determinism --------------------------------------------------- */
+
+static mmp_model *train_sampled(const dataset *d, int nthread)
+{
+	static const mmp_model_param p[] = {
+		{ "max_depth", "4" }, { "eta", "0.2" }, { "subsample", "0.8" },
+		{ "colsample_bytree", "0.8" }, { "seed", "7" },
+		{ "tree_method", "hist" }, { "eval_metric", "logloss" },
+		{ "eval_metric", "auc" }
+	};
+	mmp_train_options o;
+	mmp_model_schema *s = numeric_schema(d, MMP_MODEL_BINARY);
+	mmp_train_result r = MMP_TRAIN_RESULT_INIT;
+	mmp_model *m = NULL;
+
+	base_options(&o, d, MMP_MODEL_BINARY);
+	o.params = p;
+	o.nparams = ARRAY_LEN(p);
+	o.num_boost_round = 40;
+	o.early_stopping_rounds = 5;
+	o.nthread = nthread;
+	o.schema = s;
+	if (mmp_model_train(&m, &o, &r) < 0)
+		diag("%s", mmp_error_last()->message);
+	else if (nthread == 1) {
+		is_int((long long)r.nmetrics, 2, "two eval metrics kept");
+		is_str(r.metrics[1].name, "auc", "auc evaluated second");
+		is_int((long long)r.stop_metric, 1,
+			"early stopping tracks the last metric (auc)");
+	}
+	mmp_train_result_release(&r);
+	mmp_model_schema_free(s);
+	return m;
+}
+
+static void test_determinism(const dataset *d)
+{
+	mmp_model *a = train_sampled(d, 1), *b = train_sampled(d, 1);
+	mmp_model *c = train_sampled(d, 2);
+	mmp_model_dir_info info;
+
+	save_info(&info);
+	ok(a && b && c, "three sampled trainings");
+	if (!a || !b || !c)
+		goto done;
+	is_int(mmp_model_save_dir(a, tmp_path("det-a"), &info), 0, "save a");
+	is_int(mmp_model_save_dir(b, tmp_path("det-b"), &info), 0, "save b");
+	is_int(mmp_model_save_dir(c, tmp_path("det-c"), &info), 0, "save c");
+	ok(same_file(tmp_path("det-a"), tmp_path("det-b"), "model.ubj"),
+		"same data, params and seed: byte-identical model.ubj");
+	ok(same_file(tmp_path("det-a"), tmp_path("det-c"), "model.ubj"),
+		"nthread 1 and 2: byte-identical model.ubj");
+	ok(same_file(tmp_path("det-a"), tmp_path("det-b"), "MLmodel"),
+		"and identical MLmodel");
+done:
+	mmp_model_free(a);
+	mmp_model_free(b);
+	mmp_model_free(c);
+}
+
+/* ---- errors -------------------------------------------------------- */
+
+static int train_err(const dataset *d, const mmp_model_param *p, size_t n,
+	const char *want, const char *what)
+{
+	mmp_train_options o;
+	mmp_model *m = NULL;
+	int rc;
+
+	base_options(&o, d, MMP_MODEL_BINARY);
+	o.params = p;
+	o.nparams = n;
+	o.num_boost_round = 3;
+	rc = mmp_model_train(&m, &o, NULL);
+	ok(m == NULL, "%s: no model", what);
+	is_str(mmp_error_last()->message, want, "%s: message", what);
+	return rc;
+}
+
+typedef struct {
+	const dataset *d;
+	int rc;
+	char msg[256];
+} thread_train;
+
+static void *train_in_thread(void *arg)
+{
+	static const mmp_model_param p[] = { { "colsample_bytre", "0.5" } };
+	thread_train *t = arg;
+	mmp_train_options o;
+	mmp_model *m = NULL;
+
+	base_options(&o, t->d, MMP_MODEL_BINARY);
+	o.params = p;
+	o.nparams = 1;
+	o.num_boost_round = 2;
+	t->rc = mmp_model_train(&m, &o, NULL);
+	snprintf(t->msg, sizeof(t->msg), "%s", mmp_error_last()->message);
+	mmp_model_free(m);
+	return NULL;
+}
+
+static void test_errors(const dataset *d)
+{
+	static const mmp_model_param unknown[] = {
+		{ "max_dpth", "3" }, { "eta", "0.1" }, { "colsample_bytre", "1" }
+	};
+	static const mmp_model_param badval[] = { { "max_depth", "abc" } };
+	static const mmp_model_param badeta[] = { { "eta", "-1" } };
+	static const mmp_model_param badobj[] = {
+		{ "objective", "binary:foo" }
+	};
+	static const mmp_model_param regobj[] = {
+		{ "objective", "reg:squarederror" }
+	};
+	static const mmp_model_param badmetric[] = { { "eval_metric", "foo" } };
+	static const mmp_model_param noval[] = { { "max_depth", NULL } };
+	mmp_train_options o;
+	mmp_model *m = NULL;
+	progress_log log = { 0, -1, 3, 0, 1 };
+	thread_train tt;
+	pthread_t th;
+	float *y;
+
+	is_int(train_err(d, unknown, 3, "unknown xgboost parameters: "
+		"\"colsample_bytre\", \"max_dpth\"", "unknown parameters"),
+		MMP_EINVALID, "unknown parameters are invalid");
+	is_int(train_err(d, badval, 1, "xgboost training failed: Invalid "
+		"Parameter format for max_depth expect int but value='abc'",
+		"max_depth=abc"), MMP_EINVALID, "bad value is invalid");
+	is_int(train_err(d, badeta, 1, "xgboost training failed: value -1 "
+		"for Parameter learning_rate should be greater equal to 0",
+		"eta=-1"), MMP_EINVALID, "negative eta is invalid");
+	is_int(train_err(d, badobj, 1, "xgboost training failed: Unknown "
+		"objective function: `binary:foo`", "binary:foo"),
+		MMP_EINVALID, "unknown objective is invalid");
+	is_int(train_err(d, regobj, 1, "objective 'reg:squarederror' does "
+		"not fit a binary task", "objective vs task"), MMP_EINVALID,
+		"objective of another task is invalid");
+	is_int(train_err(d, badmetric, 1, "xgboost training failed: Unknown "
+		"metric function foo", "eval_metric=foo"), MMP_EINVALID,
+		"unknown eval metric is invalid");
+	is_int(train_err(d, noval, 1, "xgboost parameter 1 has no name or "
+		"value", "NULL value"), MMP_EINVALID, "NULL value is invalid");
+
+	/* the log callback is per thread in XGBoost: check another thread */
+	tt.d = d;
+	pthread_create(&th, NULL, train_in_thread, &tt);
+	pthread_join(th, NULL);
+	is_int(tt.rc, MMP_EINVALID, "unknown parameter caught off the main "
+		"thread");
+	is_str(tt.msg, "unknown xgboost parameters: \"colsample_bytre\"",
+		"names it there too");
+
+	base_options(&o, d, MMP_MODEL_BINARY);
+	o.num_boost_round = 50;
+	o.progress = on_round;
+	o.payload = &log;
+	is_int(mmp_model_train(&m, &o, NULL), MMP_EINTERRUPTED,
+		"callback stops training");
+	is_str(mmp_error_last()->message, "training interrupted at round 3",
+		"interrupt message names the round");
+	is_int(log.calls, 4, "no round after the interrupt");
+	ok(m == NULL, "no model after an interrupt");
+
+	base_options(&o, d, MMP_MODEL_BINARY);
+	o.valid_rows = 0;
+	o.early_stopping_rounds = 5;
+	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID,
+		"early stopping without holdout");
+	is_str(mmp_error_last()->message, "early stopping needs holdout rows",
+		"message");
+	base_options(&o, d, MMP_MODEL_BINARY);
+	o.num_boost_round = 0;
+	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID, "0 rounds");
+	is_str(mmp_error_last()->message,
+		"num_boost_round must be positive, got 0", "message");
+	base_options(&o, d, MMP_MODEL_BINARY);
+	o.early_stopping_rounds = 3;
+	o.early_stopping_metric = "auc";
+	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID,
+		"early stopping metric not evaluated");
+	is_str(mmp_error_last()->message,
+		"early stopping metric 'auc' is not evaluated", "message");
+	base_options(&o, d, MMP_MODEL_MULTICLASS);
+	o.num_class = 1;
+	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID, "num_class 1");
+	is_str(mmp_error_last()->message, "a multiclass task needs "
+		"num_class >= 2, got 1", "message");
+	base_options(&o, d, MMP_MODEL_BINARY);
+	o.version = 99;
+	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID, "bad version");
+
+	y = malloc(d->ntrain * sizeof(float));
+	memcpy(y, d->ty, d->ntrain * sizeof(float));
+	y[6] = 2;
+	base_options(&o, d, MMP_MODEL_BINARY);
+	o.train_y = y;
+	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID, "label 2");
+	is_str(mmp_error_last()->message, "training label at row 7 is 2; a "
+		"binary task needs 0 or 1", "names the row");
+	y[6] = NAN;
+	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID, "NaN label");
+	is_str(mmp_error_last()->message,
+		"training label at row 7 is not a number", "names the row");
+	free(y);
+}
+
+/* ---- multiclass with a categorical feature ------------------------- */
+
+static uint32_t rng_state = 12345;
+
+static double rnd(void)
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return (rng_state >> 8) / 16777216.0;
+}
+
+typedef struct {
+	float *x, *y;
+	size_t n;
+} synth;
+
+/* columns: x (numeric), colour (categorical codes 0..3), const (unused);
+ * class = x-tercile shifted by colour */
+static void make_synth(synth *s, size_t n)
+{
+	size_t i;
+
+	s->n = n;
+	s->x = malloc(n * 3 * sizeof(float));
+	s->y = malloc(n * sizeof(float));
+	for (i = 0; i < n; i++) {
+		double x = rnd();
+		int colour = (int)(rnd() * 4), cls = (int)(x * 3);
+
+		if (colour == 3)
+			cls = (cls + 1) % 3;
+		s->x[i * 3] = (float)x;
+		s->x[i * 3 + 1] = (float)colour;
+		s->x[i * 3 + 2] = 1.0f;
+		if (i % 17 == 3)
+			s->x[i * 3] = NAN;   /* some missing cells */
+		s->y[i] = (float)cls;
+	}
+}
+
+static const char *const colours[] = { "blue", "green", "red", "yellow" };
+static const char *const synth_names[] = { "x", "colour", "const" };
+static const mmp_feature_kind synth_kinds[] = {
+	MMP_FEATURE_NUMERIC, MMP_FEATURE_CATEGORICAL, MMP_FEATURE_NUMERIC
+};
+
+static mmp_model_schema *synth_schema(void)
+{
+	mmp_model_schema *s = NULL;
+
+	mmp_model_schema_new(&s, MMP_MODEL_MULTICLASS, "label");
+	mmp_model_schema_add_feature(s, "x", MMP_FEATURE_NUMERIC,
+		MMP_COLUMN_DOUBLE, NULL, 0);
+	mmp_model_schema_add_feature(s, "colour", MMP_FEATURE_CATEGORICAL,
+		MMP_COLUMN_STRING, colours, 4);
+	mmp_model_schema_add_feature(s, "const", MMP_FEATURE_NUMERIC,
+		MMP_COLUMN_LONG, NULL, 0);
+	mmp_model_schema_add_class(s, "low");
+	mmp_model_schema_add_class(s, "mid");
+	mmp_model_schema_add_class(s, "high");
+	mmp_model_schema_add_entity(s, "id");
+	return s;
+}
+
+static mmp_model *train_synth(const synth *tr, const synth *va,
+	const char *objective)
+{
+	mmp_model_param p[3] = {
+		{ "tree_method", "hist" }, { "max_depth", "4" },
+		{ "objective", objective }
+	};
+	mmp_train_options o;
+	mmp_model_schema *s = synth_schema();
+	mmp_model *m = NULL;
+
+	mmp_train_options_init(&o, MMP_TRAIN_OPTIONS_VERSION);
+	o.task = MMP_MODEL_MULTICLASS;
+	o.num_class = 3;
+	o.train_x = tr->x;
+	o.train_y = tr->y;
+	o.train_rows = tr->n;
+	o.valid_x = va->x;
+	o.valid_y = va->y;
+	o.valid_rows = va->n;
+	o.ncols = 3;
+	o.feature_names = synth_names;
+	o.feature_kinds = synth_kinds;
+	o.params = p;
+	o.nparams = 3;
+	o.num_boost_round = 30;
+	o.nthread = 1;
+	o.schema = s;
+	if (mmp_model_train(&m, &o, NULL) < 0)
+		diag("%s", mmp_error_last()->message);
+	mmp_model_schema_free(s);
+	return m;
+}
+
+static void test_multiclass(void)
+{
+	synth tr, va;
+	mmp_model *m, *sm, *l = NULL;
+	mmp_metric_list ml;
+	float *p, *p2;
+	double acc = 0, imp[3];
+	size_t i, bad = 0;
+	char *text;
+	const mmp_model_schema *ls;
+
+	make_synth(&tr, 900);
+	make_synth(&va, 300);
+	m = train_synth(&tr, &va, "multi:softprob");
+	ok(m != NULL, "multiclass training with a categorical feature");
+	if (!m)
+		goto done;
+	is_int((long long)mmp_model_noutputs(m), 3, "softprob: 3 outputs");
+	p = calloc(va.n * 3, sizeof(float));
+	p2 = calloc(va.n * 3, sizeof(float));
+	is_int(mmp_model_predict(m, va.x, va.n, 3, p), 0, "predict");
+	for (i = 0; i < va.n; i++)
+		if (fabs(p[i * 3] + p[i * 3 + 1] + p[i * 3 + 2] - 1) > 1e-5)
+			bad++;
+	is_int((long long)bad, 0, "probabilities sum to 1");
+	is_int(mmp_model_evaluate(&ml, m, va.x, va.n, 3, va.y), 0,
+		"evaluate");
+	mmp_metrics_get(&acc, &ml, "accuracy");
+	ok(acc > 0.9, "holdout accuracy %.3f > 0.9 (needs the category)",
+		acc);
+	is_str(ml.items[1].name, "precision_macro", "multiclass metric set");
+	is_int(mmp_model_importance(imp, 3, m), 0, "importance");
+	ok(imp[0] > 0 && imp[1] > 0, "used features have gain (%g, %g)",
+		imp[0], imp[1]);
+	is_double(imp[2], 0, 0, "a feature no tree uses has 0");
+	is_int(mmp_model_importance(imp, 2, m), MMP_EINVALID,
+		"importance with the wrong count");
+
+	is_int(mmp_model_save_dir(m, tmp_path("multi"), &(mmp_model_dir_info){
+		MMP_MODEL_DIR_INFO_VERSION, RUN_ID, UUID, CREATED_MS, NULL,
+		NULL, NULL }), 0, "save multiclass model");
+	text = read_all(tmp_path("multi"), "MLmodel", NULL);
+	ok(text && strstr(text, "  outputs: '[{\"type\": \"tensor\", "
+		"\"tensor-spec\": {\"dtype\": \"float32\", \"shape\": [-1, 3]}}]'"),
+		"MLmodel outputs are n x 3 float32");
+	ok(text && strstr(text, "  inputs: '[{\"type\": \"double\", \"name\": "
+		"\"x\", \"required\": true}, {\"type\": \"string\", \"name\": "
+		"\"colour\", \"required\": true}, {\"type\": \"long\", \"name\": "
+		"\"const\", \"required\": true}]'"),
+		"MLmodel inputs carry the column types, no entity, no target");
+	free(text);
+	is_int(mmp_model_load_dir(&l, tmp_path("multi")), 0, "load it");
+	if (l) {
+		mmp_model_predict(l, va.x, va.n, 3, p2);
+		ok(!memcmp(p, p2, va.n * 3 * sizeof(float)),
+			"loaded model predicts the same bits");
+		ls = mmp_model_schema_of(l);
+		is_int((long long)ls->features[1].ncategories, 4,
+			"categories saved");
+		is_str(ls->features[1].categories[3], "yellow",
+			"category order kept");
+		is_int(ls->features[1].kind, MMP_FEATURE_CATEGORICAL, "kind");
+		is_str(ls->classes[2], "high", "class labels kept");
+		is_str(ls->entities[0], "id", "entity columns kept");
+		is_str(ls->target, "label", "target kept");
+		is_int(mmp_model_task_of(l), MMP_MODEL_MULTICLASS, "task");
+	}
+	mmp_model_free(l);
+
+	sm = train_synth(&tr, &va, "multi:softmax");
+	ok(sm != NULL, "multi:softmax training");
+	if (sm) {
+		is_int((long long)mmp_model_noutputs(sm), 1,
+			"softmax: one output (the class)");
+		mmp_model_predict(sm, va.x, 1, 3, p2);
+		ok(p2[0] == 0 || p2[0] == 1 || p2[0] == 2, "a class code");
+		is_int(mmp_model_predict_scores(sm, va.x, va.n, 3, p2), 0,
+			"scores from softmax");
+		ok(fabs(p2[0] + p2[1] + p2[2] - 1) < 1e-5,
+			"softmax scores are probabilities");
+	}
+	mmp_model_free(sm);
+	free(p);
+	free(p2);
+	mmp_model_free(m);
+done:
+	free(tr.x);
+	free(tr.y);
+	free(va.x);
+	free(va.y);
+}
+
+/* ---- regression ----------------------------------------------------- */
+
+static void test_regression(void)
+{
+	static const mmp_model_param p[] = {
+		{ "max_depth", "2" }, { "eta", "0.1" }
+	};
+	dataset d;
+	mmp_train_options o;
+	mmp_train_result r = MMP_TRAIN_RESULT_INIT;
+	mmp_model *m = NULL;
+	mmp_metric_list ml;
+	double r2 = 0;
+
+	if (load_csv(&d, "diabetes.csv") < 0) {
+		ok(0, "load diabetes.csv");
+		return;
+	}
+	base_options(&o, &d, MMP_MODEL_REGRESSION);
+	o.params = p;
+	o.nparams = 2;
+	o.num_boost_round = 200;
+	o.early_stopping_rounds = 15;
+	is_int(mmp_model_train(&m, &o, &r), 0, "regression training");
+	if (m) {
+		is_str(r.metrics[0].name, "rmse", "default metric rmse");
+		is_int(mmp_model_task_of(m), MMP_MODEL_REGRESSION,
+			"task from the objective without a schema");
+		mmp_model_evaluate(&ml, m, d.vx, d.nvalid, d.ncols, d.vy);
+		is_str(ml.items[0].name, "rmse", "regression metrics");
+		mmp_metrics_get(&r2, &ml, "r2");
+		ok(r2 > 0.2, "holdout r2 %.3f > 0.2", r2);
+		is_int(mmp_model_save_dir(m, tmp_path("noschema"),
+			&(mmp_model_dir_info)MMP_MODEL_DIR_INFO_INIT),
+			MMP_EINVALID, "no schema: cannot save");
+		is_str(mmp_error_last()->message,
+			"model has no schema to save", "message");
+	}
+	mmp_train_result_release(&r);
+	mmp_model_free(m);
+	dataset_free(&d);
+}
+
+/* ---- model directory ------------------------------------------------ */
+
+static void test_dir(mmp_model *m, const dataset *d)
+{
+	mmp_model_dir_info info;
+	mmp_model *l = NULL;
+	mmp_buf want = MMP_BUF_INIT, attr = MMP_BUF_INIT;
+	const char *dir = tmp_path("bin-model");
+	char *text;
+	float *a, *b;
+	size_t i;
+
+	save_info(&info);
+	is_int(mmp_model_save_dir(m, dir, &info), 0, "save the model dir");
+	mmp_buf_puts(&want, "artifact_path: model\nflavors:\n"
+		"  python_function:\n    data: model.ubj\n    env:\n"
+		"      conda: conda.yaml\n      virtualenv: python_env.yaml\n"
+		"    loader_module: mlflow.xgboost\n"
+		"    python_version: 3.11.2\n  xgboost:\n    code: null\n"
+		"    data: model.ubj\n    model_class: xgboost.core.Booster\n"
+		"    model_format: ubj\n    xgb_version: 1.7.4\n"
+		"mlflow_version: 2.10.2\nmodel_uuid: " UUID "\nrun_id: "
+		RUN_ID "\nsignature:\n  inputs: '[");
+	for (i = 0; i < d->ncols; i++)
+		mmp_buf_printf(&want, "%s{\"type\": \"double\", \"name\": "
+			"\"%s\", \"required\": true}", i ? ", " : "",
+			d->names[i]);
+	mmp_buf_puts(&want, "]'\n  outputs: '[{\"type\": \"tensor\", "
+		"\"tensor-spec\": {\"dtype\": \"float32\", \"shape\": [-1]}}]'\n"
+		"  params: null\n"
+		"utc_time_created: '2026-11-23 17:11:40.123000'\n");
+	text = read_all(dir, "MLmodel", NULL);
+	is_str(text, want.ptr, "MLmodel content");
+	free(text);
+	text = read_all(dir, "conda.yaml", NULL);
+	is_str(text, "channels:\n- conda-forge\ndependencies:\n"
+		"- python=3.11.2\n- pip<=23.0.1\n- pip:\n  - mlflow==2.10.2\n"
+		"  - xgboost==1.7.4\nname: mlflow-env\n", "conda.yaml");
+	free(text);
+	text = read_all(dir, "python_env.yaml", NULL);
+	is_str(text, "python: 3.11.2\nbuild_dependencies:\n- pip==23.0.1\n"
+		"- setuptools==66.1.1\n- wheel==0.38.4\ndependencies:\n"
+		"- -r requirements.txt\n", "python_env.yaml");
+	free(text);
+	text = read_all(dir, "requirements.txt", NULL);
+	is_str(text, "mlflow==2.10.2\nxgboost==1.7.4\n", "requirements.txt");
+	free(text);
+	text = read_all(dir, "mmp-schema.json", NULL);
+	ok(text && strstr(text, "\"task\":\t\"binary\"") &&
+		strstr(text, "\"classes\":\t[\"0\", \"1\"]"),
+		"mmp-schema.json has the task and classes");
+	free(text);
+
+	is_int(mmp_model_load_dir(&l, dir), 0, "load the model dir");
+	if (!l) {
+		diag("%s", mmp_error_last()->message);
+		goto done;
+	}
+	a = calloc(d->nrows, sizeof(float));
+	b = calloc(d->nrows, sizeof(float));
+	mmp_model_predict(m, d->x, d->nrows, d->ncols, a);
+	is_int(mmp_model_predict(l, d->x, d->nrows, d->ncols, b), 0,
+		"predict with the loaded model");
+	ok(!memcmp(a, b, d->nrows * sizeof(float)),
+		"save/load round trip: identical predictions");
+	is_int(mmp_model_best_iteration(l), mmp_model_best_iteration(m),
+		"best_iteration survives");
+	is_int(mmp_model_attr(&attr, l, "mmp_run_id"), 0, "run id attribute");
+	is_str(attr.ptr, RUN_ID, "run id value");
+	is_int(mmp_model_predict(l, d->x, 1, 29, b), MMP_EINVALID,
+		"wrong column count");
+	is_str(mmp_error_last()->message, "model expects 30 features, got 29",
+		"message");
+	is_int(mmp_model_predict(l, d->x, 0, 30, b), 0, "zero rows: fine");
+	is_int(mmp_model_set_nthread(l, 1), 0, "set prediction threads");
+	mmp_model_predict(l, d->x, d->nrows, d->ncols, b);
+	ok(!memcmp(a, b, d->nrows * sizeof(float)), "nthread 1 same bits");
+	is_int(mmp_model_attr(&attr, l, "nope"), MMP_ENOTFOUND, "no attr");
+	free(a);
+	free(b);
+done:
+	mmp_buf_dispose(&want);
+	mmp_buf_dispose(&attr);
+	mmp_model_free(l);
+}
+
+/* ---- prediction from many threads ---------------------------------- */
+
+typedef struct {
+	const mmp_model *m;
+	const dataset *d;
+	const float *want;
+	size_t mismatches;
+	int errors;
+} pred_job;
+
+static void *predict_rows(void *arg)
+{
+	pred_job *j = arg;
+	float out[8];
+	size_t i, k, rep;
+
+	for (rep = 0; rep < 20; rep++) {
+		for (i = 0; i < j->d->nrows; i++) {
+			if (mmp_model_predict(j->m, j->d->x + i * j->d->ncols,
+			    1, j->d->ncols, out) < 0)
+				j->errors++;
+			else if (out[0] != j->want[i])
+				j->mismatches++;
+		}
+		for (i = 0; i + 7 <= j->d->nrows; i += 7) {
+			mmp_model_predict(j->m, j->d->x + i * j->d->ncols, 7,
+				j->d->ncols, out);
+			for (k = 0; k < 7; k++)
+				if (out[k] != j->want[i + k])
+					j->mismatches++;
+		}
+	}
+	return NULL;
+}
+
+static void test_threads(const dataset *d)
+{
+	mmp_model *m = NULL;
+	pthread_t th[4];
+	pred_job jobs[4];
+	float *want;
+	size_t i, mism = 0;
+	int errs = 0;
+
+	if (mmp_model_load_dir(&m, tmp_path("bin-model")) < 0) {
+		ok(0, "load for threads: %s", mmp_error_last()->message);
+		return;
+	}
+	mmp_model_set_nthread(m, 1);
+	want = calloc(d->nrows, sizeof(float));
+	mmp_model_predict(m, d->x, d->nrows, d->ncols, want);
+	for (i = 0; i < 4; i++) {
+		jobs[i] = (pred_job){ m, d, want, 0, 0 };
+		pthread_create(&th[i], NULL, predict_rows, &jobs[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		mism += jobs[i].mismatches;
+		errs += jobs[i].errors;
+	}
+	is_int(errs, 0, "4 threads x %zu predictions: no error",
+		d->nrows * 20 * 2);
+	is_int((long long)mism, 0, "4 threads on one model: same bits as "
+		"serial");
+	free(want);
+	mmp_model_free(m);
+}
+
+/* ---- XGBoost's Python package reads the same model ------------------ */
+
+static void test_python(const dataset *d)
+{
+	mmp_model *m = NULL;
+	char cmd[4096];
+	float *p;
+	FILE *f;
+	int rc;
+
+	if (system("/usr/bin/python3 -c 'import numpy, xgboost' "
+	    ">/dev/null 2>&1") != 0) {
+		skip(2, "python3 cannot import xgboost");
+		return;
+	}
+	if (mmp_model_load_dir(&m, tmp_path("bin-model")) < 0) {
+		ok(0, "load: %s", mmp_error_last()->message);
+		return;
+	}
+	p = calloc(d->nrows, sizeof(float));
+	mmp_model_predict(m, d->x, d->nrows, d->ncols, p);
+	f = fopen(tmp_path("rows.f32"), "wb");
+	fwrite(d->x, sizeof(float), d->nrows * d->ncols, f);
+	fclose(f);
+	f = fopen(tmp_path("preds.f32"), "wb");
+	fwrite(p, sizeof(float), d->nrows, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "OMP_NUM_THREADS=1 /usr/bin/python3 "
+		"%s/check-predict.py %s/model.ubj %s %zu %zu %s %s >%s 2>&1",
+		fixtures, tmp_path("bin-model"), tmp_path("rows.f32"),
+		d->nrows, d->ncols, tmp_path("preds.f32"), RUN_ID,
+		tmp_path("py.out"));
+	rc = system(cmd);
+	{
+		char *out = read_all(tap_tmpdir(), "py.out", NULL);
+
+		is_int(rc, 0, "python xgboost loads model.ubj, names and attrs");
+		is_str(out, "identical\n", "python predictions match mmp's "
+			"to the last bit");
+		free(out);
+	}
+	free(p);
+	mmp_model_free(m);
+}
+
+/* ---- schema and load errors ---------------------------------------- */
+
+static void schema_err(const char *json, int code, const char *want,
+	const char *what)
+{
+	mmp_model_schema *s = NULL;
+
+	is_int(mmp_model_schema_from_json(&s, json, strlen(json), "x.json"),
+		code, "%s: code", what);
+	is_str(mmp_error_last()->message, want, "%s: message", what);
+	ok(s == NULL, "%s: no schema", what);
+}
+
+static void test_schema(void)
+{
+	mmp_model_schema *s = synth_schema(), *r = NULL;
+	mmp_buf b = MMP_BUF_INIT, b2 = MMP_BUF_INIT;
+	const char *cats[] = { "a" };
+
+	mmp_model_schema_to_json(&b, s);
+	is_int(mmp_model_schema_from_json(&r, b.ptr, b.size, "x.json"), 0,
+		"schema JSON round trip");
+	if (r)
+		mmp_model_schema_to_json(&b2, r);
+	is_str(b2.ptr, b.ptr, "round trip is exact");
+	mmp_model_schema_free(r);
+	is_int(mmp_model_schema_add_feature(s, "x", MMP_FEATURE_NUMERIC,
+		MMP_COLUMN_DOUBLE, NULL, 0), MMP_EINVALID, "duplicate feature");
+	is_str(mmp_error_last()->message,
+		"column 'x' appears twice in the schema", "message");
+	is_int(mmp_model_schema_add_entity(s, "label"), MMP_EINVALID,
+		"entity named like the target");
+	is_int(mmp_model_schema_add_feature(s, "y", MMP_FEATURE_NUMERIC,
+		MMP_COLUMN_DOUBLE, cats, 1), MMP_EINVALID,
+		"numeric feature with categories");
+	is_str(mmp_error_last()->message,
+		"numeric feature 'y' cannot have categories", "message");
+	is_int(mmp_model_schema_add_class(s, ""), MMP_EINVALID, "empty class");
+	is_int(mmp_model_schema_new(&r, MMP_MODEL_BINARY, ""), MMP_EINVALID,
+		"schema without target");
+	mmp_model_schema_free(s);
+	mmp_buf_dispose(&b);
+	mmp_buf_dispose(&b2);
+
+	schema_err("{", MMP_EINVALID, "x.json: not a JSON object", "not JSON");
+	schema_err("{\"format_version\": 2, \"task\": \"binary\"}",
+		MMP_EVERSION, "x.json: schema format 2 is newer than this "
+		"mmp (1)", "newer format");
+	schema_err("{\"format_version\": 1, \"task\": \"ranking\", "
+		"\"target\": \"t\"}", MMP_EINVALID, "x.json: field 'task' "
+		"must be 'binary', 'multiclass' or 'regression'", "bad task");
+	schema_err("{\"format_version\": 1, \"task\": \"regression\", "
+		"\"target\": \"t\", \"classes\": [], \"entity_columns\": [], "
+		"\"features\": []}", MMP_EINVALID,
+		"x.json: field 'features' must be a non-empty array",
+		"no features");
+	schema_err("{\"format_version\": 1, \"task\": \"regression\", "
+		"\"target\": \"t\", \"classes\": [], \"entity_columns\": [], "
+		"\"features\": [{\"name\": \"a\", \"kind\": \"text\", "
+		"\"type\": \"double\"}]}", MMP_EINVALID,
+		"x.json: field 'features[0].kind' must be 'numeric' or "
+		"'categorical'", "bad kind");
+	schema_err("{\"format_version\": 1, \"task\": \"regression\", "
+		"\"target\": \"t\", \"classes\": [], \"entity_columns\": [], "
+		"\"features\": [{\"name\": \"a\", \"kind\": \"categorical\", "
+		"\"type\": \"string\", \"categories\": [1]}]}", MMP_EINVALID,
+		"x.json: field 'features[0].categories' must be an array of "
+		"strings", "bad categories");
+	schema_err("{\"format_version\": 1, \"task\": \"binary\", "
+		"\"target\": \"t\", \"classes\": [\"a\"], "
+		"\"entity_columns\": [], \"features\": [{\"name\": \"a\", "
+		"\"kind\": \"numeric\", \"type\": \"double\"}]}", MMP_EINVALID,
+		"x.json: field 'classes' must list at least 2 classes for "
+		"classification", "one class");
+	schema_err("{\"format_version\": 1, \"task\": \"regression\", "
+		"\"target\": \"t\", \"classes\": [], \"entity_columns\": 3, "
+		"\"features\": []}", MMP_EINVALID, "x.json: field "
+		"'entity_columns' must be an array of strings", "bad entities");
+}
+
+static void test_load_errors(void)
+{
+	mmp_model *m = NULL;
+	char want[2048];
+	const char *dir = tmp_path("broken");
+	FILE *f;
+
+	is_int(mmp_model_load_dir(&m, tmp_path("nope")), MMP_ENOTFOUND,
+		"missing directory");
+	snprintf(want, sizeof(want), "model directory '%s' does not exist",
+		tmp_path("nope"));
+	is_str(mmp_error_last()->message, want, "names the directory");
+	mkdir(dir, 0777);
+	is_int(mmp_model_load_dir(&m, dir), MMP_ENOTFOUND, "no schema file");
+	snprintf(want, sizeof(want), "cannot open '%s/mmp-schema.json': No "
+		"such file or directory", dir);
+	is_str(mmp_error_last()->message, want, "names the schema file");
+	{
+		char cmd[2048];
+
+		snprintf(cmd, sizeof(cmd), "cp %s/mmp-schema.json %s/",
+			tmp_path("bin-model"), dir);
+		system(cmd);
+	}
+	is_int(mmp_model_load_dir(&m, dir), MMP_ENOTFOUND, "no model.ubj");
+	f = fopen(tmp_path("broken/model.ubj"), "wb");
+	fputs("{not a model", f);
+	fclose(f);
+	is_int(mmp_model_load_dir(&m, dir), MMP_EINVALID, "corrupt model");
+	snprintf(want, sizeof(want), "cannot load the model '%s/model.ubj': ",
+		dir);
+	ok(!strncmp(mmp_error_last()->message, want, strlen(want)) &&
+		!strchr(mmp_error_last()->message, '\n'),
+		"names the file, one line: %s", mmp_error_last()->message);
+	f = fopen(tmp_path("broken/model.ubj"), "wb");
+	fclose(f);
+	is_int(mmp_model_load_dir(&m, dir), MMP_EINVALID, "empty model");
+	snprintf(want, sizeof(want), "cannot load the model '%s/model.ubj': "
+		"file is empty", dir);
+	is_str(mmp_error_last()->message, want, "empty model message");
+	{
+		char cmd[2048];
+
+		snprintf(cmd, sizeof(cmd), "cp %s/model.ubj %s/ && "
+			"cp %s/mmp-schema.json %s/", tmp_path("multi"), dir,
+			tmp_path("bin-model"), dir);
+		system(cmd);
+	}
+	is_int(mmp_model_load_dir(&m, dir), MMP_EINVALID,
+		"model and schema disagree");
+	snprintf(want, sizeof(want), "'%s/model.ubj' has 3 features but the "
+		"schema lists 30", dir);
+	is_str(mmp_error_last()->message, want, "names the mismatch");
+	ok(m == NULL, "no model on errors");
+}
+
+int main(int argc, char **argv)
+{
+	dataset d;
+	mmp_model *m;
+	const char *src = getenv("MMP_SRC_DIR");
+
+	(void)argc;
+	(void)argv;
+	snprintf(fixtures, sizeof(fixtures), "%s/test/fixtures/model",
+		src ? src : ".");
+	mmp_global_init();
+	if (load_csv(&d, "breast_cancer.csv") < 0) {
+		ok(0, "load %s/breast_cancer.csv", fixtures);
+		return done_testing();
+	}
+	is_int((long long)d.nrows, 569, "569 fixture rows");
+	m = test_binary(&d);
+	if (m) {
+		test_dir(m, &d);
+		test_threads(&d);
+		test_python(&d);
+	}
+	test_determinism(&d);
+	test_errors(&d);
+	test_multiclass();
+	if (m)
+		test_load_errors();
+	test_regression();
+	test_schema();
+	mmp_model_free(m);
+	dataset_free(&d);
+	mmp_global_shutdown();
+	return done_testing();
+}
