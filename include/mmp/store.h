@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: MIT */
+/* store.h: the run store: experiments, runs, params, metrics, queries */
+#ifndef INCLUDE_mmp_store_h__
+#define INCLUDE_mmp_store_h__
+
+#include "common.h"
+#include "buf.h"
+#include "types.h"
+
+MMP_BEGIN_DECL
+
+/**
+ * @file mmp/store.h
+ *
+ * One SQLite file (`mmp.db`, WAL mode) in a store directory, normally
+ * `.mmp/`, holding MLflow's tracking concepts: experiments, runs, their
+ * params, metrics, tags, dataset inputs and artifacts. Artifacts live in
+ * `<store dir>/artifacts/`, temporary artifact directories in
+ * `<store dir>/tmp/`.
+ *
+ * Unless said otherwise every function returns 0 or a negative
+ * mmp_error_code, with the details in mmp_error_last(). A store that
+ * stays locked by other writers past the busy timeout gives MMP_ELOCKED.
+ * An mmp_store handle must not be used by two threads at once.
+ */
+
+/** Open flags of mmp_store_open(). */
+#define MMP_STORE_CREATE    (1u << 0) /**< create the directory and file */
+#define MMP_STORE_EXCLUSIVE (1u << 1) /**< with CREATE: fail if it exists */
+#define MMP_STORE_READONLY  (1u << 2) /**< never write (no migration) */
+#define MMP_STORE_NO_REAP   (1u << 3) /**< do not reap dead runs on open */
+
+/** A run left RUNNING on another host is dead after this long silent. */
+#define MMP_RUN_HEARTBEAT_TIMEOUT_MS (15 * 60 * 1000)
+
+/** A key and a value; the strings are borrowed (or owned by a result). */
+typedef struct {
+	const char *key;
+	const char *value;
+} mmp_kv;
+
+/** One metric value. NaN and +-Inf are stored and read back as such. */
+typedef struct {
+	const char *key;
+	double value;
+	int64_t step;
+	int64_t timestamp;  /**< ms since the epoch; 0 = now when logging */
+} mmp_metric;
+
+/** A dataset a run used, as MLflow's dataset inputs. */
+typedef struct {
+	const char *name;         /**< required */
+	const char *digest;       /**< required, e.g. a sha256 prefix */
+	const char *source;       /**< e.g. the file path; may be NULL */
+	const char *source_type;  /**< e.g. "local"; may be NULL */
+	int64_t rows;             /**< -1 when unknown */
+	int64_t columns;          /**< -1 when unknown */
+	const char *schema;       /**< JSON text; may be NULL */
+	const char *context;      /**< "training", "validation"; may be NULL */
+} mmp_dataset_input;
+
+/** A file of a run's artifacts, by its path below the artifact dir. */
+typedef struct {
+	const char *path;    /**< relative, no "..", no leading '/' */
+	int64_t size;
+	const char *sha256;  /**< 64 hex digits */
+} mmp_artifact;
+
+/**
+ * Find the store's database file and put its absolute path in `out`.
+ * `explicit_path` (from --store) wins, else $MMP_STORE, else the
+ * nearest `.mmp/` directory walking up from the working directory. A
+ * path may name the db file, a directory holding `mmp.db`, or a
+ * directory holding `.mmp/`.
+ *
+ * Returns MMP_ENOTFOUND when no store exists there (the message says so
+ * and suggests `mmp init`); with an explicit path or $MMP_STORE, `out`
+ * then still holds the path a new store would get.
+ */
+MMP_EXTERN(int) mmp_store_locate(mmp_buf *out, const char *explicit_path);
+
+/**
+ * Open the store whose database file is `db_path`; the caller owns
+ * `*out` and frees it with mmp_store_free(). Migrates an older schema
+ * forward (under an exclusive lock) and, unless READONLY or NO_REAP,
+ * reaps dead runs (mmp_store_reap_dead_runs()).
+ *
+ * Errors: MMP_ENOTFOUND (no such file and no CREATE), MMP_EEXISTS
+ * (CREATE | EXCLUSIVE and the file exists), MMP_EVERSION (the schema is
+ * newer than this mmp; nothing was written), MMP_EINVALID (not an mmp
+ * store: not SQLite, or a database of something else), MMP_ELOCKED,
+ * MMP_ERROR (unwritable directory, damaged file, I/O).
+ */
+MMP_EXTERN(int) mmp_store_open(mmp_store **out, const char *db_path,
+	unsigned int flags);
+
+/** Close the store and free the handle. Accepts NULL. */
+MMP_EXTERN(void) mmp_store_free(mmp_store *s);
+
+/** The absolute path of the database file; borrowed from `s`. */
+MMP_EXTERN(const char *) mmp_store_path(const mmp_store *s);
+
+/** The store directory (holding mmp.db, artifacts/, tmp/); borrowed. */
+MMP_EXTERN(const char *) mmp_store_dir(const mmp_store *s);
+
+/** The schema version of the open store (PRAGMA user_version). */
+MMP_EXTERN(int) mmp_store_schema_version(const mmp_store *s);
+
+/** The newest schema version this build of mmp knows. */
+MMP_EXTERN(int) mmp_store_schema_version_supported(void);
+
+/** How long to wait for other writers, in ms (default 10000). */
+MMP_EXTERN(void) mmp_store_set_busy_timeout(mmp_store *s, int ms);
+
+/**
+ * Find the experiment `name` or create it; `*out_id` gets its id.
+ * MMP_EINVALID for an empty or over-long name.
+ */
+MMP_EXTERN(int) mmp_experiment_ensure(mmp_store *s, const char *name,
+	int64_t *out_id);
+
+/** Options of mmp_run_start(); initialise with MMP_RUN_START_OPTIONS_INIT. */
+typedef struct {
+	unsigned int version;
+	const char *experiment;     /**< NULL: "Default"; created if missing */
+	const char *run_name;       /**< NULL: "run-<first 8 id digits>" */
+	const char *user;           /**< NULL: $USER, else the login name */
+	const char *source_name;    /**< e.g. the recipe path; may be NULL */
+	const char *source_type;    /**< NULL: "LOCAL" */
+	const char *kind;           /**< NULL: "train" ("tune", ...) */
+	const char *parent_run_id;  /**< id or unique prefix; may be NULL */
+	int64_t start_time;         /**< ms; 0 = now */
+} mmp_run_start_options;
+
+#define MMP_RUN_START_OPTIONS_VERSION 1
+#define MMP_RUN_START_OPTIONS_INIT { MMP_RUN_START_OPTIONS_VERSION, \
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+
+/**
+ * Start a RUNNING run and write its 32-hex id to `out_run_id`. Records
+ * this process's pid and host and a first heartbeat, and MLflow's tags
+ * mlflow.runName, mlflow.user, mlflow.source.name, mlflow.source.type
+ * (and mlflow.parentRunId). `o` may be NULL for defaults.
+ * MMP_ENOTFOUND for an unknown parent run, MMP_EINVALID for bad names.
+ */
+MMP_EXTERN(int) mmp_run_start(mmp_store *s, const mmp_run_start_options *o,
+	char out_run_id[33]);
+
+/**
+ * Log `n` params in one transaction. Params are write-once: logging the
+ * same value again is fine; a different value is MMP_ECONFLICT naming
+ * the key, the old and the new value, and nothing is written. Keys are
+ * at most 250 characters of letters, digits, '_', '-', '.', ' ' and
+ * '/'; values at most 6000 bytes (MMP_EINVALID otherwise). `run` must
+ * be a full id: MMP_ENOTFOUND when no such run exists.
+ */
+MMP_EXTERN(int) mmp_run_log_params(mmp_store *s, const char *run,
+	const mmp_kv *kv, size_t n);
+
+/**
+ * Log `n` metric values in one transaction and update each key's latest
+ * value (the highest step, then the latest timestamp, as MLflow).
+ * A timestamp of 0 means now. MMP_EINVALID for a bad key.
+ */
+MMP_EXTERN(int) mmp_run_log_metrics(mmp_store *s, const char *run,
+	const mmp_metric *m, size_t n);
+
+/** Set (overwrite) `n` tags in one transaction; values up to 8000 bytes. */
+MMP_EXTERN(int) mmp_run_set_tags(mmp_store *s, const char *run,
+	const mmp_kv *kv, size_t n);
+
+/**
+ * Record a dataset input. Logging the same (name, digest, context)
+ * again updates its other fields. MMP_EINVALID without a name or digest,
+ * or when `schema` is not a JSON object or array.
+ */
+MMP_EXTERN(int) mmp_run_log_dataset(mmp_store *s, const char *run,
+	const mmp_dataset_input *d);
+
+/**
+ * Record `n` artifact files (path, size, sha256) in one transaction; a
+ * path logged again is overwritten. MMP_EINVALID for an absolute path,
+ * a ".." component or a malformed sha256.
+ */
+MMP_EXTERN(int) mmp_run_log_artifacts(mmp_store *s, const char *run,
+	const mmp_artifact *a, size_t n);
+
+/** Record that the run's process is alive now. */
+MMP_EXTERN(int) mmp_run_heartbeat(mmp_store *s, const char *run);
+
+/**
+ * End a run: `status` is "FINISHED", "FAILED" or "KILLED" (MMP_EINVALID
+ * otherwise). A non-NULL `error_message` is kept as the tag mmp.error.
+ * MMP_ECONFLICT when the run has already ended.
+ */
+MMP_EXTERN(int) mmp_run_end(mmp_store *s, const char *run,
+	const char *status, const char *error_message);
+
+/**
+ * Put the run's artifact directory in `out` and create it:
+ * `<store dir>/artifacts/<experiment id>/<run id>/artifacts`.
+ */
+MMP_EXTERN(int) mmp_run_artifact_dir(mmp_buf *out, mmp_store *s,
+	const char *run);
+
+/**
+ * Create a fresh private directory `<store dir>/tmp/<run id>-<random>`
+ * for partial artifacts and put its path in `out`. The caller moves its
+ * contents away or removes it; a dead run's leftovers are removed by
+ * the reaper.
+ */
+MMP_EXTERN(int) mmp_run_tmp_dir(mmp_buf *out, mmp_store *s, const char *run);
+
+/**
+ * Resolve a run id, a unique id prefix of at least 4 hex digits (as git
+ * abbreviations), or a unique run name, into the full id in `out`.
+ * MMP_EAMBIGUOUS (the message lists the candidates), MMP_ENOTFOUND,
+ * MMP_EINVALID (too short).
+ */
+MMP_EXTERN(int) mmp_run_resolve(mmp_store *s, const char *prefix,
+	char out[33]);
+
+/** A run as read back from the store; every string is owned by it. */
+typedef struct {
+	char run_id[33];
+	int64_t experiment_id;
+	char *experiment_name;
+	char *name;
+	char *status;            /**< RUNNING, FINISHED, FAILED, KILLED... */
+	int dead;                /**< RUNNING but its process is gone */
+	int64_t start_time;      /**< ms since the epoch */
+	int64_t end_time;        /**< ms; 0 while it has not ended */
+	char *user_id;
+	char *source_name;
+	char *source_type;
+	char *artifact_uri;      /**< relative to the store directory */
+	char *lifecycle_stage;   /**< "active" or "deleted" */
+	char *parent_run_id;     /**< NULL when none */
+	char *kind;              /**< "train", "tune", ... */
+	int64_t pid;             /**< 0 when unknown */
+	char *hostname;
+	int64_t heartbeat_time;  /**< ms; 0 when none */
+
+	mmp_kv *params;          /**< sorted by key */
+	size_t params_nr;
+	mmp_metric *metrics;     /**< latest value per key, sorted by key */
+	size_t metrics_nr;
+	mmp_kv *tags;            /**< sorted by key */
+	size_t tags_nr;
+	mmp_dataset_input *datasets;
+	size_t datasets_nr;
+	mmp_artifact *artifacts; /**< sorted by path */
+	size_t artifacts_nr;
+} mmp_run;
+
+/**
+ * Read the full record of run `run_id` (a full id: resolve prefixes
+ * with mmp_run_resolve()). The caller owns `*out`: mmp_run_free().
+ * MMP_ENOTFOUND when there is no such run.
+ */
+MMP_EXTERN(int) mmp_run_get(mmp_run **out, mmp_store *s, const char *run_id);
+
+/** Free a run and everything it holds. Accepts NULL. */
+MMP_EXTERN(void) mmp_run_free(mmp_run *r);
+
+/** Runs found by mmp_runs_search(); free with mmp_run_list_free(). */
+typedef struct {
+	mmp_run **runs;
+	size_t count;
+} mmp_run_list;
+
+/** What mmp_runs_search() looks for; MMP_RUN_QUERY_INIT for defaults. */
+typedef struct {
+	unsigned int version;
+	const char *const *experiments;  /**< names; NULL or none: all */
+	size_t experiments_nr;
+	const char *filter;              /**< MLflow filter; may be NULL */
+	const char *const *order_by;     /**< e.g. "metrics.auc DESC" */
+	size_t order_by_nr;              /**< none: start_time DESC */
+	size_t max_results;              /**< 0: no limit */
+	int include_deleted;             /**< also deleted runs */
+} mmp_run_query;
+
+#define MMP_RUN_QUERY_VERSION 1
+#define MMP_RUN_QUERY_INIT { MMP_RUN_QUERY_VERSION, NULL, 0, NULL, NULL, 0, \
+	0, 0 }
+
+/**
+ * Search runs with MLflow's filter language (plus OR and parentheses):
+ *   metrics.auc > 0.9 and params.max_depth = '6' and
+ *   attributes.status = 'FINISHED'
+ * and order them by MLflow order-by clauses ("metrics.auc DESC",
+ * "params.x", "attributes.start_time ASC"). The caller owns `*out`.
+ *
+ * MMP_EINVALID for a syntax error in the filter or an order-by key (the
+ * message gives the column and the offending token); MMP_ENOTFOUND for
+ * an unknown experiment name (with a suggestion when one is close).
+ */
+MMP_EXTERN(int) mmp_runs_search(mmp_run_list **out, mmp_store *s,
+	const mmp_run_query *q);
+
+/** Free a run list. Accepts NULL. */
+MMP_EXTERN(void) mmp_run_list_free(mmp_run_list *l);
+
+/**
+ * Check a filter string without running it: 0 or MMP_EINVALID with the
+ * column and token in the message.
+ */
+MMP_EXTERN(int) mmp_filter_check(const char *filter);
+
+/** The values of one metric; free with mmp_metric_list_free(). */
+typedef struct {
+	mmp_metric *items;   /**< keys owned by the list */
+	size_t count;
+} mmp_metric_list;
+
+/**
+ * Every logged value of metric `key` of run `run`, by step, then
+ * timestamp, then logging order. The caller owns `*out`. MMP_ENOTFOUND
+ * when the run has no such metric (with a suggestion when one is close).
+ */
+MMP_EXTERN(int) mmp_run_metric_history(mmp_metric_list **out, mmp_store *s,
+	const char *run, const char *key);
+
+/** Free a metric list. Accepts NULL. */
+MMP_EXTERN(void) mmp_metric_list_free(mmp_metric_list *l);
+
+/**
+ * Mark every dead run FAILED: a RUNNING run whose pid no longer lives on
+ * this host, or, from another host, whose heartbeat is older than
+ * MMP_RUN_HEARTBEAT_TIMEOUT_MS. Its end_time becomes the last heartbeat,
+ * its tag mmp.error "process <pid> on <host> died", and its
+ * `<store dir>/tmp/<run id>*` directories are removed. `out_count` (may
+ * be NULL) gets how many runs were reaped.
+ */
+MMP_EXTERN(int) mmp_store_reap_dead_runs(mmp_store *s, size_t *out_count);
+
+MMP_END_DECL
+
+#endif
