@@ -5,6 +5,7 @@
 #include "cmd.h"
 
 const struct mmp_cmd mmp_commands[] = {
+	{ "config", cmd_config, 0, "show the effective configuration" },
 	{ "help", cmd_help, 0, "show help for mmp or one of its commands" },
 	{ "version", cmd_version, 0, "print the versions of mmp and its libraries" },
 };
