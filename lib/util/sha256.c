@@ -5,9 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "util.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+# include <immintrin.h>
+# define HAVE_SHANI 1
+#endif
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -54,12 +60,94 @@ static void compress(uint32_t st[8], const unsigned char *p)
 	st[4] += e; st[5] += f; st[6] += g; st[7] += h;
 }
 
+static void compress_portable(uint32_t st[8], const unsigned char *p,
+	size_t nblocks)
+{
+	for (; nblocks; nblocks--, p += 64)
+		compress(st, p);
+}
+
+#ifdef HAVE_SHANI
+/* the SHA extensions (SHA-NI): four rounds per pair of instructions */
+__attribute__((target("sha,sse4.1")))
+static void compress_shani(uint32_t st[8], const unsigned char *p,
+	size_t nblocks)
+{
+	const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+		0x0405060700010203ULL);
+	__m128i s0, s1, tmp, msg, abef, cdgh, w[4];
+	int i;
+
+	tmp = _mm_loadu_si128((const __m128i *)&st[0]);
+	s1 = _mm_loadu_si128((const __m128i *)&st[4]);
+	tmp = _mm_shuffle_epi32(tmp, 0xB1);         /* CDAB */
+	s1 = _mm_shuffle_epi32(s1, 0x1B);           /* EFGH */
+	s0 = _mm_alignr_epi8(tmp, s1, 8);           /* ABEF */
+	s1 = _mm_blend_epi16(s1, tmp, 0xF0);        /* CDGH */
+	for (; nblocks; nblocks--, p += 64) {
+		abef = s0;
+		cdgh = s1;
+		for (i = 0; i < 16; i++) {
+			if (i < 4) {
+				w[i] = _mm_shuffle_epi8(_mm_loadu_si128(
+					(const __m128i *)(p + 16 * i)), swap);
+			} else {
+				/* W[t] from W[t-16], W[t-15], W[t-7], W[t-2] */
+				__m128i x = _mm_sha256msg1_epu32(w[i & 3],
+					w[(i + 1) & 3]);
+				x = _mm_add_epi32(x, _mm_alignr_epi8(
+					w[(i + 3) & 3], w[(i + 2) & 3], 4));
+				w[i & 3] = _mm_sha256msg2_epu32(x,
+					w[(i + 3) & 3]);
+			}
+			msg = _mm_add_epi32(w[i & 3],
+				_mm_loadu_si128((const __m128i *)&K[4 * i]));
+			s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+			msg = _mm_shuffle_epi32(msg, 0x0E);
+			s0 = _mm_sha256rnds2_epu32(s0, s1, msg);
+		}
+		s0 = _mm_add_epi32(s0, abef);
+		s1 = _mm_add_epi32(s1, cdgh);
+	}
+	tmp = _mm_shuffle_epi32(s0, 0x1B);          /* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);           /* DCHG */
+	s0 = _mm_blend_epi16(tmp, s1, 0xF0);        /* DCBA */
+	s1 = _mm_alignr_epi8(s1, tmp, 8);           /* HGFE */
+	_mm_storeu_si128((__m128i *)&st[0], s0);
+	_mm_storeu_si128((__m128i *)&st[4], s1);
+}
+#endif
+
+/*
+ * The block function, chosen once: SHA-NI when the CPU has it, unless
+ * MMP_SHA256_IMPL=portable asks for the portable code (to compare them).
+ */
+static void (*compress_blocks)(uint32_t st[8], const unsigned char *p,
+	size_t nblocks);
+static pthread_once_t pick_once = PTHREAD_ONCE_INIT;
+
+static void pick_impl(void)
+{
+	const char *want = getenv("MMP_SHA256_IMPL");
+
+	compress_blocks = compress_portable;
+#ifdef HAVE_SHANI
+	__builtin_cpu_init();
+	if ((!want || strcmp(want, "portable")) &&
+	    __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1"))
+		compress_blocks = compress_shani;
+#else
+	MMP_UNUSED(want);
+#endif
+}
+
 void mmp_sha256_init(mmp_sha256_ctx *c)
 {
 	static const uint32_t iv[8] = {
 		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 	};
+	pthread_once(&pick_once, pick_impl);
 	memcpy(c->state, iv, sizeof(iv));
 	c->count = 0;
 	c->fill = 0;
@@ -78,11 +166,14 @@ void mmp_sha256_update(mmp_sha256_ctx *c, const void *data, size_t len)
 		len -= n;
 		if (c->fill < 64)
 			return;
-		compress(c->state, c->block);
+		compress_blocks(c->state, c->block, 1);
 		c->fill = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress(c->state, p);
+	if (len >= 64) {
+		compress_blocks(c->state, p, len / 64);
+		p += len / 64 * 64;
+		len %= 64;
+	}
 	memcpy(c->block, p, len);
 	c->fill = len;
 }

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/* data.h: typed CSV loading (whole file or streamed) and category tables */
+#ifndef INCLUDE_mmp_data_h__
+#define INCLUDE_mmp_data_h__
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "buf.h"
+
+MMP_BEGIN_DECL
+
+/*
+ * The CSV dialect: a header row, then one record per row. RFC 4180
+ * quoting ("" is a quote inside a quoted field; delimiters and line
+ * breaks may appear inside quoted fields), LF or CRLF line ends, an
+ * optional UTF-8 byte order mark, blank lines skipped. Quoting is
+ * strict: a quote may only open a field and must be followed by the
+ * delimiter or the end of the row when it closes one. Numbers are
+ * decimal ("1", "-2.5e-3", "inf"); spaces around a number are allowed.
+ * A value is missing when it equals one of the missing-value spellings
+ * (quoted or not) or is only blanks.
+ */
+
+/** How a bad row is handled by the streaming reader. */
+typedef enum {
+	MMP_CSV_BAD_ROWS_FAIL = 0, /**< the read fails naming file and line */
+	MMP_CSV_BAD_ROWS_SKIP      /**< the row is dropped and reported */
+} mmp_csv_bad_rows;
+
+/** Options of every CSV call. NULL options mean these defaults. */
+typedef struct {
+	unsigned int version;
+	/** field separator, ',' by default ('\t', ';', '|' ...) */
+	char delimiter;
+	/**
+	 * Missing-value spellings, NULL-terminated; NULL means the default
+	 * set: "", "NA", "N/A", "NaN", "nan", "null", "NULL". An empty
+	 * field is always missing.
+	 */
+	const char *const *na_values;
+	/** worker threads of mmp_csv_load(); 0 means the online cores */
+	unsigned int nthreads;
+	/** data rows the type sniff looks at; 0 means 10000 */
+	size_t sniff_rows;
+	/** bad rows in mmp_csv_reader_next(): fail (default) or skip */
+	mmp_csv_bad_rows bad_rows;
+} mmp_csv_options;
+
+#define MMP_CSV_OPTIONS_VERSION 1
+#define MMP_CSV_OPTIONS_INIT \
+	{ MMP_CSV_OPTIONS_VERSION, ',', NULL, 0, 0, MMP_CSV_BAD_ROWS_FAIL }
+
+/** Fill `opts` with the defaults. Returns 0, or MMP_EINVALID. */
+MMP_EXTERN(int) mmp_csv_options_init(mmp_csv_options *opts,
+	unsigned int version);
+
+/** What the sniff saw in a column. */
+typedef enum {
+	MMP_CSV_TYPE_EMPTY = 0, /**< only missing values in the sample */
+	MMP_CSV_TYPE_INTEGER,   /**< every value a decimal int64 */
+	MMP_CSV_TYPE_NUMBER,    /**< every value a number */
+	MMP_CSV_TYPE_STRING     /**< some value is not a number */
+} mmp_csv_type;
+
+/** The header row and the sniffed type of each column. */
+typedef struct mmp_csv_header mmp_csv_header;
+
+/**
+ * Read the header of `path` ("-" for standard input) and infer each
+ * column's type from the first `opts->sniff_rows` data rows (10000 by
+ * default). Only the start of the file is read. The caller owns `*out`
+ * and frees it with mmp_csv_header_free().
+ * Errors: MMP_ENOTFOUND (no such file), MMP_ERROR (cannot read),
+ * MMP_EINVALID (empty file, malformed CSV, duplicate column names).
+ */
+MMP_EXTERN(int) mmp_csv_sniff(mmp_csv_header **out, const char *path,
+	const mmp_csv_options *opts);
+MMP_EXTERN(size_t) mmp_csv_header_count(const mmp_csv_header *h);
+/** The name of column `i` (borrowed), NULL when out of range. */
+MMP_EXTERN(const char *) mmp_csv_header_name(const mmp_csv_header *h,
+	size_t i);
+MMP_EXTERN(mmp_csv_type) mmp_csv_header_type(const mmp_csv_header *h,
+	size_t i);
+/** The index of column `name`, or -1. */
+MMP_EXTERN(long) mmp_csv_header_find(const mmp_csv_header *h,
+	const char *name);
+/** How many data rows the sniff looked at. */
+MMP_EXTERN(size_t) mmp_csv_header_sniffed(const mmp_csv_header *h);
+MMP_EXTERN(void) mmp_csv_header_free(mmp_csv_header *h);
+
+/**
+ * A category table: K distinct strings coded 0..K-1. Tables built by
+ * mmp_csv_load() are in sorted order (bytewise for strings, numeric for
+ * integer class labels); tables built from saved strings keep the order
+ * given. Immutable once built, so one table may be shared by threads.
+ */
+typedef struct mmp_category_table mmp_category_table;
+
+/**
+ * Build a table coding strings[i] as i. The strings are copied.
+ * Errors: MMP_EINVALID (a duplicate string; a NULL string).
+ */
+MMP_EXTERN(int) mmp_category_table_new(mmp_category_table **out,
+	const char *const *strings, size_t n);
+/**
+ * Build a table from a JSON array of strings, as written by
+ * mmp_category_table_to_json(). Errors: MMP_EINVALID (not an array of
+ * strings, duplicates).
+ */
+MMP_EXTERN(int) mmp_category_table_from_json(mmp_category_table **out,
+	const char *json);
+/** Append the table as a compact JSON array of strings to `out`. */
+MMP_EXTERN(void) mmp_category_table_to_json(mmp_buf *out,
+	const mmp_category_table *t);
+MMP_EXTERN(size_t) mmp_category_table_count(const mmp_category_table *t);
+/** The string of `code` (borrowed), NULL when out of range. */
+MMP_EXTERN(const char *) mmp_category_table_string(
+	const mmp_category_table *t, size_t code);
+/** The code of the `len` bytes at `s`, or -1 when not in the table. */
+MMP_EXTERN(long) mmp_category_table_find(const mmp_category_table *t,
+	const char *s, size_t len);
+MMP_EXTERN(void) mmp_category_table_free(mmp_category_table *t);
+
+/** The role a column plays in a load. */
+typedef enum {
+	MMP_CSV_SKIP = 0,       /**< not read (only delimited) */
+	MMP_CSV_FEATURE,        /**< numeric or categorical, as sniffed */
+	MMP_CSV_NUMERIC,        /**< numeric feature, float32 */
+	MMP_CSV_CATEGORICAL,    /**< string feature coded as float32 */
+	MMP_CSV_TARGET,         /**< the label; see mmp_csv_spec.task */
+	MMP_CSV_ENTITY,         /**< passed through as exact text */
+	MMP_CSV_TIMESTAMP       /**< ISO 8601 or a number, as a double */
+} mmp_csv_role;
+
+/** The kind of a feature in a frame. */
+typedef enum {
+	MMP_FEATURE_NUMERIC = 0,
+	MMP_FEATURE_CATEGORICAL
+} mmp_feature_kind;
+
+/** The learning task, which decides how the target is read. */
+typedef enum {
+	MMP_TASK_REGRESSION = 0,   /**< target is a number */
+	MMP_TASK_CLASSIFICATION    /**< target labels coded 0..K-1 */
+} mmp_task;
+
+/** One column named by the caller. */
+typedef struct {
+	const char *name;
+	mmp_csv_role role;
+	/**
+	 * For a categorical feature or a classification target: the saved
+	 * table to code against (predicting). Unseen feature values become
+	 * NaN and are counted; an unseen class label is a bad row. NULL
+	 * collects a new sorted table (mmp_csv_load() only).
+	 */
+	const mmp_category_table *categories;
+} mmp_csv_column;
+
+/** Which columns to read and how. The order in the file is irrelevant. */
+typedef struct {
+	unsigned int version;
+	const mmp_csv_column *columns;
+	size_t ncolumns;
+	/** role of the columns not named: MMP_CSV_SKIP or MMP_CSV_FEATURE */
+	mmp_csv_role others;
+	/** how a MMP_CSV_TARGET column is read */
+	mmp_task task;
+	/** nonzero: a file with a header and no data rows loads as 0 rows */
+	int allow_empty;
+} mmp_csv_spec;
+
+#define MMP_CSV_SPEC_VERSION 1
+#define MMP_CSV_SPEC_INIT \
+	{ MMP_CSV_SPEC_VERSION, NULL, 0, MMP_CSV_SKIP, MMP_TASK_REGRESSION, 0 }
+
+/**
+ * Loaded rows. Features form one row-major float32 matrix (NaN for a
+ * missing value), ordered as the named features of the spec, then the
+ * other columns in file order. Categorical codes are small integers
+ * stored as floats. Everything returned by the getters is borrowed and
+ * lives as long as the frame.
+ */
+typedef struct mmp_frame mmp_frame;
+
+MMP_EXTERN(size_t) mmp_frame_nrows(const mmp_frame *f);
+MMP_EXTERN(size_t) mmp_frame_nfeatures(const mmp_frame *f);
+/** nrows x nfeatures floats, row-major; NULL when either is 0 */
+MMP_EXTERN(const float *) mmp_frame_features(const mmp_frame *f);
+/**
+ * Hand the feature matrix over to the caller (release with free()); the
+ * frame then has no matrix. Saves a copy for a caller that keeps it.
+ */
+MMP_EXTERN(float *) mmp_frame_detach_features(mmp_frame *f);
+MMP_EXTERN(const char *) mmp_frame_feature_name(const mmp_frame *f,
+	size_t j);
+MMP_EXTERN(mmp_feature_kind) mmp_frame_feature_kind(const mmp_frame *f,
+	size_t j);
+/** The category table of feature j (NULL for a numeric one). */
+MMP_EXTERN(const mmp_category_table *) mmp_frame_categories(
+	const mmp_frame *f, size_t j);
+/** Values of feature j not in its saved table (coded NaN), this frame. */
+MMP_EXTERN(uint64_t) mmp_frame_unseen(const mmp_frame *f, size_t j);
+
+/** The target column's name, NULL when the spec has no target. */
+MMP_EXTERN(const char *) mmp_frame_target_name(const mmp_frame *f);
+/** Target values (regression) or class codes, float32; or NULL. */
+MMP_EXTERN(const float *) mmp_frame_target(const mmp_frame *f);
+/** The same as doubles (regression values unrounded); or NULL. */
+MMP_EXTERN(const double *) mmp_frame_target_f64(const mmp_frame *f);
+/** The class table of a classification target; NULL otherwise. */
+MMP_EXTERN(const mmp_category_table *) mmp_frame_classes(
+	const mmp_frame *f);
+
+MMP_EXTERN(size_t) mmp_frame_nentities(const mmp_frame *f);
+MMP_EXTERN(const char *) mmp_frame_entity_name(const mmp_frame *f,
+	size_t e);
+/** Entity column e of `row`, exactly as in the file (after unquoting). */
+MMP_EXTERN(const char *) mmp_frame_entity(const mmp_frame *f, size_t e,
+	size_t row);
+/** The timestamp column's name, or NULL. */
+MMP_EXTERN(const char *) mmp_frame_timestamp_name(const mmp_frame *f);
+/**
+ * Timestamps as doubles: seconds since 1970-01-01T00:00:00Z for ISO
+ * 8601 dates and datetimes (offsets applied; no offset means UTC), the
+ * number itself for numeric values, NaN when missing. Or NULL.
+ */
+MMP_EXTERN(const double *) mmp_frame_timestamps(const mmp_frame *f);
+/** Source line of each row (streamed chunks only; NULL for a load). */
+MMP_EXTERN(const int64_t *) mmp_frame_lines(const mmp_frame *f);
+/** Rows skipped in this chunk (streaming with MMP_CSV_BAD_ROWS_SKIP). */
+MMP_EXTERN(size_t) mmp_frame_nskipped(const mmp_frame *f);
+/** The line and reason of skipped row i (borrowed); -1 when none. */
+MMP_EXTERN(int64_t) mmp_frame_skipped(const mmp_frame *f, size_t i,
+	const char **reason);
+/** sha256 of the whole file as hex, read in the same pass (load only). */
+MMP_EXTERN(const char *) mmp_frame_digest(const mmp_frame *f);
+MMP_EXTERN(void) mmp_frame_free(mmp_frame *f);
+
+/**
+ * Load the whole of `path` ("-" for standard input), reading it once in
+ * blocks and parsing blocks with `opts->nthreads` threads. Types come
+ * from a sniff of the first rows; a later value that does not fit a
+ * numeric column fails the load. Categorical features and class labels
+ * without a saved table are coded in sorted order, identically
+ * whatever the thread count. The caller owns `*out` (mmp_frame_free()).
+ * Errors, all naming the file and where possible line and column:
+ * MMP_ENOTFOUND (no such file; a named column not in the header, with
+ * a suggestion), MMP_ERROR (read failure), MMP_EINVALID (empty file,
+ * no data rows unless allowed, ragged row, bad quoting, a value of the
+ * wrong type, a missing target, duplicate columns, a bad spec).
+ */
+MMP_EXTERN(int) mmp_csv_load(mmp_frame **out, const char *path,
+	const mmp_csv_spec *spec, const mmp_csv_options *opts);
+
+/** A streaming reader with a fixed schema. */
+typedef struct mmp_csv_reader mmp_csv_reader;
+
+/**
+ * Open `path` ("-" for standard input; nothing is seeked or mapped) for
+ * chunked reads with a fixed schema: every feature must be named as
+ * MMP_CSV_NUMERIC or MMP_CSV_CATEGORICAL (with its saved table) and
+ * `spec->others` must be MMP_CSV_SKIP; a classification target needs
+ * its saved class table. Memory stays bounded by the chunk size.
+ * The caller owns `*out` (mmp_csv_reader_free()).
+ * Errors: as mmp_csv_load(); MMP_EINVALID for a spec that is not fixed.
+ */
+MMP_EXTERN(int) mmp_csv_reader_open(mmp_csv_reader **out, const char *path,
+	const mmp_csv_spec *spec, const mmp_csv_options *opts);
+/**
+ * Read up to `max_rows` rows into a new frame (owned by the caller) with
+ * the line of each row. Returns MMP_ITEROVER at the end of the data
+ * (and `*out` NULL). With MMP_CSV_BAD_ROWS_FAIL a bad row fails the read
+ * with MMP_EINVALID naming file, line and reason; with SKIP it is left
+ * out and listed in the chunk (mmp_frame_skipped()). An unterminated
+ * quote always fails. Errors: MMP_EINVALID, MMP_ERROR (read failure).
+ */
+MMP_EXTERN(int) mmp_csv_reader_next(mmp_frame **out, mmp_csv_reader *r,
+	size_t max_rows);
+/** Features of the schema, in matrix order. */
+MMP_EXTERN(size_t) mmp_csv_reader_nfeatures(const mmp_csv_reader *r);
+MMP_EXTERN(const char *) mmp_csv_reader_feature_name(
+	const mmp_csv_reader *r, size_t j);
+/** Unseen categories of feature j over all chunks read so far. */
+MMP_EXTERN(uint64_t) mmp_csv_reader_unseen(const mmp_csv_reader *r,
+	size_t j);
+/** Rows returned and rows skipped so far. */
+MMP_EXTERN(uint64_t) mmp_csv_reader_rows(const mmp_csv_reader *r);
+MMP_EXTERN(uint64_t) mmp_csv_reader_skipped(const mmp_csv_reader *r);
+/** sha256 hex of the input once the end was reached, else NULL. */
+MMP_EXTERN(const char *) mmp_csv_reader_digest(const mmp_csv_reader *r);
+MMP_EXTERN(void) mmp_csv_reader_free(mmp_csv_reader *r);
+
+/**
+ * Parse the decimal number in the `len` bytes at `s` (no blanks) to the
+ * correctly rounded double. Returns 0, or MMP_EINVALID when it is not a
+ * number. Exposed for tests and for callers reading numbers elsewhere.
+ */
+MMP_EXTERN(int) mmp_parse_number(double *out, const char *s, size_t len);
+/**
+ * Parse an ISO 8601 date ("2024-03-01"), datetime ("2024-03-01T12:30",
+ * "2024-03-01 12:30:45.25Z", "...+02:00") or a number, as a timestamp
+ * (see mmp_frame_timestamps()). Returns 0 or MMP_EINVALID.
+ */
+MMP_EXTERN(int) mmp_parse_timestamp(double *out, const char *s,
+	size_t len);
+
+MMP_END_DECL
+
+#endif

@@ -1,0 +1,1390 @@
+/* SPDX-License-Identifier: MIT */
+/* csv.c: CSV sniffing, the parallel whole-file load and the stream reader */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "data-internal.h"
+
+#define BLOCK_SIZE ((size_t)16 << 20)   /* load: bytes per read block */
+#define STREAM_SIZE ((size_t)1 << 20)   /* reader: initial buffer */
+#define MAX_ROW ((size_t)256 << 20)     /* longest row accepted */
+#define SNIFF_ROWS 10000
+#define MAX_THREADS 64
+#define SEG_SIZE ((size_t)1 << 20)      /* load: bytes per run of rows */
+#define MAX_SEGS 64
+#define CAT_MISSING UINT32_MAX
+
+static const char *const default_na[] = {
+	"", "NA", "N/A", "NaN", "nan", "null", "NULL", NULL,
+};
+
+int mmp_csv_options_init(mmp_csv_options *opts, unsigned int version)
+{
+	mmp_csv_options def = MMP_CSV_OPTIONS_INIT;
+
+	if (version != MMP_CSV_OPTIONS_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unsupported csv options version %u", version);
+	*opts = def;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* input: a file or standard input, hashed as it is read               */
+
+struct src {
+	char *name;
+	int fd;
+	bool is_stdin;
+	bool eof;
+	off_t size;             /* of a regular file, else -1 */
+	mmp_sha256_ctx sha;
+	char *buf;              /* buf[len] is always a NUL sentinel */
+	size_t len, cap;
+};
+
+static int src_open(struct src *s, const char *path)
+{
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->size = -1;
+	mmp_sha256_init(&s->sha);
+	if (!path)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"no input file given");
+	s->is_stdin = !strcmp(path, "-");
+	s->name = mmp__strdup(s->is_stdin ? "<stdin>" : path);
+	if (s->is_stdin) {
+		s->fd = STDIN_FILENO;
+	} else {
+		s->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (s->fd < 0) {
+			int code = errno == ENOENT ? MMP_ENOTFOUND : MMP_ERROR;
+			mmp_error_set_os("cannot open '%s'", path);
+			return code;
+		}
+		if (!fstat(s->fd, &st) && S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			return mmp_error_set_os("cannot read '%s'", path);
+		}
+		if (S_ISREG(st.st_mode))
+			s->size = st.st_size;
+	}
+	return 0;
+}
+
+static void src_close(struct src *s)
+{
+	if (s->fd >= 0 && !s->is_stdin)
+		close(s->fd);
+	s->fd = -1;
+	free(s->name);
+	free(s->buf);
+	s->name = NULL;
+	s->buf = NULL;
+}
+
+/* read into buf[*len..cap) until full or EOF; hash what was read */
+static int src_read(struct src *s, char *buf, size_t *len, size_t cap)
+{
+	while (*len < cap && !s->eof) {
+		ssize_t n = read(s->fd, buf + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return mmp_error_set_os("cannot read '%s'", s->name);
+		if (n == 0) {
+			s->eof = true;
+			break;
+		}
+		mmp_sha256_update(&s->sha, buf + *len, (size_t)n);
+		*len += (size_t)n;
+	}
+	buf[*len] = '\0';
+	return 0;
+}
+
+/* make s->buf hold at least `want` bytes of room, then fill it */
+static int src_fill(struct src *s, size_t want)
+{
+	if (!s->buf || want > s->cap) {
+		s->buf = mmp__realloc(s->buf, want + 1);
+		s->cap = want;
+	}
+	return src_read(s, s->buf, &s->len, s->cap);
+}
+
+static void src_digest(struct src *s, char out[65])
+{
+	unsigned char d[32];
+
+	mmp_sha256_final(&s->sha, d);
+	mmp_sha256_hex(out, d);
+}
+
+/* ------------------------------------------------------------------ */
+/* the dialect part of a plan                                          */
+
+static int plan_dialect(struct mmp_data__plan *p, const char *name,
+	const mmp_csv_options *o)
+{
+	const char *const *na = o->na_values ? o->na_values : default_na;
+	size_t i;
+
+	p->name = name;
+	p->delim = o->delimiter ? o->delimiter : ',';
+	if (p->delim == '"' || p->delim == '\n' || p->delim == '\r')
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"invalid delimiter '%c'", p->delim);
+	memset(p->special, 0, sizeof(p->special));
+	p->special[(unsigned char)p->delim] = 1;
+	p->special['\n'] = p->special['\r'] = p->special['"'] = 1;
+	p->special[0] = 1;
+	for (p->nna = 0; na[p->nna]; p->nna++)
+		;
+	p->na = mmp__calloc(p->nna + 1, sizeof(*p->na));
+	p->na_len = mmp__calloc(p->nna + 1, sizeof(*p->na_len));
+	for (i = 0; i < p->nna; i++) {
+		double d;
+		p->na[i] = mmp__strdup(na[i]);
+		p->na_len[i] = strlen(na[i]);
+		if (p->na_len[i] < 64)
+			p->na_lens |= UINT64_C(1) << p->na_len[i];
+		if (!mmp_parse_number(&d, na[i], p->na_len[i]) && !isnan(d))
+			p->na_numeric = true;
+	}
+	p->skip_bad = o->bad_rows == MMP_CSV_BAD_ROWS_SKIP;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* the header row and the type sniff                                   */
+
+struct mmp_csv_header {
+	size_t n;
+	char **names;
+	mmp_csv_type *types;
+	size_t sniffed;
+	int64_t lines;          /* line breaks in the header (and blanks) */
+	size_t data_off;        /* offset of the first data row */
+	double row_bytes;       /* mean bytes per sniffed row */
+};
+
+size_t mmp_csv_header_count(const mmp_csv_header *h)
+{
+	return h ? h->n : 0;
+}
+
+const char *mmp_csv_header_name(const mmp_csv_header *h, size_t i)
+{
+	return h && i < h->n ? h->names[i] : NULL;
+}
+
+mmp_csv_type mmp_csv_header_type(const mmp_csv_header *h, size_t i)
+{
+	return h && i < h->n ? h->types[i] : MMP_CSV_TYPE_EMPTY;
+}
+
+long mmp_csv_header_find(const mmp_csv_header *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; h && name && i < h->n; i++)
+		if (!strcmp(h->names[i], name))
+			return (long)i;
+	return -1;
+}
+
+size_t mmp_csv_header_sniffed(const mmp_csv_header *h)
+{
+	return h ? h->sniffed : 0;
+}
+
+void mmp_csv_header_free(mmp_csv_header *h)
+{
+	size_t i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->n; i++)
+		free(h->names[i]);
+	free(h->names);
+	free(h->types);
+	free(h);
+}
+
+/*
+ * Parse the header from s->buf (reading more while the row is not
+ * complete) into *out; `p` has the dialect.
+ */
+static int read_header(mmp_csv_header **out, struct src *s,
+	struct mmp_data__plan *p)
+{
+	struct mmp_data__seg seg;
+	mmp_csv_header *h = NULL;
+	size_t off = 0, nf = 0, i, j;
+	int64_t nl = 0, lines = 0;
+	int r, error = 0;
+
+	*out = NULL;
+	mmp_data__seg_init(&seg, p);
+	if ((error = src_fill(s, s->cap ? s->cap : STREAM_SIZE)) < 0)
+		goto done;
+	if (s->len >= 3 && !memcmp(s->buf, "\xef\xbb\xbf", 3))
+		off = 3;
+	for (;;) {
+		const char *q = s->buf + off;
+		seg.end = s->buf + s->len;
+		seg.at_eof = s->eof;
+		if (q >= seg.end && s->eof) {
+			error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"%s: file is empty", s->name);
+			goto done;
+		}
+		r = q < seg.end ? mmp_data__tokenize(&seg, &q, &nf, &nl) : 0;
+		if (r == 0) {
+			if (s->cap >= MAX_ROW) {
+				error = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_DATA, "%s:%lld: header row "
+					"is too long", s->name,
+					(long long)lines + 1);
+				goto done;
+			}
+			if ((error = src_fill(s, s->cap * 2)) < 0)
+				goto done;
+			continue;
+		}
+		if (r < 0) {
+			seg.err = MMP_EINVALID;
+			seg.err_line = 0;
+			error = mmp_data__seg_error(&seg, lines + 1);
+			goto done;
+		}
+		if (nf >= seg.fcap) {
+			/* more fields than room: widen and read it again */
+			free(seg.fields);
+			seg.fcap = nf + 1;
+			seg.fields = mmp__calloc(seg.fcap, sizeof(*seg.fields));
+			continue;
+		}
+		if (nf == 1 && !seg.fields[0].len && !seg.fields[0].quoted) {
+			lines += nl;
+			off = (size_t)(q - s->buf);
+			continue;
+		}
+		h = mmp__calloc(1, sizeof(*h));
+		h->n = nf;
+		h->names = mmp__calloc(nf, sizeof(*h->names));
+		h->types = mmp__calloc(nf, sizeof(*h->types));
+		for (i = 0; i < nf; i++)
+			h->names[i] = mmp__strndup(
+				mmp_data__fptr(&seg, &seg.fields[i]),
+				seg.fields[i].len);
+		for (i = 0; i < nf; i++)
+			for (j = 0; j < i; j++)
+				if (!strcmp(h->names[i], h->names[j])) {
+					error = mmp_error_ret(MMP_EINVALID,
+						MMP_ERROR_DATA, "%s:%lld:%zu: "
+						"duplicate column name '%s'",
+						s->name, (long long)lines + 1,
+						i + 1, h->names[i]);
+					goto done;
+				}
+		h->lines = lines + nl;
+		h->data_off = (size_t)(q - s->buf);
+		break;
+	}
+done:
+	mmp_data__seg_release(&seg);
+	if (error < 0)
+		mmp_csv_header_free(h);
+	else
+		*out = h;
+	return error;
+}
+
+/* infer column types from the rows already in s->buf */
+static int sniff_rows(mmp_csv_header *h, struct src *s,
+	struct mmp_data__plan *p, size_t max_rows)
+{
+	struct mmp_data__seg seg;
+	const char *q = s->buf + h->data_off, *q0 = q;
+	bool *seen = mmp__calloc(h->n + 1, sizeof(*seen));
+	bool *notint = mmp__calloc(h->n + 1, sizeof(*notint));
+	bool *notnum = mmp__calloc(h->n + 1, sizeof(*notnum));
+	int64_t line = h->lines, nl;
+	size_t nf, i;
+	int error = 0, r;
+
+	p->ncols = h->n;
+	mmp_data__seg_init(&seg, p);
+	seg.end = s->buf + s->len;
+	seg.at_eof = s->eof;
+	while (h->sniffed < max_rows && q < seg.end) {
+		r = mmp_data__tokenize(&seg, &q, &nf, &nl);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			seg.err = MMP_EINVALID;
+			seg.err_line = line;
+			error = mmp_data__seg_error(&seg, 1);
+			goto done;
+		}
+		line += nl;
+		if (nf == 1 && !seg.fields[0].len && !seg.fields[0].quoted)
+			continue;
+		if (nf != h->n) {
+			error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"%s:%lld: expected %zu fields, got %zu",
+				s->name, (long long)(line - nl + 1), h->n, nf);
+			goto done;
+		}
+		for (i = 0; i < nf; i++) {
+			const char *v = mmp_data__fptr(&seg, &seg.fields[i]);
+			size_t len = seg.fields[i].len;
+			double d;
+			if (notnum[i] || mmp_data__is_na(p, v, len))
+				continue;
+			seen[i] = true;
+			while (len && (*v == ' ' || *v == '\t')) {
+				v++;
+				len--;
+			}
+			while (len && (v[len - 1] == ' ' || v[len - 1] == '\t'))
+				len--;
+			if (!notint[i] && !mmp_data__parse_i64(v, len, NULL))
+				notint[i] = true;
+			if (notint[i] && mmp_parse_number(&d, v, len) < 0)
+				notnum[i] = true;
+		}
+		h->sniffed++;
+	}
+	for (i = 0; i < h->n; i++)
+		h->types[i] = notnum[i] ? MMP_CSV_TYPE_STRING :
+			!seen[i] ? MMP_CSV_TYPE_EMPTY :
+			notint[i] ? MMP_CSV_TYPE_NUMBER : MMP_CSV_TYPE_INTEGER;
+	h->row_bytes = h->sniffed ? (double)(q - q0) / (double)h->sniffed : 0;
+done:
+	p->ncols = 0;
+	mmp_data__seg_release(&seg);
+	free(seen);
+	free(notint);
+	free(notnum);
+	return error;
+}
+
+int mmp_csv_sniff(mmp_csv_header **out, const char *path,
+	const mmp_csv_options *opts)
+{
+	mmp_csv_options def = MMP_CSV_OPTIONS_INIT;
+	struct mmp_data__plan p = { 0 };
+	struct src s;
+	mmp_csv_header *h = NULL;
+	int error;
+
+	*out = NULL;
+	if (!opts)
+		opts = &def;
+	if ((error = src_open(&s, path)) < 0)
+		goto done;
+	if ((error = plan_dialect(&p, s.name, opts)) < 0)
+		goto done;
+	s.cap = BLOCK_SIZE;
+	if ((error = read_header(&h, &s, &p)) < 0)
+		goto done;
+	error = sniff_rows(h, &s, &p, opts->sniff_rows ? opts->sniff_rows :
+		SNIFF_ROWS);
+done:
+	mmp_data__plan_release(&p);
+	src_close(&s);
+	if (error < 0)
+		mmp_csv_header_free(h);
+	else
+		*out = h;
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* the plan: which file column goes where                              */
+
+static const char *role_name(mmp_csv_role r)
+{
+	switch (r) {
+	case MMP_CSV_SKIP: return "skip";
+	case MMP_CSV_FEATURE: return "feature";
+	case MMP_CSV_NUMERIC: return "numeric";
+	case MMP_CSV_CATEGORICAL: return "categorical";
+	case MMP_CSV_TARGET: return "target";
+	case MMP_CSV_ENTITY: return "entity";
+	case MMP_CSV_TIMESTAMP: return "timestamp";
+	}
+	return "unknown";
+}
+
+static void add_feature(struct mmp_data__plan *p, size_t c, bool cat,
+	const mmp_category_table *table)
+{
+	struct mmp_data__col *col = &p->cols[c];
+	size_t j = p->nfeat++;
+
+	p->feat_names[j] = mmp__strdup(p->colnames[c]);
+	p->kinds[j] = cat ? MMP_FEATURE_CATEGORICAL : MMP_FEATURE_NUMERIC;
+	p->fixed[j] = table;
+	col->slot = j;
+	if (!cat) {
+		col->op = OP_NUM;
+	} else if (table) {
+		col->op = OP_CAT_FIXED;
+	} else {
+		col->op = OP_CAT_COLLECT;
+		col->dict = p->ncollect;
+		p->collect_feat[p->ncollect++] = j;
+	}
+}
+
+static int build_plan(struct mmp_data__plan *p, const mmp_csv_header *h,
+	const mmp_csv_spec *spec, bool streaming)
+{
+	size_t i, c, n = h->n;
+	bool *named = mmp__calloc(n + 1, sizeof(*named));
+	int error = 0;
+
+	p->ncols = n;
+	p->colnames = mmp__calloc(n, sizeof(*p->colnames));
+	for (c = 0; c < n; c++)
+		p->colnames[c] = mmp__strdup(h->names[c]);
+	p->cols = mmp__calloc(n, sizeof(*p->cols));
+	p->feat_names = mmp__calloc(n + 1, sizeof(*p->feat_names));
+	p->kinds = mmp__calloc(n + 1, sizeof(*p->kinds));
+	p->fixed = mmp__calloc(n + 1, sizeof(*p->fixed));
+	p->collect_feat = mmp__calloc(n + 1, sizeof(*p->collect_feat));
+	p->ent_names = mmp__calloc(n + 1, sizeof(*p->ent_names));
+	p->task = spec->task;
+	if (spec->others != MMP_CSV_SKIP && spec->others != MMP_CSV_FEATURE) {
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"other columns can only be skipped or features, "
+			"not '%s'", role_name(spec->others));
+		goto done;
+	}
+	if (streaming && spec->others != MMP_CSV_SKIP) {
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"a streaming read needs every feature named");
+		goto done;
+	}
+	for (i = 0; i < spec->ncolumns; i++) {
+		const mmp_csv_column *sc = &spec->columns[i];
+		long found = mmp_csv_header_find(h, sc->name);
+		struct mmp_data__col *col;
+		if (!sc->name) {
+			error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"column %zu of the spec has no name", i + 1);
+			goto done;
+		}
+		if (found < 0) {
+			const char *near = mmp_str_closest(sc->name,
+				(const char *const *)h->names, h->n);
+			if (near)
+				error = mmp_error_ret(MMP_ENOTFOUND,
+					MMP_ERROR_DATA, "%s: unknown column "
+					"'%s'; did you mean '%s'?", p->name,
+					sc->name, near);
+			else
+				error = mmp_error_ret(MMP_ENOTFOUND,
+					MMP_ERROR_DATA, "%s: unknown column "
+					"'%s'", p->name, sc->name);
+			goto done;
+		}
+		c = (size_t)found;
+		col = &p->cols[c];
+		if (named[c]) {
+			error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"column '%s' is named twice", sc->name);
+			goto done;
+		}
+		named[c] = true;
+		switch (sc->role) {
+		case MMP_CSV_SKIP:
+			break;
+		case MMP_CSV_FEATURE:
+			if (streaming) {
+				error = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_INVALID, "column '%s': a "
+					"streaming read needs the feature "
+					"kind", sc->name);
+				goto done;
+			}
+			add_feature(p, c, h->types[c] == MMP_CSV_TYPE_STRING,
+				sc->categories);
+			break;
+		case MMP_CSV_NUMERIC:
+			add_feature(p, c, false, NULL);
+			break;
+		case MMP_CSV_CATEGORICAL:
+			if (streaming && !sc->categories) {
+				error = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_INVALID, "column '%s': a "
+					"streaming read needs its category "
+					"table", sc->name);
+				goto done;
+			}
+			add_feature(p, c, true, sc->categories);
+			break;
+		case MMP_CSV_TARGET:
+			if (p->target_name) {
+				error = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_INVALID, "two target "
+					"columns: '%s' and '%s'",
+					p->target_name, sc->name);
+				goto done;
+			}
+			p->target_name = mmp__strdup(sc->name);
+			if (spec->task == MMP_TASK_REGRESSION) {
+				col->op = OP_Y_NUM;
+			} else if (sc->categories) {
+				col->op = OP_Y_FIXED;
+				col->table = sc->categories;
+				p->y_table = sc->categories;
+			} else if (streaming) {
+				error = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_INVALID, "column '%s': a "
+					"streaming read needs the class list",
+					sc->name);
+				goto done;
+			} else {
+				col->op = OP_Y_COLLECT;
+			}
+			p->y_op = col->op;
+			break;
+		case MMP_CSV_ENTITY:
+			col->op = OP_ENTITY;
+			col->slot = p->nent;
+			p->ent_names[p->nent++] = mmp__strdup(sc->name);
+			break;
+		case MMP_CSV_TIMESTAMP:
+			if (p->time_name) {
+				error = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_INVALID, "two timestamp "
+					"columns: '%s' and '%s'",
+					p->time_name, sc->name);
+				goto done;
+			}
+			p->time_name = mmp__strdup(sc->name);
+			col->op = OP_TIME;
+			break;
+		default:
+			error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"column '%s': unknown role %d", sc->name,
+				(int)sc->role);
+			goto done;
+		}
+		if (col->op == OP_CAT_FIXED)
+			col->table = sc->categories;
+	}
+	if (spec->others == MMP_CSV_FEATURE)
+		for (c = 0; c < n; c++)
+			if (!named[c])
+				add_feature(p, c,
+					h->types[c] == MMP_CSV_TYPE_STRING,
+					NULL);
+done:
+	free(named);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* frames                                                              */
+
+struct mmp_frame {
+	size_t nrows, ralloc, nfeat;
+	float *x;
+	char **feat_names;
+	mmp_feature_kind *kinds;
+	const mmp_category_table **tables;
+	mmp_category_table **owned;
+	uint64_t *unseen;
+	char *target_name;
+	int y_op;
+	float *y;
+	double *y64;
+	uint32_t *yid;
+	const mmp_category_table *classes;
+	mmp_category_table *classes_owned;
+	size_t nent;
+	char **ent_names;
+	char *ea;
+	size_t ealen, eaalloc;
+	size_t *eoff;
+	char *time_name;
+	double *ts;
+	int64_t *lines;
+	struct mmp_data__skip *skips;
+	size_t nskips, skalloc;
+	char digest[65];
+};
+
+static char **dup_names(char **names, size_t n)
+{
+	char **out = mmp__calloc(n + 1, sizeof(*out));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		out[i] = mmp__strdup(names[i]);
+	return out;
+}
+
+static mmp_frame *frame_new(const struct mmp_data__plan *p)
+{
+	mmp_frame *f = mmp__calloc(1, sizeof(*f));
+	size_t j;
+
+	f->nfeat = p->nfeat;
+	f->feat_names = dup_names(p->feat_names, p->nfeat);
+	f->kinds = mmp__calloc(p->nfeat + 1, sizeof(*f->kinds));
+	f->tables = mmp__calloc(p->nfeat + 1, sizeof(*f->tables));
+	f->owned = mmp__calloc(p->nfeat + 1, sizeof(*f->owned));
+	f->unseen = mmp__calloc(p->nfeat + 1, sizeof(*f->unseen));
+	for (j = 0; j < p->nfeat; j++) {
+		f->kinds[j] = p->kinds[j];
+		f->tables[j] = p->fixed[j];
+	}
+	f->target_name = mmp__strdup_or_null(p->target_name);
+	f->y_op = p->y_op;
+	f->classes = p->y_table;
+	f->nent = p->nent;
+	f->ent_names = dup_names(p->ent_names, p->nent);
+	f->time_name = mmp__strdup_or_null(p->time_name);
+	return f;
+}
+
+static void frame_reserve(mmp_frame *f, size_t rows, bool lines)
+{
+	if (rows <= f->ralloc)
+		return;
+	if (f->nfeat)
+		f->x = mmp__reallocarray(f->x, rows * f->nfeat, sizeof(*f->x));
+	if (f->y_op) {
+		f->y64 = mmp__reallocarray(f->y64, rows, sizeof(*f->y64));
+		if (f->y_op == OP_Y_COLLECT)
+			f->yid = mmp__reallocarray(f->yid, rows,
+				sizeof(*f->yid));
+	}
+	if (f->time_name)
+		f->ts = mmp__reallocarray(f->ts, rows, sizeof(*f->ts));
+	if (f->nent)
+		f->eoff = mmp__reallocarray(f->eoff, rows * f->nent,
+			sizeof(*f->eoff));
+	if (lines)
+		f->lines = mmp__reallocarray(f->lines, rows,
+			sizeof(*f->lines));
+	f->ralloc = rows;
+}
+
+void mmp_frame_free(mmp_frame *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	free(f->x);
+	for (i = 0; i < f->nfeat; i++) {
+		free(f->feat_names[i]);
+		mmp_category_table_free(f->owned[i]);
+	}
+	free(f->feat_names);
+	free(f->kinds);
+	free(f->tables);
+	free(f->owned);
+	free(f->unseen);
+	free(f->target_name);
+	free(f->y);
+	free(f->y64);
+	free(f->yid);
+	mmp_category_table_free(f->classes_owned);
+	for (i = 0; i < f->nent; i++)
+		free(f->ent_names[i]);
+	free(f->ent_names);
+	free(f->ea);
+	free(f->eoff);
+	free(f->time_name);
+	free(f->ts);
+	free(f->lines);
+	for (i = 0; i < f->nskips; i++)
+		free(f->skips[i].reason);
+	free(f->skips);
+	free(f);
+}
+
+/* global dictionaries of a load: collected features, class labels */
+struct collect {
+	mmp_data__dict *feat;
+	mmp_data__dict y;
+	size_t n;
+};
+
+/* append the rows of a parsed segment whose first line is `base` */
+static void frame_merge(mmp_frame *f, struct collect *g,
+	const struct mmp_data__seg *s, int64_t base)
+{
+	const struct mmp_data__plan *p = s->plan;
+	size_t r0 = f->nrows, n = s->nrows, i, r, k;
+
+	if (r0 + n > f->ralloc) {
+		size_t want = f->ralloc + f->ralloc / 2;
+		frame_reserve(f, want > r0 + n ? want : r0 + n,
+			p->want_lines);
+	}
+	if (f->nfeat && n)
+		memcpy(f->x + r0 * f->nfeat, s->x,
+			n * f->nfeat * sizeof(*f->x));
+	for (k = 0; g && k < p->ncollect; k++) {
+		const mmp_data__dict *ld = &s->dicts[k];
+		uint32_t *map = mmp__calloc(ld->n + 1, sizeof(*map));
+		size_t j = p->collect_feat[k];
+		for (i = 0; i < ld->n; i++)
+			map[i] = mmp_data__dict_intern(&g->feat[k],
+				mmp_data__dict_str(ld, i), ld->len[i]);
+		for (r = r0; r < r0 + n; r++) {
+			float *cell = &f->x[r * f->nfeat + j];
+			uint32_t bits;
+			memcpy(&bits, cell, sizeof(bits));
+			if (bits != CAT_MISSING)
+				bits = map[bits];
+			memcpy(cell, &bits, sizeof(bits));
+		}
+		free(map);
+	}
+	if (f->y_op == OP_Y_NUM) {
+		memcpy(f->y64 + r0, s->y, n * sizeof(*s->y));
+	} else if (f->y_op == OP_Y_FIXED) {
+		for (i = 0; i < n; i++)
+			f->y64[r0 + i] = s->yid[i];
+	} else if (f->y_op == OP_Y_COLLECT && g) {
+		uint32_t *map = mmp__calloc(s->ydict.n + 1, sizeof(*map));
+		for (i = 0; i < s->ydict.n; i++)
+			map[i] = mmp_data__dict_intern(&g->y,
+				mmp_data__dict_str(&s->ydict, i),
+				s->ydict.len[i]);
+		for (i = 0; i < n; i++)
+			f->yid[r0 + i] = map[s->yid[i]];
+		free(map);
+	}
+	if (f->time_name && n)
+		memcpy(f->ts + r0, s->ts, n * sizeof(*s->ts));
+	if (f->nent && n) {
+		MMP_ALLOC_GROW(f->ea, f->ealen + s->ealen, f->eaalloc);
+		memcpy(f->ea + f->ealen, s->ea, s->ealen);
+		for (i = 0; i < n * f->nent; i++)
+			f->eoff[r0 * f->nent + i] = s->eoff[i] + f->ealen;
+		f->ealen += s->ealen;
+	}
+	if (p->want_lines)
+		for (i = 0; i < n; i++)
+			f->lines[r0 + i] = base + s->lines[i];
+	for (i = 0; i < f->nfeat; i++)
+		f->unseen[i] += s->unseen[i];
+	for (i = 0; i < s->nskips; i++) {
+		MMP_ALLOC_GROW(f->skips, f->nskips + 1, f->skalloc);
+		f->skips[f->nskips].line = base + s->skips[i].line;
+		f->skips[f->nskips++].reason =
+			mmp__strdup(s->skips[i].reason);
+	}
+	f->nrows += n;
+}
+
+/* the float32 target from the doubles or codes */
+static void frame_finish_target(mmp_frame *f)
+{
+	size_t i;
+
+	if (!f->y_op)
+		return;
+	f->y = mmp__calloc(f->nrows + 1, sizeof(*f->y));
+	for (i = 0; i < f->nrows; i++)
+		f->y[i] = (float)f->y64[i];
+}
+
+/* ------------------------------------------------------------------ */
+/* the whole-file load                                                 */
+
+/* the runs of rows of one block, claimed by the threads one at a time */
+struct pool {
+	struct mmp_data__seg segs[MAX_SEGS];
+	unsigned nseg;
+	atomic_uint next;
+};
+
+static void *pool_work(void *arg)
+{
+	struct pool *pl = arg;
+	unsigned k;
+
+	while ((k = atomic_fetch_add(&pl->next, 1)) < pl->nseg)
+		mmp_data__seg_parse(&pl->segs[k]);
+	return NULL;
+}
+
+/* the parity of the quotes in [p, p + n) */
+static unsigned quote_parity(const char *p, size_t n)
+{
+	const char *e = p + n;
+	unsigned par = 0;
+
+	while ((p = memchr(p, '"', (size_t)(e - p)))) {
+		par ^= 1;
+		p++;
+	}
+	return par;
+}
+
+/*
+ * The offset just past the last line break outside quotes in
+ * [pos, len), or pos when none. `pos` starts a row, so outside quotes.
+ * Exact because quoting is strict: every quote opens, closes or is
+ * doubled inside a quoted field.
+ */
+static size_t last_boundary(const char *b, size_t pos, size_t len)
+{
+	unsigned total = quote_parity(b + pos, len - pos), after = 0;
+	size_t i;
+
+	for (i = len; i > pos; i--) {
+		char c = b[i - 1];
+		if (c == '"')
+			after ^= 1;
+		else if (c == '\n' && !(total ^ after))
+			return i;
+	}
+	return pos;
+}
+
+/* the first row boundary at or after `target`; `from` starts a row */
+static size_t next_boundary(const char *b, size_t from, size_t target,
+	size_t cut)
+{
+	unsigned par = quote_parity(b + from, target - from);
+	size_t i;
+
+	for (i = target; i < cut; i++) {
+		if (b[i] == '"')
+			par ^= 1;
+		else if (b[i] == '\n' && !par)
+			return i + 1;
+	}
+	return cut;
+}
+
+static unsigned thread_count(const mmp_csv_options *o)
+{
+	long n = o->nthreads;
+
+	if (!n)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
+}
+
+/* sort the collected dictionaries and turn ids into float codes */
+static void finish_collect(mmp_frame *f, const struct mmp_data__plan *p,
+	struct collect *g)
+{
+	size_t k, r, i;
+
+	for (k = 0; k < p->ncollect; k++) {
+		size_t j = p->collect_feat[k];
+		uint32_t *map;
+		f->owned[j] = mmp_data__dict_sorted(&g->feat[k], false, &map);
+		f->tables[j] = f->owned[j];
+		for (r = 0; r < f->nrows; r++) {
+			float *cell = &f->x[r * f->nfeat + j];
+			uint32_t bits;
+			memcpy(&bits, cell, sizeof(bits));
+			*cell = bits == CAT_MISSING ? NAN : (float)map[bits];
+		}
+		free(map);
+	}
+	if (f->y_op == OP_Y_COLLECT) {
+		uint32_t *map;
+		f->classes_owned = mmp_data__dict_sorted(&g->y, true, &map);
+		f->classes = f->classes_owned;
+		for (i = 0; i < f->nrows; i++)
+			f->y64[i] = map[f->yid[i]];
+		free(map);
+		free(f->yid);
+		f->yid = NULL;
+	}
+}
+
+int mmp_csv_load(mmp_frame **out, const char *path,
+	const mmp_csv_spec *spec, const mmp_csv_options *opts)
+{
+	mmp_csv_options def = MMP_CSV_OPTIONS_INIT;
+	mmp_csv_spec defspec = MMP_CSV_SPEC_INIT;
+	struct mmp_data__plan p = { 0 };
+	struct collect g = { 0 };
+	struct pool *pool = NULL;
+	pthread_t th[MAX_THREADS];
+	unsigned nth = 0;
+	mmp_csv_header *h = NULL;
+	mmp_frame *f = NULL;
+	struct src s;
+	char *blk = NULL, *next = NULL, *spare = NULL;
+	size_t pos, len, cap, k, bounds[MAX_SEGS + 1];
+	unsigned nthreads, nseg;
+	int64_t line;
+	int error;
+
+	*out = NULL;
+	if (!opts)
+		opts = &def;
+	if (!spec)
+		spec = &defspec;
+	nthreads = thread_count(opts);
+	if ((error = src_open(&s, path)) < 0)
+		goto done;
+	if ((error = plan_dialect(&p, s.name, opts)) < 0)
+		goto done;
+	/* the first block gives the header and the sniff sample */
+	s.cap = BLOCK_SIZE;
+	if ((error = read_header(&h, &s, &p)) < 0 ||
+	    (error = sniff_rows(h, &s, &p, opts->sniff_rows ?
+		    opts->sniff_rows : SNIFF_ROWS)) < 0 ||
+	    (error = build_plan(&p, h, spec, false)) < 0)
+		goto done;
+	f = frame_new(&p);
+	g.n = p.ncollect;
+	g.feat = mmp__calloc(g.n + 1, sizeof(*g.feat));
+	if (s.size > 0 && h->row_bytes > 0)
+		frame_reserve(f, (size_t)((double)s.size / h->row_bytes *
+			1.02) + 1024, false);
+	else
+		frame_reserve(f, 65536, false);
+	pool = mmp__calloc(1, sizeof(*pool));
+	for (k = 0; k < MAX_SEGS; k++)
+		mmp_data__seg_init(&pool->segs[k], &p);
+
+	blk = s.buf;
+	len = s.len;
+	cap = s.cap;
+	s.buf = NULL;
+	pos = h->data_off;
+	line = h->lines + 1;
+	for (;;) {
+		bool eof = s.eof;
+		size_t cut = eof ? len : last_boundary(blk, pos, len);
+		size_t nlen = 0, ncap = BLOCK_SIZE;
+
+		if (cut == pos && !eof) {
+			/* no whole row in the block: make it bigger */
+			if (cap >= MAX_ROW) {
+				error = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_DATA, "%s:%lld: row is too "
+					"long", s.name, (long long)line);
+				goto done;
+			}
+			cap *= 2;
+			blk = mmp__realloc(blk, cap + 1);
+			if ((error = src_read(&s, blk, &len, cap)) < 0)
+				goto done;
+			continue;
+		}
+		/* split [pos, cut) into runs of rows for the threads */
+		nseg = (unsigned)((cut - pos) / SEG_SIZE) + 1;
+		if (nseg > MAX_SEGS)
+			nseg = MAX_SEGS;
+		bounds[0] = pos;
+		for (k = 1; k < nseg; k++) {
+			size_t t = pos + (cut - pos) / nseg * k;
+			if (t < bounds[k - 1])
+				t = bounds[k - 1];
+			bounds[k] = next_boundary(blk, bounds[k - 1], t, cut);
+		}
+		bounds[nseg] = cut;
+		for (k = 0; k < nseg; k++) {
+			struct mmp_data__seg *sg = &pool->segs[k];
+			mmp_data__seg_reset(sg);
+			sg->p = blk + bounds[k];
+			sg->end = blk + bounds[k + 1];
+			sg->at_eof = true;
+			sg->max_rows = 0;
+		}
+		pool->nseg = nseg;
+		atomic_store(&pool->next, 0);
+		for (nth = 0; nth + 1 < nthreads && nth < nseg; nth++)
+			if (pthread_create(&th[nth], NULL, pool_work, pool))
+				break;
+		/* read the next block while the rows are parsed, then help */
+		if (!eof) {
+			if (len - cut >= ncap / 2)
+				ncap = (len - cut) * 2;
+			if (spare && ncap == BLOCK_SIZE) {
+				next = spare;
+				spare = NULL;
+			} else {
+				next = mmp__malloc(ncap + 1);
+			}
+			nlen = len - cut;
+			memcpy(next, blk + cut, nlen);
+			error = src_read(&s, next, &nlen, ncap);
+		}
+		pool_work(pool);
+		while (nth)
+			pthread_join(th[--nth], NULL);
+		if (error < 0)
+			goto done;
+		for (k = 0; k < nseg; k++) {
+			struct mmp_data__seg *sg = &pool->segs[k];
+			if (sg->err) {
+				error = mmp_data__seg_error(sg, line);
+				goto done;
+			}
+			frame_merge(f, &g, sg, line);
+			line += sg->nlines;
+		}
+		if (cap == BLOCK_SIZE && !spare)
+			spare = blk;
+		else
+			free(blk);
+		blk = next;
+		next = NULL;
+		if (eof)
+			break;
+		len = nlen;
+		cap = ncap;
+		pos = 0;
+	}
+	if (!f->nrows && !spec->allow_empty) {
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"%s: no data rows", s.name);
+		goto done;
+	}
+	finish_collect(f, &p, &g);
+	frame_finish_target(f);
+	if (f->nfeat && f->nrows)
+		f->x = mmp__realloc(f->x, f->nrows * f->nfeat * sizeof(*f->x));
+	src_digest(&s, f->digest);
+done:
+	if (pool)
+		for (k = 0; k < MAX_SEGS; k++)
+			mmp_data__seg_release(&pool->segs[k]);
+	free(pool);
+	free(blk);
+	free(next);
+	free(spare);
+	for (k = 0; k < g.n; k++)
+		mmp_data__dict_release(&g.feat[k]);
+	free(g.feat);
+	mmp_data__dict_release(&g.y);
+	mmp_csv_header_free(h);
+	mmp_data__plan_release(&p);
+	src_close(&s);
+	if (error < 0)
+		mmp_frame_free(f);
+	else
+		*out = f;
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* the streaming reader                                                */
+
+struct mmp_csv_reader {
+	struct src src;
+	struct mmp_data__plan plan;
+	struct mmp_data__seg seg;
+	size_t pos;             /* first unread byte of src.buf */
+	int64_t line;           /* line of src.buf + pos */
+	uint64_t *unseen;
+	uint64_t rows, skipped;
+	bool done;
+	char digest[65];
+};
+
+int mmp_csv_reader_open(mmp_csv_reader **out, const char *path,
+	const mmp_csv_spec *spec, const mmp_csv_options *opts)
+{
+	mmp_csv_options def = MMP_CSV_OPTIONS_INIT;
+	mmp_csv_header *h = NULL;
+	mmp_csv_reader *r;
+	int error;
+
+	*out = NULL;
+	if (!opts)
+		opts = &def;
+	if (!spec)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"a streaming read needs a spec");
+	r = mmp__calloc(1, sizeof(*r));
+	if ((error = src_open(&r->src, path)) < 0)
+		goto done;
+	if ((error = plan_dialect(&r->plan, r->src.name, opts)) < 0)
+		goto done;
+	r->src.cap = STREAM_SIZE;
+	if ((error = read_header(&h, &r->src, &r->plan)) < 0 ||
+	    (error = build_plan(&r->plan, h, spec, true)) < 0)
+		goto done;
+	r->plan.want_lines = true;
+	mmp_data__seg_init(&r->seg, &r->plan);
+	r->unseen = mmp__calloc(r->plan.nfeat + 1, sizeof(*r->unseen));
+	r->pos = h->data_off;
+	r->line = h->lines + 1;
+done:
+	mmp_csv_header_free(h);
+	if (error < 0)
+		mmp_csv_reader_free(r);
+	else
+		*out = r;
+	return error;
+}
+
+int mmp_csv_reader_next(mmp_frame **out, mmp_csv_reader *r, size_t max_rows)
+{
+	struct src *s = &r->src;
+	mmp_frame *f;
+	size_t i;
+	int error = 0;
+
+	*out = NULL;
+	if (!max_rows)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"a chunk needs at least one row");
+	if (r->done)
+		return MMP_ITEROVER;
+	f = frame_new(&r->plan);
+	frame_reserve(f, max_rows < 4096 ? max_rows : 4096, true);
+	while (f->nrows < max_rows) {
+		struct mmp_data__seg *sg = &r->seg;
+		mmp_data__seg_reset(sg);
+		sg->p = s->buf + r->pos;
+		sg->end = s->buf + s->len;
+		sg->at_eof = s->eof;
+		sg->max_rows = max_rows - f->nrows;
+		mmp_data__seg_parse(sg);
+		if (sg->err) {
+			error = mmp_data__seg_error(sg, r->line);
+			r->done = true;
+			goto done;
+		}
+		frame_merge(f, NULL, sg, r->line);
+		r->pos += sg->consumed;
+		r->line += sg->nlines;
+		if (f->nrows >= max_rows)
+			break;
+		if (r->pos == s->len && s->eof)
+			break;
+		if (!sg->need_more && r->pos < s->len)
+			continue;
+		/* keep the unread tail, then read more */
+		memmove(s->buf, s->buf + r->pos, s->len - r->pos);
+		s->len -= r->pos;
+		r->pos = 0;
+		if (s->len == s->cap) {
+			if (s->cap >= MAX_ROW) {
+				error = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_DATA, "%s:%lld: row is too "
+					"long", s->name, (long long)r->line);
+				r->done = true;
+				goto done;
+			}
+			error = src_fill(s, s->cap * 2);
+		} else {
+			error = src_read(s, s->buf, &s->len, s->cap);
+		}
+		if (error < 0) {
+			r->done = true;
+			goto done;
+		}
+	}
+	if (r->pos == s->len && s->eof && !r->done) {
+		r->done = true;
+		src_digest(s, r->digest);
+	}
+	for (i = 0; i < f->nfeat; i++)
+		r->unseen[i] += f->unseen[i];
+	r->rows += f->nrows;
+	r->skipped += f->nskips;
+	if (!f->nrows && !f->nskips) {
+		mmp_frame_free(f);
+		return MMP_ITEROVER;
+	}
+	frame_finish_target(f);
+	*out = f;
+	return 0;
+done:
+	mmp_frame_free(f);
+	return error;
+}
+
+size_t mmp_csv_reader_nfeatures(const mmp_csv_reader *r)
+{
+	return r ? r->plan.nfeat : 0;
+}
+
+const char *mmp_csv_reader_feature_name(const mmp_csv_reader *r, size_t j)
+{
+	return r && j < r->plan.nfeat ? r->plan.feat_names[j] : NULL;
+}
+
+uint64_t mmp_csv_reader_unseen(const mmp_csv_reader *r, size_t j)
+{
+	return r && j < r->plan.nfeat ? r->unseen[j] : 0;
+}
+
+uint64_t mmp_csv_reader_rows(const mmp_csv_reader *r)
+{
+	return r ? r->rows : 0;
+}
+
+uint64_t mmp_csv_reader_skipped(const mmp_csv_reader *r)
+{
+	return r ? r->skipped : 0;
+}
+
+const char *mmp_csv_reader_digest(const mmp_csv_reader *r)
+{
+	return r && r->digest[0] ? r->digest : NULL;
+}
+
+void mmp_csv_reader_free(mmp_csv_reader *r)
+{
+	if (!r)
+		return;
+	mmp_data__seg_release(&r->seg);
+	mmp_data__plan_release(&r->plan);
+	src_close(&r->src);
+	free(r->unseen);
+	free(r);
+}
+
+/* ------------------------------------------------------------------ */
+/* frame getters                                                       */
+
+size_t mmp_frame_nrows(const mmp_frame *f)
+{
+	return f ? f->nrows : 0;
+}
+
+size_t mmp_frame_nfeatures(const mmp_frame *f)
+{
+	return f ? f->nfeat : 0;
+}
+
+const float *mmp_frame_features(const mmp_frame *f)
+{
+	return f && f->nrows && f->nfeat ? f->x : NULL;
+}
+
+float *mmp_frame_detach_features(mmp_frame *f)
+{
+	float *x;
+
+	if (!f || !f->nrows || !f->nfeat)
+		return NULL;
+	x = f->x;
+	f->x = NULL;
+	return x;
+}
+
+const char *mmp_frame_feature_name(const mmp_frame *f, size_t j)
+{
+	return f && j < f->nfeat ? f->feat_names[j] : NULL;
+}
+
+mmp_feature_kind mmp_frame_feature_kind(const mmp_frame *f, size_t j)
+{
+	return f && j < f->nfeat ? f->kinds[j] : MMP_FEATURE_NUMERIC;
+}
+
+const mmp_category_table *mmp_frame_categories(const mmp_frame *f,
+	size_t j)
+{
+	return f && j < f->nfeat ? f->tables[j] : NULL;
+}
+
+uint64_t mmp_frame_unseen(const mmp_frame *f, size_t j)
+{
+	return f && j < f->nfeat ? f->unseen[j] : 0;
+}
+
+const char *mmp_frame_target_name(const mmp_frame *f)
+{
+	return f ? f->target_name : NULL;
+}
+
+const float *mmp_frame_target(const mmp_frame *f)
+{
+	return f && f->y_op ? f->y : NULL;
+}
+
+const double *mmp_frame_target_f64(const mmp_frame *f)
+{
+	return f && f->y_op ? f->y64 : NULL;
+}
+
+const mmp_category_table *mmp_frame_classes(const mmp_frame *f)
+{
+	return f && f->y_op && f->y_op != OP_Y_NUM ? f->classes : NULL;
+}
+
+size_t mmp_frame_nentities(const mmp_frame *f)
+{
+	return f ? f->nent : 0;
+}
+
+const char *mmp_frame_entity_name(const mmp_frame *f, size_t e)
+{
+	return f && e < f->nent ? f->ent_names[e] : NULL;
+}
+
+const char *mmp_frame_entity(const mmp_frame *f, size_t e, size_t row)
+{
+	if (!f || e >= f->nent || row >= f->nrows)
+		return NULL;
+	return f->ea + f->eoff[row * f->nent + e];
+}
+
+const char *mmp_frame_timestamp_name(const mmp_frame *f)
+{
+	return f ? f->time_name : NULL;
+}
+
+const double *mmp_frame_timestamps(const mmp_frame *f)
+{
+	return f && f->time_name ? f->ts : NULL;
+}
+
+const int64_t *mmp_frame_lines(const mmp_frame *f)
+{
+	return f ? f->lines : NULL;
+}
+
+size_t mmp_frame_nskipped(const mmp_frame *f)
+{
+	return f ? f->nskips : 0;
+}
+
+int64_t mmp_frame_skipped(const mmp_frame *f, size_t i, const char **reason)
+{
+	if (!f || i >= f->nskips) {
+		if (reason)
+			*reason = NULL;
+		return -1;
+	}
+	if (reason)
+		*reason = f->skips[i].reason;
+	return f->skips[i].line;
+}
+
+const char *mmp_frame_digest(const mmp_frame *f)
+{
+	return f && f->digest[0] ? f->digest : NULL;
+}
