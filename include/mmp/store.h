@@ -45,7 +45,7 @@ typedef struct {
 	double value;
 	int64_t step;
 	int64_t timestamp;  /**< ms since the epoch; 0 = now when logging */
-} mmp_metric;
+} mmp_run_metric;
 
 /** A dataset a run used, as MLflow's dataset inputs. */
 typedef struct {
@@ -163,7 +163,7 @@ MMP_EXTERN(int) mmp_run_log_params(mmp_store *s, const char *run,
  * A timestamp of 0 means now. MMP_EINVALID for a bad key.
  */
 MMP_EXTERN(int) mmp_run_log_metrics(mmp_store *s, const char *run,
-	const mmp_metric *m, size_t n);
+	const mmp_run_metric *m, size_t n);
 
 /** Set (overwrite) `n` tags in one transaction; values up to 8000 bytes. */
 MMP_EXTERN(int) mmp_run_set_tags(mmp_store *s, const char *run,
@@ -243,7 +243,7 @@ typedef struct {
 
 	mmp_kv *params;          /**< sorted by key */
 	size_t params_nr;
-	mmp_metric *metrics;     /**< latest value per key, sorted by key */
+	mmp_run_metric *metrics;     /**< latest value per key, sorted by key */
 	size_t metrics_nr;
 	mmp_kv *tags;            /**< sorted by key */
 	size_t tags_nr;
@@ -308,22 +308,22 @@ MMP_EXTERN(void) mmp_run_list_free(mmp_run_list *l);
  */
 MMP_EXTERN(int) mmp_filter_check(const char *filter);
 
-/** The values of one metric; free with mmp_metric_list_free(). */
+/** The values of one metric; free with mmp_metric_history_free(). */
 typedef struct {
-	mmp_metric *items;   /**< keys owned by the list */
+	mmp_run_metric *items;   /**< keys owned by the list */
 	size_t count;
-} mmp_metric_list;
+} mmp_metric_history;
 
 /**
  * Every logged value of metric `key` of run `run`, by step, then
  * timestamp, then logging order. The caller owns `*out`. MMP_ENOTFOUND
  * when the run has no such metric (with a suggestion when one is close).
  */
-MMP_EXTERN(int) mmp_run_metric_history(mmp_metric_list **out, mmp_store *s,
+MMP_EXTERN(int) mmp_run_metric_history(mmp_metric_history **out, mmp_store *s,
 	const char *run, const char *key);
 
 /** Free a metric list. Accepts NULL. */
-MMP_EXTERN(void) mmp_metric_list_free(mmp_metric_list *l);
+MMP_EXTERN(void) mmp_metric_history_free(mmp_metric_history *l);
 
 /**
  * Mark every dead run FAILED: a RUNNING run whose pid no longer lives on

@@ -390,7 +390,7 @@ static void bind_metric_value(sqlite3_stmt *st, int i, int nan_i, double v)
 	}
 }
 
-int mmp_run_log_metrics(mmp_store *s, const char *run, const mmp_metric *m,
+int mmp_run_log_metrics(mmp_store *s, const char *run, const mmp_run_metric *m,
 	size_t n)
 {
 	static const char ins[] =
@@ -884,7 +884,7 @@ static int load_metrics(mmp_store *s, mmp_run *r)
 		return rc;
 	sqlite3_bind_text(st, 1, r->run_id, -1, SQLITE_TRANSIENT);
 	while ((rc = mmp_store__step(s, st)) == SQLITE_ROW) {
-		mmp_metric *m;
+		mmp_run_metric *m;
 		MMP_ALLOC_GROW(r->metrics, r->metrics_nr + 1, alloc);
 		m = &r->metrics[r->metrics_nr++];
 		m->key = mmp_store__column_strdup(st, 0);

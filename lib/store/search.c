@@ -207,14 +207,14 @@ static int unknown_metric(mmp_store *s, const char *run, const char *key)
 	return rc;
 }
 
-int mmp_run_metric_history(mmp_metric_list **out, mmp_store *s,
+int mmp_run_metric_history(mmp_metric_history **out, mmp_store *s,
 	const char *run, const char *key)
 {
 	static const char sql[] =
 		"SELECT value, is_nan, step, timestamp FROM metrics"
 		" WHERE run_uuid = ?1 AND key = ?2"
 		" ORDER BY step, timestamp, rowid";
-	mmp_metric_list *l;
+	mmp_metric_history *l;
 	sqlite3_stmt *st;
 	size_t alloc = 0;
 	int rc;
@@ -228,7 +228,7 @@ int mmp_run_metric_history(mmp_metric_list **out, mmp_store *s,
 	sqlite3_bind_text(st, 1, run, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
 	while ((rc = mmp_store__step(s, st)) == SQLITE_ROW) {
-		mmp_metric *m;
+		mmp_run_metric *m;
 		MMP_ALLOC_GROW(l->items, l->count + 1, alloc);
 		m = &l->items[l->count++];
 		m->key = mmp__strdup(key);
@@ -242,14 +242,14 @@ int mmp_run_metric_history(mmp_metric_list **out, mmp_store *s,
 	if (rc >= 0 && !l->count)
 		rc = unknown_metric(s, run, key);
 	if (rc < 0) {
-		mmp_metric_list_free(l);
+		mmp_metric_history_free(l);
 		return rc;
 	}
 	*out = l;
 	return 0;
 }
 
-void mmp_metric_list_free(mmp_metric_list *l)
+void mmp_metric_history_free(mmp_metric_history *l)
 {
 	size_t i;
 

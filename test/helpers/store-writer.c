@@ -112,7 +112,7 @@ static int stress(mmp_store *s, int runs, int params, int metrics)
 	for (r = 0; r < runs; r++) {
 		mmp_run_start_options o = MMP_RUN_START_OPTIONS_INIT;
 		mmp_kv kv[64];
-		mmp_metric m[64];
+		mmp_run_metric m[64];
 		char keys[64][16], vals[64][24];
 
 		o.experiment = "stress";
@@ -185,7 +185,7 @@ static int run(mmp_store *s, const char *cmd, int argc, char **argv,
 			? mmp_run_log_params(s, argv[0], kv, (size_t)argc - 1)
 			: mmp_run_set_tags(s, argv[0], kv, (size_t)argc - 1);
 	} else if (!strcmp(cmd, "metric")) {
-		mmp_metric m[64];
+		mmp_run_metric m[64];
 		mmp_kv kv;
 		if (argc < 1 || argc > 65)
 			return 2;
