@@ -335,122 +335,206 @@ static int number_or_na(const struct mmp_data__plan *pl, const char *v,
 	return mmp_parse_number(d, v, len);
 }
 
-/* convert the tokenized row into row slot s->nrows; 0 or -1 */
-static int convert_row(struct mmp_data__seg *s, size_t *row_unseen,
-	size_t *nunseen)
+/* convert field c of row slot s->nrows; 0, or -1 with the error set */
+static int convert_field(struct mmp_data__seg *s, size_t c, const char *v,
+	size_t len, size_t *row_unseen, size_t *nunseen)
 {
 	const struct mmp_data__plan *pl = s->plan;
-	size_t r = s->nrows, c;
+	const struct mmp_data__col *col = &pl->cols[c];
+	size_t r = s->nrows;
 	float *xrow = s->x + r * pl->nfeat;
 	uint32_t bits;
 	double d;
 	long code;
 
-	*nunseen = 0;
-	for (c = 0; c < pl->ncols; c++) {
-		const struct mmp_data__col *col = &pl->cols[c];
-		const struct mmp_data__field *f;
-		const char *v;
-		size_t len;
-
-		if (col->op == OP_SKIP)
-			continue;
-		f = &s->fields[c];
-		v = mmp_data__fptr(s, f);
-		len = f->len;
-		switch (col->op) {
-		case OP_NUM:
-			if (number_or_na(pl, v, len, &d) < 0)
-				goto not_number;
-			xrow[col->slot] = (float)d;
-			break;
-		case OP_CAT_COLLECT:
-			if (mmp_data__is_na(pl, v, len))
-				bits = CAT_MISSING;
-			else
-				bits = mmp_data__dict_intern(
-					&s->dicts[col->dict], v, len);
-			memcpy(&xrow[col->slot], &bits, sizeof(bits));
-			break;
-		case OP_CAT_FIXED:
-			if (mmp_data__is_na(pl, v, len)) {
-				xrow[col->slot] = NAN;
-				break;
-			}
-			code = mmp_category_table_find(col->table, v, len);
-			if (code < 0) {
-				xrow[col->slot] = NAN;
-				row_unseen[(*nunseen)++] = col->slot;
-			} else {
-				xrow[col->slot] = (float)code;
-			}
-			break;
-		case OP_Y_NUM:
-			if (mmp_data__is_na(pl, v, len))
-				goto y_missing;
-			if (number_or_na(pl, v, len, &d) < 0)
-				goto not_number;
-			s->y[r] = d;
-			break;
-		case OP_Y_COLLECT:
-			if (mmp_data__is_na(pl, v, len))
-				goto y_missing;
-			s->yid[r] = mmp_data__dict_intern(&s->ydict, v, len);
-			break;
-		case OP_Y_FIXED: {
-			int64_t iv;
-			if (mmp_data__is_na(pl, v, len))
-				goto y_missing;
-			code = mmp_category_table_find(col->table, v, len);
-			if (code < 0 && mmp_data__parse_i64(v, len, &iv)) {
-				char num[32];
-				int n = snprintf(num, sizeof(num), "%lld",
-					(long long)iv);
-				code = mmp_category_table_find(col->table,
-					num, (size_t)n);
-			}
-			if (code < 0) {
-				tok_error(s, c + 1, "column '%s': unknown "
-					"class label ", pl->colnames[c]);
-				show(&s->err_msg, v, len);
-				return -1;
-			}
-			s->yid[r] = (uint32_t)code;
+	switch (col->op) {
+	case OP_SKIP:
+		break;
+	case OP_NUM:
+		if (number_or_na(pl, v, len, &d) < 0)
+			goto not_number;
+		xrow[col->slot] = (float)d;
+		break;
+	case OP_CAT_COLLECT:
+		if (mmp_data__is_na(pl, v, len))
+			bits = CAT_MISSING;
+		else
+			bits = mmp_data__dict_intern(&s->dicts[col->dict], v,
+				len);
+		memcpy(&xrow[col->slot], &bits, sizeof(bits));
+		break;
+	case OP_CAT_FIXED:
+		if (mmp_data__is_na(pl, v, len)) {
+			xrow[col->slot] = NAN;
 			break;
 		}
-		case OP_ENTITY:
-			MMP_ALLOC_GROW(s->ea, s->ealen + len + 1, s->eaalloc);
-			memcpy(s->ea + s->ealen, v, len);
-			s->ea[s->ealen + len] = '\0';
-			s->eoff[r * pl->nent + col->slot] = s->ealen;
-			s->ealen += len + 1;
-			break;
-		case OP_TIME:
-			if (mmp_data__is_na(pl, v, len)) {
-				s->ts[r] = NAN;
-				break;
-			}
-			trim(&v, &len);
-			if (mmp_parse_timestamp(&s->ts[r], v, len) < 0) {
-				tok_error(s, c + 1, "column '%s': expected a "
-					"timestamp, got ", pl->colnames[c]);
-				show(&s->err_msg, v, len);
-				return -1;
-			}
+		code = mmp_category_table_find(col->table, v, len);
+		if (code < 0) {
+			xrow[col->slot] = NAN;
+			row_unseen[(*nunseen)++] = col->slot;
+		} else {
+			xrow[col->slot] = (float)code;
+		}
+		break;
+	case OP_Y_NUM:
+		if (mmp_data__is_na(pl, v, len))
+			goto y_missing;
+		if (number_or_na(pl, v, len, &d) < 0)
+			goto not_number;
+		s->y[r] = d;
+		break;
+	case OP_Y_COLLECT:
+		if (mmp_data__is_na(pl, v, len))
+			goto y_missing;
+		s->yid[r] = mmp_data__dict_intern(&s->ydict, v, len);
+		break;
+	case OP_Y_FIXED: {
+		int64_t iv;
+		if (mmp_data__is_na(pl, v, len))
+			goto y_missing;
+		code = mmp_category_table_find(col->table, v, len);
+		if (code < 0 && mmp_data__parse_i64(v, len, &iv)) {
+			char num[32];
+			int n = snprintf(num, sizeof(num), "%lld",
+				(long long)iv);
+			code = mmp_category_table_find(col->table, num,
+				(size_t)n);
+		}
+		if (code < 0) {
+			tok_error(s, c + 1, "column '%s': unknown class label ",
+				pl->colnames[c]);
+			show(&s->err_msg, v, len);
+			return -1;
+		}
+		s->yid[r] = (uint32_t)code;
+		break;
+	}
+	case OP_ENTITY:
+		MMP_ALLOC_GROW(s->ea, s->ealen + len + 1, s->eaalloc);
+		memcpy(s->ea + s->ealen, v, len);
+		s->ea[s->ealen + len] = '\0';
+		s->eoff[r * pl->nent + col->slot] = s->ealen;
+		s->ealen += len + 1;
+		break;
+	case OP_TIME:
+		if (mmp_data__is_na(pl, v, len)) {
+			s->ts[r] = NAN;
 			break;
 		}
-		continue;
-not_number:
-		tok_error(s, c + 1, "column '%s': expected a number, got ",
-			pl->colnames[c]);
-		show(&s->err_msg, v, len);
-		return -1;
-y_missing:
-		tok_error(s, 0, "missing value in target column '%s'",
-			pl->colnames[c]);
-		return -1;
+		trim(&v, &len);
+		if (mmp_parse_timestamp(&s->ts[r], v, len) < 0) {
+			tok_error(s, c + 1, "column '%s': expected a timestamp, "
+				"got ", pl->colnames[c]);
+			show(&s->err_msg, v, len);
+			return -1;
+		}
+		break;
 	}
 	return 0;
+not_number:
+	tok_error(s, c + 1, "column '%s': expected a number, got ",
+		pl->colnames[c]);
+	show(&s->err_msg, v, len);
+	return -1;
+y_missing:
+	tok_error(s, 0, "missing value in target column '%s'",
+		pl->colnames[c]);
+	return -1;
+}
+
+/* convert the tokenized row into row slot s->nrows; 0 or -1 */
+static int convert_row(struct mmp_data__seg *s, size_t *row_unseen,
+	size_t *nunseen)
+{
+	const struct mmp_data__plan *pl = s->plan;
+	size_t c;
+
+	*nunseen = 0;
+	for (c = 0; c < pl->ncols; c++) {
+		const struct mmp_data__field *f = &s->fields[c];
+		if (pl->cols[c].op == OP_SKIP)
+			continue;
+		if (convert_field(s, c, mmp_data__fptr(s, f), f->len,
+			    row_unseen, nunseen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const double pow10_neg[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/*
+ * The optimistic path for a row without quotes: fields are converted
+ * straight from the data, plain decimals parsed inline. Returns 1 when
+ * the row was read (and *pp moved past it), 0 when the careful path
+ * must read it (quotes, blank or ragged rows, errors, the end of the
+ * data); nothing of a row given up is kept. Relies on the byte after
+ * the data being a NUL sentinel, so digit loops need no bound.
+ */
+static int fast_row(struct mmp_data__seg *s, const char **pp,
+	size_t *row_unseen, size_t *nunseen)
+{
+	const struct mmp_data__plan *pl = s->plan;
+	const unsigned char *special = pl->special;
+	const char *p = *pp, *end = s->end;
+	const char delim = pl->delim;
+	float *xrow = s->x + s->nrows * pl->nfeat;
+	size_t c, ncols = pl->ncols;
+
+	*nunseen = 0;
+	for (c = 0; c < ncols; c++) {
+		const struct mmp_data__col *col = &pl->cols[c];
+		const char *fs = p;
+		char term = c + 1 < ncols ? delim : '\n';
+
+		if (col->op == OP_NUM && !pl->na_numeric) {
+			const char *q = p + (*p == '-' || *p == '+'), *d0, *f;
+			uint64_t w = 0;
+			size_t nint, nfrac = 0;
+			double d;
+			for (d0 = q; (unsigned)(*q - '0') < 10; q++)
+				w = w * 10 + (unsigned)(*q - '0');
+			nint = (size_t)(q - d0);
+			if (*q == '.') {
+				for (f = ++q; (unsigned)(*q - '0') < 10; q++)
+					w = w * 10 + (unsigned)(*q - '0');
+				nfrac = (size_t)(q - f);
+			}
+			if ((*q == term || (*q == '\r' && term == '\n')) &&
+			    nint + nfrac && nint + nfrac <= 19 &&
+			    w <= (UINT64_C(1) << 53) && nfrac <= 22 &&
+			    q < end) {
+				d = nfrac ? (double)w / pow10_neg[nfrac] :
+					(double)w;
+				xrow[col->slot] = (float)(*p == '-' ? -d : d);
+				p = q;
+				goto next;
+			}
+		}
+		while (!special[(unsigned char)*p])
+			p++;
+		if (p >= end || *p == '"' || *p == '\0')
+			return 0;
+		if (col->op != OP_SKIP &&
+		    convert_field(s, c, fs, (size_t)(p - fs), row_unseen,
+			    nunseen) < 0)
+			return 0;
+next:
+		if (*p == term) {
+			p++;
+			continue;
+		}
+		if (term == '\n' && *p == '\r' && p + 1 < end && p[1] == '\n') {
+			p += 2;
+			continue;
+		}
+		return 0;
+	}
+	*pp = p;
+	return 1;
 }
 
 /* a bad row: fail the segment, or record it and go on; true to stop */
@@ -486,6 +570,19 @@ void mmp_data__seg_parse(struct mmp_data__seg *s)
 
 		if (p >= s->end)
 			break;
+		if (s->nrows == s->ralloc)
+			grow_rows(s);
+		if (*p != '\n' && *p != '\r' &&
+		    fast_row(s, &p, row_unseen, &nun)) {
+			for (i = 0; i < nun; i++)
+				s->unseen[row_unseen[i]]++;
+			if (s->lines)
+				s->lines[s->nrows] = line;
+			s->nrows++;
+			s->nlines++;
+			continue;
+		}
+		s->ealen = ea0;
 		r = mmp_data__tokenize(s, &p, &nf, &nl);
 		if (r == TOK_MORE) {
 			s->need_more = true;
@@ -507,8 +604,6 @@ void mmp_data__seg_parse(struct mmp_data__seg *s)
 				break;
 			continue;
 		}
-		if (s->nrows == s->ralloc)
-			grow_rows(s);
 		if (convert_row(s, row_unseen, &nun) < 0) {
 			s->ealen = ea0;
 			if (bad_row(s, line, false))
