@@ -217,8 +217,12 @@ static int locate_explicit(mmp_buf *out, const char *given, const char *from)
 			}
 			mmp_buf_dispose(&dot);
 		}
-	} else {
+	} else if (mmp_path_exists(abs.ptr) ||
+		   mmp_str_ends_with(abs.ptr, ".db")) {
 		mmp_buf_puts(&p, abs.ptr);
+	} else {
+		/* a directory to be: the db a new store there would get */
+		mmp_path_join(&p, abs.ptr, STORE_DB_NAME);
 	}
 	mmp_buf_clear(out);
 	mmp_buf_puts(out, p.ptr);

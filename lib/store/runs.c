@@ -474,8 +474,8 @@ done:
 static int check_json_schema(mmp_store *s, const char *schema)
 {
 	static const char sql[] =
-		"SELECT json_valid(?1) AND"
-		" json_type(?1) IN ('object', 'array')";
+		"SELECT CASE WHEN json_valid(?1) THEN"
+		" json_type(?1) IN ('object', 'array') ELSE 0 END";
 	sqlite3_stmt *st;
 	int err, valid;
 
