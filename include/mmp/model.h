@@ -224,7 +224,7 @@ MMP_EXTERN(int) mmp_model_best_iteration(const mmp_model *m);
  * the caller's `out` (nrows * mmp_model_noutputs() floats): XGBoost's
  * output for the objective (probabilities for binary:logistic and
  * multi:softprob). Safe to call from many threads at once on one model
- * (each thread uses its own proxy matrix). Returns 0, or MMP_EINVALID
+ * (each call borrows a proxy matrix from a pool). Returns 0, or MMP_EINVALID
  * when ncols differs from the model, MMP_ERROR for XGBoost failures.
  */
 MMP_EXTERN(int) mmp_model_predict(const mmp_model *m, const float *rows,

@@ -7,7 +7,7 @@
 
 /* register XGBoost's log callback; called by mmp_global_init() */
 int mmp_model__global_init(void);
-/* free the calling thread's proxy matrix; by mmp_global_shutdown() */
+/* free the pooled prediction matrices; by mmp_global_shutdown() */
 void mmp_model__global_shutdown(void);
 /* the linked XGBoost version as "1.7.4" */
 void mmp_model__xgb_version(char *out, size_t outlen);

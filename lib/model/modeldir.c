@@ -83,7 +83,8 @@ static void signature(mmp_buf *out, const mmp_model *m)
 	}
 	mmp_buf_putc(&in, ']');
 	if (m->noutputs > 1)
-		mmp_buf_printf(&outs, "[{\"type\": \"tensor\", \"tensor-spec\": "
+		mmp_buf_printf(&outs, "[{\"type\": \"tensor\", "
+			"\"tensor-spec\": "
 			"{\"dtype\": \"float32\", \"shape\": [-1, %zu]}}]",
 			m->noutputs);
 	else

@@ -255,7 +255,8 @@ static int read_strs(char ***out, size_t *nout, const cJSON *a,
 		return bad(origin, field, "must be an array of strings");
 	cJSON_ArrayForEach(it, a) {
 		if (!cJSON_IsString(it))
-			return bad(origin, field, "must be an array of strings");
+			return bad(origin, field,
+				"must be an array of strings");
 		n++;
 	}
 	if (!n)

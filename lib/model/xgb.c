@@ -27,19 +27,34 @@ static void xgb_log(const char *msg)
 	}
 }
 
-static pthread_key_t proxy_key;
-static pthread_once_t proxy_once = PTHREAD_ONCE_INIT;
-static int proxy_key_ok;
+/* proxy matrices for in-place prediction: one per concurrent caller,
+ * kept in a pool rather than per thread, since XGBoost cannot free a
+ * matrix cleanly from a thread-exit destructor */
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static DMatrixHandle *pool;
+static size_t pool_nr, pool_alloc;
 
-static void proxy_destroy(void *p)
+static DMatrixHandle proxy_acquire(void)
 {
-	if (p)
-		XGDMatrixFree(p);
+	DMatrixHandle p = NULL;
+
+	pthread_mutex_lock(&pool_lock);
+	if (pool_nr)
+		p = pool[--pool_nr];
+	pthread_mutex_unlock(&pool_lock);
+	if (!p && XGProxyDMatrixCreate(&p) != 0)
+		p = NULL;
+	return p;
 }
 
-static void proxy_key_init(void)
+static void proxy_release(DMatrixHandle p)
 {
-	proxy_key_ok = pthread_key_create(&proxy_key, proxy_destroy) == 0;
+	if (!p)
+		return;
+	pthread_mutex_lock(&pool_lock);
+	MMP_ALLOC_GROW(pool, pool_nr + 1, pool_alloc);
+	pool[pool_nr++] = p;
+	pthread_mutex_unlock(&pool_lock);
 }
 
 int mmp_model__global_init(void)
@@ -47,22 +62,20 @@ int mmp_model__global_init(void)
 	if (XGBRegisterLogCallback(xgb_log) != 0)
 		return mmp_model__xgb_error(MMP_ERROR,
 			"cannot register the xgboost log callback");
-	pthread_once(&proxy_once, proxy_key_init);
 	return 0;
 }
 
 void mmp_model__global_shutdown(void)
 {
-	void *p;
+	size_t i;
 
-	pthread_once(&proxy_once, proxy_key_init);
-	if (!proxy_key_ok)
-		return;
-	p = pthread_getspecific(proxy_key);
-	if (p) {
-		XGDMatrixFree(p);
-		pthread_setspecific(proxy_key, NULL);
-	}
+	pthread_mutex_lock(&pool_lock);
+	for (i = 0; i < pool_nr; i++)
+		XGDMatrixFree(pool[i]);
+	free(pool);
+	pool = NULL;
+	pool_nr = pool_alloc = 0;
+	pthread_mutex_unlock(&pool_lock);
 }
 
 void mmp_model__xgb_version(char *out, size_t outlen)
@@ -748,23 +761,6 @@ done:
 
 /* ---- prediction ---------------------------------------------------- */
 
-static DMatrixHandle thread_proxy(void)
-{
-	DMatrixHandle p;
-
-	pthread_once(&proxy_once, proxy_key_init);
-	if (!proxy_key_ok)
-		return NULL;
-	p = pthread_getspecific(proxy_key);
-	if (!p && XGProxyDMatrixCreate(&p) == 0) {
-		if (pthread_setspecific(proxy_key, p) != 0) {
-			XGDMatrixFree(p);
-			p = NULL;
-		}
-	}
-	return p;
-}
-
 static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
 	size_t ncols, int type, float *out, size_t per_row)
 {
@@ -772,6 +768,8 @@ static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
 	const bst_ulong *shape = NULL;
 	bst_ulong dim = 0, total = 1, d;
 	const float *res = NULL;
+	DMatrixHandle proxy;
+	int rc;
 
 	if (ncols != m->nfeatures)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
@@ -786,8 +784,12 @@ static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
 		"\"iteration_begin\":0,\"iteration_end\":%d,"
 		"\"strict_shape\":false,\"missing\":NaN,\"cache_id\":0}",
 		type, m->best_iteration >= 0 ? m->best_iteration + 1 : 0);
-	if (XGBoosterPredictFromDense(m->booster, iface, cfg, thread_proxy(),
-	    &shape, &dim, &res) != 0)
+	/* the result lives in a buffer of this booster and thread */
+	proxy = proxy_acquire();
+	rc = XGBoosterPredictFromDense(m->booster, iface, cfg, proxy, &shape,
+		&dim, &res);
+	proxy_release(proxy);
+	if (rc != 0)
 		return mmp_model__xgb_error(MMP_ERROR,
 			"xgboost prediction failed");
 	for (d = 0; d < dim; d++)

@@ -258,10 +258,11 @@ static mmp_model *test_binary(const dataset *d)
 	is_str(r.metrics[0].name, "logloss", "binary:logistic -> logloss");
 	is_int((long long)r.stop_metric, 0, "tracks logloss");
 	for (i = 0; i < r.nrounds; i++) {
-		if (r.metrics[0].valid[i] < r.metrics[0].valid[r.best_iteration])
+		double bestv = r.metrics[0].valid[r.best_iteration];
+
+		if (r.metrics[0].valid[i] < bestv)
 			best_is_min = 0;
-		if (i > r.best_iteration && r.metrics[0].valid[i] <
-		    r.metrics[0].valid[r.best_iteration])
+		if (i > r.best_iteration && r.metrics[0].valid[i] < bestv)
 			later_better = 1;
 	}
 	ok(best_is_min && !later_better, "best iteration has the lowest "
@@ -401,13 +402,15 @@ static void *train_in_thread(void *arg)
 	t->rc = mmp_model_train(&m, &o, NULL);
 	snprintf(t->msg, sizeof(t->msg), "%s", mmp_error_last()->message);
 	mmp_model_free(m);
+	mmp_error_clear();      /* the last error is per thread */
 	return NULL;
 }
 
 static void test_errors(const dataset *d)
 {
 	static const mmp_model_param unknown[] = {
-		{ "max_dpth", "3" }, { "eta", "0.1" }, { "colsample_bytre", "1" }
+		{ "max_dpth", "3" }, { "eta", "0.1" },
+		{ "colsample_bytre", "1" }
 	};
 	static const mmp_model_param badval[] = { { "max_depth", "abc" } };
 	static const mmp_model_param badeta[] = { { "eta", "-1" } };
@@ -650,11 +653,13 @@ static void test_multiclass(void)
 		NULL, NULL }), 0, "save multiclass model");
 	text = read_all(tmp_path("multi"), "MLmodel", NULL);
 	ok(text && strstr(text, "  outputs: '[{\"type\": \"tensor\", "
-		"\"tensor-spec\": {\"dtype\": \"float32\", \"shape\": [-1, 3]}}]'"),
+		"\"tensor-spec\": {\"dtype\": \"float32\", "
+		"\"shape\": [-1, 3]}}]'"),
 		"MLmodel outputs are n x 3 float32");
 	ok(text && strstr(text, "  inputs: '[{\"type\": \"double\", \"name\": "
 		"\"x\", \"required\": true}, {\"type\": \"string\", \"name\": "
-		"\"colour\", \"required\": true}, {\"type\": \"long\", \"name\": "
+		"\"colour\", \"required\": true}, "
+		"{\"type\": \"long\", \"name\": "
 		"\"const\", \"required\": true}]'"),
 		"MLmodel inputs carry the column types, no entity, no target");
 	free(text);
@@ -770,7 +775,8 @@ static void test_dir(mmp_model *m, const dataset *d)
 			"\"%s\", \"required\": true}", i ? ", " : "",
 			d->names[i]);
 	mmp_buf_puts(&want, "]'\n  outputs: '[{\"type\": \"tensor\", "
-		"\"tensor-spec\": {\"dtype\": \"float32\", \"shape\": [-1]}}]'\n"
+		"\"tensor-spec\": {\"dtype\": \"float32\", "
+		"\"shape\": [-1]}}]'\n"
 		"  params: null\n"
 		"utc_time_created: '2026-11-23 17:11:40.123000'\n");
 	text = read_all(dir, "MLmodel", NULL);
@@ -932,7 +938,8 @@ static void test_python(const dataset *d)
 	{
 		char *out = read_all(tap_tmpdir(), "py.out", NULL);
 
-		is_int(rc, 0, "python xgboost loads model.ubj, names and attrs");
+		is_int(rc, 0, "python xgboost loads model.ubj, names, "
+			"attributes");
 		is_str(out, "identical\n", "python predictions match mmp's "
 			"to the last bit");
 		free(out);
