@@ -8,6 +8,8 @@ const struct mmp_cmd mmp_commands[] = {
 	{ "config", cmd_config, 0, "show the effective configuration" },
 	{ "help", cmd_help, 0, "show help for mmp or one of its commands" },
 	{ "runs", cmd_runs, NEED_STORE, "list, show and compare runs" },
+	{ "serve-api", cmd_serve_api, 0,
+	  "serve a model over HTTP: /predict and MLflow's /invocations" },
 	{ "version", cmd_version, 0, "print the versions of mmp and its libraries" },
 };
 

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/* serve-api.c: mmp serve-api: serve a model over HTTP until signalled */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "mmp/config.h"
+#include "mmp/serve.h"
+#include "mmp/store.h"
+
+/* how long in-flight requests may take to finish after a signal */
+#define DRAIN_SECONDS 30
+
+static const char *const serve_api_usage[] = {
+	"mmp serve-api (--run <run> | --model-dir <dir>) [--host <addr>]",
+	"    [--port <port>] [--threads <n>] [--max-body <bytes>]",
+	"    [--token-file <file>] [--log-file <file>]",
+	NULL
+};
+
+static void log_to_file(const char *line, void *payload)
+{
+	FILE *f = payload;
+
+	flockfile(f);
+	fputs(line, f);
+	putc('\n', f);
+	funlockfile(f);
+}
+
+/* "8388608", "512k", "8M", "8MiB", "1G" */
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned long long mult = 1;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (end == s || errno || *s == '-')
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		mult = 1024;
+	else if (*end == 'm' || *end == 'M')
+		mult = 1024 * 1024;
+	else if (*end == 'g' || *end == 'G')
+		mult = 1024 * 1024 * 1024;
+	else if (*end)
+		return -1;
+	if (*end) {
+		end++;
+		if (!strcmp(end, "iB") || !strcmp(end, "B"))
+			end += strlen(end);
+		if (*end)
+			return -1;
+	}
+	if (!v || v > (1ULL << 40) / mult)
+		return -1;
+	*out = (size_t)(v * mult);
+	return 0;
+}
+
+/* flags win over configuration keys, which win over built-in defaults */
+static void apply_config(struct mmp_ctx *ctx, mmp_serve_options *o,
+	const char *host, int port, int threads, const char *max_body)
+{
+	mmp_config *cfg = ctx_config(ctx);
+	const char *s;
+	int64_t v;
+
+	if (host)
+		o->host = host;
+	else if (mmp_config_get_string(&s, cfg, "serve.host") == 0 && *s)
+		o->host = s;
+	if (port != INT_MIN)
+		o->port = port;
+	else if (mmp_config_get_int(&v, cfg, "serve.port") == 0)
+		o->port = (int)v;
+	if (threads != INT_MIN)
+		o->threads = threads;
+	else if (mmp_config_get_int(&v, cfg, "serve.threads") == 0)
+		o->threads = (int)v;
+	if (max_body) {
+		if (parse_size(max_body, &o->max_body) < 0)
+			die("option '--max-body' expects a size in bytes "
+				"(e.g. 1048576, 512k, 8MiB), got '%s'",
+				max_body);
+	} else if (mmp_config_get_int(&v, cfg, "serve.max_body") == 0 &&
+	    v > 0) {
+		o->max_body = (size_t)v;
+	}
+	mmp_error_clear();
+}
+
+/* the model directory to serve and a name for it */
+static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
+	const char *run, const char *dir)
+{
+	char id[33];
+	int err;
+
+	if (dir) {
+		const char *end = dir + strlen(dir), *base;
+
+		while (end > dir + 1 && end[-1] == '/')
+			end--;
+		mmp_buf_put(path, dir, (size_t)(end - dir));
+		base = strrchr(path->ptr, '/');
+		mmp_buf_puts(name, base && base[1] ? base + 1 : path->ptr);
+		return 0;
+	}
+	if ((err = mmp_run_resolve(ctx_store(ctx), run, id)) < 0)
+		return error_lib("cannot find run '%s'", run);
+	if ((err = mmp_run_artifact_dir(path, ctx_store(ctx), id)) < 0)
+		return error_lib("cannot find the artifacts of run '%s'", id);
+	mmp_buf_puts(path, "/model");
+	mmp_buf_puts(name, id);
+	return 0;
+}
+
+/* wait for SIGINT or SIGTERM (blocked in every thread); 0 on timeout */
+static int wait_signal(const sigset_t *set, long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	int sig;
+
+	for (;;) {
+		sig = ms < 0 ? sigwaitinfo(set, NULL) :
+			sigtimedwait(set, NULL, &ts);
+		if (sig > 0)
+			return sig;
+		if (errno == EAGAIN)
+			return 0;
+	}
+}
+
+static int drain(mmp_server *srv, const sigset_t *set)
+{
+	double waited = 0;
+	unsigned int n;
+
+	if (mmp_server_quiesce(srv) < 0)
+		return error_lib("cannot stop accepting connections");
+	while ((n = mmp_server_inflight(srv)) > 0) {
+		if (waited >= DRAIN_SECONDS) {
+			warning("%u request(s) still in flight after %d s; "
+				"closing them", n, DRAIN_SECONDS);
+			break;
+		}
+		if (wait_signal(set, 20)) {
+			fprintf(stderr, "fatal: interrupted again; exiting at "
+				"once with %u request(s) in flight\n", n);
+			fflush(stderr);
+			_exit(EXIT_FAIL);
+		}
+		waited += 0.02;
+	}
+	return 0;
+}
+
+int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
+{
+	const char *run = NULL, *dir = NULL, *host = NULL, *max_body = NULL;
+	const char *token_file = NULL, *log_file = NULL;
+	int port = INT_MIN, threads = INT_MIN;
+	const struct option opts[] = {
+		OPT_STRING(0, "run", &run, "<run>",
+			"serve the model of this run (id, prefix or name)"),
+		OPT_STRING(0, "model-dir", &dir, "<dir>",
+			"serve the model directory <dir>"),
+		OPT_STRING(0, "host", &host, "<addr>",
+			"address to listen on (serve.host, 127.0.0.1)"),
+		OPT_INTEGER(0, "port", &port, "<port>",
+			"port to listen on (serve.port, 8000)"),
+		OPT_INTEGER(0, "threads", &threads, "<n>",
+			"worker threads (serve.threads, 0: one per core)"),
+		OPT_STRING(0, "max-body", &max_body, "<bytes>",
+			"largest request body (serve.max_body, 8MiB)"),
+		OPT_STRING(0, "token-file", &token_file, "<file>",
+			"require 'Authorization: Bearer' with this token"),
+		OPT_STRING(0, "log-file", &log_file, "<file>",
+			"append the access log here instead of stderr"),
+		OPT_END()
+	};
+	mmp_serve_options o;
+	mmp_serve_model_info info = MMP_SERVE_MODEL_INFO_INIT;
+	mmp_server *srv = NULL;
+	mmp_buf name = MMP_BUF_INIT, path = MMP_BUF_INIT;
+	FILE *log = stderr;
+	sigset_t set;
+	int err, ret = EXIT_FAIL;
+
+	argc = parse_options(argc, argv, opts, serve_api_usage, 0);
+	if (argc)
+		usage_msg_opt("serve-api takes no arguments", serve_api_usage,
+			opts);
+	if (!run == !dir)
+		usage_msg_opt("give exactly one of --run and --model-dir",
+			serve_api_usage, opts);
+	if (port != INT_MIN && (port < 0 || port > 65535))
+		usage_msg_opt("--port must be between 0 and 65535",
+			serve_api_usage, opts);
+	if (threads != INT_MIN && (threads < 0 || threads > 1024))
+		usage_msg_opt("--threads must be between 0 and 1024",
+			serve_api_usage, opts);
+	mmp_serve_options_init(&o, MMP_SERVE_OPTIONS_VERSION);
+	apply_config(ctx, &o, host, port, threads, max_body);
+	o.token_file = token_file;
+
+	if (log_file) {
+		log = fopen(log_file, "a");
+		if (!log)
+			die("cannot open log file '%s': %s", log_file,
+				strerror(errno));
+		setvbuf(log, NULL, _IOLBF, 0);
+	}
+	o.log = log_to_file;
+	o.payload = log;
+
+	/* signals go to sigwait in this thread, never to the workers */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	err = mmp_server_start(&srv, &o);
+	if (err == MMP_EEXISTS)
+		die("%s", mmp_error_last()->message);
+	if (err < 0) {
+		error_lib("cannot serve on %s port %d", o.host ? o.host :
+			"127.0.0.1", o.port);
+		goto done;
+	}
+	if (locate_model(&path, &name, ctx, run, dir) < 0)
+		goto done;
+	info.name = name.ptr;
+	if (mmp_server_load_model(srv, path.ptr, &info) < 0) {
+		error_lib(run ? "run '%s' has no model to serve" :
+			"cannot serve the model in '%s'", run ? name.ptr :
+			path.ptr);
+		goto done;
+	}
+	fprintf(stderr, strchr(o.host ? o.host : "", ':') ?
+		"serving model %s on http://[%s]:%d\n" :
+		"serving model %s on http://%s:%d\n", name.ptr,
+		o.host ? o.host : "127.0.0.1", mmp_server_port(srv));
+	fflush(stderr);
+
+	wait_signal(&set, -1);
+	fprintf(stderr, "shutting down: finishing %u request(s)\n",
+		mmp_server_inflight(srv));
+	fflush(stderr);
+	if (drain(srv, &set) == 0)
+		ret = EXIT_OK;
+done:
+	mmp_server_free(srv);
+	mmp_buf_dispose(&name);
+	mmp_buf_dispose(&path);
+	if (log != stderr)
+		fclose(log);
+	return ret;
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/* serve.h: the HTTP prediction server behind `mmp serve-api` */
+#ifndef INCLUDE_mmp_serve_h__
+#define INCLUDE_mmp_serve_h__
+
+#include <stddef.h>
+
+#include "common.h"
+#include "buf.h"
+
+MMP_BEGIN_DECL
+
+#ifndef INCLUDE_mmp_model_h__
+/* the same handle as in model.h, which this header does not need */
+typedef struct mmp_model mmp_model;
+#endif
+
+/**
+ * A running prediction server: a libmicrohttpd epoll thread pool bound
+ * to one address, answering /health, /ping, /version, /predict,
+ * /invocations (MLflow's scoring protocol), /openapi.json, /docs and
+ * /metrics. It answers 503 until a model is set.
+ */
+typedef struct mmp_server mmp_server;
+
+/**
+ * Receives one line (no newline) for the access log or a server
+ * diagnostic. Called from the worker threads, possibly at the same
+ * time; the line is valid only during the call.
+ */
+typedef void (*mmp_serve_log_cb)(const char *line, void *payload);
+
+/** How to run the server. */
+typedef struct {
+	unsigned int version;
+	const char *host;         /**< address to bind; NULL: "127.0.0.1" */
+	int port;                 /**< 0: any free port (see mmp_server_port) */
+	int threads;              /**< worker threads; 0: one per core */
+	size_t max_body;          /**< request body limit; 0: 8 MiB */
+	/** a file holding the bearer token every route but /health and
+	 * /ping requires; NULL: no authentication */
+	const char *token_file;
+	unsigned int timeout;     /**< idle connection seconds; 0: 30 */
+	unsigned int max_connections; /**< 0: 1024 */
+	mmp_serve_log_cb log;     /**< NULL: no access log */
+	void *payload;            /**< passed to `log` */
+} mmp_serve_options;
+
+#define MMP_SERVE_OPTIONS_VERSION 1
+#define MMP_SERVE_OPTIONS_INIT { MMP_SERVE_OPTIONS_VERSION, NULL, 8000, 0, \
+	0, NULL, 0, 0, NULL, NULL }
+
+/** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
+MMP_EXTERN(int) mmp_serve_options_init(mmp_serve_options *o,
+	unsigned int version);
+
+/** What /health, /version, /metrics and /predict say about the model. */
+typedef struct {
+	unsigned int version;
+	const char *name;          /**< e.g. "churn" or the directory name */
+	const char *model_version; /**< registry version; NULL: none */
+	const char *run_id;        /**< NULL: the model's mmp_run_id */
+} mmp_serve_model_info;
+
+#define MMP_SERVE_MODEL_INFO_VERSION 1
+#define MMP_SERVE_MODEL_INFO_INIT { MMP_SERVE_MODEL_INFO_VERSION, NULL, \
+	NULL, NULL }
+
+/**
+ * Bind the address and start serving into `*out` (stop and free with
+ * mmp_server_free()). Until mmp_server_set_model() is called, /health
+ * and the prediction routes answer 503. The token file is read once.
+ *
+ * Returns 0; MMP_EEXISTS when the port is in use (the message names
+ * the port, the address and, when /proc shows it, the process holding
+ * it); MMP_EINVALID for a bad host, port, option or an empty or
+ * unreadable token file (named); MMP_ERROR when the socket or the
+ * server cannot be set up.
+ */
+MMP_EXTERN(int) mmp_server_start(mmp_server **out,
+	const mmp_serve_options *o);
+
+/**
+ * Serve `m` from now on. The model is borrowed and must outlive the
+ * server; it is shared read-only by the workers, so call
+ * mmp_model_set_nthread(m, 1) first. It needs a schema. `info` (may be
+ * NULL) is copied. Returns 0, MMP_EINVALID (no schema, or a model is
+ * already set).
+ */
+MMP_EXTERN(int) mmp_server_set_model(mmp_server *s, const mmp_model *m,
+	const mmp_serve_model_info *info);
+
+/**
+ * Load the model directory `dir` (as mmp_model_load_dir()), prepare it
+ * for shared prediction (one XGBoost thread per request) and serve it;
+ * the server owns the model from then on. `info` as for
+ * mmp_server_set_model(). Returns 0, MMP_ENOTFOUND (no such directory
+ * or model file, named), MMP_EINVALID (a corrupt model or schema, a
+ * model without a schema, or a model already set), MMP_ERROR.
+ */
+MMP_EXTERN(int) mmp_server_load_model(mmp_server *s, const char *dir,
+	const mmp_serve_model_info *info);
+
+/** The port the server listens on (useful after port 0). */
+MMP_EXTERN(int) mmp_server_port(const mmp_server *s);
+
+/**
+ * Stop accepting connections (the listening socket is closed);
+ * requests already received are still answered, with
+ * "Connection: close". Returns 0 or MMP_ERROR.
+ */
+MMP_EXTERN(int) mmp_server_quiesce(mmp_server *s);
+
+/** The number of requests received and not yet answered. */
+MMP_EXTERN(unsigned int) mmp_server_inflight(const mmp_server *s);
+
+/** Stop the workers, close every connection and free; accepts NULL. */
+MMP_EXTERN(void) mmp_server_free(mmp_server *s);
+
+/**
+ * Find the process listening on TCP `port` (any local address) through
+ * /proc/net/tcp, /proc/net/tcp6 and /proc/<pid>/fd. On success `*pid`
+ * is set and the command name is appended to `comm`. Returns 0, or
+ * MMP_ENOTFOUND when no listener is visible (another user's process,
+ * or no /proc).
+ */
+MMP_EXTERN(int) mmp_serve_port_holder(int *pid, mmp_buf *comm, int port);
+
+MMP_END_DECL
+
+#endif

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: MIT */
+/* http.c: libmicrohttpd glue: socket, thread pool, bodies, access log */
+#include <stdio.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "serve-internal.h"
+
+#define DEFAULT_MAX_BODY (8u << 20)
+#define TOKEN_FILE_MAX 4096
+
+/* one request, from its first handler call to MHD's completion call */
+struct conn_req {
+	double t0;
+	enum serve_route route;
+	mmp_buf body;
+	size_t discarded;         /* bytes dropped past max_body */
+	int too_large;
+	int answered;
+};
+
+int mmp_serve_options_init(mmp_serve_options *o, unsigned int version)
+{
+	static const mmp_serve_options init = MMP_SERVE_OPTIONS_INIT;
+
+	if (version != MMP_SERVE_OPTIONS_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown serve options version %u", version);
+	*o = init;
+	return 0;
+}
+
+static void log_line(mmp_server *s, const char *fmt, ...)
+	MMP_FORMAT_PRINTF(2, 3);
+
+static void log_line(mmp_server *s, const char *fmt, ...)
+{
+	char stamp[64], line[1024];
+	struct timeval tv;
+	struct tm tm;
+	va_list ap;
+	int n;
+
+	if (!s->log)
+		return;
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%d %b %Y %H:%M:%S", &tm);
+	n = snprintf(line, sizeof(line), "%ld:S %s.%03ld ", (long)s->pid,
+		stamp, (long)(tv.tv_usec / 1000));
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	s->log(line, s->payload);
+}
+
+static void mhd_logger(void *cls, const char *fm, va_list ap)
+{
+	mmp_server *s = cls;
+	mmp_buf b = MMP_BUF_INIT;
+
+	mmp_buf_vprintf(&b, fm, ap);
+	mmp_buf_rtrim(&b);
+	log_line(s, "# %s", b.ptr);
+	mmp_buf_dispose(&b);
+}
+
+/* a path safe to print: control bytes and quotes become '?' */
+static void safe_path(char *out, size_t outlen, const char *path)
+{
+	size_t i;
+
+	for (i = 0; path[i] && i + 1 < outlen; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		out[i] = c < 0x20 || c == 0x7f || c == '"' ? '?' : (char)c;
+	}
+	out[i] = '\0';
+}
+
+static void client_addr(char *out, size_t outlen, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, outlen, "-");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			out, (socklen_t)outlen);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			&((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			(socklen_t)outlen);
+}
+
+static enum MHD_Result answer(mmp_server *s, struct MHD_Connection *c,
+	struct conn_req *r, const char *method, const char *url,
+	struct serve_response *resp)
+{
+	struct MHD_Response *mr;
+	enum MHD_Result ret;
+	size_t len = resp->body.size;
+	char *body = mmp_buf_detach(&resp->body);
+	double dt;
+
+	r->answered = 1;
+	mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!mr) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
+		resp->content_type);
+	if (resp->allow)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_ALLOW,
+			resp->allow);
+	if (resp->auth_challenge)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+			"Bearer");
+	if (atomic_load_explicit(&s->quiescing, memory_order_relaxed) ||
+	    resp->status == 413)
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION,
+			"close");
+	ret = MHD_queue_response(c, (unsigned int)resp->status, mr);
+	MHD_destroy_response(mr);
+
+	dt = mmp_time_mono() - r->t0;
+	mmp_serve__metrics_record(&s->metrics, r->route, resp->status, dt);
+	if (resp->rows)
+		atomic_fetch_add_explicit(&s->metrics.rows, resp->rows,
+			memory_order_relaxed);
+	if (s->log) {
+		char path[256], addr[64];
+
+		safe_path(path, sizeof(path), url);
+		client_addr(addr, sizeof(addr), c);
+		log_line(s, "%s \"%s %s\" %d %zu %.3fms", addr, method, path,
+			resp->status, len, dt * 1e3);
+	}
+	return ret;
+}
+
+static enum MHD_Result too_large(mmp_server *s, struct MHD_Connection *c,
+	struct conn_req *r, const char *method, const char *url)
+{
+	struct serve_response resp = SERVE_RESPONSE_INIT;
+	enum MHD_Result ret;
+
+	mmp_serve__error(&resp, 413, "the request body is larger than the "
+		"limit of %zu bytes (see --max-body)", s->max_body);
+	ret = answer(s, c, r, method, url, &resp);
+	mmp_buf_dispose(&resp.body);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+	const char *url, const char *method, const char *version,
+	const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	mmp_server *s = cls;
+	struct conn_req *r = *con_cls;
+	struct serve_request req;
+	struct serve_response resp = SERVE_RESPONSE_INIT;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (!r) {
+		const char *cl;
+
+		r = mmp__calloc(1, sizeof(*r));
+		mmp_buf_init(&r->body, 0);
+		r->t0 = mmp_time_mono();
+		r->route = mmp_serve__route(url);
+		*con_cls = r;
+		atomic_fetch_add_explicit(&s->inflight, 1,
+			memory_order_relaxed);
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+			MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > s->max_body)
+			return too_large(s, c, r, method, url);
+		return MHD_YES;
+	}
+	if (r->answered) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->too_large &&
+		    r->body.size + *upload_data_size > s->max_body) {
+			r->too_large = 1;
+			mmp_buf_dispose(&r->body);
+		}
+		if (r->too_large) {
+			r->discarded += *upload_data_size;
+			if (r->discarded > 4 * s->max_body)
+				return MHD_NO;  /* close: it will not end */
+		} else {
+			mmp_buf_put(&r->body, upload_data, *upload_data_size);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->too_large)
+		return too_large(s, c, r, method, url);
+	req.method = method;
+	req.path = url;
+	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_CONTENT_TYPE);
+	req.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_AUTHORIZATION);
+	req.body = r->body.ptr;
+	req.len = r->body.size;
+	mmp_serve__handle(s, &req, r->route, &resp);
+	ret = answer(s, c, r, method, url, &resp);
+	mmp_buf_dispose(&resp.body);
+	return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c,
+	void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	mmp_server *s = cls;
+	struct conn_req *r = *con_cls;
+
+	(void)c;
+	(void)toe;
+	if (!r)
+		return;
+	mmp_buf_dispose(&r->body);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub_explicit(&s->inflight, 1, memory_order_release);
+}
+
+static int read_token(mmp_server *s, const char *path)
+{
+	mmp_buf b = MMP_BUF_INIT;
+	size_t i, start = 0;
+	int error;
+
+	if ((error = mmp_file_read(&b, path, TOKEN_FILE_MAX)) < 0) {
+		mmp_error_prefix("cannot read the token file");
+		mmp_buf_dispose(&b);
+		return error == MMP_ENOTFOUND ? MMP_EINVALID : error;
+	}
+	mmp_buf_rtrim(&b);
+	while (start < b.size && (b.ptr[start] == ' ' ||
+	    b.ptr[start] == '\t' || b.ptr[start] == '\n' ||
+	    b.ptr[start] == '\r'))
+		start++;
+	for (i = start; i < b.size; i++) {
+		if ((unsigned char)b.ptr[i] <= ' ') {
+			mmp_buf_dispose(&b);
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"token file '%s' must hold one token on one "
+				"line", path);
+		}
+	}
+	if (start == b.size) {
+		mmp_buf_dispose(&b);
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"token file '%s' is empty", path);
+	}
+	s->token = mmp__strdup(b.ptr + start);
+	s->token_len = strlen(s->token);
+	memset(b.ptr, 0, b.size);
+	mmp_buf_dispose(&b);
+	return 0;
+}
+
+static int bind_socket(mmp_server *s, const char *host, int port,
+	int *family)
+{
+	struct addrinfo hints, *ai = NULL;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	char portstr[16];
+	int fd = -1, one = 1, rc, error = MMP_ERROR;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	rc = getaddrinfo(host, portstr, &hints, &ai);
+	if (rc || !ai)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_NET,
+			"cannot resolve host '%s': %s", host,
+			gai_strerror(rc));
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC |
+		SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		mmp_error_set_os("cannot create a socket for '%s'", host);
+		goto done;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		int err = errno;
+
+		if (err == EADDRINUSE) {
+			mmp_buf comm = MMP_BUF_INIT;
+			int pid = 0;
+
+			if (mmp_serve__port_holder(&pid, &comm, port) == 0)
+				mmp_error_set(MMP_ERROR_NET, "port %d on %s is "
+					"already in use (held by pid %d '%s')",
+					port, host, pid, comm.ptr);
+			else
+				mmp_error_set(MMP_ERROR_NET, "port %d on %s is "
+					"already in use", port, host);
+			mmp_buf_dispose(&comm);
+			error = MMP_EEXISTS;
+		} else if (err == EACCES) {
+			mmp_error_set(MMP_ERROR_NET, "no permission to bind "
+				"port %d on %s (ports below 1024 need "
+				"privileges)", port, host);
+			error = MMP_EINVALID;
+		} else if (err == EADDRNOTAVAIL) {
+			mmp_error_set(MMP_ERROR_NET, "address %s is not an "
+				"address of this machine", host);
+			error = MMP_EINVALID;
+		} else {
+			errno = err;
+			mmp_error_set_os("cannot bind port %d on %s", port,
+				host);
+		}
+		goto done;
+	}
+	if (listen(fd, 1024) < 0) {
+		mmp_error_set_os("cannot listen on port %d on %s", port, host);
+		goto done;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) == 0)
+		s->port = ntohs(ss.ss_family == AF_INET6 ?
+			((struct sockaddr_in6 *)&ss)->sin6_port :
+			((struct sockaddr_in *)&ss)->sin_port);
+	*family = ai->ai_family;
+	s->listen_fd = fd;
+	fd = -1;
+	error = 0;
+done:
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return error;
+}
+
+int mmp_server_start(mmp_server **out, const mmp_serve_options *o)
+{
+	static const mmp_serve_options defaults = MMP_SERVE_OPTIONS_INIT;
+	mmp_server *s;
+	unsigned int flags, threads;
+	int error, family = AF_INET;
+
+	*out = NULL;
+	if (!o)
+		o = &defaults;
+	if (o->version != MMP_SERVE_OPTIONS_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown serve options version %u", o->version);
+	if (o->port < 0 || o->port > 65535)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"port %d is out of range (0-65535)", o->port);
+	if (o->threads < 0 || o->threads > 1024)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"thread count %d is out of range (0-1024)",
+			o->threads);
+	s = mmp__calloc(1, sizeof(*s));
+	s->listen_fd = -1;
+	s->host = mmp__strdup(o->host && *o->host ? o->host : "127.0.0.1");
+	s->max_body = o->max_body ? o->max_body : DEFAULT_MAX_BODY;
+	s->log = o->log;
+	s->payload = o->payload;
+	s->pid = getpid();
+	s->started = mmp_time_mono();
+	atomic_init(&s->model, NULL);
+	atomic_init(&s->quiescing, 0);
+	atomic_init(&s->inflight, 0);
+	if (o->token_file && (error = read_token(s, o->token_file)) < 0)
+		goto fail;
+	if ((error = bind_socket(s, s->host, o->port, &family)) < 0)
+		goto fail;
+	threads = o->threads ? (unsigned int)o->threads :
+		(unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
+		MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	if (family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, s,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		o->timeout ? o->timeout : 30u,
+		MHD_OPTION_CONNECTION_LIMIT,
+		o->max_connections ? o->max_connections : 1024u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		error = mmp_error_ret(MMP_ERROR, MMP_ERROR_NET, "cannot start "
+			"the HTTP server on %s port %d", s->host, s->port);
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	s->listen_fd = -1;
+	mmp_server_free(s);
+	return error;
+}
+
+int mmp_server_set_model(mmp_server *s, const mmp_model *m,
+	const mmp_serve_model_info *info)
+{
+	struct serve_model *sm;
+	int error;
+
+	if (atomic_load(&s->model))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"the server already serves a model");
+	if ((error = mmp_serve__model_new(&sm, m, info)) < 0)
+		return error;
+	atomic_store_explicit(&s->model, sm, memory_order_release);
+	log_line(s, "* serving model '%s' (%s, %zu features)", sm->name,
+		mmp_model_task_name(sm->task), sm->nfeatures);
+	return 0;
+}
+
+int mmp_server_load_model(mmp_server *s, const char *dir,
+	const mmp_serve_model_info *info)
+{
+	mmp_model *m = NULL;
+	int error;
+
+	if (atomic_load(&s->model))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"the server already serves a model");
+	if ((error = mmp_model_load_dir(&m, dir)) < 0)
+		return error;
+	if ((error = mmp_model_set_nthread(m, 1)) < 0 ||
+	    (error = mmp_server_set_model(s, m, info)) < 0) {
+		mmp_model_free(m);
+		return error;
+	}
+	s->owned_model = m;
+	return 0;
+}
+
+int mmp_server_port(const mmp_server *s)
+{
+	return s->port;
+}
+
+int mmp_server_quiesce(mmp_server *s)
+{
+	MHD_socket fd;
+
+	if (atomic_exchange(&s->quiescing, 1))
+		return 0;
+	fd = MHD_quiesce_daemon(s->daemon);
+	if (fd == MHD_INVALID_SOCKET)
+		return mmp_error_ret(MMP_ERROR, MMP_ERROR_NET, "cannot stop "
+			"accepting connections");
+	close(fd);
+	s->listen_fd = -1;
+	log_line(s, "* stopped accepting connections, %u request(s) in "
+		"flight", mmp_server_inflight(s));
+	return 0;
+}
+
+unsigned int mmp_server_inflight(const mmp_server *s)
+{
+	return atomic_load_explicit(&((mmp_server *)s)->inflight,
+		memory_order_acquire);
+}
+
+void mmp_server_free(mmp_server *s)
+{
+	if (!s)
+		return;
+	if (s->daemon)
+		MHD_stop_daemon(s->daemon);
+	mmp_serve__model_free(atomic_load(&s->model));
+	mmp_model_free(s->owned_model);
+	if (s->token)
+		memset(s->token, 0, s->token_len);
+	free(s->token);
+	free(s->host);
+	free(s);
+}

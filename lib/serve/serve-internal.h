@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* serve-internal.h: shared internals of lib/serve (libmicrohttpd, cJSON) */
+#ifndef LIB_serve_serve_internal_h__
+#define LIB_serve_serve_internal_h__
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "mmp/model.h"
+#include "mmp/serve.h"
+#include "util/util.h"
+
+/* the routes, for dispatch and the metrics labels */
+enum serve_route {
+	ROUTE_HEALTH,
+	ROUTE_PING,
+	ROUTE_VERSION,
+	ROUTE_PREDICT,
+	ROUTE_INVOCATIONS,
+	ROUTE_OPENAPI,
+	ROUTE_DOCS,
+	ROUTE_METRICS,
+	ROUTE_OTHER,
+	ROUTE__COUNT
+};
+
+/* the statuses the server answers, for the metrics labels */
+#define SERVE_NSTATUS 12
+#define SERVE_NBUCKETS 14
+
+struct serve_metrics {
+	_Atomic uint64_t requests[ROUTE__COUNT][SERVE_NSTATUS];
+	_Atomic uint64_t buckets[ROUTE__COUNT][SERVE_NBUCKETS];
+	_Atomic uint64_t latency_us[ROUTE__COUNT];
+	_Atomic uint64_t rows;            /* rows predicted */
+	_Atomic uint64_t rows_rejected;   /* rows in 4xx prediction requests */
+};
+
+/* what the request decoder finds for one name */
+enum field_kind { FIELD_FEATURE = 1, FIELD_ENTITY, FIELD_TARGET };
+
+struct field_slot {
+	const char *name;        /* borrowed from the schema; NULL: empty */
+	enum field_kind kind;
+	size_t index;            /* feature or entity index */
+};
+
+/* a category value and its code, sorted by value for bsearch */
+struct cat_code {
+	const char *value;
+	float code;
+};
+
+/* the model as served: immutable once published */
+struct serve_model {
+	const mmp_model *model;
+	const mmp_model_schema *schema;
+	mmp_model_task task;
+	size_t nfeatures;
+	size_t noutputs;
+	size_t nlabels;          /* class labels (2 for binary) */
+	char **labels_json;      /* JSON string literals of the labels */
+	struct field_slot *slots;
+	size_t nslots;           /* a power of two */
+	struct cat_code **cats;  /* per feature; NULL for numeric */
+	const char **names;      /* every input name, for "did you mean" */
+	size_t nnames;
+	char *name, *version, *run_id;
+	char *version_json;      /* "model_version":"..." */
+	char *openapi;
+	size_t openapi_len;
+};
+
+struct mmp_server {
+	struct MHD_Daemon *daemon;
+	int listen_fd;
+	int port;
+	char *host;
+	size_t max_body;
+	char *token;
+	size_t token_len;
+	mmp_serve_log_cb log;
+	void *payload;
+	pid_t pid;
+	double started;          /* mmp_time_mono() */
+	struct serve_model *_Atomic model;
+	mmp_model *owned_model;  /* from mmp_server_load_model() */
+	atomic_int quiescing;
+	atomic_uint inflight;
+	struct serve_metrics metrics;
+};
+
+/* one decoded request, independent of the HTTP library */
+struct serve_request {
+	const char *method;
+	const char *path;
+	const char *content_type;   /* NULL: none */
+	const char *authorization;  /* NULL: none */
+	const char *body;
+	size_t len;
+};
+
+struct serve_response {
+	int status;
+	const char *content_type;
+	mmp_buf body;
+	const char *allow;          /* 405: the Allow header */
+	int auth_challenge;         /* 401: WWW-Authenticate: Bearer */
+	size_t rows;                /* rows predicted */
+};
+
+#define SERVE_RESPONSE_INIT { 200, "application/json", MMP_BUF_INIT, \
+	NULL, 0, 0 }
+
+/* routes.c: answer one request (any thread) */
+enum serve_route mmp_serve__route(const char *path);
+void mmp_serve__handle(mmp_server *s, const struct serve_request *req,
+	enum serve_route route, struct serve_response *resp);
+/* {"error": {"code": N, "message": "..."}} into resp */
+void mmp_serve__error(struct serve_response *resp, int status,
+	const char *fmt, ...) MMP_FORMAT_PRINTF(3, 4);
+
+/* model.c: build and free the served model */
+int mmp_serve__model_new(struct serve_model **out, const mmp_model *m,
+	const mmp_serve_model_info *info);
+void mmp_serve__model_free(struct serve_model *sm);
+const struct field_slot *mmp_serve__lookup(const struct serve_model *sm,
+	const char *name);
+
+/* decode.c: request bodies into a float matrix */
+struct serve_problems {
+	mmp_buf json;            /* comma-separated {"row":..} objects */
+	mmp_buf text;            /* "; "-separated, for MLflow messages */
+	size_t count;
+};
+#define SERVE_PROBLEMS_MAX 100
+
+struct serve_rows {
+	float *x;                /* nrows * nfeatures */
+	size_t nrows, alloc;
+	const cJSON **entities;  /* nrows * nentities, borrowed; may be NULL */
+	size_t ent_alloc;
+	struct serve_problems problems;
+};
+
+void mmp_serve__rows_release(struct serve_rows *r);
+/* add one problem; `row` < 0 means the request as a whole */
+void mmp_serve__problem(struct serve_problems *p, long row,
+	const char *field, const char *fmt, ...) MMP_FORMAT_PRINTF(4, 5);
+/* decode one JSON value of feature `f` into *out (problems recorded) */
+void mmp_serve__decode_json(const struct serve_model *sm, size_t f,
+	const cJSON *v, long row, float *out, struct serve_problems *p);
+/* decode one text cell (CSV) of feature `f` into *out */
+void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
+	const char *text, long row, float *out, struct serve_problems *p);
+/* /predict records: strict (missing, unknown, target fields rejected) */
+void mmp_serve__decode_records(const struct serve_model *sm,
+	const cJSON *records, struct serve_rows *rows);
+/* a float the shortest way that reads back as the same float */
+void mmp_serve__fmt_float(char out[32], float v);
+/* a JSON string literal */
+void mmp_serve__json_str(mmp_buf *out, const char *s);
+
+/* mlflow.c: POST /invocations */
+void mmp_serve__invocations(mmp_server *s, const struct serve_model *sm,
+	const struct serve_request *req, struct serve_response *resp);
+/* CSV text into rows; 0 or -1 with a message in `err` */
+int mmp_serve__decode_csv(const struct serve_model *sm, const char *text,
+	size_t len, struct serve_rows *rows, mmp_buf *err);
+
+/* metrics.c */
+void mmp_serve__metrics_record(struct serve_metrics *m,
+	enum serve_route route, int status, double seconds);
+void mmp_serve__metrics_render(mmp_server *s, mmp_buf *out);
+const char *mmp_serve__route_name(enum serve_route route);
+
+/* openapi.c */
+char *mmp_serve__openapi(const struct serve_model *sm, size_t *len);
+extern const char mmp_serve__docs_html[];
+
+/* port.c */
+int mmp_serve__port_holder(int *pid, mmp_buf *comm, int port);
+
+#endif
