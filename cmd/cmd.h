@@ -94,6 +94,7 @@ void ctx_release_config(struct mmp_ctx *ctx);
 
 /* the commands */
 int cmd_config(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_doctor(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_runs(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx);

@@ -6,6 +6,7 @@
 
 const struct mmp_cmd mmp_commands[] = {
 	{ "config", cmd_config, 0, "show the effective configuration" },
+	{ "doctor", cmd_doctor, 0, "check the environment and say how to fix it" },
 	{ "help", cmd_help, 0, "show help for mmp or one of its commands" },
 	{ "runs", cmd_runs, NEED_STORE, "list, show and compare runs" },
 	{ "serve-api", cmd_serve_api, 0,

@@ -112,10 +112,10 @@ void mmp_doctor__check_serve(mmp_doctor_result *r,
 	mmp_doctor__detail(r, "model: %s", model.size ? model.ptr :
 		"not reported by /health");
 	for (i = 0; i < PROBES; i++) {
-		if (mmp_http_get(&resp, c, "/ping") < 0 ||
+		if (mmp_http_get(&resp, c, "/health") < 0 ||
 		    resp.klass != MMP_HTTP_CLASS_OK) {
 			mmp_error_clear();
-			mmp_buf_printf(&s, "the probe request GET /ping failed "
+			mmp_buf_printf(&s, "the probe request GET /health failed "
 				"(%s)", resp.error ? resp.error :
 				"not http 200");
 			mmp_doctor__raise(r, MMP_DOCTOR_WARN, s.ptr, "see the "
@@ -125,14 +125,14 @@ void mmp_doctor__check_serve(mmp_doctor_result *r,
 		ms[i] = resp.total_ms;
 	}
 	qsort(ms, PROBES, sizeof(ms[0]), cmp_double);
-	mmp_doctor__detail(r, "latency of GET /ping over %d probes: median "
+	mmp_doctor__detail(r, "latency of GET /health over %d probes: median "
 		"%.2f ms, max %.2f ms", PROBES, ms[PROBES / 2], ms[PROBES - 1]);
 	mmp_doctor__summary(r, "%s serves %s; probe latency %.2f ms",
 		mmp_http_client_base(c), model.size ? model.ptr :
 		"an unnamed model", ms[PROBES / 2]);
 	if (ms[PROBES / 2] > 500.0)
 		mmp_doctor__raise(r, MMP_DOCTOR_WARN, "the server answers "
-			"slowly (median over 500 ms for /ping)", "the machine "
+			"slowly (median over 500 ms for /health)", "the machine "
 			"is overloaded or the server has too few threads");
 done:
 	mmp_http_response_release(&resp);
