@@ -433,6 +433,7 @@ static int set_param(BoosterHandle b, const char *k, const char *v)
 
 static int set_params(BoosterHandle b, const mmp_train_options *o)
 {
+	const char *v;
 	char num[32];
 	size_t i;
 	int error;
@@ -456,6 +457,12 @@ static int set_params(BoosterHandle b, const mmp_train_options *o)
 		if ((error = set_param(b, o->params[i].key,
 		    o->params[i].value)) < 0)
 			return error;
+	/* mmp never shows XGBoost's log, but needs its warnings to reject
+	 * unknown parameters: keep them on */
+	v = find_param(o, "verbosity");
+	if (v && !strcmp(v, "0") &&
+	    (error = set_param(b, "verbosity", "1")) < 0)
+		return error;
 	snprintf(num, sizeof(num), "%d", o->nthread < 0 ? 0 : o->nthread);
 	return set_param(b, "nthread", num);
 }

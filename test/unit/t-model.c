@@ -412,6 +412,9 @@ static void test_errors(const dataset *d)
 		{ "max_dpth", "3" }, { "eta", "0.1" },
 		{ "colsample_bytre", "1" }
 	};
+	static const mmp_model_param quiet[] = {
+		{ "verbosity", "0" }, { "max_dpth", "3" }
+	};
 	static const mmp_model_param badval[] = { { "max_depth", "abc" } };
 	static const mmp_model_param badeta[] = { { "eta", "-1" } };
 	static const mmp_model_param badobj[] = {
@@ -432,6 +435,9 @@ static void test_errors(const dataset *d)
 	is_int(train_err(d, unknown, 3, "unknown xgboost parameters: "
 		"\"colsample_bytre\", \"max_dpth\"", "unknown parameters"),
 		MMP_EINVALID, "unknown parameters are invalid");
+	is_int(train_err(d, quiet, 2, "unknown xgboost parameters: "
+		"\"max_dpth\"", "verbosity 0"), MMP_EINVALID,
+		"unknown parameters caught with verbosity 0 too");
 	is_int(train_err(d, badval, 1, "xgboost training failed: Invalid "
 		"Parameter format for max_depth expect int but value='abc'",
 		"max_depth=abc"), MMP_EINVALID, "bad value is invalid");
