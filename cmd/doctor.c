@@ -111,6 +111,7 @@ int cmd_doctor(int argc, const char **argv, struct mmp_ctx *ctx)
 		OPT_STRING(0, "serve-url", &serve_url, "url",
 			"a running mmp serve-api to probe"),
 		OPT__JSON(&json),
+		OPT__VERBOSITY(&ctx->verbosity),
 		OPT_STRING_LIST(0, "check", &only, "name",
 			"run only this check (repeatable)"),
 		OPT_END()

@@ -152,9 +152,10 @@ static int explain_http(mmp_doctor_result *r, const mmp_http_response *resp,
 			"still answer 200");
 		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "start the server "
 			"with --allowed-hosts '%s,%s:%d' (or set "
-			"MLFLOW_SERVER_ALLOWED_HOSTS), or connect through "
-			"127.0.0.1 or localhost, which are always allowed",
-			host, host, port);
+			"MLFLOW_SERVER_ALLOWED_HOSTS)%s", host, host, port,
+			strcmp(host, "localhost") && strcmp(host, "127.0.0.1") ?
+			", or connect through 127.0.0.1 or localhost, which "
+			"MLflow allows by default" : "");
 		break;
 	case MMP_HTTP_CLASS_PERMISSION:
 		mmp_buf_printf(&s, "http 403 from %s: permission denied%s%s",
@@ -236,6 +237,7 @@ static void check_version(mmp_doctor_result *r, const char *body)
 		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "upgrade the "
 			"tracking server to MLflow 2.10 or newer (pip install "
 			"'mlflow>=2.10')");
+		mmp_doctor__detail(r, "%s", s.ptr);
 	} else if (major == 2 && minor < 10) {
 		mmp_buf_printf(&s, "version skew: server MLflow %d.%d.%d is "
 			"older than the 2.10 protocol mmp is tested against",
@@ -243,6 +245,7 @@ static void check_version(mmp_doctor_result *r, const char *body)
 		mmp_doctor__raise(r, MMP_DOCTOR_WARN, s.ptr, "upgrade the "
 			"tracking server to MLflow 2.10 or newer (pip install "
 			"'mlflow>=2.10')");
+		mmp_doctor__detail(r, "%s", s.ptr);
 	} else if (major > 2) {
 		mmp_buf_printf(&s, "version skew: server MLflow %d.%d.%d is a "
 			"newer major version than the 2.x protocol mmp speaks",
@@ -251,6 +254,7 @@ static void check_version(mmp_doctor_result *r, const char *body)
 			"the /api/2.0 REST API, but check 'mmp sync' against a "
 			"test experiment first; MLflow %d.x also checks the Host "
 			"header (--allowed-hosts)", major, major);
+		mmp_doctor__detail(r, "%s", s.ptr);
 	}
 	mmp_buf_dispose(&s);
 }

@@ -13,7 +13,9 @@
  *   healthy          the full API
  *   airplay          403, empty body, Server: AirTunes (macOS port 5000)
  *   hostcheck        MLflow 3.x host check: 403 text/plain unless the Host
- *                    header names one of --allowed-hosts
+ *                    header names one of --allowed-hosts (default: none, so
+ *                    that loopback tests see the rejection MLflow gives a
+ *                    host name missing from its list)
  *   basicauth        401 text/html + WWW-Authenticate unless --user and
  *                    --password are sent with HTTP basic auth
  *   permission       403 JSON PERMISSION_DENIED on the API
