@@ -30,6 +30,7 @@ int mmp_store_health_get(mmp_store_health *out, mmp_store *s)
 	sqlite3_stmt *st = NULL;
 	int64_t now = mmp_time_ms();
 	int rc, err = 0;
+	char *p;
 
 	memset(out, 0, sizeof(*out));
 	out->schema_version = mmp_store_schema_version(s);
@@ -37,6 +38,9 @@ int mmp_store_health_get(mmp_store_health *out, mmp_store *s)
 	if ((err = pragma_text(s, "PRAGMA integrity_check(1)", out->integrity,
 	    sizeof(out->integrity))) < 0)
 		return err;
+	for (p = out->integrity; *p; p++)   /* one line for messages */
+		if (*p == '\n')
+			*p = ' ';
 	if ((err = pragma_text(s, "PRAGMA journal_mode", out->journal_mode,
 	    sizeof(out->journal_mode))) < 0)
 		return err;
