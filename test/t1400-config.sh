@@ -74,8 +74,8 @@ test_expect_success 'the user configuration is below configs/base.yaml' '
 	(cd proj && env -u MMP_CONFIG_NOSYSTEM mmp config list \
 		--show-origin) >out &&
 	test_grep "^file:configs/base.yaml:3	serve.port=9000$" out &&
-	test_grep "^file:$XDG_CONFIG_HOME/mmp/config.yaml:4	log.level=debug$" \
-		out &&
+	user="$XDG_CONFIG_HOME/mmp/config.yaml" &&
+	test_grep "^file:$user:4	log.level=debug$" out &&
 	(cd proj && mmp config get log.level) >out &&
 	echo info >expect && test_cmp expect out
 '

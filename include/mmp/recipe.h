@@ -20,7 +20,7 @@ typedef enum {
 
 /** How the holdout set is chosen. */
 typedef enum {
-	MMP_SPLIT_RANDOM = 1,      /**< shuffled with `seed` (maybe stratified) */
+	MMP_SPLIT_RANDOM = 1,      /**< shuffled by `seed`; may be stratified */
 	MMP_SPLIT_TIME             /**< the latest rows by timestamp_column */
 } mmp_split_method;
 
@@ -43,9 +43,10 @@ typedef struct {
 
 	struct {
 		const char *source;      /**< as written in the recipe */
-		const char *source_abs;  /**< resolved against the recipe's dir */
+		const char *source_abs;  /**< resolved from the recipe's dir */
 		char delimiter;          /**< recipe, else data.delimiter */
-		const char *const *na_values;  /**< recipe, else data.na_values */
+		/** recipe, else the data.na_values configuration */
+		const char *const *na_values;
 		size_t n_na_values;
 		const char *target_column;
 		const char *const *entity_columns;
@@ -60,7 +61,7 @@ typedef struct {
 		mmp_split_method method;
 		double test_size;        /**< in (0, 1) */
 		int64_t seed;
-		bool stratify;           /**< default: true for classification */
+		bool stratify;           /**< default: classification */
 	} split;
 
 	struct {
@@ -72,7 +73,8 @@ typedef struct {
 	} model;
 
 	struct {
-		const char *const *metrics;  /**< canonical names, never empty */
+		/** canonical names, never empty */
+		const char *const *metrics;
 		size_t n_metrics;
 	} evaluation;
 

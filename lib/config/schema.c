@@ -332,7 +332,8 @@ int mmp_config__convert(struct mmp_cvalue *out, const struct mmp_skey *k,
 	if (!list) {
 		if (n->type != MMP_YNODE_SCALAR) {
 			mmp_buf_printf(why, "expected %s, got %s",
-				type_phrase(k->type), mmp_config__ynode_kind(n));
+				type_phrase(k->type),
+				mmp_config__ynode_kind(n));
 			return -1;
 		}
 		return convert_scalar(&out->text, k, k->type, n, why);
@@ -558,7 +559,8 @@ static void check_required(struct walker *W, const mmp_ynode *root)
 		for (;;) {
 			dot = strchr(p, '.');
 			mmp_buf_clear(&seg);
-			mmp_buf_put(&seg, p, dot ? (size_t)(dot - p) : strlen(p));
+			mmp_buf_put(&seg, p,
+				dot ? (size_t)(dot - p) : strlen(p));
 			kid = mmp_config__ynode_get(n, seg.ptr);
 			if (!kid || !dot || kid->type != MMP_YNODE_MAP)
 				break;

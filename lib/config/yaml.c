@@ -210,7 +210,8 @@ static int interpolate(struct loader *L, const char *in, int line, int col,
 		if (!namelen || !is_name_start((unsigned char)*name) ||
 		    (!def && name + namelen != end)) {
 			mmp_config__diag_add(L->diags, L->file, line, c,
-				L->path.ptr, "invalid variable reference '%.*s'",
+				L->path.ptr,
+				"invalid variable reference '%.*s'",
 				(int)(end - start + 1), start);
 			ret = -1;
 			p = end + 1;
@@ -297,7 +298,8 @@ static void refuse_anchor(struct loader *L, yaml_event_t *ev,
 		mmp_config__diag_add(L->diags, L->file,
 			(int)ev->start_mark.line + 1,
 			(int)ev->start_mark.column + 1, L->path.ptr,
-			"anchors are not supported ('&%s')", (const char *)anchor);
+			"anchors are not supported ('&%s')",
+			(const char *)anchor);
 }
 
 static int parse_seq(struct loader *L, yaml_event_t *start, mmp_ynode *n)
@@ -375,8 +377,9 @@ static int parse_map(struct loader *L, mmp_ynode *n)
 		dup = mmp_config__ynode_get(n, key);
 		if (dup) {
 			mmp_config__diag_add(L->diags, L->file, kline, kcol,
-				L->path.ptr, "duplicate key '%s' (first at line "
-				"%d)", key, dup->key_line);
+				L->path.ptr,
+				"duplicate key '%s' (first at line %d)", key,
+				dup->key_line);
 			mmp_config__ynode_free(kid);
 			free(key);
 		} else {

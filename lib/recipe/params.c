@@ -246,7 +246,8 @@ static void check_eval_metric(struct mmp_recipe__params *out,
 		items = (const mmp_ynode *const *)n->kids;
 		nr = n->nr;
 	} else if (n->type != MMP_YNODE_SCALAR) {
-		mmp_config__diag_node(diags, n, false, "model.params.eval_metric",
+		mmp_config__diag_node(diags, n, false,
+			"model.params.eval_metric",
 			"expected a metric name or a list of them, got %s",
 			mmp_config__ynode_kind(n));
 		return;
@@ -294,12 +295,12 @@ static int constraint_text(mmp_buf *out, const mmp_ynode *n, bool nested,
 			if (it->type != MMP_YNODE_SCALAR ||
 			    mmp_parse_int64(it->value, &v) < 0 || v < -1 ||
 			    v > 1) {
+				bool sc = it->type == MMP_YNODE_SCALAR;
 				mmp_config__diag_node(diags, it, false, path,
 					"expected -1, 0 or 1, got %s%s%s",
-					it->type == MMP_YNODE_SCALAR ? "'" : "",
-					it->type == MMP_YNODE_SCALAR ?
-					it->value : mmp_config__ynode_kind(it),
-					it->type == MMP_YNODE_SCALAR ? "'" : "");
+					sc ? "'" : "", sc ? it->value :
+					mmp_config__ynode_kind(it),
+					sc ? "'" : "");
 				return -1;
 			}
 			mmp_buf_printf(out, "%s%lld", i ? "," : "",

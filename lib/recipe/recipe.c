@@ -355,7 +355,8 @@ static void check_columns(struct found *f, mmp_diag_list *diags)
 		else if (target && !strcmp(c, target))
 			mmp_config__diag_node(diags, at, false,
 				"data.interface.feature_columns",
-				"the target column '%s' cannot be a feature", c);
+				"the target column '%s' cannot be a feature",
+				c);
 		else if (ts && !strcmp(c, ts))
 			mmp_config__diag_node(diags, at, false,
 				"data.interface.feature_columns",

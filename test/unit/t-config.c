@@ -20,7 +20,8 @@ static void write_file(const char *rel, const char *text)
 	mmp_path_dirname(&dir, path.ptr);
 	mmp_mkdir_p(dir.ptr, 0755);
 	if (mmp_file_write_atomic(path.ptr, text, strlen(text)) < 0)
-		diag("cannot write %s: %s", path.ptr, mmp_error_last()->message);
+		diag("cannot write %s: %s", path.ptr,
+			mmp_error_last()->message);
 	mmp_buf_dispose(&path);
 	mmp_buf_dispose(&dir);
 }

@@ -240,7 +240,8 @@ static void test_keys(void)
 static void test_types(void)
 {
 	static const char *const want[] = {
-		"bad-types.yaml:3:11: data.source: expected a string, got a list",
+		"bad-types.yaml:3:11: data.source: expected a string, got a "
+		"list",
 		"bad-types.yaml:7:16: data.split.test_size: expected a number "
 		"between 0 and 1, got 'abc'",
 		"bad-types.yaml:8:11: data.split.seed: expected an integer "
@@ -331,14 +332,14 @@ static void test_model(void)
 		"parameter as 'eta', given already",
 		"bad-model.yaml:12:5: model.params: parameter 'quantile_alpha' "
 		"is not in XGBoost 1.7, which mmp uses",
-		"bad-model.yaml:13:5: model.params.num_class: num_class is only "
-		"for multiclass_classification",
-		"bad-model.yaml:14:18: model.params.tree_method: expected one of "
-		"auto, exact, approx, hist, gpu_hist, got 'histo'; did you mean "
-		"'hist'?",
-		"bad-model.yaml:16:23: evaluation.metrics: metric 'rmse' is not "
-		"available for binary_classification (choose from accuracy, "
-		"precision, recall, f1, roc_auc, logloss)",
+		"bad-model.yaml:13:5: model.params.num_class: num_class is "
+		"only for multiclass_classification",
+		"bad-model.yaml:14:18: model.params.tree_method: expected one "
+		"of auto, exact, approx, hist, gpu_hist, got 'histo'; did you "
+		"mean 'hist'?",
+		"bad-model.yaml:16:23: evaluation.metrics: metric 'rmse' is "
+		"not available for binary_classification (choose from "
+		"accuracy, precision, recall, f1, roc_auc, logloss)",
 	};
 	mmp_recipe *r;
 	mmp_diag_list *d = NULL;
@@ -358,14 +359,15 @@ static void test_regression(void)
 	static const char *const want[] = {
 		"bad-regression.yaml:10:16: data.split.test_size: expected a "
 		"number between 0 and 1, got '1'",
-		"bad-regression.yaml:12:19: evaluation.metrics: metric 'roc_auc' "
-		"is not available for regression (choose from rmse, mae, r2)",
+		"bad-regression.yaml:12:19: evaluation.metrics: metric "
+		"'roc_auc' is not available for regression (choose from "
+		"rmse, mae, r2)",
 		"bad-regression.yaml:6:26: data.interface.feature_columns: the "
 		"target column 'y' cannot be a feature",
 		"bad-regression.yaml:6:29: data.interface.feature_columns: "
 		"column 'a' is listed twice",
-		"bad-regression.yaml:8:13: data.split.method: a time split needs "
-		"data.interface.timestamp_column",
+		"bad-regression.yaml:8:13: data.split.method: a time split "
+		"needs data.interface.timestamp_column",
 		"bad-regression.yaml:9:15: data.split.stratify: a time split "
 		"cannot be stratified",
 	};
