@@ -220,7 +220,8 @@ int mmp_data__tokenize(struct mmp_data__seg *s, const char **pp,
 			}
 			f->quoted = true;
 			p = c + 1;
-			if (p < end && *p != delim && *p != '\n' && *p != '\r') {
+			if (p < end && *p != delim && *p != '\n' &&
+			    *p != '\r') {
 				tok_error(s, nf + 1, "unexpected '%c' after "
 					"closing quote", *p);
 				return resync(s, pp, nl);
@@ -423,8 +424,8 @@ static int convert_field(struct mmp_data__seg *s, size_t c, const char *v,
 		}
 		trim(&v, &len);
 		if (mmp_parse_timestamp(&s->ts[r], v, len) < 0) {
-			tok_error(s, c + 1, "column '%s': expected a timestamp, "
-				"got ", pl->colnames[c]);
+			tok_error(s, c + 1, "column '%s': expected a "
+				"timestamp, got ", pl->colnames[c]);
 			show(&s->err_msg, v, len);
 			return -1;
 		}

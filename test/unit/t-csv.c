@@ -154,8 +154,8 @@ static void test_dialect(void)
 		p = put("na3.csv", "x\n1\nnull\n");
 		f = load(p, cx, 1, MMP_CSV_SKIP, MMP_TASK_REGRESSION, &o2);
 		ok(strstr(errbuf, ":3:1: column 'x': expected a number, "
-			"got 'null'") != NULL, "custom list replaces the default "
-			"one: %s", errbuf);
+			"got 'null'") != NULL,
+			"custom list replaces the default one: %s", errbuf);
 		mmp_frame_free(f);
 	}
 }
