@@ -70,7 +70,8 @@ typedef struct mmp_csv_header mmp_csv_header;
 /**
  * Read the header of `path` ("-" for standard input) and infer each
  * column's type from the first `opts->sniff_rows` data rows (10000 by
- * default). Only the start of the file is read. The caller owns `*out`
+ * default; fewer when they do not fit in the first 16 MiB). Only the
+ * start of the file is read (standard input is consumed). The caller owns `*out`
  * and frees it with mmp_csv_header_free().
  * Errors: MMP_ENOTFOUND (no such file), MMP_ERROR (cannot read),
  * MMP_EINVALID (empty file, malformed CSV, duplicate column names).

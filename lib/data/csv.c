@@ -522,7 +522,8 @@ static int build_plan(struct mmp_data__plan *p, const mmp_csv_header *h,
 					"kind", sc->name);
 				goto done;
 			}
-			add_feature(p, c, h->types[c] == MMP_CSV_TYPE_STRING,
+			add_feature(p, c, sc->categories ||
+				h->types[c] == MMP_CSV_TYPE_STRING,
 				sc->categories);
 			break;
 		case MMP_CSV_NUMERIC:

@@ -734,6 +734,33 @@ static void test_stdin(void)
 	ok(mmp_csv_reader_digest(r) != NULL, "pipe digest");
 	mmp_csv_reader_free(r);
 	waitpid(pid, &st, 0);
+
+	/* a whole-file load from a pipe */
+	if (pipe(fds) < 0) {
+		perror("pipe");
+		exit(1);
+	}
+	pid = fork();
+	if (pid == 0) {
+		FILE *w = fdopen(fds[1], "w");
+		int i;
+		close(fds[0]);
+		fputs("a,b\n", w);
+		for (i = 0; i < 1500000; i++)
+			fprintf(w, "%d,%d.25\n", i, i % 4);
+		fclose(w);
+		_exit(0);
+	}
+	close(fds[1]);
+	dup2(fds[0], 0);
+	close(fds[0]);
+	f = load("-", cols, 1, MMP_CSV_SKIP, MMP_TASK_REGRESSION, NULL);
+	is_str(errbuf, "", "load from a pipe");
+	is_int(mmp_frame_nrows(f), 1500000, "every row of the pipe");
+	is_double(mmp_frame_features(f)[1499999], 3.25, 0, "last value");
+	ok(mmp_frame_digest(f) != NULL, "digest of the pipe");
+	mmp_frame_free(f);
+	waitpid(pid, &st, 0);
 	dup2(saved, 0);
 	close(saved);
 }
