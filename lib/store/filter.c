@@ -256,7 +256,9 @@ static int lex_quoted(struct parser *ps, struct token *t)
 	for (;;) {
 		if (!s[i]) {
 			mmp_buf_dispose(&b);
-			t->len = i - t->pos;
+			/* point at the opening quote */
+			t->len = i - ps->pos;
+			t->pos = ps->pos;
 			ps->tok = *t;
 			return syntax_error(ps, "unterminated %s starting "
 				"with %c", q == '`' ? "quoted key" : "string",
