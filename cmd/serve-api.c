@@ -139,15 +139,23 @@ static int wait_signal(const sigset_t *set, long ms)
 	}
 }
 
+/*
+ * Stop accepting, then wait until no request has been in flight for
+ * 100 ms (a keep-alive client may still send one on an open
+ * connection), at most DRAIN_SECONDS.
+ */
 static int drain(mmp_server *srv, const sigset_t *set)
 {
 	double waited = 0;
+	int idle = 0;
 	unsigned int n;
 
 	if (mmp_server_quiesce(srv) < 0)
 		return error_lib("cannot stop accepting connections");
-	while ((n = mmp_server_inflight(srv)) > 0) {
-		if (waited >= DRAIN_SECONDS) {
+	while (idle < 5) {
+		n = mmp_server_inflight(srv);
+		idle = n ? 0 : idle + 1;
+		if (n && waited >= DRAIN_SECONDS) {
 			warning("%u request(s) still in flight after %d s; "
 				"closing them", n, DRAIN_SECONDS);
 			break;

@@ -5,8 +5,11 @@
  *       THREADS keep-alive connections each POST BODYFILE REQUESTS times
  *       (GET when BODYFILE is "-"); every answer must be 200 and the
  *       same bytes as the first one. Prints "sent N answered N
- *       refused N mismatched N" and exits 0 when every request that
- *       was sent was answered in full and matched.
+ *       refused N mismatched N truncated N" and exits 0 when every
+ *       request was answered in full and matched, or refused: not
+ *       connected, or the connection closed before a byte of the answer
+ *       (an idle keep-alive connection closed by a stopping server).
+ *       A truncated answer is a failure.
  *   hammer slow PORT PATH BODYFILE MS
  *       send the headers and half the body, wait MS milliseconds, send
  *       the rest; print the status line and exit 0 on a 200.
@@ -32,7 +35,7 @@ static int requests;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char *first;
 static size_t first_len;
-static long sent, answered, refused, mismatched;
+static long sent, answered, refused, mismatched, truncated;
 
 static int dial(void)
 {
@@ -82,7 +85,8 @@ static void head(char *out, size_t outlen)
 /*
  * Read one response into `buf`: the status, whether the server closes,
  * and the body (Content-Length framing; the server always sends it).
- * Returns the status, 0 when the connection ended first.
+ * Returns the status, 0 when the connection ended before any byte, -1
+ * when it ended in the middle of the answer.
  */
 static int read_response(int fd, char *buf, size_t cap, size_t *have,
 	char **rbody, size_t *rlen, int *closing)
@@ -104,12 +108,12 @@ static int read_response(int fd, char *buf, size_t cap, size_t *have,
 				break;
 		}
 		if (*have + 1 >= cap)
-			return 0;
+			return -1;
 		n = read(fd, buf + *have, cap - 1 - *have);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return 0;
+			return *have ? -1 : 0;
 		*have += (size_t)n;
 	}
 	*closing = strcasestr(buf, "\r\nConnection: close") &&
@@ -153,13 +157,16 @@ static void *worker(void *arg)
 			pthread_mutex_unlock(&lock);
 			continue;
 		}
-		pthread_mutex_lock(&lock);
-		sent++;
-		pthread_mutex_unlock(&lock);
 		status = read_response(fd, buf, cap, &have, &rbody, &rlen,
 			&closing);
 		pthread_mutex_lock(&lock);
-		if (status) {
+		if (status < 0)
+			truncated++;
+		else if (!status)
+			refused++;
+		else
+			sent++;
+		if (status > 0) {
 			answered++;
 			if (!first) {
 				first = malloc(rlen + 1);
@@ -175,7 +182,7 @@ static void *worker(void *arg)
 			}
 		}
 		pthread_mutex_unlock(&lock);
-		if (!status) {
+		if (status <= 0) {
 			close(fd);
 			fd = -1;
 		}
@@ -238,7 +245,8 @@ static int slow(char **argv)
 	}
 	status = read_response(fd, buf, sizeof(buf), &have, &rbody, &rlen,
 		&closing);
-	printf("status %d\n%.*s\n", status, (int)rlen, status ? rbody : "");
+	printf("status %d\n%.*s\n", status, status > 0 ? (int)rlen : 0,
+		status > 0 ? rbody : "");
 	close(fd);
 	free(body);
 	return status == 200 ? 0 : 1;
@@ -267,10 +275,11 @@ int main(int argc, char **argv)
 		pthread_create(&t[i], NULL, worker, NULL);
 	for (i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
-	printf("sent %ld answered %ld refused %ld mismatched %ld\n", sent,
-		answered, refused, mismatched);
+	printf("sent %ld answered %ld refused %ld mismatched %ld truncated "
+		"%ld\n", sent, answered, refused, mismatched, truncated);
 	free(t);
 	free(body);
 	free(first);
-	return sent == answered && !mismatched && sent > 0 ? 0 : 1;
+	return sent == answered && !mismatched && !truncated && sent > 0 ?
+		0 : 1;
 }
