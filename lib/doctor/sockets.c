@@ -88,12 +88,12 @@ static int read_table(mmp_doctor__listener **out, size_t *n, size_t *alloc,
 	return 0;
 }
 
-static void read_comm(char *out, size_t outsz, const char *pid)
+static void read_comm(char *out, size_t outsz, long pid)
 {
 	char path[64];
 	mmp_buf b = MMP_BUF_INIT;
 
-	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
 	if (mmp_file_read(&b, path, 256) < 0) {
 		mmp_error_clear();
 		return;
@@ -113,12 +113,13 @@ static void find_owners(mmp_doctor__listener *ls, size_t n)
 	if (!proc)
 		return;
 	while (left && (p = readdir(proc))) {
-		char dir[64];
+		char dir[64], *end;
+		long pid = strtol(p->d_name, &end, 10);
 
-		if (p->d_name[0] < '0' || p->d_name[0] > '9' ||
-		    strlen(p->d_name) > 20)
+		if (p->d_name[0] < '0' || p->d_name[0] > '9' || *end ||
+		    pid <= 0)
 			continue;
-		snprintf(dir, sizeof(dir), "/proc/%s/fd", p->d_name);
+		snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
 		if (!(fds = opendir(dir)))
 			continue;
 		while (left && (fd = readdir(fds))) {
@@ -138,9 +139,8 @@ static void find_owners(mmp_doctor__listener *ls, size_t n)
 			for (i = 0; i < n; i++) {
 				if (ls[i].inode != inode || ls[i].pid)
 					continue;
-				ls[i].pid = (pid_t)atol(p->d_name);
-				read_comm(ls[i].comm, sizeof(ls[i].comm),
-					p->d_name);
+				ls[i].pid = (pid_t)pid;
+				read_comm(ls[i].comm, sizeof(ls[i].comm), pid);
 				left--;
 			}
 		}
