@@ -29,23 +29,6 @@ void mmp_url_strip_credentials(char *url)
 		memmove(host, at + 1, strlen(at + 1) + 1);
 }
 
-static int diff_cb(const git_diff_delta *delta, const git_diff_hunk *hunk,
-	const git_diff_line *line, void *payload)
-{
-	mmp_sha256_ctx *c = payload;
-
-	MMP_UNUSED(delta);
-	MMP_UNUSED(hunk);
-	if (line->origin == GIT_DIFF_LINE_CONTEXT ||
-	    line->origin == GIT_DIFF_LINE_ADDITION ||
-	    line->origin == GIT_DIFF_LINE_DELETION) {
-		char o = line->origin;
-		mmp_sha256_update(c, &o, 1);
-	}
-	mmp_sha256_update(c, line->content, line->content_len);
-	return 0;
-}
-
 static int read_diff(mmp_gitinfo *out, git_repository *repo)
 {
 	git_object *head = NULL;
@@ -53,7 +36,7 @@ static int read_diff(mmp_gitinfo *out, git_repository *repo)
 	git_diff *diff = NULL;
 	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 	mmp_sha256_ctx c;
-	unsigned char d[32];
+	unsigned char digest[32];
 	int err = 0;
 
 	if (out->commit[0]) {
@@ -69,13 +52,41 @@ static int read_diff(mmp_gitinfo *out, git_repository *repo)
 	out->changed_files = git_diff_num_deltas(diff);
 	out->dirty = out->changed_files > 0;
 	if (out->dirty) {
+		/*
+		 * The digest covers each changed path with the ids of its
+		 * old and new content (the work tree file hashed as a blob),
+		 * so it changes exactly when the uncommitted change does.
+		 */
+		size_t i;
+
 		mmp_sha256_init(&c);
-		if (git_diff_print(diff, GIT_DIFF_FORMAT_PATCH, diff_cb, &c) < 0) {
-			err = git_fail("cannot print the diff");
-			goto done;
+		for (i = 0; i < out->changed_files; i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+			git_oid new_id = d->new_file.id;
+			char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+			mmp_buf line = MMP_BUF_INIT;
+
+			if (d->status != GIT_DELTA_DELETED &&
+			    !(d->new_file.flags & GIT_DIFF_FLAG_VALID_ID)) {
+				mmp_buf full = MMP_BUF_INIT;
+				mmp_path_join(&full, git_repository_workdir(repo),
+					d->new_file.path);
+				if (git_odb_hashfile(&new_id, full.ptr,
+						GIT_OBJECT_BLOB) < 0)
+					git_oid_fromstr(&new_id, "0000000000000"
+						"000000000000000000000000000");
+				mmp_buf_dispose(&full);
+			}
+			git_oid_tostr(a, sizeof(a), &d->old_file.id);
+			git_oid_tostr(b, sizeof(b), &new_id);
+			mmp_buf_printf(&line, "%d %s %s %s %s\n", d->status, a,
+				b, d->old_file.path ? d->old_file.path : "",
+				d->new_file.path ? d->new_file.path : "");
+			mmp_sha256_update(&c, line.ptr, line.size);
+			mmp_buf_dispose(&line);
 		}
-		mmp_sha256_final(&c, d);
-		mmp_sha256_hex(out->diff_sha256, d);
+		mmp_sha256_final(&c, digest);
+		mmp_sha256_hex(out->diff_sha256, digest);
 	}
 done:
 	git_diff_free(diff);
@@ -87,7 +98,8 @@ int mmp_gitinfo_read(mmp_gitinfo *out, const char *path)
 {
 	git_repository *repo = NULL;
 	git_reference *ref = NULL;
-	git_remote *remote = NULL;
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT;
 	const git_oid *oid;
 	const char *wd;
 	int err = 0, rc;
@@ -129,16 +141,19 @@ int mmp_gitinfo_read(mmp_gitinfo *out, const char *path)
 		goto done;
 	}
 
-	if (git_remote_lookup(&remote, repo, "origin") == 0 &&
-	    git_remote_url(remote)) {
-		out->repo_url = mmp__strdup(git_remote_url(remote));
+	/* read the URL from the configuration: git_remote_lookup() in
+	 * libgit2 1.5 leaks its insteadOf pattern matches */
+	if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+	    git_config_get_string_buf(&url, cfg, "remote.origin.url") == 0) {
+		out->repo_url = mmp__strdup(url.ptr);
 		mmp_url_strip_credentials(out->repo_url);
 	}
+	git_buf_dispose(&url);
+	git_config_free(cfg);
 	git_error_clear();
 
 	err = read_diff(out, repo);
 done:
-	git_remote_free(remote);
 	git_reference_free(ref);
 	git_repository_free(repo);
 	if (err)
