@@ -36,6 +36,18 @@ int mmp_csv_options_init(mmp_csv_options *opts, unsigned int version)
 	return 0;
 }
 
+/* refuse option and spec structs from a newer mmp */
+static int check_versions(const mmp_csv_options *o, const mmp_csv_spec *sp)
+{
+	if (o->version != MMP_CSV_OPTIONS_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unsupported csv options version %u", o->version);
+	if (sp && sp->version != MMP_CSV_SPEC_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unsupported csv spec version %u", sp->version);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* input: a file or standard input, hashed as it is read               */
 
@@ -394,7 +406,10 @@ int mmp_csv_sniff(mmp_csv_header **out, const char *path,
 	*out = NULL;
 	if (!opts)
 		opts = &def;
-	if ((error = src_open(&s, path)) < 0)
+	memset(&s, 0, sizeof(s));
+	s.fd = -1;
+	if ((error = check_versions(opts, NULL)) < 0 ||
+	    (error = src_open(&s, path)) < 0)
 		goto done;
 	if ((error = plan_dialect(&p, s.name, opts)) < 0)
 		goto done;
@@ -950,7 +965,10 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	if (!spec)
 		spec = &defspec;
 	nthreads = thread_count(opts);
-	if ((error = src_open(&s, path)) < 0)
+	memset(&s, 0, sizeof(s));
+	s.fd = -1;
+	if ((error = check_versions(opts, spec)) < 0 ||
+	    (error = src_open(&s, path)) < 0)
 		goto done;
 	if ((error = plan_dialect(&p, s.name, opts)) < 0)
 		goto done;
@@ -1125,7 +1143,9 @@ int mmp_csv_reader_open(mmp_csv_reader **out, const char *path,
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"a streaming read needs a spec");
 	r = mmp__calloc(1, sizeof(*r));
-	if ((error = src_open(&r->src, path)) < 0)
+	r->src.fd = -1;
+	if ((error = check_versions(opts, spec)) < 0 ||
+	    (error = src_open(&r->src, path)) < 0)
 		goto done;
 	if ((error = plan_dialect(&r->plan, r->src.name, opts)) < 0)
 		goto done;

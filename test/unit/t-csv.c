@@ -467,6 +467,18 @@ static void test_errors(void)
 			"cannot open '"), "missing file named: %s",
 			mmp_error_last()->message);
 	}
+	/* structs from a newer mmp are refused */
+	{
+		mmp_csv_options o = MMP_CSV_OPTIONS_INIT;
+		mmp_frame *f = NULL;
+		o.version = 99;
+		is_int(mmp_csv_load(&f, put("v.csv", "a\n1\n"), NULL, &o),
+			MMP_EINVALID, "unknown options version");
+		is_str(mmp_error_last()->message,
+			"unsupported csv options version 99", "version message");
+		is_int(mmp_csv_options_init(&o, 1), 0, "options init");
+		is_int(o.delimiter, ',', "default delimiter");
+	}
 	/* header only is fine when allowed */
 	{
 		mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
