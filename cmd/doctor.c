@@ -61,7 +61,8 @@ static void print_human(const mmp_doctor_report *rep, struct mmp_ctx *ctx)
 			color(ctx, COLOR_RESET), r->name, r->summary);
 		if (r->status != MMP_DOCTOR_OK || ctx->verbosity > 0)
 			for (j = 0; j < r->details_nr; j++)
-				printf("      %s- %s%s\n", color(ctx, COLOR_DIM),
+				printf("      %s- "
+					"%s%s\n", color(ctx, COLOR_DIM),
 					r->details[j], color(ctx, COLOR_RESET));
 		if (r->fix)
 			print_lines("      ", "fix: ", r->fix);

@@ -109,7 +109,8 @@ void mmp_doctor__check_ports(mmp_doctor_result *r,
 					"listens", port, ports[i].why);
 				mmp_doctor__raise(r, MMP_DOCTOR_WARN, line.ptr,
 					"start the tracking server (mlflow "
-					"server --host 127.0.0.1 --port %d), or "
+					"server --host 127.0.0.1 --port %d), "
+					"or "
 					"fix the port in tracking.uri", port);
 			}
 			free(ls);
@@ -215,7 +216,8 @@ void mmp_doctor__check_bind(mmp_doctor_result *r,
 		} else if (loop && !other) {
 			mmp_buf_printf(&line, "port %d: %s listens on %s only: "
 				"unreachable from other hosts%s", port, who.ptr,
-				ls[0].addr, container ? " and from outside this "
+				ls[0].addr, container ? " and from outside "
+					"this "
 				"container" : " and from outside a container");
 			mmp_doctor__detail(r, "%s", line.ptr);
 			mmp_doctor__raise(r, MMP_DOCTOR_WARN, line.ptr,

@@ -52,8 +52,8 @@ static void check_writable(mmp_doctor_result *r, const char *dir,
 			mmp_error_last()->message);
 		mmp_error_clear();
 		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "make it "
-			"writable for this user (chmod u+w '%s') or use a store "
-			"in a writable place (--store, MMP_STORE)", dir);
+			"writable for this user (chmod u+w '%s') or use a "
+			"store in a writable place (--store, MMP_STORE)", dir);
 		mmp_doctor__detail(r, "%s", s.ptr);
 	} else {
 		mmp_doctor__detail(r, "%s '%s' is writable (a temporary file "
@@ -86,7 +86,8 @@ void mmp_doctor__check_store(mmp_doctor_result *r,
 			mmp_error_last()->message);
 		mmp_error_clear();
 		if (err == MMP_EVERSION)
-			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "the store "
+			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "the "
+				"store "
 				"was written by a newer mmp: upgrade mmp");
 		else if (err == MMP_ELOCKED)
 			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "another "
@@ -94,8 +95,9 @@ void mmp_doctor__check_store(mmp_doctor_result *r,
 				"or find it with fuser '%s'", path.ptr);
 		else
 			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "the file "
-				"is damaged or not an mmp store: restore it from "
-				"a backup, salvage it with sqlite3 '%s' .recover, "
+				"is damaged or not an mmp store: restore it "
+				"from a backup, salvage it with sqlite3 '%s' "
+				".recover, "
 				"or move it away and run 'mmp init'", path.ptr);
 		goto done;
 	}
@@ -256,9 +258,10 @@ void mmp_doctor__check_config(mmp_doctor_result *r,
 			eo = co;
 			eo.env = name;
 			if (mmp_config_load(&envcfg, &diags, &eo) < 0) {
-				report_diags(r, diags, mmp_error_last()->message,
-					"correct the value at the file and line "
-					"named above");
+				report_diags(r, diags,
+					mmp_error_last()->message,
+					"correct the value at the file and "
+					"line named above");
 				mmp_error_clear();
 				mmp_diag_list_free(diags);
 				diags = NULL;

@@ -81,11 +81,13 @@ void mmp_doctor__check_serve(mmp_doctor_result *r,
 		mmp_error_clear();
 		if (resp.transport == MMP_HTTP_EREFUSED)
 			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "nothing "
-				"listens there: start it (mmp serve-api --model "
+				"listens there: start it (mmp serve-api "
+				"--model "
 				"<name>@Production --port <port>) or fix "
 				"--serve-url");
 		else
-			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "check that "
+			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "check "
+				"that "
 				"the server runs and --serve-url is right");
 		mmp_doctor__detail(r, "%s", s.ptr);
 		goto done;
@@ -115,8 +117,8 @@ void mmp_doctor__check_serve(mmp_doctor_result *r,
 		if (mmp_http_get(&resp, c, "/health") < 0 ||
 		    resp.klass != MMP_HTTP_CLASS_OK) {
 			mmp_error_clear();
-			mmp_buf_printf(&s, "the probe request GET /health failed "
-				"(%s)", resp.error ? resp.error :
+			mmp_buf_printf(&s, "the probe request GET /health "
+				"failed (%s)", resp.error ? resp.error :
 				"not http 200");
 			mmp_doctor__raise(r, MMP_DOCTOR_WARN, s.ptr, "see the "
 				"server's log");
@@ -132,7 +134,8 @@ void mmp_doctor__check_serve(mmp_doctor_result *r,
 		"an unnamed model", ms[PROBES / 2]);
 	if (ms[PROBES / 2] > 500.0)
 		mmp_doctor__raise(r, MMP_DOCTOR_WARN, "the server answers "
-			"slowly (median over 500 ms for /health)", "the machine "
+			"slowly (median over 500 ms for /health)", "the "
+			"machine "
 			"is overloaded or the server has too few threads");
 done:
 	mmp_http_response_release(&resp);

@@ -77,7 +77,8 @@ void mmp_doctor__check_toolchain(mmp_doctor_result *r,
 			threads = (int)t;
 		else
 			mmp_error_clear();
-		mmp_doctor__detail(r, "xgboost threads: %d (OMP_NUM_THREADS=%s)",
+		mmp_doctor__detail(r, "xgboost threads: %d "
+			"(OMP_NUM_THREADS=%s)",
 			threads, omp_threads);
 		if (threads > cpus)
 			mmp_doctor__raise(r, MMP_DOCTOR_WARN, "OMP_NUM_THREADS "
@@ -85,17 +86,18 @@ void mmp_doctor__check_toolchain(mmp_doctor_result *r,
 				"set OMP_NUM_THREADS=%d or unset it: more "
 				"threads than cpus make XGBoost slower", cpus);
 	} else {
-		mmp_doctor__detail(r, "xgboost threads: %d (one per usable cpu; "
-			"OMP_NUM_THREADS unset)", threads);
+		mmp_doctor__detail(r, "xgboost threads: %d (one per usable "
+			"cpu; OMP_NUM_THREADS unset)", threads);
 	}
 
 	if (!policy || !*policy) {
-		mmp_doctor__detail(r, "OMP_WAIT_POLICY: unset; mmp sets PASSIVE "
-			"for the commands that train or predict");
+		mmp_doctor__detail(r, "OMP_WAIT_POLICY: unset; mmp sets "
+			"PASSIVE for the commands that train or predict");
 	} else if (!strcasecmp(policy, "passive")) {
 		mmp_doctor__detail(r, "OMP_WAIT_POLICY: %s", policy);
 	} else {
-		mmp_doctor__detail(r, "OMP_WAIT_POLICY: %s: idle OpenMP threads "
+		mmp_doctor__detail(r, "OMP_WAIT_POLICY: %s: idle OpenMP "
+			"threads "
 			"spin instead of sleeping, which makes XGBoost several "
 			"times slower when the cpus are shared (serve-api "
 			"threads, other processes)", policy);

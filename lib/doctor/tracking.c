@@ -90,7 +90,8 @@ static int explain_transport(mmp_doctor_result *r,
 			"server; check its log", timeout_of(o));
 		break;
 	case MMP_HTTP_EEMPTY:
-		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "the server closed "
+		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "the server "
+			"closed "
 			"the connection without an HTTP answer: it may expect "
 			"TLS (use https://) or not be an HTTP server at all");
 		break;
@@ -252,8 +253,8 @@ static void check_version(mmp_doctor_result *r, const char *body)
 			major, minor, patch);
 		mmp_doctor__raise(r, MMP_DOCTOR_WARN, s.ptr, "MLflow %d keeps "
 			"the /api/2.0 REST API, but check 'mmp sync' against a "
-			"test experiment first; MLflow %d.x also checks the Host "
-			"header (--allowed-hosts)", major, major);
+			"test experiment first; MLflow %d.x also checks the "
+			"Host header (--allowed-hosts)", major, major);
 		mmp_doctor__detail(r, "%s", s.ptr);
 	}
 	mmp_buf_dispose(&s);
@@ -330,7 +331,8 @@ static int probe_tcp(mmp_doctor_result *r, const mmp_http_url *u,
 		mmp_buf_printf(&s, "connection refused by %s port %d: nothing "
 			"listens there", addr, u->port);
 		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "start the "
-			"tracking server (mlflow server --host 127.0.0.1 --port "
+			"tracking server (mlflow server --host 127.0.0.1 "
+			"--port "
 			"%d), or fix the port in tracking.uri; a server in a "
 			"container must listen on 0.0.0.0 and have the port "
 			"published (docker run -p %d:%d)", u->port, u->port,
@@ -344,8 +346,8 @@ static int probe_tcp(mmp_doctor_result *r, const mmp_http_url *u,
 	} else {
 		mmp_buf_printf(&s, "cannot connect to %s port %d: %s", addr,
 			u->port, strerror(err));
-		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "check the network "
-			"route to %s", u->host);
+		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "check the "
+			"network route to %s", u->host);
 	}
 	mmp_doctor__detail(r, "tcp: %s", s.ptr);
 done:
@@ -483,8 +485,8 @@ static void check_local_dir(mmp_doctor_result *r, const char *dir,
 				"filesystem that does not exist here: this "
 				"client cannot write artifacts there", what,
 				dir);
-			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "start the "
-				"tracking server with artifact proxying "
+			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "start "
+				"the tracking server with artifact proxying "
 				"(mlflow server --serve-artifacts "
 				"--artifacts-destination <dir or s3://...>) so "
 				"experiments get mlflow-artifacts:/ locations; "
@@ -492,16 +494,17 @@ static void check_local_dir(mmp_doctor_result *r, const char *dir,
 				"location, so create a new experiment");
 		} else {
 			mmp_buf_printf(&s, "%s '%s' does not exist", what, dir);
-			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "create it "
-				"(mkdir -p '%s') or fix the configuration", dir);
+			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "create "
+				"it (mkdir -p '%s') or fix the "
+				"configuration", dir);
 		}
 	} else if (mmp_doctor__write_probe(dir) < 0) {
 		mmp_buf_printf(&s, "%s '%s' is not writable: %s", what, dir,
 			mmp_error_last()->message);
 		mmp_error_clear();
 		if (server_side)
-			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "start the "
-				"tracking server with artifact proxying "
+			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "start "
+				"the tracking server with artifact proxying "
 				"(mlflow server --serve-artifacts) so this "
 				"client uploads through the server, or make "
 				"'%s' writable for this user", dir);
@@ -630,8 +633,8 @@ void mmp_doctor__check_artifacts(mmp_doctor_result *r,
 		check_local_dir(r, loc, "artifact_location", 1);
 	} else {
 		mmp_buf_printf(&s, "artifact_location '%s' is storage the "
-			"client must write directly; mmp uploads artifacts only "
-			"through the tracking server", loc);
+			"client must write directly; mmp uploads artifacts "
+			"only through the tracking server", loc);
 		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "start the "
 			"tracking server with --serve-artifacts "
 			"--artifacts-destination '%s' so clients upload "

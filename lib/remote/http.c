@@ -105,7 +105,8 @@ int mmp_http_url_parse(mmp_http_url *out, const char *url)
 	}
 	if (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")) {
 		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_NET,
-			"unsupported scheme '%s' in url '%s': use http or https",
+			"unsupported scheme '%s' in url '%s': use http or "
+			"https",
 			scheme, url);
 		goto done;
 	}
@@ -469,7 +470,8 @@ int mmp_http_request(mmp_http_response *resp, mmp_http_client *c,
 			transport_of(rc, os_errno);
 		if (x.too_big) {
 			mmp_buf_clear(&h);
-			mmp_buf_printf(&h, "response body larger than %zu bytes",
+			mmp_buf_printf(&h, "response body larger than %zu "
+				"bytes",
 				c->opts.max_body);
 			resp->error = mmp_buf_detach(&h);
 		} else {

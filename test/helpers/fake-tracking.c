@@ -168,7 +168,8 @@ static enum MHD_Result send_text(struct MHD_Connection *c,
 static enum MHD_Result send_html_404(struct MHD_Connection *c)
 {
 	return send_text(c, 404, "text/html; charset=utf-8",
-		"<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n"
+		"<!doctype html>\n<html lang=en>\n<title>404 Not "
+		"Found</title>\n"
 		"<h1>Not Found</h1>\n<p>The requested URL was not found on the "
 		"server. If you entered the URL manually please check your "
 		"spelling and try again.</p>\n");
@@ -178,8 +179,8 @@ static enum MHD_Result send_html_405(struct MHD_Connection *c)
 {
 	return send_text(c, 405, "text/html; charset=utf-8",
 		"<!doctype html>\n<html lang=en>\n<title>405 Method Not "
-		"Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is "
-		"not allowed for the requested URL.</p>\n");
+		"Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method "
+		"is not allowed for the requested URL.</p>\n");
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *c,
@@ -1529,7 +1530,8 @@ static cJSON *model_or_404(struct ctx *x, const char **namep)
 	}
 	m = find_model(name);
 	if (!m)
-		err(x, 404, NOT_FOUND, "Registered Model with name=%s not found",
+		err(x, 404, NOT_FOUND, "Registered Model with name=%s not "
+			"found",
 			name);
 	return m;
 }
@@ -2241,8 +2243,8 @@ static void usage(void)
 	fputs("usage: fake-tracking [--port <n>] [--mode <mode>] "
 		"[--max-seconds <n>]\n"
 		"       [--user <u> --password <p>] [--prefix <path>]\n"
-		"       [--artifact-location <path>] [--allowed-hosts <h,...>]\n"
-		"       [--experiment <name>] [--server-version <v>] "
+		"       [--artifact-location <path>] [--allowed-hosts "
+		"<h,...>]\n       [--experiment <name>] [--server-version <v>] "
 		"[--log <file>]\n"
 		"modes: healthy airplay hostcheck basicauth permission prefix "
 		"artifacts-local oldversion\n", stderr);
