@@ -472,6 +472,7 @@ static int csv_parse(struct csv *c, const char *p, size_t len, mmp_buf *err)
 	MMP_ALLOC_GROW(c->starts, 1, c->alloc);
 	c->starts[c->nfields++] = 0;
 	while (p < end) {
+		size_t start = line;
 		int quoted = 0;
 
 		if (*p == '"') {
@@ -480,7 +481,7 @@ static int csv_parse(struct csv *c, const char *p, size_t len, mmp_buf *err)
 			for (;;) {
 				if (p >= end) {
 					mmp_buf_printf(err, "CSV line %zu has "
-						"an unterminated quote.", line);
+						"an unterminated quote.", start);
 					return -1;
 				}
 				if (*p == '"' && p + 1 < end && p[1] == '"') {

@@ -293,6 +293,8 @@ static int cmd_synth(char **argv)
 	if (nf < 1 || nf > MAXCOLS)
 		die2("bad feature count", argv[3]);
 	check(mmp_model_schema_new(&s, MMP_MODEL_BINARY, "label"), "schema");
+	check(mmp_model_schema_add_class(s, "0"), "class");
+	check(mmp_model_schema_add_class(s, "1"), "class");
 	for (j = 0; j < nf; j++) {
 		snprintf(namebuf[j], sizeof(namebuf[j]), "f%02zu", j);
 		names[j] = namebuf[j];
