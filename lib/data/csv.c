@@ -838,6 +838,23 @@ struct pool {
 	atomic_uint next;
 };
 
+/* append the parsed runs of a pool in order; the first error wins */
+static int pool_merge(struct pool *pl, mmp_frame *f, struct collect *g,
+	int64_t *line)
+{
+	unsigned k;
+
+	for (k = 0; k < pl->nseg; k++) {
+		struct mmp_data__seg *sg = &pl->segs[k];
+		if (sg->err)
+			return mmp_data__seg_error(sg, *line);
+		frame_merge(f, g, sg, *line);
+		*line += sg->nlines;
+	}
+	pl->nseg = 0;
+	return 0;
+}
+
 static void *pool_work(void *arg)
 {
 	struct pool *pl = arg;
@@ -947,17 +964,17 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	mmp_csv_spec defspec = MMP_CSV_SPEC_INIT;
 	struct mmp_data__plan p = { 0 };
 	struct collect g = { 0 };
-	struct pool *pool = NULL;
+	struct pool *pools[2] = { NULL, NULL }, *pool;
 	pthread_t th[MAX_THREADS];
 	unsigned nth = 0;
 	mmp_csv_header *h = NULL;
 	mmp_frame *f = NULL;
 	struct src s;
 	char *blk = NULL, *next = NULL, *spare = NULL;
-	size_t pos, len, cap, k, bounds[MAX_SEGS + 1];
+	size_t pos, len, cap, i, k, bounds[MAX_SEGS + 1];
 	unsigned nthreads, nseg;
 	int64_t line;
-	int error;
+	int error, merr = 0, cur = 0;
 
 	*out = NULL;
 	if (!opts)
@@ -987,9 +1004,11 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 			1.02) + 1024, false);
 	else
 		frame_reserve(f, 65536, false);
-	pool = mmp__calloc(1, sizeof(*pool));
-	for (k = 0; k < MAX_SEGS; k++)
-		mmp_data__seg_init(&pool->segs[k], &p);
+	for (i = 0; i < 2; i++) {
+		pools[i] = mmp__calloc(1, sizeof(*pools[i]));
+		for (k = 0; k < MAX_SEGS; k++)
+			mmp_data__seg_init(&pools[i]->segs[k], &p);
+	}
 
 	blk = s.buf;
 	len = s.len;
@@ -1004,6 +1023,9 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 
 		if (cut == pos && !eof) {
 			/* no whole row in the block: make it bigger */
+			if ((error = pool_merge(pools[!cur], f, &g,
+				    &line)) < 0)
+				goto done;
 			if (cap >= MAX_ROW) {
 				error = mmp_error_ret(MMP_EINVALID,
 					MMP_ERROR_DATA, "%s:%lld: row is too "
@@ -1016,7 +1038,11 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 				goto done;
 			continue;
 		}
-		/* split [pos, cut) into runs of rows for the threads */
+		/*
+		 * Split [pos, cut) into runs of rows for the threads. The
+		 * runs of the previous block are merged while these parse.
+		 */
+		pool = pools[cur];
 		nseg = (unsigned)((cut - pos) / SEG_SIZE) + 1;
 		if (nseg > MAX_SEGS)
 			nseg = MAX_SEGS;
@@ -1055,20 +1081,14 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 			memcpy(next, blk + cut, nlen);
 			error = src_read(&s, next, &nlen, ncap);
 		}
+		if (error == 0)
+			merr = pool_merge(pools[!cur], f, &g, &line);
 		pool_work(pool);
 		while (nth)
 			pthread_join(th[--nth], NULL);
-		if (error < 0)
+		if (error < 0 || (error = merr) < 0)
 			goto done;
-		for (k = 0; k < nseg; k++) {
-			struct mmp_data__seg *sg = &pool->segs[k];
-			if (sg->err) {
-				error = mmp_data__seg_error(sg, line);
-				goto done;
-			}
-			frame_merge(f, &g, sg, line);
-			line += sg->nlines;
-		}
+		cur = !cur;
 		if (cap == BLOCK_SIZE && !spare)
 			spare = blk;
 		else
@@ -1081,6 +1101,8 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 		cap = ncap;
 		pos = 0;
 	}
+	if ((error = pool_merge(pools[!cur], f, &g, &line)) < 0)
+		goto done;
 	if (!f->nrows && !spec->allow_empty) {
 		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"%s: no data rows", s.name);
@@ -1092,10 +1114,13 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 		f->x = mmp__realloc(f->x, f->nrows * f->nfeat * sizeof(*f->x));
 	src_digest(&s, f->digest);
 done:
-	if (pool)
+	for (i = 0; i < 2; i++) {
+		if (!pools[i])
+			continue;
 		for (k = 0; k < MAX_SEGS; k++)
-			mmp_data__seg_release(&pool->segs[k]);
-	free(pool);
+			mmp_data__seg_release(&pools[i]->segs[k]);
+		free(pools[i]);
+	}
 	free(blk);
 	free(next);
 	free(spare);
