@@ -134,19 +134,26 @@ int main(int argc, char **argv)
 		  .callback = print_main_help },
 		OPT_END()
 	};
-	const char **args = (const char **)argv;
+	const char **args;
 	const struct mmp_cmd *cmd;
 	int nargs, ret;
 
 	ctx.progname = "mmp";
+	/* parse a copy: argv must stay as given for a re-execution */
+	args = calloc((size_t)argc + 1, sizeof(*args));
+	if (!args)
+		die("out of memory");
+	memcpy(args, argv, (size_t)argc * sizeof(*args));
 	nargs = parse_options(argc, args, opts, mmp_usage,
 		PARSE_OPT_STOP_AT_NON_OPTION);
 	if (show_version) {
 		const char *v[] = { "version", NULL };
+		free(args);
 		return cmd_version(1, v, &ctx);
 	}
 	if (!nargs) {
 		print_main_usage(stdout);
+		free(args);
 		return EXIT_FAIL;
 	}
 	cmd = find_command(args[0]);
@@ -167,6 +174,7 @@ int main(int argc, char **argv)
 	ctx_release(&ctx);
 	string_list_release(&ctx.config_overrides);
 	mmp_global_shutdown();
+	free(args);
 
 	if (!stdout_is_pipe_or_socket()) {
 		if (fflush(stdout) || ferror(stdout))
