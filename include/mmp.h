@@ -8,5 +8,15 @@
 #include "mmp/buf.h"
 #include "mmp/version.h"
 #include "mmp/types.h"
+#include "mmp/config.h"
+#include "mmp/recipe.h"
+#include "mmp/store.h"
+#include "mmp/data.h"
+#include "mmp/metrics.h"
+#include "mmp/model.h"
+#include "mmp/gitinfo.h"
+#include "mmp/remote.h"
+#include "mmp/doctor.h"
+#include "mmp/serve.h"
 
 #endif

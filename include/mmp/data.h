@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "buf.h"
+#include "types.h"
 
 MMP_BEGIN_DECL
 
@@ -135,18 +136,6 @@ typedef enum {
 	MMP_CSV_TIMESTAMP       /**< ISO 8601 or a number, as a double */
 } mmp_csv_role;
 
-/** The kind of a feature in a frame. */
-typedef enum {
-	MMP_FEATURE_NUMERIC = 0,
-	MMP_FEATURE_CATEGORICAL
-} mmp_feature_kind;
-
-/** The learning task, which decides how the target is read. */
-typedef enum {
-	MMP_TASK_REGRESSION = 0,   /**< target is a number */
-	MMP_TASK_CLASSIFICATION    /**< target labels coded 0..K-1 */
-} mmp_task;
-
 /** One column named by the caller. */
 typedef struct {
 	const char *name;
@@ -167,7 +156,8 @@ typedef struct {
 	size_t ncolumns;
 	/** role of the columns not named: MMP_CSV_SKIP or MMP_CSV_FEATURE */
 	mmp_csv_role others;
-	/** how a MMP_CSV_TARGET column is read */
+	/** how a MMP_CSV_TARGET column is read: a number for
+	 * MMP_TASK_REGRESSION, class labels otherwise */
 	mmp_task task;
 	/** nonzero: a file with a header and no data rows loads as 0 rows */
 	int allow_empty;

@@ -4,24 +4,18 @@
 #define INCLUDE_mmp_metrics_h__
 
 #include "common.h"
+#include "types.h"
 
 MMP_BEGIN_DECL
 
-/** What a model predicts; decides the metrics and the output shape. */
-typedef enum {
-	MMP_MODEL_BINARY = 1,     /**< two classes, codes 0 and 1 */
-	MMP_MODEL_MULTICLASS,     /**< K classes, codes 0..K-1 */
-	MMP_MODEL_REGRESSION      /**< a real value */
-} mmp_model_task;
-
 /** "binary", "multiclass", "regression" (NULL for an unknown value). */
-MMP_EXTERN(const char *) mmp_model_task_name(mmp_model_task task);
+MMP_EXTERN(const char *) mmp_model_task_name(mmp_task task);
 
 /**
  * Parse "binary", "multiclass" or "regression" into `out`.
  * Returns 0, or MMP_EINVALID naming the word.
  */
-MMP_EXTERN(int) mmp_model_task_parse(mmp_model_task *out, const char *s);
+MMP_EXTERN(int) mmp_model_task_parse(mmp_task *out, const char *s);
 
 /** One metric value. `name` is a static string owned by libmmp. */
 typedef struct {
@@ -62,7 +56,7 @@ typedef struct {
  * value is NaN.
  */
 MMP_EXTERN(int) mmp_metrics_compute(mmp_metric_list *out,
-	mmp_model_task task, size_t nclasses, const float *y_true,
+	mmp_task task, size_t nclasses, const float *y_true,
 	const float *scores, size_t n);
 
 /**
@@ -80,7 +74,7 @@ MMP_EXTERN(int) mmp_metrics_get(double *out, const mmp_metric_list *list,
  * regression task, k < 2 or a code out of range.
  */
 MMP_EXTERN(int) mmp_confusion_matrix(uint64_t *out, size_t k,
-	mmp_model_task task, const float *y_true, const float *scores,
+	mmp_task task, const float *y_true, const float *scores,
 	size_t n);
 
 MMP_END_DECL

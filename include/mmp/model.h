@@ -12,12 +12,6 @@ MMP_BEGIN_DECL
 /** A trained or loaded XGBoost model plus its schema. */
 typedef struct mmp_model mmp_model;
 
-/** How a feature is fed to XGBoost. */
-typedef enum {
-	MMP_FEATURE_NUMERIC = 0,  /**< XGBoost type "q" */
-	MMP_FEATURE_CATEGORICAL   /**< category codes, XGBoost type "c" */
-} mmp_feature_kind;
-
 /** A column's type as a user sends it (the MLflow signature type). */
 typedef enum {
 	MMP_COLUMN_DOUBLE = 0,    /**< "double" */
@@ -42,7 +36,7 @@ typedef struct {
  * copied and owned by the schema. The fields are read-only for callers.
  */
 typedef struct {
-	mmp_model_task task;
+	mmp_task task;
 	char *target;
 	char **classes;
 	size_t nclasses;
@@ -58,7 +52,7 @@ typedef struct {
  * an unknown task or an empty target name.
  */
 MMP_EXTERN(int) mmp_model_schema_new(mmp_model_schema **out,
-	mmp_model_task task, const char *target);
+	mmp_task task, const char *target);
 
 /**
  * Append a feature. `categories` (ncategories strings, may be 0) are
@@ -116,10 +110,10 @@ typedef struct {
 	int best_iteration;       /**< best round so far */
 	double best_score;
 	double elapsed;           /**< seconds since training started */
-} mmp_train_progress;
+} mmp_model_progress;
 
 /** Return non-zero to stop training with MMP_EINTERRUPTED. */
-typedef int (*mmp_train_cb)(const mmp_train_progress *p, void *payload);
+typedef int (*mmp_model_progress_cb)(const mmp_model_progress *p, void *payload);
 
 /**
  * Training input. Matrices are dense, row-major float32, NaN for a
@@ -127,7 +121,7 @@ typedef int (*mmp_train_cb)(const mmp_train_progress *p, void *payload);
  */
 typedef struct {
 	unsigned int version;
-	mmp_model_task task;
+	mmp_task task;
 	size_t num_class;             /**< multiclass: the number of classes */
 	const float *train_x;
 	const float *train_y;         /**< labels: class codes or values */
@@ -148,17 +142,17 @@ typedef struct {
 	int nthread;                  /**< 0: all cores */
 	/** copied into the model for mmp_model_save_dir(); may be NULL */
 	const mmp_model_schema *schema;
-	mmp_train_cb progress;
+	mmp_model_progress_cb progress;
 	void *payload;
-} mmp_train_options;
+} mmp_model_train_options;
 
-#define MMP_TRAIN_OPTIONS_VERSION 1
-#define MMP_TRAIN_OPTIONS_INIT { MMP_TRAIN_OPTIONS_VERSION, \
-	MMP_MODEL_REGRESSION, 0, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, NULL, \
+#define MMP_MODEL_TRAIN_OPTIONS_VERSION 1
+#define MMP_MODEL_TRAIN_OPTIONS_INIT { MMP_MODEL_TRAIN_OPTIONS_VERSION, \
+	MMP_TASK_REGRESSION, 0, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, NULL, \
 	NULL, 0, 100, 0, NULL, 0, NULL, NULL, NULL }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
-MMP_EXTERN(int) mmp_train_options_init(mmp_train_options *o,
+MMP_EXTERN(int) mmp_model_train_options_init(mmp_model_train_options *o,
 	unsigned int version);
 
 /** One evaluation metric per round (step = round). */
@@ -166,24 +160,24 @@ typedef struct {
 	char *name;               /**< "logloss", "auc", "ndcg@5" */
 	double *train;            /**< [nrounds] */
 	double *valid;            /**< [nrounds]; NaN without holdout */
-} mmp_train_series;
+} mmp_model_series;
 
-/** What training did. Release with mmp_train_result_release(). */
+/** What training did. Release with mmp_model_train_result_release(). */
 typedef struct {
 	int nrounds;              /**< rounds trained and kept in the model */
 	int best_iteration;       /**< 0-based; used for prediction */
 	double best_score;        /**< NaN without holdout */
 	int stopped_early;        /**< 1 when early stopping ended it */
 	size_t nmetrics;
-	mmp_train_series *metrics;
+	mmp_model_series *metrics;
 	size_t stop_metric;       /**< index of the tracked metric */
 	double seconds;           /**< wall time of the boosting loop */
-} mmp_train_result;
+} mmp_model_train_result;
 
-#define MMP_TRAIN_RESULT_INIT { 0, 0, 0.0, 0, 0, NULL, 0, 0.0 }
+#define MMP_MODEL_TRAIN_RESULT_INIT { 0, 0, 0.0, 0, 0, NULL, 0, 0.0 }
 
 /** Free the contents of `r` and reset it; accepts a zeroed result. */
-MMP_EXTERN(void) mmp_train_result_release(mmp_train_result *r);
+MMP_EXTERN(void) mmp_model_train_result_release(mmp_model_train_result *r);
 
 /**
  * Train a booster. Builds the DMatrices (NaN = missing), sets labels,
@@ -204,8 +198,8 @@ MMP_EXTERN(void) mmp_train_result_release(mmp_train_result *r);
  * MMP_EINTERRUPTED (the callback returned non-zero), MMP_ERROR (other
  * XGBoost failures).
  */
-MMP_EXTERN(int) mmp_model_train(mmp_model **out, const mmp_train_options *o,
-	mmp_train_result *result);
+MMP_EXTERN(int) mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
+	mmp_model_train_result *result);
 
 /** The number of outputs per row: num_class for multi:softprob, else 1. */
 MMP_EXTERN(size_t) mmp_model_noutputs(const mmp_model *m);
@@ -214,7 +208,7 @@ MMP_EXTERN(size_t) mmp_model_noutputs(const mmp_model *m);
 MMP_EXTERN(size_t) mmp_model_nfeatures(const mmp_model *m);
 
 /** The task; from the schema, else from the objective. */
-MMP_EXTERN(mmp_model_task) mmp_model_task_of(const mmp_model *m);
+MMP_EXTERN(mmp_task) mmp_model_task_of(const mmp_model *m);
 
 /** The round prediction stops after (best_iteration), 0-based. */
 MMP_EXTERN(int) mmp_model_best_iteration(const mmp_model *m);

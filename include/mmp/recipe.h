@@ -8,15 +8,9 @@
 
 #include "common.h"
 #include "config.h"
+#include "types.h"
 
 MMP_BEGIN_DECL
-
-/** What a recipe trains a model for. */
-typedef enum {
-	MMP_TASK_BINARY = 1,       /**< "binary_classification" */
-	MMP_TASK_MULTICLASS,       /**< "multiclass_classification" */
-	MMP_TASK_REGRESSION        /**< "regression" */
-} mmp_task;
 
 /** How the holdout set is chosen. */
 typedef enum {

@@ -13,20 +13,20 @@ static const char *const task_names[] = {
 	NULL, "binary", "multiclass", "regression"
 };
 
-const char *mmp_model_task_name(mmp_model_task task)
+const char *mmp_model_task_name(mmp_task task)
 {
 	if ((int)task < 1 || (size_t)task >= ARRAY_SIZE(task_names))
 		return NULL;
 	return task_names[task];
 }
 
-int mmp_model_task_parse(mmp_model_task *out, const char *s)
+int mmp_model_task_parse(mmp_task *out, const char *s)
 {
 	size_t i;
 
 	for (i = 1; i < ARRAY_SIZE(task_names); i++)
 		if (s && !strcmp(s, task_names[i])) {
-			*out = (mmp_model_task)i;
+			*out = (mmp_task)i;
 			return 0;
 		}
 	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
@@ -95,10 +95,10 @@ static double auc(scored *v, size_t n)
 	return (rank_sum - npos * (npos + 1) / 2.0) / (npos * nneg);
 }
 
-static int check_inputs(mmp_model_task task, size_t k, const float *y,
+static int check_inputs(mmp_task task, size_t k, const float *y,
 	const float *s, size_t n)
 {
-	size_t i, per = task == MMP_MODEL_MULTICLASS ? k : 1;
+	size_t i, per = task == MMP_TASK_MULTICLASS ? k : 1;
 
 	if (!n)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
@@ -106,7 +106,7 @@ static int check_inputs(mmp_model_task task, size_t k, const float *y,
 	if (!mmp_model_task_name(task))
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"unknown task %d", (int)task);
-	if (task == MMP_MODEL_MULTICLASS && k < 2)
+	if (task == MMP_TASK_MULTICLASS && k < 2)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"a multiclass task needs at least 2 classes");
 	for (i = 0; i < n; i++) {
@@ -115,11 +115,11 @@ static int check_inputs(mmp_model_task task, size_t k, const float *y,
 		if (isnan(v))
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"true value at row %zu is not a number", i + 1);
-		if (task == MMP_MODEL_BINARY && v != 0 && v != 1)
+		if (task == MMP_TASK_BINARY && v != 0 && v != 1)
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"true class at row %zu is %g, not 0 or 1",
 				i + 1, (double)v);
-		if (task == MMP_MODEL_MULTICLASS &&
+		if (task == MMP_TASK_MULTICLASS &&
 		    (v < 0 || v >= (float)k || v != floorf(v)))
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"true class at row %zu is %g, not a code "
@@ -284,7 +284,7 @@ static void regression_metrics(mmp_metric_list *out, const float *y,
 	add(out, "r2", r2);
 }
 
-int mmp_metrics_compute(mmp_metric_list *out, mmp_model_task task,
+int mmp_metrics_compute(mmp_metric_list *out, mmp_task task,
 	size_t nclasses, const float *y_true, const float *scores, size_t n)
 {
 	int error;
@@ -293,27 +293,27 @@ int mmp_metrics_compute(mmp_metric_list *out, mmp_model_task task,
 	if ((error = check_inputs(task, nclasses, y_true, scores, n)) < 0)
 		return error;
 	switch (task) {
-	case MMP_MODEL_BINARY:
+	case MMP_TASK_BINARY:
 		binary_metrics(out, y_true, scores, n);
 		break;
-	case MMP_MODEL_MULTICLASS:
+	case MMP_TASK_MULTICLASS:
 		multi_metrics(out, y_true, scores, n, nclasses);
 		break;
-	case MMP_MODEL_REGRESSION:
+	case MMP_TASK_REGRESSION:
 		regression_metrics(out, y_true, scores, n);
 		break;
 	}
 	return 0;
 }
 
-int mmp_confusion_matrix(uint64_t *out, size_t k, mmp_model_task task,
+int mmp_confusion_matrix(uint64_t *out, size_t k, mmp_task task,
 	const float *y_true, const float *scores, size_t n)
 {
 	size_t i;
 	int error;
 
-	if (task == MMP_MODEL_REGRESSION || k < 2 ||
-	    (task == MMP_MODEL_BINARY && k != 2))
+	if (task == MMP_TASK_REGRESSION || k < 2 ||
+	    (task == MMP_TASK_BINARY && k != 2))
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"a confusion matrix needs a classification task "
 			"with its class count");
@@ -323,7 +323,7 @@ int mmp_confusion_matrix(uint64_t *out, size_t k, mmp_model_task task,
 	for (i = 0; i < n; i++) {
 		size_t truth = (size_t)y_true[i], pred;
 
-		if (task == MMP_MODEL_BINARY)
+		if (task == MMP_TASK_BINARY)
 			pred = scores[i] > 0.5f;
 		else
 			pred = argmax(scores + i * k, k);

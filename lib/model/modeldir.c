@@ -286,7 +286,7 @@ int mmp_model_load_dir(mmp_model **out, const char *dir)
 			path.ptr, m->nfeatures, m->schema->nfeatures);
 		goto done;
 	}
-	if (m->task == MMP_MODEL_MULTICLASS &&
+	if (m->task == MMP_TASK_MULTICLASS &&
 	    m->schema->nclasses != m->num_class) {
 		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 			"'%s' has %zu classes but the schema lists %zu",

@@ -14,7 +14,7 @@
 static const char *const kind_names[] = { "numeric", "categorical" };
 static const char *const type_names[] = { "double", "long", "string" };
 
-int mmp_model_schema_new(mmp_model_schema **out, mmp_model_task task,
+int mmp_model_schema_new(mmp_model_schema **out, mmp_task task,
 	const char *target)
 {
 	mmp_model_schema *s;
@@ -318,7 +318,7 @@ int mmp_model_schema_from_json(mmp_model_schema **out, const char *text,
 	cJSON *root = cJSON_ParseWithLength(text, len);
 	const cJSON *ver, *task, *target, *feats, *f;
 	mmp_model_schema *s = NULL;
-	mmp_model_task t;
+	mmp_task t;
 	size_t i = 0;
 	int error = 0;
 
@@ -370,7 +370,7 @@ int mmp_model_schema_from_json(mmp_model_schema **out, const char *text,
 	cJSON_ArrayForEach(f, feats)
 		if ((error = read_feature(s, f, i++, origin)) < 0)
 			goto done;
-	if (t != MMP_MODEL_REGRESSION && s->nclasses < 2) {
+	if (t != MMP_TASK_REGRESSION && s->nclasses < 2) {
 		error = bad(origin, "classes",
 			"must list at least 2 classes for classification");
 		goto done;

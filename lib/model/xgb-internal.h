@@ -11,7 +11,7 @@
 
 struct mmp_model {
 	BoosterHandle booster;
-	mmp_model_task task;
+	mmp_task task;
 	size_t nfeatures;
 	size_t noutputs;          /* floats per row from XGBoost */
 	size_t num_class;         /* multiclass: K; else 0 */

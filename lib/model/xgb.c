@@ -142,7 +142,7 @@ size_t mmp_model_nfeatures(const mmp_model *m)
 	return m->nfeatures;
 }
 
-mmp_model_task mmp_model_task_of(const mmp_model *m)
+mmp_task mmp_model_task_of(const mmp_model *m)
 {
 	return m->task;
 }
@@ -224,11 +224,11 @@ int mmp_model__refresh(mmp_model *m)
 	m->noutputs = !strcmp(obj, "multi:softprob") && n > 1 ?
 		(size_t)n : 1;
 	if (mmp_str_starts_with(obj, "multi:"))
-		m->task = MMP_MODEL_MULTICLASS;
+		m->task = MMP_TASK_MULTICLASS;
 	else if (mmp_str_starts_with(obj, "binary:"))
-		m->task = MMP_MODEL_BINARY;
+		m->task = MMP_TASK_BINARY;
 	else
-		m->task = MMP_MODEL_REGRESSION;
+		m->task = MMP_TASK_REGRESSION;
 	if (m->schema)
 		m->task = m->schema->task;
 	if (XGBoosterGetNumFeature(m->booster, &nf) != 0 ||
@@ -249,21 +249,21 @@ done:
 
 /* ---- training ------------------------------------------------------ */
 
-int mmp_train_options_init(mmp_train_options *o, unsigned int version)
+int mmp_model_train_options_init(mmp_model_train_options *o, unsigned int version)
 {
-	mmp_train_options init = MMP_TRAIN_OPTIONS_INIT;
+	mmp_model_train_options init = MMP_MODEL_TRAIN_OPTIONS_INIT;
 
-	if (version != MMP_TRAIN_OPTIONS_VERSION)
+	if (version != MMP_MODEL_TRAIN_OPTIONS_VERSION)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"unsupported train options version %u", version);
 	*o = init;
 	return 0;
 }
 
-void mmp_train_result_release(mmp_train_result *r)
+void mmp_model_train_result_release(mmp_model_train_result *r)
 {
 	size_t i;
-	mmp_train_result init = MMP_TRAIN_RESULT_INIT;
+	mmp_model_train_result init = MMP_MODEL_TRAIN_RESULT_INIT;
 
 	if (!r)
 		return;
@@ -276,7 +276,7 @@ void mmp_train_result_release(mmp_train_result *r)
 	*r = init;
 }
 
-static const char *find_param(const mmp_train_options *o, const char *key)
+static const char *find_param(const mmp_model_train_options *o, const char *key)
 {
 	const char *v = NULL;
 	size_t i;
@@ -287,14 +287,14 @@ static const char *find_param(const mmp_train_options *o, const char *key)
 	return v;
 }
 
-static int objective_fits(mmp_model_task task, const char *obj)
+static int objective_fits(mmp_task task, const char *obj)
 {
 	switch (task) {
-	case MMP_MODEL_BINARY:
+	case MMP_TASK_BINARY:
 		return mmp_str_starts_with(obj, "binary:");
-	case MMP_MODEL_MULTICLASS:
+	case MMP_TASK_MULTICLASS:
 		return mmp_str_starts_with(obj, "multi:");
-	case MMP_MODEL_REGRESSION:
+	case MMP_TASK_REGRESSION:
 		return mmp_str_starts_with(obj, "reg:") ||
 			mmp_str_starts_with(obj, "count:");
 	}
@@ -302,7 +302,7 @@ static int objective_fits(mmp_model_task task, const char *obj)
 }
 
 static int check_labels(const float *y, size_t n, const char *set,
-	const mmp_train_options *o)
+	const mmp_model_train_options *o)
 {
 	size_t i;
 
@@ -313,11 +313,11 @@ static int check_labels(const float *y, size_t n, const char *set,
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"%s label at row %zu is not a number", set,
 				i + 1);
-		if (o->task == MMP_MODEL_BINARY && v != 0.0f && v != 1.0f)
+		if (o->task == MMP_TASK_BINARY && v != 0.0f && v != 1.0f)
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"%s label at row %zu is %g; a binary task "
 				"needs 0 or 1", set, i + 1, (double)v);
-		if (o->task == MMP_MODEL_MULTICLASS &&
+		if (o->task == MMP_TASK_MULTICLASS &&
 		    (v < 0 || v != floorf(v) || v >= (float)o->num_class))
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"%s label at row %zu is %g; expected a class "
@@ -327,14 +327,14 @@ static int check_labels(const float *y, size_t n, const char *set,
 	return 0;
 }
 
-static int check_options(const mmp_train_options *o)
+static int check_options(const mmp_model_train_options *o)
 {
 	const char *obj, *nc;
 	int64_t n;
 	size_t i;
 	int error;
 
-	if (!o || o->version != MMP_TRAIN_OPTIONS_VERSION)
+	if (!o || o->version != MMP_MODEL_TRAIN_OPTIONS_VERSION)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"unsupported train options version");
 	if (!mmp_model_task_name(o->task))
@@ -367,7 +367,7 @@ static int check_options(const mmp_train_options *o)
 	if (o->early_stopping_rounds && !o->valid_rows)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"early stopping needs holdout rows");
-	if (o->task == MMP_MODEL_MULTICLASS && o->num_class < 2)
+	if (o->task == MMP_TASK_MULTICLASS && o->num_class < 2)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"a multiclass task needs num_class >= 2, got %zu",
 			o->num_class);
@@ -383,7 +383,7 @@ static int check_options(const mmp_train_options *o)
 			"objective '%s' does not fit a %s task", obj,
 			mmp_model_task_name(o->task));
 	nc = find_param(o, "num_class");
-	if (nc && o->task == MMP_MODEL_MULTICLASS &&
+	if (nc && o->task == MMP_TASK_MULTICLASS &&
 	    (mmp_parse_int64(nc, &n) < 0 || n != (int64_t)o->num_class))
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"num_class '%s' differs from the %zu classes in the "
@@ -402,7 +402,7 @@ static int check_options(const mmp_train_options *o)
 }
 
 static int make_dmatrix(DMatrixHandle *out, const float *x, const float *y,
-	size_t rows, const mmp_train_options *o, const char **types)
+	size_t rows, const mmp_model_train_options *o, const char **types)
 {
 	DMatrixHandle d = NULL;
 
@@ -431,7 +431,7 @@ static int set_param(BoosterHandle b, const char *k, const char *v)
 	return 0;
 }
 
-static int set_params(BoosterHandle b, const mmp_train_options *o)
+static int set_params(BoosterHandle b, const mmp_model_train_options *o)
 {
 	const char *v;
 	char num[32];
@@ -441,14 +441,14 @@ static int set_params(BoosterHandle b, const mmp_train_options *o)
 	if ((error = set_param(b, "validate_parameters", "1")) < 0)
 		return error;
 	if (!find_param(o, "objective")) {
-		const char *def = o->task == MMP_MODEL_BINARY ?
-			"binary:logistic" : o->task == MMP_MODEL_MULTICLASS ?
+		const char *def = o->task == MMP_TASK_BINARY ?
+			"binary:logistic" : o->task == MMP_TASK_MULTICLASS ?
 			"multi:softprob" : "reg:squarederror";
 
 		if ((error = set_param(b, "objective", def)) < 0)
 			return error;
 	}
-	if (o->task == MMP_MODEL_MULTICLASS && !find_param(o, "num_class")) {
+	if (o->task == MMP_TASK_MULTICLASS && !find_param(o, "num_class")) {
 		snprintf(num, sizeof(num), "%zu", o->num_class);
 		if ((error = set_param(b, "num_class", num)) < 0)
 			return error;
@@ -507,13 +507,13 @@ static int is_maximize(const char *metric)
 }
 
 typedef struct {
-	mmp_train_result *r;
+	mmp_model_train_result *r;
 	size_t alloc;             /* rounds allocated per series */
 } history;
 
 static int series_index(history *h, const char *name, size_t len, int add)
 {
-	mmp_train_result *r = h->r;
+	mmp_model_train_result *r = h->r;
 	size_t i;
 
 	for (i = 0; i < r->nmetrics; i++)
@@ -594,14 +594,14 @@ static int set_attr_num(BoosterHandle b, const char *k, double v, int isint)
 	return 0;
 }
 
-int mmp_model_train(mmp_model **out, const mmp_train_options *o,
-	mmp_train_result *result)
+int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
+	mmp_model_train_result *result)
 {
 	DMatrixHandle dm[2] = { NULL, NULL };
 	const char *names[2] = { "train", "valid" };
 	const char **types = NULL;
 	mmp_model *m = NULL;
-	mmp_train_result res = MMP_TRAIN_RESULT_INIT;
+	mmp_model_train_result res = MMP_MODEL_TRAIN_RESULT_INIT;
 	history h;
 	mmp_buf log = MMP_BUF_INIT;
 	bst_ulong ndm;
@@ -654,7 +654,7 @@ int mmp_model_train(mmp_model **out, const mmp_train_options *o,
 	start = mmp_time_mono();
 	for (round = 0; round < o->num_boost_round; round++) {
 		const char *ev = NULL;
-		mmp_train_progress p;
+		mmp_model_progress p;
 		double score;
 		int rc;
 
@@ -756,7 +756,7 @@ int mmp_model_train(mmp_model **out, const mmp_train_options *o,
 done:
 	log_capture = NULL;
 	mmp_buf_dispose(&log);
-	mmp_train_result_release(&res);
+	mmp_model_train_result_release(&res);
 	mmp_model_free(m);
 	if (dm[0])
 		XGDMatrixFree(dm[0]);
@@ -821,7 +821,7 @@ int mmp_model_predict_scores(const mmp_model *m, const float *rows,
 	size_t i, j, k = m->num_class;
 	int error;
 
-	if (m->task == MMP_MODEL_MULTICLASS &&
+	if (m->task == MMP_TASK_MULTICLASS &&
 	    !strcmp(m->objective, "multi:softmax")) {
 		if ((error = predict_raw(m, rows, nrows, ncols, 1, out,
 		    k)) < 0)
@@ -851,7 +851,7 @@ int mmp_model_predict_scores(const mmp_model *m, const float *rows,
 int mmp_model_evaluate(mmp_metric_list *out, const mmp_model *m,
 	const float *rows, size_t nrows, size_t ncols, const float *y_true)
 {
-	size_t per = m->task == MMP_MODEL_MULTICLASS ? m->num_class : 1;
+	size_t per = m->task == MMP_TASK_MULTICLASS ? m->num_class : 1;
 	float *scores;
 	int error;
 

@@ -313,7 +313,7 @@ static void respond(mmp_server *s, const struct serve_model *sm,
 	for (i = 0; i < rows->nrows; i++) {
 		if (i)
 			mmp_buf_puts(&resp->body, ", ");
-		if (sm->task == MMP_MODEL_MULTICLASS)
+		if (sm->task == MMP_TASK_MULTICLASS)
 			mmp_buf_putc(&resp->body, '[');
 		for (k = 0; k < sm->noutputs; k++) {
 			float v = y[i * sm->noutputs + k];
@@ -322,7 +322,7 @@ static void respond(mmp_server *s, const struct serve_model *sm,
 			mmp_buf_printf(&resp->body, isnan(v) || isinf(v) ?
 				"%s\"%s\"" : "%s%s", k ? ", " : "", num);
 		}
-		if (sm->task == MMP_MODEL_MULTICLASS)
+		if (sm->task == MMP_TASK_MULTICLASS)
 			mmp_buf_putc(&resp->body, ']');
 	}
 	mmp_buf_puts(&resp->body, "]}");

@@ -65,9 +65,9 @@ static int build_labels(struct serve_model *sm)
 	const mmp_model_schema *sc = sm->schema;
 	size_t i;
 
-	if (sm->task == MMP_MODEL_REGRESSION)
+	if (sm->task == MMP_TASK_REGRESSION)
 		return 0;
-	sm->nlabels = sm->task == MMP_MODEL_BINARY ? 2 : sm->noutputs;
+	sm->nlabels = sm->task == MMP_TASK_BINARY ? 2 : sm->noutputs;
 	if (sc->nclasses && sc->nclasses != sm->nlabels)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 			"the model schema lists %zu classes, the model "

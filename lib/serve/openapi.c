@@ -101,7 +101,7 @@ static cJSON *prediction_schema(const struct serve_model *sm)
 	for (i = 0; i < sc->nentities; i++)
 		cJSON_AddObjectToObject(props, sc->entities[i]);
 	p = cJSON_AddObjectToObject(props, "prediction");
-	if (sm->task == MMP_MODEL_REGRESSION) {
+	if (sm->task == MMP_TASK_REGRESSION) {
 		cJSON_AddStringToObject(p, "type", "number");
 		cJSON_AddStringToObject(p, "description", sc->target);
 		cJSON_AddArrayToObject(o, "required");

@@ -193,12 +193,12 @@ static void format_row(mmp_buf *out, const struct serve_model *sm,
 		mmp_buf_putc(out, ',');
 	}
 	mmp_buf_puts(out, "\"prediction\":");
-	if (sm->task == MMP_MODEL_REGRESSION) {
+	if (sm->task == MMP_TASK_REGRESSION) {
 		put_float(out, y[0]);
 		mmp_buf_putc(out, '}');
 		return;
 	}
-	if (sm->task == MMP_MODEL_BINARY) {
+	if (sm->task == MMP_TASK_BINARY) {
 		float p0 = 1.0f - y[0];
 
 		mmp_buf_puts(out, sm->labels_json[y[0] > 0.5f]);

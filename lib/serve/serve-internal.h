@@ -58,7 +58,7 @@ struct cat_code {
 struct serve_model {
 	const mmp_model *model;
 	const mmp_model_schema *schema;
-	mmp_model_task task;
+	mmp_task task;
 	size_t nfeatures;
 	size_t noutputs;
 	size_t nlabels;          /* class labels (2 for binary) */

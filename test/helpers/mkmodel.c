@@ -170,9 +170,9 @@ static int cmd_train(int argc, char **argv)
 	size_t ncatv[MAXCOLS];
 	int rounds = 20, depth = 3, a;
 	char depth_s[16];
-	mmp_model_task task;
+	mmp_task task;
 	mmp_model_schema *s = NULL;
-	mmp_train_options o;
+	mmp_model_train_options o;
 	mmp_model *m = NULL;
 	struct table t;
 	float *x, *y;
@@ -224,7 +224,7 @@ static int cmd_train(int argc, char **argv)
 	}
 	for (i = 0; i < nents; i++)
 		check(mmp_model_schema_add_entity(s, ents[i]), "entity");
-	if (task != MMP_MODEL_REGRESSION) {
+	if (task != MMP_TASK_REGRESSION) {
 		ncls = distinct(&t, (size_t)tc, &cls);
 		for (i = 0; i < ncls; i++)
 			check(mmp_model_schema_add_class(s, cls[i]), "class");
@@ -251,9 +251,9 @@ static int cmd_train(int argc, char **argv)
 		mmp_model_param p[] = { { "max_depth", depth_s },
 			{ "tree_method", "hist" }, { "seed", "0" } };
 
-		mmp_train_options_init(&o, MMP_TRAIN_OPTIONS_VERSION);
+		mmp_model_train_options_init(&o, MMP_MODEL_TRAIN_OPTIONS_VERSION);
 		o.task = task;
-		o.num_class = task == MMP_MODEL_MULTICLASS ? ncls : 0;
+		o.num_class = task == MMP_TASK_MULTICLASS ? ncls : 0;
 		o.train_x = x;
 		o.train_y = y;
 		o.train_rows = t.nrows;
@@ -285,14 +285,14 @@ static int cmd_synth(char **argv)
 	const char *names[MAXCOLS];
 	char namebuf[MAXCOLS][16], depth_s[16];
 	mmp_model_schema *s = NULL;
-	mmp_train_options o;
+	mmp_model_train_options o;
 	mmp_model *m = NULL;
 	uint64_t st = 42;
 	float *x, *y;
 
 	if (nf < 1 || nf > MAXCOLS)
 		die2("bad feature count", argv[3]);
-	check(mmp_model_schema_new(&s, MMP_MODEL_BINARY, "label"), "schema");
+	check(mmp_model_schema_new(&s, MMP_TASK_BINARY, "label"), "schema");
 	check(mmp_model_schema_add_class(s, "0"), "class");
 	check(mmp_model_schema_add_class(s, "1"), "class");
 	for (j = 0; j < nf; j++) {
@@ -323,8 +323,8 @@ static int cmd_synth(char **argv)
 			{ "tree_method", "hist" }, { "seed", "0" },
 			{ "objective", "binary:logistic" } };
 
-		mmp_train_options_init(&o, MMP_TRAIN_OPTIONS_VERSION);
-		o.task = MMP_MODEL_BINARY;
+		mmp_model_train_options_init(&o, MMP_MODEL_TRAIN_OPTIONS_VERSION);
+		o.task = MMP_TASK_BINARY;
 		o.train_x = x;
 		o.train_y = y;
 		o.train_rows = n;
@@ -473,13 +473,13 @@ static int cmd_compare(int argc, char **argv)
 					cJSON_GetArrayItem(p, (int)k), i, k);
 			continue;
 		}
-		if (s->task == MMP_MODEL_REGRESSION) {
+		if (s->task == MMP_TASK_REGRESSION) {
 			bad += !same(y[i], cJSON_GetObjectItem(p,
 				"prediction"), i, 0);
 			continue;
 		}
 		p = cJSON_GetObjectItem(p, "probabilities");
-		if (s->task == MMP_MODEL_BINARY) {
+		if (s->task == MMP_TASK_BINARY) {
 			bad += !same(y[i], cJSON_GetObjectItem(p,
 				s->classes[1]), i, 1);
 			continue;

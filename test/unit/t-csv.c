@@ -214,7 +214,7 @@ static void test_roles(void)
 	size_t j;
 
 	f = load(FIXTURES "/penguins.csv", cols, 3, MMP_CSV_FEATURE,
-		MMP_TASK_CLASSIFICATION, NULL);
+		MMP_TASK_MULTICLASS, NULL);
 	is_str(errbuf, "", "penguins load");
 	is_int(mmp_frame_nrows(f), 344, "344 penguins");
 	is_int(mmp_frame_nfeatures(f), 6, "sex + 5 other columns");
@@ -264,7 +264,7 @@ static void test_exact(void)
 	const mmp_category_table *c;
 	const double *ts;
 	mmp_frame *f = load(p, cols, 3, MMP_CSV_FEATURE,
-		MMP_TASK_CLASSIFICATION, NULL);
+		MMP_TASK_MULTICLASS, NULL);
 
 	is_str(errbuf, "", "load with entity, int target, timestamp");
 	is_str(mmp_frame_entity(f, 0, 0), "12345678901234567890",
@@ -298,7 +298,7 @@ static void test_exact(void)
 		static const mmp_csv_column c1[] = {
 			{ "y", MMP_CSV_TARGET, NULL },
 		};
-		f = load(p, c1, 1, MMP_CSV_FEATURE, MMP_TASK_CLASSIFICATION,
+		f = load(p, c1, 1, MMP_CSV_FEATURE, MMP_TASK_MULTICLASS,
 			NULL);
 		c = mmp_frame_classes(f);
 		is_str(mmp_category_table_string(c, 0), "B", "bytewise: B");
@@ -359,7 +359,7 @@ static void test_fixed_tables(void)
 	mmp_category_table_new(&ty, classes, 2);
 	cols[0].categories = tc;
 	cols[1].categories = ty;
-	f = load(p, cols, 2, MMP_CSV_SKIP, MMP_TASK_CLASSIFICATION, NULL);
+	f = load(p, cols, 2, MMP_CSV_SKIP, MMP_TASK_MULTICLASS, NULL);
 	is_str(errbuf, "", "load with saved tables");
 	is_double(X(f, 0, 0), 1, 0, "blue -> saved code 1");
 	ok(isnan(X(f, 1, 0)), "unseen pink -> NaN");
@@ -369,7 +369,7 @@ static void test_fixed_tables(void)
 	is_double(mmp_frame_target(f)[0], 1, 0, "yes -> 1");
 	mmp_frame_free(f);
 	p = put("pred2.csv", "color,y\nred,maybe\n");
-	f = load(p, cols, 2, MMP_CSV_SKIP, MMP_TASK_CLASSIFICATION, NULL);
+	f = load(p, cols, 2, MMP_CSV_SKIP, MMP_TASK_MULTICLASS, NULL);
 	ok(mmp_str_ends_with(errbuf, "pred2.csv:2:2: column 'y': unknown "
 		"class label 'maybe'"), "unknown class: %s", errbuf);
 	mmp_category_table_free(tc);
@@ -532,9 +532,9 @@ static void test_threads(const char *big)
 
 	o1.nthreads = 1;
 	o2.nthreads = 3;
-	a = load(big, cols, 3, MMP_CSV_FEATURE, MMP_TASK_CLASSIFICATION, &o1);
+	a = load(big, cols, 3, MMP_CSV_FEATURE, MMP_TASK_MULTICLASS, &o1);
 	is_str(errbuf, "", "big file, one thread");
-	b = load(big, cols, 3, MMP_CSV_FEATURE, MMP_TASK_CLASSIFICATION, &o2);
+	b = load(big, cols, 3, MMP_CSV_FEATURE, MMP_TASK_MULTICLASS, &o2);
 	is_str(errbuf, "", "big file, three threads");
 	n = mmp_frame_nrows(a);
 	is_int(n, 400000, "all rows");

@@ -48,7 +48,7 @@ static void test_binary(void)
 	mmp_metric_list l;
 	uint64_t cm[4];
 
-	is_int(mmp_metrics_compute(&l, MMP_MODEL_BINARY, 2, yb, pb, 20), 0,
+	is_int(mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, yb, pb, 20), 0,
 		"binary metrics computed");
 	is_int((long long)l.count, 6, "six binary metrics");
 	is_str(l.items[0].name, "accuracy", "accuracy first");
@@ -61,7 +61,7 @@ static void test_binary(void)
 		"roc_auc with ties = sklearn");
 	is_double(get(&l, "logloss"), 0.4554297048218746, 1e-13,
 		"logloss = sklearn");
-	is_int(mmp_confusion_matrix(cm, 2, MMP_MODEL_BINARY, yb, pb, 20), 0,
+	is_int(mmp_confusion_matrix(cm, 2, MMP_TASK_BINARY, yb, pb, 20), 0,
 		"binary confusion matrix");
 	ok(cm[0] == 8 && cm[1] == 1 && cm[2] == 4 && cm[3] == 7,
 		"confusion matrix = sklearn [[8,1],[4,7]]");
@@ -73,7 +73,7 @@ static void test_multiclass(void)
 	uint64_t cm[9];
 	static const uint64_t want[9] = { 4, 0, 0, 1, 3, 1, 1, 1, 4 };
 
-	is_int(mmp_metrics_compute(&l, MMP_MODEL_MULTICLASS, 3, ym, pm, 15),
+	is_int(mmp_metrics_compute(&l, MMP_TASK_MULTICLASS, 3, ym, pm, 15),
 		0, "multiclass metrics computed");
 	is_double(get(&l, "accuracy"), 0.7333333333333333, 1e-15,
 		"accuracy = sklearn");
@@ -93,7 +93,7 @@ static void test_multiclass(void)
 		"multiclass logloss = sklearn");
 	is_double(get(&l, "roc_auc_ovr"), 0.9403647586980921, 1e-13,
 		"roc_auc ovr macro = sklearn");
-	is_int(mmp_confusion_matrix(cm, 3, MMP_MODEL_MULTICLASS, ym, pm, 15),
+	is_int(mmp_confusion_matrix(cm, 3, MMP_TASK_MULTICLASS, ym, pm, 15),
 		0, "multiclass confusion matrix");
 	ok(!memcmp(cm, want, sizeof(want)),
 		"confusion matrix = sklearn [[4,0,0],[1,3,1],[1,1,4]]");
@@ -105,16 +105,16 @@ static void test_regression(void)
 	static const float yc[3] = { 2, 2, 2 };
 	static const float pc[3] = { 2, 2, 3 };
 
-	is_int(mmp_metrics_compute(&l, MMP_MODEL_REGRESSION, 0, yr, pr, 10),
+	is_int(mmp_metrics_compute(&l, MMP_TASK_REGRESSION, 0, yr, pr, 10),
 		0, "regression metrics computed");
 	is_int((long long)l.count, 3, "three regression metrics");
 	is_double(get(&l, "rmse"), 0.6937218462755804, 1e-15,
 		"rmse = sklearn");
 	is_double(get(&l, "mae"), 0.575, 1e-15, "mae = sklearn");
 	is_double(get(&l, "r2"), 0.9407737866317976, 1e-15, "r2 = sklearn");
-	mmp_metrics_compute(&l, MMP_MODEL_REGRESSION, 0, yc, yc, 3);
+	mmp_metrics_compute(&l, MMP_TASK_REGRESSION, 0, yc, yc, 3);
 	is_double(get(&l, "r2"), 1.0, 0, "constant target predicted: r2 1");
-	mmp_metrics_compute(&l, MMP_MODEL_REGRESSION, 0, yc, pc, 3);
+	mmp_metrics_compute(&l, MMP_TASK_REGRESSION, 0, yc, pc, 3);
 	is_double(get(&l, "r2"), 0.0, 0, "constant target missed: r2 0");
 	is_double(get(&l, "rmse"), sqrt(1.0 / 3), 1e-15, "rmse by hand");
 }
@@ -128,20 +128,20 @@ static void test_hand(void)
 	static const float one[4] = { 1, 1, 1, 1 };
 	static const float hard[4] = { 0, 0, 1, 1 };
 
-	mmp_metrics_compute(&l, MMP_MODEL_BINARY, 2, y, p, 4);
+	mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, y, p, 4);
 	is_double(get(&l, "roc_auc"), 0.75, 1e-15, "auc 3 of 4 pairs");
 	is_double(get(&l, "accuracy"), 0.75, 0, "accuracy 3 of 4");
 	is_double(get(&l, "precision"), 1.0, 0, "precision 1/1");
 	is_double(get(&l, "recall"), 0.5, 0, "recall 1/2");
-	mmp_metrics_compute(&l, MMP_MODEL_BINARY, 2, y, tie, 4);
+	mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, y, tie, 4);
 	is_double(get(&l, "roc_auc"), 0.5, 0, "all scores tied: auc 0.5");
 	is_double(get(&l, "precision"), 0.0, 0,
 		"no predicted positive: precision 0 (zero_division=0)");
 	is_double(get(&l, "f1"), 0.0, 0, "no predicted positive: f1 0");
 	is_double(get(&l, "logloss"), log(2.0), 1e-15, "logloss of 0.5");
-	mmp_metrics_compute(&l, MMP_MODEL_BINARY, 2, one, p, 4);
+	mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, one, p, 4);
 	ok(isnan(get(&l, "roc_auc")), "one class only: auc is NaN");
-	mmp_metrics_compute(&l, MMP_MODEL_BINARY, 2, y, hard, 4);
+	mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, y, hard, 4);
 	is_double(get(&l, "logloss"), -log(1 - 1e-15), 1e-18,
 		"hard 0/1 predictions clipped at 1e-15");
 }
@@ -156,43 +156,43 @@ static void test_errors(void)
 	static const float y3[3] = { 0, 1, 0 };
 	double v;
 
-	is_int(mmp_metrics_compute(&l, MMP_MODEL_BINARY, 2, y3, p3, 0),
+	is_int(mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, y3, p3, 0),
 		MMP_EINVALID, "no rows: invalid");
 	is_str(mmp_error_last()->message, "no rows to evaluate",
 		"no rows message");
-	is_int(mmp_metrics_compute(&l, MMP_MODEL_BINARY, 2, bad, p3, 3),
+	is_int(mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, bad, p3, 3),
 		MMP_EINVALID, "binary label 2: invalid");
 	is_str(mmp_error_last()->message,
 		"true class at row 2 is 2, not 0 or 1", "names the row");
-	is_int(mmp_metrics_compute(&l, MMP_MODEL_MULTICLASS, 2, bad, pm, 3),
+	is_int(mmp_metrics_compute(&l, MMP_TASK_MULTICLASS, 2, bad, pm, 3),
 		MMP_EINVALID, "class code out of range: invalid");
 	is_str(mmp_error_last()->message,
 		"true class at row 2 is 2, not a code from 0 to 1",
 		"names the row and the range");
-	is_int(mmp_metrics_compute(&l, MMP_MODEL_BINARY, 2, y3, nanp, 3),
+	is_int(mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, y3, nanp, 3),
 		MMP_EINVALID, "NaN prediction: invalid");
 	is_str(mmp_error_last()->message, "prediction at row 2 is not a number",
 		"names the row");
-	is_int(mmp_metrics_compute(&l, MMP_MODEL_MULTICLASS, 1, y3, p3, 3),
+	is_int(mmp_metrics_compute(&l, MMP_TASK_MULTICLASS, 1, y3, p3, 3),
 		MMP_EINVALID, "multiclass with one class: invalid");
-	is_int(mmp_metrics_compute(&l, (mmp_model_task)9, 2, y3, p3, 3),
+	is_int(mmp_metrics_compute(&l, (mmp_task)9, 2, y3, p3, 3),
 		MMP_EINVALID, "unknown task: invalid");
-	is_int(mmp_confusion_matrix(cm, 2, MMP_MODEL_REGRESSION, y3, p3, 3),
+	is_int(mmp_confusion_matrix(cm, 2, MMP_TASK_REGRESSION, y3, p3, 3),
 		MMP_EINVALID, "no confusion matrix for regression");
-	mmp_metrics_compute(&l, MMP_MODEL_BINARY, 2, y3, p3, 3);
+	mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, y3, p3, 3);
 	is_int(mmp_metrics_get(&v, &l, "rmse"), MMP_ENOTFOUND,
 		"rmse is not a binary metric");
 }
 
 static void test_task_names(void)
 {
-	mmp_model_task t = MMP_MODEL_BINARY;
+	mmp_task t = MMP_TASK_BINARY;
 
-	is_str(mmp_model_task_name(MMP_MODEL_MULTICLASS), "multiclass",
+	is_str(mmp_model_task_name(MMP_TASK_MULTICLASS), "multiclass",
 		"task name");
-	ok(mmp_model_task_name((mmp_model_task)0) == NULL, "no name for 0");
+	ok(mmp_model_task_name((mmp_task)0) == NULL, "no name for 0");
 	is_int(mmp_model_task_parse(&t, "regression"), 0, "parse task");
-	is_int(t, MMP_MODEL_REGRESSION, "parsed regression");
+	is_int(t, MMP_TASK_REGRESSION, "parsed regression");
 	is_int(mmp_model_task_parse(&t, "clustering"), MMP_EINVALID,
 		"unknown task word");
 	is_str(mmp_error_last()->message, "unknown task 'clustering'; "

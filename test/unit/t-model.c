@@ -108,10 +108,10 @@ static void dataset_free(dataset *d)
 	free(d->vy);
 }
 
-static void base_options(mmp_train_options *o, const dataset *d,
-	mmp_model_task task)
+static void base_options(mmp_model_train_options *o, const dataset *d,
+	mmp_task task)
 {
-	mmp_train_options_init(o, MMP_TRAIN_OPTIONS_VERSION);
+	mmp_model_train_options_init(o, MMP_MODEL_TRAIN_OPTIONS_VERSION);
 	o->task = task;
 	o->train_x = d->tx;
 	o->train_y = d->ty;
@@ -125,7 +125,7 @@ static void base_options(mmp_train_options *o, const dataset *d,
 }
 
 static mmp_model_schema *numeric_schema(const dataset *d,
-	mmp_model_task task)
+	mmp_task task)
 {
 	mmp_model_schema *s = NULL;
 	size_t i;
@@ -134,7 +134,7 @@ static mmp_model_schema *numeric_schema(const dataset *d,
 	for (i = 0; i < d->ncols; i++)
 		mmp_model_schema_add_feature(s, d->names[i],
 			MMP_FEATURE_NUMERIC, MMP_COLUMN_DOUBLE, NULL, 0);
-	if (task == MMP_MODEL_BINARY) {
+	if (task == MMP_TASK_BINARY) {
 		mmp_model_schema_add_class(s, "0");
 		mmp_model_schema_add_class(s, "1");
 	}
@@ -205,7 +205,7 @@ typedef struct {
 	int elapsed_monotonic;
 } progress_log;
 
-static int on_round(const mmp_train_progress *p, void *payload)
+static int on_round(const mmp_model_progress *p, void *payload)
 {
 	progress_log *l = payload;
 
@@ -224,9 +224,9 @@ static const mmp_model_param bin_params[] = {
 
 static mmp_model *test_binary(const dataset *d)
 {
-	mmp_train_options o;
-	mmp_train_result r = MMP_TRAIN_RESULT_INIT;
-	mmp_model_schema *s = numeric_schema(d, MMP_MODEL_BINARY);
+	mmp_model_train_options o;
+	mmp_model_train_result r = MMP_MODEL_TRAIN_RESULT_INIT;
+	mmp_model_schema *s = numeric_schema(d, MMP_TASK_BINARY);
 	mmp_model *m = NULL;
 	progress_log log = { 0, -1, -1, 0, 1 };
 	mmp_buf attr = MMP_BUF_INIT;
@@ -235,7 +235,7 @@ static mmp_model *test_binary(const dataset *d)
 	int i, later_better = 0, best_is_min = 1;
 	double acc = 0, auc = 0;
 
-	base_options(&o, d, MMP_MODEL_BINARY);
+	base_options(&o, d, MMP_TASK_BINARY);
 	o.params = bin_params;
 	o.nparams = ARRAY_LEN(bin_params);
 	o.num_boost_round = 300;
@@ -290,14 +290,14 @@ static mmp_model *test_binary(const dataset *d)
 	mmp_buf_dispose(&attr);
 	is_int((long long)mmp_model_noutputs(m), 1, "one output per row");
 	is_int((long long)mmp_model_nfeatures(m), 30, "30 features");
-	is_int(mmp_model_task_of(m), MMP_MODEL_BINARY, "binary task");
+	is_int(mmp_model_task_of(m), MMP_TASK_BINARY, "binary task");
 	is_int(mmp_model_evaluate(&ml, m, d->vx, d->nvalid, d->ncols, d->vy),
 		0, "evaluate on the holdout");
 	mmp_metrics_get(&acc, &ml, "accuracy");
 	mmp_metrics_get(&auc, &ml, "roc_auc");
 	ok(acc > 0.9, "holdout accuracy %.4f > 0.9", acc);
 	ok(auc > 0.95, "holdout roc_auc %.4f > 0.95", auc);
-	mmp_train_result_release(&r);
+	mmp_model_train_result_release(&r);
 	ok(r.metrics == NULL && r.nmetrics == 0, "result released");
 	mmp_model_schema_free(s);
 	return m;
@@ -313,12 +313,12 @@ static mmp_model *train_sampled(const dataset *d, int nthread)
 		{ "tree_method", "hist" }, { "eval_metric", "logloss" },
 		{ "eval_metric", "auc" }
 	};
-	mmp_train_options o;
-	mmp_model_schema *s = numeric_schema(d, MMP_MODEL_BINARY);
-	mmp_train_result r = MMP_TRAIN_RESULT_INIT;
+	mmp_model_train_options o;
+	mmp_model_schema *s = numeric_schema(d, MMP_TASK_BINARY);
+	mmp_model_train_result r = MMP_MODEL_TRAIN_RESULT_INIT;
 	mmp_model *m = NULL;
 
-	base_options(&o, d, MMP_MODEL_BINARY);
+	base_options(&o, d, MMP_TASK_BINARY);
 	o.params = p;
 	o.nparams = ARRAY_LEN(p);
 	o.num_boost_round = 40;
@@ -333,7 +333,7 @@ static mmp_model *train_sampled(const dataset *d, int nthread)
 		is_int((long long)r.stop_metric, 1,
 			"early stopping tracks the last metric (auc)");
 	}
-	mmp_train_result_release(&r);
+	mmp_model_train_result_release(&r);
 	mmp_model_schema_free(s);
 	return m;
 }
@@ -368,11 +368,11 @@ done:
 static int train_err(const dataset *d, const mmp_model_param *p, size_t n,
 	const char *want, const char *what)
 {
-	mmp_train_options o;
+	mmp_model_train_options o;
 	mmp_model *m = NULL;
 	int rc;
 
-	base_options(&o, d, MMP_MODEL_BINARY);
+	base_options(&o, d, MMP_TASK_BINARY);
 	o.params = p;
 	o.nparams = n;
 	o.num_boost_round = 3;
@@ -392,10 +392,10 @@ static void *train_in_thread(void *arg)
 {
 	static const mmp_model_param p[] = { { "colsample_bytre", "0.5" } };
 	thread_train *t = arg;
-	mmp_train_options o;
+	mmp_model_train_options o;
 	mmp_model *m = NULL;
 
-	base_options(&o, t->d, MMP_MODEL_BINARY);
+	base_options(&o, t->d, MMP_TASK_BINARY);
 	o.params = p;
 	o.nparams = 1;
 	o.num_boost_round = 2;
@@ -425,7 +425,7 @@ static void test_errors(const dataset *d)
 	};
 	static const mmp_model_param badmetric[] = { { "eval_metric", "foo" } };
 	static const mmp_model_param noval[] = { { "max_depth", NULL } };
-	mmp_train_options o;
+	mmp_model_train_options o;
 	mmp_model *m = NULL;
 	progress_log log = { 0, -1, 3, 0, 1 };
 	thread_train tt;
@@ -465,7 +465,7 @@ static void test_errors(const dataset *d)
 	is_str(tt.msg, "unknown xgboost parameters: \"colsample_bytre\"",
 		"names it there too");
 
-	base_options(&o, d, MMP_MODEL_BINARY);
+	base_options(&o, d, MMP_TASK_BINARY);
 	o.num_boost_round = 50;
 	o.progress = on_round;
 	o.payload = &log;
@@ -476,38 +476,38 @@ static void test_errors(const dataset *d)
 	is_int(log.calls, 4, "no round after the interrupt");
 	ok(m == NULL, "no model after an interrupt");
 
-	base_options(&o, d, MMP_MODEL_BINARY);
+	base_options(&o, d, MMP_TASK_BINARY);
 	o.valid_rows = 0;
 	o.early_stopping_rounds = 5;
 	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID,
 		"early stopping without holdout");
 	is_str(mmp_error_last()->message, "early stopping needs holdout rows",
 		"message");
-	base_options(&o, d, MMP_MODEL_BINARY);
+	base_options(&o, d, MMP_TASK_BINARY);
 	o.num_boost_round = 0;
 	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID, "0 rounds");
 	is_str(mmp_error_last()->message,
 		"num_boost_round must be positive, got 0", "message");
-	base_options(&o, d, MMP_MODEL_BINARY);
+	base_options(&o, d, MMP_TASK_BINARY);
 	o.early_stopping_rounds = 3;
 	o.early_stopping_metric = "auc";
 	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID,
 		"early stopping metric not evaluated");
 	is_str(mmp_error_last()->message,
 		"early stopping metric 'auc' is not evaluated", "message");
-	base_options(&o, d, MMP_MODEL_MULTICLASS);
+	base_options(&o, d, MMP_TASK_MULTICLASS);
 	o.num_class = 1;
 	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID, "num_class 1");
 	is_str(mmp_error_last()->message, "a multiclass task needs "
 		"num_class >= 2, got 1", "message");
-	base_options(&o, d, MMP_MODEL_BINARY);
+	base_options(&o, d, MMP_TASK_BINARY);
 	o.version = 99;
 	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID, "bad version");
 
 	y = malloc(d->ntrain * sizeof(float));
 	memcpy(y, d->ty, d->ntrain * sizeof(float));
 	y[6] = 2;
-	base_options(&o, d, MMP_MODEL_BINARY);
+	base_options(&o, d, MMP_TASK_BINARY);
 	o.train_y = y;
 	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID, "label 2");
 	is_str(mmp_error_last()->message, "training label at row 7 is 2; a "
@@ -568,7 +568,7 @@ static mmp_model_schema *synth_schema(void)
 {
 	mmp_model_schema *s = NULL;
 
-	mmp_model_schema_new(&s, MMP_MODEL_MULTICLASS, "label");
+	mmp_model_schema_new(&s, MMP_TASK_MULTICLASS, "label");
 	mmp_model_schema_add_feature(s, "x", MMP_FEATURE_NUMERIC,
 		MMP_COLUMN_DOUBLE, NULL, 0);
 	mmp_model_schema_add_feature(s, "colour", MMP_FEATURE_CATEGORICAL,
@@ -589,12 +589,12 @@ static mmp_model *train_synth(const synth *tr, const synth *va,
 		{ "tree_method", "hist" }, { "max_depth", "4" },
 		{ "objective", objective }
 	};
-	mmp_train_options o;
+	mmp_model_train_options o;
 	mmp_model_schema *s = synth_schema();
 	mmp_model *m = NULL;
 
-	mmp_train_options_init(&o, MMP_TRAIN_OPTIONS_VERSION);
-	o.task = MMP_MODEL_MULTICLASS;
+	mmp_model_train_options_init(&o, MMP_MODEL_TRAIN_OPTIONS_VERSION);
+	o.task = MMP_TASK_MULTICLASS;
 	o.num_class = 3;
 	o.train_x = tr->x;
 	o.train_y = tr->y;
@@ -683,7 +683,7 @@ static void test_multiclass(void)
 		is_str(ls->classes[2], "high", "class labels kept");
 		is_str(ls->entities[0], "id", "entity columns kept");
 		is_str(ls->target, "label", "target kept");
-		is_int(mmp_model_task_of(l), MMP_MODEL_MULTICLASS, "task");
+		is_int(mmp_model_task_of(l), MMP_TASK_MULTICLASS, "task");
 	}
 	mmp_model_free(l);
 
@@ -718,8 +718,8 @@ static void test_regression(void)
 		{ "max_depth", "2" }, { "eta", "0.1" }
 	};
 	dataset d;
-	mmp_train_options o;
-	mmp_train_result r = MMP_TRAIN_RESULT_INIT;
+	mmp_model_train_options o;
+	mmp_model_train_result r = MMP_MODEL_TRAIN_RESULT_INIT;
 	mmp_model *m = NULL;
 	mmp_metric_list ml;
 	double r2 = 0;
@@ -728,7 +728,7 @@ static void test_regression(void)
 		ok(0, "load diabetes.csv");
 		return;
 	}
-	base_options(&o, &d, MMP_MODEL_REGRESSION);
+	base_options(&o, &d, MMP_TASK_REGRESSION);
 	o.params = p;
 	o.nparams = 2;
 	o.num_boost_round = 200;
@@ -736,7 +736,7 @@ static void test_regression(void)
 	is_int(mmp_model_train(&m, &o, &r), 0, "regression training");
 	if (m) {
 		is_str(r.metrics[0].name, "rmse", "default metric rmse");
-		is_int(mmp_model_task_of(m), MMP_MODEL_REGRESSION,
+		is_int(mmp_model_task_of(m), MMP_TASK_REGRESSION,
 			"task from the objective without a schema");
 		mmp_model_evaluate(&ml, m, d.vx, d.nvalid, d.ncols, d.vy);
 		is_str(ml.items[0].name, "rmse", "regression metrics");
@@ -748,7 +748,7 @@ static void test_regression(void)
 		is_str(mmp_error_last()->message,
 			"model has no schema to save", "message");
 	}
-	mmp_train_result_release(&r);
+	mmp_model_train_result_release(&r);
 	mmp_model_free(m);
 	dataset_free(&d);
 }
@@ -992,7 +992,7 @@ static void test_schema(void)
 	is_str(mmp_error_last()->message,
 		"numeric feature 'y' cannot have categories", "message");
 	is_int(mmp_model_schema_add_class(s, ""), MMP_EINVALID, "empty class");
-	is_int(mmp_model_schema_new(&r, MMP_MODEL_BINARY, ""), MMP_EINVALID,
+	is_int(mmp_model_schema_new(&r, MMP_TASK_BINARY, ""), MMP_EINVALID,
 		"schema without target");
 	mmp_model_schema_free(s);
 	mmp_buf_dispose(&b);

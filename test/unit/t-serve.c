@@ -24,12 +24,12 @@ static mmp_model *train(void)
 	mmp_model_param p[] = { { "max_depth", "3" },
 		{ "tree_method", "hist" } };
 	mmp_model_schema *s = NULL;
-	mmp_train_options o;
+	mmp_model_train_options o;
 	mmp_model *m = NULL;
 	float x[400 * 2], y[400];
 	int i;
 
-	mmp_model_schema_new(&s, MMP_MODEL_BINARY, "y");
+	mmp_model_schema_new(&s, MMP_TASK_BINARY, "y");
 	mmp_model_schema_add_feature(s, "x", MMP_FEATURE_NUMERIC,
 		MMP_COLUMN_DOUBLE, NULL, 0);
 	mmp_model_schema_add_feature(s, "colour", MMP_FEATURE_CATEGORICAL,
@@ -42,8 +42,8 @@ static mmp_model *train(void)
 		x[i * 2 + 1] = (float)(i % 3);
 		y[i] = x[i * 2] > 0 || i % 3 == 2;
 	}
-	mmp_train_options_init(&o, MMP_TRAIN_OPTIONS_VERSION);
-	o.task = MMP_MODEL_BINARY;
+	mmp_model_train_options_init(&o, MMP_MODEL_TRAIN_OPTIONS_VERSION);
+	o.task = MMP_TASK_BINARY;
 	o.train_x = x;
 	o.train_y = y;
 	o.train_rows = 400;
