@@ -59,6 +59,11 @@ lib/%.o: lib/%.c $(LIB_HDRS)
 cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# the example files are embedded with .incbin
+EXAMPLES = configs/base.yaml configs/dev.yaml configs/prod.yaml \
+	recipes/breast-cancer.yaml recipes/data/breast_cancer.csv
+lib/project/examples.o test/san/lib/project/examples.o: $(EXAMPLES)
+
 lib/libmmp.a: $(LIB_OBJS)
 	rm -f $@
 	ar qcs $@ $^

@@ -96,8 +96,10 @@ void ctx_release_config(struct mmp_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_doctor(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_init(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_runs(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct mmp_ctx *ctx);
 
 #endif

@@ -8,9 +8,12 @@ const struct mmp_cmd mmp_commands[] = {
 	{ "config", cmd_config, 0, "show the effective configuration" },
 	{ "doctor", cmd_doctor, 0, "check the environment and say how to fix it" },
 	{ "help", cmd_help, 0, "show help for mmp or one of its commands" },
+	{ "init", cmd_init, 0, "create a store and example configs and recipes" },
 	{ "runs", cmd_runs, NEED_STORE, "list, show and compare runs" },
 	{ "serve-api", cmd_serve_api, 0,
 	  "serve a model over HTTP: /predict and MLflow's /invocations" },
+	{ "train", cmd_train, NEED_STORE | USE_XGBOOST,
+	  "train a model from a recipe, evaluate it and record the run" },
 	{ "version", cmd_version, 0, "print the versions of mmp and its libraries" },
 };
 

@@ -18,5 +18,7 @@
 #include "mmp/remote.h"
 #include "mmp/doctor.h"
 #include "mmp/serve.h"
+#include "mmp/train.h"
+#include "mmp/project.h"
 
 #endif

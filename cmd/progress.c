@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* progress.c: a progress line on stderr, redrawn at most 10 times a
+ * second, with rate and ETA */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "progress.h"
+
+struct progress {
+	char title[64];
+	double start, last;
+	int drawn;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct progress *progress_start(const char *title)
+{
+	struct progress *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		die("out of memory");
+	snprintf(p->title, sizeof(p->title), "%s", title);
+	p->start = p->last = now();
+	return p;
+}
+
+static void draw(struct progress *p, const char *text)
+{
+	fprintf(stderr, "\r\033[K%s: %s", p->title, text);
+	fflush(stderr);
+	p->drawn = 1;
+}
+
+void progress_title(struct progress *p, const char *title)
+{
+	if (!p)
+		return;
+	snprintf(p->title, sizeof(p->title), "%s", title);
+	p->start = now();
+	draw(p, "");
+}
+
+void progress_update(struct progress *p, uint64_t n, uint64_t total,
+	const char *text)
+{
+	double t = now(), el;
+	char line[256];
+
+	if (!p || (t - p->last < 0.1 && n != total))
+		return;
+	p->last = t;
+	el = t - p->start;
+	if (total && n && n <= total && el > 0) {
+		double eta = el / (double)n * (double)(total - n);
+		snprintf(line, sizeof(line), "%3d%%  %s  %.1f/s  eta %.0fs",
+			(int)(100.0 * (double)n / (double)total), text,
+			(double)n / el, eta);
+	} else {
+		snprintf(line, sizeof(line), "%s", text);
+	}
+	draw(p, line);
+}
+
+void progress_stop(struct progress **pp)
+{
+	struct progress *p = *pp;
+
+	if (!p)
+		return;
+	if (p->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	free(p);
+	*pp = NULL;
+}

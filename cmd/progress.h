@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* progress.h: a throttled progress line on stderr (terminals only) */
+#ifndef CMD_progress_h__
+#define CMD_progress_h__
+
+#include <stdint.h>
+
+struct progress;
+
+/* start a meter titled `title`; the caller decided it should show */
+struct progress *progress_start(const char *title);
+/* change the title (a new stage) and redraw */
+void progress_title(struct progress *p, const char *title);
+/* n of total done (total 0: unknown), with an extra text; throttled */
+void progress_update(struct progress *p, uint64_t n, uint64_t total,
+	const char *text);
+/* erase the line and free the meter; accepts NULL */
+void progress_stop(struct progress **p);
+
+#endif

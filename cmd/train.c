@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/* train.c: mmp train --recipe <file>: train, evaluate, save, record */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "output.h"
+#include "progress.h"
+#include "mmp/recipe.h"
+#include "mmp/store.h"
+#include "mmp/train.h"
+
+static const char *const train_usage[] = {
+	"mmp train --recipe <file> [--env <env>] [-c <key>=<value>]...",
+	"    [--set <key>=<value>]... [--experiment <name>] [--run-name <name>]",
+	"    [--data <path>] [--threads <n>] [--[no-]progress] [--json] [-q]",
+	NULL
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+struct train_state {
+	struct mmp_ctx *ctx;
+	struct progress *meter;
+};
+
+static int on_event(const mmp_train_event *e, void *payload)
+{
+	struct train_state *st = payload;
+	char line[160];
+
+	if (interrupted)
+		return 1;
+	if (!st->meter)
+		return 0;
+	switch (e->stage) {
+	case MMP_TRAIN_LOAD:
+		progress_title(st->meter, "loading data");
+		break;
+	case MMP_TRAIN_BOOST:
+		snprintf(line, sizeof(line), "round %d/%d  %s %.6g  best %d",
+			e->round + 1, e->num_boost_round,
+			e->metric ? e->metric : "", e->valid_value,
+			e->best_iteration + 1);
+		progress_update(st->meter, (uint64_t)e->round + 1,
+			(uint64_t)e->num_boost_round, line);
+		break;
+	case MMP_TRAIN_EVALUATE:
+		progress_title(st->meter, "evaluating");
+		break;
+	case MMP_TRAIN_SAVE:
+		progress_title(st->meter, "saving artifacts");
+		break;
+	}
+	return 0;
+}
+
+static void print_json(const mmp_train_result *r)
+{
+	cJSON *doc = json_doc_new(), *m, *rows, *arr, *t;
+	size_t i, c;
+
+	cJSON_AddStringToObject(doc, "run_id", r->run_id);
+	cJSON_AddStringToObject(doc, "run_name", r->run_name ? r->run_name
+		: "");
+	cJSON_AddStringToObject(doc, "experiment", r->experiment
+		? r->experiment : "");
+	cJSON_AddStringToObject(doc, "status", r->status ? r->status : "");
+	if (r->error)
+		cJSON_AddStringToObject(doc, "error", r->error);
+	cJSON_AddStringToObject(doc, "task", mmp_task_name(r->task));
+	cJSON_AddStringToObject(doc, "target", r->target ? r->target : "");
+	rows = cJSON_AddObjectToObject(doc, "rows");
+	cJSON_AddNumberToObject(rows, "total", (double)r->rows);
+	cJSON_AddNumberToObject(rows, "train", (double)r->train_rows);
+	cJSON_AddNumberToObject(rows, "test", (double)r->test_rows);
+	cJSON_AddNumberToObject(doc, "features", (double)r->nfeatures);
+	cJSON_AddNumberToObject(doc, "rounds", r->nrounds);
+	cJSON_AddNumberToObject(doc, "best_iteration", r->best_iteration);
+	cJSON_AddBoolToObject(doc, "stopped_early", r->stopped_early);
+	m = cJSON_AddObjectToObject(doc, "metrics");
+	for (i = 0; i < r->metrics.count; i++)
+		json_add_number(m, r->metrics.items[i].name,
+			r->metrics.items[i].value);
+	if (r->confusion) {
+		t = cJSON_AddObjectToObject(doc, "confusion_matrix");
+		arr = cJSON_AddArrayToObject(t, "labels");
+		for (i = 0; i < r->nclasses; i++)
+			cJSON_AddItemToArray(arr,
+				cJSON_CreateString(r->classes[i]));
+		arr = cJSON_AddArrayToObject(t, "matrix");
+		for (i = 0; i < r->nclasses; i++) {
+			cJSON *row = cJSON_CreateArray();
+			for (c = 0; c < r->nclasses; c++)
+				cJSON_AddItemToArray(row, cJSON_CreateNumber(
+					(double)r->confusion[i * r->nclasses +
+					c]));
+			cJSON_AddItemToArray(arr, row);
+		}
+	}
+	if (r->importance) {
+		arr = cJSON_AddArrayToObject(doc, "feature_importance");
+		for (i = 0; i < r->nfeatures; i++) {
+			cJSON *f = cJSON_CreateObject();
+			cJSON_AddStringToObject(f, "name", r->features[i]);
+			json_add_number(f, "gain", r->importance[i]);
+			cJSON_AddItemToArray(arr, f);
+		}
+	}
+	t = cJSON_AddObjectToObject(doc, "dataset");
+	cJSON_AddStringToObject(t, "path", r->data_path ? r->data_path : "");
+	cJSON_AddStringToObject(t, "digest", r->dataset_digest);
+	if (r->model_dir)
+		cJSON_AddStringToObject(doc, "model_dir", r->model_dir);
+	if (r->artifact_dir)
+		cJSON_AddStringToObject(doc, "artifact_dir", r->artifact_dir);
+	t = cJSON_AddObjectToObject(doc, "seconds");
+	cJSON_AddNumberToObject(t, "load", r->load_seconds);
+	cJSON_AddNumberToObject(t, "train", r->train_seconds);
+	cJSON_AddNumberToObject(t, "evaluate", r->eval_seconds);
+	cJSON_AddNumberToObject(t, "save", r->save_seconds);
+	cJSON_AddNumberToObject(t, "total", r->total_seconds);
+	json_print(doc);
+}
+
+static void print_human(struct mmp_ctx *ctx, const mmp_train_result *r)
+{
+	size_t i;
+
+	printf("%srun %s%s  %s  experiment '%s'\n", color(ctx, COLOR_BOLD),
+		r->run_id, color(ctx, COLOR_RESET), r->run_name,
+		r->experiment);
+	printf("trained %d rounds (best %d%s) on %zu rows x %zu features, "
+		"holdout %zu rows, %.2fs\n", r->nrounds, r->best_iteration + 1,
+		r->stopped_early ? ", stopped early" : "", r->train_rows,
+		r->nfeatures, r->test_rows, r->total_seconds);
+	for (i = 0; i < r->metrics.count; i++) {
+		char v[32];
+		fmt_double(v, r->metrics.items[i].value);
+		if (!isnan(r->metrics.items[i].value))
+			snprintf(v, sizeof(v), "%.4f",
+				r->metrics.items[i].value);
+		printf("  %-20s %s\n", r->metrics.items[i].name, v);
+	}
+	printf("model: %s\n", r->model_dir);
+}
+
+int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx)
+{
+	const char *recipe = NULL, *experiment = NULL, *run_name = NULL;
+	const char *data = NULL;
+	struct string_list sets = STRING_LIST_INIT;
+	int json = 0, threads = -1, show_progress = -1;
+	const struct option opts[] = {
+		OPT_STRING(0, "recipe", &recipe, "<file>",
+			"the recipe to train"),
+		OPT_STRING(0, "env", &ctx->env, "<env>",
+			"overlay configs/<env>.yaml (or $MMP_ENV)"),
+		OPT_STRING_LIST('c', NULL, &ctx->config_overrides,
+			"<key>=<value>", "override a configuration value"),
+		OPT_STRING_LIST(0, "set", &sets, "<key>=<value>",
+			"override a recipe value, e.g. model.params.max_depth=8"),
+		OPT_STRING(0, "experiment", &experiment, "<name>",
+			"record the run in this experiment"),
+		OPT_STRING(0, "run-name", &run_name, "<name>",
+			"name the run"),
+		OPT_STRING(0, "data", &data, "<path>",
+			"train on this CSV instead of data.source"),
+		OPT_INTEGER(0, "threads", &threads, "<n>",
+			"XGBoost threads (0: all cores)"),
+		OPT_BOOL(0, "progress", &show_progress,
+			"show progress (default: on a terminal)"),
+		OPT__JSON(&json),
+		OPT__VERBOSITY(&ctx->verbosity),
+		OPT_END()
+	};
+	mmp_train_options o = MMP_TRAIN_OPTIONS_INIT;
+	mmp_train_result r;
+	mmp_diag_list *diags = NULL;
+	struct train_state st = { ctx, NULL };
+	struct sigaction sa;
+	mmp_store *store;
+	int64_t cfg_threads = 0;
+	int err, ret = EXIT_OK;
+	size_t i;
+
+	argc = parse_options(argc, argv, opts, train_usage, 0);
+	if (argc)
+		usage_msg_opt("too many arguments", train_usage, opts);
+	if (!recipe)
+		usage_msg_opt("--recipe is required", train_usage, opts);
+	store = ctx_store(ctx);
+	o.config = ctx_config(ctx);
+	if (threads < 0 &&
+	    !mmp_config_get_int(&cfg_threads, o.config, "train.threads"))
+		threads = (int)cfg_threads;
+	o.recipe_path = recipe;
+	o.overrides = sets.items;
+	o.noverrides = sets.nr;
+	o.experiment = experiment;
+	o.run_name = run_name;
+	o.data_path = data;
+	o.nthread = threads > 0 ? threads : 0;
+	o.progress = on_event;
+	o.payload = &st;
+	if (show_progress < 0)
+		show_progress = !json && ctx->verbosity >= 0 && isatty(2);
+	if (show_progress)
+		st.meter = progress_start("training");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	err = mmp_train(&r, &diags, store, &o);
+	progress_stop(&st.meter);
+	if (err < 0 && !r.recorded) {
+		if (diags && mmp_diag_list_count(diags)) {
+			for (i = 0; i < mmp_diag_list_count(diags); i++)
+				error("%s", mmp_diag_list_get(diags,
+					i)->message);
+		} else {
+			error("%s", mmp_error_last()->message);
+		}
+		ret = EXIT_FAIL;
+	} else if (err < 0) {
+		if (json)
+			print_json(&r);
+		error("run %s %s: %s", r.run_id,
+			err == MMP_EINTERRUPTED ? "was interrupted"
+			: "failed", r.error ? r.error
+			: mmp_error_last()->message);
+		ret = err == MMP_EINTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
+	} else if (json) {
+		print_json(&r);
+	} else if (ctx->verbosity >= 0) {
+		print_human(ctx, &r);
+	} else {
+		printf("%s\n", r.run_id);
+	}
+	mmp_diag_list_free(diags);
+	mmp_train_result_release(&r);
+	string_list_release(&sets);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	return ret;
+}

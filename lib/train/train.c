@@ -1,0 +1,1004 @@
+/* SPDX-License-Identifier: MIT */
+/* train.c: mmp train: recipe -> data -> split -> XGBoost -> evaluation ->
+ * artifacts, all recorded as one run */
+#include <errno.h>
+#include <dirent.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmp/data.h"
+#include "mmp/gitinfo.h"
+#include "mmp/model.h"
+#include "mmp/recipe.h"
+#include "mmp/store.h"
+#include "mmp/train.h"
+#include "mmp/version.h"
+#include "util/util.h"
+#include "split.h"
+
+/* everything one training run holds; freed by job_release() */
+struct job {
+	const mmp_train_options *o;
+	mmp_train_result *out;
+	mmp_store *store;
+	const mmp_recipe *recipe;
+	mmp_csv_header *header;
+	mmp_frame *frame;
+	float *x;              /* train rows, then test rows */
+	float *y;              /* the same order */
+	mmp_split split;
+	mmp_model_schema *schema;
+	mmp_model *model;
+	mmp_model_train_result tr;
+	mmp_buf tmp_dir;
+	double t0, last_heartbeat;
+	int stopped;
+};
+
+static int emit(struct job *j, const mmp_train_event *e)
+{
+	if (j->o->progress && j->o->progress(e, j->o->payload)) {
+		j->stopped = 1;
+		return mmp_error_ret(MMP_EINTERRUPTED, MMP_ERROR_INVALID,
+			"training was interrupted");
+	}
+	return 0;
+}
+
+static int emit_stage(struct job *j, mmp_train_stage stage)
+{
+	mmp_train_event e = { .stage = stage };
+
+	e.elapsed = mmp_time_mono() - j->t0;
+	return emit(j, &e);
+}
+
+static const char *user_name(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+
+	if (u && *u)
+		return u;
+	pw = getpwuid(getuid());
+	return pw && pw->pw_name ? pw->pw_name : "unknown";
+}
+
+/* ---- tags: who, where from, which source ---- */
+
+static int record_tags(struct job *j)
+{
+	const mmp_recipe *r = j->recipe;
+	mmp_gitinfo git;
+	mmp_kv tags[24];
+	char seed[32], ver[32];
+	size_t n = 0;
+	int xgb_found = 0, err, has_git;
+	mmp_dep_version deps[16];
+	size_t i, nd = mmp_dep_versions(deps, 16);
+
+	snprintf(seed, sizeof(seed), "%lld", (long long)r->split.seed);
+	tags[n++] = (mmp_kv){ "mlflow.runName", j->out->run_name };
+	tags[n++] = (mmp_kv){ "mlflow.user", user_name() };
+	tags[n++] = (mmp_kv){ "mlflow.source.name", r->path };
+	tags[n++] = (mmp_kv){ "mlflow.source.type", "LOCAL" };
+	tags[n++] = (mmp_kv){ "mmp.recipe.path", r->path };
+	tags[n++] = (mmp_kv){ "mmp.recipe.name", r->name };
+	tags[n++] = (mmp_kv){ "mmp.recipe.sha256", r->sha256 };
+	tags[n++] = (mmp_kv){ "mmp.task", mmp_task_name(r->task) };
+	tags[n++] = (mmp_kv){ "mmp.version", mmp_version() };
+	tags[n++] = (mmp_kv){ "mmp.seed", seed };
+	for (i = 0; i < nd && i < 16; i++)
+		if (!strcmp(deps[i].name, "xgboost")) {
+			snprintf(ver, sizeof(ver), "%s", deps[i].version);
+			xgb_found = 1;
+		}
+	if (xgb_found)
+		tags[n++] = (mmp_kv){ "mmp.xgboost.version", ver };
+
+	err = mmp_gitinfo_read(&git, r->path);
+	has_git = err == 0;
+	if (err == MMP_ENOTFOUND)
+		err = 0;
+	mmp_error_clear();
+	if (err < 0)
+		return err;
+	if (has_git) {
+		if (git.commit[0])
+			tags[n++] = (mmp_kv){ "mlflow.source.git.commit",
+				git.commit };
+		if (git.branch)
+			tags[n++] = (mmp_kv){ "mlflow.source.git.branch",
+				git.branch };
+		if (git.repo_url)
+			tags[n++] = (mmp_kv){ "mlflow.source.git.repoURL",
+				git.repo_url };
+		tags[n++] = (mmp_kv){ "mmp.git.dirty",
+			git.dirty ? "true" : "false" };
+		if (git.dirty)
+			tags[n++] = (mmp_kv){ "mmp.git.diff_sha256",
+				git.diff_sha256 };
+	}
+	err = mmp_run_set_tags(j->store, j->out->run_id, tags, n);
+	if (has_git)
+		mmp_gitinfo_release(&git);
+	return err;
+}
+
+/* ---- data ---- */
+
+static int load_data(struct job *j)
+{
+	const mmp_recipe *r = j->recipe;
+	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
+	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
+	mmp_csv_column *cols;
+	const char **na = NULL;
+	size_t n = 0, i, ncols;
+	int err;
+
+	co.delimiter = r->data.delimiter ? r->data.delimiter : ',';
+	if (r->data.n_na_values) {
+		na = mmp__calloc(r->data.n_na_values + 1, sizeof(*na));
+		for (i = 0; i < r->data.n_na_values; i++)
+			na[i] = r->data.na_values[i];
+		co.na_values = na;
+	}
+	co.nthreads = j->o->nthread > 0 ? (unsigned)j->o->nthread : 0;
+
+	ncols = 2 + r->data.n_entity_columns + r->data.n_feature_columns;
+	cols = mmp__calloc(ncols, sizeof(*cols));
+	cols[n++] = (mmp_csv_column){ r->data.target_column, MMP_CSV_TARGET,
+		NULL };
+	for (i = 0; i < r->data.n_entity_columns; i++)
+		cols[n++] = (mmp_csv_column){ r->data.entity_columns[i],
+			MMP_CSV_ENTITY, NULL };
+	if (r->data.timestamp_column)
+		cols[n++] = (mmp_csv_column){ r->data.timestamp_column,
+			MMP_CSV_TIMESTAMP, NULL };
+	for (i = 0; i < r->data.n_feature_columns; i++)
+		cols[n++] = (mmp_csv_column){ r->data.feature_columns[i],
+			MMP_CSV_FEATURE, NULL };
+	spec.columns = cols;
+	spec.ncolumns = n;
+	spec.others = r->data.n_feature_columns ? MMP_CSV_SKIP
+		: MMP_CSV_FEATURE;
+	spec.task = r->task;
+
+	err = mmp_csv_sniff(&j->header, j->out->data_path, &co);
+	if (!err)
+		err = mmp_csv_load(&j->frame, j->out->data_path, &spec, &co);
+	free(cols);
+	free(na);
+	return err;
+}
+
+static int check_classes(struct job *j)
+{
+	const mmp_category_table *t = mmp_frame_classes(j->frame);
+	size_t k = t ? mmp_category_table_count(t) : 0, i;
+	mmp_buf list = MMP_BUF_INIT;
+	int err = 0;
+
+	if (j->recipe->task == MMP_TASK_REGRESSION)
+		return 0;
+	for (i = 0; i < k && i < 8; i++)
+		mmp_buf_printf(&list, "%s'%s'", i ? ", " : "",
+			mmp_category_table_string(t, i));
+	if (k > 8)
+		mmp_buf_puts(&list, ", ...");
+	if (j->recipe->task == MMP_TASK_BINARY && k != 2)
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"%s: binary_classification needs 2 classes in column "
+			"'%s', found %zu: %s", j->out->data_path,
+			j->recipe->data.target_column, k, list.ptr);
+	else if (j->recipe->task == MMP_TASK_MULTICLASS && k < 2)
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"%s: multiclass_classification needs at least 2 "
+			"classes in column '%s', found %zu", j->out->data_path,
+			j->recipe->data.target_column, k);
+	mmp_buf_dispose(&list);
+	return err;
+}
+
+static int do_split(struct job *j)
+{
+	const mmp_recipe *r = j->recipe;
+	size_t n = mmp_frame_nrows(j->frame);
+	uint64_t seed = (uint64_t)r->split.seed;
+
+	if (r->split.method == MMP_SPLIT_TIME)
+		return mmp_split_time(&j->split, mmp_frame_timestamps(j->frame),
+			n, r->split.test_size);
+	if (r->task != MMP_TASK_REGRESSION && r->split.stratify)
+		return mmp_split_stratified(&j->split,
+			mmp_frame_target(j->frame), n, j->out->nclasses,
+			r->split.test_size, seed);
+	return mmp_split_random(&j->split, n, r->split.test_size, seed);
+}
+
+/*
+ * Put the training rows first and the holdout rows after them, in
+ * place: only the holdout is copied aside, so the peak stays near one
+ * feature matrix.
+ */
+static void partition(struct job *j)
+{
+	size_t nf = j->out->nfeatures, i, row = sizeof(float) * nf;
+	const float *yt = mmp_frame_target(j->frame);
+	float *hold, *x = j->x;
+
+	j->y = mmp__calloc(j->split.ntrain + j->split.ntest, sizeof(float));
+	hold = mmp__calloc(j->split.ntest ? j->split.ntest * nf : 1,
+		sizeof(float));
+	for (i = 0; i < j->split.ntest; i++) {
+		memcpy(hold + i * nf, x + j->split.test[i] * nf, row);
+		j->y[j->split.ntrain + i] = yt[j->split.test[i]];
+	}
+	for (i = 0; i < j->split.ntrain; i++) {
+		if (j->split.train[i] != i)
+			memmove(x + i * nf, x + j->split.train[i] * nf, row);
+		j->y[i] = yt[j->split.train[i]];
+	}
+	memcpy(x + j->split.ntrain * nf, hold, j->split.ntest * row);
+	free(hold);
+}
+
+static mmp_column_type column_type(struct job *j, const char *name)
+{
+	long c = mmp_csv_header_find(j->header, name);
+
+	switch (c < 0 ? MMP_CSV_TYPE_NUMBER
+		: mmp_csv_header_type(j->header, (size_t)c)) {
+	case MMP_CSV_TYPE_INTEGER:
+		return MMP_COLUMN_LONG;
+	case MMP_CSV_TYPE_STRING:
+		return MMP_COLUMN_STRING;
+	default:
+		return MMP_COLUMN_DOUBLE;
+	}
+}
+
+static int build_schema(struct job *j)
+{
+	const mmp_frame *f = j->frame;
+	const mmp_category_table *t;
+	size_t i, c;
+	int err;
+
+	err = mmp_model_schema_new(&j->schema, j->recipe->task,
+		j->recipe->data.target_column);
+	for (i = 0; !err && i < j->out->nfeatures; i++) {
+		const char **cats = NULL;
+		size_t ncats = 0;
+		mmp_feature_kind kind = mmp_frame_feature_kind(f, i);
+		mmp_column_type type;
+
+		if (kind == MMP_FEATURE_CATEGORICAL) {
+			t = mmp_frame_categories(f, i);
+			ncats = mmp_category_table_count(t);
+			cats = mmp__calloc(ncats ? ncats : 1, sizeof(*cats));
+			for (c = 0; c < ncats; c++)
+				cats[c] = mmp_category_table_string(t, c);
+			type = MMP_COLUMN_STRING;
+		} else {
+			type = column_type(j, mmp_frame_feature_name(f, i));
+		}
+		err = mmp_model_schema_add_feature(j->schema,
+			mmp_frame_feature_name(f, i), kind, type, cats, ncats);
+		free(cats);
+	}
+	for (i = 0; !err && i < j->out->nclasses; i++)
+		err = mmp_model_schema_add_class(j->schema, j->out->classes[i]);
+	for (i = 0; !err && i < mmp_frame_nentities(f); i++)
+		err = mmp_model_schema_add_entity(j->schema,
+			mmp_frame_entity_name(f, i));
+	return err;
+}
+
+/* ---- params ---- */
+
+static int record_params(struct job *j, const mmp_model_param *p, size_t np)
+{
+	const mmp_recipe *r = j->recipe;
+	mmp_kv *kv = mmp__calloc(np + 8, sizeof(*kv));
+	char rounds[32], esr[32], ts[32], seed[32];
+	size_t n = 0, i;
+	int err;
+
+	for (i = 0; i < np; i++)
+		kv[n++] = (mmp_kv){ p[i].key, p[i].value };
+	snprintf(rounds, sizeof(rounds), "%lld",
+		(long long)r->model.num_boost_round);
+	snprintf(esr, sizeof(esr), "%lld",
+		(long long)r->model.early_stopping_rounds);
+	mmp_fmt_double(ts, r->split.test_size);
+	snprintf(seed, sizeof(seed), "%lld", (long long)r->split.seed);
+	kv[n++] = (mmp_kv){ "num_boost_round", rounds };
+	kv[n++] = (mmp_kv){ "early_stopping_rounds", esr };
+	kv[n++] = (mmp_kv){ "split.method",
+		r->split.method == MMP_SPLIT_TIME ? "time" : "random" };
+	kv[n++] = (mmp_kv){ "split.test_size", ts };
+	kv[n++] = (mmp_kv){ "split.seed", seed };
+	if (r->task != MMP_TASK_REGRESSION)
+		kv[n++] = (mmp_kv){ "split.stratify",
+			r->split.stratify ? "true" : "false" };
+	err = mmp_run_log_params(j->store, j->out->run_id, kv, n);
+	free(kv);
+	return err;
+}
+
+/* the recipe's params, plus seed, num_class when the recipe has none */
+static mmp_model_param *model_params(struct job *j, size_t *np,
+	char *seed, size_t seedsz, char *ncls, size_t nclssz)
+{
+	const mmp_recipe *r = j->recipe;
+	mmp_model_param *p = mmp__calloc(r->model.n_params + 2, sizeof(*p));
+	size_t n = 0, i;
+
+	for (i = 0; i < r->model.n_params; i++)
+		p[n++] = (mmp_model_param){ r->model.params[i].key,
+			r->model.params[i].value };
+	if (!mmp_recipe_param_get(r, "seed") &&
+	    !mmp_recipe_param_get(r, "random_state")) {
+		snprintf(seed, seedsz, "%lld", (long long)r->split.seed);
+		p[n++] = (mmp_model_param){ "seed", seed };
+	}
+	if (r->task == MMP_TASK_MULTICLASS &&
+	    !mmp_recipe_param_get(r, "num_class")) {
+		snprintf(ncls, nclssz, "%zu", j->out->nclasses);
+		p[n++] = (mmp_model_param){ "num_class", ncls };
+	}
+	*np = n;
+	return p;
+}
+
+static int on_round(const mmp_model_progress *p, void *payload)
+{
+	struct job *j = payload;
+	mmp_train_event e = { .stage = MMP_TRAIN_BOOST };
+	double now = mmp_time_mono();
+
+	if (now - j->last_heartbeat > 5.0) {
+		j->last_heartbeat = now;
+		mmp_run_heartbeat(j->store, j->out->run_id);
+		mmp_error_clear();
+	}
+	e.round = p->round;
+	e.num_boost_round = p->num_boost_round;
+	e.metric = p->metric;
+	e.train_value = p->train_value;
+	e.valid_value = p->valid_value;
+	e.best_iteration = p->best_iteration;
+	e.elapsed = p->elapsed;
+	return emit(j, &e) < 0;
+}
+
+static int train_model(struct job *j)
+{
+	const mmp_recipe *r = j->recipe;
+	mmp_model_train_options mo = MMP_MODEL_TRAIN_OPTIONS_INIT;
+	const char **names;
+	mmp_feature_kind *kinds;
+	mmp_model_param *params;
+	char seed[32], ncls[32];
+	size_t np, nf = j->out->nfeatures, i;
+	int err;
+
+	params = model_params(j, &np, seed, sizeof(seed), ncls, sizeof(ncls));
+	if ((err = record_params(j, params, np)) < 0) {
+		free(params);
+		return err;
+	}
+	names = mmp__calloc(nf, sizeof(*names));
+	kinds = mmp__calloc(nf, sizeof(*kinds));
+	for (i = 0; i < nf; i++) {
+		names[i] = mmp_frame_feature_name(j->frame, i);
+		kinds[i] = mmp_frame_feature_kind(j->frame, i);
+	}
+	mo.task = r->task;
+	mo.num_class = r->task == MMP_TASK_MULTICLASS ? j->out->nclasses : 0;
+	mo.train_x = j->x;
+	mo.train_y = j->y;
+	mo.train_rows = j->split.ntrain;
+	mo.valid_x = j->x + j->split.ntrain * nf;
+	mo.valid_y = j->y + j->split.ntrain;
+	mo.valid_rows = j->split.ntest;
+	mo.ncols = nf;
+	mo.feature_names = names;
+	mo.feature_kinds = kinds;
+	mo.params = params;
+	mo.nparams = np;
+	mo.num_boost_round = (int)r->model.num_boost_round;
+	mo.early_stopping_rounds = (int)r->model.early_stopping_rounds;
+	mo.nthread = j->o->nthread;
+	mo.schema = j->schema;
+	mo.progress = on_round;
+	mo.payload = j;
+	err = mmp_model_train(&j->model, &mo, &j->tr);
+	if (err == MMP_EINTERRUPTED)
+		j->stopped = 1;
+	free(names);
+	free(kinds);
+	free(params);
+	if (err < 0)
+		return err;
+	j->out->nrounds = j->tr.nrounds;
+	j->out->best_iteration = j->tr.best_iteration;
+	j->out->stopped_early = j->tr.stopped_early;
+	return 0;
+}
+
+/* per-round history as metrics "train-<m>" and "valid-<m>", step = round */
+static int record_history(struct job *j)
+{
+	size_t per = 2 * j->tr.nmetrics, n = 0, m;
+	mmp_run_metric *rows;
+	mmp_buf *keys;
+	int64_t now = mmp_time_ms();
+	int round, err;
+
+	if (!per || !j->tr.nrounds)
+		return 0;
+	rows = mmp__calloc(per * (size_t)j->tr.nrounds, sizeof(*rows));
+	keys = mmp__calloc(per, sizeof(*keys));
+	for (m = 0; m < j->tr.nmetrics; m++) {
+		mmp_buf_init(&keys[2 * m], 0);
+		mmp_buf_init(&keys[2 * m + 1], 0);
+		mmp_buf_printf(&keys[2 * m], "train-%s", j->tr.metrics[m].name);
+		mmp_buf_printf(&keys[2 * m + 1], "valid-%s",
+			j->tr.metrics[m].name);
+	}
+	for (round = 0; round < j->tr.nrounds; round++)
+		for (m = 0; m < j->tr.nmetrics; m++) {
+			rows[n++] = (mmp_run_metric){ keys[2 * m].ptr,
+				j->tr.metrics[m].train[round], round, now };
+			if (j->split.ntest)
+				rows[n++] = (mmp_run_metric){ keys[2 * m + 1].ptr,
+					j->tr.metrics[m].valid[round], round,
+					now };
+		}
+	err = mmp_run_log_metrics(j->store, j->out->run_id, rows, n);
+	for (m = 0; m < per; m++)
+		mmp_buf_dispose(&keys[m]);
+	free(keys);
+	free(rows);
+	return err;
+}
+
+/* ---- evaluation ---- */
+
+static int evaluate(struct job *j)
+{
+	const mmp_recipe *r = j->recipe;
+	size_t nf = j->out->nfeatures, k = j->out->nclasses, i;
+	const float *tx = j->x + j->split.ntrain * nf;
+	const float *ty = j->y + j->split.ntrain;
+	mmp_metric_list all;
+	mmp_run_metric rows[MMP_METRICS_MAX + 2];
+	size_t n = 0;
+	float *scores;
+	int64_t now = mmp_time_ms();
+	int err;
+
+	if ((err = mmp_model_evaluate(&all, j->model, tx, j->split.ntest, nf,
+			ty)) < 0)
+		return err;
+	/* keep the metrics the recipe asks for, in its order */
+	j->out->metrics.count = 0;
+	for (i = 0; i < r->evaluation.n_metrics; i++) {
+		const char *name = r->evaluation.metrics[i];
+		size_t c;
+
+		/* the computed list's names are static; the recipe's are not
+		 * kept past this call */
+		for (c = 0; c < all.count && strcmp(all.items[c].name, name);
+		     c++)
+			;
+		if (c == all.count)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+				"metric '%s' is not computed for %s", name,
+				mmp_task_name(r->task));
+		j->out->metrics.items[j->out->metrics.count++] = all.items[c];
+		rows[n++] = (mmp_run_metric){ all.items[c].name,
+			all.items[c].value, 0, now };
+	}
+	rows[n++] = (mmp_run_metric){ "best_iteration",
+		(double)j->out->best_iteration, 0, now };
+	rows[n++] = (mmp_run_metric){ "stopped_round", (double)j->out->nrounds,
+		0, now };
+	if ((err = mmp_run_log_metrics(j->store, j->out->run_id, rows, n)))
+		return err;
+
+	if (k >= 2) {
+		size_t per = r->task == MMP_TASK_MULTICLASS ? k : 1;
+		scores = mmp__calloc(j->split.ntest * per, sizeof(float));
+		err = mmp_model_predict_scores(j->model, tx, j->split.ntest,
+			nf, scores);
+		j->out->confusion = mmp__calloc(k * k, sizeof(uint64_t));
+		if (!err)
+			err = mmp_confusion_matrix(j->out->confusion, k,
+				r->task, ty, scores, j->split.ntest);
+		free(scores);
+		if (err < 0)
+			return err;
+	}
+	j->out->importance = mmp__calloc(nf ? nf : 1, sizeof(double));
+	return mmp_model_importance(j->out->importance, nf, j->model);
+}
+
+/* ---- artifacts ---- */
+
+static void json_str(mmp_buf *b, const char *s)
+{
+	mmp_buf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			mmp_buf_printf(b, "\\%c", c);
+		else if (c < 0x20)
+			mmp_buf_printf(b, "\\u%04x", c);
+		else
+			mmp_buf_putc(b, c);
+	}
+	mmp_buf_putc(b, '"');
+}
+
+static void json_num(mmp_buf *b, double v)
+{
+	char s[32];
+
+	if (!isfinite(v)) {
+		mmp_buf_puts(b, "null");
+		return;
+	}
+	mmp_fmt_double(s, v);
+	mmp_buf_puts(b, s);
+}
+
+static int write_json(const char *dir, const char *name, mmp_buf *b)
+{
+	mmp_buf path = MMP_BUF_INIT;
+	int err;
+
+	mmp_buf_putc(b, '\n');
+	mmp_path_join(&path, dir, name);
+	err = mmp_file_write_atomic(path.ptr, b->ptr, b->size);
+	mmp_buf_dispose(&path);
+	return err;
+}
+
+static int write_reports(struct job *j, const char *dir)
+{
+	mmp_train_result *o = j->out;
+	mmp_buf b = MMP_BUF_INIT;
+	size_t i, c;
+	int err;
+
+	mmp_buf_puts(&b, "{\"metrics\":{");
+	for (i = 0; i < o->metrics.count; i++) {
+		mmp_buf_puts(&b, i ? "," : "");
+		json_str(&b, o->metrics.items[i].name);
+		mmp_buf_putc(&b, ':');
+		json_num(&b, o->metrics.items[i].value);
+	}
+	mmp_buf_printf(&b, "},\"best_iteration\":%d,\"rounds\":%d,"
+		"\"train_rows\":%zu,\"test_rows\":%zu}", o->best_iteration,
+		o->nrounds, o->train_rows, o->test_rows);
+	if ((err = write_json(dir, "metrics.json", &b)) < 0)
+		goto done;
+
+	if (o->confusion) {
+		mmp_buf_clear(&b);
+		mmp_buf_puts(&b, "{\"labels\":[");
+		for (i = 0; i < o->nclasses; i++) {
+			mmp_buf_puts(&b, i ? "," : "");
+			json_str(&b, o->classes[i]);
+		}
+		mmp_buf_puts(&b, "],\"matrix\":[");
+		for (i = 0; i < o->nclasses; i++) {
+			mmp_buf_puts(&b, i ? ",[" : "[");
+			for (c = 0; c < o->nclasses; c++)
+				mmp_buf_printf(&b, "%s%llu", c ? "," : "",
+					(unsigned long long)
+					o->confusion[i * o->nclasses + c]);
+			mmp_buf_putc(&b, ']');
+		}
+		mmp_buf_puts(&b, "]}");
+		if ((err = write_json(dir, "confusion_matrix.json", &b)) < 0)
+			goto done;
+	}
+
+	mmp_buf_clear(&b);
+	mmp_buf_puts(&b, "{\"importance_type\":\"gain\",\"features\":[");
+	for (i = 0; i < o->nfeatures; i++) {
+		mmp_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+		json_str(&b, o->features[i]);
+		mmp_buf_puts(&b, ",\"gain\":");
+		json_num(&b, o->importance[i]);
+		mmp_buf_putc(&b, '}');
+	}
+	mmp_buf_puts(&b, "]}");
+	err = write_json(dir, "feature_importance.json", &b);
+done:
+	mmp_buf_dispose(&b);
+	return err;
+}
+
+/* collect every file below dir with its size and sha256 */
+struct artifact_list {
+	mmp_artifact *items;
+	size_t nr, alloc;
+};
+
+static int list_files(struct artifact_list *l, const char *root,
+	const char *rel)
+{
+	mmp_buf dirpath = MMP_BUF_INIT, sub = MMP_BUF_INIT;
+	DIR *d;
+	struct dirent *e;
+	int err = 0;
+
+	mmp_path_join(&dirpath, root, rel);
+	if (!(d = opendir(dirpath.ptr))) {
+		err = mmp_error_set_os("cannot list '%s'", dirpath.ptr);
+		goto done;
+	}
+	while (!err && (e = readdir(d))) {
+		struct stat st;
+		mmp_buf full = MMP_BUF_INIT;
+
+		if (e->d_name[0] == '.')
+			continue;
+		mmp_buf_clear(&sub);
+		if (*rel)
+			mmp_buf_printf(&sub, "%s/", rel);
+		mmp_buf_puts(&sub, e->d_name);
+		mmp_path_join(&full, root, sub.ptr);
+		if (stat(full.ptr, &st) < 0) {
+			err = mmp_error_set_os("cannot stat '%s'", full.ptr);
+		} else if (S_ISDIR(st.st_mode)) {
+			err = list_files(l, root, sub.ptr);
+		} else {
+			char hex[65];
+			MMP_ALLOC_GROW(l->items, l->nr + 1, l->alloc);
+			if (!(err = mmp_sha256_file(hex, full.ptr))) {
+				l->items[l->nr].path = mmp__strdup(sub.ptr);
+				l->items[l->nr].size = st.st_size;
+				l->items[l->nr++].sha256 = mmp__strdup(hex);
+			}
+		}
+		mmp_buf_dispose(&full);
+	}
+	closedir(d);
+done:
+	mmp_buf_dispose(&dirpath);
+	mmp_buf_dispose(&sub);
+	return err;
+}
+
+static int cmp_artifact(const void *a, const void *b)
+{
+	return strcmp(((const mmp_artifact *)a)->path,
+		((const mmp_artifact *)b)->path);
+}
+
+static int save_artifacts(struct job *j)
+{
+	mmp_model_dir_info info = MMP_MODEL_DIR_INFO_INIT;
+	mmp_buf path = MMP_BUF_INIT, final = MMP_BUF_INIT;
+	struct artifact_list l = { NULL, 0, 0 };
+	size_t i;
+	int err;
+
+	if ((err = mmp_run_tmp_dir(&j->tmp_dir, j->store, j->out->run_id)))
+		goto done;
+	mmp_path_join(&path, j->tmp_dir.ptr, "model");
+	info.run_id = j->out->run_id;
+	if ((err = mmp_model_save_dir(j->model, path.ptr, &info)) < 0)
+		goto done;
+	mmp_buf_clear(&path);
+	mmp_path_join(&path, j->tmp_dir.ptr, "recipe.yaml");
+	if ((err = mmp_file_write_atomic(path.ptr, j->recipe->raw,
+			j->recipe->raw_len)) < 0)
+		goto done;
+	if ((err = write_reports(j, j->tmp_dir.ptr)) < 0)
+		goto done;
+	if ((err = list_files(&l, j->tmp_dir.ptr, "")) < 0)
+		goto done;
+	qsort(l.items, l.nr, sizeof(*l.items), cmp_artifact);
+
+	/* the whole directory appears at once, or not at all */
+	if ((err = mmp_run_artifact_dir(&final, j->store, j->out->run_id)))
+		goto done;
+	mmp_buf_clear(&path);
+	mmp_path_dirname(&path, final.ptr);
+	if ((err = mmp_mkdir_p(path.ptr, 0777)) < 0)
+		goto done;
+	if (rename(j->tmp_dir.ptr, final.ptr) < 0) {
+		err = mmp_error_set_os("cannot move the artifacts to '%s'",
+			final.ptr);
+		goto done;
+	}
+	mmp_buf_clear(&j->tmp_dir);
+	j->out->artifact_dir = mmp__strdup(final.ptr);
+	mmp_buf_clear(&path);
+	mmp_path_join(&path, final.ptr, "model");
+	j->out->model_dir = mmp__strdup(path.ptr);
+	err = mmp_run_log_artifacts(j->store, j->out->run_id, l.items, l.nr);
+done:
+	for (i = 0; i < l.nr; i++) {
+		free((char *)l.items[i].path);
+		free((char *)l.items[i].sha256);
+	}
+	free(l.items);
+	mmp_buf_dispose(&path);
+	mmp_buf_dispose(&final);
+	return err;
+}
+
+static int record_dataset(struct job *j)
+{
+	mmp_dataset_input d = { 0 };
+	mmp_buf schema = MMP_BUF_INIT, name = MMP_BUF_INIT;
+	const char *base = strrchr(j->out->data_path, '/');
+	size_t i;
+	int err;
+
+	mmp_buf_puts(&schema, "{\"mlflow_colspec\":[");
+	for (i = 0; i < j->schema->nfeatures; i++) {
+		static const char *const types[] = { "double", "long",
+			"string" };
+		mmp_buf_printf(&schema, "%s{\"type\":\"%s\",\"name\":",
+			i ? "," : "", types[j->schema->features[i].type]);
+		json_str(&schema, j->schema->features[i].name);
+		mmp_buf_putc(&schema, '}');
+	}
+	mmp_buf_puts(&schema, "]}");
+	mmp_buf_puts(&name, base ? base + 1 : j->out->data_path);
+	d.name = name.ptr;
+	d.digest = j->out->dataset_digest;
+	d.source = j->out->data_path;
+	d.source_type = "local";
+	d.rows = (int64_t)j->out->rows;
+	d.columns = (int64_t)mmp_csv_header_count(j->header);
+	d.schema = schema.ptr;
+	d.context = "training";
+	err = mmp_run_log_dataset(j->store, j->out->run_id, &d);
+	mmp_buf_dispose(&schema);
+	mmp_buf_dispose(&name);
+	return err;
+}
+
+/* ---- the run ---- */
+
+static int pipeline(struct job *j)
+{
+	mmp_train_result *o = j->out;
+	const mmp_category_table *classes;
+	double t;
+	size_t i;
+	int err;
+
+	if ((err = record_tags(j)) < 0)
+		return err;
+
+	t = mmp_time_mono();
+	if ((err = emit_stage(j, MMP_TRAIN_LOAD)) < 0)
+		return err;
+	if ((err = load_data(j)) < 0)
+		return err;
+	o->rows = mmp_frame_nrows(j->frame);
+	o->nfeatures = mmp_frame_nfeatures(j->frame);
+	snprintf(o->dataset_digest, sizeof(o->dataset_digest), "%s",
+		mmp_frame_digest(j->frame));
+	if (!o->nfeatures)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"%s: no feature columns left to train on",
+			o->data_path);
+	o->features = mmp__calloc(o->nfeatures, sizeof(char *));
+	for (i = 0; i < o->nfeatures; i++)
+		o->features[i] = mmp__strdup(mmp_frame_feature_name(j->frame,
+			i));
+	classes = mmp_frame_classes(j->frame);
+	if (classes) {
+		o->nclasses = mmp_category_table_count(classes);
+		o->classes = mmp__calloc(o->nclasses ? o->nclasses : 1,
+			sizeof(char *));
+		for (i = 0; i < o->nclasses; i++)
+			o->classes[i] = mmp__strdup(
+				mmp_category_table_string(classes, i));
+	}
+	if ((err = check_classes(j)) < 0)
+		return err;
+	if ((err = build_schema(j)) < 0)
+		return err;
+	if ((err = record_dataset(j)) < 0)
+		return err;
+	if ((err = do_split(j)) < 0)
+		return err;
+	o->train_rows = j->split.ntrain;
+	o->test_rows = j->split.ntest;
+	j->x = mmp_frame_detach_features(j->frame);
+	partition(j);
+	o->load_seconds = mmp_time_mono() - t;
+
+	t = mmp_time_mono();
+	if ((err = train_model(j)) < 0)
+		return err;
+	o->train_seconds = mmp_time_mono() - t;
+	if ((err = record_history(j)) < 0)
+		return err;
+
+	t = mmp_time_mono();
+	if ((err = emit_stage(j, MMP_TRAIN_EVALUATE)) < 0)
+		return err;
+	if ((err = evaluate(j)) < 0)
+		return err;
+	o->eval_seconds = mmp_time_mono() - t;
+
+	t = mmp_time_mono();
+	if ((err = emit_stage(j, MMP_TRAIN_SAVE)) < 0)
+		return err;
+	if ((err = save_artifacts(j)) < 0)
+		return err;
+	o->save_seconds = mmp_time_mono() - t;
+	return 0;
+}
+
+static void default_run_name(mmp_buf *out, const char *recipe_name)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	mmp_buf_printf(out, "%s-%s", recipe_name, stamp);
+}
+
+static const char *pick_experiment(const mmp_train_options *o,
+	const mmp_recipe *r)
+{
+	const char *name = NULL;
+
+	if (o->experiment)
+		return o->experiment;
+	if (r->experiment)
+		return r->experiment;
+	if (o->config && !mmp_config_get_string(&name, o->config,
+			"experiment.name") && name && *name)
+		return name;
+	mmp_error_clear();
+	return "Default";
+}
+
+static int resolve_data_path(mmp_train_result *out, const mmp_recipe *r,
+	const char *override)
+{
+	mmp_buf abs = MMP_BUF_INIT;
+	int err;
+
+	if (!override) {
+		out->data_path = mmp__strdup(r->data.source_abs);
+		return 0;
+	}
+	err = mmp_path_absolute(&abs, override);
+	if (!err)
+		out->data_path = mmp_buf_detach(&abs);
+	mmp_buf_dispose(&abs);
+	return err;
+}
+
+static void job_release(struct job *j)
+{
+	if (j->tmp_dir.size)
+		mmp_rm_rf(j->tmp_dir.ptr);
+	mmp_buf_dispose(&j->tmp_dir);
+	mmp_model_free(j->model);
+	mmp_model_train_result_release(&j->tr);
+	mmp_model_schema_free(j->schema);
+	mmp_split_release(&j->split);
+	free(j->x);
+	free(j->y);
+	mmp_frame_free(j->frame);
+	mmp_csv_header_free(j->header);
+}
+
+int mmp_train(mmp_train_result *out, mmp_diag_list **diags,
+	mmp_store *store, const mmp_train_options *o)
+{
+	mmp_recipe_options ro = MMP_RECIPE_OPTIONS_INIT;
+	mmp_run_start_options so = MMP_RUN_START_OPTIONS_INIT;
+	mmp_recipe *recipe = NULL;
+	mmp_buf name = MMP_BUF_INIT;
+	struct job j;
+	double t0 = mmp_time_mono();
+	int err, end_err;
+
+	memset(out, 0, sizeof(*out));
+	memset(&j, 0, sizeof(j));
+	if (diags)
+		*diags = NULL;
+	if (!o || o->version != MMP_TRAIN_OPTIONS_VERSION || !o->recipe_path)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"invalid training options");
+
+	ro.overrides = o->overrides;
+	ro.noverrides = o->noverrides;
+	ro.config = o->config;
+	if ((err = mmp_recipe_load(&recipe, diags, o->recipe_path, &ro)) < 0)
+		return err;
+	out->task = recipe->task;
+	out->target = mmp__strdup(recipe->data.target_column);
+	out->experiment = mmp__strdup(pick_experiment(o, recipe));
+	if (o->run_name)
+		mmp_buf_puts(&name, o->run_name);
+	else
+		default_run_name(&name, recipe->name);
+	out->run_name = mmp_buf_detach(&name);
+	if ((err = resolve_data_path(out, recipe, o->data_path)) < 0)
+		goto done;
+
+	so.experiment = out->experiment;
+	so.run_name = out->run_name;
+	so.source_name = recipe->path;
+	so.kind = "train";
+	if ((err = mmp_run_start(store, &so, out->run_id)) < 0)
+		goto done;
+	out->recorded = 1;
+
+	j.o = o;
+	j.out = out;
+	j.store = store;
+	j.recipe = recipe;
+	j.t0 = t0;
+	j.last_heartbeat = t0;
+	mmp_buf_init(&j.tmp_dir, 0);
+	err = pipeline(&j);
+	if (err < 0) {
+		out->status = mmp__strdup(j.stopped ? "KILLED" : "FAILED");
+		out->error = mmp__strdup(mmp_error_last()->message);
+	} else {
+		out->status = mmp__strdup("FINISHED");
+	}
+	job_release(&j);
+	end_err = mmp_run_end(store, out->run_id, out->status, out->error);
+	if (!err && end_err < 0)
+		err = end_err;
+	else if (err < 0 && end_err == 0)
+		mmp_error_set(MMP_ERROR_MODEL, "%s", out->error);
+done:
+	out->total_seconds = mmp_time_mono() - t0;
+	mmp_recipe_free(recipe);
+	return err;
+}
+
+void mmp_train_result_release(mmp_train_result *r)
+{
+	size_t i;
+
+	free(r->run_name);
+	free(r->experiment);
+	free(r->status);
+	free(r->error);
+	free(r->target);
+	free(r->data_path);
+	for (i = 0; i < r->nclasses; i++)
+		free(r->classes[i]);
+	free(r->classes);
+	free(r->confusion);
+	for (i = 0; i < r->nfeatures && r->features; i++)
+		free(r->features[i]);
+	free(r->features);
+	free(r->importance);
+	free(r->artifact_dir);
+	free(r->model_dir);
+	memset(r, 0, sizeof(*r));
+}
