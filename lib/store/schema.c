@@ -113,6 +113,11 @@ const struct mmp_store__migration mmp_store__migrations[] = {
 	"    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER),\n"
 	"    CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));\n"
 	},
+	/* each later concern keeps its SQL in its own schema-<name>.c */
+	{ "registry: registered models, versions, aliases, approvals, audit "
+	  "log", mmp_store__sql_registry },
+	{ "tuning: studies and trials", mmp_store__sql_tune },
+	{ "sync: remote ids and push state", mmp_store__sql_sync },
 };
 
 const size_t mmp_store__migrations_nr = ARRAY_SIZE(mmp_store__migrations);

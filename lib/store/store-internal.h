@@ -55,6 +55,10 @@ struct mmp_store__migration {
 	const char *sql;   /* one or more statements */
 };
 extern const struct mmp_store__migration mmp_store__migrations[];
+/* the SQL of later steps, one file per concern (schema-<name>.c) */
+extern const char mmp_store__sql_registry[];
+extern const char mmp_store__sql_tune[];
+extern const char mmp_store__sql_sync[];
 extern const size_t mmp_store__migrations_nr;
 
 /* translate a SQLite result code into an mmp error set for `what` */
