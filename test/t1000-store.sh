@@ -5,6 +5,9 @@
 
 W=store-writer
 
+# the schema version this mmp creates: one per migration step
+SCHEMA_VERSION=4
+
 test_expect_success 'no store anywhere: fatal, exit 128, suggests mmp init' '
 	mkdir -p empty/sub &&
 	(cd empty/sub && test_expect_code 128 mmp runs list 2>../../err) &&
@@ -15,11 +18,11 @@ test_expect_success 'a new store is created with the schema, WAL and Default' '
 	$W "$PWD/proj/.mmp/mmp.db" create &&
 	test -f proj/.mmp/mmp.db &&
 	$W proj/.mmp/mmp.db open >v &&
-	echo 1 >expect && test_cmp expect v
+	echo $SCHEMA_VERSION >expect && test_cmp expect v
 '
 
 test_expect_success SQLITE3 'the schema: version, WAL, Default is experiment 0' '
-	test "$(sql proj/.mmp/mmp.db "PRAGMA user_version")" = 1 &&
+	test "$(sql proj/.mmp/mmp.db "PRAGMA user_version")" = $SCHEMA_VERSION &&
 	test "$(sql proj/.mmp/mmp.db "PRAGMA journal_mode")" = wal &&
 	test "$(sql proj/.mmp/mmp.db "SELECT experiment_id, name FROM experiments")" = "0|Default"
 '
@@ -120,7 +123,7 @@ test_expect_success SQLITE3 'two processes creating one new store at once both s
 		$W "$PWD/race/.mmp/mmp.db" create &
 	done &&
 	wait &&
-	test "$(sql race/.mmp/mmp.db "PRAGMA user_version")" = 1 &&
+	test "$(sql race/.mmp/mmp.db "PRAGMA user_version")" = $SCHEMA_VERSION &&
 	test "$(sql race/.mmp/mmp.db "SELECT count(*) FROM experiments")" = 1
 '
 
