@@ -179,6 +179,14 @@ test_grep() {
 	fi
 }
 
+test_must_be_empty() {
+	if test -s "$1"; then
+		echo "test_must_be_empty: $1 is not empty:" >&2
+		cat "$1" >&2
+		return 1
+	fi
+}
+
 test_line_count() {
 	n=$(wc -l <"$3" | tr -d ' ')
 	if ! test "$n" "$1" "$2"; then

@@ -266,7 +266,7 @@ MMP_EXTERN(const mmp_model_schema *) mmp_model_schema_of(const mmp_model *m);
 MMP_EXTERN(int) mmp_model_set_schema(mmp_model *m,
 	const mmp_model_schema *s);
 
-/** A model attribute (e.g. "best_iteration", "mmp_run_id") into `out`
+/** A model attribute (e.g. "best_iteration") into `out`
  * (appended). Returns 0 or MMP_ENOTFOUND. */
 MMP_EXTERN(int) mmp_model_attr(mmp_buf *out, const mmp_model *m,
 	const char *key);
@@ -290,8 +290,8 @@ typedef struct {
  * Write the model directory into `dir` (created if missing; the caller
  * renames it into place): MLmodel (xgboost and python_function flavors,
  * signature from the schema with the target excluded), model.ubj (with
- * feature names, types and the attributes mmp_run_id and
- * best_iteration), mmp-schema.json, conda.yaml, python_env.yaml and
+ * feature names, types and the attribute best_iteration; no run id, so
+ * that it is byte-identical for the same training), mmp-schema.json, conda.yaml, python_env.yaml and
  * requirements.txt. The model needs a schema. Not safe while another
  * thread predicts with `m`. Returns 0, or MMP_EINVALID (no schema, no
  * run id), MMP_ERROR (file system or XGBoost failure).

@@ -197,10 +197,13 @@ int mmp_model_save_dir(mmp_model *m, const char *dir,
 	if ((error = mmp_mkdir_p(dir, 0777)) < 0)
 		return error;
 
-	/* model.ubj, with the run id and best iteration as attributes */
+	/*
+	 * model.ubj, with the best iteration as an attribute. The run id
+	 * stays out of it (it is in MLmodel): the same data, params and
+	 * seed must give a byte-identical model file, whatever the run.
+	 */
 	snprintf(num, sizeof(num), "%d", m->best_iteration);
-	if (XGBoosterSetAttr(m->booster, "mmp_run_id", info->run_id) != 0 ||
-	    XGBoosterGetAttr(m->booster, "best_iteration", &v, &ok) != 0 ||
+	if (XGBoosterGetAttr(m->booster, "best_iteration", &v, &ok) != 0 ||
 	    (!ok && XGBoosterSetAttr(m->booster, "best_iteration", num) != 0)) {
 		error = mmp_model__xgb_error(MMP_ERROR,
 			"cannot set the model attributes");
