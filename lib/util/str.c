@@ -47,22 +47,34 @@ size_t mmp_str_distance(const char *a, const char *b)
 	return d;
 }
 
+static size_t common_prefix(const char *a, const char *b)
+{
+	size_t n = 0;
+
+	while (a[n] && a[n] == b[n])
+		n++;
+	return n;
+}
+
 const char *mmp_str_closest(const char *word, const char *const *cands,
 	size_t n)
 {
 	const char *best = NULL;
-	size_t best_d = SIZE_MAX, i, limit;
+	size_t best_d = SIZE_MAX, best_p = 0, i, limit;
 
 	limit = strlen(word) / 3 + 2;
 	for (i = 0; i < n; i++) {
-		size_t d;
+		size_t d, p;
 		if (!cands[i])
 			continue;
 		d = mmp_str_distance(word, cands[i]);
 		if (mmp_str_starts_with(cands[i], word) && strlen(word) >= 2)
 			d = d < 1 ? d : 1;
-		if (d < best_d) {
+		/* on a tie, the candidate sharing the longer start wins */
+		p = common_prefix(word, cands[i]);
+		if (d < best_d || (d == best_d && p > best_p)) {
 			best_d = d;
+			best_p = p;
 			best = cands[i];
 		}
 	}
