@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	spec.columns = cols;
 	spec.ncolumns = 1;
 	spec.others = MMP_CSV_FEATURE;
-	spec.task = MMP_TASK_CLASSIFICATION;
+	spec.task = MMP_TASK_BINARY;
 	if (mmp_csv_load(&f, argv[1], &spec, &o) < 0) {
 		fprintf(stderr, "error: %s\n", mmp_error_last()->message);
 		return 1;

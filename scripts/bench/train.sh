@@ -1,0 +1,168 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# train.sh: mmp train against the Python pipeline it replaces
+# (pandas.read_csv + xgboost.train + scikit-learn metrics + save_model) on
+# a seeded 1,000,000 x 28 CSV, then on the bundled breast-cancer example.
+# Prints load, train and total seconds and peak RSS for both, medians of
+# interleaved rounds, and the ratios. A benchmark, not a test.
+#
+#   scripts/bench/train.sh [ROWS] [ROUNDS]     (defaults 1000000 and 3)
+#   MMP_BENCH_DIR=DIR keeps the generated data (default $TMPDIR)
+set -eu
+
+cd "$(dirname "$0")/../.."
+SRC=$PWD
+ROWS=${1:-1000000}
+ROUNDS=${2:-3}
+SEED=42
+DIR=${MMP_BENCH_DIR:-${TMPDIR:-/tmp}/mmp-bench-csv}
+CSV="$DIR/gen-$ROWS-$SEED.csv"
+PY=/usr/bin/python3
+MMP=$SRC/cmd/mmp
+CC=${CC:-cc}
+
+mkdir -p "$DIR"
+test -x "$MMP" || make -j2 >/dev/null
+"$CC" -O2 -o "$DIR/gencsv" scripts/bench/gencsv.c -lm
+if ! test -s "$CSV"; then
+	echo "generating $ROWS rows in $CSV"
+	"$DIR/gencsv" -n "$ROWS" -s "$SEED" -o "$CSV.tmp"
+	mv "$CSV.tmp" "$CSV"
+fi
+
+# the same job on both sides: 80/20 split, 100 rounds of depth 6 (hist),
+# train and holdout evaluated every round, six holdout metrics, the model
+# saved
+cat >"$DIR/bench.yaml" <<RECIPE
+task: binary_classification
+data:
+  source: $CSV
+  interface: {target_column: target}
+  split: {test_size: 0.2, seed: 42, stratify: false}
+model:
+  params: {objective: "binary:logistic", eval_metric: logloss, max_depth: 6,
+           eta: 0.3, tree_method: hist, seed: 42}
+  num_boost_round: 100
+evaluation:
+  metrics: [accuracy, precision, recall, f1, roc_auc, logloss]
+RECIPE
+
+cat >"$DIR/bench.py" <<'PYTHON'
+import json, sys, time
+t0 = time.time()
+import numpy as np, pandas as pd, xgboost as xgb
+from sklearn import metrics as M
+t_import = time.time()
+path, target, rounds, depth, eta, test_size, out = sys.argv[1:8]
+df = pd.read_csv(path)
+y = df.pop(target).values
+t_load = time.time()
+rng = np.random.default_rng(42)
+idx = rng.permutation(len(df))
+ntest = int(np.ceil(float(test_size) * len(df)))
+te, tr = np.sort(idx[:ntest]), np.sort(idx[ntest:])
+dtr = xgb.DMatrix(df.iloc[tr], label=y[tr])
+dte = xgb.DMatrix(df.iloc[te], label=y[te])
+params = {"objective": "binary:logistic", "eval_metric": "logloss",
+          "max_depth": int(depth), "eta": float(eta), "tree_method": "hist",
+          "seed": 42}
+t_dm = time.time()
+b = xgb.train(params, dtr, int(rounds), evals=[(dtr, "train"), (dte, "valid")],
+              verbose_eval=False)
+t_train = time.time()
+p = b.predict(dte)
+yt = y[te]
+m = {"accuracy": M.accuracy_score(yt, p > 0.5),
+     "precision": M.precision_score(yt, p > 0.5),
+     "recall": M.recall_score(yt, p > 0.5), "f1": M.f1_score(yt, p > 0.5),
+     "roc_auc": M.roc_auc_score(yt, p), "logloss": M.log_loss(yt, p)}
+b.save_model(out)
+t_end = time.time()
+print(json.dumps({"import": t_import - t0, "load": t_load - t_import,
+                  "train": t_train - t_dm, "total": t_end - t0,
+                  "metrics": m}))
+PYTHON
+
+have_py=0
+if "$PY" -c 'import pandas, xgboost, sklearn' 2>/dev/null; then
+	have_py=1
+else
+	echo "note: python3 with pandas, xgboost and scikit-learn is missing;" \
+		"printing mmp's figures only"
+fi
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# jfield NAME < json: the first number after "NAME":
+jfield() { sed -n "s/.*\"$1\":\([0-9.e+-]*\).*/\1/p"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", b / a }'; }
+
+# run_mmp RECIPE: one training in a fresh store
+run_mmp() {
+	local d
+	d=$(mktemp -d "$DIR/store.XXXXXX")
+	"$MMP" init -q "$d"
+	/usr/bin/time -f %M -o "$DIR/time.txt" \
+		"$MMP" -C "$d" train --recipe "$1" --json >"$DIR/mmp.json"
+	sed -n 's/.*"seconds":{\(.*\)}}$/\1/p' "$DIR/mmp.json" >"$DIR/secs"
+	jfield load <"$DIR/secs" >>"$DIR/mmp.load"
+	jfield train <"$DIR/secs" >>"$DIR/mmp.train"
+	jfield total <"$DIR/secs" >>"$DIR/mmp.total"
+	awk '{ print $1 / 1024 }' "$DIR/time.txt" >>"$DIR/mmp.peak_mb"
+	rm -rf "$d"
+}
+
+# run_py CSV TARGET ROUNDS DEPTH ETA
+run_py() {
+	/usr/bin/time -f %M -o "$DIR/time.txt" \
+		"$PY" "$DIR/bench.py" "$@" 0.2 "$DIR/py-model.ubj" >"$DIR/py.json"
+	jfield load <"$DIR/py.json" >>"$DIR/py.load"
+	jfield train <"$DIR/py.json" >>"$DIR/py.train"
+	jfield total <"$DIR/py.json" >>"$DIR/py.total"
+	jfield import <"$DIR/py.json" >>"$DIR/py.import"
+	awk '{ print $1 / 1024 }' "$DIR/time.txt" >>"$DIR/py.peak_mb"
+}
+
+report() {
+	local what=$1 m p
+	m=$(median <"$DIR/mmp.$what")
+	if [ "$have_py" = 1 ]; then
+		p=$(median <"$DIR/py.$what")
+		printf "  %-10s %12.4f %12.4f %12s\n" "$what" "$m" "$p" \
+			"$(ratio "$m" "$p")"
+	else
+		printf "  %-10s %12.4f\n" "$what" "$m"
+	fi
+}
+
+bench() {
+	local title=$1 recipe=$2 csv=$3 target=$4 rounds=$5 depth=$6 eta=$7 i
+	rm -f "$DIR"/mmp.* "$DIR"/py.*
+	for i in $(seq "$ROUNDS"); do
+		run_mmp "$recipe"
+		if [ "$have_py" = 1 ]; then
+			run_py "$csv" "$target" "$rounds" "$depth" "$eta"
+		fi
+	done
+	echo "$title: medians of $ROUNDS interleaved rounds"
+	printf "  %-10s %12s %12s %12s\n" "" "mmp" "python" "python/mmp"
+	report load
+	report train
+	report total
+	report peak_mb
+	if [ "$have_py" = 1 ]; then
+		echo "  python's total includes $(median <"$DIR/py.import") s" \
+			"of imports"
+	fi
+	awk -v t="$(median <"$DIR/mmp.total")" -v x="$(median <"$DIR/mmp.train")" \
+		'BEGIN { printf "  mmp around XGBoost (parse, split, evaluation, " \
+			"store, artifacts): %.3f s, %.1f%% of training\n", t - x,
+			100 * (t - x) / x }'
+}
+
+# both sides get passive OpenMP waits, so that only the pipelines differ
+export OMP_WAIT_POLICY=PASSIVE
+bench "1M x 28, 100 rounds of depth 6" "$DIR/bench.yaml" "$CSV" target \
+	100 6 0.3
+bench "breast cancer example (200 rounds, early stopping)" \
+	"$SRC/recipes/breast-cancer.yaml" "$SRC/recipes/data/breast_cancer.csv" \
+	target 200 4 0.1
