@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* registry-internal.h: helpers shared by the files of lib/registry */
+#ifndef LIB_registry_registry_internal_h__
+#define LIB_registry_registry_internal_h__
+
+#include "mmp/registry.h"
+#include "store/registry-internal.h"
+#include "util/util.h"
+
+#define MMP_REGISTRY_NAME_MAX 250
+
+/* what a reference names (resolve.c) */
+enum mmp_registry__ref_kind {
+	MMP_REF_VERSION,
+	MMP_REF_STAGE,
+	MMP_REF_ALIAS,
+	MMP_REF_LATEST
+};
+
+struct mmp_registry__ref {
+	char *name;
+	enum mmp_registry__ref_kind kind;
+	int64_t version;   /* VERSION */
+	mmp_stage stage;   /* STAGE */
+	char *alias;       /* ALIAS */
+};
+
+/* split "M@x" or "M/N" into `out` (release it); MMP_EINVALID */
+int mmp_registry__ref_parse(struct mmp_registry__ref *out, const char *ref);
+void mmp_registry__ref_release(struct mmp_registry__ref *r);
+/* the version a parsed reference names now; MMP_ENOTFOUND */
+int mmp_registry__ref_version(int64_t *out, mmp_store *s,
+	const struct mmp_registry__ref *r);
+/* check a model name; MMP_EINVALID naming it */
+int mmp_registry__check_name(const char *name);
+/* check an alias name: syntax and reserved names; MMP_EINVALID */
+int mmp_registry__check_alias(const char *alias);
+/* MMP_ENOTFOUND "no model 'x'" (with a suggestion) unless it exists */
+int mmp_registry__model_must_exist(mmp_store *s, const char *name);
+/* "v3" or "3" to 3; MMP_EINVALID otherwise */
+int mmp_registry__parse_version(int64_t *out, const char *text);
+/* the absolute model directory of a version's source */
+void mmp_registry__model_dir(mmp_buf *out, mmp_store *s,
+	const char *source);
+
+#endif
