@@ -192,4 +192,21 @@ test_expect_success '--progress forces the meter; --json stays clean' '
 	jq -e .run_id proj/out
 '
 
+test_expect_success 'colour: on a terminal by default, never with NO_COLOR or --color=never' '
+	esc=$(printf "\033") &&
+	(cd proj && mmp --color=always runs list >../c-always &&
+	 mmp runs list >../c-pipe) &&
+	grep -q "$esc" c-always &&
+	! grep -q "$esc" c-pipe &&
+	if command -v script >/dev/null 2>&1
+	then
+		(cd proj && TERM=xterm script -qec "mmp runs list" /dev/null >../c-tty &&
+		 TERM=xterm NO_COLOR=1 script -qec "mmp runs list" /dev/null >../c-nocolor &&
+		 TERM=xterm script -qec "mmp --color=never runs list" /dev/null >../c-never) &&
+		grep -q "$esc" c-tty &&
+		! grep -q "$esc" c-nocolor &&
+		! grep -q "$esc" c-never
+	fi
+'
+
 test_done
