@@ -72,25 +72,6 @@ cJSON *json_add_number(cJSON *obj, const char *key, double v)
 	return cJSON_AddNumberToObject(obj, key, v);
 }
 
-void fmt_double(char out[32], double v)
-{
-	int prec;
-
-	if (isnan(v)) {
-		snprintf(out, 32, "NaN");
-		return;
-	}
-	if (isinf(v)) {
-		snprintf(out, 32, v > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(out, 32, "%.*g", prec, v);
-		if (strtod(out, NULL) == v)
-			return;
-	}
-}
-
 void table_init(struct table *t, size_t ncols, const char **headers)
 {
 	memset(t, 0, sizeof(*t));

@@ -28,8 +28,6 @@ cJSON *json_doc_new(void);
 void json_print(cJSON *doc);
 /* add a number that may be NaN or infinite (as the strings MLflow uses) */
 cJSON *json_add_number(cJSON *obj, const char *key, double v);
-/* shortest round-trip text of a double */
-void fmt_double(char out[32], double v);
 
 /* a simple aligned text table */
 struct table {

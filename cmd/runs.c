@@ -371,7 +371,7 @@ static void print_list(const mmp_run_list *l, const struct string_list *order,
 			const mmp_run_metric *m = find_metric(r, mkeys[j]);
 			char v[32];
 			if (m)
-				fmt_double(v, m->value);
+				mmp_fmt_double(v, m->value);
 			table_addf(&t, 6 + j, "%s", m ? v : "-");
 		}
 	}
@@ -475,7 +475,7 @@ static void show_human(const mmp_run *r)
 	if (r->metrics_nr)
 		printf("\nmetrics:\n");
 	for (i = 0; i < r->metrics_nr; i++) {
-		fmt_double(a, r->metrics[i].value);
+		mmp_fmt_double(a, r->metrics[i].value);
 		printf("  %-24s %s (step %lld)\n", r->metrics[i].key, a,
 			(long long)r->metrics[i].step);
 	}
@@ -584,7 +584,7 @@ static const char *cell(const mmp_run *r, const struct row *row,
 	if (!m)
 		return NULL;
 	*mv = &m->value;
-	fmt_double(buf, m->value);
+	mmp_fmt_double(buf, m->value);
 	return buf;
 }
 
@@ -856,7 +856,7 @@ static int runs_history(int argc, const char **argv, struct mmp_ctx *ctx)
 		t.right[0] = t.right[1] = 1;
 		for (i = 0; i < l->count; i++) {
 			char v[32], when[32];
-			fmt_double(v, l->items[i].value);
+			mmp_fmt_double(v, l->items[i].value);
 			fmt_time(when, l->items[i].timestamp);
 			table_addf(&t, 0, "%lld", (long long)l->items[i].step);
 			table_addf(&t, 1, "%s", v);

@@ -144,7 +144,7 @@ static void print_human(struct mmp_ctx *ctx, const mmp_train_result *r)
 		r->nfeatures, r->test_rows, r->total_seconds);
 	for (i = 0; i < r->metrics.count; i++) {
 		char v[32];
-		fmt_double(v, r->metrics.items[i].value);
+		mmp_fmt_double(v, r->metrics.items[i].value);
 		if (!isnan(r->metrics.items[i].value))
 			snprintf(v, sizeof(v), "%.4f",
 				r->metrics.items[i].value);

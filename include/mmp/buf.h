@@ -43,6 +43,15 @@ MMP_EXTERN(char *) mmp_buf_detach(mmp_buf *b);
 /** Remove trailing whitespace. */
 MMP_EXTERN(void) mmp_buf_rtrim(mmp_buf *b);
 
+/**
+ * The shortest decimal text that reads back as exactly `v` ("0.1",
+ * "1e+300"); NaN and infinities as MLflow writes them: "NaN",
+ * "Infinity", "-Infinity". `out` needs 32 bytes.
+ */
+MMP_EXTERN(void) mmp_fmt_double(char out[32], double v);
+/** The same for a float32 value (at most 9 significant digits). */
+MMP_EXTERN(void) mmp_fmt_float(char out[32], float v);
+
 MMP_END_DECL
 
 #endif

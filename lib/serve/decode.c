@@ -7,26 +7,6 @@
 
 #include "serve-internal.h"
 
-void mmp_serve__fmt_float(char out[32], float v)
-{
-	int prec;
-
-	if (isnan(v)) {
-		snprintf(out, 32, "NaN");
-		return;
-	}
-	if (isinf(v)) {
-		snprintf(out, 32, v > 0 ? "Infinity" : "-Infinity");
-		return;
-	}
-	for (prec = 6; prec < 9; prec++) {
-		snprintf(out, 32, "%.*g", prec, (double)v);
-		if (strtof(out, NULL) == v)
-			return;
-	}
-	snprintf(out, 32, "%.9g", (double)v);
-}
-
 void mmp_serve__json_str(mmp_buf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -318,7 +318,7 @@ static void respond(mmp_server *s, const struct serve_model *sm,
 		for (k = 0; k < sm->noutputs; k++) {
 			float v = y[i * sm->noutputs + k];
 
-			mmp_serve__fmt_float(num, v);
+			mmp_fmt_float(num, v);
 			mmp_buf_printf(&resp->body, isnan(v) || isinf(v) ?
 				"%s\"%s\"" : "%s%s", k ? ", " : "", num);
 		}

@@ -172,7 +172,7 @@ static void put_float(mmp_buf *out, float v)
 {
 	char num[32];
 
-	mmp_serve__fmt_float(num, v);
+	mmp_fmt_float(num, v);
 	if (isnan(v) || isinf(v))
 		mmp_buf_printf(out, "\"%s\"", num);
 	else

@@ -160,7 +160,6 @@ void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
 void mmp_serve__decode_records(const struct serve_model *sm,
 	const cJSON *records, struct serve_rows *rows);
 /* a float the shortest way that reads back as the same float */
-void mmp_serve__fmt_float(char out[32], float v);
 /* a JSON string literal */
 void mmp_serve__json_str(mmp_buf *out, const char *s);
 

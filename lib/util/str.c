@@ -129,3 +129,19 @@ void mmp_fmt_double(char out[32], double v)
 			return;
 	}
 }
+
+void mmp_fmt_float(char out[32], float v)
+{
+	int prec;
+
+	if (isnan(v) || isinf(v)) {
+		mmp_fmt_double(out, (double)v);
+		return;
+	}
+	for (prec = 1; prec < 9; prec++) {
+		snprintf(out, 32, "%.*g", prec, (double)v);
+		if (strtof(out, NULL) == v)
+			return;
+	}
+	snprintf(out, 32, "%.9g", (double)v);
+}

@@ -96,8 +96,6 @@ const char *mmp_str_closest(const char *word, const char *const *cands,
 /* strict number parsing: whole string, no trailing junk */
 int mmp_parse_int64(const char *s, int64_t *out);
 int mmp_parse_double(const char *s, double *out);
-/* format a double the shortest way that reads back exactly */
-void mmp_fmt_double(char out[32], double v);
 
 /* a seeded pseudo-random generator (xoshiro256**, seeded by splitmix64):
  * the same seed gives the same stream on every machine */

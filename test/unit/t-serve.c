@@ -73,14 +73,14 @@ static void test_format(void)
 	int all = 1;
 
 	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
-		mmp_serve__fmt_float(out, vals[i]);
+		mmp_fmt_float(out, vals[i]);
 		if (strtof(out, NULL) != vals[i])
 			all = 0;
 	}
 	ok(all, "floats read back as the same float");
-	mmp_serve__fmt_float(out, 0.1f);
+	mmp_fmt_float(out, 0.1f);
 	is_str(out, "0.1", "the shortest form");
-	mmp_serve__fmt_float(out, NAN);
+	mmp_fmt_float(out, NAN);
 	is_str(out, "NaN", "NaN");
 	mmp_serve__json_str(&b, "a\"b\\c\n\x01");
 	is_str(b.ptr, "\"a\\\"b\\\\c\\n\\u0001\"", "JSON string escapes");
@@ -142,7 +142,7 @@ static void test_predict(mmp_server *s, const mmp_model *m)
 	is_int(handle(s, "GET", "/health", NULL, NULL, NULL, &out), 200,
 		"/health is 200 once the model is set");
 	mmp_model_predict(m, row, 1, 2, &y);
-	mmp_serve__fmt_float(num, y);
+	mmp_fmt_float(num, y);
 	is_int(handle(s, "POST", "/predict", "application/json", NULL,
 		"{\"colour\": \"red\", \"x\": 1.5, \"id\": 7}", &out), 200,
 		"predict one record");
