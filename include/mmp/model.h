@@ -144,12 +144,19 @@ typedef struct {
 	const mmp_model_schema *schema;
 	mmp_model_progress_cb progress;
 	void *payload;
+	/**
+	 * Called once the XGBoost matrices are built, before boosting: from
+	 * then on train_x, train_y, valid_x and valid_y are no longer read,
+	 * and the caller may free or shrink them to lower the peak memory.
+	 * May be NULL.
+	 */
+	void (*inputs_built)(void *payload);
 } mmp_model_train_options;
 
 #define MMP_MODEL_TRAIN_OPTIONS_VERSION 1
 #define MMP_MODEL_TRAIN_OPTIONS_INIT { MMP_MODEL_TRAIN_OPTIONS_VERSION, \
 	MMP_TASK_REGRESSION, 0, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, NULL, \
-	NULL, 0, 100, 0, NULL, 0, NULL, NULL, NULL }
+	NULL, 0, 100, 0, NULL, 0, NULL, NULL, NULL, NULL }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
 MMP_EXTERN(int) mmp_model_train_options_init(mmp_model_train_options *o,

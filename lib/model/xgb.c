@@ -629,6 +629,8 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 			goto done;
 		ndm = 2;
 	}
+	if (o->inputs_built)
+		o->inputs_built(o->payload);
 	m = mmp__calloc(1, sizeof(*m));
 	if (XGBoosterCreate(dm, ndm, &m->booster) != 0) {
 		error = mmp_model__xgb_error(MMP_ERROR,

@@ -224,30 +224,44 @@ static int do_split(struct job *j)
 }
 
 /*
- * Put the training rows first and the holdout rows after them, in
- * place: only the holdout is copied aside, so the peak stays near one
- * feature matrix.
+ * Put the holdout rows first and the training rows after them, in
+ * place: only the holdout is copied aside. Once XGBoost has built its
+ * matrices, the training rows are cut off (shrink_inputs()), so the peak
+ * stays near one feature matrix plus XGBoost's own copy.
  */
 static void partition(struct job *j)
 {
 	size_t nf = j->out->nfeatures, i, row = sizeof(float) * nf;
+	size_t ntest = j->split.ntest, ntrain = j->split.ntrain;
 	const float *yt = mmp_frame_target(j->frame);
 	float *hold, *x = j->x;
 
-	j->y = mmp__calloc(j->split.ntrain + j->split.ntest, sizeof(float));
-	hold = mmp__calloc(j->split.ntest ? j->split.ntest * nf : 1,
-		sizeof(float));
-	for (i = 0; i < j->split.ntest; i++) {
+	j->y = mmp__calloc(ntrain + ntest, sizeof(float));
+	hold = mmp__calloc(ntest ? ntest * nf : 1, sizeof(float));
+	for (i = 0; i < ntest; i++) {
 		memcpy(hold + i * nf, x + j->split.test[i] * nf, row);
-		j->y[j->split.ntrain + i] = yt[j->split.test[i]];
+		j->y[i] = yt[j->split.test[i]];
 	}
-	for (i = 0; i < j->split.ntrain; i++) {
-		if (j->split.train[i] != i)
-			memmove(x + i * nf, x + j->split.train[i] * nf, row);
-		j->y[i] = yt[j->split.train[i]];
+	/* both lists ascend, so moving rows towards the end from the last
+	 * one never overwrites a row still to be moved */
+	for (i = ntrain; i-- > 0;) {
+		if (j->split.train[i] != ntest + i)
+			memmove(x + (ntest + i) * nf,
+				x + j->split.train[i] * nf, row);
+		j->y[ntest + i] = yt[j->split.train[i]];
 	}
-	memcpy(x + j->split.ntrain * nf, hold, j->split.ntest * row);
+	memcpy(x, hold, ntest * row);
 	free(hold);
+}
+
+/* XGBoost has its copy: keep only the holdout rows, for evaluation */
+static void shrink_inputs(void *payload)
+{
+	struct job *j = payload;
+	size_t keep = j->split.ntest ? j->split.ntest : 1;
+
+	j->x = mmp__realloc(j->x, keep * j->out->nfeatures * sizeof(float));
+	j->y = mmp__realloc(j->y, keep * sizeof(float));
 }
 
 static mmp_column_type column_type(struct job *j, const char *name)
@@ -404,12 +418,13 @@ static int train_model(struct job *j)
 	}
 	mo.task = r->task;
 	mo.num_class = r->task == MMP_TASK_MULTICLASS ? j->out->nclasses : 0;
-	mo.train_x = j->x;
-	mo.train_y = j->y;
+	mo.train_x = j->x + j->split.ntest * nf;
+	mo.train_y = j->y + j->split.ntest;
 	mo.train_rows = j->split.ntrain;
-	mo.valid_x = j->x + j->split.ntrain * nf;
-	mo.valid_y = j->y + j->split.ntrain;
+	mo.valid_x = j->x;
+	mo.valid_y = j->y;
 	mo.valid_rows = j->split.ntest;
+	mo.inputs_built = shrink_inputs;
 	mo.ncols = nf;
 	mo.feature_names = names;
 	mo.feature_kinds = kinds;
@@ -478,8 +493,8 @@ static int evaluate(struct job *j)
 {
 	const mmp_recipe *r = j->recipe;
 	size_t nf = j->out->nfeatures, k = j->out->nclasses, i;
-	const float *tx = j->x + j->split.ntrain * nf;
-	const float *ty = j->y + j->split.ntrain;
+	const float *tx = j->x;
+	const float *ty = j->y;
 	mmp_metric_list all;
 	mmp_run_metric rows[MMP_METRICS_MAX + 2];
 	size_t n = 0;

@@ -93,7 +93,7 @@ fi
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # jfield NAME < json: the first number after "NAME":
-jfield() { sed -n "s/.*\"$1\":\([0-9.e+-]*\).*/\1/p"; }
+jfield() { sed -n "s/.*\"$1\": *\([0-9.e+-]*\).*/\1/p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", b / a }'; }
 
 # run_mmp RECIPE: one training in a fresh store
