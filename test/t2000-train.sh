@@ -142,6 +142,45 @@ test_expect_success PYSK,JQ 'metrics equal scikit-learn on the saved model' '
 	/usr/bin/python3 check.py bt.json proj/bc-time.csv
 '
 
+test_expect_success PYSK,JQ 'regression metrics equal scikit-learn on the saved model' '
+	awk -F, "BEGIN{OFS=\",\"} NR==1{print \$0, \"ts\"; next} {print \$0, NR-1}" \
+		"$RECIPES/data/diabetes.csv" >proj/db-time.csv &&
+	cat >proj/db-time.yaml <<-\EOF &&
+	task: regression
+	data:
+	  source: db-time.csv
+	  interface: {target_column: target, timestamp_column: ts}
+	  split: {method: time, test_size: 0.25}
+	model:
+	  params: {objective: "reg:squarederror", max_depth: 3, eta: 0.1, seed: 2}
+	  num_boost_round: 60
+	evaluation:
+	  metrics: [rmse, mae, r2]
+	EOF
+	(cd proj && mmp train --recipe db-time.yaml --json >../rt.json) &&
+	test "$(json_get rt.json .rows.test)" = 111 &&
+	cat >rcheck.py <<-\EOF &&
+	import json, sys
+	import numpy as np, xgboost as xgb
+	from sklearn import metrics as M
+	res = json.load(open(sys.argv[1]))
+	data = np.genfromtxt(sys.argv[2], delimiter=",", names=True)
+	cols = [c for c in data.dtype.names if c not in ("target", "ts")]
+	test = data[-111:]
+	X = np.column_stack([test[c] for c in cols]).astype(np.float32)
+	y = test["target"].astype(np.float32)
+	b = xgb.Booster(model_file=res["model_dir"] + "/model.ubj")
+	p = b.inplace_predict(X, iteration_range=(0, res["best_iteration"] + 1))
+	want = {"rmse": M.mean_squared_error(y, p) ** 0.5,
+	        "mae": M.mean_absolute_error(y, p), "r2": M.r2_score(y, p)}
+	bad = [(k, v, res["metrics"][k]) for k, v in want.items()
+	       if abs(v - res["metrics"][k]) > 1e-5 * max(1, abs(v))]
+	print(bad)
+	sys.exit(1 if bad else 0)
+	EOF
+	/usr/bin/python3 rcheck.py rt.json proj/db-time.csv
+'
+
 test_expect_success JQ 'the same recipe, data and seed give a byte-identical model' '
 	(cd proj && mmp train --recipe recipes/breast-cancer.yaml --json >../bc2.json) &&
 	cmp "$(json_get bc.json .model_dir)/model.ubj" "$(json_get bc2.json .model_dir)/model.ubj" &&
