@@ -99,6 +99,7 @@ int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_runs(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_sync(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct mmp_ctx *ctx);
 

@@ -12,6 +12,8 @@ const struct mmp_cmd mmp_commands[] = {
 	{ "runs", cmd_runs, NEED_STORE, "list, show and compare runs" },
 	{ "serve-api", cmd_serve_api, 0,
 	  "serve a model over HTTP: /predict and MLflow's /invocations" },
+	{ "sync", cmd_sync, NEED_STORE,
+	  "push runs, artifacts and the registry to an MLflow server" },
 	{ "train", cmd_train, NEED_STORE | USE_XGBOOST,
 	  "train a model from a recipe, evaluate it and record the run" },
 	{ "version", cmd_version, 0, "print the versions of mmp and its libraries" },

@@ -118,6 +118,17 @@ MMP_EXTERN(int) mmp_http_request(mmp_http_response *resp,
 	mmp_http_client *c, const char *method, const char *path,
 	const char *content_type, const void *body, size_t len);
 
+/**
+ * mmp_http_request() with the contents of the regular file `file_path`
+ * as the body, streamed from disk (for artifact uploads: `method` PUT).
+ * Errors as mmp_http_request(), plus MMP_ERROR (class OS) when the file
+ * cannot be opened or read and MMP_EINVALID when it is not a regular
+ * file.
+ */
+MMP_EXTERN(int) mmp_http_request_file(mmp_http_response *resp,
+	mmp_http_client *c, const char *method, const char *path,
+	const char *content_type, const char *file_path);
+
 /** mmp_http_request() with GET and no body. */
 MMP_EXTERN(int) mmp_http_get(mmp_http_response *resp, mmp_http_client *c,
 	const char *path);

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -393,9 +395,20 @@ static void add_auth(mmp_http_client *c, struct curl_slist **hdrs)
 	}
 }
 
-int mmp_http_request(mmp_http_response *resp, mmp_http_client *c,
+static size_t on_upload(char *buf, size_t size, size_t nmemb, void *payload)
+{
+	FILE *f = payload;
+	size_t n = fread(buf, 1, size * nmemb, f);
+
+	if (n == 0 && ferror(f))
+		return CURL_READFUNC_ABORT;
+	return n;
+}
+
+/* a request whose body is `body` or, when `upload` is set, that file */
+static int perform(mmp_http_response *resp, mmp_http_client *c,
 	const char *method, const char *path, const char *content_type,
-	const void *body, size_t len)
+	const void *body, size_t len, FILE *upload)
 {
 	struct curl_slist *hdrs = NULL, *n;
 	struct xfer x;
@@ -451,6 +464,13 @@ int mmp_http_request(mmp_http_response *resp, mmp_http_client *c,
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	} else if (!strcmp(method, "HEAD")) {
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (upload) {
+		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload);
+		curl_easy_setopt(e, CURLOPT_READDATA, upload);
+		curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE,
+			(curl_off_t)len);
 	} else {
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -495,6 +515,45 @@ done:
 	curl_slist_free_all(hdrs);
 	mmp_buf_dispose(&url);
 	mmp_buf_dispose(&h);
+	return error;
+}
+
+int mmp_http_request(mmp_http_response *resp, mmp_http_client *c,
+	const char *method, const char *path, const char *content_type,
+	const void *body, size_t len)
+{
+	return perform(resp, c, method, path, content_type, body, len, NULL);
+}
+
+int mmp_http_request_file(mmp_http_response *resp, mmp_http_client *c,
+	const char *method, const char *path, const char *content_type,
+	const char *file_path)
+{
+	struct stat sb;
+	FILE *f;
+	int error;
+
+	if (!file_path || !method || !strcmp(method, "GET") ||
+	    !strcmp(method, "HEAD"))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"bad arguments to an http upload");
+	if (!(f = fopen(file_path, "rb")))
+		return mmp_error_set_os("cannot open '%s'", file_path);
+	if (fstat(fileno(f), &sb) < 0) {
+		error = mmp_error_set_os("cannot stat '%s'", file_path);
+		fclose(f);
+		return error;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_OS,
+			"'%s' is not a regular file", file_path);
+	}
+	error = perform(resp, c, method, path, content_type, NULL,
+		(size_t)sb.st_size, f);
+	if (!error && ferror(f))
+		error = mmp_error_set_os("cannot read '%s'", file_path);
+	fclose(f);
 	return error;
 }
 

@@ -1,6 +1,54 @@
 /* SPDX-License-Identifier: MIT */
-/* schema-sync.c: the store's tables for what was pushed to a remote tracking server, with the remote ids */
+/* schema-sync.c: the store's tables for what was pushed to a remote
+ * tracking server, with the remote ids */
 #include "store-internal.h"
 
+/*
+ * One row per tracking server (its URI without credentials); every other
+ * table is keyed by it, so a second server gets everything again. A row
+ * of sync_runs with remote_run_id NULL is a runs/create that may have
+ * reached the server; metrics_inflight is the last metric row of a
+ * log-batch that may have reached it. Both are checked with the server
+ * before anything is sent again.
+ */
 const char mmp_store__sql_sync[] =
-	"CREATE TABLE sync_reserved (id INTEGER PRIMARY KEY);\n";
+	"CREATE TABLE sync_remotes (\n"
+	"  remote_id INTEGER PRIMARY KEY,\n"
+	"  uri TEXT NOT NULL UNIQUE,\n"
+	"  created_time INTEGER NOT NULL,\n"
+	"  last_push_time INTEGER,\n"
+	"  last_attempt_time INTEGER,\n"
+	"  last_error TEXT,\n"
+	"  last_error_class TEXT,\n"
+	"  last_error_time INTEGER\n"
+	");\n"
+	"CREATE TABLE sync_experiments (\n"
+	"  remote_id INTEGER NOT NULL\n"
+	"    REFERENCES sync_remotes ON DELETE CASCADE,\n"
+	"  experiment_id INTEGER NOT NULL\n"
+	"    REFERENCES experiments ON DELETE CASCADE,\n"
+	"  remote_experiment_id TEXT NOT NULL,\n"
+	"  PRIMARY KEY (remote_id, experiment_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE sync_runs (\n"
+	"  remote_id INTEGER NOT NULL\n"
+	"    REFERENCES sync_remotes ON DELETE CASCADE,\n"
+	"  run_uuid TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,\n"
+	"  remote_run_id TEXT,\n"
+	"  remote_artifact_uri TEXT,\n"
+	"  create_time INTEGER NOT NULL,\n"
+	"  params_sent INTEGER NOT NULL DEFAULT 0,\n"
+	"  tags_digest TEXT,\n"
+	"  metrics_rowid INTEGER NOT NULL DEFAULT 0,\n"
+	"  metrics_inflight INTEGER,\n"
+	"  status_sent TEXT,\n"
+	"  PRIMARY KEY (remote_id, run_uuid)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE sync_artifacts (\n"
+	"  remote_id INTEGER NOT NULL\n"
+	"    REFERENCES sync_remotes ON DELETE CASCADE,\n"
+	"  run_uuid TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,\n"
+	"  path TEXT NOT NULL,\n"
+	"  sha256 TEXT NOT NULL,\n"
+	"  PRIMARY KEY (remote_id, run_uuid, path)\n"
+	") WITHOUT ROWID;\n";

@@ -5,6 +5,8 @@
  *        [--user <u> --password <p>] [--prefix <path>]
  *        [--artifact-location <path>] [--allowed-hosts <h,...>]
  *        [--experiment <name>] [--server-version <v>] [--log <file>]
+ *        [--delay-ms <n>] [--fail-first <n> [--fail-status <code>]]
+ *        [--stall-after <route>:<n>]
  *
  * It keeps experiments, runs, metrics, artifacts and the model registry in
  * memory and answers as MLflow 2.10.2 does (see MLFLOW-REST.md): JSON
@@ -25,6 +27,17 @@
  *                    server-side artifact_location (default
  *                    /mlflow/artifacts) and mlflow-artifacts answers 503
  *   oldversion       GET /version says 2.3.0
+ *   denied           403 text/plain "Permission denied" on the API (the
+ *                    basic-auth app's answer to a user without rights)
+ * --log FILE appends one line per request: "<method> <url>", then
+ * " auth=<Authorization header>" when one was sent, and for log-batch
+ * " params=<n> metrics=<n> tags=<n>". --delay-ms answers every API
+ * request that much later (a slow server). --fail-first answers the first
+ * <n> API requests with --fail-status (default 503; 429 and 5xx as an
+ * HTML page, others as MLflow JSON). --stall-after runs/log-batch:2
+ * applies the second log-batch, then holds the answer back for 60
+ * seconds (a reply lost in the network). GET /__fake/state dumps every
+ * experiment, run (with the full metric history), model and artifact.
  * --port 0 picks a free port; the first line on stdout is "port=NNNNN".
  * Binds 127.0.0.1 only; exits 0 on SIGTERM or SIGINT and after
  * --max-seconds (default 60).
@@ -39,6 +52,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <pthread.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -54,12 +68,13 @@
 
 enum mode {
 	M_HEALTHY, M_AIRPLAY, M_HOSTCHECK, M_BASICAUTH, M_PERMISSION,
-	M_PREFIX, M_ARTIFACTS_LOCAL, M_OLDVERSION
+	M_PREFIX, M_ARTIFACTS_LOCAL, M_OLDVERSION, M_DENIED
 };
 static const char *const mode_names[] = {
 	"healthy", "airplay", "hostcheck", "basicauth", "permission",
-	"prefix", "artifacts-local", "oldversion"
+	"prefix", "artifacts-local", "oldversion", "denied"
 };
+#define NMODES (sizeof(mode_names) / sizeof(mode_names[0]))
 
 struct artifact {
 	char *path;
@@ -79,7 +94,14 @@ static struct {
 	cJSON *models;       /* array of {"rm","versions","aliases"} */
 	struct artifact *arts;
 	size_t nart, aart;
+	long delay_ms;
+	long fail_first, fail_status;
+	char stall_route[128];
+	long stall_n, stall_seen;
 } S;
+
+/* requests run on one thread per connection; the state has one lock */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static volatile sig_atomic_t stop;
 
@@ -130,6 +152,7 @@ struct ctx {
 	const char *path;     /* after the prefix, /ajax-api mapped */
 	cJSON *in;            /* JSON body (POST/PATCH/DELETE), or NULL */
 	struct req *req;
+	int stall;            /* hold the answer back (--stall-after) */
 	char scratch[8][64];  /* numbers given where strings are expected */
 	int nscratch;
 	/* the answer */
@@ -2030,6 +2053,64 @@ static const struct route routes[] = {
 	{ "GET", "model-versions/get-download-uri", h_mv_download_uri },
 };
 
+/* everything the server holds, for the tests */
+static enum MHD_Result serve_state(struct ctx *x)
+{
+	cJSON *o = cJSON_CreateObject(), *runs, *arts, *it;
+	size_t i;
+
+	cJSON_AddItemToObject(o, "experiments",
+		cJSON_Duplicate(S.experiments, 1));
+	runs = cJSON_AddArrayToObject(o, "runs");
+	cJSON_ArrayForEach(it, S.runs) {
+		cJSON *r = cJSON_Duplicate(it, 1);
+		const char *id = jstr(cJSON_GetObjectItem(it, "info"),
+			"run_id");
+		cJSON_AddItemToObject(r, "history", cJSON_Duplicate(
+			cJSON_GetObjectItemCaseSensitive(S.history, id), 1));
+		cJSON_AddItemToArray(runs, r);
+	}
+	cJSON_AddItemToObject(o, "models", cJSON_Duplicate(S.models, 1));
+	arts = cJSON_AddArrayToObject(o, "artifacts");
+	for (i = 0; i < S.nart; i++) {
+		it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "path", S.arts[i].path);
+		cJSON_AddNumberToObject(it, "size", (double)S.arts[i].len);
+		cJSON_AddItemToArray(arts, it);
+	}
+	x->out = o;
+	return send_json(x->conn, 200, o);
+}
+
+static void log_request(struct ctx *x, const char *method, const char *url)
+{
+	const char *auth = MHD_lookup_connection_value(x->conn,
+		MHD_HEADER_KIND, "Authorization");
+	cJSON *in;
+
+	fprintf(S.log, "%s %s", method, url);
+	if (auth)
+		fprintf(S.log, " auth=%s", auth);
+	if (strstr(url, "/runs/log-batch") && x->req->body) {
+		in = cJSON_ParseWithLength(x->req->body, x->req->len);
+		fprintf(S.log, " params=%d metrics=%d tags=%d",
+			cJSON_GetArraySize(cJSON_GetObjectItem(in, "params")),
+			cJSON_GetArraySize(cJSON_GetObjectItem(in, "metrics")),
+			cJSON_GetArraySize(cJSON_GetObjectItem(in, "tags")));
+		cJSON_Delete(in);
+	}
+	fputc('\n', S.log);
+	fflush(S.log);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = { 0, 20 * 1000 * 1000 };
+
+	for (; ms > 0 && !stop; ms -= 20)
+		nanosleep(&t, NULL);
+}
+
 static enum MHD_Result serve_api(struct ctx *x, const char *name)
 {
 	const struct route *r = NULL;
@@ -2051,6 +2132,12 @@ static enum MHD_Result serve_api(struct ctx *x, const char *name)
 		err(x, 403, "PERMISSION_DENIED", "Permission denied");
 		return send_json(x->conn, x->status, x->out);
 	}
+	if (S.mode == M_DENIED)
+		return send_text(x->conn, 403, "text/plain; charset=utf-8",
+			"Permission denied");
+	if (S.stall_route[0] && !strcmp(S.stall_route, name) &&
+	    ++S.stall_seen == S.stall_n)
+		x->stall = 1;
 	if (strcmp(x->method, "GET")) {
 		ct = MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND,
 			"Content-Type");
@@ -2147,6 +2234,20 @@ static enum MHD_Result dispatch(struct ctx *x, const char *url)
 			"www.mlflow.org/docs/latest/auth/index.html#"
 			"authenticating-to-mlflow on how to authenticate."),
 			"WWW-Authenticate", "Basic realm=\"mlflow\"");
+	if (!strcmp(path, "/__fake/state"))
+		return serve_state(x);
+	if (S.fail_first > 0 && strncmp(path, "/health", 7) &&
+	    strcmp(path, "/version")) {
+		S.fail_first--;
+		if (S.fail_status == 429 || S.fail_status >= 500)
+			return send_text(x->conn, (unsigned int)S.fail_status,
+				"text/html; charset=utf-8", "<!doctype html>\n"
+				"<html lang=en>\n<title>Unavailable</title>\n"
+				"<h1>Try again later</h1>\n");
+		err(x, (unsigned int)S.fail_status, INVALID, "injected "
+			"failure");
+		return send_json(x->conn, x->status, x->out);
+	}
 	if (!strcmp(path, "/health"))
 		return strcmp(x->method, "GET") ? send_html_405(x->conn) :
 			send_text(x->conn, 200, "text/html; charset=utf-8",
@@ -2202,22 +2303,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	if (S.log) {
-		fprintf(S.log, "%s %s\n", method, url);
-		fflush(S.log);
-	}
-	if (rq->too_big)
-		return send_text(c, 413, "text/html; charset=utf-8",
-			"<!doctype html>\n<html lang=en>\n<title>413 Request "
-			"Entity Too Large</title>\n<h1>Request Entity Too "
-			"Large</h1>\n");
+	if (S.delay_ms)
+		sleep_ms(S.delay_ms);
+	pthread_mutex_lock(&lock);
 	memset(&x, 0, sizeof(x));
 	x.conn = c;
 	x.method = method;
 	x.req = rq;
+	if (S.log)
+		log_request(&x, method, url);
+	if (rq->too_big) {
+		pthread_mutex_unlock(&lock);
+		return send_text(c, 413, "text/html; charset=utf-8",
+			"<!doctype html>\n<html lang=en>\n<title>413 Request "
+			"Entity Too Large</title>\n<h1>Request Entity Too "
+			"Large</h1>\n");
+	}
 	ret = dispatch(&x, url);
 	cJSON_Delete(x.in);
 	cJSON_Delete(x.out);
+	pthread_mutex_unlock(&lock);
+	if (x.stall)
+		sleep_ms(60 * 1000);
 	return ret;
 }
 
@@ -2246,8 +2353,10 @@ static void usage(void)
 		"       [--artifact-location <path>] [--allowed-hosts "
 		"<h,...>]\n       [--experiment <name>] [--server-version <v>] "
 		"[--log <file>]\n"
+		"       [--delay-ms <n>] [--fail-first <n> [--fail-status "
+		"<code>]]\n       [--stall-after <route>:<n>]\n"
 		"modes: healthy airplay hostcheck basicauth permission prefix "
-		"artifacts-local oldversion\n", stderr);
+		"artifacts-local oldversion denied\n", stderr);
 	exit(129);
 }
 
@@ -2283,6 +2392,7 @@ int main(int argc, char **argv)
 
 	S.prefix = "/mlflow";
 	S.artloc = "/mlflow/artifacts";
+	S.fail_status = 503;
 	for (a = 1; a < argc; a++) {
 		const char *o = argv[a], *v = a + 1 < argc ? argv[a + 1] : NULL;
 		if (!strcmp(o, "-h") || !strcmp(o, "--help"))
@@ -2295,10 +2405,10 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--max-seconds"))
 			max_seconds = num_arg(o, v, 86400);
 		else if (!strcmp(o, "--mode")) {
-			for (i = 0; i < 8; i++)
+			for (i = 0; i < NMODES; i++)
 				if (!strcmp(v, mode_names[i]))
 					break;
-			if (i == 8) {
+			if (i == NMODES) {
 				fprintf(stderr, "fake-tracking: unknown mode "
 					"'%s'\n", v);
 				usage();
@@ -2320,6 +2430,24 @@ int main(int argc, char **argv)
 			version = v;
 		else if (!strcmp(o, "--log"))
 			log_path = v;
+		else if (!strcmp(o, "--delay-ms"))
+			S.delay_ms = num_arg(o, v, 60000);
+		else if (!strcmp(o, "--fail-first"))
+			S.fail_first = num_arg(o, v, 1000000);
+		else if (!strcmp(o, "--fail-status"))
+			S.fail_status = num_arg(o, v, 599);
+		else if (!strcmp(o, "--stall-after")) {
+			const char *colon = strrchr(v, ':');
+			if (!colon || colon == v || (size_t)(colon - v) >=
+			    sizeof(S.stall_route))
+				usage();
+			snprintf(S.stall_route, sizeof(S.stall_route), "%.*s",
+				(int)(colon - v), v);
+			if (!strncmp(S.stall_route, "/api/2.0/mlflow/", 16))
+				memmove(S.stall_route, S.stall_route + 16,
+					strlen(S.stall_route + 16) + 1);
+			S.stall_n = num_arg(o, colon + 1, 1000000);
+		}
 		else
 			usage();
 	}
@@ -2349,7 +2477,7 @@ int main(int argc, char **argv)
 	sa.sin_port = htons((unsigned short)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-		MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,

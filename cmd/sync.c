@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/* sync.c: mmp sync: push runs and the registry to an MLflow server */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "output.h"
+#include "mmp/sync.h"
+
+static const char *const sync_usage[] = {
+	"mmp sync [--dry-run] [--run <run>] [--tracking-uri <uri>]",
+	"    [--retries <n>] [--json] [-v | -q]",
+	"mmp sync status [--tracking-uri <uri>] [--json]",
+	NULL
+};
+
+static const char *const status_usage[] = {
+	"mmp sync status [--tracking-uri <uri>] [--json]",
+	NULL
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+/* --tracking-uri, else tracking.uri (or $MLFLOW_TRACKING_URI) */
+static const char *tracking_uri(struct mmp_ctx *ctx, const char *given)
+{
+	const char *v = NULL;
+
+	if (given && *given)
+		return given;
+	if (mmp_config_get_string(&v, ctx_config(ctx), "tracking.uri") < 0 ||
+	    !v || !*v) {
+		error("no tracking server: set tracking.uri (mmp config, "
+			"-c tracking.uri=<uri>), MLFLOW_TRACKING_URI or "
+			"--tracking-uri");
+		return NULL;
+	}
+	return v;
+}
+
+static void fmt_time(char out[32], int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0 || !gmtime_r(&t, &tm) ||
+	    !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "never");
+}
+
+static void add_counts(cJSON *o, const mmp_sync_counts *c)
+{
+	cJSON_AddNumberToObject(o, "experiments", (double)c->experiments);
+	cJSON_AddNumberToObject(o, "runs", (double)c->runs);
+	cJSON_AddNumberToObject(o, "runs_completed",
+		(double)c->runs_completed);
+	cJSON_AddNumberToObject(o, "params", (double)c->params);
+	cJSON_AddNumberToObject(o, "tags", (double)c->tags);
+	cJSON_AddNumberToObject(o, "metrics", (double)c->metrics);
+	cJSON_AddNumberToObject(o, "artifacts", (double)c->artifacts);
+	cJSON_AddNumberToObject(o, "artifact_bytes",
+		(double)c->artifact_bytes);
+	cJSON_AddNumberToObject(o, "models", (double)c->models);
+	cJSON_AddNumberToObject(o, "versions", (double)c->versions);
+	cJSON_AddNumberToObject(o, "stages", (double)c->stages);
+	cJSON_AddNumberToObject(o, "aliases", (double)c->aliases);
+	cJSON_AddNumberToObject(o, "version_tags", (double)c->version_tags);
+}
+
+/* "what N" rows of a human summary, non-zero ones only */
+static void print_counts(const mmp_sync_counts *c, const char *indent,
+	int done)
+{
+	const struct {
+		const char *name;
+		uint64_t n;
+	} rows[] = {
+		{ "experiments", c->experiments },
+		{ done ? "runs created" : "runs to create", c->runs },
+		{ done ? "runs completed" : "runs to complete",
+		  c->runs_completed },
+		{ "params", c->params },
+		{ "tags", c->tags },
+		{ "metric values", c->metrics },
+		{ "artifact files", c->artifacts },
+		{ "artifact bytes", c->artifact_bytes },
+		{ "registered models", c->models },
+		{ "model versions", c->versions },
+		{ "stage changes", c->stages },
+		{ "aliases", c->aliases },
+		{ "version tags", c->version_tags },
+	};
+	size_t i;
+	int any = 0;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (!rows[i].n)
+			continue;
+		printf("%s%-18s %llu\n", indent, rows[i].name,
+			(unsigned long long)rows[i].n);
+		any = 1;
+	}
+	if (!any)
+		printf("%snothing\n", indent);
+}
+
+static int on_event(const mmp_sync_event *e, void *payload)
+{
+	struct mmp_ctx *ctx = payload;
+
+	if (interrupted)
+		return 1;
+	if (ctx->verbosity > 0 && !strcmp(e->what, "run"))
+		fprintf(stderr, "pushed run %s (%s) as %s\n", e->run_id,
+			e->detail ? e->detail : "", e->remote_run_id);
+	else if (ctx->verbosity > 1 && !strcmp(e->what, "artifact"))
+		fprintf(stderr, "  uploaded %s\n", e->detail);
+	return 0;
+}
+
+static void print_push_json(const mmp_sync_result *r, int dry, int err)
+{
+	cJSON *doc = json_doc_new();
+
+	cJSON_AddStringToObject(doc, "remote", r->remote ? r->remote : "");
+	cJSON_AddBoolToObject(doc, "dry_run", dry);
+	cJSON_AddStringToObject(doc, "status", err ? "failed" : "ok");
+	if (err) {
+		cJSON_AddStringToObject(doc, "error",
+			mmp_error_last()->message);
+		cJSON_AddStringToObject(doc, "error_class", r->error_class ?
+			r->error_class : "local");
+	}
+	cJSON_AddNumberToObject(doc, "runs_seen", (double)r->runs_seen);
+	cJSON_AddNumberToObject(doc, "runs_up_to_date",
+		(double)r->runs_up_to_date);
+	cJSON_AddNumberToObject(doc, "runs_running", (double)r->runs_running);
+	add_counts(cJSON_AddObjectToObject(doc, dry ? "pending" : "sent"),
+		&r->sent);
+	cJSON_AddNumberToObject(doc, "requests", (double)r->requests);
+	cJSON_AddNumberToObject(doc, "retries", (double)r->retries);
+	cJSON_AddNumberToObject(doc, "log_batch_calls",
+		(double)r->log_batch_calls);
+	json_print(doc);
+}
+
+static int sync_push(int argc, const char **argv, struct mmp_ctx *ctx)
+{
+	const char *uri = NULL, *run = NULL;
+	int json = 0, dry = 0, retries = -1;
+	const struct option opts[] = {
+		OPT_BOOL('n', "dry-run", &dry,
+			"count what would be pushed; send nothing"),
+		OPT_STRING(0, "run", &run, "<run>",
+			"push only this run (id, prefix or name)"),
+		OPT_STRING(0, "tracking-uri", &uri, "<uri>",
+			"the MLflow server (default: tracking.uri)"),
+		OPT_INTEGER(0, "retries", &retries, "<n>",
+			"retries of a failed request (default 4)"),
+		OPT__JSON(&json),
+		OPT__VERBOSITY(&ctx->verbosity),
+		OPT_END()
+	};
+	mmp_sync_options o = MMP_SYNC_OPTIONS_INIT;
+	mmp_http_options http = MMP_HTTP_OPTIONS_INIT;
+	mmp_sync_result r;
+	struct sigaction sa;
+	mmp_store *store;
+	char full[33];
+	int err, ret = EXIT_OK;
+
+	argc = parse_options(argc, argv, opts, sync_usage, 0);
+	if (argc)
+		usage_msg_opt("too many arguments", sync_usage, opts);
+	if (retries < -1 || retries > 100)
+		usage_msg_opt("--retries must be between 0 and 100",
+			sync_usage, opts);
+	store = ctx_store(ctx);
+	if (!(o.tracking_uri = tracking_uri(ctx, uri)))
+		return EXIT_FAIL;
+	if (run) {
+		if (mmp_run_resolve(store, run, full) < 0)
+			return error_lib("cannot push run '%s'", run);
+		o.run_id = full;
+	}
+	mmp_http_options_from_env(&http);
+	o.http = &http;
+	o.dry_run = dry;
+	o.max_attempts = retries >= 0 ? retries + 1 : 0;
+	o.progress = on_event;
+	o.payload = ctx;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = mmp_sync_push(&r, store, &o);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+
+	if (json)
+		print_push_json(&r, dry, err < 0);
+	if (err < 0) {
+		error("cannot push to '%s': %s", r.remote ? r.remote :
+			o.tracking_uri, mmp_error_last()->message);
+		ret = err == MMP_EINTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
+	} else if (!json && ctx->verbosity >= 0) {
+		if (dry) {
+			printf("would push to %s (%zu of %zu ended runs have "
+				"something to send):\n", r.remote,
+				r.runs_seen - r.runs_up_to_date, r.runs_seen);
+			print_counts(&r.sent, "  ", 0);
+		} else {
+			printf("pushed to %s: %zu ended runs, %zu already up "
+				"to date; %zu requests, %zu retries\n",
+				r.remote, r.runs_seen, r.runs_up_to_date,
+				r.requests, r.retries);
+			print_counts(&r.sent, "  ", 1);
+		}
+		if (r.runs_running)
+			printf("%zu running runs wait until they end\n",
+				r.runs_running);
+	}
+	mmp_sync_result_release(&r);
+	return ret;
+}
+
+static int sync_status(int argc, const char **argv, struct mmp_ctx *ctx)
+{
+	const char *uri = NULL;
+	int json = 0;
+	const struct option opts[] = {
+		OPT_STRING(0, "tracking-uri", &uri, "<uri>",
+			"the MLflow server (default: tracking.uri)"),
+		OPT__JSON(&json),
+		OPT_END()
+	};
+	mmp_sync_status st;
+	char when[32];
+	cJSON *doc;
+
+	argc = parse_options(argc, argv, opts, status_usage, 0);
+	if (argc)
+		usage_msg_opt("too many arguments", status_usage, opts);
+	if (!(uri = tracking_uri(ctx, uri)))
+		return EXIT_FAIL;
+	if (mmp_sync_status_get(&st, ctx_store(ctx), uri) < 0) {
+		mmp_sync_status_release(&st);
+		return error_lib("cannot read the push state of '%s'", uri);
+	}
+	if (json) {
+		doc = json_doc_new();
+		cJSON_AddStringToObject(doc, "remote", st.remote);
+		cJSON_AddBoolToObject(doc, "known", st.known);
+		cJSON_AddNumberToObject(doc, "runs_ended",
+			(double)st.runs_ended);
+		cJSON_AddNumberToObject(doc, "runs_pending",
+			(double)st.runs_pending);
+		cJSON_AddNumberToObject(doc, "runs_running",
+			(double)st.runs_running);
+		add_counts(cJSON_AddObjectToObject(doc, "pending"),
+			&st.pending);
+		cJSON_AddNumberToObject(doc, "last_push_time",
+			(double)st.last_push_time);
+		cJSON_AddNumberToObject(doc, "last_attempt_time",
+			(double)st.last_attempt_time);
+		if (st.last_error) {
+			cJSON_AddStringToObject(doc, "last_error",
+				st.last_error);
+			cJSON_AddStringToObject(doc, "last_error_class",
+				st.last_error_class ? st.last_error_class :
+				"");
+			cJSON_AddNumberToObject(doc, "last_error_time",
+				(double)st.last_error_time);
+		} else {
+			cJSON_AddNullToObject(doc, "last_error");
+		}
+		json_print(doc);
+	} else {
+		printf("remote: %s\n", st.remote);
+		fmt_time(when, st.last_push_time);
+		printf("last complete push: %s\n", when);
+		if (st.last_error) {
+			fmt_time(when, st.last_error_time);
+			printf("last error (%s, %s): %s\n",
+				st.last_error_class ? st.last_error_class : "",
+				when, st.last_error);
+		}
+		printf("pending (%zu of %zu ended runs):\n", st.runs_pending,
+			st.runs_ended);
+		print_counts(&st.pending, "  ", 0);
+		if (st.runs_running)
+			printf("%zu running runs wait until they end\n",
+				st.runs_running);
+	}
+	mmp_sync_status_release(&st);
+	return EXIT_OK;
+}
+
+int cmd_sync(int argc, const char **argv, struct mmp_ctx *ctx)
+{
+	if (argc > 1 && !strcmp(argv[1], "status"))
+		return sync_status(argc - 1, argv + 1, ctx);
+	return sync_push(argc, argv, ctx);
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* sync.h: push runs, artifacts and registry changes to an MLflow server */
+#ifndef INCLUDE_mmp_sync_h__
+#define INCLUDE_mmp_sync_h__
+
+#include "common.h"
+#include "remote.h"
+#include "store.h"
+
+MMP_BEGIN_DECL
+
+/**
+ * @file mmp/sync.h
+ *
+ * The store remembers, per tracking server (its URI without
+ * credentials), the remote id of every experiment, run and model
+ * version it pushed and how much of each run was sent: params, tags,
+ * metric rows, artifact files, the final status. A push picks up where
+ * the last one stopped, so running it again after a failure or a kill
+ * completes the work without creating anything twice. Only ended runs
+ * (FINISHED, FAILED, KILLED) are pushed; running ones wait.
+ *
+ * Credentials come from mmp_http_options (normally
+ * mmp_http_options_from_env()) or from the URI; they are never part of
+ * a message, of the store, or of a result.
+ */
+
+/** How many things of each kind (sent, or pending). */
+typedef struct {
+	size_t experiments;     /**< experiments looked up or created */
+	size_t runs;            /**< runs created (or to create) */
+	size_t runs_completed;  /**< runs whose final status was sent */
+	size_t params;
+	size_t tags;            /**< run tags, dataset inputs included */
+	size_t metrics;         /**< metric values (every step) */
+	size_t artifacts;       /**< files uploaded */
+	uint64_t artifact_bytes;
+	size_t models;          /**< registered models */
+	size_t versions;        /**< model versions */
+	size_t stages;          /**< stage transitions */
+	size_t aliases;
+	size_t version_tags;    /**< version tags, approvals included */
+} mmp_sync_counts;
+
+/** What a push did (or, dry, would do). Release: mmp_sync_result_release(). */
+typedef struct {
+	char *remote;           /**< the URI without credentials */
+	mmp_sync_counts sent;   /**< pushed, or pending with dry_run */
+	size_t runs_seen;       /**< ended runs looked at */
+	size_t runs_up_to_date; /**< of those, nothing left to send */
+	size_t runs_running;    /**< not pushed until they end */
+	size_t requests;        /**< HTTP requests, retries included */
+	size_t retries;
+	size_t log_batch_calls; /**< runs/log-batch requests */
+	char *error_class;      /**< on failure: "refused", "auth", ... */
+} mmp_sync_result;
+
+/** One step of a push, for a progress display. */
+typedef struct {
+	const char *run_id;        /**< the local run */
+	const char *remote_run_id; /**< its id on the server */
+	const char *what;          /**< "run", "artifact", "model", ... */
+	const char *detail;        /**< the artifact path, model name... */
+} mmp_sync_event;
+
+/** Return non-zero to stop the push (MMP_EINTERRUPTED). */
+typedef int (*mmp_sync_event_cb)(const mmp_sync_event *e, void *payload);
+
+/** How to push. Strings are borrowed for the call. */
+typedef struct {
+	unsigned int version;
+	const char *tracking_uri;      /**< required: http(s)://host[:port] */
+	const mmp_http_options *http;  /**< NULL: defaults + environment */
+	int dry_run;                   /**< send nothing; count what is due */
+	const char *run_id;            /**< only this run (full id), or NULL */
+	int max_attempts;              /**< per request; 0: 5 */
+	long backoff_ms;               /**< first retry wait; 0: 250 */
+	mmp_sync_event_cb progress;
+	void *payload;
+} mmp_sync_options;
+
+#define MMP_SYNC_OPTIONS_VERSION 1
+#define MMP_SYNC_OPTIONS_INIT { MMP_SYNC_OPTIONS_VERSION, NULL, NULL, 0, \
+	NULL, 0, 0, NULL, NULL }
+
+/** Fill `o` with the defaults. Returns 0 or MMP_EINVALID. */
+MMP_EXTERN(int) mmp_sync_options_init(mmp_sync_options *o,
+	unsigned int version);
+
+/**
+ * Push everything not yet on the server: experiments (looked up by
+ * name, else created), runs (created with their start time, name, user
+ * and tags, plus the tag mmp.run_id naming the local run), params, tags
+ * and dataset inputs (as mmp.dataset.* tags), every metric value with
+ * its step and timestamp (log-batch chunked at 1000 metrics / 100
+ * params / 100 tags), the artifact files through the server's artifact
+ * proxy, then the final status and end time; then the model registry.
+ * Requests are retried with backoff on connection failures, 429 and
+ * 5xx, never on other 4xx.
+ *
+ * `out` is always filled; release it with mmp_sync_result_release().
+ * The outcome (success, or the error and its class) is recorded in the
+ * store for mmp_sync_status_get(), except with dry_run, which sends
+ * nothing and writes nothing.
+ *
+ * Errors: MMP_EINVALID (no or a malformed tracking URI, an unknown
+ * run_id, a server that does not proxy artifacts, a request the server
+ * refuses as invalid), MMP_ENET (transport failures and HTTP refusals:
+ * 401, 403, a wrong base URL, 5xx after the retries; out->error_class
+ * names which), MMP_ENOTFOUND / MMP_EEXISTS (the server's
+ * RESOURCE_DOES_NOT_EXIST / RESOURCE_ALREADY_EXISTS where unexpected),
+ * MMP_ERROR (an artifact file missing or changed on disk),
+ * MMP_EINTERRUPTED (the callback stopped it), store errors.
+ */
+MMP_EXTERN(int) mmp_sync_push(mmp_sync_result *out, mmp_store *s,
+	const mmp_sync_options *o);
+
+/** Free the contents of `r`; accepts a zeroed result. */
+MMP_EXTERN(void) mmp_sync_result_release(mmp_sync_result *r);
+
+/** What is pending for one server. Release: mmp_sync_status_release(). */
+typedef struct {
+	char *remote;              /**< the URI without credentials */
+	int known;                 /**< something was pushed there before */
+	mmp_sync_counts pending;   /**< still to send */
+	size_t runs_ended;         /**< ended runs in the store */
+	size_t runs_pending;       /**< of those, with anything to send */
+	size_t runs_running;       /**< not pushed until they end */
+	int64_t last_push_time;    /**< ms of the last complete push, or 0 */
+	int64_t last_attempt_time; /**< ms of the last push, or 0 */
+	char *last_error;          /**< the last push's error, or NULL */
+	char *last_error_class;    /**< its class ("refused", ...), or NULL */
+	int64_t last_error_time;
+} mmp_sync_status;
+
+/**
+ * Count what a push to `tracking_uri` would send, without any request,
+ * and read the last push's outcome from the store. Errors: MMP_EINVALID
+ * for a missing or malformed URI, store errors.
+ */
+MMP_EXTERN(int) mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
+	const char *tracking_uri);
+
+/** Free the contents of `st`; accepts a zeroed status. */
+MMP_EXTERN(void) mmp_sync_status_release(mmp_sync_status *st);
+
+MMP_END_DECL
+
+#endif

@@ -1,0 +1,599 @@
+/* SPDX-License-Identifier: MIT */
+/* mlflow.c: MLflow tracking REST calls with retries and backoff */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "remote-internal.h"
+
+#define API "/api/2.0/mlflow"
+#define ARTIFACTS_API "/api/2.0/mlflow-artifacts/artifacts"
+
+int mmp_remote__clean_uri(mmp_buf *clean, char **user, char **password,
+	const char *uri)
+{
+	CURLU *u;
+	char *part = NULL;
+	mmp_http_url parsed;
+	int err;
+
+	*user = *password = NULL;
+	if ((err = mmp_http_url_parse(&parsed, uri)) < 0)
+		return err;
+	mmp_buf_clear(clean);
+	if (strchr(parsed.host, ':'))
+		mmp_buf_printf(clean, "%s://[%s]:%d%s", parsed.scheme,
+			parsed.host, parsed.port, parsed.path);
+	else
+		mmp_buf_printf(clean, "%s://%s:%d%s", parsed.scheme,
+			parsed.host, parsed.port, parsed.path);
+	mmp_http_url_release(&parsed);
+	if (!(u = curl_url()))
+		return mmp_error_set(MMP_ERROR_NET, "cannot allocate a url");
+	if (curl_url_set(u, CURLUPART_URL, uri, 0) == CURLUE_OK) {
+		if (curl_url_get(u, CURLUPART_USER, &part, CURLU_URLDECODE) ==
+		    CURLUE_OK && part && *part)
+			*user = mmp__strdup(part);
+		curl_free(part);
+		part = NULL;
+		if (curl_url_get(u, CURLUPART_PASSWORD, &part,
+		    CURLU_URLDECODE) == CURLUE_OK && part && *part)
+			*password = mmp__strdup(part);
+		if (part)
+			memset(part, 0, strlen(part));
+		curl_free(part);
+	}
+	curl_url_cleanup(u);
+	return 0;
+}
+
+static void wipe(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+int mmp_mlflow__open(struct mmp_mlflow *m, const char *uri,
+	const mmp_http_options *opts)
+{
+	mmp_http_options o = MMP_HTTP_OPTIONS_INIT;
+	mmp_buf base = MMP_BUF_INIT;
+	char *user = NULL, *pass = NULL;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->max_attempts = 5;
+	m->backoff_ms = 250;
+	m->backoff_max_ms = 8000;
+	if (opts)
+		o = *opts;
+	if ((err = mmp_remote__clean_uri(&base, &user, &pass, uri)) < 0)
+		goto done;
+	if (!o.username && !o.token && user) {
+		o.username = user;
+		o.password = pass;
+	}
+	err = mmp_http_client_new(&m->http, base.ptr, &o);
+done:
+	wipe(user);
+	wipe(pass);
+	mmp_buf_dispose(&base);
+	return err;
+}
+
+void mmp_mlflow__close(struct mmp_mlflow *m)
+{
+	mmp_http_client_free(m->http);
+	free(m->fail_class);
+	memset(m, 0, sizeof(*m));
+}
+
+static int retryable(const mmp_http_response *r)
+{
+	switch (r->transport) {
+	case MMP_HTTP_RESPONSE:
+		return r->status == 429 || r->status >= 500;
+	case MMP_HTTP_EREFUSED:
+	case MMP_HTTP_ETIMEOUT:
+	case MMP_HTTP_ECONNECT:
+	case MMP_HTTP_EEMPTY:
+	case MMP_HTTP_EOTHER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0)
+		;
+}
+
+/* what to do about a failure class, appended to the message */
+static const char *hint_of(const mmp_http_response *r)
+{
+	if (r->transport == MMP_HTTP_EREFUSED)
+		return "nothing listens there: start the tracking server or "
+			"fix tracking.uri";
+	if (r->transport == MMP_HTTP_EDNS)
+		return "the host name does not resolve: fix tracking.uri";
+	if (r->transport == MMP_HTTP_ETLS)
+		return "check the server certificate "
+			"(MLFLOW_TRACKING_SERVER_CERT_PATH, "
+			"MLFLOW_TRACKING_INSECURE_TLS)";
+	switch (r->klass) {
+	case MMP_HTTP_CLASS_AUTH:
+		return "set MLFLOW_TRACKING_USERNAME and "
+			"MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN";
+	case MMP_HTTP_CLASS_AIRPLAY:
+		return "this is not MLflow (macOS AirPlay Receiver?): use "
+			"another port";
+	case MMP_HTTP_CLASS_HOST_POLICY:
+		return "the server rejects the Host header: add it to "
+			"--allowed-hosts";
+	case MMP_HTTP_CLASS_PERMISSION:
+		return "this user may not write there: ask for EDIT "
+			"permission";
+	case MMP_HTTP_CLASS_FORBIDDEN:
+		return "a proxy or gateway refused the request";
+	case MMP_HTTP_CLASS_WRONG_BASE:
+		return "no MLflow API at this base URL: put the path prefix "
+			"into tracking.uri";
+	default:
+		return NULL;
+	}
+}
+
+static void set_fail_class(struct mmp_mlflow *m, const mmp_http_response *r)
+{
+	free(m->fail_class);
+	m->fail_class = mmp__strdup(r->transport != MMP_HTTP_RESPONSE ?
+		mmp_http_transport_name(r->transport) :
+		mmp_http_class_name(r->klass));
+}
+
+static int request(cJSON **out, struct mmp_mlflow *m, const char *method,
+	const char *path, const char *ctype, const char *body, size_t len,
+	const char *file, const char *what)
+{
+	mmp_http_response r;
+	long wait = m->backoff_ms;
+	int attempt, err = 0;
+
+	if (out)
+		*out = NULL;
+	mmp_http_response_init(&r);
+	for (attempt = 1;; attempt++) {
+		m->requests++;
+		if (file)
+			err = mmp_http_request_file(&r, m->http, method, path,
+				ctype, file);
+		else
+			err = mmp_http_request(&r, m->http, method, path,
+				ctype, body, len);
+		if (err < 0 && r.transport == MMP_HTTP_RESPONSE)
+			goto done;  /* a local failure: bad file, arguments */
+		if (!err && r.klass == MMP_HTTP_CLASS_OK)
+			break;
+		if (!retryable(&r) || attempt >= m->max_attempts)
+			break;
+		m->retries++;
+		sleep_ms(wait);
+		wait = wait * 2 > m->backoff_max_ms ? m->backoff_max_ms :
+			wait * 2;
+	}
+	if (r.transport != MMP_HTTP_RESPONSE || r.klass != MMP_HTTP_CLASS_OK) {
+		const char *hint = hint_of(&r);
+		mmp_buf msg = MMP_BUF_INIT;
+		int klass;
+
+		set_fail_class(m, &r);
+		err = mmp_http_response_error(&r, what);
+		klass = mmp_error_last()->klass;
+		mmp_buf_puts(&msg, mmp_error_last()->message);
+		if (attempt > 1)
+			mmp_buf_printf(&msg, " (after %d attempts)", attempt);
+		if (hint)
+			mmp_buf_printf(&msg, "; %s", hint);
+		mmp_error_set(klass, "%s", msg.ptr);
+		mmp_buf_dispose(&msg);
+		goto done;
+	}
+	if (out) {
+		*out = cJSON_ParseWithLength(r.body.ptr, r.body.size);
+		if (!*out) {
+			free(m->fail_class);
+			m->fail_class = mmp__strdup("not-json");
+			err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
+				"%s: http %ld but the body is not JSON: is "
+				"this an MLflow server?", what, r.status);
+		}
+	}
+done:
+	mmp_http_response_release(&r);
+	return err;
+}
+
+int mmp_mlflow__call(cJSON **out, struct mmp_mlflow *m, const char *method,
+	const char *path, const cJSON *body, const char *what)
+{
+	char *text = body ? cJSON_PrintUnformatted(body) : NULL;
+	int err;
+
+	if (body && !text)
+		return mmp_error_set(MMP_ERROR_NOMEMORY,
+			"cannot format a request");
+	err = request(out, m, method, path, text ? "application/json" : NULL,
+		text, text ? strlen(text) : 0, NULL, what);
+	cJSON_free(text);
+	return err;
+}
+
+const char *mmp_mlflow__str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static cJSON *kv_array(const mmp_kv *kv, size_t n)
+{
+	cJSON *a = cJSON_CreateArray(), *o;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "key", kv[i].key);
+		cJSON_AddStringToObject(o, "value", kv[i].value);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
+int mmp_mlflow__experiment_ensure(char **out_id, struct mmp_mlflow *m,
+	const char *name, const mmp_kv *tags, size_t ntags)
+{
+	mmp_buf path = MMP_BUF_INIT;
+	cJSON *doc = NULL, *body = NULL;
+	const char *id;
+	int err, pass;
+
+	*out_id = NULL;
+	mmp_buf_puts(&path, API "/experiments/get-by-name?experiment_name=");
+	mmp_http_escape(&path, name);
+	for (pass = 0; pass < 2; pass++) {
+		err = mmp_mlflow__call(&doc, m, "GET", path.ptr, NULL,
+			"look up the experiment");
+		if (!err) {
+			id = mmp_mlflow__str(cJSON_GetObjectItemCaseSensitive(
+				doc, "experiment"), "experiment_id");
+			if (!id) {
+				err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
+					"experiments/get-by-name: no "
+					"experiment_id in the answer");
+				goto done;
+			}
+			*out_id = mmp__strdup(id);
+			goto done;
+		}
+		if (err != MMP_ENOTFOUND || pass)
+			goto done;
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "name", name);
+		if (ntags)
+			cJSON_AddItemToObject(body, "tags", kv_array(tags,
+				ntags));
+		err = mmp_mlflow__call(&doc, m, "POST",
+			API "/experiments/create", body,
+			"create the experiment");
+		cJSON_Delete(body);
+		body = NULL;
+		if (!err) {
+			id = mmp_mlflow__str(doc, "experiment_id");
+			if (!id) {
+				err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
+					"experiments/create: no experiment_id "
+					"in the answer");
+				goto done;
+			}
+			*out_id = mmp__strdup(id);
+			goto done;
+		}
+		/* created meanwhile by someone else: look it up again */
+		if (err != MMP_EEXISTS)
+			goto done;
+	}
+done:
+	if (err < 0)
+		mmp_error_prefix("experiment '%s'", name);
+	cJSON_Delete(doc);
+	mmp_buf_dispose(&path);
+	return err;
+}
+
+static int run_info_ids(char **out_id, char **out_uri, const cJSON *info,
+	const char *what)
+{
+	const char *id = mmp_mlflow__str(info, "run_id");
+	const char *uri = mmp_mlflow__str(info, "artifact_uri");
+
+	if (!id)
+		id = mmp_mlflow__str(info, "run_uuid");
+	if (!id)
+		return mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
+			"%s: no run_id in the answer", what);
+	*out_id = mmp__strdup(id);
+	*out_uri = mmp__strdup_or_null(uri);
+	return 0;
+}
+
+int mmp_mlflow__run_find(char **out_id, char **out_artifact_uri,
+	struct mmp_mlflow *m, const char *experiment_id,
+	const char *local_id)
+{
+	cJSON *body = cJSON_CreateObject(), *doc = NULL, *runs, *ids;
+	mmp_buf filter = MMP_BUF_INIT;
+	int err;
+
+	*out_id = *out_artifact_uri = NULL;
+	ids = cJSON_AddArrayToObject(body, "experiment_ids");
+	cJSON_AddItemToArray(ids, cJSON_CreateString(experiment_id));
+	mmp_buf_printf(&filter, "tags.mmp.run_id = '%s'", local_id);
+	cJSON_AddStringToObject(body, "filter", filter.ptr);
+	cJSON_AddStringToObject(body, "run_view_type", "ALL");
+	cJSON_AddNumberToObject(body, "max_results", 10);
+	err = mmp_mlflow__call(&doc, m, "POST", API "/runs/search", body,
+		"search the run");
+	if (err < 0)
+		goto done;
+	runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
+	if (!cJSON_GetArraySize(runs)) {
+		err = mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_HTTP,
+			"no remote run of '%s'", local_id);
+		goto done;
+	}
+	err = run_info_ids(out_id, out_artifact_uri,
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(runs, 0),
+		"info"), "runs/search");
+done:
+	mmp_buf_dispose(&filter);
+	cJSON_Delete(body);
+	cJSON_Delete(doc);
+	return err;
+}
+
+int mmp_mlflow__run_create(char **out_id, char **out_artifact_uri,
+	struct mmp_mlflow *m, const char *experiment_id, const mmp_run *r,
+	const mmp_kv *tags, size_t ntags)
+{
+	cJSON *body = cJSON_CreateObject(), *doc = NULL;
+	int err;
+
+	*out_id = *out_artifact_uri = NULL;
+	cJSON_AddStringToObject(body, "experiment_id", experiment_id);
+	cJSON_AddNumberToObject(body, "start_time", (double)r->start_time);
+	if (r->name && *r->name)
+		cJSON_AddStringToObject(body, "run_name", r->name);
+	if (r->user_id && *r->user_id)
+		cJSON_AddStringToObject(body, "user_id", r->user_id);
+	cJSON_AddItemToObject(body, "tags", kv_array(tags, ntags));
+	err = mmp_mlflow__call(&doc, m, "POST", API "/runs/create", body,
+		"create the run");
+	if (!err)
+		err = run_info_ids(out_id, out_artifact_uri,
+			cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(doc, "run"), "info"),
+			"runs/create");
+	cJSON_Delete(body);
+	cJSON_Delete(doc);
+	return err;
+}
+
+static int log_kv(struct mmp_mlflow *m, const char *run_id,
+	const char *field, size_t limit, const mmp_kv *kv, size_t n,
+	size_t *calls)
+{
+	size_t i, k;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i += k) {
+		cJSON *body = cJSON_CreateObject();
+		k = n - i < limit ? n - i : limit;
+		cJSON_AddStringToObject(body, "run_id", run_id);
+		cJSON_AddItemToObject(body, field, kv_array(kv + i, k));
+		err = mmp_mlflow__call(NULL, m, "POST", API "/runs/log-batch",
+			body, !strcmp(field, "params") ? "log params" :
+			"set tags");
+		cJSON_Delete(body);
+		if (calls)
+			(*calls)++;
+	}
+	return err;
+}
+
+int mmp_mlflow__log_params(struct mmp_mlflow *m, const char *run_id,
+	const mmp_kv *kv, size_t n, size_t *calls)
+{
+	return log_kv(m, run_id, "params", MMP_MLFLOW_MAX_PARAMS, kv, n,
+		calls);
+}
+
+int mmp_mlflow__log_tags(struct mmp_mlflow *m, const char *run_id,
+	const mmp_kv *kv, size_t n, size_t *calls)
+{
+	return log_kv(m, run_id, "tags", MMP_MLFLOW_MAX_TAGS, kv, n, calls);
+}
+
+/* a metric value: a number, or MLflow's strings for NaN and infinities */
+static cJSON *metric_value(double v)
+{
+	if (isnan(v))
+		return cJSON_CreateString("NaN");
+	if (isinf(v))
+		return cJSON_CreateString(v > 0 ? "Infinity" : "-Infinity");
+	return cJSON_CreateNumber(v);
+}
+
+int mmp_mlflow__log_metrics(struct mmp_mlflow *m, const char *run_id,
+	const mmp_run_metric *mv, size_t n)
+{
+	cJSON *body, *arr, *o;
+	size_t i;
+	int err;
+
+	if (n > MMP_MLFLOW_MAX_METRICS)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"%zu metrics in one batch: at most %d", n,
+			MMP_MLFLOW_MAX_METRICS);
+	if (!n)
+		return 0;
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "run_id", run_id);
+	arr = cJSON_AddArrayToObject(body, "metrics");
+	for (i = 0; i < n; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "key", mv[i].key);
+		cJSON_AddItemToObject(o, "value", metric_value(mv[i].value));
+		cJSON_AddNumberToObject(o, "timestamp",
+			(double)mv[i].timestamp);
+		cJSON_AddNumberToObject(o, "step", (double)mv[i].step);
+		cJSON_AddItemToArray(arr, o);
+	}
+	err = mmp_mlflow__call(NULL, m, "POST", API "/runs/log-batch", body,
+		"log metrics");
+	cJSON_Delete(body);
+	return err;
+}
+
+static double json_metric_value(const cJSON *v)
+{
+	if (cJSON_IsNumber(v))
+		return v->valuedouble;
+	if (cJSON_IsString(v)) {
+		if (!strcmp(v->valuestring, "Infinity"))
+			return INFINITY;
+		if (!strcmp(v->valuestring, "-Infinity"))
+			return -INFINITY;
+	}
+	return NAN;
+}
+
+int mmp_mlflow__metric_history(mmp_run_metric **out, size_t *n,
+	struct mmp_mlflow *m, const char *run_id, const char *key)
+{
+	mmp_buf path = MMP_BUF_INIT;
+	cJSON *doc = NULL, *it;
+	size_t alloc = 0;
+	int err;
+
+	*out = NULL;
+	*n = 0;
+	mmp_buf_puts(&path, API "/metrics/get-history?run_id=");
+	mmp_http_escape(&path, run_id);
+	mmp_buf_puts(&path, "&metric_key=");
+	mmp_http_escape(&path, key);
+	err = mmp_mlflow__call(&doc, m, "GET", path.ptr, NULL,
+		"read the metric history");
+	if (err < 0)
+		goto done;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc,
+	    "metrics")) {
+		mmp_run_metric *x;
+		const cJSON *step = cJSON_GetObjectItemCaseSensitive(it,
+			"step");
+		const cJSON *ts = cJSON_GetObjectItemCaseSensitive(it,
+			"timestamp");
+		MMP_ALLOC_GROW(*out, *n + 1, alloc);
+		x = &(*out)[(*n)++];
+		x->key = mmp__strdup(key);
+		x->value = json_metric_value(
+			cJSON_GetObjectItemCaseSensitive(it, "value"));
+		x->step = cJSON_IsNumber(step) ? (int64_t)step->valuedouble :
+			0;
+		x->timestamp = cJSON_IsNumber(ts) ?
+			(int64_t)ts->valuedouble : 0;
+	}
+done:
+	cJSON_Delete(doc);
+	mmp_buf_dispose(&path);
+	return err;
+}
+
+void mmp_mlflow__history_free(mmp_run_metric *h, size_t n)
+{
+	size_t i;
+
+	for (i = 0; h && i < n; i++)
+		free((char *)h[i].key);
+	free(h);
+}
+
+int mmp_mlflow__run_update(struct mmp_mlflow *m, const char *run_id,
+	const char *status, int64_t end_time)
+{
+	cJSON *body = cJSON_CreateObject();
+	int err;
+
+	cJSON_AddStringToObject(body, "run_id", run_id);
+	cJSON_AddStringToObject(body, "status", status);
+	if (end_time > 0)
+		cJSON_AddNumberToObject(body, "end_time", (double)end_time);
+	err = mmp_mlflow__call(NULL, m, "POST", API "/runs/update", body,
+		"update the run");
+	cJSON_Delete(body);
+	return err;
+}
+
+/* append a '/'-separated path with each segment escaped */
+static void escape_path(mmp_buf *out, const char *p)
+{
+	mmp_buf seg = MMP_BUF_INIT;
+
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		mmp_buf_clear(&seg);
+		mmp_buf_put(&seg, p, n);
+		mmp_buf_putc(out, '/');
+		mmp_http_escape(out, seg.ptr);
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	mmp_buf_dispose(&seg);
+}
+
+int mmp_mlflow__artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
+	const char *rel_path, const char *file_path)
+{
+	static const char scheme[] = "mlflow-artifacts:";
+	mmp_buf path = MMP_BUF_INIT, what = MMP_BUF_INIT;
+	const char *root;
+	int err;
+
+	if (!artifact_uri || strncmp(artifact_uri, scheme, strlen(scheme)))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_HTTP,
+			"the server keeps artifacts at '%s', not behind its "
+			"artifact proxy: start it with --serve-artifacts",
+			artifact_uri ? artifact_uri : "");
+	root = artifact_uri + strlen(scheme);
+	while (*root == '/')
+		root++;
+	mmp_buf_puts(&path, ARTIFACTS_API);
+	escape_path(&path, root);
+	escape_path(&path, rel_path);
+	mmp_buf_printf(&what, "upload artifact '%s'", rel_path);
+	err = request(NULL, m, "PUT", path.ptr, "application/octet-stream",
+		NULL, 0, file_path, what.ptr);
+	mmp_buf_dispose(&path);
+	mmp_buf_dispose(&what);
+	return err;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/* remote-internal.h: MLflow REST calls with retries, for the push */
+#ifndef LIB_remote_remote_internal_h__
+#define LIB_remote_remote_internal_h__
+
+#include <cjson/cJSON.h>
+
+#include "mmp/remote.h"
+#include "mmp/store.h"
+#include "util/util.h"
+
+/* MLflow's limits per runs/log-batch request */
+#define MMP_MLFLOW_MAX_METRICS 1000
+#define MMP_MLFLOW_MAX_PARAMS 100
+#define MMP_MLFLOW_MAX_TAGS 100
+
+/* a connection to one MLflow server and what it cost */
+struct mmp_mlflow {
+	mmp_http_client *http;
+	int max_attempts;      /* tries per request, >= 1 */
+	long backoff_ms;       /* first wait before a retry */
+	long backoff_max_ms;   /* longest wait */
+	size_t requests;       /* HTTP requests sent, retries included */
+	size_t retries;
+	char *fail_class;      /* class of the last failure, or NULL */
+};
+
+/*
+ * Split `uri` into a base without credentials (`clean`) and the user
+ * and password written in it (owned, NULL when none). MMP_EINVALID for
+ * a malformed URI or a scheme other than http or https.
+ */
+int mmp_remote__clean_uri(mmp_buf *clean, char **user, char **password,
+	const char *uri);
+
+/* connect to `uri` (credentials from `opts`, else from the URI) */
+int mmp_mlflow__open(struct mmp_mlflow *m, const char *uri,
+	const mmp_http_options *opts);
+void mmp_mlflow__close(struct mmp_mlflow *m);
+
+/*
+ * One REST call, retried with backoff on connection failures, 429 and
+ * 5xx; never on another 4xx. `body` (may be NULL) is sent as JSON.
+ * On 2xx `*out` (when not NULL) gets the parsed answer (cJSON_Delete).
+ * Errors as mmp_http_response_error(), the message starting with
+ * `what`; m->fail_class names the failure (mmp_http_class_name() or
+ * mmp_http_transport_name()).
+ */
+int mmp_mlflow__call(cJSON **out, struct mmp_mlflow *m, const char *method,
+	const char *path, const cJSON *body, const char *what);
+
+/* a string field of an object, or NULL */
+const char *mmp_mlflow__str(const cJSON *o, const char *key);
+
+/* experiments/get-by-name, else experiments/create (id owned) */
+int mmp_mlflow__experiment_ensure(char **out_id, struct mmp_mlflow *m,
+	const char *name, const mmp_kv *tags, size_t ntags);
+
+/* the run tagged mmp.run_id = `local_id` in the experiment, if any:
+ * MMP_ENOTFOUND when there is none */
+int mmp_mlflow__run_find(char **out_id, char **out_artifact_uri,
+	struct mmp_mlflow *m, const char *experiment_id,
+	const char *local_id);
+
+/* runs/create; both strings owned by the caller */
+int mmp_mlflow__run_create(char **out_id, char **out_artifact_uri,
+	struct mmp_mlflow *m, const char *experiment_id, const mmp_run *r,
+	const mmp_kv *tags, size_t ntags);
+
+/* runs/log-batch of params or tags (not both), split at the limits;
+ * `*calls` (may be NULL) is increased by the requests made */
+int mmp_mlflow__log_params(struct mmp_mlflow *m, const char *run_id,
+	const mmp_kv *kv, size_t n, size_t *calls);
+int mmp_mlflow__log_tags(struct mmp_mlflow *m, const char *run_id,
+	const mmp_kv *kv, size_t n, size_t *calls);
+
+/* runs/log-batch of at most MMP_MLFLOW_MAX_METRICS metrics */
+int mmp_mlflow__log_metrics(struct mmp_mlflow *m, const char *run_id,
+	const mmp_run_metric *mv, size_t n);
+
+/* metrics/get-history of one key (owned; mmp_mlflow__history_free) */
+int mmp_mlflow__metric_history(mmp_run_metric **out, size_t *n,
+	struct mmp_mlflow *m, const char *run_id, const char *key);
+void mmp_mlflow__history_free(mmp_run_metric *h, size_t n);
+
+/* runs/update with the final status and end time */
+int mmp_mlflow__run_update(struct mmp_mlflow *m, const char *run_id,
+	const char *status, int64_t end_time);
+
+/*
+ * PUT the file `file_path` to the proxied artifact store under the run
+ * root `artifact_uri` (mlflow-artifacts:/<exp>/<run>/artifacts) as
+ * `rel_path`. MMP_EINVALID when the root is not an mlflow-artifacts:
+ * URI (the server does not proxy artifacts).
+ */
+int mmp_mlflow__artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
+	const char *rel_path, const char *file_path);
+
+#endif
