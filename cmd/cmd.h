@@ -93,6 +93,7 @@ void ctx_release_store(struct mmp_ctx *ctx);
 void ctx_release_config(struct mmp_ctx *ctx);
 
 /* the commands */
+int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_doctor(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx);

@@ -5,6 +5,8 @@
 #include "cmd.h"
 
 const struct mmp_cmd mmp_commands[] = {
+	{ "batch-inference", cmd_batch_inference, USE_XGBOOST,
+	  "predict every row of a CSV file of any size" },
 	{ "config", cmd_config, 0, "show the effective configuration" },
 	{ "doctor", cmd_doctor, 0, "check the environment and say how to fix it" },
 	{ "help", cmd_help, 0, "show help for mmp or one of its commands" },

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/* batch-inference.c: mmp batch-inference: stream a CSV through a model */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "output.h"
+#include "progress.h"
+#include "mmp/batch.h"
+#include "mmp/registry.h"
+#include "mmp/store.h"
+
+static const char *const batch_usage[] = {
+	"mmp batch-inference (--model <name>@<stage> | --run <run> |",
+	"    --model-dir <dir>) --input <file> --output <file>",
+	"    [--format csv|jsonl] [--threads <n>] [--chunk-rows <n>] [--proba]",
+	"    [--evaluate] [--on-error skip|fail] [--experiment <name>]",
+	"    [--run-name <name>] [--[no-]progress] [--json] [-q]",
+	NULL
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	interrupted = sig;
+}
+
+struct batch_state {
+	struct progress *meter;
+};
+
+static int on_progress(const mmp_batch_progress *p, void *payload)
+{
+	struct batch_state *st = payload;
+	char line[128];
+
+	if (interrupted)
+		return 1;
+	if (!st->meter)
+		return 0;
+	snprintf(line, sizeof(line), "%llu rows (%llu skipped)",
+		(unsigned long long)p->rows_in,
+		(unsigned long long)p->skipped);
+	progress_update(st->meter, p->rows_in, p->est_rows > p->rows_in ?
+		p->est_rows : 0, line);
+	return 0;
+}
+
+/* the model to load, and its lineage for the run record */
+struct model_source {
+	mmp_buf dir;
+	mmp_model_ref ref;
+	int from_registry;
+	char run_id[33];
+};
+
+static int locate_model(struct model_source *src, struct mmp_ctx *ctx,
+	const char *model, const char *run, const char *dir)
+{
+	if (model) {
+		if (mmp_registry_resolve(&src->ref, ctx_store(ctx),
+		    model) < 0)
+			return error_lib("cannot find model '%s'", model);
+		src->from_registry = 1;
+		mmp_buf_puts(&src->dir, src->ref.model_dir);
+		memcpy(src->run_id, src->ref.run_id, sizeof(src->run_id));
+		return 0;
+	}
+	if (run) {
+		if (mmp_run_resolve(ctx_store(ctx), run, src->run_id) < 0)
+			return error_lib("cannot find run '%s'", run);
+		if (mmp_run_artifact_dir(&src->dir, ctx_store(ctx),
+		    src->run_id) < 0)
+			return error_lib("cannot find the artifacts of run "
+				"'%s'", src->run_id);
+		mmp_buf_puts(&src->dir, "/model");
+		return 0;
+	}
+	mmp_buf_puts(&src->dir, dir);
+	return 0;
+}
+
+static void print_json(const mmp_batch_result *r, const mmp_batch_options *o,
+	const struct model_source *src)
+{
+	cJSON *doc = json_doc_new(), *t, *arr;
+	size_t i;
+
+	cJSON_AddStringToObject(doc, "run_id", r->run_id);
+	t = cJSON_AddObjectToObject(doc, "model");
+	cJSON_AddStringToObject(t, "dir", src->dir.ptr);
+	if (src->from_registry) {
+		cJSON_AddStringToObject(t, "name", src->ref.name);
+		cJSON_AddNumberToObject(t, "version",
+			(double)src->ref.version);
+	}
+	if (src->run_id[0])
+		cJSON_AddStringToObject(t, "run_id", src->run_id);
+	cJSON_AddStringToObject(doc, "input", o->input);
+	cJSON_AddStringToObject(doc, "output", o->output);
+	cJSON_AddStringToObject(doc, "format", o->format == MMP_BATCH_JSONL
+		? "jsonl" : "csv");
+	t = cJSON_AddObjectToObject(doc, "rows");
+	cJSON_AddNumberToObject(t, "in", (double)r->rows_in);
+	cJSON_AddNumberToObject(t, "out", (double)r->rows_out);
+	cJSON_AddNumberToObject(t, "skipped", (double)r->skipped);
+	arr = cJSON_AddArrayToObject(doc, "skipped_rows");
+	for (i = 0; i < r->nskips; i++) {
+		cJSON *s = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(s, "line", (double)r->skips[i].line);
+		cJSON_AddStringToObject(s, "reason", r->skips[i].reason);
+		cJSON_AddItemToArray(arr, s);
+	}
+	t = cJSON_AddObjectToObject(doc, "unseen_categories");
+	cJSON_AddNumberToObject(t, "total", (double)r->unseen);
+	t = cJSON_AddObjectToObject(t, "features");
+	for (i = 0; i < r->nunseen_features; i++)
+		cJSON_AddNumberToObject(t, r->unseen_features[i].feature,
+			(double)r->unseen_features[i].count);
+	cJSON_AddStringToObject(doc, "digest", r->digest);
+	if (r->evaluated) {
+		t = cJSON_AddObjectToObject(doc, "metrics");
+		for (i = 0; i < r->metrics.count; i++)
+			json_add_number(t, r->metrics.items[i].name,
+				r->metrics.items[i].value);
+	}
+	cJSON_AddNumberToObject(doc, "seconds", r->seconds);
+	cJSON_AddNumberToObject(doc, "rows_per_second", r->rows_per_sec);
+	json_print(doc);
+}
+
+static void print_summary(const mmp_batch_result *r)
+{
+	size_t i;
+
+	fprintf(stderr, "%llu rows in, %llu out, %llu skipped, %llu unseen "
+		"categories, %.2f s, %.0f rows/s\n",
+		(unsigned long long)r->rows_in,
+		(unsigned long long)r->rows_out,
+		(unsigned long long)r->skipped,
+		(unsigned long long)r->unseen, r->seconds, r->rows_per_sec);
+	for (i = 0; i < r->nskips; i++)
+		fprintf(stderr, "  skipped line %lld: %s\n",
+			(long long)r->skips[i].line, r->skips[i].reason);
+	if (r->skipped > r->nskips)
+		fprintf(stderr, "  ... and %llu more skipped rows\n",
+			(unsigned long long)(r->skipped - r->nskips));
+	for (i = 0; i < r->nunseen_features; i++)
+		fprintf(stderr, "  unseen categories in '%s': %llu\n",
+			r->unseen_features[i].feature,
+			(unsigned long long)r->unseen_features[i].count);
+	for (i = 0; r->evaluated && i < r->metrics.count; i++) {
+		char v[32];
+
+		mmp_fmt_double(v, r->metrics.items[i].value);
+		if (!isnan(r->metrics.items[i].value))
+			snprintf(v, sizeof(v), "%.4f",
+				r->metrics.items[i].value);
+		fprintf(stderr, "  %-20s %s\n", r->metrics.items[i].name, v);
+	}
+	if (r->run_id[0])
+		fprintf(stderr, "run %s\n", r->run_id);
+}
+
+int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
+{
+	const char *model = NULL, *run = NULL, *dir = NULL, *format = "csv";
+	const char *on_error = "fail";
+	mmp_batch_options o = MMP_BATCH_OPTIONS_INIT;
+	int json = 0, threads = 0, chunk = 0, show_progress = -1;
+	int proba = 0, evaluate = 0;
+	const struct option opts[] = {
+		OPT_STRING(0, "model", &model, "<name>@<stage>",
+			"predict with this registered model version"),
+		OPT_STRING(0, "run", &run, "<run>",
+			"predict with the model of this run"),
+		OPT_STRING(0, "model-dir", &dir, "<dir>",
+			"predict with the model directory <dir>"),
+		OPT_STRING(0, "input", &o.input, "<file>",
+			"the CSV to predict ('-': standard input)"),
+		OPT_STRING(0, "output", &o.output, "<file>",
+			"where to write ('-': standard output)"),
+		OPT_STRING(0, "format", &format, "csv|jsonl",
+			"the output format (default csv)"),
+		OPT_INTEGER(0, "threads", &threads, "<n>",
+			"predicting threads (default: the cores)"),
+		OPT_INTEGER(0, "chunk-rows", &chunk, "<n>",
+			"rows read and predicted at a time (default 16384)"),
+		OPT_BOOL(0, "proba", &proba,
+			"add one probability column per class"),
+		OPT_BOOL(0, "evaluate", &evaluate,
+			"compute metrics against the target column"),
+		OPT_STRING(0, "on-error", &on_error, "skip|fail",
+			"what a bad row does (default fail)"),
+		OPT_STRING(0, "experiment", &o.experiment, "<name>",
+			"record the run in this experiment"),
+		OPT_STRING(0, "run-name", &o.run_name, "<name>",
+			"name the recorded run"),
+		OPT_BOOL(0, "progress", &show_progress,
+			"show progress (default: on a terminal)"),
+		OPT__JSON(&json),
+		OPT__VERBOSITY(&ctx->verbosity),
+		OPT_END()
+	};
+	struct model_source src = { MMP_BUF_INIT, { 0 }, 0, "" };
+	struct batch_state st = { NULL };
+	mmp_batch_result r;
+	mmp_model *m = NULL;
+	mmp_buf store_path = MMP_BUF_INIT;
+	struct sigaction sa;
+	int err, ret = EXIT_OK;
+
+	argc = parse_options(argc, argv, opts, batch_usage, 0);
+	if (argc)
+		usage_msg_opt("too many arguments", batch_usage, opts);
+	if (!!model + !!run + !!dir != 1)
+		usage_msg_opt("give exactly one of --model, --run and "
+			"--model-dir", batch_usage, opts);
+	if (!o.input || !o.output)
+		usage_msg_opt("--input and --output are required",
+			batch_usage, opts);
+	if (mmp_batch_format_parse(&o.format, format) < 0)
+		usage_msg_opt(mmp_error_last()->message, batch_usage, opts);
+	if (!strcmp(on_error, "skip"))
+		o.on_error = MMP_CSV_BAD_ROWS_SKIP;
+	else if (strcmp(on_error, "fail"))
+		usage_msg_opt("--on-error takes skip or fail", batch_usage,
+			opts);
+	if (threads < 0 || chunk < 0)
+		usage_msg_opt("--threads and --chunk-rows take a positive "
+			"number", batch_usage, opts);
+	if (json && !strcmp(o.output, "-"))
+		usage_msg_opt("--json prints on standard output: write the "
+			"predictions to a file", batch_usage, opts);
+	o.nthreads = (unsigned int)threads;
+	o.chunk_rows = (size_t)chunk;
+	o.proba = proba;
+	o.evaluate = evaluate;
+
+	if (locate_model(&src, ctx, model, run, dir) < 0) {
+		ret = EXIT_FAIL;
+		goto done;
+	}
+	/* a model directory is recorded when there is a store to do it */
+	if (model || run || mmp_store_locate(&store_path,
+	    ctx->store_path) == 0)
+		o.store = ctx_store(ctx);
+	mmp_error_clear();
+	if (mmp_model_load_dir(&m, src.dir.ptr) < 0) {
+		ret = error_lib("cannot load the model in '%s'", src.dir.ptr);
+		goto done;
+	}
+	o.model_dir = src.dir.ptr;
+	if (src.from_registry) {
+		o.model_name = src.ref.name;
+		o.model_version = src.ref.version;
+	}
+	if (src.run_id[0])
+		o.model_run_id = src.run_id;
+	o.progress = on_progress;
+	o.payload = &st;
+	if (show_progress < 0)
+		show_progress = ctx->verbosity >= 0 && isatty(2);
+	if (show_progress)
+		st.meter = progress_start("predicting");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	err = mmp_batch_run(&r, m, &o);
+	progress_stop(&st.meter);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (err == MMP_EINTERRUPTED) {
+		error("interrupted after %llu rows%s%s%s",
+			(unsigned long long)(r.rows_out + r.skipped),
+			strcmp(o.output, "-") ? "; no output was written" : "",
+			r.run_id[0] ? "; run " : "", r.run_id);
+		ret = EXIT_INTERRUPTED;
+	} else if (err < 0) {
+		error("%s", mmp_error_last()->message);
+		ret = EXIT_FAIL;
+	} else if (json) {
+		print_json(&r, &o, &src);
+	} else if (ctx->verbosity >= 0) {
+		print_summary(&r);
+	}
+	mmp_batch_result_release(&r);
+done:
+	mmp_model_free(m);
+	mmp_model_ref_release(&src.ref);
+	mmp_buf_dispose(&src.dir);
+	mmp_buf_dispose(&store_path);
+	return ret;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/* batch.h: streaming batch predictions over CSV files of any size */
+#ifndef INCLUDE_mmp_batch_h__
+#define INCLUDE_mmp_batch_h__
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+#include "types.h"
+#include "data.h"
+#include "metrics.h"
+#include "model.h"
+
+MMP_BEGIN_DECL
+
+/**
+ * @file mmp/batch.h
+ *
+ * mmp_batch_run() reads a CSV in chunks of rows, predicts each chunk
+ * with the model's in-place prediction, and writes one output row per
+ * input row, in input order. Memory is bounded by the chunk size and
+ * the thread count, never by the file size (except with `evaluate`,
+ * which keeps 4 bytes per row and class for the metrics).
+ *
+ * Input columns are matched by name: every feature of the model's
+ * schema must be present; categorical values are coded with the saved
+ * tables (an unseen value is missing and counted); the model's entity
+ * columns are copied to the output when the input has them (with
+ * standard input, where the header cannot be looked at twice, they must
+ * all be present); the target column and any other column are ignored
+ * unless `evaluate` is set.
+ *
+ * The output holds the entity columns, "prediction" (the class label
+ * for classification, the value for regression) and, with `proba`, one
+ * probability per class named by its label. Numbers are written as the
+ * shortest text that reads back as the same float32, exactly as
+ * serve-api writes them.
+ */
+
+/** The output format. */
+typedef enum {
+	MMP_BATCH_CSV = 0,   /**< a header row, then RFC 4180 rows */
+	MMP_BATCH_JSONL      /**< one JSON object per line, as /predict */
+} mmp_batch_format;
+
+/** Parse "csv" or "jsonl". Returns 0 or MMP_EINVALID naming the word. */
+MMP_EXTERN(int) mmp_batch_format_parse(mmp_batch_format *out,
+	const char *s);
+
+/** What the progress callback sees, after each chunk is written. */
+typedef struct {
+	uint64_t rows_in;     /**< data rows read, skipped ones included */
+	uint64_t rows_out;    /**< rows written */
+	uint64_t skipped;     /**< bad rows left out */
+	uint64_t est_rows;    /**< estimated rows in the input; 0: unknown */
+	double elapsed;       /**< seconds since the job started */
+} mmp_batch_progress;
+
+/** Return non-zero to stop the job with MMP_EINTERRUPTED. */
+typedef int (*mmp_batch_progress_cb)(const mmp_batch_progress *p,
+	void *payload);
+
+/** How to run a batch job; MMP_BATCH_OPTIONS_INIT for the defaults. */
+typedef struct {
+	unsigned int version;
+	const char *input;          /**< CSV path, "-" for standard input */
+	/**
+	 * Output path, "-" for standard output. A file is written to a
+	 * temporary file in the same directory and renamed into place
+	 * only when the job succeeds.
+	 */
+	const char *output;
+	mmp_batch_format format;
+	size_t chunk_rows;          /**< rows per chunk; 0: 16384 */
+	unsigned int nthreads;      /**< predicting threads; 0: the cores */
+	int proba;                  /**< add one probability per class */
+	int evaluate;               /**< read the target, compute metrics */
+	mmp_csv_bad_rows on_error;  /**< bad rows: fail (default) or skip */
+	char delimiter;             /**< input delimiter; 0: ',' */
+	/** record the job as a run of kind "batch-inference"; NULL: not */
+	mmp_store *store;
+	const char *experiment;     /**< NULL: "Default" */
+	const char *run_name;       /**< NULL: generated */
+	/** lineage of the model, recorded with the run; all may be NULL */
+	const char *model_name;     /**< registered model name */
+	int64_t model_version;      /**< registry version; 0: none */
+	const char *model_run_id;   /**< NULL: the model's own run id */
+	const char *model_dir;      /**< where the model was loaded from */
+	mmp_batch_progress_cb progress;
+	void *payload;
+} mmp_batch_options;
+
+#define MMP_BATCH_OPTIONS_VERSION 1
+#define MMP_BATCH_OPTIONS_INIT { MMP_BATCH_OPTIONS_VERSION, NULL, NULL, \
+	MMP_BATCH_CSV, 0, 0, 0, 0, MMP_CSV_BAD_ROWS_FAIL, 0, NULL, NULL, \
+	NULL, NULL, 0, NULL, NULL, NULL, NULL }
+
+/** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
+MMP_EXTERN(int) mmp_batch_options_init(mmp_batch_options *o,
+	unsigned int version);
+
+/** At most this many skipped rows are listed (all are counted). */
+#define MMP_BATCH_MAX_SKIPS 100
+
+/** A bad row that was left out. */
+typedef struct {
+	int64_t line;         /**< 1-based line in the input */
+	char *reason;
+} mmp_batch_skip;
+
+/** Unseen categories of one categorical feature. */
+typedef struct {
+	char *feature;
+	uint64_t count;
+} mmp_batch_unseen;
+
+/** What a job did. Release with mmp_batch_result_release(). */
+typedef struct {
+	char run_id[33];          /**< the recorded run; "" when none */
+	uint64_t rows_in;         /**< data rows read, skipped included */
+	uint64_t rows_out;        /**< rows predicted and written */
+	uint64_t skipped;         /**< bad rows left out */
+	mmp_batch_skip *skips;    /**< the first MMP_BATCH_MAX_SKIPS */
+	size_t nskips;
+	uint64_t unseen;          /**< unseen category values, all features */
+	mmp_batch_unseen *unseen_features;  /**< features with any */
+	size_t nunseen_features;
+	char digest[65];          /**< sha256 hex of the input */
+	size_t nfeatures;         /**< features of the model */
+	size_t nentities;         /**< entity columns copied */
+	double seconds;           /**< wall time of the job */
+	double rows_per_sec;      /**< rows_in / seconds */
+	int evaluated;            /**< metrics holds this batch's metrics */
+	mmp_metric_list metrics;
+} mmp_batch_result;
+
+/** Free the contents of `r` and zero it; accepts a zeroed result. */
+MMP_EXTERN(void) mmp_batch_result_release(mmp_batch_result *r);
+
+/**
+ * Predict every row of `o->input` with `m` into `o->output`.
+ *
+ * The model needs a schema. Its prediction thread count is set to 1:
+ * `o->nthreads` threads predict whole chunks in parallel while the
+ * calling thread reads the input and writes the output in order. The
+ * model must not be used by another thread during the call.
+ *
+ * Before any output exists the input's header is checked: a missing
+ * feature column (or, with `evaluate`, a missing target) fails with
+ * MMP_ENOTFOUND naming the file and the column. A bad row (ragged,
+ * badly quoted, not a number in a numeric column, an unknown class
+ * with `evaluate`) fails the job with MMP_EINVALID naming the file and
+ * line, or with MMP_CSV_BAD_ROWS_SKIP is left out and listed in
+ * `out`. When the job fails or is interrupted, the temporary output is
+ * removed and an existing output file is left as it was.
+ *
+ * With `o->store` the job is recorded as a run of kind
+ * "batch-inference": params (model lineage, input, output, options),
+ * metrics (rows_in, rows_out, rows_skipped, unseen_categories, seconds,
+ * rows_per_second and, with `evaluate`, the task's metrics) and the
+ * input as a dataset with context "inference". The run ends FINISHED,
+ * FAILED (with the error) or KILLED (interrupted).
+ *
+ * `out` is always filled as far as the job went (the caller releases
+ * it). Returns 0, or MMP_EINVALID (bad options, a model without a
+ * schema, a bad row), MMP_ENOTFOUND (no input file, a missing column),
+ * MMP_EINTERRUPTED (the progress callback asked to stop), MMP_ERROR
+ * (read or write failure, XGBoost failure), or a store error.
+ */
+MMP_EXTERN(int) mmp_batch_run(mmp_batch_result *out, mmp_model *m,
+	const mmp_batch_options *o);
+
+MMP_END_DECL
+
+#endif

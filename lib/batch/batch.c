@@ -1,0 +1,1006 @@
+/* SPDX-License-Identifier: MIT */
+/* batch.c: stream a CSV through a model in chunks, in order, atomically */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch-internal.h"
+#include "mmp/store.h"
+
+#define DEFAULT_CHUNK_ROWS 16384
+#define MAX_CHUNK_ROWS ((size_t)1 << 24)
+#define MAX_THREADS 256
+#define HEARTBEAT_SECONDS 30.0
+
+enum job_state { JOB_FREE = 0, JOB_QUEUED, JOB_DONE };
+
+/* one chunk on its way from the reader to the output */
+struct job {
+	enum job_state state;
+	mmp_frame *frame;
+	float *y, *scores;
+	size_t ycap, scap;
+	mmp_buf text;
+	int error;              /* < 0: prediction failed */
+	int error_klass;
+	char *error_msg;
+};
+
+struct batch {
+	mmp_model *m;
+	const mmp_model_schema *sc;
+	const mmp_batch_options *o;
+	mmp_task task;
+	size_t nf, noutputs, nlabels, nscores;
+	char **label_csv, **label_json;
+	const char **ents;      /* entity columns present, spec order */
+	size_t nents;
+	mmp_category_table **tables;
+
+	/* the ring of chunks and the predicting threads */
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct job *jobs;
+	size_t njobs;
+	uint64_t next_read, next_take, next_write;
+	int stop;
+	pthread_t *threads;
+	size_t nthreads;
+
+	/* output */
+	int fd;
+	char *out_name;         /* for messages */
+	char *tmp_path;         /* NULL for standard output */
+
+	/* evaluation: the target and the scores of every row */
+	float *ytrue, *yscore;
+	size_t neval, ntrue_alloc, nscore_alloc;
+};
+
+int mmp_batch_format_parse(mmp_batch_format *out, const char *s)
+{
+	if (s && !strcmp(s, "csv")) {
+		*out = MMP_BATCH_CSV;
+		return 0;
+	}
+	if (s && !strcmp(s, "jsonl")) {
+		*out = MMP_BATCH_JSONL;
+		return 0;
+	}
+	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+		"unknown output format '%s' (use csv or jsonl)", s ? s : "");
+}
+
+int mmp_batch_options_init(mmp_batch_options *o, unsigned int version)
+{
+	mmp_batch_options def = MMP_BATCH_OPTIONS_INIT;
+
+	if (version != MMP_BATCH_OPTIONS_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown batch options version %u", version);
+	*o = def;
+	return 0;
+}
+
+void mmp_batch_result_release(mmp_batch_result *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nskips; i++)
+		free(r->skips[i].reason);
+	free(r->skips);
+	for (i = 0; i < r->nunseen_features; i++)
+		free(r->unseen_features[i].feature);
+	free(r->unseen_features);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ------------------------------------------------------------------ */
+/* formatting one chunk                                                */
+
+static void put_num(mmp_buf *out, float v, int json)
+{
+	char num[32];
+	size_t n = mmp_batch__fmt_float(num, v);
+
+	if (json && !isfinite(v)) {
+		mmp_buf_putc(out, '"');
+		mmp_buf_put(out, num, n);
+		mmp_buf_putc(out, '"');
+		return;
+	}
+	mmp_buf_put(out, num, n);
+}
+
+static size_t predicted_class(const struct batch *b, const float *y)
+{
+	size_t k, best = 0;
+
+	if (b->task == MMP_TASK_BINARY)
+		return y[0] > 0.5f;
+	for (k = 1; k < b->nlabels; k++)
+		if (y[k] > y[best])
+			best = k;
+	return best;
+}
+
+static void format_csv(const struct batch *b, const mmp_frame *f,
+	const float *y, mmp_buf *out)
+{
+	size_t n = mmp_frame_nrows(f), i, e, k;
+	int proba = b->o->proba;
+
+	for (i = 0; i < n; i++, y += b->noutputs) {
+		for (e = 0; e < b->nents; e++) {
+			mmp_batch__csv_field(out, mmp_frame_entity(f, e, i));
+			mmp_buf_putc(out, ',');
+		}
+		if (b->task == MMP_TASK_REGRESSION) {
+			put_num(out, y[0], 0);
+			mmp_buf_putc(out, '\n');
+			continue;
+		}
+		mmp_buf_puts(out, b->label_csv[predicted_class(b, y)]);
+		if (proba && b->task == MMP_TASK_BINARY) {
+			mmp_buf_putc(out, ',');
+			put_num(out, 1.0f - y[0], 0);
+			mmp_buf_putc(out, ',');
+			put_num(out, y[0], 0);
+		} else if (proba) {
+			for (k = 0; k < b->nlabels; k++) {
+				mmp_buf_putc(out, ',');
+				put_num(out, y[k], 0);
+			}
+		}
+		mmp_buf_putc(out, '\n');
+	}
+}
+
+static void format_jsonl(const struct batch *b, const mmp_frame *f,
+	const float *y, mmp_buf *out)
+{
+	size_t n = mmp_frame_nrows(f), i, e, k;
+	int proba = b->o->proba;
+
+	for (i = 0; i < n; i++, y += b->noutputs) {
+		mmp_buf_putc(out, '{');
+		for (e = 0; e < b->nents; e++) {
+			mmp_batch__json_str(out, b->ents[e]);
+			mmp_buf_putc(out, ':');
+			mmp_batch__json_str(out, mmp_frame_entity(f, e, i));
+			mmp_buf_putc(out, ',');
+		}
+		mmp_buf_puts(out, "\"prediction\":");
+		if (b->task == MMP_TASK_REGRESSION) {
+			put_num(out, y[0], 1);
+			mmp_buf_puts(out, "}\n");
+			continue;
+		}
+		mmp_buf_puts(out, b->label_json[predicted_class(b, y)]);
+		if (proba) {
+			mmp_buf_puts(out, ",\"probabilities\":{");
+			for (k = 0; k < b->nlabels; k++) {
+				if (k)
+					mmp_buf_putc(out, ',');
+				mmp_buf_puts(out, b->label_json[k]);
+				mmp_buf_putc(out, ':');
+				if (b->task == MMP_TASK_BINARY)
+					put_num(out, k ? y[0] : 1.0f - y[0],
+						1);
+				else
+					put_num(out, y[k], 1);
+			}
+			mmp_buf_putc(out, '}');
+		}
+		mmp_buf_puts(out, "}\n");
+	}
+}
+
+static void header_row(const struct batch *b, mmp_buf *out)
+{
+	size_t e, k;
+
+	if (b->o->format != MMP_BATCH_CSV)
+		return;
+	for (e = 0; e < b->nents; e++) {
+		mmp_batch__csv_field(out, b->ents[e]);
+		mmp_buf_putc(out, ',');
+	}
+	mmp_buf_puts(out, "prediction");
+	for (k = 0; b->o->proba && k < b->nlabels; k++) {
+		mmp_buf_putc(out, ',');
+		mmp_buf_puts(out, b->label_csv[k]);
+	}
+	mmp_buf_putc(out, '\n');
+}
+
+/* predict and format one chunk; runs on any thread */
+static void process(struct batch *b, struct job *j)
+{
+	size_t n = mmp_frame_nrows(j->frame);
+	const float *x = mmp_frame_features(j->frame);
+	int err;
+
+	mmp_buf_clear(&j->text);
+	if (!n)
+		return;
+	if (n * b->noutputs > j->ycap) {
+		j->ycap = n * b->noutputs;
+		j->y = mmp__reallocarray(j->y, j->ycap, sizeof(float));
+	}
+	err = mmp_model_predict(b->m, x, n, b->nf, j->y);
+	if (!err && b->o->evaluate) {
+		if (n * b->nscores > j->scap) {
+			j->scap = n * b->nscores;
+			j->scores = mmp__reallocarray(j->scores, j->scap,
+				sizeof(float));
+		}
+		err = mmp_model_predict_scores(b->m, x, n, b->nf, j->scores);
+	}
+	if (err < 0) {
+		j->error = err;
+		j->error_klass = mmp_error_last()->klass;
+		j->error_msg = mmp__strdup(mmp_error_last()->message);
+		return;
+	}
+	if (b->o->format == MMP_BATCH_JSONL)
+		format_jsonl(b, j->frame, j->y, &j->text);
+	else
+		format_csv(b, j->frame, j->y, &j->text);
+}
+
+static void *worker(void *arg)
+{
+	struct batch *b = arg;
+	struct job *j;
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->stop && b->next_take == b->next_read)
+			pthread_cond_wait(&b->work, &b->mu);
+		if (b->stop)
+			break;
+		j = &b->jobs[b->next_take++ % b->njobs];
+		pthread_mutex_unlock(&b->mu);
+		process(b, j);
+		pthread_mutex_lock(&b->mu);
+		j->state = JOB_DONE;
+		pthread_cond_broadcast(&b->done);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* output                                                              */
+
+static int write_all(struct batch *b, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(b->fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return mmp_error_set_os("cannot write '%s'",
+				b->out_name);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int open_output(struct batch *b, const char *path)
+{
+	mmp_buf dir = MMP_BUF_INIT, tmp = MMP_BUF_INIT;
+	const char *base = strrchr(path, '/');
+	char id[33];
+	int error = 0;
+
+	if (!strcmp(path, "-")) {
+		b->fd = STDOUT_FILENO;
+		b->out_name = mmp__strdup("<stdout>");
+		return 0;
+	}
+	b->out_name = mmp__strdup(path);
+	base = base ? base + 1 : path;
+	if (!*base || mmp_path_is_dir(path))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"output '%s' is a directory", path);
+	mmp_path_dirname(&dir, path);
+	if ((error = mmp_uuid_hex(id)) < 0)
+		goto done;
+	id[12] = '\0';
+	mmp_path_join(&tmp, dir.ptr, ".");
+	mmp_buf_printf(&tmp, "%s.tmp-%s", base, id);
+	b->fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (b->fd < 0) {
+		error = mmp_error_set_os("cannot create the output '%s'",
+			path);
+		goto done;
+	}
+	b->tmp_path = mmp_buf_detach(&tmp);
+done:
+	mmp_buf_dispose(&dir);
+	mmp_buf_dispose(&tmp);
+	return error;
+}
+
+/* make the output complete: flush, fsync and rename into place */
+static int finish_output(struct batch *b)
+{
+	int error = 0;
+
+	if (!b->tmp_path)
+		return 0;
+	if (fsync(b->fd) < 0)
+		error = mmp_error_set_os("cannot write '%s'", b->out_name);
+	if (close(b->fd) < 0 && !error)
+		error = mmp_error_set_os("cannot write '%s'", b->out_name);
+	b->fd = -1;
+	if (!error && rename(b->tmp_path, b->o->output) < 0)
+		error = mmp_error_set_os("cannot rename '%s' to '%s'",
+			b->tmp_path, b->o->output);
+	if (error)
+		unlink(b->tmp_path);
+	free(b->tmp_path);
+	b->tmp_path = NULL;
+	return error;
+}
+
+static void discard_output(struct batch *b)
+{
+	if (b->tmp_path) {
+		if (b->fd >= 0)
+			close(b->fd);
+		unlink(b->tmp_path);
+		free(b->tmp_path);
+		b->tmp_path = NULL;
+		b->fd = -1;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* setup                                                               */
+
+static int build_labels(struct batch *b)
+{
+	size_t i;
+
+	if (b->task == MMP_TASK_REGRESSION) {
+		b->nscores = 1;
+		return 0;
+	}
+	b->nlabels = b->task == MMP_TASK_BINARY ? 2 : b->noutputs;
+	b->nscores = b->task == MMP_TASK_BINARY ? 1 : b->nlabels;
+	if (b->nlabels < 2 || (b->sc->nclasses &&
+	    b->sc->nclasses != b->nlabels))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"the model schema lists %zu classes, the model "
+			"predicts %zu", b->sc->nclasses, b->nlabels);
+	b->label_csv = mmp__calloc(b->nlabels, sizeof(char *));
+	b->label_json = mmp__calloc(b->nlabels, sizeof(char *));
+	for (i = 0; i < b->nlabels; i++) {
+		mmp_buf t = MMP_BUF_INIT;
+		char num[32];
+
+		snprintf(num, sizeof(num), "%zu", i);
+		mmp_batch__csv_field(&t, b->sc->nclasses ? b->sc->classes[i]
+			: num);
+		b->label_csv[i] = mmp_buf_detach(&t);
+		mmp_batch__json_str(&t, b->sc->nclasses ? b->sc->classes[i]
+			: num);
+		b->label_json[i] = mmp_buf_detach(&t);
+	}
+	return 0;
+}
+
+/* which entity columns the input has; standard input must have them all */
+static int find_entities(struct batch *b, const mmp_csv_options *copts)
+{
+	const char *in = b->o->input;
+	mmp_csv_options so = *copts;
+	mmp_csv_header *h = NULL;
+	struct stat st;
+	size_t i;
+	int error;
+
+	b->ents = mmp__calloc(b->sc->nentities + 1, sizeof(char *));
+	if (!b->sc->nentities)
+		return 0;
+	if (strcmp(in, "-") && !stat(in, &st) && S_ISREG(st.st_mode)) {
+		so.sniff_rows = 1;
+		if ((error = mmp_csv_sniff(&h, in, &so)) < 0)
+			return error;
+	}
+	for (i = 0; i < b->sc->nentities; i++)
+		if (!h || mmp_csv_header_find(h, b->sc->entities[i]) >= 0)
+			b->ents[b->nents++] = b->sc->entities[i];
+	mmp_csv_header_free(h);
+	return 0;
+}
+
+static int open_reader(struct batch *b, mmp_csv_reader **r,
+	const mmp_csv_options *copts)
+{
+	const mmp_model_schema *sc = b->sc;
+	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
+	mmp_csv_column *cols;
+	mmp_category_table *classes = NULL;
+	size_t i, n = 0;
+	int error = 0;
+
+	cols = mmp__calloc(sc->nfeatures + b->nents + 1, sizeof(*cols));
+	b->tables = mmp__calloc(sc->nfeatures + 1, sizeof(*b->tables));
+	for (i = 0; i < sc->nfeatures; i++) {
+		const mmp_model_feature *f = &sc->features[i];
+
+		cols[n].name = f->name;
+		cols[n].role = MMP_CSV_NUMERIC;
+		if (f->kind == MMP_FEATURE_CATEGORICAL) {
+			error = mmp_category_table_new(&b->tables[i],
+				(const char *const *)f->categories,
+				f->ncategories);
+			if (error < 0) {
+				mmp_error_prefix("the categories of feature "
+					"'%s'", f->name);
+				goto done;
+			}
+			cols[n].role = MMP_CSV_CATEGORICAL;
+			cols[n].categories = b->tables[i];
+		}
+		n++;
+	}
+	for (i = 0; i < b->nents; i++) {
+		cols[n].name = b->ents[i];
+		cols[n++].role = MMP_CSV_ENTITY;
+	}
+	if (b->o->evaluate) {
+		if (!sc->target || !*sc->target) {
+			error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+				"the model names no target column to "
+				"evaluate against");
+			goto done;
+		}
+		if (b->task != MMP_TASK_REGRESSION && sc->nclasses &&
+		    (error = mmp_category_table_new(&classes,
+		    (const char *const *)sc->classes, sc->nclasses)) < 0)
+			goto done;
+		cols[n].name = sc->target;
+		cols[n].role = MMP_CSV_TARGET;
+		cols[n++].categories = classes;
+		b->tables[sc->nfeatures] = classes;
+	}
+	spec.columns = cols;
+	spec.ncolumns = n;
+	spec.others = MMP_CSV_SKIP;
+	spec.task = b->task;
+	spec.allow_empty = 1;
+	error = mmp_csv_reader_open(r, b->o->input, &spec, copts);
+done:
+	free(cols);
+	return error;
+}
+
+/* estimated data rows of a regular file from the lines in its start */
+static uint64_t estimate_rows(const char *path)
+{
+	char *buf;
+	struct stat st;
+	ssize_t n;
+	uint64_t lines = 0, est;
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !st.st_size) {
+		close(fd);
+		return 0;
+	}
+	buf = mmp__malloc((size_t)1 << 20);
+	n = pread(fd, buf, (size_t)1 << 20, 0);
+	close(fd);
+	if (n > 0) {
+		const char *p = buf, *end = buf + n;
+
+		while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+			lines++;
+			p++;
+		}
+	}
+	free(buf);
+	if (!lines || n <= 0)
+		return 0;
+	est = (uint64_t)((double)st.st_size * (double)lines / (double)n);
+	return est > 1 ? est - 1 : 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* the job                                                             */
+
+static void keep_skips(mmp_batch_result *res, const mmp_frame *f)
+{
+	size_t i, n = mmp_frame_nskipped(f);
+	const char *reason;
+
+	for (i = 0; i < n && res->nskips < MMP_BATCH_MAX_SKIPS; i++) {
+		int64_t line = mmp_frame_skipped(f, i, &reason);
+
+		if (!res->skips)
+			res->skips = mmp__calloc(MMP_BATCH_MAX_SKIPS,
+				sizeof(*res->skips));
+		res->skips[res->nskips].line = line;
+		res->skips[res->nskips++].reason = mmp__strdup(reason
+			? reason : "");
+	}
+}
+
+static void keep_targets(struct batch *b, const mmp_frame *f)
+{
+	size_t n = mmp_frame_nrows(f);
+	const float *t = mmp_frame_target(f);
+
+	if (!b->o->evaluate || !n || !t)
+		return;
+	MMP_ALLOC_GROW(b->ytrue, b->neval + n, b->ntrue_alloc);
+	memcpy(b->ytrue + b->neval, t, n * sizeof(float));
+	b->neval += n;
+}
+
+static void keep_scores(struct batch *b, const struct job *j, size_t *at)
+{
+	size_t n = mmp_frame_nrows(j->frame) * b->nscores;
+
+	if (!b->o->evaluate || !n)
+		return;
+	MMP_ALLOC_GROW(b->yscore, *at + n, b->nscore_alloc);
+	memcpy(b->yscore + *at, j->scores, n * sizeof(float));
+	*at += n;
+}
+
+/* write job j (done) to the output and free its slot */
+static int drain_one(struct batch *b, struct job *j, mmp_batch_result *res,
+	size_t *scores_at)
+{
+	int error = 0;
+
+	if (j->error < 0) {
+		error = mmp_error_ret(j->error, j->error_klass, "%s",
+			j->error_msg);
+	} else {
+		error = write_all(b, j->text.ptr, j->text.size);
+		if (!error) {
+			res->rows_out += mmp_frame_nrows(j->frame);
+			keep_scores(b, j, scores_at);
+		}
+	}
+	mmp_frame_free(j->frame);
+	j->frame = NULL;
+	free(j->error_msg);
+	j->error_msg = NULL;
+	j->error = 0;
+	j->state = JOB_FREE;
+	return error;
+}
+
+/* write every finished chunk in order; with `wait`, at least one */
+static int drain(struct batch *b, mmp_batch_result *res, size_t *scores_at,
+	int wait)
+{
+	int error = 0;
+
+	for (;;) {
+		struct job *j;
+		int ready;
+
+		pthread_mutex_lock(&b->mu);
+		if (b->next_write == b->next_read) {
+			pthread_mutex_unlock(&b->mu);
+			return 0;
+		}
+		j = &b->jobs[b->next_write % b->njobs];
+		while (wait && j->state != JOB_DONE)
+			pthread_cond_wait(&b->done, &b->mu);
+		ready = j->state == JOB_DONE;
+		pthread_mutex_unlock(&b->mu);
+		if (!ready)
+			return 0;
+		wait = 0;
+		error = drain_one(b, j, res, scores_at);
+		b->next_write++;
+		if (error < 0)
+			return error;
+	}
+}
+
+static int report(struct batch *b, const mmp_batch_result *res,
+	uint64_t est, double t0)
+{
+	mmp_batch_progress p;
+
+	if (!b->o->progress)
+		return 0;
+	p.rows_in = res->rows_out + res->skipped;
+	p.rows_out = res->rows_out;
+	p.skipped = res->skipped;
+	p.est_rows = est;
+	p.elapsed = mmp_time_mono() - t0;
+	if (b->o->progress(&p, b->o->payload))
+		return mmp_error_ret(MMP_EINTERRUPTED, MMP_ERROR_OS,
+			"interrupted after %llu rows",
+			(unsigned long long)p.rows_in);
+	return 0;
+}
+
+static void start_threads(struct batch *b, unsigned int n)
+{
+	size_t i;
+
+	b->njobs = n > 1 ? 2 * (size_t)n + 1 : 1;
+	b->jobs = mmp__calloc(b->njobs, sizeof(*b->jobs));
+	for (i = 0; i < b->njobs; i++)
+		mmp_buf_init(&b->jobs[i].text, 0);
+	if (n <= 1)
+		return;
+	b->threads = mmp__calloc(n, sizeof(*b->threads));
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&b->threads[i], NULL, worker, b))
+			break;
+		b->nthreads++;
+	}
+}
+
+static void stop_threads(struct batch *b)
+{
+	size_t i;
+
+	pthread_mutex_lock(&b->mu);
+	b->stop = 1;
+	pthread_cond_broadcast(&b->work);
+	pthread_mutex_unlock(&b->mu);
+	for (i = 0; i < b->nthreads; i++)
+		pthread_join(b->threads[i], NULL);
+	b->nthreads = 0;
+}
+
+static int stream(struct batch *b, mmp_csv_reader *r, mmp_batch_result *res,
+	double t0)
+{
+	size_t chunk = b->o->chunk_rows ? b->o->chunk_rows
+		: DEFAULT_CHUNK_ROWS, scores_at = 0;
+	uint64_t est = estimate_rows(b->o->input);
+	double beat = mmp_time_mono();
+	mmp_buf head = MMP_BUF_INIT;
+	int error;
+
+	header_row(b, &head);
+	error = write_all(b, head.ptr, head.size);
+	mmp_buf_dispose(&head);
+	while (!error) {
+		mmp_frame *f = NULL;
+		struct job *j;
+
+		if ((error = report(b, res, est, t0)) < 0)
+			break;
+		if (b->o->store && mmp_time_mono() - beat >
+		    HEARTBEAT_SECONDS) {
+			beat = mmp_time_mono();
+			mmp_run_heartbeat(b->o->store, res->run_id);
+		}
+		error = mmp_csv_reader_next(&f, r, chunk);
+		if (error == MMP_ITEROVER) {
+			error = 0;
+			break;
+		}
+		if (error < 0)
+			break;
+		res->skipped += mmp_frame_nskipped(f);
+		keep_skips(res, f);
+		keep_targets(b, f);
+		/* a free slot for the chunk: write the oldest when full */
+		if (b->next_read - b->next_write == b->njobs &&
+		    (error = drain(b, res, &scores_at, 1)) < 0) {
+			mmp_frame_free(f);
+			break;
+		}
+		j = &b->jobs[b->next_read % b->njobs];
+		j->frame = f;
+		if (!b->nthreads) {
+			process(b, j);
+			j->state = JOB_DONE;
+			b->next_read++;
+		} else {
+			pthread_mutex_lock(&b->mu);
+			j->state = JOB_QUEUED;
+			b->next_read++;
+			pthread_cond_signal(&b->work);
+			pthread_mutex_unlock(&b->mu);
+		}
+		error = drain(b, res, &scores_at, 0);
+	}
+	while (!error && b->next_write != b->next_read)
+		error = drain(b, res, &scores_at, 1);
+	if (!error)
+		error = report(b, res, est, t0);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* the run record                                                      */
+
+static int start_run(struct batch *b, mmp_batch_result *res)
+{
+	const mmp_batch_options *o = b->o;
+	mmp_run_start_options ro = MMP_RUN_START_OPTIONS_INIT;
+	mmp_buf own = MMP_BUF_INIT;
+	char chunk[32], threads[32], version[32];
+	mmp_kv kv[12];
+	size_t n = 0;
+	int error;
+
+	ro.experiment = o->experiment;
+	ro.run_name = o->run_name;
+	ro.source_name = o->input;
+	ro.kind = "batch-inference";
+	if ((error = mmp_run_start(o->store, &ro, res->run_id)) < 0)
+		return error;
+	snprintf(chunk, sizeof(chunk), "%zu", o->chunk_rows ? o->chunk_rows
+		: DEFAULT_CHUNK_ROWS);
+	snprintf(threads, sizeof(threads), "%u", o->nthreads);
+	if (o->model_run_id)
+		kv[n++] = (mmp_kv){ "model.run_id", o->model_run_id };
+	else if (!mmp_model_attr(&own, b->m, "mmp_run_id") && own.size)
+		kv[n++] = (mmp_kv){ "model.run_id", own.ptr };
+	if (o->model_name)
+		kv[n++] = (mmp_kv){ "model.name", o->model_name };
+	if (o->model_version > 0) {
+		snprintf(version, sizeof(version), "%lld",
+			(long long)o->model_version);
+		kv[n++] = (mmp_kv){ "model.version", version };
+	}
+	if (o->model_dir)
+		kv[n++] = (mmp_kv){ "model.dir", o->model_dir };
+	kv[n++] = (mmp_kv){ "input", o->input };
+	kv[n++] = (mmp_kv){ "output", o->output };
+	kv[n++] = (mmp_kv){ "format", o->format == MMP_BATCH_JSONL ? "jsonl"
+		: "csv" };
+	kv[n++] = (mmp_kv){ "chunk_rows", chunk };
+	kv[n++] = (mmp_kv){ "threads", threads };
+	kv[n++] = (mmp_kv){ "proba", o->proba ? "true" : "false" };
+	kv[n++] = (mmp_kv){ "evaluate", o->evaluate ? "true" : "false" };
+	kv[n++] = (mmp_kv){ "on_error", o->on_error == MMP_CSV_BAD_ROWS_SKIP
+		? "skip" : "fail" };
+	error = mmp_run_log_params(o->store, res->run_id, kv, n);
+	mmp_buf_dispose(&own);
+	if (error < 0)
+		mmp_run_end(o->store, res->run_id, "FAILED",
+			mmp_error_last()->message);
+	return error;
+}
+
+static int record_end(struct batch *b, mmp_batch_result *res)
+{
+	const mmp_batch_options *o = b->o;
+	mmp_run_metric mt[6 + MMP_METRICS_MAX];
+	mmp_dataset_input d = { 0 };
+	const char *base;
+	size_t n = 0, i;
+	int error;
+
+	mt[n++] = (mmp_run_metric){ "rows_in", (double)res->rows_in, 0, 0 };
+	mt[n++] = (mmp_run_metric){ "rows_out", (double)res->rows_out, 0, 0 };
+	mt[n++] = (mmp_run_metric){ "rows_skipped", (double)res->skipped, 0,
+		0 };
+	mt[n++] = (mmp_run_metric){ "unseen_categories", (double)res->unseen,
+		0, 0 };
+	mt[n++] = (mmp_run_metric){ "seconds", res->seconds, 0, 0 };
+	mt[n++] = (mmp_run_metric){ "rows_per_second", res->rows_per_sec, 0,
+		0 };
+	for (i = 0; res->evaluated && i < res->metrics.count; i++)
+		mt[n++] = (mmp_run_metric){ res->metrics.items[i].name,
+			res->metrics.items[i].value, 0, 0 };
+	if ((error = mmp_run_log_metrics(o->store, res->run_id, mt, n)) < 0)
+		return error;
+	base = strrchr(o->input, '/');
+	d.name = !strcmp(o->input, "-") ? "<stdin>" : base ? base + 1
+		: o->input;
+	d.digest = res->digest;
+	d.source = o->input;
+	d.source_type = "local";
+	d.rows = (int64_t)res->rows_in;
+	d.columns = (int64_t)(res->nfeatures + res->nentities);
+	d.context = "inference";
+	if ((error = mmp_run_log_dataset(o->store, res->run_id, &d)) < 0)
+		return error;
+	return mmp_run_end(o->store, res->run_id, "FINISHED", NULL);
+}
+
+/* end the run after `err`, keeping the job's error as the last error */
+static void record_failure(struct batch *b, mmp_batch_result *res, int err)
+{
+	const mmp_error *e = mmp_error_last();
+	char *msg = mmp__strdup(e->message);
+	int klass = e->klass;
+
+	mmp_run_end(b->o->store, res->run_id, err == MMP_EINTERRUPTED ?
+		"KILLED" : "FAILED", msg);
+	mmp_error_set(klass, "%s", msg);
+	free(msg);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void batch_release(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->njobs; i++) {
+		mmp_frame_free(b->jobs[i].frame);
+		free(b->jobs[i].y);
+		free(b->jobs[i].scores);
+		free(b->jobs[i].error_msg);
+		mmp_buf_dispose(&b->jobs[i].text);
+	}
+	free(b->jobs);
+	free(b->threads);
+	for (i = 0; i < b->nlabels; i++) {
+		free(b->label_csv ? b->label_csv[i] : NULL);
+		free(b->label_json ? b->label_json[i] : NULL);
+	}
+	free(b->label_csv);
+	free(b->label_json);
+	for (i = 0; b->tables && i <= b->nf; i++)
+		mmp_category_table_free(b->tables[i]);
+	free(b->tables);
+	free(b->ents);
+	free(b->out_name);
+	free(b->ytrue);
+	free(b->yscore);
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->work);
+	pthread_cond_destroy(&b->done);
+}
+
+static int check_options(const mmp_batch_options *o)
+{
+	if (!o || o->version != MMP_BATCH_OPTIONS_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown batch options version %u",
+			o ? o->version : 0);
+	if (!o->input || !*o->input)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"no input file given");
+	if (!o->output || !*o->output)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"no output file given");
+	if (o->format != MMP_BATCH_CSV && o->format != MMP_BATCH_JSONL)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown output format %d", (int)o->format);
+	if (o->chunk_rows > MAX_CHUNK_ROWS)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"chunk of %zu rows is too large (at most %zu)",
+			o->chunk_rows, MAX_CHUNK_ROWS);
+	if (o->nthreads > MAX_THREADS)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"%u threads are too many (at most %d)", o->nthreads,
+			MAX_THREADS);
+	if (strcmp(o->input, "-") && !strcmp(o->input, o->output))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"the output '%s' is the input", o->output);
+	return 0;
+}
+
+int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
+	const mmp_batch_options *o)
+{
+	mmp_csv_options copts = MMP_CSV_OPTIONS_INIT;
+	mmp_csv_reader *r = NULL;
+	struct batch b;
+	double t0 = mmp_time_mono();
+	unsigned int nthreads;
+	int error, recording = 0;
+	size_t i, ualloc = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&b, 0, sizeof(b));
+	b.fd = -1;
+	pthread_mutex_init(&b.mu, NULL);
+	pthread_cond_init(&b.work, NULL);
+	pthread_cond_init(&b.done, NULL);
+	b.o = o;
+	b.m = m;
+	if ((error = check_options(o)) < 0)
+		goto done;
+	if (!m || !(b.sc = mmp_model_schema_of(m))) {
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"the model has no schema to read its columns with");
+		goto done;
+	}
+	b.task = mmp_model_task_of(m);
+	b.nf = b.sc->nfeatures;
+	b.noutputs = mmp_model_noutputs(m);
+	if (b.nf != mmp_model_nfeatures(m)) {
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"the model schema lists %zu features, the model "
+			"expects %zu", b.nf, mmp_model_nfeatures(m));
+		goto done;
+	}
+	if ((error = build_labels(&b)) < 0)
+		goto done;
+	copts.bad_rows = o->on_error;
+	if (o->delimiter)
+		copts.delimiter = o->delimiter;
+	if ((error = find_entities(&b, &copts)) < 0 ||
+	    (error = open_reader(&b, &r, &copts)) < 0)
+		goto done;
+	out->nfeatures = b.nf;
+	out->nentities = b.nents;
+	if ((error = open_output(&b, o->output)) < 0)
+		goto done;
+	if ((error = mmp_model_set_nthread(m, 1)) < 0)
+		goto done;
+	if (o->store) {
+		if ((error = start_run(&b, out)) < 0)
+			goto done;
+		recording = 1;
+	}
+	nthreads = o->nthreads;
+	if (!nthreads) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		nthreads = cores > 0 ? (unsigned int)cores : 1;
+	}
+	start_threads(&b, nthreads);
+	error = stream(&b, r, out, t0);
+	stop_threads(&b);
+
+	out->rows_in = out->rows_out + out->skipped;
+	for (i = 0; i < mmp_csv_reader_nfeatures(r); i++) {
+		uint64_t u = mmp_csv_reader_unseen(r, i);
+
+		if (!u)
+			continue;
+		MMP_ALLOC_GROW(out->unseen_features,
+			out->nunseen_features + 1, ualloc);
+		out->unseen_features[out->nunseen_features].feature =
+			mmp__strdup(mmp_csv_reader_feature_name(r, i));
+		out->unseen_features[out->nunseen_features++].count = u;
+		out->unseen += u;
+	}
+	if (mmp_csv_reader_digest(r))
+		memcpy(out->digest, mmp_csv_reader_digest(r), 65);
+	if (!error && o->evaluate && b.neval) {
+		error = mmp_metrics_compute(&out->metrics, b.task,
+			b.nlabels, b.ytrue, b.yscore, b.neval);
+		if (error < 0)
+			mmp_error_prefix("cannot evaluate the batch");
+		else
+			out->evaluated = 1;
+	}
+	if (!error)
+		error = finish_output(&b);
+	out->seconds = mmp_time_mono() - t0;
+	out->rows_per_sec = out->seconds > 0 ?
+		(double)out->rows_in / out->seconds : 0;
+	if (recording && !error)
+		error = record_end(&b, out);
+	else if (recording)
+		record_failure(&b, out, error);
+done:
+	if (error < 0)
+		discard_output(&b);
+	mmp_csv_reader_free(r);
+	batch_release(&b);
+	return error;
+}
