@@ -43,4 +43,31 @@ int mmp_registry__parse_version(int64_t *out, const char *text);
 void mmp_registry__model_dir(mmp_buf *out, mmp_store *s,
 	const char *source);
 
+/* --- policies (policy.c) --- */
+
+struct mmp_registry__threshold {
+	char *metric;
+	int has_min, has_max;
+	double min, max;
+};
+
+struct mmp_approval_policy {
+	char *origin;                 /* the file, for the evidence */
+	struct mmp_registry__threshold *th;
+	size_t th_nr;
+	char *cmp_metric;             /* NULL: no comparison */
+	int direction;                /* +1 maximize, -1 minimize */
+	double min_improvement;       /* default 0 */
+	double max_degradation;       /* default 0 */
+};
+
+/* +1 when higher is better for this metric name, -1 when lower is */
+int mmp_registry__metric_direction(const char *metric);
+
+/* who makes a change: `given`, else $MMP_USER, else the OS user */
+const char *mmp_registry__actor(const char *given);
+/* the model must exist and the version too; MMP_ENOTFOUND */
+int mmp_registry__version_must_exist(mmp_store *s, const char *name,
+	int64_t version);
+
 #endif

@@ -89,6 +89,7 @@ const char mmp_store__sql_registry[] =
 	"  action TEXT NOT NULL,\n"
 	"  name TEXT NOT NULL,\n"
 	"  version INTEGER,\n"
+	"  subject TEXT NOT NULL DEFAULT '',\n"
 	"  before TEXT,\n"
 	"  after TEXT,\n"
 	"  notes TEXT,\n"
