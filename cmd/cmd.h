@@ -93,11 +93,18 @@ void ctx_release_store(struct mmp_ctx *ctx);
 void ctx_release_config(struct mmp_ctx *ctx);
 
 /* the commands */
+int cmd_alias(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_approvals(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_approve(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_audit(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_doctor(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_models(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_promote(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_register(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_runs(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_sync(int argc, const char **argv, struct mmp_ctx *ctx);
