@@ -61,7 +61,7 @@ cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
 
 # the example files are embedded with .incbin
 EXAMPLES = configs/base.yaml configs/dev.yaml configs/prod.yaml \
-	recipes/breast-cancer.yaml recipes/data/breast_cancer.csv
+	configs/approval.yaml recipes/breast-cancer.yaml recipes/data/breast_cancer.csv
 lib/project/examples.o test/san/lib/project/examples.o: $(EXAMPLES)
 
 lib/libmmp.a: $(LIB_OBJS)

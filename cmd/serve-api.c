@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "mmp/config.h"
+#include "mmp/registry.h"
 #include "mmp/serve.h"
 #include "mmp/store.h"
 
@@ -17,7 +18,8 @@
 #define DRAIN_SECONDS 30
 
 static const char *const serve_api_usage[] = {
-	"mmp serve-api (--run <run> | --model-dir <dir>) [--host <addr>]",
+	"mmp serve-api (--model <name>@<stage|alias> | --run <run> |",
+	"    --model-dir <dir>) [--host <addr>]",
 	"    [--port <port>] [--threads <n>] [--max-body <bytes>]",
 	"    [--token-file <file>] [--log-file <file>]",
 	NULL
@@ -99,11 +101,24 @@ static void apply_config(struct mmp_ctx *ctx, mmp_serve_options *o,
 
 /* the model directory to serve and a name for it */
 static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
-	const char *run, const char *dir)
+	const char *model, const char *run, const char *dir, char mver[32])
 {
 	char id[33];
 	int err;
 
+	if (model) {
+		mmp_model_ref ref;
+
+		if (mmp_registry_resolve(&ref, ctx_store(ctx), model) < 0) {
+			mmp_model_ref_release(&ref);
+			return error_lib("cannot find model '%s'", model);
+		}
+		mmp_buf_puts(path, ref.model_dir);
+		mmp_buf_puts(name, ref.name);
+		snprintf(mver, 32, "%lld", (long long)ref.version);
+		mmp_model_ref_release(&ref);
+		return 0;
+	}
 	if (dir) {
 		const char *end = dir + strlen(dir), *base;
 
@@ -174,9 +189,13 @@ static int drain(mmp_server *srv, const sigset_t *set)
 int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *run = NULL, *dir = NULL, *host = NULL, *max_body = NULL;
+	const char *model = NULL;
+	char mver[32] = "";
 	const char *token_file = NULL, *log_file = NULL;
 	int port = INT_MIN, threads = INT_MIN;
 	const struct option opts[] = {
+		OPT_STRING(0, "model", &model, "<name>@<stage|alias>",
+			"serve a registered model version (churn@Production)"),
 		OPT_STRING(0, "run", &run, "<run>",
 			"serve the model of this run (id, prefix or name)"),
 		OPT_STRING(0, "model-dir", &dir, "<dir>",
@@ -207,8 +226,9 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (argc)
 		usage_msg_opt("serve-api takes no arguments", serve_api_usage,
 			opts);
-	if (!run == !dir)
-		usage_msg_opt("give exactly one of --run and --model-dir",
+	if (!!model + !!run + !!dir != 1)
+		usage_msg_opt("give exactly one of --model, --run and "
+			"--model-dir",
 			serve_api_usage, opts);
 	if (port != INT_MIN && (port < 0 || port > 65535))
 		usage_msg_opt("--port must be between 0 and 65535",
@@ -245,9 +265,11 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 			"127.0.0.1", o.port);
 		goto done;
 	}
-	if (locate_model(&path, &name, ctx, run, dir) < 0)
+	if (locate_model(&path, &name, ctx, model, run, dir, mver) < 0)
 		goto done;
 	info.name = name.ptr;
+	if (*mver)
+		info.model_version = mver;
 	if (mmp_server_load_model(srv, path.ptr, &info) < 0) {
 		error_lib(run ? "run '%s' has no model to serve" :
 			"cannot serve the model in '%s'", run ? name.ptr :

@@ -211,8 +211,9 @@ test_expect_success 'an empty or unreadable token file is an error naming it' '
 
 test_expect_success 'usage errors exit 129' '
 	test_expect_code 129 mmp serve-api 2>err &&
-	test_grep "give exactly one of --run and --model-dir" err &&
+	test_grep "give exactly one of --model, --run and --model-dir" err &&
 	test_expect_code 129 mmp serve-api --model-dir a --run b 2>err &&
+	test_expect_code 129 mmp serve-api --model m@Production --run b 2>err &&
 	test_expect_code 129 mmp serve-api --model-dir churn --port 70000 2>err &&
 	test_grep "port must be between 0 and 65535" err &&
 	test_expect_code 129 mmp serve-api --model-dir churn --threads -2 2>err &&

@@ -73,6 +73,8 @@ static const struct mmp_skey schema[] = {
 	  1000000, NULL, NULL, "stop after this many rounds without gain" },
 	{ "evaluation.metrics", MMP_CONFIG_STRLIST, 0, NULL, 0, 0, NULL, NULL,
 	  "metrics computed on the holdout set" },
+	{ "approval", MMP_SKEY_MAP, 0, NULL, 0, 0, NULL, NULL,
+	  "approval policy, checked by mmp approve" },
 };
 
 #define NKEYS ARRAY_SIZE(schema)
