@@ -33,7 +33,7 @@ test_expect_success JQ 'init keeps files that exist; --json counts them' '
 	mkdir -p other/configs &&
 	echo "serve: {port: 9999}" >other/configs/base.yaml &&
 	(cd other && mmp init --json >../init.json) &&
-	test "$(json_get init.json .files_written)" = 4 &&
+	test "$(json_get init.json .files_written)" = 5 &&
 	test "$(json_get init.json .files_kept)" = 1 &&
 	json_get init.json .store | grep "/other/.mmp/mmp.db$" &&
 	echo "serve: {port: 9999}" >expect && test_cmp expect other/configs/base.yaml
