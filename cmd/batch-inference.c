@@ -242,7 +242,7 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 	o.proba = proba;
 	o.evaluate = evaluate;
 
-	if (locate_model(&src, ctx, model, run, dir) < 0) {
+	if (locate_model(&src, ctx, model, run, dir)) {
 		ret = EXIT_FAIL;
 		goto done;
 	}

@@ -6,6 +6,21 @@
 
 F="$FIXTURES/serve"
 
+# wait_sigint_handler PID: until the process catches SIGINT (up to 20 s)
+wait_sigint_handler() {
+	i=0
+	while test $i -lt 200; do
+		mask=$(sed -n "s/^SigCgt:[^0-9a-f]*//p" /proc/$1/status \
+			2>/dev/null) &&
+		test -n "$mask" &&
+		test $(( 0x$mask & 2 )) -ne 0 && return 0
+		i=$((i + 1))
+		sleep 0.1
+	done
+	echo "process $1 never caught SIGINT" >&2
+	return 1
+}
+
 test_expect_success 'setup: a model and its clean output' '
 	mkmodel train churn "$F/churn.csv" binary churned \
 		--entity customer_id --cat plan --cat region &&
@@ -155,12 +170,12 @@ test_expect_success 'SIGINT stops the job: exit 130, no output file' '
 			sed 1d "$F/churn.csv"
 			i=$((i + 1))
 		done
-	} >int.csv &&
-	{ head -n 50 int.csv; sleep 2; sed 1,50d int.csv; } |
+	} >int.csv || return 1
+	{ head -n 50 int.csv; sleep 3; sed 1,50d int.csv; } |
 	mmp batch-inference --model-dir churn --input - --output int.out \
 		--chunk-rows 100 2>err &
 	pid=$! &&
-	sleep 1 &&
+	wait_sigint_handler $pid &&
 	kill -INT $pid &&
 	{ wait $pid; rc=$?; } &&
 	test $rc = 130 &&
