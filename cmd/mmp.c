@@ -33,13 +33,27 @@ static int parse_color(const struct option *opt, const char *arg, int unset)
 	return 0;
 }
 
+/* -C dirs are applied after a possible re-execution, which parses them
+ * again from the original command line */
+static struct string_list chdirs = STRING_LIST_INIT;
+
 static int parse_chdir(const struct option *opt, const char *arg, int unset)
 {
 	(void)opt;
 	(void)unset;
-	if (*arg && chdir(arg) < 0)
-		die("cannot change to '%s': %s", arg, strerror(errno));
+	string_list_append(&chdirs, arg);
 	return 0;
+}
+
+static void apply_chdirs(void)
+{
+	size_t i;
+
+	for (i = 0; i < chdirs.nr; i++)
+		if (*chdirs.items[i] && chdir(chdirs.items[i]) < 0)
+			die("cannot change to '%s': %s", chdirs.items[i],
+				strerror(errno));
+	string_list_release(&chdirs);
 }
 
 static void list_commands(FILE *out)
@@ -146,6 +160,8 @@ int main(int argc, char **argv)
 	memcpy(args, argv, (size_t)argc * sizeof(*args));
 	nargs = parse_options(argc, args, opts, mmp_usage,
 		PARSE_OPT_STOP_AT_NON_OPTION);
+	if (!nargs || show_version || !find_command(args[0]))
+		apply_chdirs();
 	if (show_version) {
 		const char *v[] = { "version", NULL };
 		free(args);
@@ -161,6 +177,7 @@ int main(int argc, char **argv)
 		unknown_command(args[0]);
 	if (cmd->flags & USE_XGBOOST)
 		ensure_passive_openmp(argv);
+	apply_chdirs();
 
 	output_setup_color(&ctx, color_when);
 	if (!ctx.env)

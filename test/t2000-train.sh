@@ -219,6 +219,13 @@ test_expect_success SQLITE3,JQ 'git lineage is recorded, with the dirty flag' '
 	git -C proj checkout -q recipes/breast-cancer.yaml
 '
 
+test_expect_success 'a relative -C survives the restart for passive OpenMP waits' '
+	mmp -C proj train -q --recipe recipes/breast-cancer.yaml >id &&
+	grep -E "^[0-9a-f]{32}$" id &&
+	env -u OMP_WAIT_POLICY mmp -C proj -C recipes train -q --recipe breast-cancer.yaml >id2 &&
+	grep -E "^[0-9a-f]{32}$" id2
+'
+
 test_expect_success 'nothing is printed on stderr without a terminal' '
 	(cd proj && mmp train --recipe recipes/breast-cancer.yaml >out 2>err) &&
 	test_must_be_empty proj/err &&

@@ -493,6 +493,7 @@ static int evaluate(struct job *j)
 {
 	const mmp_recipe *r = j->recipe;
 	size_t nf = j->out->nfeatures, k = j->out->nclasses, i;
+	size_t per = r->task == MMP_TASK_MULTICLASS ? k : 1;
 	const float *tx = j->x;
 	const float *ty = j->y;
 	mmp_metric_list all;
@@ -502,9 +503,22 @@ static int evaluate(struct job *j)
 	int64_t now = mmp_time_ms();
 	int err;
 
-	if ((err = mmp_model_evaluate(&all, j->model, tx, j->split.ntest, nf,
-			ty)) < 0)
+	/* one prediction of the holdout serves the metrics and the matrix */
+	scores = mmp__calloc(j->split.ntest * per, sizeof(float));
+	err = mmp_model_predict_scores(j->model, tx, j->split.ntest, nf,
+		scores);
+	if (!err)
+		err = mmp_metrics_compute(&all, r->task, k, ty, scores,
+			j->split.ntest);
+	if (!err && k >= 2) {
+		j->out->confusion = mmp__calloc(k * k, sizeof(uint64_t));
+		err = mmp_confusion_matrix(j->out->confusion, k, r->task, ty,
+			scores, j->split.ntest);
+	}
+	free(scores);
+	if (err < 0)
 		return err;
+
 	/* keep the metrics the recipe asks for, in its order */
 	j->out->metrics.count = 0;
 	for (i = 0; i < r->evaluation.n_metrics; i++) {
@@ -530,20 +544,6 @@ static int evaluate(struct job *j)
 		0, now };
 	if ((err = mmp_run_log_metrics(j->store, j->out->run_id, rows, n)))
 		return err;
-
-	if (k >= 2) {
-		size_t per = r->task == MMP_TASK_MULTICLASS ? k : 1;
-		scores = mmp__calloc(j->split.ntest * per, sizeof(float));
-		err = mmp_model_predict_scores(j->model, tx, j->split.ntest,
-			nf, scores);
-		j->out->confusion = mmp__calloc(k * k, sizeof(uint64_t));
-		if (!err)
-			err = mmp_confusion_matrix(j->out->confusion, k,
-				r->task, ty, scores, j->split.ntest);
-		free(scores);
-		if (err < 0)
-			return err;
-	}
 	j->out->importance = mmp__calloc(nf ? nf : 1, sizeof(double));
 	return mmp_model_importance(j->out->importance, nf, j->model);
 }
