@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "recipe-internal.h"
+#include "tune/tune-internal.h"
 
 /* the largest recipe file read */
 #define RECIPE_MAX_BYTES (4 * 1024 * 1024)
@@ -75,6 +76,8 @@ static const struct mmp_skey schema[] = {
 	  "metrics computed on the holdout set" },
 	{ "approval", MMP_SKEY_MAP, 0, NULL, 0, 0, NULL, NULL,
 	  "approval policy, checked by mmp approve" },
+	{ "tune", MMP_SKEY_MAP, 0, NULL, 0, 0, NULL, NULL,
+	  "hyperparameter search of mmp tune, checked in lib/tune" },
 };
 
 #define NKEYS ARRAY_SIZE(schema)
@@ -578,6 +581,7 @@ int mmp_recipe_load(mmp_recipe **out, mmp_diag_list **diags_out,
 	check_metrics(f, task, diags);
 	check_columns(f, diags);
 	check_split(f, task, diags);
+	mmp_tune__check(NULL, node_of(f, "tune"), (int)task, 0, diags);
 	if (diags->nr)
 		goto invalid;
 

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* tune-internal.h: search spaces, the TPE and random samplers, the median
+ * pruner and cross-validation folds, shared by lib/tune and lib/recipe */
+#ifndef LIB_tune_tune_internal_h__
+#define LIB_tune_tune_internal_h__
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config-internal.h"
+#include "mmp/recipe.h"
+#include "mmp/tune.h"
+#include "util/util.h"
+
+/* --- the search space and the tune settings (space.c) --- */
+
+enum {
+	MMP_TUNE_INT = 1,
+	MMP_TUNE_FLOAT,
+	MMP_TUNE_CATEGORICAL
+};
+
+enum {
+	MMP_TUNE_TPE = 1,
+	MMP_TUNE_RANDOM
+};
+
+/* one searched parameter, as Optuna's Int/Float/CategoricalDistribution */
+struct mmp_tune__param {
+	char *name;
+	int type;
+	double low, high;
+	double step;          /* 0: continuous (floats only) */
+	bool log;
+	char **choices;       /* categorical */
+	size_t nchoices;
+};
+
+struct mmp_tune__spec {
+	int64_t trials;
+	double timeout;               /* seconds; 0: none */
+	char *metric;
+	bool maximize;
+	int64_t cv_folds;             /* 0: the recipe's holdout */
+	int sampler;
+	bool prune;                   /* median pruner */
+	int64_t pruner_startup_trials;
+	int64_t pruner_warmup_steps;
+	int64_t tpe_startup_trials;
+	int64_t tpe_ei_candidates;
+	int64_t seed;
+	int64_t max_parallel;
+	struct mmp_tune__param *params;
+	size_t nparams;
+};
+
+/*
+ * Check the recipe's `tune` mapping `tune` (may be NULL: nothing to
+ * check) for a recipe of task `task` (0 when the task is invalid),
+ * adding every problem to `diags` with its location. When `out` is not
+ * NULL and there was no problem, fill it (release with
+ * mmp_tune__spec_release()); `split_seed` is the default seed.
+ */
+void mmp_tune__check(struct mmp_tune__spec *out, const mmp_ynode *tune,
+	int task, int64_t split_seed, mmp_diag_list *diags);
+void mmp_tune__spec_release(struct mmp_tune__spec *s);
+
+/*
+ * Read the `tune` section of a loaded recipe (from its text, so with
+ * the same ${VAR}s) into `out`. MMP_EINVALID with the problems in
+ * `*diags` (when not NULL) for a recipe without a tune section, with
+ * an empty tune.params, or an invalid one.
+ */
+int mmp_tune__spec_load(struct mmp_tune__spec *out, mmp_diag_list **diags,
+	const mmp_recipe *r);
+
+/*
+ * The canonical text of the settings, the space and what of the recipe
+ * decides a trial's value (rounds, split, fixed params): stored with the
+ * study, which a later session must match.
+ */
+void mmp_tune__spec_text(mmp_buf *out, const struct mmp_tune__spec *s,
+	const mmp_recipe *r);
+
+/* the value as XGBoost takes it: "6", "0.031", "hist" */
+void mmp_tune__format(mmp_buf *out, const struct mmp_tune__param *p,
+	double internal);
+
+/* is the metric `name` (canonical) better when larger? */
+bool mmp_tune__metric_maximize(const char *name);
+
+/* --- samplers (tpe.c) --- */
+
+/* Optuna's default_gamma: min(ceil(0.1 n), 25) */
+int mmp_tune__gamma(int n);
+/* Optuna's default_weights: 1 each, below 25; else a ramp from 1/n to 1
+ * over the n - 25 oldest, then 25 ones */
+void mmp_tune__weights(double *out, int n);
+
+/* one finished trial as the samplers see it */
+struct mmp_tune__obs {
+	int64_t number;
+	mmp_trial_state state;   /* COMPLETE or PRUNED */
+	double value;            /* COMPLETE: the objective */
+	const double *x;         /* the internal value of each parameter */
+	int64_t last_step;       /* PRUNED: the last reported step, or -1 */
+	double last_value;       /* PRUNED: the value reported there */
+	bool last_maximize;      /* PRUNED: that value's direction */
+};
+
+/* a one-dimensional Parzen estimator in Optuna's internal space */
+struct mmp_tune__parzen {
+	const struct mmp_tune__param *p;
+	size_t n;                /* kernels: observations, then the prior */
+	double *weights;         /* n, normalised */
+	double *mus, *sigmas;    /* numerical: transformed (log) space */
+	double lo, hi;           /* numerical: the adapted domain there */
+	double *cat;             /* categorical: n x nchoices */
+};
+
+/*
+ * Build the estimator of `nobs` observations (internal values, oldest
+ * trial first) with the prior (weight 1), magic clip and no endpoints,
+ * as Optuna's _ParzenEstimator with TPESampler's defaults.
+ */
+void mmp_tune__parzen_build(struct mmp_tune__parzen *pe,
+	const struct mmp_tune__param *p, const double *obs, size_t nobs);
+double mmp_tune__parzen_log_pdf(const struct mmp_tune__parzen *pe,
+	double x);
+double mmp_tune__parzen_sample(const struct mmp_tune__parzen *pe,
+	mmp_rng *rng);
+void mmp_tune__parzen_release(struct mmp_tune__parzen *pe);
+
+/* truncated normal pieces, as Optuna's _truncnorm */
+double mmp_tune__log_ndtr(double a);
+double mmp_tune__log_gauss_mass(double a, double b);
+double mmp_tune__truncnorm_ppf(double q, double a, double b);
+double mmp_tune__truncnorm_log_pdf(double x, double a, double b,
+	double loc, double scale);
+
+/* a uniform draw of `p`, as Optuna's RandomSampler */
+double mmp_tune__sample_random(const struct mmp_tune__param *p,
+	mmp_rng *rng);
+
+/*
+ * Choose the internal values of every parameter of trial `number`
+ * (into out[nparams]) from the history `hist` (COMPLETE and PRUNED
+ * trials only), with randomness from mmp_rng_derive(seed, number):
+ * random while fewer than tpe_startup_trials are known (or with the
+ * random sampler), else TPE's independent sampling.
+ */
+void mmp_tune__sample(double *out, const struct mmp_tune__spec *spec,
+	const struct mmp_tune__obs *hist, size_t nhist, int64_t number);
+
+/* --- the median pruner (pruner.c) --- */
+
+/*
+ * The median of the values at `step` among `n` completed trials
+ * (curves[i] has ncurve[i] steps, NaN where not reported), as numpy's
+ * nanpercentile; NaN when no trial reported that step.
+ */
+double mmp_tune__median_at(const double *const *curves, const size_t *ncurve,
+	size_t n, size_t step);
+/*
+ * Optuna's MedianPruner: prune when at least `startup` trials are
+ * complete, `step` >= `warmup`, and the best value the trial reported
+ * so far (`best`; NaN: it reported only NaN) is worse than `median`.
+ */
+bool mmp_tune__should_prune(double best, double median, size_t ncomplete,
+	int64_t step, int64_t startup, int64_t warmup, bool maximize);
+
+/* --- cross-validation folds (folds.c) --- */
+
+/*
+ * Assign each of `n` rows a fold in [0, k): a seeded shuffle dealt
+ * round-robin; with `codes` (class codes 0..nclass-1) each class is
+ * shuffled and dealt on in turn, so each fold keeps the class shares.
+ */
+void mmp_tune__folds(int *out, size_t n, int k, const float *codes,
+	size_t nclass, uint64_t seed);
+
+#endif
