@@ -13,6 +13,7 @@ struct progress {
 	char title[64];
 	double start, last;
 	int drawn;
+	int updated;    /* an update was drawn since the title changed */
 };
 
 static double now(void)
@@ -47,6 +48,7 @@ void progress_title(struct progress *p, const char *title)
 		return;
 	snprintf(p->title, sizeof(p->title), "%s", title);
 	p->start = now();
+	p->updated = 0;
 	draw(p, "");
 }
 
@@ -56,9 +58,10 @@ void progress_update(struct progress *p, uint64_t n, uint64_t total,
 	double t = now(), el;
 	char line[256];
 
-	if (!p || (t - p->last < 0.1 && n != total))
+	if (!p || (p->updated && t - p->last < 0.1 && n != total))
 		return;
 	p->last = t;
+	p->updated = 1;
 	el = t - p->start;
 	if (total && n && n <= total && el > 0) {
 		double eta = el / (double)n * (double)(total - n);
