@@ -357,8 +357,8 @@ typedef struct {
  * With a policy: a metric failing a threshold (or not logged) gives
  * REJECTED; otherwise, with no Production version to compare with,
  * APPROVED; with one, APPROVED when the comparison metric improves by
- * at least min_improvement or degrades by no more than max_degradation,
- * else NEEDS_REVIEW. Without a comparison section: APPROVED.
+ * at least min_improvement (default 0) or, when max_degradation is set,
+ * degrades by no more than that, else NEEDS_REVIEW. Without a comparison section: APPROVED.
  *
  * A manual APPROVED is for a version with no decision or NEEDS_REVIEW;
  * a manual REJECTED needs notes.

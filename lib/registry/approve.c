@@ -104,7 +104,8 @@ static void compare(struct verdict *vd, const mmp_approval_policy *p,
 	cJSON_AddStringToObject(c, "direction", p->direction > 0 ?
 		"maximize" : "minimize");
 	cJSON_AddNumberToObject(c, "min_improvement", p->min_improvement);
-	cJSON_AddNumberToObject(c, "max_degradation", p->max_degradation);
+	add_num(c, "max_degradation", p->has_max_degradation,
+		p->max_degradation);
 	has_v = metric_of(run, p->cmp_metric, &v);
 	add_num(c, "value", has_v, v);
 	if (!base) {
@@ -140,7 +141,7 @@ static void compare(struct verdict *vd, const mmp_approval_policy *p,
 			"%lld by %.6g (%.6g vs %.6g; min_improvement %.6g)",
 			p->cmp_metric, (long long)base->version, imp, v, b,
 			p->min_improvement);
-	} else if (-imp <= p->max_degradation) {
+	} else if (p->has_max_degradation && -imp <= p->max_degradation) {
 		outcome = "within_tolerance";
 		vd->decision = MMP_DECISION_APPROVED;
 		mmp_buf_printf(&vd->reason, "%s changes by %.6g against "
@@ -156,12 +157,18 @@ static void compare(struct verdict *vd, const mmp_approval_policy *p,
 				"than min_improvement %.6g", p->cmp_metric,
 				(long long)base->version, imp, v, b,
 				p->min_improvement);
-		else
+		else if (p->has_max_degradation)
 			mmp_buf_printf(&vd->reason, "%s degrades from "
 				"Production version %lld by %.6g (%.6g vs "
 				"%.6g), more than max_degradation %.6g",
 				p->cmp_metric, (long long)base->version, -imp,
 				v, b, p->max_degradation);
+		else
+			mmp_buf_printf(&vd->reason, "%s degrades from "
+				"Production version %lld by %.6g (%.6g vs "
+				"%.6g) and the policy has no max_degradation",
+				p->cmp_metric, (long long)base->version, -imp,
+				v, b);
 	}
 	cJSON_AddStringToObject(c, "outcome", outcome);
 }

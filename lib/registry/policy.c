@@ -183,8 +183,8 @@ static void build(mmp_approval_policy *p, struct found *f,
 			mmp_registry__metric_direction(p->cmp_metric);
 	if (mi)
 		mmp_parse_double(mi, &p->min_improvement);
-	if (md)
-		mmp_parse_double(md, &p->max_degradation);
+	if (md && mmp_parse_double(md, &p->max_degradation) == 0)
+		p->has_max_degradation = 1;
 }
 
 int mmp_approval_policy_parse(mmp_approval_policy **out,

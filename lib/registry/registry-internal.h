@@ -58,7 +58,8 @@ struct mmp_approval_policy {
 	char *cmp_metric;             /* NULL: no comparison */
 	int direction;                /* +1 maximize, -1 minimize */
 	double min_improvement;       /* default 0 */
-	double max_degradation;       /* default 0 */
+	int has_max_degradation;      /* unset: no tolerance rule */
+	double max_degradation;
 };
 
 /* +1 when higher is better for this metric name, -1 when lower is */
