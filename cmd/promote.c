@@ -86,8 +86,7 @@ int cmd_promote(int argc, const char **argv, struct mmp_ctx *ctx)
 	o.keep_previous = keep;
 	if (mmp_registry_promote(&r, ctx_store(ctx), argv[0], version, stage,
 			&o) < 0)
-		return error_lib("cannot promote %s version %lld to %s",
-			argv[0], (long long)version, mmp_stage_name(stage));
+		return reg_error(NULL);
 	if (json) {
 		cJSON *doc = json_doc_new();
 		cJSON_AddStringToObject(doc, "name", argv[0]);
