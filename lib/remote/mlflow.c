@@ -597,3 +597,168 @@ int mmp_mlflow__artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
 	mmp_buf_dispose(&what);
 	return err;
 }
+
+/* ---- the model registry ---- */
+
+int mmp_mlflow__model_create(struct mmp_mlflow *m, const char *name,
+	const char *description)
+{
+	cJSON *body = cJSON_CreateObject();
+	int err;
+
+	cJSON_AddStringToObject(body, "name", name);
+	if (description && *description)
+		cJSON_AddStringToObject(body, "description", description);
+	err = mmp_mlflow__call(NULL, m, "POST",
+		API "/registered-models/create", body,
+		"create the registered model");
+	cJSON_Delete(body);
+	if (err == MMP_EEXISTS) {
+		mmp_error_clear();
+		err = 0;
+	}
+	if (err < 0)
+		mmp_error_prefix("model '%s'", name);
+	return err;
+}
+
+int mmp_mlflow__version_find(char **out, struct mmp_mlflow *m,
+	const char *name, int64_t local_version)
+{
+	mmp_buf path = MMP_BUF_INIT, filter = MMP_BUF_INIT;
+	cJSON *doc = NULL, *v, *t;
+	char want[32];
+	int err;
+
+	*out = NULL;
+	snprintf(want, sizeof(want), "%lld", (long long)local_version);
+	mmp_buf_printf(&filter, "name='%s'", name);
+	mmp_buf_puts(&path, API "/model-versions/search?filter=");
+	mmp_http_escape(&path, filter.ptr);
+	err = mmp_mlflow__call(&doc, m, "GET", path.ptr, NULL,
+		"search the model versions");
+	if (err < 0)
+		goto done;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(doc,
+	    "model_versions")) {
+		cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(v,
+		    "tags")) {
+			const char *k = mmp_mlflow__str(t, "key");
+			const char *val = mmp_mlflow__str(t, "value");
+			if (k && val && !strcmp(k, "mmp.registry.version") &&
+			    !strcmp(val, want) && mmp_mlflow__str(v,
+			    "version")) {
+				*out = mmp__strdup(mmp_mlflow__str(v,
+					"version"));
+				goto done;
+			}
+		}
+	}
+	err = mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_HTTP,
+		"no remote version of '%s' v%s", name, want);
+done:
+	cJSON_Delete(doc);
+	mmp_buf_dispose(&path);
+	mmp_buf_dispose(&filter);
+	return err;
+}
+
+int mmp_mlflow__version_create(char **out, struct mmp_mlflow *m,
+	const char *name, const char *source, const char *run_id,
+	const char *description, const mmp_kv *tags, size_t ntags)
+{
+	cJSON *body = cJSON_CreateObject(), *doc = NULL;
+	const char *v;
+	int err;
+
+	*out = NULL;
+	cJSON_AddStringToObject(body, "name", name);
+	cJSON_AddStringToObject(body, "source", source);
+	cJSON_AddStringToObject(body, "run_id", run_id);
+	if (description && *description)
+		cJSON_AddStringToObject(body, "description", description);
+	cJSON_AddItemToObject(body, "tags", kv_array(tags, ntags));
+	err = mmp_mlflow__call(&doc, m, "POST", API "/model-versions/create",
+		body, "create the model version");
+	if (!err) {
+		v = mmp_mlflow__str(cJSON_GetObjectItemCaseSensitive(doc,
+			"model_version"), "version");
+		if (v)
+			*out = mmp__strdup(v);
+		else
+			err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
+				"model-versions/create: no version in the "
+				"answer");
+	}
+	cJSON_Delete(body);
+	cJSON_Delete(doc);
+	return err;
+}
+
+int mmp_mlflow__version_update(struct mmp_mlflow *m, const char *name,
+	const char *version, const char *description)
+{
+	cJSON *body = cJSON_CreateObject();
+	int err;
+
+	cJSON_AddStringToObject(body, "name", name);
+	cJSON_AddStringToObject(body, "version", version);
+	cJSON_AddStringToObject(body, "description",
+		description ? description : "");
+	err = mmp_mlflow__call(NULL, m, "PATCH", API "/model-versions/update",
+		body, "update the model version");
+	cJSON_Delete(body);
+	return err;
+}
+
+int mmp_mlflow__version_set_tag(struct mmp_mlflow *m, const char *name,
+	const char *version, const char *key, const char *value)
+{
+	cJSON *body = cJSON_CreateObject();
+	int err;
+
+	cJSON_AddStringToObject(body, "name", name);
+	cJSON_AddStringToObject(body, "version", version);
+	cJSON_AddStringToObject(body, "key", key);
+	cJSON_AddStringToObject(body, "value", value);
+	err = mmp_mlflow__call(NULL, m, "POST", API "/model-versions/set-tag",
+		body, "set a model version tag");
+	cJSON_Delete(body);
+	return err;
+}
+
+int mmp_mlflow__version_stage(struct mmp_mlflow *m, const char *name,
+	const char *version, const char *stage, int archive_existing)
+{
+	cJSON *body = cJSON_CreateObject();
+	int err;
+
+	cJSON_AddStringToObject(body, "name", name);
+	cJSON_AddStringToObject(body, "version", version);
+	cJSON_AddStringToObject(body, "stage", stage);
+	cJSON_AddBoolToObject(body, "archive_existing_versions",
+		archive_existing);
+	err = mmp_mlflow__call(NULL, m, "POST",
+		API "/model-versions/transition-stage", body,
+		"transition the model version");
+	cJSON_Delete(body);
+	return err;
+}
+
+int mmp_mlflow__alias(struct mmp_mlflow *m, const char *name,
+	const char *alias, const char *version)
+{
+	cJSON *body = cJSON_CreateObject();
+	int err;
+
+	cJSON_AddStringToObject(body, "name", name);
+	cJSON_AddStringToObject(body, "alias", alias);
+	if (version)
+		cJSON_AddStringToObject(body, "version", version);
+	/* DELETE takes a JSON body: MLflow ignores the query string */
+	err = mmp_mlflow__call(NULL, m, version ? "POST" : "DELETE",
+		API "/registered-models/alias", body, version ?
+		"set the alias" : "delete the alias");
+	cJSON_Delete(body);
+	return err;
+}

@@ -96,4 +96,27 @@ int mmp_mlflow__run_update(struct mmp_mlflow *m, const char *run_id,
 int mmp_mlflow__artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
 	const char *rel_path, const char *file_path);
 
+/* registered-models/create; a model that exists already is fine */
+int mmp_mlflow__model_create(struct mmp_mlflow *m, const char *name,
+	const char *description);
+/* the remote version of `name` tagged mmp.registry.version = local one:
+ * MMP_ENOTFOUND when there is none */
+int mmp_mlflow__version_find(char **out, struct mmp_mlflow *m,
+	const char *name, int64_t local_version);
+/* model-versions/create; `*out` gets the remote version number */
+int mmp_mlflow__version_create(char **out, struct mmp_mlflow *m,
+	const char *name, const char *source, const char *run_id,
+	const char *description, const mmp_kv *tags, size_t ntags);
+/* model-versions/update (PATCH) of the description */
+int mmp_mlflow__version_update(struct mmp_mlflow *m, const char *name,
+	const char *version, const char *description);
+int mmp_mlflow__version_set_tag(struct mmp_mlflow *m, const char *name,
+	const char *version, const char *key, const char *value);
+/* model-versions/transition-stage */
+int mmp_mlflow__version_stage(struct mmp_mlflow *m, const char *name,
+	const char *version, const char *stage, int archive_existing);
+/* set an alias to `version`, or delete it when `version` is NULL */
+int mmp_mlflow__alias(struct mmp_mlflow *m, const char *name,
+	const char *alias, const char *version);
+
 #endif

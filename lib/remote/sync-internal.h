@@ -12,6 +12,15 @@ struct mmp_sync__push {
 	mmp_sync_result *out;
 	struct mmp_mlflow m;
 	int64_t remote;     /* the store's id of the server; -1: none yet */
+	int dry;            /* count in out->sent; no request, no write */
 };
+
+/* report a step to the progress callback: MMP_EINTERRUPTED to stop */
+int mmp_sync__emit(struct mmp_sync__push *p, const char *run,
+	const char *remote_run, const char *what, const char *detail);
+
+/* push (or, dry, count) the registry: models, versions, stages, aliases;
+ * the runs of the versions must have been pushed */
+int mmp_sync__registry(struct mmp_sync__push *p);
 
 #endif

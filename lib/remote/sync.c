@@ -302,6 +302,30 @@ static int clean_remote(char **out, const char *uri)
 	return 0;
 }
 
+/* add what the registry still needs to `c` */
+static int count_registry(mmp_sync_counts *c, mmp_store *s, int64_t remote)
+{
+	struct mmp_sync__push p;
+	mmp_sync_options o = MMP_SYNC_OPTIONS_INIT;
+	mmp_sync_result r;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	memset(&r, 0, sizeof(r));
+	p.s = s;
+	p.o = &o;
+	p.out = &r;
+	p.remote = remote;
+	p.dry = 1;
+	err = mmp_sync__registry(&p);
+	c->models += r.sent.models;
+	c->versions += r.sent.versions;
+	c->stages += r.sent.stages;
+	c->aliases += r.sent.aliases;
+	c->version_tags += r.sent.version_tags;
+	return err;
+}
+
 int mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 	const char *tracking_uri)
 {
@@ -325,6 +349,8 @@ int mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 		return err;
 	if ((err = mmp_store__sync_runs_running(&out->runs_running, s)) < 0)
 		return err;
+	if ((err = count_registry(&out->pending, s, remote)) < 0)
+		return err;
 	if (remote < 0)
 		return 0;
 	if ((err = mmp_store__sync_remote_info(&info, s, remote)) < 0)
@@ -341,7 +367,7 @@ int mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 
 /* ---- pushing ---- */
 
-static int emit(struct mmp_sync__push *p, const char *run,
+int mmp_sync__emit(struct mmp_sync__push *p, const char *run,
 	const char *remote_run, const char *what, const char *detail)
 {
 	mmp_sync_event e;
@@ -589,7 +615,7 @@ static int push_artifacts(struct mmp_sync__push *p, struct run_plan *rp)
 		if ((err = mmp_store__sync_artifact_sent(p->s, p->remote,
 		    r->run_id, a->path, a->sha256)) < 0)
 			break;
-		if ((err = emit(p, r->run_id, rp->st.remote_run_id,
+		if ((err = mmp_sync__emit(p, r->run_id, rp->st.remote_run_id,
 		    "artifact", a->path)) < 0)
 			break;
 	}
@@ -638,7 +664,7 @@ static int push_run(struct mmp_sync__push *p, struct run_plan *rp)
 		    r->run_id, r->status)) < 0)
 			goto done;
 	}
-	err = emit(p, r->run_id, rp->st.remote_run_id, "run", r->name);
+	err = mmp_sync__emit(p, r->run_id, rp->st.remote_run_id, "run", r->name);
 done:
 	if (err < 0)
 		mmp_error_prefix("run %s", r->run_id);
@@ -732,7 +758,7 @@ int mmp_sync_push(mmp_sync_result *out, mmp_store *s,
 			return err;
 		out->runs_seen = ended;
 		out->runs_up_to_date = ended - pending;
-		return 0;
+		return o->run_id ? 0 : count_registry(&out->sent, s, p.remote);
 	}
 	if ((err = mmp_mlflow__open(&p.m, o->tracking_uri, o->http)) < 0)
 		return err;
@@ -743,6 +769,8 @@ int mmp_sync_push(mmp_sync_result *out, mmp_store *s,
 	if ((err = mmp_store__sync_remote(s, out->remote, 1, &p.remote)) < 0)
 		goto done;
 	err = push_runs(&p);
+	if (!err && !o->run_id)
+		err = mmp_sync__registry(&p);
 	if (err < 0) {
 		mmp_buf msg = MMP_BUF_INIT;
 		int klass = mmp_error_last()->klass;

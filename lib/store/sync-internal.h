@@ -107,4 +107,39 @@ int mmp_store__sync_artifact_is_sent(int *out, mmp_store *s, int64_t remote,
 int mmp_store__sync_artifact_sent(mmp_store *s, int64_t remote,
 	const char *run, const char *path, const char *sha256);
 
+/* --- the registry (sync-registry.c) --- */
+
+/* has model `name` been created on the remote? */
+int mmp_store__sync_model_known(int *out, mmp_store *s, int64_t remote,
+	const char *name);
+int mmp_store__sync_model_set(mmp_store *s, int64_t remote,
+	const char *name);
+
+/* the push state of a model version; strings owned */
+struct mmp_store__sync_version {
+	int known;              /* a row exists */
+	char *remote_version;   /* NULL: not created (or in flight) */
+	char *digest;           /* description and tags sent */
+	char *stage_sent;
+};
+int mmp_store__sync_version_get(struct mmp_store__sync_version *out,
+	mmp_store *s, int64_t remote, const char *name, int64_t version);
+void mmp_store__sync_version_release(struct mmp_store__sync_version *v);
+/* the row exists from now on (a create may be in flight) */
+int mmp_store__sync_version_creating(mmp_store *s, int64_t remote,
+	const char *name, int64_t version);
+int mmp_store__sync_version_created(mmp_store *s, int64_t remote,
+	const char *name, int64_t version, const char *remote_version);
+int mmp_store__sync_version_digest(mmp_store *s, int64_t remote,
+	const char *name, int64_t version, const char *digest);
+int mmp_store__sync_version_stage(mmp_store *s, int64_t remote,
+	const char *name, int64_t version, const char *stage);
+
+/* the aliases of `name` sent to the remote: parallel arrays, owned */
+int mmp_store__sync_aliases(char ***aliases, int64_t **versions, size_t *n,
+	mmp_store *s, int64_t remote, const char *name);
+/* version 0 forgets the alias */
+int mmp_store__sync_alias_set(mmp_store *s, int64_t remote,
+	const char *name, const char *alias, int64_t version);
+
 #endif
