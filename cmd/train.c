@@ -11,12 +11,14 @@
 #include "progress.h"
 #include "mmp/recipe.h"
 #include "mmp/store.h"
+#include "mmp/sync.h"
 #include "mmp/train.h"
 
 static const char *const train_usage[] = {
 	"mmp train --recipe <file> [--env <env>] [-c <key>=<value>]...",
 	"    [--set <key>=<value>]... [--experiment <name>] [--run-name <name>]",
-	"    [--data <path>] [--threads <n>] [--[no-]progress] [--json] [-q]",
+	"    [--data <path>] [--threads <n>] [--[no-]progress] [--push]",
+	"    [--json] [-q]",
 	NULL
 };
 
@@ -63,7 +65,66 @@ static int on_event(const mmp_train_event *e, void *payload)
 	return 0;
 }
 
-static void print_json(const mmp_train_result *r)
+static int on_push(const mmp_sync_event *e, void *payload)
+{
+	if (!strcmp(e->what, "run") && e->remote_run_id)
+		snprintf(payload, 33, "%s", e->remote_run_id);
+	return interrupted != 0;
+}
+
+/*
+ * Push the run that just finished when --push is given or the config
+ * says tracking.push: auto. `*doc` gets the "push" object of --json.
+ * Returns -1 when an explicit --push failed.
+ */
+static int push_run(struct mmp_ctx *ctx, const mmp_config *cfg,
+	const char *run_id, int forced, cJSON **doc)
+{
+	const char *mode = NULL, *uri = NULL;
+	mmp_sync_options so = MMP_SYNC_OPTIONS_INIT;
+	mmp_http_options http = MMP_HTTP_OPTIONS_INIT;
+	mmp_sync_result sr;
+	char remote_id[33] = "";
+	int err;
+
+	*doc = NULL;
+	if (!forced && (mmp_config_get_string(&mode, cfg, "tracking.push") <
+	    0 || strcmp(mode, "auto")))
+		return 0;
+	if (mmp_config_get_string(&uri, cfg, "tracking.uri") < 0)
+		uri = NULL;
+	mmp_http_options_from_env(&http);
+	so.tracking_uri = uri;
+	so.http = &http;
+	so.run_id = run_id;
+	so.progress = on_push;
+	so.payload = remote_id;
+	err = mmp_sync_push(&sr, ctx->store, &so);
+	*doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(*doc, "status", err < 0 ? "failed" : "ok");
+	cJSON_AddStringToObject(*doc, "remote", sr.remote ? sr.remote : "");
+	if (err < 0) {
+		cJSON_AddStringToObject(*doc, "error",
+			mmp_error_last()->message);
+		cJSON_AddStringToObject(*doc, "error_class", sr.error_class ?
+			sr.error_class : "local");
+		if (forced)
+			error("cannot push run %s: %s", run_id,
+				mmp_error_last()->message);
+		else
+			warning("cannot push run %s (it stays pending for "
+				"mmp sync): %s", run_id,
+				mmp_error_last()->message);
+	} else {
+		cJSON_AddStringToObject(*doc, "remote_run_id", remote_id);
+		info(ctx, "pushed run %s to %s as %s", run_id, sr.remote,
+			remote_id);
+	}
+	mmp_sync_result_release(&sr);
+	return err < 0 && forced ? -1 : 0;
+}
+
+static void print_json(const mmp_train_result *r, cJSON *push)
 {
 	cJSON *doc = json_doc_new(), *m, *rows, *arr, *t;
 	size_t i, c;
@@ -122,6 +183,8 @@ static void print_json(const mmp_train_result *r)
 		cJSON_AddStringToObject(doc, "model_dir", r->model_dir);
 	if (r->artifact_dir)
 		cJSON_AddStringToObject(doc, "artifact_dir", r->artifact_dir);
+	if (push)
+		cJSON_AddItemToObject(doc, "push", push);
 	t = cJSON_AddObjectToObject(doc, "seconds");
 	cJSON_AddNumberToObject(t, "load", r->load_seconds);
 	cJSON_AddNumberToObject(t, "train", r->train_seconds);
@@ -158,7 +221,7 @@ int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx)
 	const char *recipe = NULL, *experiment = NULL, *run_name = NULL;
 	const char *data = NULL;
 	struct string_list sets = STRING_LIST_INIT;
-	int json = 0, threads = -1, show_progress = -1;
+	int json = 0, threads = -1, show_progress = -1, push = 0;
 	const struct option opts[] = {
 		OPT_STRING(0, "recipe", &recipe, "<file>",
 			"the recipe to train"),
@@ -178,10 +241,13 @@ int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx)
 			"XGBoost threads (0: all cores)"),
 		OPT_BOOL(0, "progress", &show_progress,
 			"show progress (default: on a terminal)"),
+		OPT_BOOL(0, "push", &push,
+			"push the run to the tracking server (mmp sync)"),
 		OPT__JSON(&json),
 		OPT__VERBOSITY(&ctx->verbosity),
 		OPT_END()
 	};
+	cJSON *pushdoc = NULL;
 	mmp_train_options o = MMP_TRAIN_OPTIONS_INIT;
 	mmp_train_result r;
 	mmp_diag_list *diags = NULL;
@@ -234,18 +300,23 @@ int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx)
 		ret = EXIT_FAIL;
 	} else if (err < 0) {
 		if (json)
-			print_json(&r);
+			print_json(&r, NULL);
 		error("run %s %s: %s", r.run_id,
 			err == MMP_EINTERRUPTED ? "was interrupted"
 			: "failed", r.error ? r.error
 			: mmp_error_last()->message);
 		ret = err == MMP_EINTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
-	} else if (json) {
-		print_json(&r);
-	} else if (ctx->verbosity >= 0) {
-		print_human(ctx, &r);
 	} else {
-		printf("%s\n", r.run_id);
+		if (push_run(ctx, o.config, r.run_id, push, &pushdoc) < 0)
+			ret = EXIT_FAIL;
+		if (json)
+			print_json(&r, pushdoc);
+		else if (ctx->verbosity >= 0)
+			print_human(ctx, &r);
+		else
+			printf("%s\n", r.run_id);
+		if (!json)
+			cJSON_Delete(pushdoc);
 	}
 	mmp_diag_list_free(diags);
 	mmp_train_result_release(&r);
