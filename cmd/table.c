@@ -32,6 +32,8 @@ const struct mmp_cmd mmp_commands[] = {
 	  "push runs, artifacts and the registry to an MLflow server" },
 	{ "train", cmd_train, NEED_STORE | USE_XGBOOST,
 	  "train a model from a recipe, evaluate it and record the run" },
+	{ "tune", cmd_tune, NEED_STORE | USE_XGBOOST,
+	  "search hyperparameters: TPE, pruning, parallel trials" },
 	{ "version", cmd_version, 0, "print the versions of mmp and its libraries" },
 };
 

@@ -514,7 +514,7 @@ void mmp_tune__check(struct mmp_tune__spec *out, const mmp_ynode *tune,
 	spec.prune = !dir || !strcmp(dir, "median");
 	spec.pruner_startup_trials = int_or(f, "tune.pruner_startup_trials",
 		5);
-	spec.pruner_warmup_steps = int_or(f, "tune.pruner_warmup_steps", 0);
+	spec.pruner_warmup_steps = int_or(f, "tune.pruner_warmup_steps", -1);
 	spec.tpe_startup_trials = int_or(f, "tune.tpe_startup_trials", 10);
 	spec.tpe_ei_candidates = int_or(f, "tune.tpe_ei_candidates", 24);
 	spec.seed = int_or(f, "tune.seed", split_seed);
@@ -576,6 +576,11 @@ int mmp_tune__spec_load(struct mmp_tune__spec *out, mmp_diag_list **diags_out,
 	mmp_tune__check(out, tune, (int)r->task, r->split.seed, diags);
 	if (diags->nr)
 		goto invalid;
+	if (out->pruner_warmup_steps < 0) {
+		/* round 0 says little: low learning rates start slow */
+		int64_t w = r->model.num_boost_round / 10;
+		out->pruner_warmup_steps = w > 10 ? w : 10;
+	}
 	if (!out->nparams) {
 		const mmp_ynode *p = mmp_config__ynode_get(tune, "params");
 		mmp_config__diag_node(diags, p ? p : tune, p != NULL,

@@ -78,7 +78,7 @@ struct trial {
 	const double **curves;
 	size_t *ncurve, ncurves, ncomplete;
 	bool metric_known, maximize;
-	const char *metric;
+	char metric[64];            /* XGBoost's tracked metric */
 	double best;
 	double *steps;
 	size_t nsteps;
@@ -388,7 +388,8 @@ static int on_round(const mmp_model_progress *p, void *payload)
 	if (!T->metric_known) {
 		T->metric_known = true;
 		T->maximize = p->metric && metric_up(p->metric);
-		T->metric = p->metric;
+		snprintf(T->metric, sizeof(T->metric), "%s",
+			p->metric ? p->metric : "metric");
 	}
 	if (step < T->nsteps)
 		T->steps[step] = v;
@@ -659,7 +660,8 @@ static int finish(struct trial *T, mmp_trial_state state, double value,
 		rows[n++] = (mmp_run_metric){ "best_iteration", best_iter, 0,
 			now };
 	}
-	mmp_buf_printf(&key, "valid-%s", T->metric ? T->metric : "metric");
+	mmp_buf_printf(&key, "valid-%s", T->metric[0] ? T->metric :
+		"metric");
 	for (i = 0; i < T->nsteps; i++)
 		if (!isnan(T->steps[i]))
 			rows[n++] = (mmp_run_metric){ key.ptr, T->steps[i],

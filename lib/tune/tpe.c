@@ -273,6 +273,13 @@ static void categorical(struct mmp_tune__parzen *pe, const double *obs,
 	}
 }
 
+static double mmp__log_mass(const struct mmp_tune__parzen *pe, double mu,
+	double sg)
+{
+	return mmp_tune__log_gauss_mass((pe->lo - mu) / sg,
+		(pe->hi - mu) / sg);
+}
+
 void mmp_tune__parzen_build(struct mmp_tune__parzen *pe,
 	const struct mmp_tune__param *p, const double *obs, size_t nobs)
 {
@@ -297,6 +304,19 @@ void mmp_tune__parzen_build(struct mmp_tune__parzen *pe,
 		categorical(pe, obs, nobs);
 	else
 		numerical(pe, obs, nobs);
+	/* what log_pdf needs per kernel that does not depend on x: the
+	 * log weight, less (numerical) the log of the truncated mass */
+	pe->logc = mmp__calloc(pe->n, sizeof(double));
+	pe->scratch = mmp__calloc(pe->n, sizeof(double));
+	for (i = 0; i < pe->n; i++) {
+		pe->logc[i] = log(pe->weights[i]);
+		if (p->type != MMP_TUNE_CATEGORICAL) {
+			double mu = pe->mus[i], sg = pe->sigmas[i];
+			pe->logc[i] -= mmp__log_mass(pe, mu, sg);
+			if (p->step <= 0)
+				pe->logc[i] -= log(sg) + norm_pdf_logc;
+		}
+	}
 }
 
 void mmp_tune__parzen_release(struct mmp_tune__parzen *pe)
@@ -305,13 +325,15 @@ void mmp_tune__parzen_release(struct mmp_tune__parzen *pe)
 	free(pe->mus);
 	free(pe->sigmas);
 	free(pe->cat);
+	free(pe->logc);
+	free(pe->scratch);
 	memset(pe, 0, sizeof(*pe));
 }
 
 double mmp_tune__parzen_log_pdf(const struct mmp_tune__parzen *pe, double x)
 {
 	const struct mmp_tune__param *p = pe->p;
-	double *lp = mmp__calloc(pe->n, sizeof(double)), m = -INFINITY, s = 0;
+	double *lp = pe->scratch, m = -INFINITY, s = 0;
 	double xt = 0, left = 0, right = 0;
 	size_t i;
 
@@ -325,18 +347,17 @@ double mmp_tune__parzen_log_pdf(const struct mmp_tune__parzen *pe, double x)
 
 		if (p->type == MMP_TUNE_CATEGORICAL) {
 			v = log(pe->cat[i * p->nchoices + (size_t)x]);
-		} else {
+		} else if (p->step > 0) {
 			double mu = pe->mus[i], sg = pe->sigmas[i];
-			double a = (pe->lo - mu) / sg, b = (pe->hi - mu) / sg;
-			if (p->step > 0)
-				v = mmp_tune__log_gauss_mass((left - mu) / sg,
-					(right - mu) / sg) -
-					mmp_tune__log_gauss_mass(a, b);
-			else
-				v = mmp_tune__truncnorm_log_pdf(xt, a, b, mu,
-					sg);
+			v = mmp_tune__log_gauss_mass((left - mu) / sg,
+				(right - mu) / sg);
+		} else if (xt < pe->lo || xt > pe->hi) {
+			v = -INFINITY;
+		} else {
+			double z = (xt - pe->mus[i]) / pe->sigmas[i];
+			v = -z * z / 2.0;
 		}
-		lp[i] = v + log(pe->weights[i]);
+		lp[i] = v + pe->logc[i];
 		if (lp[i] > m)
 			m = lp[i];
 	}
@@ -344,7 +365,6 @@ double mmp_tune__parzen_log_pdf(const struct mmp_tune__parzen *pe, double x)
 		m = 0;
 	for (i = 0; i < pe->n; i++)
 		s += exp(lp[i] - m);
-	free(lp);
 	return log(s) + m;
 }
 
@@ -511,6 +531,8 @@ static double tpe_one(const struct mmp_tune__param *p, size_t idx,
 	double *oa = mmp__calloc(na + 1, sizeof(double));
 	double q, best_x = NAN, best = -INFINITY;
 	size_t i, nc = (size_t)spec->tpe_ei_candidates;
+	double *xs = mmp__calloc(nc, sizeof(double));
+	double *acqs = mmp__calloc(nc, sizeof(double));
 
 	for (i = 0; i < nb; i++)
 		ob[i] = below[i]->x[idx];
@@ -520,12 +542,24 @@ static double tpe_one(const struct mmp_tune__param *p, size_t idx,
 	mmp_tune__parzen_build(&g, p, oa, na);
 	q = (double)nb / (double)(nb + na ? nb + na : 1);
 	for (i = 0; i < nc; i++) {
-		double x = mmp_tune__parzen_sample(&l, rng);
-		double ll = mmp_tune__parzen_log_pdf(&l, x);
-		double lg = mmp_tune__parzen_log_pdf(&g, x);
-		/* Optuna's acquisition: -log(q + (1 - q) g(x) / l(x)) */
-		double acq = -log_add(log(q + EPS),
-			log(1.0 - q + EPS) + lg - ll);
+		double x = mmp_tune__parzen_sample(&l, rng), acq;
+		size_t j;
+
+		/* grid values repeat: score each one once */
+		for (j = 0; j < i; j++)
+			if (xs[j] == x)
+				break;
+		if (j < i) {
+			acq = acqs[j];
+		} else {
+			double ll = mmp_tune__parzen_log_pdf(&l, x);
+			double lg = mmp_tune__parzen_log_pdf(&g, x);
+			/* Optuna's acquisition: -log(q + (1 - q) g / l) */
+			acq = -log_add(log(q + EPS),
+				log(1.0 - q + EPS) + lg - ll);
+		}
+		xs[i] = x;
+		acqs[i] = acq;
 		if (i == 0 || acq > best) {
 			best = acq;
 			best_x = x;
@@ -533,6 +567,8 @@ static double tpe_one(const struct mmp_tune__param *p, size_t idx,
 	}
 	mmp_tune__parzen_release(&l);
 	mmp_tune__parzen_release(&g);
+	free(xs);
+	free(acqs);
 	free(ob);
 	free(oa);
 	return best_x;

@@ -46,7 +46,7 @@ struct mmp_tune__spec {
 	int sampler;
 	bool prune;                   /* median pruner */
 	int64_t pruner_startup_trials;
-	int64_t pruner_warmup_steps;
+	int64_t pruner_warmup_steps;  /* -1 until the recipe is known */
 	int64_t tpe_startup_trials;
 	int64_t tpe_ei_candidates;
 	int64_t seed;
@@ -117,6 +117,8 @@ struct mmp_tune__parzen {
 	double *mus, *sigmas;    /* numerical: transformed (log) space */
 	double lo, hi;           /* numerical: the adapted domain there */
 	double *cat;             /* categorical: n x nchoices */
+	double *logc;            /* per kernel: log weight - log mass ... */
+	double *scratch;         /* n doubles for log_pdf */
 };
 
 /*
