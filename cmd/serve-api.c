@@ -101,7 +101,8 @@ static void apply_config(struct mmp_ctx *ctx, mmp_serve_options *o,
 
 /* the model directory to serve and a name for it */
 static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
-	const char *model, const char *run, const char *dir, char mver[32])
+	const char *model, const char *run, const char *dir, char mver[32],
+	char mrun[33])
 {
 	char id[33];
 	int err;
@@ -116,6 +117,7 @@ static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
 		mmp_buf_puts(path, ref.model_dir);
 		mmp_buf_puts(name, ref.name);
 		snprintf(mver, 32, "%lld", (long long)ref.version);
+		snprintf(mrun, 33, "%s", ref.run_id);
 		mmp_model_ref_release(&ref);
 		return 0;
 	}
@@ -190,7 +192,7 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *run = NULL, *dir = NULL, *host = NULL, *max_body = NULL;
 	const char *model = NULL;
-	char mver[32] = "";
+	char mver[32] = "", mrun[33] = "";
 	const char *token_file = NULL, *log_file = NULL;
 	int port = INT_MIN, threads = INT_MIN;
 	const struct option opts[] = {
@@ -265,11 +267,13 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 			"127.0.0.1", o.port);
 		goto done;
 	}
-	if (locate_model(&path, &name, ctx, model, run, dir, mver) < 0)
+	if (locate_model(&path, &name, ctx, model, run, dir, mver, mrun) < 0)
 		goto done;
 	info.name = name.ptr;
-	if (*mver)
+	if (*mver) {
 		info.model_version = mver;
+		info.run_id = mrun;
+	}
 	if (mmp_server_load_model(srv, path.ptr, &info) < 0) {
 		error_lib(run ? "run '%s' has no model to serve" :
 			"cannot serve the model in '%s'", run ? name.ptr :

@@ -228,6 +228,9 @@ static int no_alias(mmp_store *s, const char *name, const char *alias)
 	if ((rc = mmp_store__reg_alias_names(s, name, &names, &nr)) < 0)
 		return rc;
 	close = mmp_str_closest(alias, (const char *const *)names, nr);
+	for (i = 0; !close && i < ARRAY_SIZE(stage_names); i++)
+		if (!strncasecmp(stage_names[i], alias, strlen(alias)))
+			close = stage_names[i];
 	if (!close)
 		close = mmp_str_closest(alias, stage_names,
 			ARRAY_SIZE(stage_names));
