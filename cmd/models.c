@@ -62,9 +62,8 @@ static cJSON *model_json(const mmp_registered_model *m)
 	cJSON_AddNumberToObject(o, "creation_time", (double)m->creation_time);
 	cJSON_AddNumberToObject(o, "last_updated_time",
 		(double)m->last_updated_time);
-	cJSON_AddNumberToObject(o, "latest_version",
-		m->versions_nr ? (double)m->versions[m->versions_nr - 1]->version
-		: 0);
+	cJSON_AddNumberToObject(o, "latest_version", m->versions_nr ?
+		(double)m->versions[m->versions_nr - 1]->version : 0);
 	arr = cJSON_AddArrayToObject(o, "versions");
 	for (i = 0; i < m->versions_nr; i++)
 		cJSON_AddItemToArray(arr, reg_version_json(m->versions[i]));

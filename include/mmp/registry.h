@@ -358,7 +358,8 @@ typedef struct {
  * REJECTED; otherwise, with no Production version to compare with,
  * APPROVED; with one, APPROVED when the comparison metric improves by
  * at least min_improvement (default 0) or, when max_degradation is set,
- * degrades by no more than that, else NEEDS_REVIEW. Without a comparison section: APPROVED.
+ * degrades by no more than that, else NEEDS_REVIEW. Without a
+ * comparison section: APPROVED.
  *
  * A manual APPROVED is for a version with no decision or NEEDS_REVIEW;
  * a manual REJECTED needs notes.

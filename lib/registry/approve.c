@@ -126,9 +126,9 @@ static void compare(struct verdict *vd, const mmp_approval_policy *p,
 		cJSON_AddNullToObject(c, "improvement");
 		cJSON_AddStringToObject(c, "outcome", "missing_metric");
 		mmp_buf_printf(&vd->reason, "cannot compare %s with "
-			"Production version %lld: %s has no value", p->cmp_metric,
-			(long long)base->version, !has_v ? "this version" :
-			"the Production version");
+			"Production version %lld: %s has no value",
+			p->cmp_metric, (long long)base->version,
+			!has_v ? "this version" : "the Production version");
 		vd->decision = MMP_DECISION_NEEDS_REVIEW;
 		return;
 	}
@@ -153,8 +153,8 @@ static void compare(struct verdict *vd, const mmp_approval_policy *p,
 		vd->decision = MMP_DECISION_NEEDS_REVIEW;
 		if (imp >= 0)
 			mmp_buf_printf(&vd->reason, "%s improves on Production "
-				"version %lld by only %.6g (%.6g vs %.6g), less "
-				"than min_improvement %.6g", p->cmp_metric,
+				"version %lld by only %.6g (%.6g vs %.6g), "
+				"less than min_improvement %.6g", p->cmp_metric,
 				(long long)base->version, imp, v, b,
 				p->min_improvement);
 		else if (p->has_max_degradation)
