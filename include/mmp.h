@@ -20,5 +20,6 @@
 #include "mmp/serve.h"
 #include "mmp/train.h"
 #include "mmp/project.h"
+#include "mmp/registry.h"
 
 #endif
