@@ -210,6 +210,11 @@ static void fmt_number(mmp_buf *b, int type, double v)
 		mmp_buf_printf(b, "%lld", (long long)llround(v));
 		return;
 	}
+	if (v == floor(v) && fabs(v) < 1e15) {
+		/* "1000", not "1e+03" */
+		mmp_buf_printf(b, "%.0f", v);
+		return;
+	}
 	mmp_fmt_double(s, v);
 	mmp_buf_puts(b, s);
 }
