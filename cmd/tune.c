@@ -495,8 +495,10 @@ static int tune_show(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (argc != 1)
 		usage_msg_opt(argc ? "too many arguments" :
 			"a study name is required", show_usage, opts);
-	if ((err = mmp_study_get(&st, ctx_store(ctx), argv[0], 1)) < 0)
-		return error("%s", mmp_error_last()->message);
+	if ((err = mmp_study_get(&st, ctx_store(ctx), argv[0], 1)) < 0) {
+		error("%s", mmp_error_last()->message);
+		return EXIT_FAIL;
+	}
 	best = best_by_trial(st);
 	if (json)
 		show_json(st, best);

@@ -536,10 +536,13 @@ void mmp_tune__check(struct mmp_tune__spec *out, const mmp_ynode *tune,
 				    canonical(name)))
 					break;
 			if (j < i) {
+				mmp_buf k = MMP_BUF_INIT;
+				mmp_buf_printf(&k, "tune.params.%s", name);
 				mmp_config__diag_node(diags, params->kids[i],
-					true, "tune.params", "'%s' is the "
-					"same parameter as '%s', searched "
-					"already", name, params->keys[j]);
+					true, k.ptr, "'%s' is the same "
+					"parameter as '%s', searched already",
+					name, params->keys[j]);
+				mmp_buf_dispose(&k);
 				continue;
 			}
 			check_param(&spec.params[spec.nparams++], name,
