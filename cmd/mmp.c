@@ -173,8 +173,11 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	cmd = find_command(args[0]);
-	if (!cmd)
-		unknown_command(args[0]);
+	if (!cmd) {
+		const char *name = args[0];
+		free(args);
+		unknown_command(name);
+	}
 	if (cmd->flags & USE_XGBOOST)
 		ensure_passive_openmp(argv);
 	apply_chdirs();
