@@ -314,6 +314,12 @@ MMP_EXTERN(int) mmp_model_save_dir(mmp_model *m, const char *dir,
  */
 MMP_EXTERN(int) mmp_model_load_dir(mmp_model **out, const char *dir);
 
+/**
+ * The run that trained a model loaded by mmp_model_load_dir() (from its
+ * MLmodel file), borrowed; NULL when unknown.
+ */
+MMP_EXTERN(const char *) mmp_model_run_id(const mmp_model *m);
+
 /** Free a model; accepts NULL. */
 MMP_EXTERN(void) mmp_model_free(mmp_model *m);
 

@@ -243,6 +243,22 @@ done:
 	return error;
 }
 
+/* the "run_id: <32 hex>" line of an MLmodel file, or NULL */
+static char *mlmodel_run_id(const char *text)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		if (mmp_str_starts_with(p, "run_id: ") &&
+		    strspn(p + 8, "0123456789abcdef") == 32)
+			return mmp__strndup(p + 8, 32);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
 int mmp_model_load_dir(mmp_model **out, const char *dir)
 {
 	mmp_buf path = MMP_BUF_INIT, data = MMP_BUF_INIT;
@@ -296,6 +312,12 @@ int mmp_model_load_dir(mmp_model **out, const char *dir)
 			path.ptr, m->num_class, m->schema->nclasses);
 		goto done;
 	}
+	mmp_buf_clear(&data);
+	mmp_buf_clear(&path);
+	mmp_path_join(&path, dir, "MLmodel");
+	if (mmp_file_read(&data, path.ptr, SCHEMA_MAX_BYTES) == 0)
+		m->run_id = mlmodel_run_id(data.ptr);
+	mmp_error_clear();
 	if ((error = mmp_model_set_nthread(m, 0)) < 0)
 		goto done;
 	*out = m;

@@ -18,6 +18,7 @@ struct mmp_model {
 	int best_iteration;       /* -1: use all trees */
 	char *objective;
 	mmp_model_schema *schema;
+	char *run_id;             /* from MLmodel when loaded; else NULL */
 };
 
 /* set the error from XGBGetLastError()'s first line; returns code */

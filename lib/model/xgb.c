@@ -128,6 +128,7 @@ void mmp_model_free(mmp_model *m)
 	if (m->booster)
 		XGBoosterFree(m->booster);
 	free(m->objective);
+	free(m->run_id);
 	mmp_model_schema_free(m->schema);
 	free(m);
 }
@@ -1033,4 +1034,9 @@ int mmp_model_importance(double *out, size_t nfeatures, const mmp_model *m)
 				"cannot read the feature names");
 	}
 	return 0;
+}
+
+const char *mmp_model_run_id(const mmp_model *m)
+{
+	return m->run_id;
 }

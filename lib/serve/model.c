@@ -140,8 +140,8 @@ int mmp_serve__model_new(struct serve_model **out, const mmp_model *m,
 	sm->name = mmp__strdup(info && info->name ? info->name : "model");
 	if (info && info->run_id) {
 		sm->run_id = mmp__strdup(info->run_id);
-	} else if (mmp_model_attr(&b, m, "mmp_run_id") == 0) {
-		sm->run_id = mmp_buf_detach(&b);
+	} else if (mmp_model_run_id(m)) {
+		sm->run_id = mmp__strdup(mmp_model_run_id(m));
 	} else {
 		mmp_error_clear();
 		sm->run_id = mmp__strdup("");

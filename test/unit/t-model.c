@@ -823,6 +823,7 @@ static void test_dir(mmp_model *m, const dataset *d)
 		"best_iteration survives");
 	is_int(mmp_model_attr(&attr, l, "mmp_run_id"), MMP_ENOTFOUND,
 		"no run id in the model file: it must not depend on the run");
+	is_str(mmp_model_run_id(l), RUN_ID, "the run id comes from MLmodel");
 	is_int(mmp_model_predict(l, d->x, 1, 29, b), MMP_EINVALID,
 		"wrong column count");
 	is_str(mmp_error_last()->message, "model expects 30 features, got 29",
