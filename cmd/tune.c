@@ -294,7 +294,15 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 				"--study %s --resume", recipe, r.study->name);
 	} else if (json) {
 		print_session_json(&r, 0);
+		if (r.jobs && r.jobs < (size_t)jobs && r.study &&
+		    (size_t)r.study->max_parallel == r.jobs)
+			info(ctx, "--jobs %d was capped at tune.max_parallel "
+				"(%zu)", jobs, r.jobs);
 	} else if (ctx->verbosity >= 0) {
+		if (r.jobs && r.jobs < (size_t)jobs && r.study &&
+		    (size_t)r.study->max_parallel == r.jobs)
+			info(ctx, "--jobs %d was capped at tune.max_parallel "
+				"(%zu)", jobs, r.jobs);
 		print_session(ctx, &r);
 	} else if (r.study && r.study->best >= 0) {
 		printf("%lld\n", (long long)r.study->trials[
@@ -470,6 +478,9 @@ static void show_json(const mmp_study *st, const double *best)
 	for (i = 0; i < st->ntrials; i++) {
 		const mmp_trial *t = &st->trials[i];
 		cJSON *j = trial_json(t, 1);
+		cJSON_AddNumberToObject(j, "start_time",
+			(double)t->start_time);
+		cJSON_AddNumberToObject(j, "end_time", (double)t->end_time);
 		cJSON_AddNumberToObject(j, "duration", t->duration);
 		cJSON_AddNumberToObject(j, "attempts", t->attempts);
 		cJSON_AddNumberToObject(j, "steps", (double)t->nsteps);

@@ -523,7 +523,7 @@ void mmp_tune__check(struct mmp_tune__spec *out, const mmp_ynode *tune,
 	spec.tpe_startup_trials = int_or(f, "tune.tpe_startup_trials", 10);
 	spec.tpe_ei_candidates = int_or(f, "tune.tpe_ei_candidates", 24);
 	spec.seed = int_or(f, "tune.seed", split_seed);
-	spec.max_parallel = int_or(f, "tune.max_parallel", 4);
+	spec.max_parallel = int_or(f, "tune.max_parallel", 2);
 
 	params = f->node[idx("tune.params")];
 	if (params) {
