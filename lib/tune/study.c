@@ -865,8 +865,11 @@ static void *worker_main(void *arg)
 	}
 	if (err < 0)
 		session_fail(S, err);
-	if (!W->store)
+	if (!W->store) {
 		mmp_store_free(store);
+		/* the thread's last error dies with it */
+		mmp_error_clear();
+	}
 	return NULL;
 }
 
