@@ -69,7 +69,7 @@ static int on_event(const mmp_tune_event *e, void *payload)
 	else
 		snprintf(line, sizeof(line), "trials %zu/%zu", e->done,
 			e->total);
-	if (!isnan(e->eta) && e->stage != MMP_TUNE_ROUND) {
+	if (!isnan(e->eta)) {
 		size_t n = strlen(line);
 		snprintf(line + n, sizeof(line) - n, "  eta %.0fs", e->eta);
 	}

@@ -224,4 +224,14 @@ test_expect_success 'human output names the study and the best trial' '
 	test_grep "^  max_depth = [123]$" h.txt
 '
 
+test_expect_success '--progress draws trials, the best value and the ETA' '
+	(cd proj && mmp tune --recipe recipes/bc.yaml --study prog --trials 12 --progress >/dev/null 2>../perr) &&
+	tr "\r" "\n" <perr >plines &&
+	test_grep "^.*tuning: trials [0-9]*/12" plines &&
+	test_grep "best 0\.[0-9]* .#[0-9]*." plines &&
+	test_grep "eta [0-9]*s" plines &&
+	(cd proj && mmp tune --recipe recipes/bc.yaml --study prog --trials 2 >/dev/null 2>../perr2) &&
+	test_must_be_empty perr2
+'
+
 test_done
