@@ -63,7 +63,8 @@ static int on_event(const mmp_tune_event *e, void *payload)
 		return 0;
 	fmt_value(best, e->best_value);
 	if (e->best_number >= 0)
-		snprintf(line, sizeof(line), "trials %zu/%zu  best %s (#%lld)%s",
+		snprintf(line, sizeof(line),
+			"trials %zu/%zu  best %s (#%lld)%s",
 			e->done, e->total, best, (long long)e->best_number,
 			e->stage == MMP_TUNE_TRIAL_START ? "  ." : "");
 	else

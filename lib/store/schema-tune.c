@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* schema-tune.c: the store's tables for hyperparameter studies and their trials */
+/* schema-tune.c: the store's tables for hyperparameter studies and trials */
 #include "store-internal.h"
 
 /*

@@ -182,7 +182,8 @@ int mmp_store__trials_read(mmp_store *s, mmp_study *sd, int64_t lo,
 		"  OR (state = 'FAIL' AND retry = 0))"
 		" ORDER BY number";
 	static const char params[] =
-		"SELECT p.number, p.name, p.value, p.internal FROM trial_params p"
+		"SELECT p.number, p.name, p.value, p.internal"
+		" FROM trial_params p"
 		" JOIN trials t USING (study_id, number)"
 		" WHERE p.study_id = ?1 AND p.number BETWEEN ?2 AND ?3"
 		" AND (?4 OR t.state IN ('COMPLETE', 'PRUNED')"
