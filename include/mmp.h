@@ -20,6 +20,9 @@
 #include "mmp/serve.h"
 #include "mmp/train.h"
 #include "mmp/project.h"
+#include "mmp/sync.h"
+#include "mmp/tune.h"
+#include "mmp/batch.h"
 #include "mmp/registry.h"
 
 #endif
