@@ -40,6 +40,11 @@ MMP_EXTERN(void) mmp_buf_clear(mmp_buf *b);
 MMP_EXTERN(void) mmp_buf_dispose(mmp_buf *b);
 /** Hand the string over to the caller (free() it); the buffer is reset. */
 MMP_EXTERN(char *) mmp_buf_detach(mmp_buf *b);
+/**
+ * Append `s` as a JSON string: quoted, with '"', '\\' and control
+ * characters escaped (UTF-8 passes through as it is).
+ */
+MMP_EXTERN(void) mmp_buf_put_json_string(mmp_buf *b, const char *s);
 /** Remove trailing whitespace. */
 MMP_EXTERN(void) mmp_buf_rtrim(mmp_buf *b);
 

@@ -20,6 +20,5 @@ size_t mmp_batch__fmt_float(char out[32], float v);
 void mmp_batch__csv_field(mmp_buf *out, const char *s);
 
 /* append `s` as a JSON string literal */
-void mmp_batch__json_str(mmp_buf *out, const char *s);
 
 #endif

@@ -173,9 +173,9 @@ static void format_jsonl(const struct batch *b, const mmp_frame *f,
 	for (i = 0; i < n; i++, y += b->noutputs) {
 		mmp_buf_putc(out, '{');
 		for (e = 0; e < b->nents; e++) {
-			mmp_batch__json_str(out, b->ents[e]);
+			mmp_buf_put_json_string(out, b->ents[e]);
 			mmp_buf_putc(out, ':');
-			mmp_batch__json_str(out, mmp_frame_entity(f, e, i));
+			mmp_buf_put_json_string(out, mmp_frame_entity(f, e, i));
 			mmp_buf_putc(out, ',');
 		}
 		mmp_buf_puts(out, "\"prediction\":");
@@ -396,7 +396,7 @@ static int build_labels(struct batch *b)
 		mmp_batch__csv_field(&t, b->sc->nclasses ? b->sc->classes[i]
 			: num);
 		b->label_csv[i] = mmp_buf_detach(&t);
-		mmp_batch__json_str(&t, b->sc->nclasses ? b->sc->classes[i]
+		mmp_buf_put_json_string(&t, b->sc->nclasses ? b->sc->classes[i]
 			: num);
 		b->label_json[i] = mmp_buf_detach(&t);
 	}

@@ -171,25 +171,3 @@ void mmp_batch__csv_field(mmp_buf *out, const char *s)
 	mmp_buf_putc(out, '"');
 }
 
-void mmp_batch__json_str(mmp_buf *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s, *run = p;
-
-	mmp_buf_putc(out, '"');
-	for (; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
-			continue;
-		mmp_buf_put(out, run, (size_t)(p - run));
-		switch (*p) {
-		case '"': mmp_buf_puts(out, "\\\""); break;
-		case '\\': mmp_buf_puts(out, "\\\\"); break;
-		case '\n': mmp_buf_puts(out, "\\n"); break;
-		case '\r': mmp_buf_puts(out, "\\r"); break;
-		case '\t': mmp_buf_puts(out, "\\t"); break;
-		default: mmp_buf_printf(out, "\\u%04x", *p); break;
-		}
-		run = p + 1;
-	}
-	mmp_buf_put(out, run, (size_t)(p - run));
-	mmp_buf_putc(out, '"');
-}

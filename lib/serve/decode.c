@@ -7,30 +7,6 @@
 
 #include "serve-internal.h"
 
-void mmp_serve__json_str(mmp_buf *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *run = p;
-
-	mmp_buf_putc(out, '"');
-	for (; *p; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
-			continue;
-		mmp_buf_put(out, run, (size_t)(p - run));
-		switch (*p) {
-		case '"': mmp_buf_puts(out, "\\\""); break;
-		case '\\': mmp_buf_puts(out, "\\\\"); break;
-		case '\n': mmp_buf_puts(out, "\\n"); break;
-		case '\r': mmp_buf_puts(out, "\\r"); break;
-		case '\t': mmp_buf_puts(out, "\\t"); break;
-		default: mmp_buf_printf(out, "\\u%04x", *p); break;
-		}
-		run = p + 1;
-	}
-	mmp_buf_put(out, run, (size_t)(p - run));
-	mmp_buf_putc(out, '"');
-}
-
 void mmp_serve__problem(struct serve_problems *p, long row,
 	const char *field, const char *fmt, ...)
 {
@@ -49,9 +25,9 @@ void mmp_serve__problem(struct serve_problems *p, long row,
 	if (row >= 0)
 		mmp_buf_printf(&p->json, "\"row\":%ld,", row);
 	mmp_buf_puts(&p->json, "\"field\":");
-	mmp_serve__json_str(&p->json, field);
+	mmp_buf_put_json_string(&p->json, field);
 	mmp_buf_puts(&p->json, ",\"problem\":");
-	mmp_serve__json_str(&p->json, msg.ptr);
+	mmp_buf_put_json_string(&p->json, msg.ptr);
 	mmp_buf_putc(&p->json, '}');
 	if (p->text.size)
 		mmp_buf_puts(&p->text, "; ");
@@ -68,7 +44,7 @@ static void describe(mmp_buf *out, const cJSON *v)
 		size_t n = strlen(v->valuestring);
 		char *s = mmp__strndup(v->valuestring, n > 40 ? 40 : n);
 
-		mmp_serve__json_str(out, s);
+		mmp_buf_put_json_string(out, s);
 		if (n > 40)
 			mmp_buf_puts(out, "...");
 		free(s);
@@ -119,7 +95,7 @@ static void unknown_category(const struct serve_model *sm, size_t f,
 	for (i = 0; i < feat->ncategories && i < 10; i++) {
 		if (i)
 			mmp_buf_puts(&known, ", ");
-		mmp_serve__json_str(&known, feat->categories[i]);
+		mmp_buf_put_json_string(&known, feat->categories[i]);
 	}
 	if (feat->ncategories > 10)
 		mmp_buf_printf(&known, " and %zu more",
@@ -193,7 +169,7 @@ void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
 	if (feat->kind == MMP_FEATURE_CATEGORICAL) {
 		if (find_category(sm, f, text, out))
 			return;
-		mmp_serve__json_str(&shown, text);
+		mmp_buf_put_json_string(&shown, text);
 		unknown_category(sm, f, shown.ptr, row, p);
 		mmp_buf_dispose(&shown);
 		return;
@@ -207,7 +183,7 @@ void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
 		return;
 	}
 	mmp_error_clear();
-	mmp_serve__json_str(&shown, text);
+	mmp_buf_put_json_string(&shown, text);
 	mmp_serve__problem(p, row, feat->name, "expected %s, got %s",
 		feat->type == MMP_COLUMN_LONG ? "an integer" : "a number",
 		shown.ptr);

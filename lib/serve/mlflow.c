@@ -28,9 +28,9 @@ static void mlflow_error(struct serve_response *resp, const char *code,
 	resp->content_type = "application/json";
 	mmp_buf_clear(&resp->body);
 	mmp_buf_puts(&resp->body, "{\"error_code\": ");
-	mmp_serve__json_str(&resp->body, code);
+	mmp_buf_put_json_string(&resp->body, code);
 	mmp_buf_puts(&resp->body, ", \"message\": ");
-	mmp_serve__json_str(&resp->body, msg.ptr);
+	mmp_buf_put_json_string(&resp->body, msg.ptr);
 	mmp_buf_puts(&resp->body, "}");
 	mmp_buf_dispose(&msg);
 }
@@ -302,7 +302,7 @@ static void respond(mmp_server *s, const struct serve_model *sm,
 		mmp_buf_clear(&resp->body);
 		mmp_buf_puts(&resp->body, "{\"error_code\": \"INTERNAL_ERROR\", "
 			"\"message\": ");
-		mmp_serve__json_str(&resp->body, mmp_error_last()->message);
+		mmp_buf_put_json_string(&resp->body, mmp_error_last()->message);
 		mmp_buf_puts(&resp->body, "}");
 		free(y);
 		return;

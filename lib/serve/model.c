@@ -56,7 +56,7 @@ static char *json_literal(const char *s)
 {
 	mmp_buf b = MMP_BUF_INIT;
 
-	mmp_serve__json_str(&b, s);
+	mmp_buf_put_json_string(&b, s);
 	return mmp_buf_detach(&b);
 }
 
@@ -149,7 +149,7 @@ int mmp_serve__model_new(struct serve_model **out, const mmp_model *m,
 	sm->version = mmp__strdup_or_null(info ? info->model_version : NULL);
 	mmp_buf_clear(&b);
 	mmp_buf_puts(&b, "\"model_version\":");
-	mmp_serve__json_str(&b, sm->version ? sm->version : sm->run_id);
+	mmp_buf_put_json_string(&b, sm->version ? sm->version : sm->run_id);
 	sm->version_json = mmp_buf_detach(&b);
 	sm->openapi = mmp_serve__openapi(sm, &sm->openapi_len);
 done:

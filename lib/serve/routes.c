@@ -49,7 +49,7 @@ static void error_v(struct serve_response *resp, int status,
 	mmp_buf_clear(&resp->body);
 	mmp_buf_printf(&resp->body, "{\"error\":{\"code\":%d,\"message\":",
 		status);
-	mmp_serve__json_str(&resp->body, msg.ptr);
+	mmp_buf_put_json_string(&resp->body, msg.ptr);
 	if (fields)
 		mmp_buf_printf(&resp->body, ",\"fields\":[%s]", fields);
 	mmp_buf_puts(&resp->body, "}}\n");
@@ -107,16 +107,16 @@ static int is_json_type(const char *ct)
 static void model_json(mmp_buf *out, const struct serve_model *sm)
 {
 	mmp_buf_puts(out, "{\"name\":");
-	mmp_serve__json_str(out, sm->name);
+	mmp_buf_put_json_string(out, sm->name);
 	mmp_buf_puts(out, ",\"version\":");
 	if (sm->version)
-		mmp_serve__json_str(out, sm->version);
+		mmp_buf_put_json_string(out, sm->version);
 	else
 		mmp_buf_puts(out, "null");
 	mmp_buf_puts(out, ",\"run_id\":");
-	mmp_serve__json_str(out, sm->run_id);
+	mmp_buf_put_json_string(out, sm->run_id);
 	mmp_buf_puts(out, ",\"task\":");
-	mmp_serve__json_str(out, mmp_model_task_name(sm->task));
+	mmp_buf_put_json_string(out, mmp_model_task_name(sm->task));
 	mmp_buf_putc(out, '}');
 }
 
@@ -139,7 +139,7 @@ static void health(mmp_server *s, const struct serve_model *sm,
 static void version(const struct serve_model *sm, struct serve_response *resp)
 {
 	mmp_buf_puts(&resp->body, "{\"version\":");
-	mmp_serve__json_str(&resp->body, mmp_version());
+	mmp_buf_put_json_string(&resp->body, mmp_version());
 	if (sm) {
 		mmp_buf_puts(&resp->body, ",\"model\":");
 		model_json(&resp->body, sm);
@@ -152,7 +152,7 @@ static void entity_value(mmp_buf *out, const cJSON *v)
 	char num[32];
 
 	if (cJSON_IsString(v)) {
-		mmp_serve__json_str(out, v->valuestring);
+		mmp_buf_put_json_string(out, v->valuestring);
 	} else if (cJSON_IsNumber(v)) {
 		mmp_fmt_double(num, v->valuedouble);
 		mmp_buf_puts(out, num);
@@ -187,7 +187,7 @@ static void format_row(mmp_buf *out, const struct serve_model *sm,
 
 	mmp_buf_putc(out, '{');
 	for (e = 0; ents && e < sc->nentities; e++) {
-		mmp_serve__json_str(out, sc->entities[e]);
+		mmp_buf_put_json_string(out, sc->entities[e]);
 		mmp_buf_putc(out, ':');
 		entity_value(out, ents[e]);
 		mmp_buf_putc(out, ',');

@@ -161,7 +161,6 @@ void mmp_serve__decode_records(const struct serve_model *sm,
 	const cJSON *records, struct serve_rows *rows);
 /* a float the shortest way that reads back as the same float */
 /* a JSON string literal */
-void mmp_serve__json_str(mmp_buf *out, const char *s);
 
 /* mlflow.c: POST /invocations */
 void mmp_serve__invocations(mmp_server *s, const struct serve_model *sm,

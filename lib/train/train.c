@@ -550,21 +550,6 @@ static int evaluate(struct job *j)
 
 /* ---- artifacts ---- */
 
-static void json_str(mmp_buf *b, const char *s)
-{
-	mmp_buf_putc(b, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			mmp_buf_printf(b, "\\%c", c);
-		else if (c < 0x20)
-			mmp_buf_printf(b, "\\u%04x", c);
-		else
-			mmp_buf_putc(b, c);
-	}
-	mmp_buf_putc(b, '"');
-}
-
 static void json_num(mmp_buf *b, double v)
 {
 	char s[32];
@@ -599,7 +584,7 @@ static int write_reports(struct job *j, const char *dir)
 	mmp_buf_puts(&b, "{\"metrics\":{");
 	for (i = 0; i < o->metrics.count; i++) {
 		mmp_buf_puts(&b, i ? "," : "");
-		json_str(&b, o->metrics.items[i].name);
+		mmp_buf_put_json_string(&b, o->metrics.items[i].name);
 		mmp_buf_putc(&b, ':');
 		json_num(&b, o->metrics.items[i].value);
 	}
@@ -614,7 +599,7 @@ static int write_reports(struct job *j, const char *dir)
 		mmp_buf_puts(&b, "{\"labels\":[");
 		for (i = 0; i < o->nclasses; i++) {
 			mmp_buf_puts(&b, i ? "," : "");
-			json_str(&b, o->classes[i]);
+			mmp_buf_put_json_string(&b, o->classes[i]);
 		}
 		mmp_buf_puts(&b, "],\"matrix\":[");
 		for (i = 0; i < o->nclasses; i++) {
@@ -634,7 +619,7 @@ static int write_reports(struct job *j, const char *dir)
 	mmp_buf_puts(&b, "{\"importance_type\":\"gain\",\"features\":[");
 	for (i = 0; i < o->nfeatures; i++) {
 		mmp_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-		json_str(&b, o->features[i]);
+		mmp_buf_put_json_string(&b, o->features[i]);
 		mmp_buf_puts(&b, ",\"gain\":");
 		json_num(&b, o->importance[i]);
 		mmp_buf_putc(&b, '}');
@@ -772,7 +757,7 @@ static int record_dataset(struct job *j)
 			"string" };
 		mmp_buf_printf(&schema, "%s{\"type\":\"%s\",\"name\":",
 			i ? "," : "", types[j->schema->features[i].type]);
-		json_str(&schema, j->schema->features[i].name);
+		mmp_buf_put_json_string(&schema, j->schema->features[i].name);
 		mmp_buf_putc(&schema, '}');
 	}
 	mmp_buf_puts(&schema, "]}");

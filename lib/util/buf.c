@@ -127,3 +127,26 @@ void mmp_buf_rtrim(mmp_buf *b)
 	if (b->asize)
 		b->ptr[b->size] = '\0';
 }
+
+void mmp_buf_put_json_string(mmp_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+
+	mmp_buf_putc(b, '"');
+	for (; *p; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		mmp_buf_put(b, run, (size_t)(p - run));
+		switch (*p) {
+		case '"': mmp_buf_puts(b, "\\\""); break;
+		case '\\': mmp_buf_puts(b, "\\\\"); break;
+		case '\n': mmp_buf_puts(b, "\\n"); break;
+		case '\r': mmp_buf_puts(b, "\\r"); break;
+		case '\t': mmp_buf_puts(b, "\\t"); break;
+		default: mmp_buf_printf(b, "\\u%04x", *p); break;
+		}
+		run = p + 1;
+	}
+	mmp_buf_put(b, run, (size_t)(p - run));
+	mmp_buf_putc(b, '"');
+}

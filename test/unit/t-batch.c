@@ -90,7 +90,7 @@ static void test_fields(void)
 	is_str(b.ptr, "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|",
 		"CSV fields are quoted only when needed, quotes doubled");
 	mmp_buf_clear(&b);
-	mmp_batch__json_str(&b, "a\"b\\c\nd\te\001");
+	mmp_buf_put_json_string(&b, "a\"b\\c\nd\te\001");
 	is_str(b.ptr, "\"a\\\"b\\\\c\\nd\\te\\u0001\"",
 		"JSON strings escape quotes, backslashes, controls");
 	mmp_buf_dispose(&b);

@@ -82,7 +82,7 @@ static void test_format(void)
 	is_str(out, "0.1", "the shortest form");
 	mmp_fmt_float(out, NAN);
 	is_str(out, "NaN", "NaN");
-	mmp_serve__json_str(&b, "a\"b\\c\n\x01");
+	mmp_buf_put_json_string(&b, "a\"b\\c\n\x01");
 	is_str(b.ptr, "\"a\\\"b\\\\c\\n\\u0001\"", "JSON string escapes");
 	mmp_buf_dispose(&b);
 }
