@@ -20,6 +20,7 @@
 #include "mmp/train.h"
 #include "mmp/version.h"
 #include "util/util.h"
+#include "dataset.h"
 #include "split.h"
 
 /* everything one training run holds; freed by job_release() */
@@ -135,48 +136,9 @@ static int record_tags(struct job *j)
 
 static int load_data(struct job *j)
 {
-	const mmp_recipe *r = j->recipe;
-	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
-	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
-	mmp_csv_column *cols;
-	const char **na = NULL;
-	size_t n = 0, i, ncols;
-	int err;
-
-	co.delimiter = r->data.delimiter ? r->data.delimiter : ',';
-	if (r->data.n_na_values) {
-		na = mmp__calloc(r->data.n_na_values + 1, sizeof(*na));
-		for (i = 0; i < r->data.n_na_values; i++)
-			na[i] = r->data.na_values[i];
-		co.na_values = na;
-	}
-	co.nthreads = j->o->nthread > 0 ? (unsigned)j->o->nthread : 0;
-
-	ncols = 2 + r->data.n_entity_columns + r->data.n_feature_columns;
-	cols = mmp__calloc(ncols, sizeof(*cols));
-	cols[n++] = (mmp_csv_column){ r->data.target_column, MMP_CSV_TARGET,
-		NULL };
-	for (i = 0; i < r->data.n_entity_columns; i++)
-		cols[n++] = (mmp_csv_column){ r->data.entity_columns[i],
-			MMP_CSV_ENTITY, NULL };
-	if (r->data.timestamp_column)
-		cols[n++] = (mmp_csv_column){ r->data.timestamp_column,
-			MMP_CSV_TIMESTAMP, NULL };
-	for (i = 0; i < r->data.n_feature_columns; i++)
-		cols[n++] = (mmp_csv_column){ r->data.feature_columns[i],
-			MMP_CSV_FEATURE, NULL };
-	spec.columns = cols;
-	spec.ncolumns = n;
-	spec.others = r->data.n_feature_columns ? MMP_CSV_SKIP
-		: MMP_CSV_FEATURE;
-	spec.task = r->task;
-
-	err = mmp_csv_sniff(&j->header, j->out->data_path, &co);
-	if (!err)
-		err = mmp_csv_load(&j->frame, j->out->data_path, &spec, &co);
-	free(cols);
-	free(na);
-	return err;
+	return mmp_train__load_data(&j->frame, &j->header, j->recipe,
+		j->out->data_path,
+		j->o->nthread > 0 ? (unsigned int)j->o->nthread : 0);
 }
 
 static int check_classes(struct job *j)

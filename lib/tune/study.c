@@ -16,6 +16,7 @@
 #include "mmp/store.h"
 #include "mmp/train.h"
 #include "store/tune-internal.h"
+#include "train/dataset.h"
 #include "train/split.h"
 #include "tune-internal.h"
 
@@ -91,41 +92,8 @@ struct trial {
 
 static int load_data(struct session *S)
 {
-	const mmp_recipe *r = S->recipe;
-	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
-	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
-	mmp_csv_column *cols;
-	const char **na;
-	size_t n = 0, i;
-	int err;
-
-	co.delimiter = r->data.delimiter ? r->data.delimiter : ',';
-	na = mmp__calloc(r->data.n_na_values + 1, sizeof(*na));
-	for (i = 0; i < r->data.n_na_values; i++)
-		na[i] = r->data.na_values[i];
-	co.na_values = r->data.n_na_values ? na : NULL;
-	cols = mmp__calloc(2 + r->data.n_entity_columns +
-		r->data.n_feature_columns, sizeof(*cols));
-	cols[n++] = (mmp_csv_column){ r->data.target_column, MMP_CSV_TARGET,
-		NULL };
-	for (i = 0; i < r->data.n_entity_columns; i++)
-		cols[n++] = (mmp_csv_column){ r->data.entity_columns[i],
-			MMP_CSV_ENTITY, NULL };
-	if (r->data.timestamp_column)
-		cols[n++] = (mmp_csv_column){ r->data.timestamp_column,
-			MMP_CSV_TIMESTAMP, NULL };
-	for (i = 0; i < r->data.n_feature_columns; i++)
-		cols[n++] = (mmp_csv_column){ r->data.feature_columns[i],
-			MMP_CSV_FEATURE, NULL };
-	spec.columns = cols;
-	spec.ncolumns = n;
-	spec.others = r->data.n_feature_columns ? MMP_CSV_SKIP
-		: MMP_CSV_FEATURE;
-	spec.task = r->task;
-	err = mmp_csv_load(&S->frame, r->data.source_abs, &spec, &co);
-	free(cols);
-	free(na);
-	return err;
+	return mmp_train__load_data(&S->frame, NULL, S->recipe,
+		S->recipe->data.source_abs, 0);
 }
 
 static int check_classes(struct session *S)
