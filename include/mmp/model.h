@@ -139,7 +139,9 @@ typedef struct {
 	/** the eval metric early stopping tracks; NULL: the last one
 	 * evaluated, as XGBoost's Python package does */
 	const char *early_stopping_metric;
-	int nthread;                  /**< 0: all cores */
+	/** 0: the recipe's nthread param, else every core (one core
+	 * for under a million training cells) */
+	int nthread;
 	/** copied into the model for mmp_model_save_dir(); may be NULL */
 	const mmp_model_schema *schema;
 	mmp_model_progress_cb progress;
