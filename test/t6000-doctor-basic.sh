@@ -131,4 +131,16 @@ test_expect_success 'a broken recipe fails naming the file and line' '
 	test_grep "fix: correct the recipe at the file and line named above" out
 '
 
+test_expect_success 'a project made by mmp init passes the config check' '
+	mmp init -q fresh &&
+	(cd fresh && mmp doctor --check config >../out) &&
+	test_grep "^ok +config" out
+'
+
+test_expect_success 'a broken approval policy fails the config check, named' '
+	echo "thresholds: {accuracy: {minn: 0.9}}" >fresh/configs/approval.yaml &&
+	(cd fresh && test_expect_code 1 mmp doctor --check config >../out) &&
+	test_grep "approval.yaml:1:" out
+'
+
 test_done

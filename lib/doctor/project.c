@@ -8,6 +8,7 @@
 
 #include "mmp/config.h"
 #include "mmp/recipe.h"
+#include "mmp/registry.h"
 #include "mmp/store.h"
 #include "doctor-internal.h"
 
@@ -254,7 +255,25 @@ void mmp_doctor__check_config(mmp_doctor_result *r,
 		char *name = mmp__strndup(names[i], len);
 
 		nconf++;
-		if (strcmp(name, "base") && (!env || strcmp(name, env))) {
+		if (!strcmp(name, "approval")) {
+			/* the approval policy, not an environment overlay */
+			mmp_approval_policy *pol = NULL;
+
+			mmp_buf_clear(&file);
+			mmp_path_join(&file, dir.ptr, names[i]);
+			if (mmp_approval_policy_load(&pol, &diags,
+			    file.ptr) < 0) {
+				report_diags(r, diags,
+					mmp_error_last()->message,
+					"correct the policy at the file and "
+					"line named above (see mmp-approve(1))");
+				mmp_error_clear();
+				mmp_diag_list_free(diags);
+				diags = NULL;
+			}
+			mmp_approval_policy_free(pol);
+		} else if (strcmp(name, "base") &&
+		    (!env || strcmp(name, env))) {
 			eo = co;
 			eo.env = name;
 			if (mmp_config_load(&envcfg, &diags, &eo) < 0) {
