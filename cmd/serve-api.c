@@ -259,6 +259,9 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* find the model first: a wrong name opens no port */
+	if (locate_model(&path, &name, ctx, model, run, dir, mver, mrun))
+		goto done;
 	err = mmp_server_start(&srv, &o);
 	if (err == MMP_EEXISTS)
 		die("%s", mmp_error_last()->message);
@@ -267,8 +270,6 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 			"127.0.0.1", o.port);
 		goto done;
 	}
-	if (locate_model(&path, &name, ctx, model, run, dir, mver, mrun) < 0)
-		goto done;
 	info.name = name.ptr;
 	if (*mver) {
 		info.model_version = mver;

@@ -240,4 +240,15 @@ test_expect_success 'a bad host is an error naming it' '
 	test_grep "address 192.0.2.1 is not an address of this machine" err
 '
 
+test_expect_success 'an unknown run or model: one error, no port opened' '
+	mmp init -q lookup &&
+	(cd lookup && test_expect_code 1 mmp serve-api --run zzzz --port 0 2>../err) &&
+	test_line_count = 1 err &&
+	test_grep "^error: cannot find run .zzzz." err &&
+	(cd lookup && test_expect_code 1 mmp serve-api --model nosuch@Production \
+		--port 0 2>../err) &&
+	test_line_count = 1 err &&
+	test_grep "^error: cannot find model .nosuch@Production." err
+'
+
 test_done
