@@ -82,7 +82,8 @@ static int reads_back(const char *r, int p, int x, float v)
 	return f == v;
 }
 
-/* `r[0..p)` x 10^x as printf's %.<p>g writes it */
+/* `r[0..p)` x 10^x as mmp_fmt_float() writes it: %.<p>g, but in fixed
+ * notation for exponents from -4 to 15 */
 static size_t emit(char *out, int neg, const char *r, int p, int x)
 {
 	char *o = out;
@@ -92,7 +93,7 @@ static size_t emit(char *out, int neg, const char *r, int p, int x)
 		last--;
 	if (neg)
 		*o++ = '-';
-	if (x < -4 || x >= p) {
+	if (x < -4 || x >= 16) {
 		int ax = x < 0 ? -x : x;
 
 		*o++ = r[0];
@@ -109,7 +110,7 @@ static size_t emit(char *out, int neg, const char *r, int p, int x)
 		*o++ = (char)('0' + ax % 10);
 	} else if (x >= 0) {
 		for (i = 0; i <= x; i++)
-			*o++ = r[i];
+			*o++ = i < p ? r[i] : '0';
 		if (last > x) {
 			*o++ = '.';
 			for (i = x + 1; i <= last; i++)

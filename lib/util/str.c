@@ -111,9 +111,57 @@ int mmp_parse_double(const char *s, double *out)
 	return 0;
 }
 
-void mmp_fmt_double(char out[32], double v)
+/*
+ * Rewrite "d.ddde+XX" in fixed notation when -4 <= XX < 16, with the
+ * same significant digits (zeros after them, not the binary value's
+ * further digits): 8.113053e+14 becomes 811305300000000.
+ */
+static void to_fixed(char out[32])
 {
-	int prec;
+	char digits[24], fixed[40], *o = fixed;
+	const char *p = out, *e = strchr(out, 'e');
+	int neg = *p == '-', nd = 0, x, i;
+
+	if (neg)
+		p++;
+	for (; p < e; p++)
+		if (*p >= '0' && *p <= '9' && nd < 23)
+			digits[nd++] = *p;
+	x = atoi(e + 1);
+	if (x < -4 || x >= 16 || !nd)
+		return;
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (neg)
+		*o++ = '-';
+	if (x >= 0) {
+		for (i = 0; i <= x; i++)
+			*o++ = i < nd ? digits[i] : '0';
+		if (nd > x + 1) {
+			*o++ = '.';
+			for (i = x + 1; i < nd; i++)
+				*o++ = digits[i];
+		}
+	} else {
+		*o++ = '0';
+		*o++ = '.';
+		for (i = 0; i < -x - 1; i++)
+			*o++ = '0';
+		for (i = 0; i < nd; i++)
+			*o++ = digits[i];
+	}
+	*o = '\0';
+	snprintf(out, 32, "%s", fixed);
+}
+
+/*
+ * The shortest "%.<p>g" text that reads back as v, written in fixed
+ * notation where Python's repr would be (1e-4 <= |v| < 1e16): 200,
+ * not 2e+02.
+ */
+static void shortest(char out[32], double v, int is_float)
+{
+	int prec, maxprec = is_float ? 9 : 17;
 
 	if (isnan(v)) {
 		snprintf(out, 32, "NaN");
@@ -123,25 +171,24 @@ void mmp_fmt_double(char out[32], double v)
 		snprintf(out, 32, v > 0 ? "Infinity" : "-Infinity");
 		return;
 	}
-	for (prec = 1; prec <= 17; prec++) {
+	for (prec = 1; prec < maxprec; prec++) {
 		snprintf(out, 32, "%.*g", prec, v);
-		if (strtod(out, NULL) == v)
-			return;
+		if (is_float ? strtof(out, NULL) == (float)v
+		    : strtod(out, NULL) == v)
+			break;
 	}
+	if (prec == maxprec)
+		snprintf(out, 32, "%.*g", prec, v);
+	if (strchr(out, 'e'))
+		to_fixed(out);
+}
+
+void mmp_fmt_double(char out[32], double v)
+{
+	shortest(out, v, 0);
 }
 
 void mmp_fmt_float(char out[32], float v)
 {
-	int prec;
-
-	if (isnan(v) || isinf(v)) {
-		mmp_fmt_double(out, (double)v);
-		return;
-	}
-	for (prec = 1; prec < 9; prec++) {
-		snprintf(out, 32, "%.*g", prec, (double)v);
-		if (strtof(out, NULL) == v)
-			return;
-	}
-	snprintf(out, 32, "%.9g", (double)v);
+	shortest(out, (double)v, 1);
 }

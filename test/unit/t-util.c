@@ -141,6 +141,24 @@ static void test_strings(void)
 	is_str(out, "0.3333333333333333", "as many digits as needed");
 	mmp_fmt_double(out, NAN);
 	is_str(out, "NaN", "NaN spelled as MLflow does");
+	mmp_fmt_double(out, 200);
+	is_str(out, "200", "whole numbers in fixed notation");
+	mmp_fmt_double(out, 1e15);
+	is_str(out, "1000000000000000", "up to 1e16 in fixed notation");
+	mmp_fmt_double(out, 1e16);
+	is_str(out, "1e+16", "from 1e16 on in exponent notation");
+	mmp_fmt_double(out, 0.00025);
+	is_str(out, "0.00025", "small values in fixed notation from 1e-4");
+	mmp_fmt_double(out, 2.5e-05);
+	is_str(out, "2.5e-05", "smaller ones in exponent notation");
+	mmp_fmt_double(out, -1234500);
+	is_str(out, "-1234500", "negative whole numbers");
+	mmp_fmt_float(out, 0.1f);
+	is_str(out, "0.1", "float32 0.1 is 0.1");
+	mmp_fmt_float(out, 300.0f);
+	is_str(out, "300", "float32 whole numbers in fixed notation");
+	mmp_fmt_float(out, 0.97829396f);
+	is_str(out, "0.97829396", "float32 needs up to 9 digits");
 }
 
 int main(void)
