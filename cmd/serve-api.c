@@ -94,6 +94,9 @@ static void apply_config(struct mmp_ctx *ctx, mmp_serve_options *o,
 				max_body);
 	} else if (mmp_config_get_int(&v, cfg, "serve.max_body") == 0 &&
 	    v > 0) {
+		if ((uint64_t)v > (1ULL << 40))
+			die("serve.max_body is %lld bytes; the most is 1 TiB",
+				(long long)v);
 		o->max_body = (size_t)v;
 	}
 	mmp_error_clear();

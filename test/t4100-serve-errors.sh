@@ -251,4 +251,16 @@ test_expect_success 'an unknown run or model: one error, no port opened' '
 	test_grep "^error: cannot find model .nosuch@Production." err
 '
 
+test_expect_success 'a made-up field name is echoed shortened' '
+	(cd lookup && mmp train -q --recipe recipes/breast-cancer.yaml >../bcid) &&
+	MMP_STORE="$PWD/lookup/.mmp" && export MMP_STORE &&
+	serve_start bcsrv --run "$(cat bcid)" &&
+	unset MMP_STORE &&
+	{ printf "{\""; head -c 200000 /dev/zero | tr "\\000" x; printf "\": 1}"; } >big.json &&
+	test "$(req bcsrv POST /predict -H "Content-Type: application/json" \
+		--data-binary @big.json)" = 422 &&
+	test "$(jq -r ".error.fields[0].field" out | wc -c)" -lt 80 &&
+	serve_stop bcsrv
+'
+
 test_done

@@ -10,7 +10,7 @@
 void mmp_serve__problem(struct serve_problems *p, long row,
 	const char *field, const char *fmt, ...)
 {
-	mmp_buf msg = MMP_BUF_INIT;
+	mmp_buf msg = MMP_BUF_INIT, name = MMP_BUF_INIT;
 	va_list ap;
 
 	p->count++;
@@ -19,6 +19,11 @@ void mmp_serve__problem(struct serve_problems *p, long row,
 	va_start(ap, fmt);
 	mmp_buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
+	/* echo at most 64 bytes of a field name the client made up */
+	if (strlen(field) > 64) {
+		mmp_buf_printf(&name, "%.64s...", field);
+		field = name.ptr;
+	}
 	if (p->json.size)
 		mmp_buf_putc(&p->json, ',');
 	mmp_buf_putc(&p->json, '{');
@@ -35,6 +40,7 @@ void mmp_serve__problem(struct serve_problems *p, long row,
 		mmp_buf_printf(&p->text, "row %ld ", row);
 	mmp_buf_printf(&p->text, "'%s': %s", field, msg.ptr);
 	mmp_buf_dispose(&msg);
+	mmp_buf_dispose(&name);
 }
 
 /* a short, quoted rendering of a JSON value for a problem message */
@@ -214,8 +220,13 @@ static void decode_record(const struct serve_model *sm, const cJSON *rec,
 
 		slot = mmp_serve__lookup(sm, it->string);
 		if (!slot) {
-			best = mmp_str_closest(it->string, sm->names,
-				sm->nnames);
+			/* a suggestion costs an edit distance per schema
+			 * name: only for problems still listed, and names
+			 * of a sensible length */
+			best = p->count < SERVE_PROBLEMS_MAX &&
+				strlen(it->string) <= 256 ?
+				mmp_str_closest(it->string, sm->names,
+				sm->nnames) : NULL;
 			if (best)
 				mmp_serve__problem(p, row, it->string,
 					"unknown field (did you mean '%s'?)",
