@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "mmp/config.h"
+#include "mmp/url.h"
 #include "output.h"
 
 static const char *const config_usage[] = {
@@ -26,6 +27,14 @@ static const char *const config_get_usage[] = {
 static int show_origin, json;
 
 /* the value of `e` as a typed JSON item */
+/* credentials in a URL value (or in its origin) are never shown */
+static const char *redacted(mmp_buf *b, const char *text)
+{
+	mmp_buf_clear(b);
+	mmp_url_redact(b, text);
+	return b->ptr;
+}
+
 static cJSON *json_value(const mmp_config_entry *e)
 {
 	cJSON *arr;
@@ -49,28 +58,48 @@ static cJSON *json_value(const mmp_config_entry *e)
 				cJSON_CreateNumber(strtod(e->items[i], NULL)) :
 				cJSON_CreateString(e->items[i]));
 		return arr;
-	default:
-		return cJSON_CreateString(e->value);
+	default: {
+		mmp_buf b = MMP_BUF_INIT;
+		cJSON *v = cJSON_CreateString(redacted(&b, e->value));
+		mmp_buf_dispose(&b);
+		return v;
+	}
 	}
 }
 
 static cJSON *json_entry(const mmp_config_entry *e)
 {
 	cJSON *o = cJSON_CreateObject();
+	mmp_buf b = MMP_BUF_INIT;
 
 	cJSON_AddStringToObject(o, "key", e->key);
 	cJSON_AddItemToObject(o, "value", json_value(e));
 	cJSON_AddStringToObject(o, "type", mmp_config_type_name(e->type));
-	cJSON_AddStringToObject(o, "origin", e->origin);
+	cJSON_AddStringToObject(o, "origin", redacted(&b, e->origin));
+	mmp_buf_dispose(&b);
 	cJSON_AddStringToObject(o, "doc", e->doc);
 	return o;
 }
 
+/* `mmp config get`: the value, after the origin with --show-origin */
+static void print_value(const mmp_config_entry *e)
+{
+	mmp_buf b = MMP_BUF_INIT;
+
+	if (show_origin)
+		printf("%s\t", redacted(&b, e->origin));
+	printf("%s\n", redacted(&b, e->value));
+	mmp_buf_dispose(&b);
+}
+
 static void print_entry(const mmp_config_entry *e)
 {
+	mmp_buf b = MMP_BUF_INIT;
+
 	if (show_origin)
-		printf("%s\t", e->origin);
-	printf("%s=%s\n", e->key, e->value);
+		printf("%s\t", redacted(&b, e->origin));
+	printf("%s=%s\n", e->key, redacted(&b, e->value));
+	mmp_buf_dispose(&b);
 }
 
 static int config_list(int argc, const char **argv, struct mmp_ctx *ctx)
@@ -143,9 +172,7 @@ static int config_get(int argc, const char **argv, struct mmp_ctx *ctx)
 	}
 	if (!e->is_set)
 		return EXIT_FAIL;
-	if (show_origin)
-		printf("%s\t", e->origin);
-	printf("%s\n", e->value);
+	print_value(e);
 	return 0;
 }
 

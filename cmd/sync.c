@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "output.h"
+#include "mmp/url.h"
 #include "mmp/sync.h"
 
 static const char *const sync_usage[] = {
@@ -208,8 +209,13 @@ static int sync_push(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (json)
 		print_push_json(&r, dry, err < 0);
 	if (err < 0) {
-		error("cannot push to '%s': %s", r.remote ? r.remote :
-			o.tracking_uri, mmp_error_last()->message);
+		mmp_buf shown = MMP_BUF_INIT;
+
+		mmp_url_redact(&shown, r.remote ? r.remote :
+			o.tracking_uri ? o.tracking_uri : "");
+		error("cannot push to '%s': %s", shown.ptr,
+			mmp_error_last()->message);
+		mmp_buf_dispose(&shown);
 		ret = err == MMP_EINTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
 	} else if (!json && ctx->verbosity >= 0) {
 		if (dry) {

@@ -15,6 +15,7 @@
 #include "mmp/metrics.h"
 #include "mmp/model.h"
 #include "mmp/gitinfo.h"
+#include "mmp/url.h"
 #include "mmp/remote.h"
 #include "mmp/doctor.h"
 #include "mmp/serve.h"

@@ -179,4 +179,15 @@ test_expect_success 'usage errors exit 129' '
 	test_expect_code 129 mmp config list extra
 '
 
+test_expect_success 'credentials in a URL value are never shown' '
+	mmp -c tracking.uri=http://bob:PW2@example.com:5000 config list \
+		--show-origin >out &&
+	mmp -c tracking.uri=http://bob:PW2@example.com:5000 config get \
+		tracking.uri >>out &&
+	mmp -c tracking.uri=http://bob:PW2@example.com:5000 config list \
+		--json >>out &&
+	! grep -q PW2 out &&
+	test_grep "tracking.uri=http://\*\*\*@example.com:5000" out
+'
+
 test_done

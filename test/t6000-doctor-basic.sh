@@ -143,4 +143,15 @@ test_expect_success 'a broken approval policy fails the config check, named' '
 	test_grep "approval.yaml:1:" out
 '
 
+test_expect_success 'credentials in the tracking URI are never printed' '
+	(cd fresh && MLFLOW_TRACKING_URI=http://alice:S3CRETPW@127.0.0.1:1 \
+		mmp doctor >../out 2>&1;
+	 MLFLOW_TRACKING_URI=http://alice:S3CRETPW@127.0.0.1:1 \
+		mmp doctor --json >>../out 2>&1;
+	 mmp sync --tracking-uri ftp://alice:S3CRETPW@127.0.0.1:1 >>../out 2>&1;
+	 true) &&
+	! grep -q S3CRETPW out &&
+	test_grep "http://\*\*\*@127.0.0.1:1" out
+'
+
 test_done

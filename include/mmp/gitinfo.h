@@ -4,6 +4,7 @@
 #define INCLUDE_mmp_gitinfo_h__
 
 #include "common.h"
+#include "url.h"
 
 MMP_BEGIN_DECL
 
@@ -30,12 +31,6 @@ MMP_EXTERN(int) mmp_gitinfo_read(mmp_gitinfo *out, const char *path);
 
 /** Free what mmp_gitinfo_read() allocated; safe on a zeroed struct. */
 MMP_EXTERN(void) mmp_gitinfo_release(mmp_gitinfo *info);
-
-/**
- * Remove "user:password@" from a URL, in place: credentials must never
- * reach the store, logs or output.
- */
-MMP_EXTERN(void) mmp_url_strip_credentials(char *url);
 
 MMP_END_DECL
 

@@ -10,6 +10,7 @@
 #include "mmp/recipe.h"
 #include "mmp/registry.h"
 #include "mmp/store.h"
+#include "mmp/url.h"
 #include "doctor-internal.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
@@ -243,9 +244,12 @@ void mmp_doctor__check_config(mmp_doctor_result *r,
 	n = mmp_config_entry_count(cfg);
 	for (i = 0; i < n; i++) {
 		const mmp_config_entry *e = mmp_config_entry_at(cfg, i);
-		if (e->is_set)
-			mmp_doctor__detail(r, "%s = %s (%s)", e->key, e->value,
+		if (e->is_set) {
+			mmp_buf_clear(&file);
+			mmp_url_redact(&file, e->value);
+			mmp_doctor__detail(r, "%s = %s (%s)", e->key, file.ptr,
 				e->origin);
+		}
 	}
 	/* every configs/<env>.yaml, not only the one in use */
 	mmp_path_join(&dir, mmp_config_project_dir(cfg), "configs");

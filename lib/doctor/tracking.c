@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "mmp/remote.h"
+#include "mmp/url.h"
 #include "doctor-internal.h"
 
 #define API "/api/2.0/mlflow"
@@ -399,7 +400,7 @@ void mmp_doctor__check_tracking(mmp_doctor_result *r,
 	mmp_http_client *c = NULL;
 	mmp_http_response resp;
 	mmp_http_url u;
-	mmp_buf path = MMP_BUF_INIT, url = MMP_BUF_INIT;
+	mmp_buf path = MMP_BUF_INIT, url = MMP_BUF_INIT, shown = MMP_BUF_INIT;
 	const char *probes[3];
 	int i;
 
@@ -410,7 +411,9 @@ void mmp_doctor__check_tracking(mmp_doctor_result *r,
 			"stay in the local store)");
 		return;
 	}
-	mmp_doctor__detail(r, "tracking uri: %s%s%s%s", o->tracking_uri,
+	mmp_buf_clear(&shown);
+	mmp_url_redact(&shown, o->tracking_uri);
+	mmp_doctor__detail(r, "tracking uri: %s%s%s%s", shown.ptr,
 		o->tracking_uri_origin ? " (from " : "",
 		o->tracking_uri_origin ? o->tracking_uri_origin : "",
 		o->tracking_uri_origin ? ")" : "");
@@ -470,6 +473,7 @@ done:
 	mmp_http_url_release(&u);
 	mmp_buf_dispose(&path);
 	mmp_buf_dispose(&url);
+	mmp_buf_dispose(&shown);
 }
 
 /* ---------------------------------------------------------------- */

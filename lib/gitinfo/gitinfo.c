@@ -16,19 +16,6 @@ static int git_fail(const char *what)
 		e && e->message ? e->message : "unknown libgit2 error");
 }
 
-void mmp_url_strip_credentials(char *url)
-{
-	char *scheme = strstr(url, "://"), *host, *at, *slash;
-
-	if (!scheme)
-		return;
-	host = scheme + 3;
-	slash = strchr(host, '/');
-	at = memchr(host, '@', slash ? (size_t)(slash - host) : strlen(host));
-	if (at)
-		memmove(host, at + 1, strlen(at + 1) + 1);
-}
-
 static int read_diff(mmp_gitinfo *out, git_repository *repo)
 {
 	git_object *head = NULL;

@@ -12,8 +12,10 @@
 #include <curl/curl.h>
 
 #include "mmp/remote.h"
+#include "mmp/url.h"
 #include "mmp/version.h"
 #include "util/util.h"
+#include "remote-internal.h"
 
 #define DEFAULT_CONNECT_MS 5000
 #define DEFAULT_TIMEOUT_MS 30000
@@ -91,6 +93,7 @@ int mmp_http_url_parse(mmp_http_url *out, const char *url)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+	mmp_buf shown = MMP_BUF_INIT;
 	size_t n;
 	int error = 0;
 
@@ -101,15 +104,17 @@ int mmp_http_url_parse(mmp_http_url *out, const char *url)
 	    curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+		mmp_url_redact(&shown, url ? url : "");
 		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_NET,
-			"malformed url '%s'", url ? url : "");
+			"malformed url '%s'", shown.ptr);
 		goto done;
 	}
 	if (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")) {
+		mmp_url_redact(&shown, url);
 		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_NET,
 			"unsupported scheme '%s' in url '%s': use http or "
 			"https",
-			scheme, url);
+			scheme, shown.ptr);
 		goto done;
 	}
 	out->scheme = mmp__strdup(scheme);
@@ -135,6 +140,7 @@ done:
 	curl_free(port);
 	curl_free(path);
 	curl_url_cleanup(u);
+	mmp_buf_dispose(&shown);
 	if (error < 0)
 		mmp_http_url_release(out);
 	return error;
@@ -150,11 +156,21 @@ void mmp_http_url_release(mmp_http_url *u)
 	memset(u, 0, sizeof(*u));
 }
 
+static void wipe_free(char *s)
+{
+	if (!s)
+		return;
+	memset(s, 0, strlen(s));
+	free(s);
+}
+
 int mmp_http_client_new(mmp_http_client **out, const char *base_url,
 	const mmp_http_options *opts)
 {
 	mmp_http_client *c;
 	mmp_http_url url;
+	mmp_buf clean = MMP_BUF_INIT;
+	char *url_user = NULL, *url_pass = NULL;
 	size_t n;
 	int error;
 
@@ -167,8 +183,19 @@ int mmp_http_client_new(mmp_http_client **out, const char *base_url,
 		c->opts = *opts;
 	else
 		mmp_http_options_init(&c->opts, MMP_HTTP_OPTIONS_VERSION);
-	c->username = mmp__strdup_or_null(c->opts.username);
-	c->password = mmp__strdup_or_null(c->opts.password);
+	/* credentials in the URL become options, so that the base URL
+	 * that messages show never carries them */
+	if ((error = mmp_remote__clean_uri(&clean, &url_user, &url_pass,
+	    base_url)) < 0) {
+		free(c);
+		return error;
+	}
+	c->username = mmp__strdup_or_null(c->opts.username ? c->opts.username
+		: url_user);
+	c->password = mmp__strdup_or_null(c->opts.password ? c->opts.password
+		: url_pass);
+	wipe_free(url_user);
+	wipe_free(url_pass);
 	c->token = mmp__strdup_or_null(c->opts.token);
 	c->ca_bundle = mmp__strdup_or_null(c->opts.ca_bundle);
 	c->opts.username = c->opts.password = NULL;
@@ -179,10 +206,11 @@ int mmp_http_client_new(mmp_http_client **out, const char *base_url,
 		c->opts.timeout_ms = DEFAULT_TIMEOUT_MS;
 	if (!c->opts.max_body)
 		c->opts.max_body = DEFAULT_MAX_BODY;
-	n = strlen(base_url);
-	while (n && base_url[n - 1] == '/')
+	n = clean.size;
+	while (n && clean.ptr[n - 1] == '/')
 		n--;
-	c->base = mmp__strndup(base_url, n);
+	c->base = mmp__strndup(clean.ptr, n);
+	mmp_buf_dispose(&clean);
 	c->curl = curl_easy_init();
 	if (!c->curl) {
 		mmp_http_client_free(c);
@@ -191,14 +219,6 @@ int mmp_http_client_new(mmp_http_client **out, const char *base_url,
 	}
 	*out = c;
 	return 0;
-}
-
-static void wipe_free(char *s)
-{
-	if (!s)
-		return;
-	memset(s, 0, strlen(s));
-	free(s);
 }
 
 void mmp_http_client_free(mmp_http_client *c)
