@@ -195,7 +195,7 @@ static void print_session(struct mmp_ctx *ctx, const mmp_tune_result *r)
 static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *recipe = NULL, *study = NULL, *experiment = NULL;
-	int64_t trials = 0;
+	int64_t trials = -1;     /* -1: not given, the recipe's tune.trials */
 	int jobs = 1, resume = 0, retrain = 0, threads = 0, json = 0;
 	int show_progress = -1;
 	double timeout = -1;
@@ -244,10 +244,10 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 		usage_msg_opt("--recipe is required", tune_usage, opts);
 	if (jobs < 1)
 		usage_msg_opt("--jobs must be at least 1", tune_usage, opts);
-	if (trials < 0)
-		usage_msg_opt("--trials must not be negative", tune_usage,
+	if (trials == 0 || trials < -1)
+		usage_msg_opt("--trials must be at least 1", tune_usage,
 			opts);
-	if (resume && trials)
+	if (resume && trials > 0)
 		usage_msg_opt("--resume finishes the study's own trials; "
 			"drop --trials", tune_usage, opts);
 	if (threads < 0)
@@ -260,7 +260,7 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 	o.config = ctx_config(ctx);
 	o.recipe_path = recipe;
 	o.study = study;
-	o.trials = trials;
+	o.trials = trials > 0 ? trials : 0;
 	o.jobs = jobs;
 	o.resume = resume;
 	o.retrain = retrain;

@@ -131,6 +131,10 @@ test_expect_success 'a recipe without a tune section or params' '
 test_expect_success 'usage errors exit 129' '
 	(cd proj && test_expect_code 129 mmp tune 2>../err) &&
 	test_grep "error: --recipe is required" err &&
+	(cd proj && test_expect_code 129 mmp tune --recipe x.yaml --trials 0 2>../err) &&
+	test_grep "trials must be at least 1" err &&
+	(cd proj && test_expect_code 129 mmp tune --recipe x.yaml --trials -2 2>../err) &&
+	test_grep "trials must be at least 1" err &&
 	(cd proj && test_expect_code 129 mmp tune --recipe x.yaml --jobs 0 2>../err) &&
 	test_grep "jobs must be at least 1" err &&
 	(cd proj && test_expect_code 129 mmp tune --recipe x.yaml --resume --trials 3 2>../err) &&

@@ -162,4 +162,15 @@ test_expect_success 'usage errors' '
 	test_expect_code 129 mmp models list extra 2>err
 '
 
+test_expect_success 'models export: a trailing slash, and missing parents created' '
+	mkdir empty-out &&
+	mmp models export bc@latest empty-out/ >out &&
+	test -f empty-out/MLmodel &&
+	test -f empty-out/registry.json &&
+	! ls -a . | grep -q "empty-out.tmp" &&
+	mmp models export bc@latest new/deeper/out/ >out &&
+	test -f new/deeper/out/registry.json &&
+	test "$(ls -A new/deeper)" = out
+'
+
 test_done

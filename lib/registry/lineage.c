@@ -217,6 +217,7 @@ int mmp_registry_export(mmp_store *s, const char *ref, const char *dir)
 {
 	mmp_model_lineage *l = NULL;
 	mmp_buf tmp = MMP_BUF_INIT, path = MMP_BUF_INIT;
+	mmp_buf target = MMP_BUF_INIT, parent = MMP_BUF_INIT;
 	mmp_model_ref mr;
 	char rnd[33];
 	cJSON *doc = NULL;
@@ -226,12 +227,23 @@ int mmp_registry_export(mmp_store *s, const char *ref, const char *dir)
 	if (!dir || !*dir)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"no export directory given");
+	/* "out/" names the directory out: the temporary one goes beside
+	 * it, and missing parents are created */
+	mmp_buf_puts(&target, dir);
+	while (target.size > 1 && target.ptr[target.size - 1] == '/')
+		mmp_buf_truncate(&target, target.size - 1);
+	dir = target.ptr;
+	mmp_path_dirname(&parent, dir);
+	if ((err = mmp_mkdir_p(parent.ptr, 0777)) < 0)
+		goto out;
 	existed = mmp_path_exists(dir);
-	if (existed && (!mmp_path_is_dir(dir) || !dir_is_empty(dir)))
-		return mmp_error_ret(MMP_EEXISTS, MMP_ERROR_REGISTRY,
+	if (existed && (!mmp_path_is_dir(dir) || !dir_is_empty(dir))) {
+		err = mmp_error_ret(MMP_EEXISTS, MMP_ERROR_REGISTRY,
 			"'%s' exists and is not an empty directory", dir);
+		goto out;
+	}
 	if ((err = mmp_registry_resolve(&mr, s, ref)) < 0)
-		return err;
+		goto out;
 	if ((err = mmp_registry_lineage(&l, s, ref)) < 0)
 		goto done;
 	if ((err = mmp_uuid_hex(rnd)) < 0)
@@ -271,5 +283,8 @@ done:
 	mmp_model_ref_release(&mr);
 	mmp_buf_dispose(&tmp);
 	mmp_buf_dispose(&path);
+out:
+	mmp_buf_dispose(&target);
+	mmp_buf_dispose(&parent);
 	return err;
 }
