@@ -151,7 +151,10 @@ static void to_fixed(char out[32])
 			*o++ = digits[i];
 	}
 	*o = '\0';
-	snprintf(out, 32, "%s", fixed);
+	/* at most a sign, 16 integer digits or "0." and 4 zeros, and 23
+	 * digits: always shorter than out */
+	if ((size_t)(o - fixed) < 32)
+		memcpy(out, fixed, (size_t)(o - fixed) + 1);
 }
 
 /*
