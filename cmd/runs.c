@@ -261,6 +261,12 @@ static cJSON *run_json(const mmp_run *r, int details)
 /* resolve a user's run argument or print the error; returns 0 or -1 */
 static int resolve(mmp_store *s, const char *arg, char out[33])
 {
+	if (!*arg) {
+		/* an empty argument is a usage error, like a missing one */
+		error("a run must be given as an id, a prefix or a name, "
+			"not an empty string");
+		exit(EXIT_USAGE);
+	}
 	if (mmp_run_resolve(s, arg, out) < 0) {
 		error("%s", mmp_error_last()->message);
 		return -1;

@@ -89,6 +89,8 @@ test_expect_success 'list: bad --max and arguments are usage errors' '
 	test_expect_code 129 mmp runs list --max x 2>err &&
 	test_expect_code 129 mmp runs list extra 2>err &&
 	test_grep "takes no arguments" err &&
+	test_expect_code 129 mmp runs show "" 2>err &&
+	test_grep "^error: a run must be given as an id, a prefix or a name" err &&
 	test_expect_code 129 mmp runs lsit 2>err &&
 	test_grep "unknown sub-command .lsit.; did you mean .list.\?" err &&
 	test_expect_code 129 mmp runs 2>err
