@@ -122,14 +122,38 @@ void table_addf(struct table *t, size_t col, const char *fmt, ...)
 	row[col] = s;
 }
 
-/* display width of a UTF-8 string (code points; good enough for tables) */
+/* columns a code point takes on a terminal: 2 for East Asian wide and
+ * full-width characters, 0 for combining marks, else 1 */
+static size_t cp_width(unsigned long c)
+{
+	if ((c >= 0x300 && c <= 0x36f) || (c >= 0x200b && c <= 0x200f))
+		return 0;
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+/* display width of a UTF-8 string, so that table columns line up */
 static size_t width(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t n = 0;
 
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
+	while (*p) {
+		unsigned long c = *p;
+		int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+
+		if (more)
+			c &= 0x3fu >> more;
+		p++;
+		while (more-- > 0 && (*p & 0xc0) == 0x80)
+			c = (c << 6) | (*p++ & 0x3f);
+		n += cp_width(c);
+	}
 	return n;
 }
 

@@ -288,4 +288,16 @@ test_expect_success 'every sub-command answers -h with its usage' '
 	done
 '
 
+test_expect_success 'list: wide characters keep the columns aligned' '
+	mmp init -q wide &&
+	$W "$PWD/wide/.mmp/mmp.db" start --experiment "实验 ü" --name "名前" : end @ FINISHED >/dev/null &&
+	$W "$PWD/wide/.mmp/mmp.db" start --experiment plain --name plain : end @ FINISHED >/dev/null &&
+	(cd wide && mmp runs list >../wide.out) &&
+	h=$(head -n 1 wide.out | awk "{ print index(\$0, \"STATUS\") }") &&
+	p=$(grep plain wide.out | awk "{ print index(\$0, \"FINISHED\") }") &&
+	w=$(grep "名前" wide.out | awk "{ print index(\$0, \"FINISHED\") }") &&
+	test "$p" = "$h" &&
+	test "$w" = $((h + 5))
+'
+
 test_done
