@@ -103,6 +103,14 @@ int mmp_store__step(mmp_store *s, sqlite3_stmt *st)
 	return rc;
 }
 
+int mmp_store__step_done(mmp_store *s, sqlite3_stmt *st)
+{
+	int rc = mmp_store__step(s, st);
+
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
 int mmp_store__exec(mmp_store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);

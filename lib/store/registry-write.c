@@ -37,9 +37,7 @@ static int exec3(mmp_store *s, const char *sql, const char *name,
 	if (text)
 		sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, mmp_time_ms());
-	rc = mmp_store__step(s, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__reg_version_create(mmp_store *s, const char *name,
@@ -116,9 +114,7 @@ int mmp_store__reg_version_tag(mmp_store *s, const char *name,
 	sqlite3_bind_int64(st, 2, version);
 	sqlite3_bind_text(st, 3, key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, value, -1, SQLITE_TRANSIENT);
-	rc = mmp_store__step(s, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__reg_set_stage(mmp_store *s, const char *name,
@@ -296,7 +292,5 @@ int mmp_store__reg_audit_add(mmp_store *s, const char *actor,
 		return rc;
 	sqlite3_bind_int64(st, 1, e.seq);
 	sqlite3_bind_text(st, 2, e.hash, -1, SQLITE_TRANSIENT);
-	rc = mmp_store__step(s, st);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
+	return mmp_store__step_done(s, st);
 }

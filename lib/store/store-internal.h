@@ -72,6 +72,9 @@ int mmp_store__prepare_once(mmp_store *s, sqlite3_stmt **out,
 int mmp_store__step(mmp_store *s, sqlite3_stmt *st);
 /* run SQL without parameters (several statements allowed) */
 int mmp_store__exec(mmp_store *s, const char *sql);
+/* step a statement that returns no rows to the end and reset it; 0 or
+ * the store error */
+int mmp_store__step_done(mmp_store *s, sqlite3_stmt *st);
 /* BEGIN IMMEDIATE (retried while busy); nests by counting */
 int mmp_store__begin(mmp_store *s);
 int mmp_store__commit(mmp_store *s);

@@ -6,14 +6,6 @@
 #include "store-internal.h"
 #include "sync-internal.h"
 
-static int step_done(mmp_store *s, sqlite3_stmt *st)
-{
-	int rc = mmp_store__step(s, st);
-
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
-}
-
 int mmp_store__sync_model_known(int *out, mmp_store *s, int64_t remote,
 	const char *name)
 {
@@ -46,7 +38,7 @@ int mmp_store__sync_model_set(mmp_store *s, int64_t remote,
 		return rc;
 	sqlite3_bind_int64(st, 1, remote);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-	return step_done(s, st);
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__sync_version_get(struct mmp_store__sync_version *out,
@@ -98,7 +90,7 @@ static int version_exec(mmp_store *s, const char *sql, int64_t remote,
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, version);
 	mmp_store__bind_text(st, 4, text);
-	return step_done(s, st);
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__sync_version_creating(mmp_store *s, int64_t remote,
@@ -198,5 +190,5 @@ int mmp_store__sync_alias_set(mmp_store *s, int64_t remote,
 	sqlite3_bind_text(st, 3, alias, -1, SQLITE_TRANSIENT);
 	if (version)
 		sqlite3_bind_int64(st, 4, version);
-	return step_done(s, st);
+	return mmp_store__step_done(s, st);
 }

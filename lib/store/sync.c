@@ -8,15 +8,6 @@
 #include "store-internal.h"
 #include "sync-internal.h"
 
-/* run one prepared statement to completion */
-static int step_done(mmp_store *s, sqlite3_stmt *st)
-{
-	int rc = mmp_store__step(s, st);
-
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
-}
-
 int mmp_store__sync_remote(mmp_store *s, const char *uri, int create,
 	int64_t *out)
 {
@@ -47,7 +38,7 @@ int mmp_store__sync_remote(mmp_store *s, const char *uri, int create,
 			return rc;
 		sqlite3_bind_text(st, 1, uri, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, mmp_time_ms());
-		if ((rc = step_done(s, st)) < 0)
+		if ((rc = mmp_store__step_done(s, st)) < 0)
 			return rc;
 	}
 	return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_STORE,
@@ -77,7 +68,7 @@ int mmp_store__sync_remote_result(mmp_store *s, int64_t remote,
 		sqlite3_bind_text(st, 3, error, -1, SQLITE_TRANSIENT);
 		mmp_store__bind_text(st, 4, error_class);
 	}
-	return step_done(s, st);
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__sync_remote_info(struct mmp_store__sync_remote_info *out,
@@ -163,7 +154,7 @@ int mmp_store__sync_experiment_set(mmp_store *s, int64_t remote,
 	sqlite3_bind_int64(st, 1, remote);
 	sqlite3_bind_int64(st, 2, experiment_id);
 	sqlite3_bind_text(st, 3, remote_id, -1, SQLITE_TRANSIENT);
-	return step_done(s, st);
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__sync_experiment_tags(mmp_kv **out, size_t *n, mmp_store *s,
@@ -294,7 +285,7 @@ int mmp_store__sync_run_creating(mmp_store *s, int64_t remote,
 	sqlite3_bind_int64(st, 1, remote);
 	sqlite3_bind_text(st, 2, run, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, mmp_time_ms());
-	return step_done(s, st);
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__sync_run_created(mmp_store *s, int64_t remote,
@@ -313,7 +304,7 @@ int mmp_store__sync_run_created(mmp_store *s, int64_t remote,
 	sqlite3_bind_text(st, 2, run, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, remote_run_id, -1, SQLITE_TRANSIENT);
 	mmp_store__bind_text(st, 4, artifact_uri);
-	return step_done(s, st);
+	return mmp_store__step_done(s, st);
 }
 
 /* UPDATE sync_runs SET <one column> = ?3 for (remote, run) */
@@ -333,7 +324,7 @@ static int set_column(mmp_store *s, const char *sql, int64_t remote,
 		sqlite3_bind_int64(st, 3, num);
 	else
 		sqlite3_bind_null(st, 3);
-	return step_done(s, st);
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__sync_run_params_sent(mmp_store *s, int64_t remote,
@@ -500,7 +491,7 @@ int mmp_store__sync_artifact_sent(mmp_store *s, int64_t remote,
 	sqlite3_bind_text(st, 2, run, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, path, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, sha256, -1, SQLITE_TRANSIENT);
-	return step_done(s, st);
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__sync_runs_running(size_t *out, mmp_store *s)

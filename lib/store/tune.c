@@ -156,9 +156,7 @@ int mmp_store__study_add_target(mmp_store *s, int64_t study, int64_t add)
 	sqlite3_bind_int64(st, 1, study);
 	sqlite3_bind_int64(st, 2, add);
 	sqlite3_bind_int64(st, 3, mmp_time_ms());
-	err = mmp_store__step(s, st);
-	sqlite3_reset(st);
-	return err < 0 ? err : 0;
+	return mmp_store__step_done(s, st);
 }
 
 static mmp_trial *find_trial(mmp_study *sd, size_t from, int64_t number)
@@ -450,9 +448,7 @@ int mmp_store__trial_heartbeat(mmp_store *s, int64_t study, int64_t number)
 	sqlite3_bind_int64(st, 1, study);
 	sqlite3_bind_int64(st, 2, number);
 	sqlite3_bind_int64(st, 3, mmp_time_ms());
-	err = mmp_store__step(s, st);
-	sqlite3_reset(st);
-	return err < 0 ? err : 0;
+	return mmp_store__step_done(s, st);
 }
 
 int mmp_store__trial_end(mmp_store *s, int64_t study, int64_t number,
