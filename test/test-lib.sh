@@ -196,6 +196,40 @@ test_line_count() {
 	fi
 }
 
+# start_bg NAME CMD...: run a helper that prints "port=N" first (a
+# loopback server on a free port); its port goes to NAME.port, its pid
+# to NAME.pid. Waits at most 5 s. stop_bg NAME ends it.
+start_bg() {
+	name=$1
+	shift
+	rm -f "$name.out" "$name.port"
+	"$@" >"$name.out" 2>"$name.err" &
+	echo $! >"$name.pid"
+	n=0
+	until grep -q "^port=" "$name.out" 2>/dev/null
+	do
+		n=$((n + 1))
+		if test $n -gt 250 || ! kill -0 "$(cat "$name.pid")" 2>/dev/null
+		then
+			cat "$name.err" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+	sed -n "s/^port=//p" "$name.out" >"$name.port"
+}
+
+stop_bg() {
+	kill "$(cat "$1.pid")" 2>/dev/null
+	n=0
+	while kill -0 "$(cat "$1.pid")" 2>/dev/null && test $n -lt 250
+	do
+		n=$((n + 1))
+		sleep 0.02
+	done
+	rm -f "$1.pid"
+}
+
 # json_get FILE FILTER: jq -r on a --json document
 json_get() {
 	jq -r "$2" "$1"
