@@ -13,6 +13,7 @@
 #include "mmp/store.h"
 #include "mmp/data.h"
 #include "mmp/metrics.h"
+#include "mmp/bootstrap.h"
 #include "mmp/model.h"
 #include "mmp/gitinfo.h"
 #include "mmp/url.h"

@@ -23,7 +23,7 @@ typedef struct {
 	double value;
 } mmp_metric;
 
-#define MMP_METRICS_MAX 16
+#define MMP_METRICS_MAX 64
 
 /** All the metrics of one evaluation, in a fixed order per task. */
 typedef struct {
