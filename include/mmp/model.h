@@ -173,8 +173,9 @@ typedef struct {
 
 /** What training did. Release with mmp_model_train_result_release(). */
 typedef struct {
-	int nrounds;              /**< rounds trained and kept in the model */
-	int best_iteration;       /**< 0-based; used for prediction */
+	int nrounds;              /**< rounds trained */
+	int best_iteration;       /**< 0-based; the model keeps rounds
+	                               0..best_iteration */
 	double best_score;        /**< NaN without holdout */
 	int stopped_early;        /**< 1 when early stopping ended it */
 	size_t nmetrics;
@@ -195,10 +196,13 @@ MMP_EXTERN(void) mmp_model_train_result_release(mmp_model_train_result *r);
  * of the task and num_class when not given), evaluates train and
  * holdout every round, and stops after early_stopping_rounds rounds
  * without improvement of the tracked holdout metric (auc, aucpr, map
- * and ndcg maximise; others minimise). All trees are kept; the
- * attributes best_iteration, best_score and best_ntree_limit are set
- * and prediction stops at best_iteration. The same data, params and
- * seed give a byte-identical model file.
+ * and ndcg maximise; others minimise). The booster is then cut to
+ * rounds 0..best_iteration (XGBoosterSlice), so the model holds exactly
+ * the trees that were evaluated and that every reader of the saved file
+ * predicts with; the attributes best_iteration (its last round),
+ * best_score and best_ntree_limit are set. Without early stopping every
+ * round is kept. The same data, params and seed give a byte-identical
+ * model file.
  *
  * On success `*out` owns the model (mmp_model_free()) and `result`
  * (may be NULL) is filled; the caller releases it. Returns 0, or
@@ -298,8 +302,9 @@ typedef struct {
 /**
  * Write the model directory into `dir` (created if missing; the caller
  * renames it into place): MLmodel (xgboost and python_function flavors,
- * signature from the schema with the target excluded), model.ubj (with
- * feature names, types and the attribute best_iteration; no run id, so
+ * signature from the schema with the target excluded), model.ubj (cut
+ * to the rounds up to best_iteration when it holds more, with feature
+ * names, types and the attribute best_iteration; no run id, so
  * that it is byte-identical for the same training), mmp-schema.json, conda.yaml, python_env.yaml and
  * requirements.txt. The model needs a schema. Not safe while another
  * thread predicts with `m`. Returns 0, or MMP_EINVALID (no schema, no

@@ -198,10 +198,13 @@ int mmp_model_save_dir(mmp_model *m, const char *dir,
 		return error;
 
 	/*
-	 * model.ubj, with the best iteration as an attribute. The run id
+	 * model.ubj holds exactly the trees mmp predicts with, and the
+	 * best iteration (its last round) as an attribute. The run id
 	 * stays out of it (it is in MLmodel): the same data, params and
 	 * seed must give a byte-identical model file, whatever the run.
 	 */
+	if ((error = mmp_model__cut_to_best(m)) < 0)
+		goto done;
 	snprintf(num, sizeof(num), "%d", m->best_iteration);
 	if (XGBoosterGetAttr(m->booster, "best_iteration", &v, &ok) != 0 ||
 	    (!ok && XGBoosterSetAttr(m->booster, "best_iteration", num) != 0)) {

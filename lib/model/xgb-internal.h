@@ -28,4 +28,8 @@ int mmp_model__xgb_error(int code, const char *what);
  * the booster after training or loading */
 int mmp_model__refresh(mmp_model *m);
 
+/* keep only the rounds up to best_iteration (XGBoosterSlice), so that
+ * the booster holds exactly the trees mmp predicts with */
+int mmp_model__cut_to_best(mmp_model *m);
+
 #endif

@@ -248,6 +248,78 @@ done:
 	return error;
 }
 
+/* the booster kind from the configuration: "gbtree", "dart", "gblinear" */
+static int booster_kind(mmp_buf *out, BoosterHandle b)
+{
+	bst_ulong len = 0;
+	const char *cfg = NULL, *name;
+	cJSON *root;
+
+	if (XGBoosterSaveJsonConfig(b, &len, &cfg) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot read the model configuration");
+	root = cJSON_ParseWithLength(cfg, len);
+	name = json_str(cJSON_GetObjectItemCaseSensitive(root, "learner"),
+		"gradient_booster", "name");
+	mmp_buf_puts(out, name ? name : "");
+	cJSON_Delete(root);
+	return 0;
+}
+
+/*
+ * Keep only the rounds up to the best iteration. XGBoost's Python
+ * Booster.predict, MLflow's pyfunc and every other reader of the model
+ * file use all the trees it holds, so the trees kept must be the trees
+ * evaluated. The sliced booster names its last round as best_iteration
+ * (XGBoost drops it and best_score when slicing and keeps the other
+ * attributes, best_ntree_limit included), so a reader that honours
+ * the attribute cuts nothing more. A linear booster has no rounds to
+ * cut: XGBoost predicts with all of its weights whatever the range.
+ */
+int mmp_model__cut_to_best(mmp_model *m)
+{
+	BoosterHandle sliced = NULL;
+	mmp_buf kind = MMP_BUF_INIT, score = MMP_BUF_INIT;
+	const char *v = NULL;
+	char num[32];
+	int rounds = 0, ok = 0, error = 0;
+
+	if (XGBoosterBoostedRounds(m->booster, &rounds) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot read the model shape");
+	if (m->best_iteration < 0 || m->best_iteration + 1 >= rounds)
+		return 0;
+	if ((error = booster_kind(&kind, m->booster)) < 0)
+		goto done;
+	if (!strcmp(kind.ptr, "gblinear"))
+		goto done;
+	if (XGBoosterGetAttr(m->booster, "best_score", &v, &ok) == 0 &&
+	    ok && v)
+		mmp_buf_puts(&score, v);
+	if (XGBoosterSlice(m->booster, 0, m->best_iteration + 1, 1,
+	    &sliced) != 0) {
+		error = mmp_model__xgb_error(MMP_ERROR,
+			"cannot cut the model to its best iteration");
+		goto done;
+	}
+	snprintf(num, sizeof(num), "%d", m->best_iteration);
+	if (XGBoosterSetAttr(sliced, "best_iteration", num) != 0 ||
+	    (score.size &&
+	     XGBoosterSetAttr(sliced, "best_score", score.ptr) != 0)) {
+		error = mmp_model__xgb_error(MMP_ERROR,
+			"cannot set the model attributes");
+		XGBoosterFree(sliced);
+		goto done;
+	}
+	XGBoosterFree(m->booster);
+	m->booster = sliced;
+	error = mmp_model__refresh(m);
+done:
+	mmp_buf_dispose(&kind);
+	mmp_buf_dispose(&score);
+	return error;
+}
+
 /* ---- training ------------------------------------------------------ */
 
 int mmp_model_train_options_init(mmp_model_train_options *o, unsigned int version)
@@ -850,7 +922,8 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 		res.best_score = o->valid_rows ?
 			res.metrics[track].valid[res.nrounds - 1] : NAN;
 	}
-	if ((error = mmp_model__refresh(m)) < 0)
+	if ((error = mmp_model__refresh(m)) < 0 ||
+	    (error = mmp_model__cut_to_best(m)) < 0)
 		goto done;
 	*out = m;
 	m = NULL;
