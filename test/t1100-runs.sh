@@ -227,6 +227,7 @@ start_hanging() {
 	rm -f hang.out || return 1
 	$W "$DB" hang --name "$1" >hang.out &
 	echo $! >hang.pid &&
+	test_bg_register $(cat hang.pid) &&
 	i=0 &&
 	while ! test -s hang.out && test $i -lt 100
 	do

@@ -211,6 +211,7 @@ test_expect_success JQ 'NaN and infinities go as MLflow strings' '
 test_expect_success JQ 'a running run waits; --run pushes one ended run' '
 	store-writer $DB hang --experiment wip --name wip >wip.out &
 	echo $! >wip.pid &&
+	test_bg_register $(cat wip.pid) &&
 	wait_for_line wip.out . &&
 	(cd proj && mmp sync status --tracking-uri "$(cat ../url)" \
 		--json >../st.json) &&

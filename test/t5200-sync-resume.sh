@@ -12,6 +12,7 @@ push_bg() {
 	(cd proj && exec mmp sync --tracking-uri "$(fake_url "$1")" -q) \
 		>"$1.bg.out" 2>"$1.bg.err" &
 	echo $! >"$1.bg.pid"
+	test_bg_register $!
 }
 
 kill_push() {

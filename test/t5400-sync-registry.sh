@@ -146,6 +146,7 @@ test_expect_success JQ 'killed while a version create is in flight' '
 	(cd proj && exec mmp sync --tracking-uri "$(fake_url k)" -q) \
 		>kbg.out 2>kbg.err &
 	pid=$! &&
+	test_bg_register $pid &&
 	wait_for_line k.log "model-versions/create" &&
 	sleep 0.2 &&
 	kill -9 $pid && { wait $pid 2>/dev/null; true; } &&

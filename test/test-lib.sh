@@ -117,6 +117,7 @@ test_expect_success() {
 }
 
 test_done() {
+	test_kill_bg_
 	say "1..$test_count"
 	if test "$test_failures" = 0; then
 		say "# passed all $test_count test(s)"
@@ -196,6 +197,29 @@ test_line_count() {
 	fi
 }
 
+# Every process a test starts in the background is registered with
+# test_bg_register PID (start_bg, fake_start and serve_start do it); all
+# of them are killed when the script ends, passing, failing or killed,
+# before the scratch directory (and the pid files in it) goes away.
+TEST_BG_PIDS="$TRASH_DIRECTORY/.bg-pids"
+
+test_bg_register() {
+	echo "$1" >>"$TEST_BG_PIDS"
+}
+
+test_kill_bg_() {
+	test -e "$TEST_BG_PIDS" || return 0
+	for p in $(cat "$TEST_BG_PIDS"); do
+		kill -9 "$p" 2>/dev/null
+	done
+	rm -f "$TEST_BG_PIDS"
+}
+
+trap 'test_kill_bg_' EXIT
+trap 'test_kill_bg_; exit 130' INT
+trap 'test_kill_bg_; exit 143' TERM
+trap 'test_kill_bg_; exit 129' HUP
+
 # start_bg NAME CMD...: run a helper that prints "port=N" first (a
 # loopback server on a free port); its port goes to NAME.port, its pid
 # to NAME.pid. Waits at most 5 s. stop_bg NAME ends it.
@@ -205,6 +229,7 @@ start_bg() {
 	rm -f "$name.out" "$name.port"
 	"$@" >"$name.out" 2>"$name.err" &
 	echo $! >"$name.pid"
+	test_bg_register $!
 	n=0
 	until grep -q "^port=" "$name.out" 2>/dev/null
 	do

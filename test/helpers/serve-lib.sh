@@ -1,17 +1,9 @@
 # SPDX-License-Identifier: MIT
 # serve-lib.sh: start, query and stop `mmp serve-api` in the t4xxx tests.
-# Every wait is bounded; the server is killed when the script exits.
+# Every wait is bounded; test-lib.sh kills the servers when the script
+# ends.
 
 SERVE_DIR="$TRASH_DIRECTORY"
-trap 'serve_kill_all' EXIT
-
-serve_kill_all() {
-	for f in "$SERVE_DIR"/*.pid; do
-		test -e "$f" || continue
-		kill -9 "$(cat "$f")" 2>/dev/null
-		rm -f "$f"
-	done
-}
 
 # serve_start NAME [serve-api options...]: start a server on a free port,
 # wait (up to 30 s) for its ready line; NAME.pid, NAME.port and NAME.err
@@ -22,6 +14,7 @@ serve_start() {
 	rm -f "$SERVE_DIR/$name.err" "$SERVE_DIR/$name.port"
 	mmp serve-api --port 0 "$@" 2>"$SERVE_DIR/$name.err" &
 	echo $! >"$SERVE_DIR/$name.pid"
+	test_bg_register $!
 	i=0
 	while ! grep -q "^serving model" "$SERVE_DIR/$name.err"; do
 		i=$((i + 1))

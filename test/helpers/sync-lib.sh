@@ -1,17 +1,9 @@
 # SPDX-License-Identifier: MIT
 # sync-lib.sh: run the loopback fake MLflow server for the t5xxx tests.
-# Every wait is bounded; the servers are killed when the script exits.
+# Every wait is bounded; test-lib.sh kills the servers when the script
+# ends.
 
 FAKE_DIR="$TRASH_DIRECTORY"
-trap 'fake_kill_all' EXIT
-
-fake_kill_all() {
-	for f in "$FAKE_DIR"/*.fakepid; do
-		test -e "$f" || continue
-		kill -9 "$(cat "$f")" 2>/dev/null
-		rm -f "$f"
-	done
-}
 
 # fake_start NAME [fake-tracking options...]: a server on a free port that
 # logs to NAME.log; NAME.url holds its URL
@@ -22,6 +14,7 @@ fake_start() {
 	fake-tracking --port 0 --max-seconds 300 --log "$FAKE_DIR/$name.log" \
 		"$@" >"$FAKE_DIR/$name.out" 2>"$FAKE_DIR/$name.err" &
 	echo $! >"$FAKE_DIR/$name.fakepid"
+	test_bg_register $!
 	i=0
 	until grep -q "^port=" "$FAKE_DIR/$name.out" 2>/dev/null; do
 		i=$((i + 1))
