@@ -281,6 +281,12 @@ static void show(mmp_buf *b, const char *v, size_t len)
 		mmp_buf_printf(b, "'%.*s'", (int)len, v);
 }
 
+/* the feature slots of row r, NULL when there are no features */
+static float *row_x(const struct mmp_data__seg *s, size_t r)
+{
+	return s->plan->nfeat ? s->x + r * s->plan->nfeat : NULL;
+}
+
 static void grow_rows(struct mmp_data__seg *s)
 {
 	const struct mmp_data__plan *pl = s->plan;
@@ -343,7 +349,7 @@ static int convert_field(struct mmp_data__seg *s, size_t c, const char *v,
 	const struct mmp_data__plan *pl = s->plan;
 	const struct mmp_data__col *col = &pl->cols[c];
 	size_t r = s->nrows;
-	float *xrow = s->x + r * pl->nfeat;
+	float *xrow = row_x(s, r);
 	uint32_t bits;
 	double d;
 	long code;
@@ -482,7 +488,7 @@ static int fast_row(struct mmp_data__seg *s, const char **pp,
 	const unsigned char *special = pl->special;
 	const char *p = *pp, *end = s->end;
 	const char delim = pl->delim;
-	float *xrow = s->x + s->nrows * pl->nfeat;
+	float *xrow = row_x(s, s->nrows);
 	size_t c, ncols = pl->ncols;
 
 	*nunseen = 0;

@@ -778,7 +778,7 @@ static void frame_merge(mmp_frame *f, struct collect *g,
 		}
 		free(map);
 	}
-	if (f->y_op == OP_Y_NUM) {
+	if (f->y_op == OP_Y_NUM && n) {
 		memcpy(f->y64 + r0, s->y, n * sizeof(*s->y));
 	} else if (f->y_op == OP_Y_FIXED) {
 		for (i = 0; i < n; i++)

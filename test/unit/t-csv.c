@@ -411,6 +411,7 @@ static void test_errors(void)
 		{ "ymiss.csv", "a,b\n1,2\n2,NA\n",
 			"%s:3: missing value in target column 'b'",
 			MMP_CSV_SKIP, 2 },
+		{ "hdry.csv", "a,b\n", "%s: no data rows", MMP_CSV_SKIP, 2 },
 		{ "ts.csv", "a,b\n2024-02-30,1\n",
 			"%s:2:1: column 'a': expected a timestamp, got "
 			"'2024-02-30'", MMP_CSV_SKIP, 3 },
@@ -439,6 +440,27 @@ static void test_errors(void)
 				"%s (%u threads): %s", bad[i].name, th, errbuf);
 			if (strcmp(errbuf, want))
 				diag("expected: %s", want);
+			mmp_frame_free(f);
+		}
+	}
+	/* the target is the only column: rows without features */
+	{
+		const char *p = put("yonly.csv", "y\n1.5\n-2\n");
+		mmp_csv_column c[] = { { "y", MMP_CSV_TARGET, NULL } };
+		unsigned th;
+		for (th = 1; th <= 2; th++) {
+			mmp_csv_options o = MMP_CSV_OPTIONS_INIT;
+			mmp_frame *f;
+			o.nthreads = th;
+			f = load(p, c, 1, MMP_CSV_SKIP, MMP_TASK_REGRESSION,
+				&o);
+			is_str(errbuf, "", "target-only file loads (%u "
+				"threads)", th);
+			is_int(f ? mmp_frame_nrows(f) : 0, 2, "two rows");
+			is_int(f ? mmp_frame_nfeatures(f) : 9, 0,
+				"no features");
+			is_double(f ? mmp_frame_target(f)[1] : 0, -2, 0,
+				"target read");
 			mmp_frame_free(f);
 		}
 	}
