@@ -18,7 +18,7 @@ PROVE ?= prove
 PROVE_OPTS ?=
 OPTFLAGS ?= -O2 -g
 
-DEPS = libgit2 yaml-0.1 libcjson libcurl sqlite3 libmicrohttpd
+DEPS = libgit2 yaml-0.1 libcjson libcurl sqlite3 libmicrohttpd libcrypto
 DEP_CFLAGS := $(shell pkg-config --cflags $(DEPS) 2>/dev/null)
 DEP_LIBS := $(shell pkg-config --libs $(DEPS) 2>/dev/null) -lxgboost -lpthread -lm
 

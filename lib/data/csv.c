@@ -96,6 +96,7 @@ static int src_open(struct src *s, const char *path)
 
 static void src_close(struct src *s)
 {
+	mmp_sha256_release(&s->sha);
 	if (s->fd >= 0 && !s->is_stdin)
 		close(s->fd);
 	s->fd = -1;

@@ -71,16 +71,18 @@ void mmp_path_dirname(mmp_buf *out, const char *path);
 /* an absolute, normalised form of path (needs not exist) */
 int mmp_path_absolute(mmp_buf *out, const char *path);
 
-/* sha256 */
+/*
+ * sha256, through libcrypto: init, update..., then final (which releases
+ * the context); a context given up before final is released with
+ * mmp_sha256_release()
+ */
 typedef struct {
-	uint32_t state[8];
-	uint64_t count;
-	unsigned char block[64];
-	size_t fill;
+	void *md;
 } mmp_sha256_ctx;
 void mmp_sha256_init(mmp_sha256_ctx *c);
 void mmp_sha256_update(mmp_sha256_ctx *c, const void *data, size_t len);
 void mmp_sha256_final(mmp_sha256_ctx *c, unsigned char out[32]);
+void mmp_sha256_release(mmp_sha256_ctx *c);
 void mmp_sha256_hex(char out[65], const unsigned char digest[32]);
 int mmp_sha256_file(char out_hex[65], const char *path);
 void mmp_sha256_buf_hex(char out_hex[65], const void *data, size_t len);
