@@ -4,6 +4,7 @@
 #   make                 build lib/libmmp.a, lib/libmmp.so and cmd/mmp
 #   make test            run the whole test suite under prove
 #   make check           the same suite built with ASan + UBSan
+#   make check-clang     make check with clang's sanitizers (in test/san-clang)
 #   make install PREFIX=/usr/local
 #   make check-headers   compile each public header on its own
 
@@ -42,13 +43,15 @@ CMD_OBJS := $(CMD_SRCS:.c=.o)
 UNIT_BINS := $(patsubst test/unit/%.c,test/unit/bin/%,$(UNIT_SRCS))
 HELPER_BINS := $(patsubst test/helpers/%.c,test/helpers/bin/%,$(HELPER_SRCS))
 
-SAN_LIB_OBJS := $(patsubst lib/%.c,test/san/lib/%.o,$(LIB_SRCS))
-SAN_CMD_OBJS := $(patsubst cmd/%.c,test/san/cmd/%.o,$(CMD_SRCS))
-SAN_UNIT_BINS := $(patsubst test/unit/%.c,test/san/unit/%,$(UNIT_SRCS))
+# the sanitizer build's directory: one per compiler
+SAN ?= test/san
+SAN_LIB_OBJS := $(patsubst lib/%.c,$(SAN)/lib/%.o,$(LIB_SRCS))
+SAN_CMD_OBJS := $(patsubst cmd/%.c,$(SAN)/cmd/%.o,$(CMD_SRCS))
+SAN_UNIT_BINS := $(patsubst test/unit/%.c,$(SAN)/unit/%,$(UNIT_SRCS))
 
 MAN_PAGES := $(sort $(wildcard man/*.1 man/*.5))
 
-.PHONY: all test check install uninstall clean check-headers bench
+.PHONY: all test check check-clang install uninstall clean check-headers bench
 .DELETE_ON_ERROR:
 
 all: lib/libmmp.a lib/libmmp.so cmd/mmp lib/mmp.pc
@@ -62,7 +65,7 @@ cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
 # the example files are embedded with .incbin
 EXAMPLES = configs/base.yaml configs/dev.yaml configs/prod.yaml \
 	configs/approval.yaml recipes/breast-cancer.yaml recipes/data/breast_cancer.csv
-lib/project/examples.o test/san/lib/project/examples.o: $(EXAMPLES)
+lib/project/examples.o $(SAN)/lib/project/examples.o: $(EXAMPLES)
 
 lib/libmmp.a: $(LIB_OBJS)
 	rm -f $@
@@ -98,31 +101,36 @@ test: all $(UNIT_BINS) $(HELPER_BINS)
 		test/t[0-9]*.sh $(UNIT_BINS)
 
 # --- sanitizer build: the same suite under ASan + UBSan ---
-test/san/lib/%.o: lib/%.c $(LIB_HDRS)
+$(SAN)/lib/%.o: lib/%.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -c -o $@ $<
 
-test/san/cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
+$(SAN)/cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -c -o $@ $<
 
-test/san/libmmp.a: $(SAN_LIB_OBJS)
+$(SAN)/libmmp.a: $(SAN_LIB_OBJS)
 	rm -f $@
 	ar qcs $@ $^
 
-test/san/mmp: $(SAN_CMD_OBJS) test/san/libmmp.a
-	$(CC) $(SAN_FLAGS) -o $@ $(SAN_CMD_OBJS) test/san/libmmp.a $(DEP_LIBS)
+$(SAN)/mmp: $(SAN_CMD_OBJS) $(SAN)/libmmp.a
+	$(CC) $(SAN_FLAGS) -o $@ $(SAN_CMD_OBJS) $(SAN)/libmmp.a $(DEP_LIBS)
 
-test/san/unit/%: test/unit/%.c test/unit/tap.c test/unit/tap.h test/san/libmmp.a
-	@mkdir -p test/san/unit
-	$(CC) $(SAN_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c test/san/libmmp.a $(DEP_LIBS)
+$(SAN)/unit/%: test/unit/%.c test/unit/tap.c test/unit/tap.h $(SAN)/libmmp.a
+	@mkdir -p $(SAN)/unit
+	$(CC) $(SAN_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c $(SAN)/libmmp.a $(DEP_LIBS)
 
-check: all test/san/mmp $(SAN_UNIT_BINS) $(HELPER_BINS)
+check: all $(SAN)/mmp $(SAN_UNIT_BINS) $(HELPER_BINS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	MMP_BUILD_DIR=$(CURDIR)/test/san MMP_SANITIZE=1 \
+	MMP_BUILD_DIR=$(CURDIR)/$(SAN) MMP_SANITIZE=1 \
 		$(PROVE) $(PROVE_OPTS) --exec test/run-test.sh \
 		test/t[0-9]*.sh $(SAN_UNIT_BINS)
+
+# the same sanitizer suite built with clang, whose UBSan checks more
+# (pointer arithmetic on NULL, for one)
+check-clang:
+	$(MAKE) check CC=clang SAN=test/san-clang
 
 check-headers:
 	@for h in include/mmp.h include/mmp/*.h; do \
@@ -154,4 +162,4 @@ uninstall:
 
 clean:
 	rm -f lib/*/*.o cmd/*.o lib/libmmp.a lib/libmmp.so lib/mmp.pc cmd/mmp
-	rm -rf test/unit/bin test/helpers/bin test/san test/trash*
+	rm -rf test/unit/bin test/helpers/bin test/san test/san-clang test/trash*

@@ -154,4 +154,18 @@ test_expect_success 'credentials in the tracking URI are never printed' '
 	test_grep "http://\*\*\*@127.0.0.1:1" out
 '
 
+test_expect_success JQ 'credentials in a URL and its origin are never shown' '
+	for u in http://bob:PW7@127.0.0.1:1 bob:PW7@127.0.0.1:1
+	do
+		{ mmp -c "tracking.uri=$u" -v doctor \
+			--check config --check tracking >out 2>&1; true; } &&
+		{ mmp -c "tracking.uri=$u" doctor \
+			--check config --check tracking --json >out.json; true; } &&
+		! grep PW7 out out.json &&
+		test_grep "tracking.uri = [a-z:/]*\*\*\*@127.0.0.1:1 \(command line: -c tracking.uri=[a-z:/]*\*\*\*@127.0.0.1:1\)" out &&
+		jq -e "[.checks[].details[] | select(test(\"command line: -c tracking.uri=[a-z:/]*[*]{3}@127.0.0.1:1\"))] | length > 0" out.json ||
+		return 1
+	done
+'
+
 test_done

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mmp/url.h"
 #include "config-internal.h"
 
 /* the largest configuration file read */
@@ -286,7 +287,9 @@ static void apply_override(mmp_config *cfg, const char *ov,
 	char *key;
 
 	mmp_buf_printf(&where, "-c %s", ov);
-	mmp_buf_printf(&origin, "command line: -c %s", ov);
+	/* the origin is shown (doctor, config --show-origin): no secrets */
+	mmp_buf_puts(&origin, "command line: -c ");
+	mmp_url_redact(&origin, ov);
 	if (!eq || eq == ov) {
 		mmp_config__diag_add(diags, where.ptr, 0, 0, NULL,
 			"expected <key>=<value>");

@@ -245,10 +245,13 @@ void mmp_doctor__check_config(mmp_doctor_result *r,
 	for (i = 0; i < n; i++) {
 		const mmp_config_entry *e = mmp_config_entry_at(cfg, i);
 		if (e->is_set) {
+			mmp_buf origin = MMP_BUF_INIT;
 			mmp_buf_clear(&file);
 			mmp_url_redact(&file, e->value);
+			mmp_url_redact(&origin, e->origin);
 			mmp_doctor__detail(r, "%s = %s (%s)", e->key, file.ptr,
-				e->origin);
+				origin.ptr);
+			mmp_buf_dispose(&origin);
 		}
 	}
 	/* every configs/<env>.yaml, not only the one in use */

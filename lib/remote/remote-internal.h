@@ -33,6 +33,11 @@ struct mmp_mlflow {
 int mmp_remote__clean_uri(mmp_buf *clean, char **user, char **password,
 	const char *uri);
 
+/* libcurl's global setup and version, for lib/util/runtime.c */
+int mmp_remote__global_init(void);
+void mmp_remote__global_shutdown(void);
+const char *mmp_remote__curl_version(void);
+
 /* connect to `uri` (credentials from `opts`, else from the URI) */
 int mmp_mlflow__open(struct mmp_mlflow *m, const char *uri,
 	const mmp_http_options *opts);

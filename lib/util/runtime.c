@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <git2.h>
 #include <microhttpd.h>
 #include <sqlite3.h>
@@ -12,6 +11,7 @@
 
 #include "mmp/version.h"
 #include "model/model-internal.h"
+#include "remote/remote-internal.h"
 #include "util.h"
 
 const char *mmp_version(void)
@@ -36,7 +36,7 @@ size_t mmp_dep_versions(mmp_dep_version *out, size_t max)
 	snprintf(v[n++].version, sizeof(v[0].version), "%d.%d.%d", a, b, c);
 	v[n].name = "libcurl";
 	snprintf(v[n++].version, sizeof(v[0].version), "%s",
-		curl_version_info(CURLVERSION_NOW)->version);
+		mmp_remote__curl_version());
 	v[n].name = "libyaml";
 	snprintf(v[n++].version, sizeof(v[0].version), "%s",
 		yaml_get_version_string());
@@ -54,7 +54,7 @@ int mmp_global_init(void)
 {
 	if (git_libgit2_init() < 0)
 		return mmp_error_set(MMP_ERROR_GIT, "cannot initialise libgit2");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+	if (mmp_remote__global_init() < 0)
 		return mmp_error_set(MMP_ERROR_NET, "cannot initialise libcurl");
 	return mmp_model__global_init();
 }
@@ -62,6 +62,6 @@ int mmp_global_init(void)
 void mmp_global_shutdown(void)
 {
 	mmp_model__global_shutdown();
-	curl_global_cleanup();
+	mmp_remote__global_shutdown();
 	git_libgit2_shutdown();
 }
