@@ -134,6 +134,31 @@ test_expect_success 'syntax errors name the column and the token' '
 		"invalid filter at column 16: unexpected character '"';'"'"
 '
 
+# or_terms N: a filter of N comparisons joined by OR
+or_terms() {
+	i=1
+	printf "metrics.auc = %d" 0
+	while test $i -lt "$1"
+	do
+		printf " OR metrics.auc = %d" $i
+		i=$((i + 1))
+	done
+}
+
+test_expect_success JQ 'a filter of up to 200 comparisons runs' '
+	test "$(names "$(or_terms 199) OR metrics.auc > 0.9")" = r1 &&
+	test "$(names "(metrics.auc > 0.9 OR $(or_terms 199))")" = r1
+'
+
+test_expect_success 'more than 200 comparisons is an invalid filter naming the limit' '
+	f=$(or_terms 1000) &&
+	test_expect_code 1 mmp runs list --filter "$f" 2>err &&
+	echo "error: invalid filter at column 4091: more than 200 comparisons in one filter (the limit); split the search" >expect &&
+	test_cmp expect err &&
+	test_expect_code 1 mmp runs list --filter "metrics.auc > 0.9 OR $(or_terms 200)" 2>err &&
+	test_grep "more than 200 comparisons in one filter" err
+'
+
 test_expect_success SQLITE3,JQ 'injection attempts are harmless' '
 	sql "$DB" "SELECT count(*) FROM runs" >count.before &&
 	test_expect_code 1 mmp runs list \

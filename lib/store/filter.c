@@ -28,6 +28,12 @@
  */
 
 #define MAX_DEPTH 64
+/*
+ * Comparisons in one filter: each becomes a subquery joined by AND or
+ * OR, and SQLite refuses an expression tree deeper than 1000
+ * (SQLITE_MAX_EXPR_DEPTH) with no hint of which filter went too far.
+ */
+#define MAX_TERMS 200
 
 enum tok_type {
 	T_END, T_IDENT, T_WORD, T_STRING, T_NUMBER, T_OP, T_LPAREN, T_RPAREN,
@@ -52,6 +58,7 @@ struct parser {
 	struct token prev;  /* the token before tok (for messages) */
 	struct mmp_filter__sql *out;
 	int depth;
+	int terms;
 };
 
 enum entity_kind { E_METRIC, E_PARAM, E_TAG, E_ATTR, E_DATASET };
@@ -753,8 +760,13 @@ static int parse_primary(struct parser *ps)
 {
 	int err;
 
-	if (ps->tok.type != T_LPAREN)
+	if (ps->tok.type != T_LPAREN) {
+		if (++ps->terms > MAX_TERMS)
+			return syntax_error(ps, "more than %d comparisons in "
+				"one filter (the limit); split the search",
+				MAX_TERMS);
 		return parse_comparison(ps);
+	}
 	if (++ps->depth > MAX_DEPTH)
 		return syntax_error(ps, "parentheses nested deeper than %d",
 			MAX_DEPTH);
