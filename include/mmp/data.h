@@ -291,6 +291,15 @@ MMP_EXTERN(void) mmp_csv_reader_free(mmp_csv_reader *r);
  */
 MMP_EXTERN(int) mmp_parse_number(double *out, const char *s, size_t len);
 /**
+ * 1 when `v` is a number a model can read: finite and within the range
+ * of a 32-bit float (at most MMP_NUMBER_MAX in magnitude), else 0 (an
+ * infinity, a NaN, or a value such as 1e39 that would become one).
+ * The one definition of "out of range" for data, training and serving.
+ */
+MMP_EXTERN(int) mmp_number_in_range(double v);
+/** The largest magnitude mmp_number_in_range() accepts (FLT_MAX). */
+#define MMP_NUMBER_MAX 3.40282346638528859811704183484516925e+38
+/**
  * Parse an ISO 8601 date ("2024-03-01"), datetime ("2024-03-01T12:30",
  * "2024-03-01 12:30:45.25Z", "...+02:00") or a number, as a timestamp
  * (see mmp_frame_timestamps()). Returns 0 or MMP_EINVALID.

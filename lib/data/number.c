@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* number.c: correctly rounded decimal numbers and ISO 8601 timestamps */
 #include <errno.h>
+#include <float.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
@@ -305,4 +306,9 @@ int mmp_parse_timestamp(double *out, const char *s, size_t len)
 	*out = (double)(days_from_civil(y, mo, d) * 86400 + h * 3600 +
 		mi * 60 + sec - off) + frac;
 	return 0;
+}
+
+int mmp_number_in_range(double v)
+{
+	return isfinite(v) && fabs(v) <= FLT_MAX;
 }

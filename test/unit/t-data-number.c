@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* t-data-number.c: number and timestamp parsing against strtod */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,21 @@ static void test_csv_values(void)
 	free(want);
 }
 
+/* what a model can read: finite and within float32 */
+static void test_in_range(void)
+{
+	ok(mmp_number_in_range(0), "0 is in range");
+	ok(mmp_number_in_range(-1.5e10), "-1.5e10 is in range");
+	ok(mmp_number_in_range(FLT_MAX), "FLT_MAX is in range");
+	ok(mmp_number_in_range(-FLT_MAX), "-FLT_MAX is in range");
+	ok(!mmp_number_in_range(1e39), "1e39 is out of range");
+	ok(!mmp_number_in_range(-1e39), "-1e39 is out of range");
+	ok(!mmp_number_in_range(INFINITY), "inf is out of range");
+	ok(!mmp_number_in_range(-INFINITY), "-inf is out of range");
+	ok(!mmp_number_in_range(NAN), "NaN is not in range");
+	ok(MMP_NUMBER_MAX == FLT_MAX, "MMP_NUMBER_MAX is FLT_MAX");
+}
+
 int main(void)
 {
 	test_edges();
@@ -216,5 +232,6 @@ int main(void)
 	test_invalid();
 	test_timestamps();
 	test_csv_values();
+	test_in_range();
 	return done_testing();
 }
