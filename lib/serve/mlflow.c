@@ -413,7 +413,7 @@ done:
 void mmp_serve__invocations(mmp_server *s, const struct serve_model *sm,
 	const struct serve_request *req, struct serve_response *resp)
 {
-	struct serve_rows rows = { 0 };
+	struct serve_rows rows = SERVE_ROWS_INIT;
 	mmp_buf err = MMP_BUF_INIT;
 	int ok = 0;
 

@@ -254,7 +254,7 @@ static void parse_error(struct serve_response *resp, const char *body,
 static void predict(mmp_server *s, const struct serve_model *sm,
 	const struct serve_request *req, struct serve_response *resp)
 {
-	struct serve_rows rows = { 0 };
+	struct serve_rows rows = SERVE_ROWS_INIT;
 	const cJSON *records;
 	const char *end = NULL;
 	cJSON *doc;

@@ -137,6 +137,7 @@ struct serve_problems {
 	size_t count;
 };
 #define SERVE_PROBLEMS_MAX 100
+#define SERVE_PROBLEMS_INIT { MMP_BUF_INIT, MMP_BUF_INIT, 0 }
 
 struct serve_rows {
 	float *x;                /* nrows * nfeatures */
@@ -145,6 +146,7 @@ struct serve_rows {
 	size_t ent_alloc;
 	struct serve_problems problems;
 };
+#define SERVE_ROWS_INIT { NULL, 0, 0, NULL, 0, SERVE_PROBLEMS_INIT }
 
 void mmp_serve__rows_release(struct serve_rows *r);
 /* add one problem; `row` < 0 means the request as a whole */
