@@ -10,20 +10,21 @@
 void mmp_serve__problem(struct serve_problems *p, long row,
 	const char *field, const char *fmt, ...)
 {
-	mmp_buf msg = MMP_BUF_INIT, name = MMP_BUF_INIT;
+	mmp_buf msg = MMP_BUF_INIT, name = MMP_BUF_INIT, raw = MMP_BUF_INIT;
 	va_list ap;
 
 	p->count++;
 	if (p->count > SERVE_PROBLEMS_MAX)
 		return;
 	va_start(ap, fmt);
-	mmp_buf_vprintf(&msg, fmt, ap);
+	mmp_buf_vprintf(&raw, fmt, ap);
 	va_end(ap);
-	/* echo at most 64 bytes of a field name the client made up */
-	if (strlen(field) > 64) {
-		mmp_buf_printf(&name, "%.64s...", field);
-		field = name.ptr;
-	}
+	/* both may quote what the client sent: valid UTF-8 only, and at
+	 * most 64 bytes of a field name the client made up */
+	mmp_serve__utf8(&msg, raw.ptr, 0);
+	if (mmp_serve__utf8(&name, field, 64))
+		mmp_buf_puts(&name, "...");
+	field = name.ptr;
 	if (p->json.size)
 		mmp_buf_putc(&p->json, ',');
 	mmp_buf_putc(&p->json, '{');
@@ -41,19 +42,16 @@ void mmp_serve__problem(struct serve_problems *p, long row,
 	mmp_buf_printf(&p->text, "'%s': %s", field, msg.ptr);
 	mmp_buf_dispose(&msg);
 	mmp_buf_dispose(&name);
+	mmp_buf_dispose(&raw);
 }
 
 /* a short, quoted rendering of a JSON value for a problem message */
 static void describe(mmp_buf *out, const cJSON *v)
 {
 	if (cJSON_IsString(v)) {
-		size_t n = strlen(v->valuestring);
-		char *s = mmp__strndup(v->valuestring, n > 40 ? 40 : n);
-
-		mmp_buf_put_json_string(out, s);
-		if (n > 40)
+		/* at most 40 bytes, whole characters */
+		if (mmp_serve__put_text(out, v->valuestring, 40))
 			mmp_buf_puts(out, "...");
-		free(s);
 	} else if (cJSON_IsBool(v)) {
 		mmp_buf_puts(out, cJSON_IsTrue(v) ? "true" : "false");
 	} else if (cJSON_IsArray(v)) {
@@ -175,7 +173,8 @@ void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
 	if (feat->kind == MMP_FEATURE_CATEGORICAL) {
 		if (find_category(sm, f, text, out))
 			return;
-		mmp_buf_put_json_string(&shown, text);
+		if (mmp_serve__put_text(&shown, text, 40))
+			mmp_buf_puts(&shown, "...");
 		unknown_category(sm, f, shown.ptr, row, p);
 		mmp_buf_dispose(&shown);
 		return;
@@ -189,7 +188,8 @@ void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
 		return;
 	}
 	mmp_error_clear();
-	mmp_buf_put_json_string(&shown, text);
+	if (mmp_serve__put_text(&shown, text, 40))
+		mmp_buf_puts(&shown, "...");
 	mmp_serve__problem(p, row, feat->name, "expected %s, got %s",
 		feat->type == MMP_COLUMN_LONG ? "an integer" : "a number",
 		shown.ptr);

@@ -30,7 +30,7 @@ static void mlflow_error(struct serve_response *resp, const char *code,
 	mmp_buf_puts(&resp->body, "{\"error_code\": ");
 	mmp_buf_put_json_string(&resp->body, code);
 	mmp_buf_puts(&resp->body, ", \"message\": ");
-	mmp_buf_put_json_string(&resp->body, msg.ptr);
+	mmp_serve__put_text(&resp->body, msg.ptr, 0);
 	mmp_buf_puts(&resp->body, "}");
 	mmp_buf_dispose(&msg);
 }
@@ -434,10 +434,12 @@ void mmp_serve__invocations(mmp_server *s, const struct serve_model *sm,
 	} else {
 		resp->status = 415;
 		resp->content_type = "text/plain; charset=utf-8";
-		mmp_buf_printf(&resp->body, "This predictor only supports the "
+		mmp_buf_puts(&resp->body, "This predictor only supports the "
 			"following content types: Types: ['text/csv', "
-			"'application/json']. Got '%s'.",
-			req->content_type ? req->content_type : "None");
+			"'application/json']. Got '");
+		mmp_serve__utf8(&resp->body, req->content_type ?
+			req->content_type : "None", 0);
+		mmp_buf_puts(&resp->body, "'.");
 	}
 	if (ok)
 		respond(s, sm, &rows, resp);

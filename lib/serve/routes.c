@@ -49,7 +49,8 @@ static void error_v(struct serve_response *resp, int status,
 	mmp_buf_clear(&resp->body);
 	mmp_buf_printf(&resp->body, "{\"error\":{\"code\":%d,\"message\":",
 		status);
-	mmp_buf_put_json_string(&resp->body, msg.ptr);
+	/* messages quote paths, methods and types the client sent */
+	mmp_serve__put_text(&resp->body, msg.ptr, 0);
 	if (fields)
 		mmp_buf_printf(&resp->body, ",\"fields\":[%s]", fields);
 	mmp_buf_puts(&resp->body, "}}\n");
@@ -152,7 +153,7 @@ static void entity_value(mmp_buf *out, const cJSON *v)
 	char num[32];
 
 	if (cJSON_IsString(v)) {
-		mmp_buf_put_json_string(out, v->valuestring);
+		mmp_serve__put_text(out, v->valuestring, 0);
 	} else if (cJSON_IsNumber(v)) {
 		mmp_fmt_double(num, v->valuedouble);
 		mmp_buf_puts(out, num);
@@ -161,7 +162,11 @@ static void entity_value(mmp_buf *out, const cJSON *v)
 	} else if (v && !cJSON_IsNull(v)) {
 		char *text = cJSON_PrintUnformatted(v);
 
-		mmp_buf_puts(out, text ? text : "null");
+		/* cJSON copies the bytes of strings as they came */
+		if (text)
+			mmp_serve__utf8(out, text, 0);
+		else
+			mmp_buf_puts(out, "null");
 		cJSON_free(text);
 	} else {
 		mmp_buf_puts(out, "null");

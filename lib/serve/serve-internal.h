@@ -181,6 +181,14 @@ const char *mmp_serve__route_name(enum serve_route route);
 char *mmp_serve__openapi(const struct serve_model *sm, size_t *len);
 extern const char mmp_serve__docs_html[];
 
+/* text.c: client text (a field name, a value, a path) echoed in an
+ * answer. Append at most `max` bytes of `s` (0: all), cut on a character
+ * boundary, every byte that is not well-formed UTF-8 as U+FFFD; returns 1
+ * when it was cut. put_text appends that as a JSON string literal (control
+ * characters escaped). */
+int mmp_serve__utf8(mmp_buf *out, const char *s, size_t max);
+int mmp_serve__put_text(mmp_buf *out, const char *s, size_t max);
+
 /* port.c */
 int mmp_serve__port_holder(int *pid, mmp_buf *comm, int port);
 

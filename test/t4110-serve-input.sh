@@ -1,0 +1,112 @@
+#!/bin/sh
+# t4110-serve-input: hostile request values: every answer is valid UTF-8
+# JSON
+
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/helpers/serve-lib.sh"
+
+F="$FIXTURES/serve"
+
+# utf8_ok FILE: the bytes of FILE are well-formed UTF-8
+utf8_ok() {
+	iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1
+}
+
+# a string of N copies of CHAR
+rep() {
+	printf "%${2}s" "" | tr " " "$1"
+}
+
+test_expect_success 'set up a model and a server' '
+	mkmodel train churn "$F/churn.csv" binary churned \
+		--entity customer_id --cat plan --cat region &&
+	serve_start s --model-dir churn
+'
+
+test_expect_success JQ 'a long value is cut on a character boundary' '
+	# 39 ASCII bytes, then a 2-byte character across byte 40
+	printf "{\"tenure\": \"%s\303\251\", \"charges\": 1, \"plan\": \"pro\",
+		\"region\": \"east\"}" "$(rep a 39)" >long.json &&
+	test "$(req s POST /predict -H "Content-Type: application/json" \
+		--data-binary @long.json)" = 422 &&
+	utf8_ok out &&
+	test "$(json_get out ".error.fields[0].problem")" = \
+		"expected an integer, got \"$(rep a 39)\"..."
+'
+
+test_expect_success JQ 'a value cut exactly at a boundary keeps the character' '
+	printf "{\"tenure\": \"%s\303\251x\", \"charges\": 1, \"plan\": \"pro\",
+		\"region\": \"east\"}" "$(rep a 38)" >long.json &&
+	test "$(req s POST /predict -H "Content-Type: application/json" \
+		--data-binary @long.json)" = 422 &&
+	utf8_ok out &&
+	printf "expected an integer, got \"%s\303\251\"...\n" "$(rep a 38)" \
+		>expect &&
+	json_get out ".error.fields[0].problem" >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success JQ 'a long field name is cut on a character boundary' '
+	# 63 ASCII bytes, then a 3-byte character across byte 64
+	printf "{\"%s\342\202\254\": 1}" "$(rep b 63)" >name.json &&
+	test "$(req s POST /predict -H "Content-Type: application/json" \
+		--data-binary @name.json)" = 422 &&
+	utf8_ok out &&
+	test "$(json_get out ".error.fields[0].field")" = "$(rep b 63)..."
+'
+
+test_expect_success JQ 'invalid UTF-8 the client sent comes back as U+FFFD' '
+	printf "{\"x\377y\": 1, \"plan\": \"\300\257\", \"tenure\": \"\355\240\200\",
+		\"charges\": 1, \"region\": \"east\"}" >bad.json &&
+	test "$(req s POST /predict -H "Content-Type: application/json" \
+		--data-binary @bad.json)" = 422 &&
+	utf8_ok out &&
+	json_get out ".error.fields[] | \"\(.field): \(.problem)\"" >actual &&
+	printf "%s\n" \
+		"x$(printf "\357\277\275")y: unknown field" \
+		"plan: unknown category \"$(printf "\357\277\275\357\277\275")\" (known: \"basic\", \"plus\", \"pro\")" \
+		"tenure: expected an integer, got \"$(printf "\357\277\275\357\277\275\357\277\275")\"" \
+		>expect &&
+	test_cmp expect actual
+'
+
+test_expect_success JQ 'control characters are escaped, never raw' '
+	printf "{\"a\\\\u001b[31mb\": 1, \"tenure\": 1, \"charges\": 1,
+		\"plan\": \"pro\", \"region\": \"east\"}" >ctl.json &&
+	test "$(req s POST /predict -H "Content-Type: application/json" \
+		--data-binary @ctl.json)" = 422 &&
+	test_grep "\"field\":\"a\\\\u001b\[31mb\"" out &&
+	! grep -q "$(printf "\033")" out
+'
+
+test_expect_success JQ 'an entity echoed in a prediction is valid UTF-8' '
+	printf "{\"customer_id\": \"c\377\", \"tenure\": 1, \"charges\": 1,
+		\"plan\": \"pro\", \"region\": \"east\"}" >ent.json &&
+	test "$(req s POST /predict -H "Content-Type: application/json" \
+		--data-binary @ent.json)" = 200 &&
+	utf8_ok out &&
+	test "$(json_get out ".predictions[0].customer_id")" = \
+		"c$(printf "\357\277\275")"
+'
+
+test_expect_success JQ 'a path with invalid UTF-8: the 404 is valid UTF-8' '
+	test "$(req s GET "/no%ffroute")" = 404 &&
+	utf8_ok out &&
+	json_get out .error.message | test_grep "^no route ./no.*route." -
+'
+
+test_expect_success JQ 'MLflow messages are valid UTF-8 too' '
+	printf "{\"dataframe_records\": [{\"x\377\": 1}]}" >mb.json &&
+	test "$(req s POST /invocations -H "Content-Type: application/json" \
+		--data-binary @mb.json)" = 400 &&
+	utf8_ok out &&
+	test "$(req s POST /invocations -H "Content-Type: text/x$(printf "\377")" \
+		--data-binary "a")" = 415 &&
+	utf8_ok out
+'
+
+test_expect_success 'stop the server' '
+	serve_stop s
+'
+
+test_done
