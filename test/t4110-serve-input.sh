@@ -1,6 +1,6 @@
 #!/bin/sh
 # t4110-serve-input: hostile request values: every answer is valid UTF-8
-# JSON
+# JSON, and numbers a model cannot read are refused naming the field
 
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/helpers/serve-lib.sh"
@@ -103,6 +103,42 @@ test_expect_success JQ 'MLflow messages are valid UTF-8 too' '
 	test "$(req s POST /invocations -H "Content-Type: text/x$(printf "\377")" \
 		--data-binary "a")" = 415 &&
 	utf8_ok out
+'
+
+test_expect_success JQ 'JSON numbers past the float range: 422 naming the field' '
+	post s /predict "{\"tenure\": 1e999, \"charges\": -1e999,
+		\"plan\": \"pro\", \"region\": \"east\"}" >code &&
+	test "$(cat code)" = 422 &&
+	json_get out ".error.fields[] | \"\(.field): \(.problem)\"" >actual &&
+	cat >expect <<-\EOT &&
+	tenure: Infinity is out of range (a number is at most 3.40282347e+38 in magnitude)
+	charges: -Infinity is out of range (a number is at most 3.40282347e+38 in magnitude)
+	EOT
+	test_cmp expect actual
+'
+
+test_expect_success JQ 'a finite double a float cannot hold is out of range' '
+	test "$(post s /predict "[{\"tenure\": 1, \"charges\": 1e39,
+		\"plan\": \"pro\", \"region\": \"east\"}]")" = 422 &&
+	test "$(json_get out ".error.fields[0] | \"\(.row) \(.field): \(.problem)\"")" = \
+		"0 charges: 1e+39 is out of range (a number is at most 3.40282347e+38 in magnitude)" &&
+	test "$(post s /predict "{\"tenure\": 1, \"charges\": 3.4e38,
+		\"plan\": \"pro\", \"region\": \"east\"}")" = 200
+'
+
+test_expect_success JQ 'out of range over /invocations, JSON and CSV' '
+	test "$(post s /invocations "{\"dataframe_split\": {\"columns\":
+		[\"tenure\", \"charges\", \"plan\", \"region\"],
+		\"data\": [[1e999, 1, \"pro\", \"east\"]]}}")" = 400 &&
+	json_get out .message | test_grep "tenure.*Infinity is out of range" - &&
+	printf "tenure,charges,plan,region\n1,1e999,pro,east\n" >inf.csv &&
+	test "$(req s POST /invocations -H "Content-Type: text/csv" \
+		--data-binary @inf.csv)" = 400 &&
+	json_get out .message | test_grep "charges.*\"1e999\" is out of range" - &&
+	printf "tenure,charges,plan,region\ninf,1,pro,east\n" >inf.csv &&
+	test "$(req s POST /invocations -H "Content-Type: text/csv" \
+		--data-binary @inf.csv)" = 400 &&
+	json_get out .message | test_grep "tenure.*\"inf\" is out of range" -
 '
 
 test_expect_success 'stop the server' '

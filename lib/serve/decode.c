@@ -5,7 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmp/data.h"
 #include "serve-internal.h"
+
+/* a value past what a model reads (a JSON 1e999, a CSV "inf") */
+static void out_of_range(const struct serve_model *sm, size_t f,
+	const char *shown, long row, struct serve_problems *p)
+{
+	mmp_serve__problem(p, row, sm->schema->features[f].name,
+		"%s is out of range (a number is at most %.9g in magnitude)",
+		shown, MMP_NUMBER_MAX);
+}
 
 void mmp_serve__problem(struct serve_problems *p, long row,
 	const char *field, const char *fmt, ...)
@@ -143,6 +153,12 @@ void mmp_serve__decode_json(const struct serve_model *sm, size_t f,
 	if (cJSON_IsNumber(v)) {
 		double d = v->valuedouble;
 
+		if (!mmp_number_in_range(d)) {
+			describe(&shown, v);
+			out_of_range(sm, f, shown.ptr, row, p);
+			mmp_buf_dispose(&shown);
+			return;
+		}
 		if (feat->type == MMP_COLUMN_LONG && d != floor(d)) {
 			describe(&shown, v);
 			mmp_serve__problem(p, row, feat->name,
@@ -182,14 +198,25 @@ void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
 	if (!strcmp(text, "NaN") || !strcmp(text, "nan") ||
 	    !strcmp(text, "NA"))
 		return;
-	if (mmp_parse_double(text, &d) == 0 &&
-	    (feat->type != MMP_COLUMN_LONG || d == floor(d))) {
-		*out = (float)d;
-		return;
+	/* strtod's reading, and past it the exact one, which takes 1e999
+	 * as the infinity it rounds to */
+	if (mmp_parse_double(text, &d) == 0 ||
+	    mmp_parse_number(&d, text, strlen(text)) == 0) {
+		if (mmp_number_in_range(d) &&
+		    (feat->type != MMP_COLUMN_LONG || d == floor(d))) {
+			*out = (float)d;
+			return;
+		}
 	}
 	mmp_error_clear();
 	if (mmp_serve__put_text(&shown, text, 40))
 		mmp_buf_puts(&shown, "...");
+	if (mmp_parse_number(&d, text, strlen(text)) == 0 &&
+	    !isnan(d) && !mmp_number_in_range(d)) {
+		out_of_range(sm, f, shown.ptr, row, p);
+		mmp_buf_dispose(&shown);
+		return;
+	}
 	mmp_serve__problem(p, row, feat->name, "expected %s, got %s",
 		feat->type == MMP_COLUMN_LONG ? "an integer" : "a number",
 		shown.ptr);
