@@ -130,17 +130,21 @@ typedef struct {
 	const char *kind;           /**< NULL: "train" ("tune", ...) */
 	const char *parent_run_id;  /**< id or unique prefix; may be NULL */
 	int64_t start_time;         /**< ms; 0 = now */
+	int unique_name;            /**< when another run of the store has
+					 `run_name`, add "-2", "-3"... */
 } mmp_run_start_options;
 
 #define MMP_RUN_START_OPTIONS_VERSION 1
 #define MMP_RUN_START_OPTIONS_INIT { MMP_RUN_START_OPTIONS_VERSION, \
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 
 /**
  * Start a RUNNING run and write its 32-hex id to `out_run_id`. Records
  * this process's pid and host and a first heartbeat, and MLflow's tags
  * mlflow.runName, mlflow.user, mlflow.source.name, mlflow.source.type
- * (and mlflow.parentRunId). `o` may be NULL for defaults.
+ * (and mlflow.parentRunId). `o` may be NULL for defaults. With
+ * `unique_name`, the name is checked and taken in the same transaction,
+ * so two runs started at once never share it.
  * MMP_ENOTFOUND for an unknown parent run, MMP_EINVALID for bad names.
  */
 MMP_EXTERN(int) mmp_run_start(mmp_store *s, const mmp_run_start_options *o,
@@ -334,6 +338,152 @@ MMP_EXTERN(void) mmp_metric_history_free(mmp_metric_history *l);
  * be NULL) gets how many runs were reaped.
  */
 MMP_EXTERN(int) mmp_store_reap_dead_runs(mmp_store *s, size_t *out_count);
+
+/* --- a user's changes to ended runs (none touches a RUNNING run) --- */
+
+/**
+ * Delete run `run` (a full id) softly, as MLflow: its lifecycle_stage
+ * becomes "deleted", so searches leave it out unless they include
+ * deleted runs; everything it holds stays until mmp_store_gc().
+ * `*out_changed` (may be NULL) is 0 when it was deleted already.
+ * MMP_ENOTFOUND, MMP_ECONFLICT when the run is RUNNING.
+ */
+MMP_EXTERN(int) mmp_run_delete(int *out_changed, mmp_store *s,
+	const char *run);
+
+/**
+ * Undo mmp_run_delete(). MMP_ECONFLICT when the run is RUNNING or its
+ * experiment is deleted (restore that first).
+ */
+MMP_EXTERN(int) mmp_run_restore(int *out_changed, mmp_store *s,
+	const char *run);
+
+/**
+ * Set `nset` tags and remove the tags `unset` of an ended run, in one
+ * transaction. Keys as mmp_run_log_params(); values up to 8000 bytes.
+ * mlflow.runName, mlflow.parentRunId and mmp.run_id follow the run and
+ * are refused (MMP_EINVALID). Removing a tag the run lacks is
+ * MMP_ENOTFOUND and nothing is written. MMP_ECONFLICT when RUNNING.
+ */
+MMP_EXTERN(int) mmp_run_edit_tags(mmp_store *s, const char *run,
+	const mmp_kv *set, size_t nset, const char *const *unset,
+	size_t nunset);
+
+/**
+ * Rename an ended run (its name and the tag mlflow.runName). A name
+ * another run already has is MMP_EEXISTS, since it would make the name
+ * ambiguous. MMP_EINVALID for an empty name or a control character,
+ * MMP_ECONFLICT when RUNNING.
+ */
+MMP_EXTERN(int) mmp_run_rename(mmp_store *s, const char *run,
+	const char *name);
+
+/** A deleted run as mmp_store_gc() saw it; strings owned. */
+typedef struct {
+	char run_id[33];
+	char *name;
+	char *experiment;
+	int64_t experiment_id;
+	char *artifact_uri;   /**< relative to the store directory */
+	int64_t bytes;        /**< its recorded artifact bytes */
+	char *refused;        /**< why it stays, or NULL: removed */
+} mmp_gc_run;
+
+/** A deleted experiment as mmp_store_gc() saw it. */
+typedef struct {
+	int64_t id;
+	char *name;
+	int refused;          /**< some of its runs stay */
+} mmp_gc_experiment;
+
+/** What mmp_store_gc() removed (or, dry, would remove). */
+typedef struct {
+	mmp_gc_run *runs;               /**< every deleted run, by start */
+	size_t runs_nr;
+	mmp_gc_experiment *experiments; /**< every deleted experiment */
+	size_t experiments_nr;
+	size_t removed;                 /**< runs removed */
+	size_t refused;                 /**< runs kept, with a reason */
+	int64_t bytes;                  /**< artifact bytes freed */
+} mmp_gc_result;
+
+/**
+ * Remove every deleted run for good: its rows (params, metrics, tags,
+ * datasets, artifacts, push state) and its artifact directory, and
+ * every deleted experiment none of whose runs stays. A run a model
+ * version was registered from stays (the registry needs its model), as
+ * does a run with a child run that is not deleted; `refused` says why.
+ * Tuning trials of a removed run keep their numbers without the run.
+ * With `dry_run` nothing changes. Release `out` with
+ * mmp_gc_result_release().
+ */
+MMP_EXTERN(int) mmp_store_gc(mmp_gc_result *out, mmp_store *s,
+	int dry_run);
+
+/** Free what a gc result holds. Accepts a zeroed one. */
+MMP_EXTERN(void) mmp_gc_result_release(mmp_gc_result *r);
+
+/* --- experiments --- */
+
+/** An experiment as listed; strings owned by the list. */
+typedef struct {
+	int64_t id;
+	char *name;
+	char *lifecycle_stage;     /**< "active" or "deleted" */
+	char *artifact_location;   /**< relative to the store directory */
+	int64_t creation_time;     /**< ms since the epoch */
+	int64_t last_update_time;
+	int64_t runs;              /**< runs not deleted */
+	int64_t deleted_runs;
+} mmp_experiment;
+
+/** Experiments, by name; free with mmp_experiment_list_free(). */
+typedef struct {
+	mmp_experiment *items;
+	size_t count;
+} mmp_experiment_list;
+
+/** Every experiment (with `include_deleted`, deleted ones too). */
+MMP_EXTERN(int) mmp_experiments_list(mmp_experiment_list **out,
+	mmp_store *s, int include_deleted);
+
+/** Free a list. Accepts NULL. */
+MMP_EXTERN(void) mmp_experiment_list_free(mmp_experiment_list *l);
+
+/**
+ * Find experiment `name` (or, when no experiment has that name and it
+ * is a number, the experiment of that id); `*out` gets its id.
+ * MMP_ENOTFOUND (with a suggestion when a name is close).
+ */
+MMP_EXTERN(int) mmp_experiment_find(int64_t *out, mmp_store *s,
+	const char *name);
+
+/** Create experiment `name`. MMP_EEXISTS, MMP_EINVALID. */
+MMP_EXTERN(int) mmp_experiment_create(int64_t *out_id, mmp_store *s,
+	const char *name);
+
+/**
+ * Rename experiment `name` to `new_name`. MMP_ENOTFOUND, MMP_EEXISTS
+ * when another experiment has the new name, MMP_EINVALID.
+ */
+MMP_EXTERN(int) mmp_experiment_rename(mmp_store *s, const char *name,
+	const char *new_name);
+
+/**
+ * Delete experiment `name` softly, and its runs with it, as MLflow.
+ * `*out_runs` (may be NULL) gets how many runs were deleted. Refused
+ * with MMP_ECONFLICT for the Default experiment and while one of its
+ * runs is RUNNING. A deleted experiment takes no new runs.
+ */
+MMP_EXTERN(int) mmp_experiment_delete(int64_t *out_runs, mmp_store *s,
+	const char *name);
+
+/**
+ * Restore a deleted experiment and, as MLflow, every run of it.
+ * `*out_runs` (may be NULL) gets how many runs were restored.
+ */
+MMP_EXTERN(int) mmp_experiment_restore(int64_t *out_runs, mmp_store *s,
+	const char *name);
 
 MMP_END_DECL
 

@@ -147,7 +147,8 @@ int mmp_store__run_is_dead(const mmp_store *s, int64_t pid,
 int mmp_experiment_ensure(mmp_store *s, const char *name, int64_t *out_id)
 {
 	static const char sel[] =
-		"SELECT experiment_id FROM experiments WHERE name = ?1";
+		"SELECT experiment_id, lifecycle_stage = 'deleted'"
+		" FROM experiments WHERE name = ?1";
 	static const char ins[] =
 		"INSERT INTO experiments (name, artifact_location,"
 		" creation_time, last_update_time) VALUES (?1, '', ?2, ?2)";
@@ -169,6 +170,10 @@ int mmp_experiment_ensure(mmp_store *s, const char *name, int64_t *out_id)
 	err = 0;
 	if (rc == SQLITE_ROW) {
 		*out_id = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_int(st, 1))
+			err = mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_STORE,
+				"experiment '%s' is deleted: restore it with "
+				"'mmp experiments restore' first", name);
 		sqlite3_reset(st);
 		goto done;
 	}
@@ -194,6 +199,30 @@ done:
 }
 
 /* --- starting runs --- */
+
+/* `name`, or the first of "name-2", "name-3"... no run has; in a tx */
+static int free_run_name(mmp_store *s, mmp_buf *out, const char *name)
+{
+	static const char sql[] = "SELECT 1 FROM runs WHERE name = ?1";
+	sqlite3_stmt *st;
+	int rc, n;
+
+	mmp_buf_clear(out);
+	mmp_buf_puts(out, name);
+	for (n = 2;; n++) {
+		if ((rc = mmp_store__prepare(s, &st, sql)) < 0)
+			return rc;
+		sqlite3_bind_text(st, 1, out->ptr, -1, SQLITE_TRANSIENT);
+		rc = mmp_store__step(s, st);
+		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
+		if (rc != SQLITE_ROW)
+			return 0;
+		mmp_buf_clear(out);
+		mmp_buf_printf(out, "%s-%d", name, n);
+	}
+}
 
 static const char *default_user(void)
 {
@@ -237,7 +266,7 @@ int mmp_run_start(mmp_store *s, const mmp_run_start_options *o,
 	mmp_run_start_options def = MMP_RUN_START_OPTIONS_INIT;
 	char id[33], parent[33], name_buf[16];
 	const char *name, *user, *stype, *kind, *exp;
-	mmp_buf uri = MMP_BUF_INIT;
+	mmp_buf uri = MMP_BUF_INIT, uniq = MMP_BUF_INIT;
 	sqlite3_stmt *st;
 	int64_t exp_id, now = mmp_time_ms(), start;
 	int err;
@@ -271,6 +300,11 @@ int mmp_run_start(mmp_store *s, const mmp_run_start_options *o,
 		return err;
 	if ((err = mmp_experiment_ensure(s, exp, &exp_id)) < 0)
 		goto done;
+	if (o->unique_name) {
+		if ((err = free_run_name(s, &uniq, name)) < 0)
+			goto done;
+		name = uniq.ptr;
+	}
 	mmp_buf_printf(&uri, "artifacts/%lld/%s/artifacts",
 		(long long)exp_id, id);
 	if ((err = mmp_store__prepare(s, &st, ins)) < 0)
@@ -309,6 +343,7 @@ done:
 	if (err < 0)
 		mmp_store__rollback(s);
 	mmp_buf_dispose(&uri);
+	mmp_buf_dispose(&uniq);
 	return err;
 }
 

@@ -825,6 +825,20 @@ static void default_run_name(mmp_buf *out, const char *recipe_name)
 	mmp_buf_printf(out, "%s-%s", recipe_name, stamp);
 }
 
+/* the name the store gave the run (a suffix when it was taken) */
+static int take_run_name(mmp_train_result *out, mmp_store *store)
+{
+	mmp_run *r;
+	int err;
+
+	if ((err = mmp_run_get(&r, store, out->run_id)) < 0)
+		return err;
+	free(out->run_name);
+	out->run_name = mmp__strdup(r->name);
+	mmp_run_free(r);
+	return 0;
+}
+
 static const char *pick_experiment(const mmp_train_options *o,
 	const mmp_recipe *r)
 {
@@ -912,9 +926,11 @@ int mmp_train(mmp_train_result *out, mmp_diag_list **diags,
 	so.run_name = out->run_name;
 	so.source_name = recipe->path;
 	so.kind = "train";
+	so.unique_name = !o->run_name;
 	if ((err = mmp_run_start(store, &so, out->run_id)) < 0)
 		goto done;
 	out->recorded = 1;
+	err = so.unique_name ? take_run_name(out, store) : 0;
 
 	j.o = o;
 	j.out = out;
@@ -923,7 +939,8 @@ int mmp_train(mmp_train_result *out, mmp_diag_list **diags,
 	j.t0 = t0;
 	j.last_heartbeat = t0;
 	mmp_buf_init(&j.tmp_dir, 0);
-	err = pipeline(&j);
+	if (!err)
+		err = pipeline(&j);
 	if (err < 0) {
 		out->status = mmp__strdup(j.stopped ? "KILLED" : "FAILED");
 		out->error = mmp__strdup(mmp_error_last()->message);

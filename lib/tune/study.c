@@ -965,6 +965,7 @@ static int start_parent(struct session *S, size_t jobs)
 	so.run_name = S->study->name;
 	so.source_name = S->recipe->path;
 	so.kind = "tune";
+	so.unique_name = 1;
 	if ((err = mmp_run_start(S->store, &so, S->parent)) < 0)
 		return err;
 	memcpy(S->out->run_id, S->parent, 33);

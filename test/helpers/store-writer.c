@@ -17,7 +17,8 @@ static const char *usage_text =
 	"  create [exclusive]                 create the store\n"
 	"  open [ro]                          open; print the schema version\n"
 	"  start [--experiment E] [--name N] [--kind K] [--parent P]\n"
-	"        [--start MS] [--user U] [--source S]   print the run id\n"
+	"        [--start MS] [--user U] [--source S] [--unique 1]\n"
+	"                                     print the run id\n"
 	"  param <run> <k>=<v>...             log params\n"
 	"  metric <run> <k>=<v>[@step[@ts]]... log metrics (nan, inf ok)\n"
 	"  tag <run> <k>=<v>...               set tags\n"
@@ -98,6 +99,8 @@ static int parse_start(int argc, char **argv, mmp_run_start_options *o)
 			o->user = v;
 		else if (!strcmp(k, "--source"))
 			o->source_name = v;
+		else if (!strcmp(k, "--unique"))
+			o->unique_name = atoi(v);
 		else
 			return -1;
 	}
