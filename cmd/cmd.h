@@ -100,6 +100,8 @@ int cmd_audit(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_doctor(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_experiments(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_gc(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_models(int argc, const char **argv, struct mmp_ctx *ctx);

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "output.h"
+#include "runs-manage.h"
 #include "mmp/store.h"
 
 #define RUNS_LIST_DEFAULT_MAX 100
@@ -15,18 +16,23 @@
 static const char *const runs_usage[] = {
 	"mmp runs list [--experiment <name>] [--filter <expr>] "
 	"[--order-by <key>]...",
-	"    [--max <n>] [--all] [--json]",
+	"    [--max <n>] [--all] [--deleted] [--json]",
 	"mmp runs show <run> [--json]",
 	"mmp runs compare <run> <run>... [--all] [--json | --md]",
 	"mmp runs history <run> <key> [--json]",
 	"mmp runs mark-failed <run>",
+	"mmp runs delete <run>... [--json]",
+	"mmp runs restore <run>... [--json]",
+	"mmp runs tag <run> [<key>=<value>...] [--unset <key>]...",
+	"mmp runs note <run> <text>",
+	"mmp runs rename <run> <name>",
 	NULL
 };
 
 static const char *const list_usage[] = {
 	"mmp runs list [--experiment <name>] [--filter <expr>] "
 	"[--order-by <key>]...",
-	"    [--max <n>] [--all] [--json]",
+	"    [--max <n>] [--all] [--deleted] [--json]",
 	NULL
 };
 
@@ -91,6 +97,10 @@ static const char *status_text(const mmp_run *r, char buf[32])
 {
 	if (r->dead) {
 		snprintf(buf, 32, "%s (dead)", r->status);
+		return buf;
+	}
+	if (r->lifecycle_stage && !strcmp(r->lifecycle_stage, "deleted")) {
+		snprintf(buf, 32, "%s (deleted)", r->status);
 		return buf;
 	}
 	return r->status;
@@ -389,7 +399,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	struct string_list exps = STRING_LIST_INIT, order = STRING_LIST_INIT;
 	const char *filter = NULL;
-	int max = -1, all = 0, json = 0, ret = 0;
+	int max = -1, all = 0, deleted = 0, json = 0, ret = 0;
 	const struct option opts[] = {
 		OPT_STRING_LIST(0, "experiment", &exps, "<name>",
 			"only runs of this experiment (repeatable)"),
@@ -401,6 +411,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 			"show at most <n> runs (default 100)"),
 		OPT_BOOL(0, "all", &all,
 			"no default limit, and include deleted runs"),
+		OPT_BOOL(0, "deleted", &deleted, "include deleted runs"),
 		OPT__JSON(&json),
 		OPT_END()
 	};
@@ -422,7 +433,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 	q.order_by_nr = order.nr;
 	q.max_results = max > 0 ? (size_t)max
 		: all ? 0 : RUNS_LIST_DEFAULT_MAX;
-	q.include_deleted = all;
+	q.include_deleted = all || deleted;
 	if (mmp_runs_search(&l, ctx_store(ctx), &q) < 0) {
 		error("%s", mmp_error_last()->message);
 		ret = EXIT_FAIL;
@@ -912,10 +923,15 @@ int cmd_runs(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	static const struct mmp_subcmd subs[] = {
 		{ "compare", runs_compare },
+		{ "delete", runs_delete },
 		{ "history", runs_history },
 		{ "list", runs_list },
 		{ "mark-failed", runs_mark_failed },
+		{ "note", runs_note },
+		{ "rename", runs_rename },
+		{ "restore", runs_restore },
 		{ "show", runs_show },
+		{ "tag", runs_tag },
 		{ NULL, NULL }
 	};
 	const struct option opts[] = { OPT_END() };
