@@ -300,6 +300,28 @@ static int cmp_key_count(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* "<metric>_ci_low" / "<metric>_ci_high": a bootstrap interval's ends,
+ * shown beside the metric rather than as metrics of their own */
+static size_t interval_base(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n > 7 && !strcmp(key + n - 7, "_ci_low"))
+		return n - 7;
+	if (n > 8 && !strcmp(key + n - 8, "_ci_high"))
+		return n - 8;
+	return 0;
+}
+
+static const mmp_run_metric *interval_end(const mmp_run *r,
+	const char *metric, const char *end)
+{
+	char key[256];
+
+	snprintf(key, sizeof(key), "%s_ci_%s", metric, end);
+	return find_metric(r, key);
+}
+
 /* the metric columns: ordered-by metrics first, then the most common */
 static size_t pick_metrics(const mmp_run_list *l,
 	const struct string_list *order, const char **out, size_t max)
@@ -328,6 +350,8 @@ static size_t pick_metrics(const mmp_run_list *l,
 	for (i = 0; i < l->count; i++)
 		for (j = 0; j < l->runs[i]->metrics_nr; j++) {
 			const char *key = l->runs[i]->metrics[j].key;
+			if (interval_base(key))
+				continue;
 			for (k = 0; k < nr; k++)
 				if (!strcmp(kc[k].key, key))
 					break;
@@ -492,9 +516,28 @@ static void show_human(const mmp_run *r)
 	if (r->metrics_nr)
 		printf("\nmetrics:\n");
 	for (i = 0; i < r->metrics_nr; i++) {
+		const char *key = r->metrics[i].key;
+		const mmp_run_metric *lo = interval_end(r, key, "low");
+		const mmp_run_metric *hi = interval_end(r, key, "high");
+		size_t base = interval_base(key);
+		char l[32], h[32];
+
+		if (base) {
+			char name[256];
+			snprintf(name, sizeof(name), "%.*s", (int)base, key);
+			if (find_metric(r, name))
+				continue;
+		}
 		mmp_fmt_double(a, r->metrics[i].value);
-		printf("  %-24s %s (step %lld)\n", r->metrics[i].key, a,
-			(long long)r->metrics[i].step);
+		if (lo && hi) {
+			mmp_fmt_double(l, lo->value);
+			mmp_fmt_double(h, hi->value);
+			printf("  %-24s %s [%s, %s] (step %lld)\n", key, a, l,
+				h, (long long)r->metrics[i].step);
+		} else {
+			printf("  %-24s %s (step %lld)\n", key, a,
+				(long long)r->metrics[i].step);
+		}
 	}
 	if (r->tags_nr)
 		printf("\ntags:\n");

@@ -48,10 +48,10 @@ static int on_event(const mmp_train_event *e, void *payload)
 		progress_title(st->meter, "loading data");
 		break;
 	case MMP_TRAIN_BOOST:
-		snprintf(line, sizeof(line), "round %d/%d  %s %.6g  best %d",
-			e->round + 1, e->num_boost_round,
+		snprintf(line, sizeof(line), "round %d/%d  %s %.6g  "
+			"best_iteration %d", e->round + 1, e->num_boost_round,
 			e->metric ? e->metric : "", e->valid_value,
-			e->best_iteration + 1);
+			e->best_iteration);
 		progress_update(st->meter, (uint64_t)e->round + 1,
 			(uint64_t)e->num_boost_round, line);
 		break;
@@ -142,15 +142,42 @@ static void print_json(const mmp_train_result *r, cJSON *push)
 	rows = cJSON_AddObjectToObject(doc, "rows");
 	cJSON_AddNumberToObject(rows, "total", (double)r->rows);
 	cJSON_AddNumberToObject(rows, "train", (double)r->train_rows);
+	cJSON_AddNumberToObject(rows, "validation", (double)r->valid_rows);
 	cJSON_AddNumberToObject(rows, "test", (double)r->test_rows);
+	if (r->train_sha256[0]) {
+		t = cJSON_AddObjectToObject(doc, "split_sha256");
+		cJSON_AddStringToObject(t, "train", r->train_sha256);
+		cJSON_AddStringToObject(t, "validation", r->valid_sha256);
+		cJSON_AddStringToObject(t, "test", r->test_sha256);
+	}
 	cJSON_AddNumberToObject(doc, "features", (double)r->nfeatures);
 	cJSON_AddNumberToObject(doc, "rounds", r->nrounds);
 	cJSON_AddNumberToObject(doc, "best_iteration", r->best_iteration);
 	cJSON_AddBoolToObject(doc, "stopped_early", r->stopped_early);
+	cJSON_AddBoolToObject(doc, "refit", r->refit);
+	if (r->refit)
+		cJSON_AddNumberToObject(doc, "refit_rounds", r->refit_rounds);
 	m = cJSON_AddObjectToObject(doc, "metrics");
-	for (i = 0; i < r->metrics.count; i++)
+	for (i = 0; i < r->metrics.count; i++) {
+		char key[160];
+
 		json_add_number(m, r->metrics.items[i].name,
 			r->metrics.items[i].value);
+		if (i >= r->ci.count)
+			continue;
+		snprintf(key, sizeof(key), "%s_ci_low", r->ci.items[i].name);
+		json_add_number(m, key, r->ci.items[i].low);
+		snprintf(key, sizeof(key), "%s_ci_high", r->ci.items[i].name);
+		json_add_number(m, key, r->ci.items[i].high);
+	}
+	if (r->ci.count) {
+		t = cJSON_AddObjectToObject(doc, "bootstrap");
+		cJSON_AddNumberToObject(t, "resamples", r->ci.resamples);
+		cJSON_AddNumberToObject(t, "confidence", r->ci.confidence);
+	}
+	arr = cJSON_AddArrayToObject(doc, "warnings");
+	for (i = 0; i < r->nwarnings; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(r->warnings[i]));
 	if (r->confusion) {
 		t = cJSON_AddObjectToObject(doc, "confusion_matrix");
 		arr = cJSON_AddArrayToObject(t, "labels");
@@ -194,6 +221,14 @@ static void print_json(const mmp_train_result *r, cJSON *push)
 	json_print(doc);
 }
 
+static void fmt4(char out[32], double v)
+{
+	if (isfinite(v))
+		snprintf(out, 32, "%.4f", v);
+	else
+		mmp_fmt_double(out, v);
+}
+
 static void print_human(struct mmp_ctx *ctx, const mmp_train_result *r)
 {
 	size_t i;
@@ -201,17 +236,32 @@ static void print_human(struct mmp_ctx *ctx, const mmp_train_result *r)
 	printf("%srun %s%s  %s  experiment '%s'\n", color(ctx, COLOR_BOLD),
 		r->run_id, color(ctx, COLOR_RESET), r->run_name,
 		r->experiment);
-	printf("trained %d rounds (best %d%s) on %zu rows x %zu features, "
-		"holdout %zu rows, %.2fs\n", r->nrounds, r->best_iteration + 1,
+	printf("trained %d rounds (best_iteration %d%s) on %zu train rows "
+		"x %zu features, validation %zu rows, test %zu rows, %.2fs\n",
+		r->nrounds, r->best_iteration,
 		r->stopped_early ? ", stopped early" : "", r->train_rows,
-		r->nfeatures, r->test_rows, r->total_seconds);
+		r->nfeatures, r->valid_rows, r->test_rows, r->total_seconds);
+	if (r->refit)
+		printf("refit on train+validation for %d rounds\n",
+			r->refit_rounds);
+	if (r->ci.count)
+		printf("test metrics, %g%% bootstrap intervals (%u "
+			"resamples):\n", r->ci.confidence * 100,
+			r->ci.resamples);
+	else
+		printf("test metrics:\n");
 	for (i = 0; i < r->metrics.count; i++) {
-		char v[32];
-		mmp_fmt_double(v, r->metrics.items[i].value);
-		if (!isnan(r->metrics.items[i].value))
-			snprintf(v, sizeof(v), "%.4f",
-				r->metrics.items[i].value);
-		printf("  %-20s %s\n", r->metrics.items[i].name, v);
+		char v[32], lo[32], hi[32];
+
+		fmt4(v, r->metrics.items[i].value);
+		if (i < r->ci.count) {
+			fmt4(lo, r->ci.items[i].low);
+			fmt4(hi, r->ci.items[i].high);
+			printf("  %-20s %s  [%s, %s]\n",
+				r->metrics.items[i].name, v, lo, hi);
+		} else {
+			printf("  %-20s %s\n", r->metrics.items[i].name, v);
+		}
 	}
 	printf("model: %s\n", r->model_dir);
 }
@@ -307,6 +357,8 @@ int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx)
 			: mmp_error_last()->message);
 		ret = err == MMP_EINTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
 	} else {
+		for (i = 0; i < r.nwarnings; i++)
+			warning("%s", r.warnings[i]);
 		if (push_run(ctx, o.config, r.run_id, push, &pushdoc) < 0)
 			ret = EXIT_FAIL;
 		if (json)

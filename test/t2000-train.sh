@@ -19,10 +19,12 @@ test_expect_success JQ 'binary: train the bundled example' '
 	test_must_be_empty err &&
 	test "$(json_get bc.json .status)" = FINISHED &&
 	test "$(json_get bc.json .task)" = binary_classification &&
-	test "$(json_get bc.json ".rows | [.total, .train, .test] | @csv")" = "569,455,114" &&
+	test "$(json_get bc.json ".rows | [.total, .train, .validation, .test] | @csv")" = "569,364,91,114" &&
 	test "$(json_get bc.json .features)" = 30 &&
 	test "$(json_get bc.json "[.metrics | keys_unsorted[]] | join(\",\")")" = \
-		"accuracy,precision,recall,f1,roc_auc,logloss" &&
+		"$(for m in accuracy precision recall f1 roc_auc logloss; do
+			printf "%s,%s_ci_low,%s_ci_high," $m $m $m; done |
+			sed "s/,\$//")" &&
 	json_get bc.json .run_id | grep -E "^[0-9a-f]{32}$"
 '
 
@@ -85,7 +87,8 @@ test_expect_success JQ 'multiclass with categoricals and missing values' '
 test_expect_success JQ 'regression' '
 	(cd proj && mmp train --recipe "$RECIPES/diabetes.yaml" --json >../db.json) &&
 	test "$(json_get db.json .status)" = FINISHED &&
-	test "$(json_get db.json "[.metrics | keys_unsorted[]] | join(\",\")")" = "rmse,mae,r2" &&
+	test "$(json_get db.json "[.metrics | keys_unsorted[]] | join(\",\")")" = \
+		"rmse,rmse_ci_low,rmse_ci_high,mae,mae_ci_low,mae_ci_high,r2,r2_ci_low,r2_ci_high" &&
 	json_get db.json ".metrics.r2 > 0.3 and .confusion_matrix == null" | grep -x true
 '
 

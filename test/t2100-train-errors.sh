@@ -19,7 +19,7 @@ test_expect_success 'set up a project with one good run' '
 	  params: {objective: "binary:logistic", max_depth: 2, seed: 3}
 	  num_boost_round: 5
 	EOF
-	printf "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,10,0\n11,12,1\n" >d.csv
+	printf "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n9,10,0\n11,12,1\n13,14,0\n15,16,1\n17,18,0\n19,20,1\n" >d.csv
 '
 
 runs() { sql proj/.mmp/mmp.db "SELECT count(*) FROM runs"; }

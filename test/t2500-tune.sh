@@ -180,7 +180,7 @@ test_expect_success JQ 'the random sampler and no pruner' '
 	test "$(json_get rs.json .pruner)" = none
 '
 
-test_expect_success JQ 'the holdout instead of folds; minimising rmse' '
+test_expect_success JQ 'the validation set instead of folds; minimising rmse' '
 	cat >proj/recipes/reg.yaml <<-EOF &&
 	task: regression
 	data:
@@ -201,7 +201,7 @@ test_expect_success JQ 'the holdout instead of folds; minimising rmse' '
 	test "$(json_get reg.json .direction)" = minimize &&
 	(cd proj && mmp tune show reg --json >../regs.json) &&
 	jq -e "[.trials[] | select(.state == \"COMPLETE\") | .value] | min == $(json_get reg.json .best.value)" regs.json &&
-	json_get regs.json .space | grep -x "validation: the recipe.s holdout"
+	json_get regs.json .space | grep -x "validation: the recipe.s validation set"
 '
 
 test_expect_success JQ '--retrain trains and records the best params' '

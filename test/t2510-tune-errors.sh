@@ -60,7 +60,7 @@ test_expect_success 'every problem is reported, each at its place' '
 	cat >expect <<-EOF &&
 	error: R:9:3: tune: unknown key ${SQ}trails${SQ}; did you mean ${SQ}trials${SQ}?
 	error: R:11:11: tune.metric: metric ${SQ}rmse${SQ} is not computed for binary_classification
-	error: R:10:13: tune.cv_folds: 1 fold cannot validate: use 0 (the recipe${SQ}s holdout) or at least 2
+	error: R:10:13: tune.cv_folds: 1 fold cannot validate: use 0 (the recipe${SQ}s validation set) or at least 2
 	error: R:13:5: tune.params.max_dept: unknown XGBoost parameter ${SQ}max_dept${SQ}; did you mean ${SQ}max_depth${SQ}?
 	error: R:14:5: tune.params.eta: a type is required: int, float or categorical
 	error: R:15:46: tune.params.subsample: expected a number between 0 and 1, got ${SQ}1.5${SQ}

@@ -194,7 +194,7 @@ test_expect_success JQ 'else the approval: section of the recipe the run used' '
 	mmp register "$(json_get t.json .run_id)" --name bc &&
 	test_expect_code 3 mmp approve bc 1 --json >g.json &&
 	json_get g.json .approval.policy | grep "/recipe.yaml$" &&
-	test_grep "failed thresholds: accuracy 0.99" g.json &&
+	test_grep "failed thresholds: accuracy 0.98" g.json &&
 	mv approval.saved proj/configs/approval.yaml
 '
 

@@ -49,11 +49,16 @@ typedef struct {
 		const char *const *feature_columns;
 		size_t n_feature_columns;
 		const char *timestamp_column;  /**< or NULL */
+		/** binary: the label that is class 1, or NULL (then 1, true
+		 * or yes when present) */
+		const char *positive_class;
 	} data;
 
 	struct {
 		mmp_split_method method;
 		double test_size;        /**< in (0, 1) */
+		/** in (0, 1): share of the non-test rows; default 0.2 */
+		double validation_size;
 		int64_t seed;
 		bool stratify;           /**< default: classification */
 	} split;
@@ -64,12 +69,18 @@ typedef struct {
 		size_t n_params;
 		int64_t num_boost_round;
 		int64_t early_stopping_rounds;  /**< 0: no early stopping */
+		/** retrain on train+validation for best_iteration+1 rounds */
+		bool refit;
 	} model;
 
 	struct {
 		/** canonical names, never empty */
 		const char *const *metrics;
 		size_t n_metrics;
+		/** bootstrap resamples for test intervals; 0: none */
+		int64_t bootstrap;
+		/** folds of train+validation to cross-validate; 0: none */
+		int64_t cv_folds;
 	} evaluation;
 
 	const char *raw;           /**< the file's bytes, verbatim */

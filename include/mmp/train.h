@@ -8,6 +8,7 @@
 #include "types.h"
 #include "config.h"
 #include "metrics.h"
+#include "bootstrap.h"
 
 MMP_BEGIN_DECL
 
@@ -15,7 +16,7 @@ MMP_BEGIN_DECL
 typedef enum {
 	MMP_TRAIN_LOAD = 1,   /**< reading and parsing the data */
 	MMP_TRAIN_BOOST,      /**< one boosting round finished */
-	MMP_TRAIN_EVALUATE,   /**< computing the holdout metrics */
+	MMP_TRAIN_EVALUATE,   /**< computing the test metrics */
 	MMP_TRAIN_SAVE        /**< writing the artifacts */
 } mmp_train_stage;
 
@@ -26,7 +27,7 @@ typedef struct {
 	int num_boost_round;   /**< BOOST: the most rounds that will run */
 	const char *metric;    /**< BOOST: the metric early stopping tracks */
 	double train_value;    /**< BOOST: on the training rows */
-	double valid_value;    /**< BOOST: on the holdout rows */
+	double valid_value;    /**< BOOST: on the validation rows */
 	int best_iteration;    /**< BOOST: the best round so far */
 	double elapsed;        /**< seconds since the stage started */
 } mmp_train_event;
@@ -67,10 +68,20 @@ typedef struct {
 	char *data_path;         /**< absolute */
 	char dataset_digest[65]; /**< sha256 of the data file */
 	size_t rows, train_rows, test_rows, nfeatures;
-	int nrounds;             /**< rounds trained */
-	int best_iteration;      /**< 0-based round used for prediction */
+	size_t valid_rows;       /**< the validation set */
+	/** sha256 of each set's row indices (see mmp_train()) */
+	char train_sha256[65], valid_sha256[65], test_sha256[65];
+	int nrounds;             /**< rounds trained on the train set */
+	int best_iteration;      /**< 0-based, chosen on the validation set */
 	int stopped_early;
-	mmp_metric_list metrics; /**< the recipe's metrics on the holdout */
+	int refit;               /**< the model was refit on train+validation */
+	int refit_rounds;        /**< its rounds: best_iteration + 1 */
+	mmp_metric_list metrics; /**< the recipe's metrics on the test set */
+	/** bootstrap intervals of `metrics`, same order; count 0 when
+	 * evaluation.bootstrap is 0 */
+	mmp_metric_ci_list ci;
+	char **warnings;         /**< things a reviewer should know */
+	size_t nwarnings;
 	char **classes;          /**< classification: the labels */
 	size_t nclasses;
 	uint64_t *confusion;     /**< nclasses x nclasses, rows = true */

@@ -16,7 +16,7 @@ MMP_BEGIN_DECL
  * A study searches the recipe's `tune.params` space for the XGBoost
  * parameters that give the best `tune.metric` under k-fold (stratified
  * for classification) cross-validation of the recipe's training rows,
- * or on the recipe's holdout when `tune.cv_folds` is 0. Each trial is a
+ * or on the recipe's validation set when `tune.cv_folds` is 0. Each trial is a
  * child run (kind "trial") of one parent run (kind "tune") per session.
  *
  * Reproducibility rule. Trial n draws its randomness from

@@ -57,11 +57,16 @@ static const struct mmp_skey schema[] = {
 	  NULL, NULL, "feature columns (default: all others)" },
 	{ "data.interface.timestamp_column", MMP_CONFIG_STRING, 0, NULL, 0, 0,
 	  NULL, NULL, "time of each row, for time-based splits" },
+	{ "data.interface.positive_class", MMP_CONFIG_STRING, 0, NULL, 0, 0,
+	  NULL, NULL, "binary tasks: the label that counts as positive" },
 	{ "data.split.method", MMP_CONFIG_ENUM, 0, NULL, 0, 0, method_v,
 	  method_aliases, "random or time" },
 	{ "data.split.test_size", MMP_CONFIG_FLOAT, MMP_SKEY_MIN |
 	  MMP_SKEY_MAX | MMP_SKEY_MIN_OPEN | MMP_SKEY_MAX_OPEN, NULL, 0, 1,
-	  NULL, NULL, "share of rows held out for evaluation" },
+	  NULL, NULL, "share of rows held out as the test set" },
+	{ "data.split.validation_size", MMP_CONFIG_FLOAT, MMP_SKEY_MIN |
+	  MMP_SKEY_MAX | MMP_SKEY_MIN_OPEN | MMP_SKEY_MAX_OPEN, NULL, 0, 1,
+	  NULL, NULL, "share of the non-test rows held out for validation" },
 	{ "data.split.seed", MMP_CONFIG_INT, MMP_SKEY_MIN | MMP_SKEY_MAX, NULL,
 	  0, 4294967295.0, NULL, NULL, "seed of the random split" },
 	{ "data.split.stratify", MMP_CONFIG_BOOL, 0, NULL, 0, 0, NULL, NULL,
@@ -72,8 +77,16 @@ static const struct mmp_skey schema[] = {
 	  NULL, NULL, "boosting rounds" },
 	{ "model.early_stopping_rounds", MMP_CONFIG_INT, ROUNDS, NULL, 1,
 	  1000000, NULL, NULL, "stop after this many rounds without gain" },
+	{ "model.refit", MMP_CONFIG_BOOL, 0, NULL, 0, 0, NULL, NULL,
+	  "retrain on train+validation for the best number of rounds" },
 	{ "evaluation.metrics", MMP_CONFIG_STRLIST, 0, NULL, 0, 0, NULL, NULL,
-	  "metrics computed on the holdout set" },
+	  "metrics computed on the test set" },
+	{ "evaluation.bootstrap", MMP_CONFIG_INT, MMP_SKEY_MIN | MMP_SKEY_MAX,
+	  NULL, 0, 1000000, NULL, NULL,
+	  "bootstrap resamples for 95% intervals of test metrics (0: off)" },
+	{ "evaluation.cv_folds", MMP_CONFIG_INT, MMP_SKEY_MIN | MMP_SKEY_MAX,
+	  NULL, 0, 100, NULL, NULL,
+	  "also cross-validate on train+validation with this many folds" },
 	{ "approval", MMP_SKEY_MAP, 0, NULL, 0, 0, NULL, NULL,
 	  "approval policy, checked by mmp approve" },
 	{ "tune", MMP_SKEY_MAP, 0, NULL, 0, 0, NULL, NULL,
@@ -406,6 +419,17 @@ static void check_split(struct found *f, mmp_task task, mmp_diag_list *diags)
 				"data.split.stratify", "a time split cannot be "
 				"stratified");
 	}
+	if (text_of(f, "evaluation.cv_folds") &&
+	    !strcmp(text_of(f, "evaluation.cv_folds"), "1"))
+		mmp_config__diag_node(diags, node_of(f, "evaluation.cv_folds"),
+			false, "evaluation.cv_folds", "cross-validation needs "
+			"at least 2 folds (0 turns it off)");
+	if (text_of(f, "data.interface.positive_class") &&
+	    task != MMP_TASK_BINARY && task)
+		mmp_config__diag_node(diags,
+			node_of(f, "data.interface.positive_class"), false,
+			"data.interface.positive_class", "a positive class "
+			"needs a binary_classification task");
 	if (!time_split && task == MMP_TASK_REGRESSION && strat &&
 	    !strcmp(strat, "true"))
 		mmp_config__diag_node(diags, node_of(f, "data.split.stratify"),
@@ -491,6 +515,8 @@ static int build(struct recipe *r, struct found *f, mmp_task task,
 	p->data.n_feature_columns = v->nitems;
 	p->data.timestamp_column = keep_str(r,
 		text_of(f, "data.interface.timestamp_column"));
+	p->data.positive_class = keep_str(r,
+		text_of(f, "data.interface.positive_class"));
 
 	s = text_of(f, "data.split.method");
 	p->split.method = s && !strcmp(s, "time") ? MMP_SPLIT_TIME :
@@ -498,6 +524,9 @@ static int build(struct recipe *r, struct found *f, mmp_task task,
 	p->split.test_size = 0.2;
 	if ((s = text_of(f, "data.split.test_size")))
 		mmp_parse_double(s, &p->split.test_size);
+	p->split.validation_size = 0.2;
+	if ((s = text_of(f, "data.split.validation_size")))
+		mmp_parse_double(s, &p->split.validation_size);
 	p->split.seed = 42;
 	if ((s = text_of(f, "data.split.seed")))
 		mmp_parse_int64(s, &p->split.seed);
@@ -518,6 +547,13 @@ static int build(struct recipe *r, struct found *f, mmp_task task,
 		mmp_parse_int64(s, &p->model.num_boost_round);
 	if ((s = text_of(f, "model.early_stopping_rounds")))
 		mmp_parse_int64(s, &p->model.early_stopping_rounds);
+	s = text_of(f, "model.refit");
+	p->model.refit = s && !strcmp(s, "true");
+	p->evaluation.bootstrap = 1000;
+	if ((s = text_of(f, "evaluation.bootstrap")))
+		mmp_parse_int64(s, &p->evaluation.bootstrap);
+	if ((s = text_of(f, "evaluation.cv_folds")))
+		mmp_parse_int64(s, &p->evaluation.cv_folds);
 
 	v = &f->val[idx("evaluation.metrics")];
 	if (v->nitems) {

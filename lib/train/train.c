@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <math.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct job {
 	const mmp_recipe *recipe;
 	mmp_csv_header *header;
 	mmp_frame *frame;
-	float *x;              /* train rows, then test rows */
+	float *x;              /* test rows, validation rows, train rows */
 	float *y;              /* the same order */
 	mmp_split split;
 	mmp_model_schema *schema;
@@ -169,54 +170,105 @@ static int check_classes(struct job *j)
 	return err;
 }
 
+static void add_warning(struct job *j, const char *fmt, ...)
+	MMP_FORMAT_PRINTF(2, 3);
+
+static void add_warning(struct job *j, const char *fmt, ...)
+{
+	mmp_buf b = MMP_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mmp_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	j->out->warnings = mmp__realloc(j->out->warnings,
+		(j->out->nwarnings + 1) * sizeof(char *));
+	j->out->warnings[j->out->nwarnings++] = mmp_buf_detach(&b);
+	mmp_buf_dispose(&b);
+}
+
+/* fewer rows than this in a set make its numbers mostly noise */
+#define MIN_SET_ROWS 20
+
+static void check_set(struct job *j, const char *what, const size_t *idx,
+	size_t n)
+{
+	const float *y = mmp_frame_target(j->frame);
+	size_t k = j->out->nclasses, i, c, seen = 0;
+	unsigned char *has;
+
+	if (n < MIN_SET_ROWS)
+		add_warning(j, "the %s set has only %zu rows; its metrics "
+			"are mostly noise (use more data, or set "
+			"evaluation.cv_folds)", what, n);
+	if (j->recipe->task == MMP_TASK_REGRESSION || k < 2)
+		return;
+	has = mmp__calloc(k, 1);
+	for (i = 0; i < n; i++)
+		has[(size_t)y[idx[i]]] = 1;
+	for (c = 0; c < k; c++)
+		seen += has[c];
+	for (c = 0; c < k && seen < k; c++)
+		if (!has[c]) {
+			add_warning(j, "the %s set has no row of class '%s'; "
+				"metrics that need every class are undefined",
+				what, j->out->classes[c]);
+			break;
+		}
+	free(has);
+}
+
 static int do_split(struct job *j)
 {
-	const mmp_recipe *r = j->recipe;
-	size_t n = mmp_frame_nrows(j->frame);
-	uint64_t seed = (uint64_t)r->split.seed;
+	int err = mmp_split_rows(&j->split, j->recipe, j->frame);
 
-	if (r->split.method == MMP_SPLIT_TIME)
-		return mmp_split_time(&j->split, mmp_frame_timestamps(j->frame),
-			n, r->split.test_size);
-	if (r->task != MMP_TASK_REGRESSION && r->split.stratify)
-		return mmp_split_stratified(&j->split,
-			mmp_frame_target(j->frame), n, j->out->nclasses,
-			r->split.test_size, seed);
-	return mmp_split_random(&j->split, n, r->split.test_size, seed);
+	if (err < 0)
+		return err;
+	check_set(j, "train", j->split.train, j->split.ntrain);
+	check_set(j, "validation", j->split.valid, j->split.nvalid);
+	check_set(j, "test", j->split.test, j->split.ntest);
+	return 0;
 }
 
 /*
- * Put the holdout rows first and the training rows after them, in
- * place: only the holdout is copied aside. Once XGBoost has built its
- * matrices, the training rows are cut off (shrink_inputs()), so the peak
- * stays near one feature matrix plus XGBoost's own copy.
+ * Order the rows test, validation, train, in place: only the test and
+ * validation rows are copied aside. Once XGBoost has built its
+ * matrices, the training rows are cut off (shrink_inputs()) unless a
+ * refit or cross-validation needs them again, so the peak stays near
+ * one feature matrix plus XGBoost's own copy.
  */
 static void partition(struct job *j)
 {
 	size_t nf = j->out->nfeatures, i, row = sizeof(float) * nf;
-	size_t ntest = j->split.ntest, ntrain = j->split.ntrain;
+	size_t ntest = j->split.ntest, nvalid = j->split.nvalid;
+	size_t ntrain = j->split.ntrain, head = ntest + nvalid;
 	const float *yt = mmp_frame_target(j->frame);
 	float *hold, *x = j->x;
 
-	j->y = mmp__calloc(ntrain + ntest, sizeof(float));
-	hold = mmp__calloc(ntest ? ntest * nf : 1, sizeof(float));
+	j->y = mmp__calloc(ntrain + head, sizeof(float));
+	hold = mmp__calloc(head ? head * nf : 1, sizeof(float));
 	for (i = 0; i < ntest; i++) {
 		memcpy(hold + i * nf, x + j->split.test[i] * nf, row);
 		j->y[i] = yt[j->split.test[i]];
 	}
-	/* both lists ascend, so moving rows towards the end from the last
-	 * one never overwrites a row still to be moved */
-	for (i = ntrain; i-- > 0;) {
-		if (j->split.train[i] != ntest + i)
-			memmove(x + (ntest + i) * nf,
-				x + j->split.train[i] * nf, row);
-		j->y[ntest + i] = yt[j->split.train[i]];
+	for (i = 0; i < nvalid; i++) {
+		memcpy(hold + (ntest + i) * nf, x + j->split.valid[i] * nf,
+			row);
+		j->y[ntest + i] = yt[j->split.valid[i]];
 	}
-	memcpy(x, hold, ntest * row);
+	/* the train list ascends, so moving rows towards the end from the
+	 * last one never overwrites a row still to be moved */
+	for (i = ntrain; i-- > 0;) {
+		if (j->split.train[i] != head + i)
+			memmove(x + (head + i) * nf,
+				x + j->split.train[i] * nf, row);
+		j->y[head + i] = yt[j->split.train[i]];
+	}
+	memcpy(x, hold, head * row);
 	free(hold);
 }
 
-/* XGBoost has its copy: keep only the holdout rows, for evaluation */
+/* XGBoost has its copy: keep only the test rows, for evaluation */
 static void shrink_inputs(void *payload)
 {
 	struct job *j = payload;
@@ -283,8 +335,9 @@ static int build_schema(struct job *j)
 static int record_params(struct job *j, const mmp_model_param *p, size_t np)
 {
 	const mmp_recipe *r = j->recipe;
-	mmp_kv *kv = mmp__calloc(np + 8, sizeof(*kv));
-	char rounds[32], esr[32], ts[32], seed[32];
+	mmp_kv *kv = mmp__calloc(np + 24, sizeof(*kv));
+	char rounds[32], esr[32], ts[32], vs[32], seed[32], boot[32];
+	char cv[32], ntr[32], nva[32], nte[32];
 	size_t n = 0, i;
 	int err;
 
@@ -295,16 +348,37 @@ static int record_params(struct job *j, const mmp_model_param *p, size_t np)
 	snprintf(esr, sizeof(esr), "%lld",
 		(long long)r->model.early_stopping_rounds);
 	mmp_fmt_double(ts, r->split.test_size);
+	mmp_fmt_double(vs, r->split.validation_size);
 	snprintf(seed, sizeof(seed), "%lld", (long long)r->split.seed);
+	snprintf(boot, sizeof(boot), "%lld",
+		(long long)r->evaluation.bootstrap);
+	snprintf(cv, sizeof(cv), "%lld", (long long)r->evaluation.cv_folds);
+	snprintf(ntr, sizeof(ntr), "%zu", j->split.ntrain);
+	snprintf(nva, sizeof(nva), "%zu", j->split.nvalid);
+	snprintf(nte, sizeof(nte), "%zu", j->split.ntest);
 	kv[n++] = (mmp_kv){ "num_boost_round", rounds };
 	kv[n++] = (mmp_kv){ "early_stopping_rounds", esr };
 	kv[n++] = (mmp_kv){ "split.method",
 		r->split.method == MMP_SPLIT_TIME ? "time" : "random" };
 	kv[n++] = (mmp_kv){ "split.test_size", ts };
+	kv[n++] = (mmp_kv){ "split.validation_size", vs };
 	kv[n++] = (mmp_kv){ "split.seed", seed };
 	if (r->task != MMP_TASK_REGRESSION)
 		kv[n++] = (mmp_kv){ "split.stratify",
 			r->split.stratify ? "true" : "false" };
+	if (r->split.method == MMP_SPLIT_TIME)
+		kv[n++] = (mmp_kv){ "split.timestamp_column",
+			r->data.timestamp_column };
+	kv[n++] = (mmp_kv){ "split.train_rows", ntr };
+	kv[n++] = (mmp_kv){ "split.validation_rows", nva };
+	kv[n++] = (mmp_kv){ "split.test_rows", nte };
+	kv[n++] = (mmp_kv){ "split.train_sha256", j->split.train_sha256 };
+	kv[n++] = (mmp_kv){ "split.validation_sha256",
+		j->split.valid_sha256 };
+	kv[n++] = (mmp_kv){ "split.test_sha256", j->split.test_sha256 };
+	kv[n++] = (mmp_kv){ "model.refit", r->model.refit ? "true" : "false" };
+	kv[n++] = (mmp_kv){ "evaluation.bootstrap", boot };
+	kv[n++] = (mmp_kv){ "evaluation.cv_folds", cv };
 	err = mmp_run_log_params(j->store, j->out->run_id, kv, n);
 	free(kv);
 	return err;
@@ -364,7 +438,7 @@ static int train_model(struct job *j)
 	mmp_feature_kind *kinds;
 	mmp_model_param *params;
 	char seed[32], ncls[32];
-	size_t np, nf = j->out->nfeatures, i;
+	size_t np, nf = j->out->nfeatures, i, head;
 	int err;
 
 	params = model_params(j, &np, seed, sizeof(seed), ncls, sizeof(ncls));
@@ -380,13 +454,15 @@ static int train_model(struct job *j)
 	}
 	mo.task = r->task;
 	mo.num_class = r->task == MMP_TASK_MULTICLASS ? j->out->nclasses : 0;
-	mo.train_x = j->x + j->split.ntest * nf;
-	mo.train_y = j->y + j->split.ntest;
+	head = j->split.ntest + j->split.nvalid;
+	mo.train_x = j->x + head * nf;
+	mo.train_y = j->y + head;
 	mo.train_rows = j->split.ntrain;
-	mo.valid_x = j->x;
-	mo.valid_y = j->y;
-	mo.valid_rows = j->split.ntest;
-	mo.inputs_built = shrink_inputs;
+	mo.valid_x = j->x + j->split.ntest * nf;
+	mo.valid_y = j->y + j->split.ntest;
+	mo.valid_rows = j->split.nvalid;
+	if (!r->model.refit && !r->evaluation.cv_folds)
+		mo.inputs_built = shrink_inputs;
 	mo.ncols = nf;
 	mo.feature_names = names;
 	mo.feature_kinds = kinds;
@@ -399,17 +475,41 @@ static int train_model(struct job *j)
 	mo.progress = on_round;
 	mo.payload = j;
 	err = mmp_model_train(&j->model, &mo, &j->tr);
+	if (!err) {
+		j->out->nrounds = j->tr.nrounds;
+		j->out->best_iteration = j->tr.best_iteration;
+		j->out->stopped_early = j->tr.stopped_early;
+	}
+	if (!err && r->model.refit) {
+		/* the rounds chosen on validation, now on train+validation,
+		 * with nothing left to stop on */
+		mmp_model_train_result rr = MMP_MODEL_TRAIN_RESULT_INIT;
+		mmp_model *refit = NULL;
+
+		mo.train_x = j->x + j->split.ntest * nf;
+		mo.train_y = j->y + j->split.ntest;
+		mo.train_rows = j->split.nvalid + j->split.ntrain;
+		mo.valid_x = NULL;
+		mo.valid_y = NULL;
+		mo.valid_rows = 0;
+		mo.early_stopping_rounds = 0;
+		mo.num_boost_round = j->tr.best_iteration + 1;
+		mo.inputs_built = NULL;
+		err = mmp_model_train(&refit, &mo, &rr);
+		if (!err) {
+			mmp_model_free(j->model);
+			j->model = refit;
+			j->out->refit = 1;
+			j->out->refit_rounds = rr.nrounds;
+		}
+		mmp_model_train_result_release(&rr);
+	}
 	if (err == MMP_EINTERRUPTED)
 		j->stopped = 1;
 	free(names);
 	free(kinds);
 	free(params);
-	if (err < 0)
-		return err;
-	j->out->nrounds = j->tr.nrounds;
-	j->out->best_iteration = j->tr.best_iteration;
-	j->out->stopped_early = j->tr.stopped_early;
-	return 0;
+	return err < 0 ? err : 0;
 }
 
 /* per-round history as metrics "train-<m>" and "valid-<m>", step = round */
@@ -436,7 +536,7 @@ static int record_history(struct job *j)
 		for (m = 0; m < j->tr.nmetrics; m++) {
 			rows[n++] = (mmp_run_metric){ keys[2 * m].ptr,
 				j->tr.metrics[m].train[round], round, now };
-			if (j->split.ntest)
+			if (j->split.nvalid)
 				rows[n++] = (mmp_run_metric){ keys[2 * m + 1].ptr,
 					j->tr.metrics[m].valid[round], round,
 					now };
@@ -459,19 +559,30 @@ static int evaluate(struct job *j)
 	const float *tx = j->x;
 	const float *ty = j->y;
 	mmp_metric_list all;
-	mmp_run_metric rows[MMP_METRICS_MAX + 2];
-	size_t n = 0;
+	mmp_metric_ci_list ci;
+	mmp_bootstrap_options bo = MMP_BOOTSTRAP_OPTIONS_INIT;
+	mmp_run_metric rows[3 * MMP_METRICS_MAX + 4];
+	mmp_buf keys[2 * MMP_METRICS_MAX];
+	size_t n = 0, nkeys = 0;
 	float *scores;
 	int64_t now = mmp_time_ms();
 	int err;
 
-	/* one prediction of the holdout serves the metrics and the matrix */
+	/* one prediction of the test rows serves the metrics, their
+	 * intervals and the matrix */
 	scores = mmp__calloc(j->split.ntest * per, sizeof(float));
 	err = mmp_model_predict_scores(j->model, tx, j->split.ntest, nf,
 		scores);
 	if (!err)
 		err = mmp_metrics_compute(&all, r->task, k, ty, scores,
 			j->split.ntest);
+	memset(&ci, 0, sizeof(ci));
+	if (!err && r->evaluation.bootstrap > 0) {
+		bo.resamples = (unsigned int)r->evaluation.bootstrap;
+		bo.seed = mmp_rng_derive((uint64_t)r->split.seed, 2);
+		err = mmp_metrics_bootstrap(&ci, r->task, k, ty, scores,
+			j->split.ntest, &bo);
+	}
 	if (!err && k >= 2) {
 		j->out->confusion = mmp__calloc(k * k, sizeof(uint64_t));
 		err = mmp_confusion_matrix(j->out->confusion, k, r->task, ty,
@@ -499,12 +610,33 @@ static int evaluate(struct job *j)
 		j->out->metrics.items[j->out->metrics.count++] = all.items[c];
 		rows[n++] = (mmp_run_metric){ all.items[c].name,
 			all.items[c].value, 0, now };
+		if (ci.count) {
+			const mmp_metric_ci *m = &ci.items[c];
+
+			j->out->ci.items[j->out->ci.count++] = *m;
+			mmp_buf_init(&keys[nkeys], 0);
+			mmp_buf_printf(&keys[nkeys], "%s_ci_low", m->name);
+			rows[n++] = (mmp_run_metric){ keys[nkeys++].ptr,
+				m->low, 0, now };
+			mmp_buf_init(&keys[nkeys], 0);
+			mmp_buf_printf(&keys[nkeys], "%s_ci_high", m->name);
+			rows[n++] = (mmp_run_metric){ keys[nkeys++].ptr,
+				m->high, 0, now };
+		}
 	}
+	j->out->ci.resamples = ci.resamples;
+	j->out->ci.confidence = ci.confidence;
 	rows[n++] = (mmp_run_metric){ "best_iteration",
 		(double)j->out->best_iteration, 0, now };
 	rows[n++] = (mmp_run_metric){ "stopped_round", (double)j->out->nrounds,
 		0, now };
-	if ((err = mmp_run_log_metrics(j->store, j->out->run_id, rows, n)))
+	if (j->out->refit)
+		rows[n++] = (mmp_run_metric){ "refit_rounds",
+			(double)j->out->refit_rounds, 0, now };
+	err = mmp_run_log_metrics(j->store, j->out->run_id, rows, n);
+	while (nkeys)
+		mmp_buf_dispose(&keys[--nkeys]);
+	if (err)
 		return err;
 	j->out->importance = mmp__calloc(nf ? nf : 1, sizeof(double));
 	return mmp_model_importance(j->out->importance, nf, j->model);
@@ -550,9 +682,28 @@ static int write_reports(struct job *j, const char *dir)
 		mmp_buf_putc(&b, ':');
 		json_num(&b, o->metrics.items[i].value);
 	}
-	mmp_buf_printf(&b, "},\"best_iteration\":%d,\"rounds\":%d,"
-		"\"train_rows\":%zu,\"test_rows\":%zu}", o->best_iteration,
-		o->nrounds, o->train_rows, o->test_rows);
+	mmp_buf_puts(&b, "}");
+	if (o->ci.count) {
+		mmp_buf_printf(&b, ",\"bootstrap\":{\"resamples\":%u,"
+			"\"confidence\":", o->ci.resamples);
+		json_num(&b, o->ci.confidence);
+		mmp_buf_puts(&b, ",\"intervals\":{");
+		for (i = 0; i < o->ci.count; i++) {
+			mmp_buf_puts(&b, i ? "," : "");
+			mmp_buf_put_json_string(&b, o->ci.items[i].name);
+			mmp_buf_puts(&b, ":[");
+			json_num(&b, o->ci.items[i].low);
+			mmp_buf_putc(&b, ',');
+			json_num(&b, o->ci.items[i].high);
+			mmp_buf_putc(&b, ']');
+		}
+		mmp_buf_puts(&b, "}}");
+	}
+	mmp_buf_printf(&b, ",\"best_iteration\":%d,\"rounds\":%d,"
+		"\"refit_rounds\":%d,\"train_rows\":%zu,"
+		"\"validation_rows\":%zu,\"test_rows\":%zu}",
+		o->best_iteration, o->nrounds, o->refit ? o->refit_rounds : 0,
+		o->train_rows, o->valid_rows, o->test_rows);
 	if ((err = write_json(dir, "metrics.json", &b)) < 0)
 		goto done;
 
@@ -786,7 +937,11 @@ static int pipeline(struct job *j)
 	if ((err = do_split(j)) < 0)
 		return err;
 	o->train_rows = j->split.ntrain;
+	o->valid_rows = j->split.nvalid;
 	o->test_rows = j->split.ntest;
+	memcpy(o->train_sha256, j->split.train_sha256, 65);
+	memcpy(o->valid_sha256, j->split.valid_sha256, 65);
+	memcpy(o->test_sha256, j->split.test_sha256, 65);
 	j->x = mmp_frame_detach_features(j->frame);
 	partition(j);
 	o->load_seconds = mmp_time_mono() - t;
@@ -979,5 +1134,8 @@ void mmp_train_result_release(mmp_train_result *r)
 	free(r->importance);
 	free(r->artifact_dir);
 	free(r->model_dir);
+	for (i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
 	memset(r, 0, sizeof(*r));
 }

@@ -31,11 +31,11 @@ static const struct mmp_skey tune_schema[] = {
 	{ "tune.timeout", MMP_CONFIG_FLOAT, MMP_SKEY_MIN, NULL, 0, 0, NULL,
 	  NULL, "start no trial after this many seconds (0: no limit)" },
 	{ "tune.metric", MMP_CONFIG_STRING, 0, NULL, 0, 0, NULL, NULL,
-	  "the holdout metric to optimise" },
+	  "the validation metric to optimise" },
 	{ "tune.direction", MMP_CONFIG_ENUM, 0, NULL, 0, 0, direction_v,
 	  direction_aliases, "minimize or maximize (default: the metric's)" },
 	{ "tune.cv_folds", MMP_CONFIG_INT, MINMAX, NULL, 0, 100, NULL, NULL,
-	  "k of k-fold cross-validation; 0: the recipe's holdout" },
+	  "k of k-fold cross-validation; 0: the recipe's validation set" },
 	{ "tune.sampler", MMP_CONFIG_ENUM, 0, NULL, 0, 0, sampler_v, NULL,
 	  "tpe or random" },
 	{ "tune.pruner", MMP_CONFIG_ENUM, 0, NULL, 0, 0, pruner_v, NULL,
@@ -511,7 +511,7 @@ void mmp_tune__check(struct mmp_tune__spec *out, const mmp_ynode *tune,
 	if (spec.cv_folds == 1)
 		mmp_config__diag_node(diags, f->node[idx("tune.cv_folds")],
 			false, "tune.cv_folds", "1 fold cannot validate: use "
-			"0 (the recipe's holdout) or at least 2");
+			"0 (the recipe's validation set) or at least 2");
 	dir = text_of(f, "tune.sampler");
 	spec.sampler = dir && !strcmp(dir, "random") ? MMP_TUNE_RANDOM :
 		MMP_TUNE_TPE;
@@ -633,7 +633,7 @@ void mmp_tune__spec_text(mmp_buf *out, const struct mmp_tune__spec *s,
 		mmp_buf_printf(out, "validation: %lld-fold cross-validation\n",
 			(long long)s->cv_folds);
 	else
-		mmp_buf_puts(out, "validation: the recipe's holdout\n");
+		mmp_buf_puts(out, "validation: the recipe's validation set\n");
 	if (s->sampler == MMP_TUNE_TPE)
 		mmp_buf_printf(out, "sampler: tpe (startup %lld, candidates "
 			"%lld)\n", (long long)s->tpe_startup_trials,

@@ -128,39 +128,42 @@ static void gather(float **ox, float **oy, const float *x, const float *y,
 	}
 }
 
+/* two ascending index lists into one */
+static void merge(size_t *out, const size_t *a, size_t na, const size_t *b,
+	size_t nb)
+{
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < na || j < nb)
+		out[k++] = j >= nb || (i < na && a[i] < b[j]) ? a[i++] : b[j++];
+}
+
 static int make_folds(struct session *S)
 {
 	const mmp_recipe *r = S->recipe;
 	const float *x = mmp_frame_features(S->frame);
 	const float *y = mmp_frame_target(S->frame);
-	size_t n = mmp_frame_nrows(S->frame), nf = S->nfeatures, i, k;
+	size_t nf = S->nfeatures, i, k;
 	mmp_split sp;
 	int err;
 
-	memset(&sp, 0, sizeof(sp));
-	if (r->split.method == MMP_SPLIT_TIME)
-		err = mmp_split_time(&sp, mmp_frame_timestamps(S->frame), n,
-			r->split.test_size);
-	else if (r->task != MMP_TASK_REGRESSION && r->split.stratify)
-		err = mmp_split_stratified(&sp, y, n, S->nclasses,
-			r->split.test_size, (uint64_t)r->split.seed);
-	else
-		err = mmp_split_random(&sp, n, r->split.test_size,
-			(uint64_t)r->split.seed);
-	if (err < 0)
+	/* the split mmp train makes: trials choose on the validation rows
+	 * (or on folds of train+validation) and never see the test rows */
+	if ((err = mmp_split_rows(&sp, r, S->frame)) < 0)
 		return err;
 	if (!S->spec.cv_folds) {
 		S->nfolds = 1;
 		S->folds = mmp__calloc(1, sizeof(*S->folds));
 		gather(&S->folds[0].tx, &S->folds[0].ty, x, y, sp.train,
 			sp.ntrain, nf);
-		gather(&S->folds[0].vx, &S->folds[0].vy, x, y, sp.test,
-			sp.ntest, nf);
+		gather(&S->folds[0].vx, &S->folds[0].vy, x, y, sp.valid,
+			sp.nvalid, nf);
 		S->folds[0].ntrain = sp.ntrain;
-		S->folds[0].nvalid = sp.ntest;
+		S->folds[0].nvalid = sp.nvalid;
 	} else {
-		/* k folds of the training rows; the holdout stays unseen */
-		size_t m = sp.ntrain;
+		/* k folds of train+validation; the test rows stay unseen */
+		size_t m = sp.ntrain + sp.nvalid;
+		size_t *pool = mmp__calloc(m ? m : 1, sizeof(size_t));
 		float *codes = mmp__calloc(m ? m : 1, sizeof(float));
 		int *fold = mmp__calloc(m ? m : 1, sizeof(int));
 		size_t *ti = mmp__calloc(m ? m : 1, sizeof(size_t));
@@ -171,6 +174,7 @@ static int make_folds(struct session *S)
 			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"%zu training rows cannot make %zu folds", m,
 				k);
+			free(pool);
 			free(codes);
 			free(fold);
 			free(ti);
@@ -178,8 +182,11 @@ static int make_folds(struct session *S)
 			mmp_split_release(&sp);
 			return err;
 		}
+		/* in file order, so folds do not depend on the set a row
+		 * came from */
+		merge(pool, sp.train, sp.ntrain, sp.valid, sp.nvalid);
 		for (i = 0; i < m; i++)
-			codes[i] = y[sp.train[i]];
+			codes[i] = y[pool[i]];
 		mmp_tune__folds(fold, m, (int)k, r->task ==
 			MMP_TASK_REGRESSION ? NULL : codes, S->nclasses,
 			mmp_rng_derive((uint64_t)S->spec.seed, UINT64_MAX));
@@ -189,9 +196,9 @@ static int make_folds(struct session *S)
 			size_t nt = 0, nv = 0;
 			for (i = 0; i < m; i++) {
 				if ((size_t)fold[i] == k)
-					vi[nv++] = sp.train[i];
+					vi[nv++] = pool[i];
 				else
-					ti[nt++] = sp.train[i];
+					ti[nt++] = pool[i];
 			}
 			gather(&S->folds[k].tx, &S->folds[k].ty, x, y, ti, nt,
 				nf);
@@ -200,6 +207,7 @@ static int make_folds(struct session *S)
 			S->folds[k].ntrain = nt;
 			S->folds[k].nvalid = nv;
 		}
+		free(pool);
 		free(codes);
 		free(fold);
 		free(ti);

@@ -1,0 +1,243 @@
+#!/bin/sh
+# t2020-evaluation: the evaluation protocol of mmp train: three disjoint
+# sets (train, validation, test), early stopping on validation only, the
+# refit, recorded sizes and digests, bootstrap intervals, and errors for
+# data too small to split
+
+. "$(dirname "$0")/test-lib.sh"
+
+RECIPES="$SRC_DIR/recipes"
+if /usr/bin/python3 -c 'import sklearn, xgboost, numpy' 2>/dev/null; then
+	test_set_prereq PYSK
+fi
+
+# a time split: the test rows are the file's last 114 rows, validation
+# the 91 before them, so outside programs know every set
+test_expect_success 'set up a project and a time-split recipe' '
+	mmp init -q proj &&
+	awk -F, "BEGIN{OFS=\",\"} NR==1{print \$0, \"ts\"; next} {print \$0, NR-1}" \
+		"$RECIPES/data/breast_cancer.csv" >proj/bc.csv &&
+	cat >proj/bc.yaml <<-\EOF
+	task: binary_classification
+	data:
+	  source: bc.csv
+	  interface:
+	    target_column: target
+	    timestamp_column: ts
+	  split:
+	    method: time
+	    test_size: 0.2
+	model:
+	  params: {objective: "binary:logistic", max_depth: 3, eta: 0.3, seed: 1}
+	  num_boost_round: 60
+	  early_stopping_rounds: 5
+	evaluation:
+	  metrics: [accuracy, roc_auc, logloss]
+	  bootstrap: 200
+	EOF
+'
+
+test_expect_success JQ,SQLITE3 'three sets: sizes and digests recorded' '
+	(cd proj && mmp train --recipe bc.yaml --json >../a.json) &&
+	test "$(json_get a.json ".rows | [.total, .train, .validation, .test] | @csv")" = "569,364,91,114" &&
+	id=$(json_get a.json .run_id) &&
+	param() { sql proj/.mmp/mmp.db "SELECT value FROM params WHERE run_uuid = \"$id\" AND key = \"$1\""; } &&
+	test "$(param split.train_rows)" = 364 &&
+	test "$(param split.validation_rows)" = 91 &&
+	test "$(param split.test_rows)" = 114 &&
+	test "$(param split.validation_size)" = 0.2 &&
+	test "$(param split.method)" = time &&
+	test "$(param split.timestamp_column)" = ts &&
+	test "$(param model.refit)" = false &&
+	test "$(param evaluation.bootstrap)" = 200 &&
+	# the digest: sha256 of the 0-based row indices, one per line
+	test "$(param split.test_sha256)" = "$(seq 455 568 | sha256sum | cut -d" " -f1)" &&
+	test "$(param split.validation_sha256)" = "$(seq 364 454 | sha256sum | cut -d" " -f1)" &&
+	test "$(param split.train_sha256)" = "$(seq 0 363 | sha256sum | cut -d" " -f1)" &&
+	test "$(json_get a.json .split_sha256.test)" = "$(param split.test_sha256)" &&
+	jq -e ".validation_rows == 91 and .test_rows == 114 and .train_rows == 364" \
+		"$(json_get a.json .artifact_dir)/metrics.json"
+'
+
+# the leak the protocol closes: when early stopping watched the test
+# rows, their labels chose the model. Now flipping every test label
+# changes the test metrics and nothing else.
+test_expect_success JQ 'leakage: the test rows do not choose the model' '
+	awk -F, "BEGIN{OFS=\",\"} NR>456 && NR!=1 {\$31 = 1 - \$31} {print}" \
+		proj/bc.csv >proj/bc-flipped.csv &&
+	test "$(tail -n 114 proj/bc.csv | cut -d, -f31 | sort | uniq -c | tr -d " \n")" != \
+		"$(tail -n 114 proj/bc-flipped.csv | cut -d, -f31 | sort | uniq -c | tr -d " \n")" &&
+	test "$(head -n 456 proj/bc.csv | sha256sum)" = "$(head -n 456 proj/bc-flipped.csv | sha256sum)" &&
+	(cd proj && mmp train --recipe bc.yaml --data bc-flipped.csv --json >../f.json) &&
+	test "$(json_get f.json .best_iteration)" = "$(json_get a.json .best_iteration)" &&
+	test "$(json_get f.json .rounds)" = "$(json_get a.json .rounds)" &&
+	cmp "$(json_get a.json .model_dir)/model.ubj" "$(json_get f.json .model_dir)/model.ubj" &&
+	jq -e ".metrics.accuracy < 0.2" f.json &&
+	jq -e ".metrics.accuracy > 0.8" a.json
+'
+
+test_expect_success JQ 'the early-stopping patience alone does not move the test metric' '
+	# the validation curve has its best round well inside both windows
+	(cd proj && mmp train --recipe bc.yaml --set model.early_stopping_rounds=10 --json >../p10.json) &&
+	(cd proj && mmp train --recipe bc.yaml --set model.early_stopping_rounds=20 --json >../p20.json) &&
+	test "$(json_get p10.json .best_iteration)" = "$(json_get p20.json .best_iteration)" &&
+	test "$(json_get p10.json .metrics.roc_auc)" = "$(json_get p20.json .metrics.roc_auc)" &&
+	test "$(json_get p10.json .metrics.logloss)" = "$(json_get p20.json .metrics.logloss)"
+'
+
+test_expect_success PYSK,JQ 'test metrics equal scikit-learn on the saved model and the last 114 rows' '
+	cat >check.py <<-\EOF &&
+	import json, sys
+	import numpy as np, xgboost as xgb
+	from sklearn import metrics as M
+	res = json.load(open(sys.argv[1]))
+	data = np.genfromtxt(sys.argv[2], delimiter=",", names=True)
+	cols = [c for c in data.dtype.names if c not in ("target", "ts")]
+	test = data[-114:]
+	X = np.column_stack([test[c] for c in cols]).astype(np.float32)
+	y = test["target"]
+	b = xgb.Booster(model_file=res["model_dir"] + "/model.ubj")
+	n = res.get("refit_rounds") or res["best_iteration"] + 1
+	p = b.inplace_predict(X, iteration_range=(0, n))
+	want = {"accuracy": M.accuracy_score(y, p > 0.5),
+	        "roc_auc": M.roc_auc_score(y, p),
+	        "logloss": M.log_loss(y, p)}
+	bad = [(k, v, res["metrics"][k]) for k, v in want.items()
+	       if abs(v - res["metrics"][k]) > 1e-9 * max(1, abs(v))]
+	print(bad)
+	sys.exit(1 if bad else 0)
+	EOF
+	/usr/bin/python3 check.py a.json proj/bc.csv
+'
+
+test_expect_success PYSK,JQ,SQLITE3 'refit: train+validation, best_iteration+1 rounds, both recorded' '
+	(cd proj && mmp train --recipe bc.yaml --set model.refit=true --json >../r.json) &&
+	test "$(json_get r.json .refit)" = true &&
+	test "$(json_get r.json .best_iteration)" = "$(json_get a.json .best_iteration)" &&
+	test "$(json_get r.json .refit_rounds)" = $(( $(json_get a.json .best_iteration) + 1 )) &&
+	id=$(json_get r.json .run_id) &&
+	test "$(sql proj/.mmp/mmp.db "SELECT value FROM metrics WHERE run_uuid = \"$id\" AND key = \"refit_rounds\"")" = \
+		"$(json_get r.json .refit_rounds).0" &&
+	test "$(sql proj/.mmp/mmp.db "SELECT value FROM params WHERE run_uuid = \"$id\" AND key = \"model.refit\"")" = true &&
+	/usr/bin/python3 -c "
+import json, sys, xgboost as xgb
+r = json.load(open(\"r.json\"))
+b = xgb.Booster(model_file=r[\"model_dir\"] + \"/model.ubj\")
+sys.exit(0 if b.num_boosted_rounds() == r[\"refit_rounds\"] else 1)" &&
+	/usr/bin/python3 check.py r.json proj/bc.csv &&
+	! cmp "$(json_get a.json .model_dir)/model.ubj" "$(json_get r.json .model_dir)/model.ubj"
+'
+
+test_expect_success JQ,SQLITE3 'bootstrap intervals: beside each metric, in the store, in runs show' '
+	jq -e "[.metrics.accuracy_ci_low, .metrics.accuracy, .metrics.accuracy_ci_high] |
+		.[0] <= .[1] and .[1] <= .[2] and .[0] < .[2]" a.json &&
+	jq -e ".metrics.logloss_ci_low < .metrics.logloss and .bootstrap.resamples == 200 and .bootstrap.confidence == 0.95" a.json &&
+	id=$(json_get a.json .run_id) &&
+	test "$(sql proj/.mmp/mmp.db "SELECT count(*) FROM metrics WHERE run_uuid = \"$id\" AND key LIKE \"%_ci_%\"")" = 6 &&
+	mmp -C proj runs show $id --json >show.json &&
+	test "$(json_get show.json .run.metrics.roc_auc_ci_low.value)" = "$(json_get a.json .metrics.roc_auc_ci_low)" &&
+	mmp -C proj runs show $id >show.txt &&
+	test_grep "^  roc_auc  *[0-9.]* \[[0-9.]*, [0-9.]*\]" show.txt &&
+	! grep "^  roc_auc_ci_low" show.txt &&
+	mmp -C proj runs list >list.txt &&
+	! grep "_ci_" list.txt
+'
+
+test_expect_success JQ 'bootstrap: the same seed gives the same intervals; 0 turns it off' '
+	(cd proj && mmp train --recipe bc.yaml --json >../b.json) &&
+	test "$(jq -c .metrics a.json)" = "$(jq -c .metrics b.json)" &&
+	(cd proj && mmp train --recipe bc.yaml --set data.split.seed=5 --set data.split.method=random \
+		--set data.split.stratify=true --json >../s5.json) &&
+	test "$(json_get s5.json .metrics.accuracy_ci_low)" != "$(json_get a.json .metrics.accuracy_ci_low)" &&
+	(cd proj && mmp train --recipe bc.yaml --set evaluation.bootstrap=0 --json >../off.json) &&
+	test "$(json_get off.json "[.metrics | keys[]] | join(\",\")")" = "accuracy,logloss,roc_auc" &&
+	test "$(json_get off.json .bootstrap)" = null
+'
+
+test_expect_success JQ 'too few rows for three sets: an error naming the sizes' '
+	printf "a,y\n1,0\n2,1\n" >proj/two.csv &&
+	(cd proj && test_expect_code 1 mmp train --recipe recipes/breast-cancer.yaml --data two.csv \
+		--set data.interface.target_column=y --json >../two.json 2>../err) &&
+	test_grep "cannot split 2 rows into train, validation and test sets with test_size 0.2 and validation_size 0.2: that gives 0 train, 1 validation and 1 test rows" err &&
+	test "$(json_get two.json .status)" = FAILED
+'
+
+test_expect_success JQ 'stratified: a class too small for three sets is an error' '
+	printf "a,y\n1,0\n2,1\n3,0\n4,0\n5,0\n6,1\n7,0\n8,0\n9,0\n10,0\n" >proj/rare.csv &&
+	(cd proj && test_expect_code 1 mmp train --recipe recipes/breast-cancer.yaml --data rare.csv \
+		--set data.interface.target_column=y 2>../err) &&
+	test_grep "class .1. has 2 rows, too few for a stratified split into train, validation and test sets" err
+'
+
+test_expect_success JQ 'small sets train, with warnings on stderr and in --json' '
+	awk "NR <= 41" "$RECIPES/data/breast_cancer.csv" >proj/small.csv &&
+	(cd proj && mmp train --recipe recipes/breast-cancer.yaml --data small.csv --json >../sm.json 2>../err) &&
+	test "$(json_get sm.json .status)" = FINISHED &&
+	test_grep "^warning: the test set has only 8 rows" err &&
+	test_grep "^warning: the validation set has only 7 rows" err &&
+	jq -e "[.warnings[] | select(test(\"test set has only 8 rows\"))] | length == 1" sm.json &&
+	(cd proj && mmp train --recipe recipes/breast-cancer.yaml --json >../big.json 2>../err) &&
+	test_must_be_empty err &&
+	test "$(json_get big.json ".warnings | length")" = 0
+'
+
+test_expect_success JQ 'bad values of the new recipe keys are reported with their place' '
+	cat >proj/bad.yaml <<-\EOF &&
+	task: regression
+	data:
+	  source: bc.csv
+	  interface: {target_column: target, positive_class: "1"}
+	  split: {validation_size: 1.5}
+	model:
+	  params: {objective: "reg:squarederror"}
+	  refit: maybe
+	evaluation:
+	  bootstrap: -1
+	  cv_folds: 1
+	EOF
+	(cd proj && test_expect_code 1 mmp train --recipe bad.yaml 2>../err) &&
+	test_grep "bad.yaml:4:.*positive_class.*binary_classification" err &&
+	test_grep "bad.yaml:5:.*data.split.validation_size" err &&
+	test_grep "bad.yaml:8:.*model.refit" err &&
+	test_grep "bad.yaml:10:.*evaluation.bootstrap" err &&
+	test_grep "bad.yaml:11:.*evaluation.cv_folds: cross-validation needs at least 2 folds" err
+'
+
+# mmp tune chooses on the validation rows too: its trials cannot see
+# the test rows, so flipping their labels changes no trial
+test_expect_success JQ 'tune: trials never see the test rows' '
+	cat >proj/tb.yaml <<-\EOF &&
+	task: binary_classification
+	data:
+	  source: bc.csv
+	  interface: {target_column: target, timestamp_column: ts}
+	  split: {method: time, test_size: 0.2}
+	model:
+	  params: {objective: "binary:logistic", eval_metric: logloss, seed: 1}
+	  num_boost_round: 20
+	evaluation:
+	  metrics: [accuracy, logloss]
+	  bootstrap: 0
+	tune:
+	  trials: 3
+	  cv_folds: 0
+	  metric: logloss
+	  params:
+	    max_depth: {type: int, low: 1, high: 4}
+	EOF
+	(cd proj && mmp tune --recipe tb.yaml --json >../t1.json) &&
+	sed "s/bc.csv/bc-flipped.csv/" proj/tb.yaml >proj/tf.yaml &&
+	(cd proj && mmp tune --recipe tf.yaml --json >../t2.json) &&
+	test "$(json_get t2.json .study)" = tf &&
+	test "$(json_get t1.json .best.value)" = "$(json_get t2.json .best.value)"
+'
+
+test_expect_success JQ,SQLITE3 'tune --retrain trains the best trial with the same protocol' '
+	(cd proj && mmp tune --recipe tb.yaml --study tb-re --trials 2 --retrain --json >../re.json) &&
+	id=$(json_get re.json .retrain_run_id) &&
+	test "$(sql proj/.mmp/mmp.db "SELECT value FROM params WHERE run_uuid = \"$id\" AND key = \"split.validation_sha256\"")" = \
+		"$(seq 364 454 | sha256sum | cut -d" " -f1)" &&
+	test "$(sql proj/.mmp/mmp.db "SELECT value FROM params WHERE run_uuid = \"$id\" AND key = \"split.test_rows\"")" = 114
+'
+
+test_done
