@@ -76,8 +76,10 @@ static void signature(mmp_buf *out, const mmp_model *m)
 	for (i = 0; i < s->nfeatures; i++) {
 		if (i)
 			mmp_buf_puts(&in, ", ");
+		/* a category is matched as text, whatever it looks like */
 		mmp_buf_printf(&in, "{\"type\": \"%s\", \"name\": ",
-			column_types[s->features[i].type]);
+			s->features[i].kind == MMP_FEATURE_CATEGORICAL ?
+			"string" : column_types[s->features[i].type]);
 		json_string(&in, s->features[i].name);
 		mmp_buf_puts(&in, ", \"required\": true}");
 	}

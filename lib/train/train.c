@@ -293,6 +293,18 @@ static mmp_column_type column_type(struct job *j, const char *name)
 	}
 }
 
+/* whether feature `col` of the loaded rows has a missing value */
+static int has_missing(const mmp_frame *f, size_t col)
+{
+	const float *x = mmp_frame_features(f);
+	size_t n = mmp_frame_nrows(f), k = mmp_frame_nfeatures(f), i;
+
+	for (i = 0; x && i < n; i++)
+		if (isnan(x[i * k + col]))
+			return 1;
+	return 0;
+}
+
 static int build_schema(struct job *j)
 {
 	const mmp_frame *f = j->frame;
@@ -317,6 +329,10 @@ static int build_schema(struct job *j)
 			type = MMP_COLUMN_STRING;
 		} else {
 			type = column_type(j, mmp_frame_feature_name(f, i));
+			/* pandas reads integers with gaps as float64, and
+			 * MLflow will not take those for a "long" column */
+			if (type == MMP_COLUMN_LONG && has_missing(f, i))
+				type = MMP_COLUMN_DOUBLE;
 		}
 		err = mmp_model_schema_add_feature(j->schema,
 			mmp_frame_feature_name(f, i), kind, type, cats, ncats);
