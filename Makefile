@@ -66,6 +66,7 @@ cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
 EXAMPLES = configs/base.yaml configs/dev.yaml configs/prod.yaml \
 	configs/approval.yaml recipes/breast-cancer.yaml recipes/data/breast_cancer.csv
 lib/project/examples.o $(SAN)/lib/project/examples.o: $(EXAMPLES)
+lib/model/pyfunc.o $(SAN)/lib/model/pyfunc.o: lib/model/mmp_pyfunc.py
 
 lib/libmmp.a: $(LIB_OBJS)
 	rm -f $@

@@ -9,6 +9,8 @@
 
 #define MODEL_FILE "model.ubj"
 #define SCHEMA_FILE "mmp-schema.json"
+#define CODE_DIR "code"
+#define LOADER_MODULE "mmp_pyfunc"
 #define MODEL_MAX_BYTES ((size_t)4 << 30)
 #define SCHEMA_MAX_BYTES ((size_t)256 << 20)
 
@@ -84,14 +86,17 @@ static void signature(mmp_buf *out, const mmp_model *m)
 		mmp_buf_puts(&in, ", \"required\": true}");
 	}
 	mmp_buf_putc(&in, ']');
-	if (m->noutputs > 1)
-		mmp_buf_printf(&outs, "[{\"type\": \"tensor\", "
-			"\"tensor-spec\": "
-			"{\"dtype\": \"float32\", \"shape\": [-1, %zu]}}]",
-			m->noutputs);
-	else
-		mmp_buf_puts(&outs, "[{\"type\": \"tensor\", \"tensor-spec\": "
-			"{\"dtype\": \"float32\", \"shape\": [-1]}}]");
+	/* what the pyfunc loader returns: see mmp_pyfunc.py */
+	mmp_buf_printf(&outs, "[{\"type\": \"%s\", \"name\": "
+		"\"prediction\", \"required\": true}",
+		s->task == MMP_TASK_REGRESSION ? "float" : "string");
+	for (i = 0; s->task != MMP_TASK_REGRESSION && i < s->nclasses &&
+	    (s->task == MMP_TASK_BINARY || m->noutputs > 1); i++) {
+		mmp_buf_puts(&outs, ", {\"type\": \"float\", \"name\": ");
+		json_string(&outs, s->classes[i]);
+		mmp_buf_puts(&outs, ", \"required\": true}");
+	}
+	mmp_buf_putc(&outs, ']');
 	mmp_buf_puts(out, "signature:\n  inputs: ");
 	yaml_quoted(out, in.ptr);
 	mmp_buf_puts(out, "\n  outputs: ");
@@ -166,7 +171,8 @@ int mmp_model_save_dir(mmp_model *m, const char *dir,
 	const mmp_model_dir_info *info)
 {
 	mmp_buf b = MMP_BUF_INIT;
-	const char *mlflow, *py, *ubj = NULL, *v = NULL;
+	const char *mlflow, *py, *ubj = NULL, *v = NULL, *py_src;
+	size_t py_len = 0;
 	char xgb[32], uuid[33], created[80], num[32];
 	bst_ulong ubj_len = 0;
 	int error, ok = 0;
@@ -228,10 +234,27 @@ int mmp_model_save_dir(mmp_model *m, const char *dir,
 		goto done;
 	mmp_buf_clear(&b);
 
+	/*
+	 * MLflow's pyfunc puts <dir>/code on sys.path, imports the loader
+	 * module and calls its _load_pyfunc(<dir>/model.ubj): mmp's own
+	 * loader applies the schema's category codes, which MLflow's
+	 * xgboost flavor knows nothing of.
+	 */
+	mmp_path_join(&b, dir, CODE_DIR);
+	if ((error = mmp_mkdir_p(b.ptr, 0777)) < 0)
+		goto done;
+	mmp_buf_clear(&b);
+	py_src = mmp_model__pyfunc_source(&py_len);
+	if ((error = write_file(dir, CODE_DIR "/" LOADER_MODULE ".py", py_src,
+	    py_len)) < 0)
+		goto done;
+
 	mmp_buf_printf(&b, "artifact_path: %s\nflavors:\n"
-		"  python_function:\n    data: " MODEL_FILE "\n    env:\n"
+		"  python_function:\n    code: " CODE_DIR "\n"
+		"    data: " MODEL_FILE "\n    env:\n"
 		"      conda: conda.yaml\n      virtualenv: python_env.yaml\n"
-		"    loader_module: mlflow.xgboost\n    python_version: %s\n"
+		"    loader_module: " LOADER_MODULE "\n"
+		"    python_version: %s\n"
 		"  xgboost:\n    code: null\n    data: " MODEL_FILE "\n"
 		"    model_class: xgboost.core.Booster\n"
 		"    model_format: ubj\n    xgb_version: %s\n"

@@ -32,4 +32,8 @@ int mmp_model__refresh(mmp_model *m);
  * the booster holds exactly the trees mmp predicts with */
 int mmp_model__cut_to_best(mmp_model *m);
 
+/* the source of mmp_pyfunc.py, MLflow's loader module for a model
+ * directory (embedded; `*len` bytes, not NUL-terminated) */
+const char *mmp_model__pyfunc_source(size_t *len);
+
 #endif

@@ -658,16 +658,23 @@ static void test_multiclass(void)
 		MMP_MODEL_DIR_INFO_VERSION, RUN_ID, UUID, CREATED_MS, NULL,
 		NULL, NULL }), 0, "save multiclass model");
 	text = read_all(tmp_path("multi"), "MLmodel", NULL);
-	ok(text && strstr(text, "  outputs: '[{\"type\": \"tensor\", "
-		"\"tensor-spec\": {\"dtype\": \"float32\", "
-		"\"shape\": [-1, 3]}}]'"),
-		"MLmodel outputs are n x 3 float32");
+	ok(text && strstr(text, "  outputs: '[{\"type\": \"string\", "
+		"\"name\": \"prediction\", \"required\": true}, "
+		"{\"type\": \"float\", \"name\": \"low\", "
+		"\"required\": true}, {\"type\": \"float\", \"name\": "
+		"\"mid\", \"required\": true}, {\"type\": \"float\", "
+		"\"name\": \"high\", \"required\": true}]'"),
+		"MLmodel outputs: the label, then each class probability");
 	ok(text && strstr(text, "  inputs: '[{\"type\": \"double\", \"name\": "
 		"\"x\", \"required\": true}, {\"type\": \"string\", \"name\": "
 		"\"colour\", \"required\": true}, "
 		"{\"type\": \"long\", \"name\": "
 		"\"const\", \"required\": true}]'"),
 		"MLmodel inputs carry the column types, no entity, no target");
+	free(text);
+	text = read_all(tmp_path("multi"), "code/mmp_pyfunc.py", NULL);
+	ok(text && strstr(text, "def _load_pyfunc(data_path):"),
+		"the pyfunc loader module is in code/");
 	free(text);
 	is_int(mmp_model_load_dir(&l, tmp_path("multi")), 0, "load it");
 	if (l) {
@@ -768,9 +775,10 @@ static void test_dir(mmp_model *m, const dataset *d)
 	save_info(&info);
 	is_int(mmp_model_save_dir(m, dir, &info), 0, "save the model dir");
 	mmp_buf_puts(&want, "artifact_path: model\nflavors:\n"
-		"  python_function:\n    data: model.ubj\n    env:\n"
+		"  python_function:\n    code: code\n    data: model.ubj\n"
+		"    env:\n"
 		"      conda: conda.yaml\n      virtualenv: python_env.yaml\n"
-		"    loader_module: mlflow.xgboost\n"
+		"    loader_module: mmp_pyfunc\n"
 		"    python_version: 3.11.2\n  xgboost:\n    code: null\n"
 		"    data: model.ubj\n    model_class: xgboost.core.Booster\n"
 		"    model_format: ubj\n    xgb_version: 1.7.4\n"
@@ -780,9 +788,10 @@ static void test_dir(mmp_model *m, const dataset *d)
 		mmp_buf_printf(&want, "%s{\"type\": \"double\", \"name\": "
 			"\"%s\", \"required\": true}", i ? ", " : "",
 			d->names[i]);
-	mmp_buf_puts(&want, "]'\n  outputs: '[{\"type\": \"tensor\", "
-		"\"tensor-spec\": {\"dtype\": \"float32\", "
-		"\"shape\": [-1]}}]'\n"
+	mmp_buf_puts(&want, "]'\n  outputs: '[{\"type\": \"string\", "
+		"\"name\": \"prediction\", \"required\": true}, "
+		"{\"type\": \"float\", \"name\": \"0\", \"required\": true}, "
+		"{\"type\": \"float\", \"name\": \"1\", \"required\": true}]'\n"
 		"  params: null\n"
 		"utc_time_created: '2026-11-23 17:11:40.123000'\n");
 	text = read_all(dir, "MLmodel", NULL);
