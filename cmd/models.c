@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "output.h"
+#include "models-annotate.h"
 #include "registry-common.h"
 
 static const char *const models_usage[] = {
@@ -15,6 +16,10 @@ static const char *const models_usage[] = {
 	"mmp models compare <model> <version> <version> [--json]",
 	"mmp models delete <model> <version> [--force] [--by <name>]",
 	"mmp models export <model>@<ref> <dir> [--json]",
+	"mmp models describe <model> [<version>] <text> [--by <name>]",
+	"mmp models tag <model> [<version>] [<key>=<value>...] "
+	"[--unset <key>]...",
+	"    [--by <name>]",
 	NULL
 };
 
@@ -64,6 +69,9 @@ static cJSON *model_json(const mmp_registered_model *m)
 		(double)m->last_updated_time);
 	cJSON_AddNumberToObject(o, "latest_version", m->versions_nr ?
 		(double)m->versions[m->versions_nr - 1]->version : 0);
+	arr = cJSON_AddObjectToObject(o, "tags");
+	for (i = 0; i < m->tags_nr; i++)
+		cJSON_AddStringToObject(arr, m->tags[i].key, m->tags[i].value);
 	arr = cJSON_AddArrayToObject(o, "versions");
 	for (i = 0; i < m->versions_nr; i++)
 		cJSON_AddItemToArray(arr, reg_version_json(m->versions[i]));
@@ -258,6 +266,9 @@ static int models_show(int argc, const char **argv, struct mmp_ctx *ctx)
 		printf("model: %s\n", m->name);
 		if (m->description && *m->description)
 			printf("description: %s\n", m->description);
+		for (i = 0; i < m->tags_nr; i++)
+			printf("tag:         %s=%s\n", m->tags[i].key,
+				m->tags[i].value);
 		table_init(&t, 6, h);
 		for (i = 0; i < m->versions_nr; i++) {
 			const mmp_model_version *v = m->versions[i];
@@ -583,10 +594,12 @@ int cmd_models(int argc, const char **argv, struct mmp_ctx *ctx)
 	static const struct mmp_subcmd subs[] = {
 		{ "compare", models_compare },
 		{ "delete", models_delete },
+		{ "describe", models_describe },
 		{ "export", models_export },
 		{ "lineage", models_lineage },
 		{ "list", models_list },
 		{ "show", models_show },
+		{ "tag", models_tag },
 		{ NULL, NULL }
 	};
 	const struct option opts[] = { OPT_END() };

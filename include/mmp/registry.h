@@ -184,6 +184,8 @@ typedef struct {
 	int64_t last_version;       /**< the highest number ever given */
 	mmp_model_version **versions;
 	size_t versions_nr;
+	mmp_kv *tags;               /**< the model's own, sorted by key */
+	size_t tags_nr;
 } mmp_registered_model;
 
 /** Free a model and its versions. Accepts NULL. */
@@ -426,6 +428,29 @@ MMP_EXTERN(void) mmp_model_lineage_free(mmp_model_lineage *l);
 MMP_EXTERN(int) mmp_registry_export(mmp_store *s, const char *ref,
 	const char *dir);
 
+/* --- descriptions and tags after registration --- */
+
+/**
+ * Set the description of model `name` (`version` 0) or of one of its
+ * versions; an empty `text` clears it. Newlines and tabs are kept; other
+ * control characters are MMP_EINVALID. Audited as "describe" with the
+ * old and the new text, in the same transaction. MMP_ENOTFOUND.
+ */
+MMP_EXTERN(int) mmp_registry_describe(mmp_store *s, const char *name,
+	int64_t version, const char *text, const char *actor);
+
+/**
+ * Set `nset` tags and remove the tags `unset` of model `name`
+ * (`version` 0) or of one of its versions, in one transaction, each
+ * change audited as "tag" (subject "tag <key>", before and after).
+ * Keys are 1 to 250 characters without control characters, values at
+ * most 5000 bytes (MMP_EINVALID). Removing a tag that is not there is
+ * MMP_ENOTFOUND and nothing changes.
+ */
+MMP_EXTERN(int) mmp_registry_tags_edit(mmp_store *s, const char *name,
+	int64_t version, const mmp_kv *set, size_t nset,
+	const char *const *unset, size_t nunset, const char *actor);
+
 /* --- the audit log --- */
 
 /** One audit row; strings owned by it (NULL when empty). */
@@ -434,7 +459,8 @@ typedef struct {
 	int64_t time;         /**< ms since the epoch */
 	char *actor;
 	char *action;         /**< register, approve, reject, promote,
-				   archive, override, alias, delete */
+				   archive, override, alias, delete,
+				   describe, tag */
 	char *name;
 	int64_t version;      /**< 0 when none */
 	char *subject;        /**< "stage", "alias champion", "decision",

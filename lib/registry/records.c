@@ -105,6 +105,11 @@ void mmp_registered_model_free(mmp_registered_model *m)
 	for (i = 0; i < m->versions_nr; i++)
 		mmp_model_version_free(m->versions[i]);
 	free(m->versions);
+	for (i = 0; i < m->tags_nr; i++) {
+		free((char *)m->tags[i].key);
+		free((char *)m->tags[i].value);
+	}
+	free(m->tags);
 	free(m);
 }
 

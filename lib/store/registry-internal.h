@@ -71,6 +71,21 @@ int mmp_store__reg_version_remove(mmp_store *s, const char *name,
 	int64_t version);
 /* insert a decision (id and time are set) */
 int mmp_store__reg_approval_add(mmp_store *s, mmp_approval *a);
+/* --- after registration (registry-annotate.c); version 0: the model --- */
+
+/* set the description; *old gets the one it replaces (caller frees) */
+int mmp_store__reg_description(mmp_store *s, const char *name,
+	int64_t version, const char *text, char **old);
+/* a tag's value, or *out NULL when it has none */
+int mmp_store__reg_tag_get(mmp_store *s, const char *name, int64_t version,
+	const char *key, char **out);
+/* set a tag; value NULL removes it */
+int mmp_store__reg_tag_put(mmp_store *s, const char *name, int64_t version,
+	const char *key, const char *value);
+/* the model's own tags, sorted by key; free keys, values and array */
+int mmp_store__reg_model_tags(mmp_store *s, const char *name, mmp_kv **out,
+	size_t *out_nr);
+
 /* append one audit row, chained to the previous one */
 int mmp_store__reg_audit_add(mmp_store *s, const char *actor,
 	const char *action, const char *name, int64_t version,

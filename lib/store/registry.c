@@ -399,7 +399,7 @@ int mmp_store__reg_model_load(mmp_store *s, const char *name,
 	for (i = 0; i < m->versions_nr; i++)
 		if ((rc = load_version_extras(s, m->versions[i])) < 0)
 			goto done;
-	rc = 0;
+	rc = mmp_store__reg_model_tags(s, name, &m->tags, &m->tags_nr);
 done:
 	sqlite3_finalize(vs);
 	mmp_buf_dispose(&vsql);

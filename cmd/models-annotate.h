@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* models-annotate.h: mmp models describe/tag */
+#ifndef CMD_models_annotate_h__
+#define CMD_models_annotate_h__
+
+struct mmp_ctx;
+
+int models_describe(int argc, const char **argv, struct mmp_ctx *ctx);
+int models_tag(int argc, const char **argv, struct mmp_ctx *ctx);
+
+#endif
