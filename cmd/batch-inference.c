@@ -68,6 +68,9 @@ static int locate_model(struct model_source *src, struct mmp_ctx *ctx,
 		src->from_registry = 1;
 		mmp_buf_puts(&src->dir, src->ref.model_dir);
 		memcpy(src->run_id, src->ref.run_id, sizeof(src->run_id));
+		if (mmp_registry_verify_model(ctx_store(ctx), src->run_id,
+		    src->dir.ptr, NULL) < 0)
+			return error_lib("cannot use model '%s'", model);
 		return 0;
 	}
 	if (run) {
@@ -78,6 +81,10 @@ static int locate_model(struct model_source *src, struct mmp_ctx *ctx,
 			return error_lib("cannot find the artifacts of run "
 				"'%s'", src->run_id);
 		mmp_buf_puts(&src->dir, "/model");
+		if (mmp_registry_verify_model(ctx_store(ctx), src->run_id,
+		    src->dir.ptr, NULL) < 0)
+			return error_lib("cannot use the model of run '%s'",
+				src->run_id);
 		return 0;
 	}
 	mmp_buf_puts(&src->dir, dir);

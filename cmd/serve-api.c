@@ -122,6 +122,9 @@ static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
 		snprintf(mver, 32, "%lld", (long long)ref.version);
 		snprintf(mrun, 33, "%s", ref.run_id);
 		mmp_model_ref_release(&ref);
+		if (mmp_registry_verify_model(ctx_store(ctx), mrun, path->ptr,
+		    NULL) < 0)
+			return error_lib("cannot serve model '%s'", model);
 		return 0;
 	}
 	if (dir) {
@@ -140,6 +143,8 @@ static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
 		return error_lib("cannot find the artifacts of run '%s'", id);
 	mmp_buf_puts(path, "/model");
 	mmp_buf_puts(name, id);
+	if (mmp_registry_verify_model(ctx_store(ctx), id, path->ptr, NULL) < 0)
+		return error_lib("cannot serve the model of run '%s'", id);
 	return 0;
 }
 

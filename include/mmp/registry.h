@@ -451,6 +451,22 @@ MMP_EXTERN(int) mmp_registry_tags_edit(mmp_store *s, const char *name,
 	int64_t version, const mmp_kv *set, size_t nset,
 	const char *const *unset, size_t nunset, const char *actor);
 
+/**
+ * Check the model directory `model_dir` of run `run_id` against the
+ * sha256 recorded for each of its files when the run logged them (the
+ * run's artifacts under "model/"), before anything loads it: serve-api,
+ * batch-inference and mmp_registry_export() call this. The number of
+ * files checked goes to `*out_checked` (may be NULL); 0 for a run that
+ * recorded none.
+ *
+ * Returns 0; MMP_EINVALID when a recorded file is missing or its
+ * content changed (the message names the file and both digests);
+ * MMP_ENOTFOUND for an unknown run; MMP_ERROR when a file cannot be
+ * read.
+ */
+MMP_EXTERN(int) mmp_registry_verify_model(mmp_store *s, const char *run_id,
+	const char *model_dir, size_t *out_checked);
+
 /* --- the audit log --- */
 
 /** One audit row; strings owned by it (NULL when empty). */

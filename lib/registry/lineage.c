@@ -244,6 +244,9 @@ int mmp_registry_export(mmp_store *s, const char *ref, const char *dir)
 	}
 	if ((err = mmp_registry_resolve(&mr, s, ref)) < 0)
 		goto out;
+	if ((err = mmp_registry_verify_model(s, mr.run_id, mr.model_dir,
+	    NULL)) < 0)
+		goto done;
 	if ((err = mmp_registry_lineage(&l, s, ref)) < 0)
 		goto done;
 	if ((err = mmp_uuid_hex(rnd)) < 0)
