@@ -21,6 +21,7 @@ static const char *const serve_api_usage[] = {
 	"mmp serve-api (--model <name>@<stage|alias> | --run <run> |",
 	"    --model-dir <dir>) [--host <addr>]",
 	"    [--port <port>] [--threads <n>] [--max-body <bytes>]",
+	"    [--request-timeout <seconds>] [--max-per-client <n>]",
 	"    [--token-file <file>] [--log-file <file>]",
 	NULL
 };
@@ -69,7 +70,8 @@ static int parse_size(const char *s, size_t *out)
 
 /* flags win over configuration keys, which win over built-in defaults */
 static void apply_config(struct mmp_ctx *ctx, mmp_serve_options *o,
-	const char *host, int port, int threads, const char *max_body)
+	const char *host, int port, int threads, const char *max_body,
+	int request_timeout, int max_per_client)
 {
 	mmp_config *cfg = ctx_config(ctx);
 	const char *s;
@@ -99,6 +101,14 @@ static void apply_config(struct mmp_ctx *ctx, mmp_serve_options *o,
 				(long long)v);
 		o->max_body = (size_t)v;
 	}
+	if (request_timeout != INT_MIN)
+		o->request_timeout = (unsigned int)request_timeout;
+	else if (mmp_config_get_int(&v, cfg, "serve.request_timeout") == 0)
+		o->request_timeout = (unsigned int)v;
+	if (max_per_client != INT_MIN)
+		o->max_per_client = (unsigned int)max_per_client;
+	else if (mmp_config_get_int(&v, cfg, "serve.max_per_client") == 0)
+		o->max_per_client = (unsigned int)v;
 	mmp_error_clear();
 }
 
@@ -203,6 +213,7 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	char mver[32] = "", mrun[33] = "";
 	const char *token_file = NULL, *log_file = NULL;
 	int port = INT_MIN, threads = INT_MIN;
+	int request_timeout = INT_MIN, max_per_client = INT_MIN;
 	const struct option opts[] = {
 		OPT_STRING(0, "model", &model, "<name>@<stage|alias>",
 			"serve a registered model version (churn@Production)"),
@@ -218,6 +229,12 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 			"worker threads (serve.threads, 0: one per core)"),
 		OPT_STRING(0, "max-body", &max_body, "<bytes>",
 			"largest request body (serve.max_body, 8MiB)"),
+		OPT_INTEGER(0, "request-timeout", &request_timeout,
+			"<seconds>", "close a connection whose request has not "
+			"arrived whole in time (serve.request_timeout, 30)"),
+		OPT_INTEGER(0, "max-per-client", &max_per_client, "<n>",
+			"connections open at once from one address "
+			"(serve.max_per_client, 64)"),
 		OPT_STRING(0, "token-file", &token_file, "<file>",
 			"require 'Authorization: Bearer' with this token"),
 		OPT_STRING(0, "log-file", &log_file, "<file>",
@@ -246,8 +263,17 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (threads != INT_MIN && (threads < 0 || threads > 1024))
 		usage_msg_opt("--threads must be between 0 and 1024",
 			serve_api_usage, opts);
+	if (request_timeout != INT_MIN &&
+	    (request_timeout < 1 || request_timeout > 86400))
+		usage_msg_opt("--request-timeout must be between 1 and 86400 "
+			"seconds", serve_api_usage, opts);
+	if (max_per_client != INT_MIN &&
+	    (max_per_client < 1 || max_per_client > 65535))
+		usage_msg_opt("--max-per-client must be between 1 and 65535",
+			serve_api_usage, opts);
 	mmp_serve_options_init(&o, MMP_SERVE_OPTIONS_VERSION);
-	apply_config(ctx, &o, host, port, threads, max_body);
+	apply_config(ctx, &o, host, port, threads, max_body,
+		request_timeout, max_per_client);
 	o.token_file = token_file;
 
 	if (log_file) {

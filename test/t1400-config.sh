@@ -29,7 +29,9 @@ test_expect_success 'list --show-origin shows every layer, exactly' '
 	default	log.level=info
 	file:configs/dev.yaml:2	serve.host=dev-host
 	default	serve.max_body=8388608
+	default	serve.max_per_client=64
 	env:MMP_SERVE_PORT	serve.port=9100
+	default	serve.request_timeout=30
 	command line: -c serve.threads=4	serve.threads=4
 	default	store.busy_timeout_ms=10000
 	default	tracking.push=never
@@ -59,7 +61,7 @@ test_expect_success 'list without origins' '
 	(cd proj && mmp config list) >out &&
 	test_grep "^serve.port=9000$" out &&
 	test_grep "^experiment.name=churn$" out &&
-	test_line_count = 14 out
+	test_line_count = 16 out
 '
 
 test_expect_success 'the project is found from --store' '
@@ -85,7 +87,7 @@ test_expect_success JQ 'list --json is one typed document' '
 	test "$(json_get out.json .schema_version)" = 1 &&
 	test "$(json_get out.json .env)" = null &&
 	test "$(json_get out.json .project_dir)" = "$TRASH_DIRECTORY/proj" &&
-	test "$(json_get out.json ".entries | length")" = 14 &&
+	test "$(json_get out.json ".entries | length")" = 16 &&
 	test "$(json_get out.json ".entries[] | select(.key == \"serve.port\") |
 		.value")" = 9001 &&
 	test "$(json_get out.json ".entries[] | select(.key == \"serve.port\") |

@@ -44,11 +44,18 @@ typedef struct {
 	unsigned int max_connections; /**< 0: 1024 */
 	mmp_serve_log_cb log;     /**< NULL: no access log */
 	void *payload;            /**< passed to `log` */
+	/** seconds for a whole request (head and body) to arrive, counted
+	 * from the connection opening or the previous answer on it; a
+	 * connection past it is closed. 0: 30; at most 86400 */
+	unsigned int request_timeout;
+	/** connections open at once from one client address (more are
+	 * closed as they come); 0: 64 */
+	unsigned int max_per_client;
 } mmp_serve_options;
 
 #define MMP_SERVE_OPTIONS_VERSION 1
 #define MMP_SERVE_OPTIONS_INIT { MMP_SERVE_OPTIONS_VERSION, NULL, 8000, 0, \
-	0, NULL, 0, 0, NULL, NULL }
+	0, NULL, 0, 0, NULL, NULL, 0, 0 }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
 MMP_EXTERN(int) mmp_serve_options_init(mmp_serve_options *o,

@@ -42,8 +42,13 @@ static const struct mmp_skey registry[] = {
 	{ "serve.max_body", MMP_CONFIG_SIZE, R_BOTH, "8MiB", 1,
 	  1024.0 * 1024 * 1024, NULL, NULL,
 	  "largest request body serve-api accepts, in bytes" },
+	{ "serve.max_per_client", MMP_CONFIG_INT, R_BOTH, "64", 1, 65535,
+	  NULL, NULL, "connections serve-api keeps open at once from one "
+	  "client address" },
 	{ "serve.port", MMP_CONFIG_INT, R_BOTH, "8000", 0, 65535, NULL, NULL,
 	  "TCP port mmp serve-api listens on (0: any free port)" },
+	{ "serve.request_timeout", MMP_CONFIG_INT, R_BOTH, "30", 1, 86400,
+	  NULL, NULL, "seconds serve-api gives a request to arrive whole" },
 	{ "serve.threads", MMP_CONFIG_INT, R_BOTH, "0", 0, 1024, NULL, NULL,
 	  "worker threads of serve-api (0: one per core)" },
 	{ "store.busy_timeout_ms", MMP_CONFIG_INT, R_BOTH, "10000", 0,

@@ -14,9 +14,14 @@
 
 #include <microhttpd.h>
 
+#include "http-guard.h"
 #include "serve-internal.h"
 
 #define DEFAULT_MAX_BODY (8u << 20)
+#define DEFAULT_TIMEOUT 30u
+#define DEFAULT_REQUEST_TIMEOUT 30u
+#define DEFAULT_MAX_CONNECTIONS 1024u
+#define DEFAULT_MAX_PER_CLIENT 64u
 #define TOKEN_FILE_MAX 4096
 
 /* one request, from its first handler call to MHD's completion call */
@@ -90,20 +95,10 @@ static void safe_path(char *out, size_t outlen, const char *path)
 	out[i] = '\0';
 }
 
-static void client_addr(char *out, size_t outlen, struct MHD_Connection *c)
+static void log_cut(const char *addr, unsigned int timeout, void *payload)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
-		MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-
-	snprintf(out, outlen, "-");
-	if (sa && sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-			out, (socklen_t)outlen);
-	else if (sa && sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6,
-			&((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-			(socklen_t)outlen);
+	log_line(payload, "* closed the connection of %s: no whole request "
+		"within %u s (see --request-timeout)", addr, timeout);
 }
 
 static enum MHD_Result answer(mmp_server *s, struct MHD_Connection *c,
@@ -146,7 +141,7 @@ static enum MHD_Result answer(mmp_server *s, struct MHD_Connection *c,
 		char path[256], addr[64];
 
 		safe_path(path, sizeof(path), url);
-		client_addr(addr, sizeof(addr), c);
+		mmp_http__client_addr(addr, sizeof(addr), c);
 		log_line(s, "%s \"%s %s\" %d %zu %.3fms", addr, method, path,
 			resp->status, len, dt * 1e3);
 	}
@@ -194,6 +189,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	if (r->answered) {
+		if (!*upload_data_size)
+			mmp_http__guard_received(c);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -213,6 +210,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* the whole request is in: its deadline no longer applies */
+	mmp_http__guard_received(c);
 	if (r->too_large)
 		return too_large(s, c, r, method, url);
 	req.method = method;
@@ -235,8 +234,9 @@ static void on_completed(void *cls, struct MHD_Connection *c,
 	mmp_server *s = cls;
 	struct conn_req *r = *con_cls;
 
-	(void)c;
 	(void)toe;
+	/* the next request on this connection has a deadline of its own */
+	mmp_http__guard_answered(c);
 	if (!r)
 		return;
 	mmp_buf_dispose(&r->body);
@@ -378,6 +378,10 @@ int mmp_server_start(mmp_server **out, const mmp_serve_options *o)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"thread count %d is out of range (0-1024)",
 			o->threads);
+	if (o->request_timeout > 86400)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"request timeout %u s is out of range (1-86400)",
+			o->request_timeout);
 	s = mmp__calloc(1, sizeof(*s));
 	s->listen_fd = -1;
 	s->host = mmp__strdup(o->host && *o->host ? o->host : "127.0.0.1");
@@ -393,6 +397,9 @@ int mmp_server_start(mmp_server **out, const mmp_serve_options *o)
 		goto fail;
 	if ((error = bind_socket(s, s->host, o->port, &family)) < 0)
 		goto fail;
+	if ((error = mmp_http__guard_new(&s->guard, o->request_timeout ?
+	    o->request_timeout : DEFAULT_REQUEST_TIMEOUT, log_cut, s)) < 0)
+		goto fail;
 	threads = o->threads ? (unsigned int)o->threads :
 		(unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
@@ -406,11 +413,17 @@ int mmp_server_start(mmp_server **out, const mmp_serve_options *o)
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT,
-		o->timeout ? o->timeout : 30u,
+		o->timeout ? o->timeout : DEFAULT_TIMEOUT,
 		MHD_OPTION_CONNECTION_LIMIT,
-		o->max_connections ? o->max_connections : 1024u,
+		o->max_connections ? o->max_connections :
+		DEFAULT_MAX_CONNECTIONS,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		o->max_per_client ? o->max_per_client :
+		DEFAULT_MAX_PER_CLIENT,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10),
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, mmp_http__guard_notify,
+		s->guard,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		error = mmp_error_ret(MMP_ERROR, MMP_ERROR_NET, "cannot start "
@@ -498,6 +511,7 @@ void mmp_server_free(mmp_server *s)
 		return;
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
+	mmp_http__guard_free(s->guard);
 	mmp_serve__model_free(atomic_load(&s->model));
 	mmp_model_free(s->owned_model);
 	if (s->token)

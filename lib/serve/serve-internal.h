@@ -76,6 +76,7 @@ struct serve_model {
 
 struct mmp_server {
 	struct MHD_Daemon *daemon;
+	struct http_guard *guard;
 	int listen_fd;
 	int port;
 	char *host;
