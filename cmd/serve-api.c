@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* serve-api.c: mmp serve-api: serve a model over HTTP until signalled */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -158,6 +161,36 @@ static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
 	return 0;
 }
 
+/* 127.0.0.0/8, ::1 or localhost: only this machine can connect */
+static int is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (!host || !*host || !strcasecmp(host, "localhost"))
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return ntohl(a4.s_addr) >> 24 == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return 0;
+}
+
+/* a server others can reach, or a token others can read, is said */
+static void exposure_warnings(const mmp_serve_options *o)
+{
+	struct stat st;
+
+	if (!o->token_file && !is_loopback(o->host))
+		warning("serving on %s without --token-file: anyone who can "
+			"reach this address can use the model", o->host);
+	if (o->token_file && stat(o->token_file, &st) == 0 &&
+	    (st.st_mode & (S_IRGRP | S_IROTH)))
+		warning("token file '%s' can be read by other users (mode "
+			"%04o); make it private with chmod 600",
+			o->token_file, (unsigned int)(st.st_mode & 07777));
+}
+
 /* wait for SIGINT or SIGTERM (blocked in every thread); 0 on timeout */
 static int wait_signal(const sigset_t *set, long ms)
 {
@@ -296,6 +329,7 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	/* find the model first: a wrong name opens no port */
 	if (locate_model(&path, &name, ctx, model, run, dir, mver, mrun))
 		goto done;
+	exposure_warnings(&o);
 	err = mmp_server_start(&srv, &o);
 	if (err == MMP_EEXISTS)
 		die("%s", mmp_error_last()->message);

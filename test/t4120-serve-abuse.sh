@@ -1,6 +1,6 @@
 #!/bin/sh
-# t4120-serve-abuse: slow clients and floods from one address: serve-api
-# stays up and says what it does
+# t4120-serve-abuse: slow clients, floods from one address, exposed
+# servers: serve-api stays up and says what it does
 
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/helpers/serve-lib.sh"
@@ -86,6 +86,33 @@ test_expect_success 'serve.request_timeout and serve.max_per_client configure it
 	test_expect_code 1 mmp -c serve.request_timeout=0 serve-api \
 		--model-dir churn 2>err &&
 	test_grep "serve.request_timeout" err
+'
+
+test_expect_success 'on loopback without a token: no warning' '
+	serve_start l --model-dir churn &&
+	serve_stop l &&
+	! grep "^warning" "$SERVE_DIR/l.err"
+'
+
+test_expect_success 'on 0.0.0.0 without a token: a warning' '
+	serve_start a --model-dir churn --host 0.0.0.0 &&
+	serve_stop a &&
+	test_grep "^warning: serving on 0.0.0.0 without --token-file: anyone who can reach this address can use the model$" \
+		"$SERVE_DIR/a.err"
+'
+
+test_expect_success 'a token file others can read: a warning naming it' '
+	echo s3cret >token &&
+	chmod 644 token &&
+	serve_start t --model-dir churn --token-file token &&
+	serve_stop t &&
+	test_grep "^warning: token file .token. can be read by other users \(mode 0644\); make it private with chmod 600$" \
+		"$SERVE_DIR/t.err" &&
+	chmod 600 token &&
+	serve_start p --model-dir churn --token-file token --host 0.0.0.0 &&
+	serve_stop p &&
+	! grep "^warning" "$SERVE_DIR/p.err" &&
+	! grep s3cret "$SERVE_DIR/t.err" "$SERVE_DIR/p.err"
 '
 
 test_done
