@@ -141,6 +141,26 @@ test_expect_success JQ 'out of range over /invocations, JSON and CSV' '
 	json_get out .message | test_grep "tenure.*\"inf\" is out of range" -
 '
 
+test_expect_success JQ 'a request target past 8 KiB: 414 in JSON, closed' '
+	test "$(req s GET "/$(rep a 70000)")" = 414 &&
+	test_grep "^Content-Type: application/json" hdr &&
+	test_grep "^Connection: close" hdr &&
+	test "$(json_get out .error.code)" = 414 &&
+	test "$(json_get out .error.message)" = \
+		"the request target is 70001 bytes, longer than the limit of 8192"
+'
+
+test_expect_success JQ 'a request head past 32 KiB: 431 in JSON, closed' '
+	test "$(req s POST /predict -H "Content-Type: application/json" \
+		-H "X-Big: $(rep b 70000)" --data-binary "{}")" = 431 &&
+	test_grep "^Content-Type: application/json" hdr &&
+	test_grep "^Connection: close" hdr &&
+	test "$(json_get out .error.code)" = 431 &&
+	json_get out .error.message |
+	test_grep "^the request head is [0-9]+ bytes, larger than the limit of 32768$" - &&
+	test "$(req s GET /health)" = 200
+'
+
 test_expect_success 'stop the server' '
 	serve_stop s
 '

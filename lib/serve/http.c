@@ -22,10 +22,22 @@
 #define DEFAULT_REQUEST_TIMEOUT 30u
 #define DEFAULT_MAX_CONNECTIONS 1024u
 #define DEFAULT_MAX_PER_CLIENT 64u
+/*
+ * libmicrohttpd answers a request head that does not fit its buffer with
+ * a canned HTML 414 or 431 before any callback runs; 0.9.75 offers no
+ * way to change those bodies. Its buffer is made much larger than the
+ * limits mmp enforces itself, in JSON, so that only heads past
+ * HEAD_BUFFER bytes ever see the library's answer.
+ */
+#define URI_MAX (8u << 10)
+#define HEAD_MAX (32u << 10)
+#define HEAD_BUFFER ((size_t)128u << 10)
 #define TOKEN_FILE_MAX 4096
 
 /* one request, from its first handler call to MHD's completion call */
 struct conn_req {
+	int started;              /* the access handler has seen it */
+	size_t uri_len;           /* the request target as sent */
 	double t0;
 	enum serve_route route;
 	mmp_buf body;
@@ -126,7 +138,8 @@ static enum MHD_Result answer(mmp_server *s, struct MHD_Connection *c,
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 			"Bearer");
 	if (atomic_load_explicit(&s->quiescing, memory_order_relaxed) ||
-	    resp->status == 413)
+	    resp->status == 413 || resp->status == 414 ||
+	    resp->status == 431)
 		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION,
 			"close");
 	ret = MHD_queue_response(c, (unsigned int)resp->status, mr);
@@ -161,6 +174,40 @@ static enum MHD_Result too_large(mmp_server *s, struct MHD_Connection *c,
 	return ret;
 }
 
+/* 414 or 431 for a request target or head past mmp's limits, or 0 */
+static int head_too_large(struct serve_response *resp,
+	struct MHD_Connection *c, const struct conn_req *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+		MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+
+	if (r->uri_len > URI_MAX) {
+		mmp_serve__error(resp, 414, "the request target is %zu bytes, "
+			"longer than the limit of %u", r->uri_len, URI_MAX);
+		return 1;
+	}
+	if (ci && ci->header_size > HEAD_MAX) {
+		mmp_serve__error(resp, 431, "the request head is %zu bytes, "
+			"larger than the limit of %u", ci->header_size,
+			HEAD_MAX);
+		return 1;
+	}
+	return 0;
+}
+
+/* a request's record starts when its request line is in (once per
+ * request, before the headers), so that the raw target is measured */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct conn_req *r = mmp__calloc(1, sizeof(*r));
+
+	(void)cls;
+	(void)c;
+	mmp_buf_init(&r->body, 0);
+	r->uri_len = strlen(uri);
+	return r;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	const char *url, const char *method, const char *version,
 	const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -172,16 +219,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	enum MHD_Result ret;
 
 	(void)version;
-	if (!r) {
+	if (!r)
+		*con_cls = r = on_uri(NULL, url, c);
+	if (!r->started) {
 		const char *cl;
 
-		r = mmp__calloc(1, sizeof(*r));
-		mmp_buf_init(&r->body, 0);
+		r->started = 1;
 		r->t0 = mmp_time_mono();
 		r->route = mmp_serve__route(url);
-		*con_cls = r;
 		atomic_fetch_add_explicit(&s->inflight, 1,
 			memory_order_relaxed);
+		if (head_too_large(&resp, c, r)) {
+			ret = answer(s, c, r, method, url, &resp);
+			mmp_buf_dispose(&resp.body);
+			return ret;
+		}
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 			MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > s->max_body)
@@ -240,9 +292,11 @@ static void on_completed(void *cls, struct MHD_Connection *c,
 	if (!r)
 		return;
 	mmp_buf_dispose(&r->body);
+	if (r->started)
+		atomic_fetch_sub_explicit(&s->inflight, 1,
+			memory_order_release);
 	free(r);
 	*con_cls = NULL;
-	atomic_fetch_sub_explicit(&s->inflight, 1, memory_order_release);
 }
 
 static int read_token(mmp_server *s, const char *path)
@@ -420,7 +474,8 @@ int mmp_server_start(mmp_server **out, const mmp_serve_options *o)
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 		o->max_per_client ? o->max_per_client :
 		DEFAULT_MAX_PER_CLIENT,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64u << 10),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, HEAD_BUFFER,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 		MHD_OPTION_NOTIFY_CONNECTION, mmp_http__guard_notify,
 		s->guard,

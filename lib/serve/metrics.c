@@ -6,7 +6,7 @@
 #include "serve-internal.h"
 
 static const int statuses[SERVE_NSTATUS] = {
-	200, 400, 401, 404, 405, 413, 415, 422, 500, 503, 0, 0
+	200, 400, 401, 404, 405, 413, 414, 415, 422, 431, 500, 503, 0, 0
 };
 
 /* upper bounds in seconds; the last bucket is +Inf */

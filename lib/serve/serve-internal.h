@@ -28,7 +28,7 @@ enum serve_route {
 };
 
 /* the statuses the server answers, for the metrics labels */
-#define SERVE_NSTATUS 12
+#define SERVE_NSTATUS 14
 #define SERVE_NBUCKETS 14
 
 struct serve_metrics {
