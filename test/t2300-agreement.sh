@@ -3,7 +3,8 @@
 # every row of its data, mmp's batch-inference, serve-api (/predict and
 # /invocations), Python's xgboost on model.ubj and the model directory's
 # pyfunc loader give the same numbers, and mmp's recorded test metrics
-# are the ones those predictions give on the test rows.
+# are the ones those predictions give on the test rows; a model refit on
+# train+validation too.
 
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/helpers/serve-lib.sh"
@@ -204,14 +205,35 @@ test_expect_success 'set up the bundled recipes' '
 		proj/recipes/data/
 '
 
-for r in breast-cancer diabetes penguins
+# each recipe as it is, and penguins refit on train+validation: the model
+# saved is the one retrained for best_iteration + 1 rounds, uncut
+for case in breast-cancer diabetes penguins penguins+refit
 do
+	r=${case%+refit}
+	extra=
+	test "$case" = "$r" || extra="--set model.refit=true"
 	csv=$(sed -n "s/^  source: //p" "$RECIPES/$r.yaml")
-	target=$(sed -n "s/^    target_column: //p" "$RECIPES/$r.yaml")
 
-	test_expect_success JQ "$r: train, predict in batch and serve" '
-		(cd proj && mmp train --recipe recipes/$r.yaml --json) >$r.json &&
+	test_expect_success JQ "$case: train, predict in batch and serve" '
+		(cd proj && mmp train --recipe recipes/$r.yaml $extra --json) \
+			>$r.json &&
 		test "$(json_get $r.json .status)" = FINISHED &&
+		if test -z "$extra"
+		then
+			test "$(json_get $r.json .refit)" = false
+		else
+			test "$(json_get $r.json .refit)" = true &&
+			test "$(json_get $r.json .refit_rounds)" = \
+				"$(($(json_get $r.json .best_iteration) + 1))" &&
+			if test_have_prereq PYPD
+			then
+				/usr/bin/python3 -c "import sys, xgboost as x
+print(x.Booster(model_file=sys.argv[1]).num_boosted_rounds())" \
+				"$(json_get $r.json .model_dir)/model.ubj" >rounds &&
+				json_get $r.json .refit_rounds >expect &&
+				test_cmp expect rounds
+			fi
+		fi &&
 		dir=$(json_get $r.json .model_dir) &&
 		mmp batch-inference --model-dir "$dir" \
 			--input proj/recipes/$csv --output bi.csv --proba -q &&
@@ -225,7 +247,7 @@ do
 		test "$(cat $r.rc)" = 0
 	'
 
-	test_expect_success PYPD,JQ "$r: every consumer agrees on every row" '
+	test_expect_success PYPD,JQ "$case: every consumer agrees on every row" '
 		/usr/bin/python3 agree.py proj/recipes/$csv \
 			"$(json_get $r.json .model_dir)" >agree.out &&
 		cat agree.out &&
@@ -233,7 +255,7 @@ do
 		grep "^$n rows, 5 consumers" agree.out
 	'
 
-	test_expect_success PYPD,JQ "$r: the recorded test metrics come from the same predictions" '
+	test_expect_success PYPD,JQ "$case: the recorded test metrics come from the same predictions" '
 		/usr/bin/python3 -c "
 import sys, pandas as pd
 f = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
@@ -245,7 +267,7 @@ f.to_csv(sys.argv[2], index=False)
 		    -e "s|^  split:|&\n    method: time|" \
 		    -e "/^    stratify:/d" \
 		    proj/recipes/$r.yaml >proj/recipes/ts-$r.yaml &&
-		(cd proj && mmp train --recipe recipes/ts-$r.yaml --json) \
+		(cd proj && mmp train --recipe recipes/ts-$r.yaml $extra --json) \
 			>ts-$r.json &&
 		test "$(json_get ts-$r.json .status)" = FINISHED &&
 		/usr/bin/python3 holdout.py ts-$r.json \
