@@ -2,6 +2,7 @@
 /* tune.c: mmp tune: hyperparameter studies; mmp tune show/list */
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 static const char *const tune_usage[] = {
 	"mmp tune --recipe <file> [--study <name>] [--trials <n>] [--jobs <n>]",
 	"    [--resume] [--retrain] [--timeout <seconds>] [--threads <n>]",
+	"    [--seed <n>] [--set <key>=<value>]...",
 	"    [--experiment <name>] [--env <env>] [-c <key>=<value>]...",
 	"    [--[no-]progress] [--json] [-q]",
 	"mmp tune show <study> [--json]",
@@ -52,13 +54,45 @@ static void fmt_value(char out[32], double v)
 
 /* ---- the session ---- */
 
+struct session_ui {
+	struct progress *meter;
+	int print_space;      /* say what is searched before the first trial */
+};
+
+/* the "params..." part of a study's space text, indented, on stderr */
+static void print_space(const mmp_tune_event *e)
+{
+	const char *p = e->space ? strstr(e->space, "\nparams") : NULL;
+
+	if (!p)
+		return;
+	fprintf(stderr, "the recipe has no tune.params: searching mmp's "
+		"default space (see mmp-tune(1))\n");
+	p = strchr(p + 1, '\n');
+	for (p = p ? p + 1 : ""; *p; ) {
+		size_t n;
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, "\n");
+		fprintf(stderr, "  %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
 static int on_event(const mmp_tune_event *e, void *payload)
 {
-	struct progress *meter = payload;
+	struct session_ui *ui = payload;
+	struct progress *meter = ui->meter;
 	char line[160], best[32];
 
 	if (interrupted)
 		return 1;
+	if (e->stage == MMP_TUNE_SESSION_START) {
+		/* a space the recipe does not show is said first */
+		if (ui->print_space && e->default_space)
+			print_space(e);
+		return 0;
+	}
 	if (!meter)
 		return 0;
 	fmt_value(best, e->best_value);
@@ -196,6 +230,9 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *recipe = NULL, *study = NULL, *experiment = NULL;
 	int64_t trials = -1;     /* -1: not given, the recipe's tune.trials */
+	int64_t seed = INT64_MIN;   /* not given: the recipe's tune.seed */
+	struct string_list sets = STRING_LIST_INIT;
+	struct session_ui ui = { NULL, 0 };
 	int jobs = 1, resume = 0, retrain = 0, threads = 0, json = 0;
 	int show_progress = -1;
 	double timeout = -1;
@@ -216,6 +253,10 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 			"start no trial after this long"),
 		OPT_INTEGER(0, "threads", &threads, "<n>",
 			"XGBoost threads in all (0: all cores)"),
+		OPT_INT64(0, "seed", &seed, "<n>",
+			"the sampler's seed (default: tune.seed)"),
+		OPT_STRING_LIST(0, "set", &sets, "<key>=<value>",
+			"override a recipe value, e.g. tune.trials=20"),
 		OPT_STRING(0, "experiment", &experiment, "<name>",
 			"record the runs in this experiment"),
 		OPT_STRING(0, "env", &ctx->env, "<env>",
@@ -256,6 +297,9 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (timeout < 0 && timeout != -1)
 		usage_msg_opt("--timeout must not be negative", tune_usage,
 			opts);
+	if (seed != INT64_MIN && seed < 0)
+		usage_msg_opt("--seed must not be negative", tune_usage,
+			opts);
 	store = ctx_store(ctx);
 	o.config = ctx_config(ctx);
 	o.recipe_path = recipe;
@@ -267,12 +311,17 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 	o.nthread = threads;
 	o.timeout = timeout;
 	o.experiment = experiment;
+	o.seed = seed == INT64_MIN ? -1 : seed;
+	o.overrides = sets.items;
+	o.noverrides = sets.nr;
 	if (show_progress < 0)
 		show_progress = !json && ctx->verbosity >= 0 && isatty(2);
 	if (show_progress)
 		meter = progress_start("tuning");
+	ui.meter = meter;
+	ui.print_space = !json && ctx->verbosity >= 0;
 	o.progress = on_event;
-	o.payload = meter;
+	o.payload = &ui;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -311,6 +360,7 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 	}
 	mmp_diag_list_free(diags);
 	mmp_tune_result_release(&r);
+	string_list_release(&sets);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	return ret;

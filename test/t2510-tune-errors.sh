@@ -118,14 +118,14 @@ test_expect_success 'mmp train checks the tune section too' '
 	test_grep "tune.trials: expected an integer" err
 '
 
-test_expect_success 'a recipe without a tune section or params' '
-	cp proj/base.yaml proj/n.yaml &&
-	(cd proj && test_expect_code 1 mmp tune --recipe n.yaml 2>../err) &&
-	test_grep "^error: .*n.yaml: tune: the recipe has no tune section" err &&
+test_expect_success 'an empty tune.params is an error, not the default space' '
 	cp proj/base.yaml proj/e.yaml &&
-	printf "tune:\n  trials: 3\n" >>proj/e.yaml &&
+	printf "tune:\n  trials: 3\n  params: {}\n" >>proj/e.yaml &&
 	(cd proj && test_expect_code 1 mmp tune --recipe e.yaml 2>../err) &&
-	test_grep "e.yaml:9:3: tune.params: give at least one parameter to search" err
+	test_grep "e.yaml:10:3: tune.params: give at least one parameter to search, or leave tune.params out" err &&
+	printf "tune: 3\n" >proj/s.yaml.tail && cat proj/base.yaml proj/s.yaml.tail >proj/s.yaml &&
+	(cd proj && test_expect_code 1 mmp tune --recipe s.yaml 2>../err) &&
+	test_grep "s.yaml:.*tune" err
 '
 
 test_expect_success 'usage errors exit 129' '

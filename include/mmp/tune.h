@@ -104,7 +104,8 @@ typedef struct {
 typedef enum {
 	MMP_TUNE_TRIAL_START = 1, /**< a trial got its params */
 	MMP_TUNE_ROUND,           /**< a boosting round of some trial ended */
-	MMP_TUNE_TRIAL_END        /**< a trial finished (any state) */
+	MMP_TUNE_TRIAL_END,       /**< a trial finished (any state) */
+	MMP_TUNE_SESSION_START    /**< before the first trial: `space` */
 } mmp_tune_stage;
 
 /** Borrowed for the duration of the callback. */
@@ -119,6 +120,10 @@ typedef struct {
 	int64_t best_number;     /**< -1: none */
 	double elapsed;          /**< seconds since the session started */
 	double eta;              /**< estimated seconds left (NaN: unknown) */
+	const char *space;       /**< SESSION_START: the study's settings and
+				      search space, as text; else NULL */
+	int default_space;       /**< SESSION_START: the recipe names no
+				      tune.params, mmp's default space */
 } mmp_tune_event;
 
 /**
@@ -143,11 +148,15 @@ typedef struct {
 	const mmp_config *config;  /**< may be NULL */
 	mmp_tune_event_cb progress;
 	void *payload;
+	const char *const *overrides;  /**< "path=value", as mmp_train's;
+					    tune.* paths apply too */
+	size_t noverrides;
+	int64_t seed;              /**< the sampler's seed; < 0: tune.seed */
 } mmp_tune_options;
 
 #define MMP_TUNE_OPTIONS_VERSION 1
 #define MMP_TUNE_OPTIONS_INIT { MMP_TUNE_OPTIONS_VERSION, NULL, NULL, 0, \
-	0, 0, 0, 0, -1.0, NULL, NULL, NULL, NULL }
+	0, 0, 0, 0, -1.0, NULL, NULL, NULL, NULL, NULL, 0, -1 }
 
 /** What a session did. Release with mmp_tune_result_release(). */
 typedef struct {
@@ -172,7 +181,8 @@ typedef struct {
  * the same number first. Runs `jobs` workers in threads, each with its
  * own store handle and nthread / jobs XGBoost threads.
  *
- * A recipe whose `tune` section is missing or invalid gives
+ * A recipe without `tune.params` searches mmp's default space (see
+ * mmp-tune(1)). A recipe whose `tune` section is invalid gives
  * MMP_EINVALID with every problem in `*diags` (when not NULL; free it
  * with mmp_diag_list_free()), located file:line:column. Returns 0;
  * MMP_ENOTFOUND (--resume of an unknown study; data file missing);

@@ -559,9 +559,87 @@ void mmp_tune__check(struct mmp_tune__spec *out, const mmp_ynode *tune,
 	free(f);
 }
 
-int mmp_tune__spec_load(struct mmp_tune__spec *out, mmp_diag_list **diags_out,
-	const mmp_recipe *r)
+/*
+ * The space searched when the recipe names none (documented in
+ * mmp-tune(1)): XGBoost's usual knobs over ranges that hold for most
+ * tabular data. Classification leaves weigh p(1-p) <= 0.25 per row in
+ * the hessian, regression leaves 1 per row, so min_child_weight ranges
+ * differ by task; a multiclass round grows one tree per class, so its
+ * trees stay shallower.
+ */
+struct default_param {
+	const char *name;
+	int type;
+	double low, high;
+	bool log;
+};
+
+static const struct default_param default_space[] = {
+	{ "max_depth", MMP_TUNE_INT, 3, 10, false },
+	{ "eta", MMP_TUNE_FLOAT, 0.01, 0.3, true },
+	{ "subsample", MMP_TUNE_FLOAT, 0.5, 1.0, false },
+	{ "colsample_bytree", MMP_TUNE_FLOAT, 0.5, 1.0, false },
+	{ "min_child_weight", MMP_TUNE_FLOAT, 0.1, 10, true },
+	{ "lambda", MMP_TUNE_FLOAT, 0.001, 10, true },
+	{ "alpha", MMP_TUNE_FLOAT, 0.001, 10, true },
+	{ "gamma", MMP_TUNE_FLOAT, 0.001, 5, true },
+};
+
+static void use_default_space(struct mmp_tune__spec *s, int task)
 {
+	size_t i, n = ARRAY_SIZE(default_space);
+
+	s->params = mmp__calloc(n, sizeof(*s->params));
+	for (i = 0; i < n; i++) {
+		struct mmp_tune__param *p = &s->params[i];
+		const struct default_param *d = &default_space[i];
+		p->name = mmp__strdup(d->name);
+		p->type = d->type;
+		p->low = d->low;
+		p->high = d->high;
+		p->step = d->type == MMP_TUNE_INT ? 1 : 0;
+		p->log = d->log;
+		if (!strcmp(d->name, "max_depth") &&
+		    task == MMP_TASK_MULTICLASS)
+			p->high = 8;
+		if (!strcmp(d->name, "min_child_weight") &&
+		    task == MMP_TASK_REGRESSION) {
+			p->low = 1;
+			p->high = 30;
+		}
+	}
+	s->nparams = n;
+	s->default_space = true;
+}
+
+/* --set overrides apply to the tune section too; the recipe's loader
+ * has reported any malformed one already */
+static void apply_overrides(mmp_ynode *root, const char *const *ov,
+	size_t n)
+{
+	mmp_diag_list *quiet = mmp_config__diags_new();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(ov[i], '=');
+		mmp_ynode *v = NULL;
+		char *path;
+
+		if (!eq || eq == ov[i] || strncmp(ov[i], "tune.", 5))
+			continue;
+		path = mmp__strndup(ov[i], (size_t)(eq - ov[i]));
+		if (path[strlen(path) - 1] != '.' && !strstr(path, "..") &&
+		    mmp_config__yaml_value(&v, "--set", eq + 1, quiet) == 0)
+			mmp_config__ynode_set_path(root, path, v);
+		free(path);
+	}
+	mmp_diag_list_free(quiet);
+}
+
+int mmp_tune__spec_load(struct mmp_tune__spec *out, mmp_diag_list **diags_out,
+	const mmp_recipe *r, const char *const *overrides, size_t noverrides)
+{
+	static const char empty[] = "{}";
 	mmp_diag_list *diags = mmp_config__diags_new();
 	mmp_ynode *root = NULL;
 	const mmp_ynode *tune;
@@ -573,15 +651,27 @@ int mmp_tune__spec_load(struct mmp_tune__spec *out, mmp_diag_list **diags_out,
 	if (mmp_config__yaml_load(&root, r->path, r->raw, r->raw_len,
 	    MMP_YAML_INTERPOLATE, diags) < 0)
 		goto invalid;
+	if (root->type == MMP_YNODE_MAP)
+		apply_overrides(root, overrides, noverrides);
 	tune = root->type == MMP_YNODE_MAP ?
 		mmp_config__ynode_get(root, "tune") : NULL;
-	if (!tune || tune->type != MMP_YNODE_MAP) {
+	if (tune && tune->type != MMP_YNODE_MAP) {
 		mmp_config__diag_add(diags, r->path, 0, 0, "tune",
-			"the recipe has no tune section to search with "
-			"(see mmp-tune(1))");
+			"the tune section must be a mapping (see mmp-tune(1))");
 		goto invalid;
 	}
-	mmp_tune__check(out, tune, (int)r->task, r->split.seed, diags);
+	if (!tune) {
+		/* no tune section: every setting at its default */
+		mmp_ynode *e = NULL;
+		if (mmp_config__yaml_load(&e, r->path, empty,
+		    sizeof(empty) - 1, 0, diags) < 0)
+			goto invalid;
+		mmp_tune__check(out, e, (int)r->task, r->split.seed, diags);
+		mmp_config__ynode_free(e);
+	} else {
+		mmp_tune__check(out, tune, (int)r->task, r->split.seed,
+			diags);
+	}
 	if (diags->nr)
 		goto invalid;
 	if (out->pruner_warmup_steps < 0) {
@@ -590,12 +680,17 @@ int mmp_tune__spec_load(struct mmp_tune__spec *out, mmp_diag_list **diags_out,
 		out->pruner_warmup_steps = w > 10 ? w : 10;
 	}
 	if (!out->nparams) {
-		const mmp_ynode *p = mmp_config__ynode_get(tune, "params");
-		mmp_config__diag_node(diags, p ? p : tune, p != NULL,
-			"tune.params", "give at least one parameter to "
-			"search");
-		mmp_tune__spec_release(out);
-		goto invalid;
+		const mmp_ynode *p = tune ?
+			mmp_config__ynode_get(tune, "params") : NULL;
+		if (p) {
+			mmp_config__diag_node(diags, p, true, "tune.params",
+				"give at least one parameter to search, or "
+				"leave tune.params out to search the default "
+				"space");
+			mmp_tune__spec_release(out);
+			goto invalid;
+		}
+		use_default_space(out, (int)r->task);
 	}
 	goto done;
 invalid:
@@ -666,7 +761,8 @@ void mmp_tune__spec_text(mmp_buf *out, const struct mmp_tune__spec *s,
 			mmp_buf_printf(out, " %s=%s", r->model.params[i].key,
 				r->model.params[i].value);
 	}
-	mmp_buf_puts(out, "\nparams:\n");
+	mmp_buf_printf(out, "\nparams%s:\n", s->default_space ?
+		" (mmp's default space)" : "");
 	for (i = 0; i < s->nparams; i++) {
 		const struct mmp_tune__param *p = &s->params[i];
 		mmp_buf_printf(out, "  %s: ", p->name);

@@ -1174,13 +1174,18 @@ int mmp_tune_run(mmp_tune_result *out, mmp_diag_list **diags,
 	pthread_cond_init(&S.changed, NULL);
 
 	ro.config = o->config;
+	ro.overrides = o->overrides;
+	ro.noverrides = o->noverrides;
 	if ((err = mmp_recipe_load(&recipe, diags, o->recipe_path, &ro)) < 0)
 		goto done;
 	S.recipe = recipe;
-	if ((err = mmp_tune__spec_load(&S.spec, diags, recipe)) < 0)
+	if ((err = mmp_tune__spec_load(&S.spec, diags, recipe, o->overrides,
+			o->noverrides)) < 0)
 		goto done;
 	if (o->timeout >= 0)
 		S.spec.timeout = o->timeout;
+	if (o->seed >= 0)
+		S.spec.seed = o->seed;
 	mmp_tune__spec_text(&space, &S.spec, recipe);
 	S.experiment = pick_experiment(o, recipe);
 	S.nrounds = recipe->model.num_boost_round;
@@ -1212,7 +1217,19 @@ int mmp_tune_run(mmp_tune_result *out, mmp_diag_list **diags,
 	if ((err = start_parent(&S, jobs)) < 0)
 		goto done;
 	started = 1;
-	if (S.total)
+	{
+		mmp_tune_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.stage = MMP_TUNE_SESSION_START;
+		ev.number = -1;
+		ev.value = NAN;
+		ev.space = S.study->space;
+		ev.default_space = S.spec.default_space;
+		pthread_mutex_lock(&S.lock);
+		emit_locked(&S, &ev);
+		pthread_mutex_unlock(&S.lock);
+	}
+	if (S.total && !S.stop)
 		run_workers(&S, jobs);
 	if (S.err) {
 		err = S.err;

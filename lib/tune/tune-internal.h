@@ -53,6 +53,7 @@ struct mmp_tune__spec {
 	int64_t max_parallel;
 	struct mmp_tune__param *params;
 	size_t nparams;
+	bool default_space;           /* no tune.params: mmp's own space */
 };
 
 /*
@@ -73,7 +74,7 @@ void mmp_tune__spec_release(struct mmp_tune__spec *s);
  * an empty tune.params, or an invalid one.
  */
 int mmp_tune__spec_load(struct mmp_tune__spec *out, mmp_diag_list **diags,
-	const mmp_recipe *r);
+	const mmp_recipe *r, const char *const *overrides, size_t noverrides);
 
 /*
  * The canonical text of the settings, the space and what of the recipe
