@@ -84,6 +84,7 @@ static int record_tags(struct job *j)
 	int xgb_found = 0, err, has_git;
 	mmp_dep_version deps[16];
 	size_t i, nd = mmp_dep_versions(deps, 16);
+	mmp_buf sets = MMP_BUF_INIT;
 
 	snprintf(seed, sizeof(seed), "%lld", (long long)r->split.seed);
 	tags[n++] = (mmp_kv){ "mlflow.runName", j->out->run_name };
@@ -103,14 +104,27 @@ static int record_tags(struct job *j)
 		}
 	if (xgb_found)
 		tags[n++] = (mmp_kv){ "mmp.xgboost.version", ver };
+	/* the --set overrides, so that the recipe the run used can be
+	 * rebuilt from its snapshot (see rebuild.c) */
+	if (j->o->noverrides) {
+		mmp_buf_putc(&sets, '[');
+		for (i = 0; i < j->o->noverrides; i++) {
+			mmp_buf_puts(&sets, i ? "," : "");
+			mmp_buf_put_json_string(&sets, j->o->overrides[i]);
+		}
+		mmp_buf_putc(&sets, ']');
+		tags[n++] = (mmp_kv){ "mmp.recipe.overrides", sets.ptr };
+	}
 
 	err = mmp_gitinfo_read(&git, r->path);
 	has_git = err == 0;
 	if (err == MMP_ENOTFOUND)
 		err = 0;
 	mmp_error_clear();
-	if (err < 0)
+	if (err < 0) {
+		mmp_buf_dispose(&sets);
 		return err;
+	}
 	if (has_git) {
 		if (git.commit[0])
 			tags[n++] = (mmp_kv){ "mlflow.source.git.commit",
@@ -130,6 +144,7 @@ static int record_tags(struct job *j)
 	err = mmp_run_set_tags(j->store, j->out->run_id, tags, n);
 	if (has_git)
 		mmp_gitinfo_release(&git);
+	mmp_buf_dispose(&sets);
 	return err;
 }
 
