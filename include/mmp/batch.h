@@ -171,6 +171,55 @@ MMP_EXTERN(void) mmp_batch_result_release(mmp_batch_result *r);
 MMP_EXTERN(int) mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 	const mmp_batch_options *o);
 
+/** Options of mmp_batch_score(); MMP_BATCH_SCORE_OPTIONS_INIT. */
+typedef struct {
+	unsigned int version;
+	char delimiter;                 /**< 0: ',' */
+	const char *const *na_values;   /**< NULL: the CSV defaults */
+	/** ascending 0-based data-row indices to score; NULL: every row */
+	const size_t *rows;
+	size_t nrows;
+} mmp_batch_score_options;
+
+#define MMP_BATCH_SCORE_OPTIONS_VERSION 1
+#define MMP_BATCH_SCORE_OPTIONS_INIT { MMP_BATCH_SCORE_OPTIONS_VERSION, 0, \
+	NULL, NULL, 0 }
+
+/** A model's scores on labelled rows; mmp_batch_scores_release(). */
+typedef struct {
+	size_t n;            /**< rows scored */
+	size_t per;          /**< scores per row: the classes for
+				  multiclass, else 1 */
+	float *y;            /**< n labels: class codes in the model's
+				  class order, or target values */
+	float *scores;       /**< n x per, laid out as
+				  mmp_metrics_compute() takes them */
+	uint64_t rows_in;    /**< data rows in the file */
+	uint64_t unseen;     /**< unseen category values in the file */
+	char digest[65];     /**< sha256 hex of the file */
+} mmp_batch_scores;
+
+/** Free the contents of `s` and zero it; accepts a zeroed one. */
+MMP_EXTERN(void) mmp_batch_scores_release(mmp_batch_scores *s);
+
+/**
+ * Score rows of the labelled CSV `path` with `m`: columns are matched
+ * by name and coded with the model's saved tables, exactly as
+ * mmp_batch_run() reads them, the target column is read with the
+ * model's classes, and mmp_model_predict_scores() predicts. With
+ * `o->rows`, only those data rows (counted from 0, blank lines
+ * excepted, as mmp_csv_load() counts them) are kept. The file is
+ * streamed; memory holds only the rows kept.
+ *
+ * `out` is filled as far as it went; the caller releases it. Returns
+ * 0, or MMP_ENOTFOUND (no file, a missing feature or target column),
+ * MMP_EINVALID (a model without a schema, a bad row or an unknown
+ * class label, named by file and line; row indices not ascending or
+ * past the end of the file), MMP_ERROR (read or XGBoost failure).
+ */
+MMP_EXTERN(int) mmp_batch_score(mmp_batch_scores *out, const mmp_model *m,
+	const char *path, const mmp_batch_score_options *o);
+
 MMP_END_DECL
 
 #endif
