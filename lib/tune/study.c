@@ -633,7 +633,7 @@ static int finish(struct trial *T, mmp_trial_state state, double value,
 	rows = mmp__calloc(T->nsteps + 3, sizeof(*rows));
 	if (state == MMP_TRIAL_COMPLETE) {
 		rows[n++] = (mmp_run_metric){ S->spec.metric, value, 0, now };
-		rows[n++] = (mmp_run_metric){ "best_iteration", best_iter, 0,
+		rows[n++] = (mmp_run_metric){ "cv_mean_best_iteration", best_iter, 0,
 			now };
 	}
 	mmp_buf_printf(&key, "valid-%s", T->metric[0] ? T->metric :
