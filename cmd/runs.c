@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* runs.c: mmp runs list/show/compare/history/mark-failed */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,9 @@
 #define LIST_METRIC_COLUMNS 3
 
 static const char *const runs_usage[] = {
-	"mmp runs list [--experiment <name>] [--filter <expr>] "
-	"[--order-by <key>]...",
-	"    [--max <n>] [--all] [--deleted] [--json]",
+	"mmp runs list [--experiment <name>] [--kind <kind>]... "
+	"[--filter <expr>]",
+	"    [--order-by <key>]... [--max <n>] [--all] [--deleted] [--json]",
 	"mmp runs show <run> [--json]",
 	"mmp runs compare <run> <run>... [--all] [--json | --md]",
 	"mmp runs history <run> <key> [--json]",
@@ -30,9 +31,9 @@ static const char *const runs_usage[] = {
 };
 
 static const char *const list_usage[] = {
-	"mmp runs list [--experiment <name>] [--filter <expr>] "
-	"[--order-by <key>]...",
-	"    [--max <n>] [--all] [--deleted] [--json]",
+	"mmp runs list [--experiment <name>] [--kind <kind>]... "
+	"[--filter <expr>]",
+	"    [--order-by <key>]... [--max <n>] [--all] [--deleted] [--json]",
 	NULL
 };
 
@@ -155,6 +156,20 @@ static const char *find_kv(const mmp_kv *kv, size_t n, const char *key)
 		if (!strcmp(kv[i].key, key))
 			return kv[i].value;
 	return NULL;
+}
+
+/*
+ * A metric for a human table: whole numbers (counts, rounds) as
+ * integers, others with 4 decimals; --json keeps full precision.
+ */
+static void fmt_metric(char out[32], double v)
+{
+	if (!isfinite(v))
+		mmp_fmt_double(out, v);
+	else if (v == trunc(v) && fabs(v) < 1e15)
+		snprintf(out, 32, "%.0f", v);
+	else
+		snprintf(out, 32, "%.4f", v);
 }
 
 /* --- JSON --- */
@@ -380,21 +395,63 @@ static size_t pick_metrics(const mmp_run_list *l,
 	return n;
 }
 
-static void print_list(const mmp_run_list *l, const struct string_list *order,
-	struct mmp_ctx *ctx)
+static int is_trial_of(const mmp_run *t, const mmp_run *study)
 {
-	const char *headers[6 + LIST_METRIC_COLUMNS] = { "RUN", "NAME",
-		"EXPERIMENT", "STATUS", "START", "DURATION" };
+	return !strcmp(t->kind, "trial") && !strcmp(study->kind, "tune") &&
+		t->parent_run_id && !strcmp(t->parent_run_id, study->run_id);
+}
+
+/*
+ * Put every trial whose study is listed right after that study, in the
+ * list's order; `nested[i]` (returned, malloc'd) marks those trials.
+ */
+static unsigned char *nest_trials(mmp_run_list *l)
+{
+	size_t n = l->count, i, j, k = 0;
+	mmp_run **out = calloc(n ? n : 1, sizeof(*out));
+	unsigned char *inner = calloc(n ? n : 1, 1);
+	unsigned char *nested = calloc(n ? n : 1, 1);
+
+	if (!out || !inner || !nested)
+		die("out of memory");
+	for (i = 0; i < n; i++)
+		if (!strcmp(l->runs[i]->kind, "tune"))
+			for (j = 0; j < n; j++)
+				if (is_trial_of(l->runs[j], l->runs[i]))
+					inner[j] = 1;
+	for (i = 0; i < n; i++) {
+		if (inner[i])
+			continue;
+		out[k++] = l->runs[i];
+		if (strcmp(l->runs[i]->kind, "tune"))
+			continue;
+		for (j = 0; j < n; j++)
+			if (inner[j] && is_trial_of(l->runs[j], l->runs[i])) {
+				nested[k] = 1;
+				out[k++] = l->runs[j];
+			}
+	}
+	memcpy(l->runs, out, n * sizeof(*out));
+	free(out);
+	free(inner);
+	return nested;
+}
+
+static void print_list(const mmp_run_list *l, const struct string_list *order,
+	const unsigned char *nested, struct mmp_ctx *ctx)
+{
+	const char *headers[7 + LIST_METRIC_COLUMNS] = { "RUN", "NAME",
+		"EXPERIMENT", "KIND", "STATUS", "START", "DURATION" };
 	const char *mkeys[LIST_METRIC_COLUMNS];
 	size_t nm = pick_metrics(l, order, mkeys, LIST_METRIC_COLUMNS), i, j;
 	int ab = abbrev_len(l);
 	struct table t;
 
 	for (j = 0; j < nm; j++)
-		headers[6 + j] = mkeys[j];
-	table_init(&t, 6 + nm, headers);
+		headers[7 + j] = mkeys[j];
+	table_init(&t, 7 + nm, headers);
 	for (j = 0; j < nm; j++)
-		t.right[6 + j] = 1;
+		t.right[7 + j] = 1;
 	for (i = 0; i < l->count; i++) {
 		const mmp_run *r = l->runs[i];
 		char when[32], dur[32], st[32];
@@ -402,31 +459,82 @@ static void print_list(const mmp_run_list *l, const struct string_list *order,
 		fmt_time(when, r->start_time);
 		fmt_duration(dur, r);
 		table_addf(&t, 0, "%.*s", ab, r->run_id);
-		table_addf(&t, 1, "%s", r->name);
+		/* a trial listed with its study sits under it */
+		table_addf(&t, 1, "%s%s", nested[i] ? "  " : "",
+			r->name);
 		table_addf(&t, 2, "%s", r->experiment_name);
-		table_addf(&t, 3, "%s", status_text(r, st));
-		table_addf(&t, 4, "%s", when);
-		table_addf(&t, 5, "%s", dur);
+		table_addf(&t, 3, "%s", r->kind);
+		table_addf(&t, 4, "%s", status_text(r, st));
+		table_addf(&t, 5, "%s", when);
+		table_addf(&t, 6, "%s", dur);
 		for (j = 0; j < nm; j++) {
 			const mmp_run_metric *m = find_metric(r, mkeys[j]);
 			char v[32];
 			if (m)
-				mmp_fmt_double(v, m->value);
-			table_addf(&t, 6 + j, "%s", m ? v : "-");
+				fmt_metric(v, m->value);
+			table_addf(&t, 7 + j, "%s", m ? v : "-");
 		}
 	}
 	table_print(&t, stdout, ctx);
 	table_release(&t);
 }
 
+/* the kinds of run mmp records; train and tune are listed by default */
+static const char *const run_kinds[] = {
+	"train", "tune", "trial", "batch-inference", NULL
+};
+
+/* does the filter name the kind attribute itself? */
+static int filter_names_kind(const char *f)
+{
+	const char *p;
+
+	for (p = f; p && (p = strcasestr(p, "kind")); p += 4) {
+		const char *q = p + 4;
+
+		if (p > f && (p[-1] == '.' || p[-1] == '`' || p[-1] == '"') &&
+		    (!*q || !(isalnum((unsigned char)*q) || *q == '_')))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The kinds to list into `out` (borrowed strings; none: every kind):
+ * --kind (all: every kind), else train runs and studies unless the
+ * filter chooses kinds itself.
+ */
+static size_t pick_kinds(const char **out, const struct string_list *kinds,
+	const char *filter)
+{
+	size_t i;
+
+	for (i = 0; i < kinds->nr; i++)
+		if (!strcmp(kinds->items[i], "all"))
+			return 0;
+	for (i = 0; i < kinds->nr; i++)
+		out[i] = kinds->items[i];
+	if (kinds->nr || (filter && filter_names_kind(filter)))
+		return kinds->nr;
+	out[0] = "train";
+	out[1] = "tune";
+	return 2;
+}
+
 static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	struct string_list exps = STRING_LIST_INIT, order = STRING_LIST_INIT;
+	struct string_list kinds = STRING_LIST_INIT;
+	const char **kind_list = NULL;
+	unsigned char *nested = NULL;
 	const char *filter = NULL;
 	int max = -1, all = 0, deleted = 0, json = 0, ret = 0;
 	const struct option opts[] = {
 		OPT_STRING_LIST(0, "experiment", &exps, "<name>",
 			"only runs of this experiment (repeatable)"),
+		OPT_STRING_LIST(0, "kind", &kinds, "<kind>",
+			"train, tune, trial, batch-inference or all "
+			"(repeatable; default: train and tune)"),
 		OPT_STRING(0, "filter", &filter, "<expr>",
 			"an MLflow filter, e.g. \"metrics.auc > 0.9\""),
 		OPT_STRING_LIST(0, "order-by", &order, "<key>",
@@ -450,6 +558,22 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (max != -1 && max <= 0)
 		usage_msg_opt("option '--max' expects a positive number",
 			list_usage, opts);
+	for (i = 0; i < kinds.nr; i++) {
+		const char *k = kinds.items[i];
+		size_t j;
+
+		for (j = 0; run_kinds[j] && strcmp(k, run_kinds[j]); j++)
+			;
+		if (run_kinds[j] || !strcmp(k, "all"))
+			continue;
+		usage_msg_opt("option '--kind' expects train, tune, trial, "
+			"batch-inference or all", list_usage, opts);
+	}
+	kind_list = calloc(kinds.nr + 2, sizeof(*kind_list));
+	if (!kind_list)
+		die("out of memory");
+	q.kinds = kind_list;
+	q.kinds_nr = pick_kinds(kind_list, &kinds, filter);
 	q.experiments = exps.items;
 	q.experiments_nr = exps.nr;
 	q.filter = filter;
@@ -463,6 +587,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 		ret = EXIT_FAIL;
 		goto done;
 	}
+	nested = nest_trials(l);
 	if (json) {
 		cJSON *doc = json_doc_new();
 		cJSON *arr = cJSON_AddArrayToObject(doc, "runs");
@@ -470,12 +595,15 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 			cJSON_AddItemToArray(arr, run_json(l->runs[i], 0));
 		json_print(doc);
 	} else if (l->count) {
-		print_list(l, &order, ctx);
+		print_list(l, &order, nested, ctx);
 	}
 done:
+	free(nested);
 	mmp_run_list_free(l);
+	free(kind_list);
 	string_list_release(&exps);
 	string_list_release(&order);
+	string_list_release(&kinds);
 	return ret;
 }
 
@@ -528,10 +656,10 @@ static void show_human(const mmp_run *r)
 			if (find_metric(r, name))
 				continue;
 		}
-		mmp_fmt_double(a, r->metrics[i].value);
+		fmt_metric(a, r->metrics[i].value);
 		if (lo && hi) {
-			mmp_fmt_double(l, lo->value);
-			mmp_fmt_double(h, hi->value);
+			fmt_metric(l, lo->value);
+			fmt_metric(h, hi->value);
 			printf("  %-24s %s [%s, %s] (step %lld)\n", key, a, l,
 				h, (long long)r->metrics[i].step);
 		} else {
@@ -683,11 +811,15 @@ static void fmt_cell(mmp_buf *b, mmp_run **runs, size_t i,
 		mmp_buf_puts(b, "-");
 		return;
 	}
+	if (mv) {
+		fmt_metric(buf, *mv);
+		v = buf;
+	}
 	mmp_buf_puts(b, v);
 	if (i && mv) {
 		cell(runs[0], row, b0, &mv0);
 		if (mv0 && isfinite(*mv) && isfinite(*mv0))
-			mmp_buf_printf(b, " (%+.4g)", *mv - *mv0);
+			mmp_buf_printf(b, " (%+.4f)", *mv - *mv0);
 	}
 }
 

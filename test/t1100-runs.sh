@@ -36,11 +36,11 @@ test_expect_success 'seed three runs in two experiments' '
 
 test_expect_success 'list: newest first, abbreviated ids, key metrics' '
 	mmp runs list >out &&
-	head -n 1 out | grep -E "^RUN +NAME +EXPERIMENT +STATUS +START +DURATION +auc" &&
+	head -n 1 out | grep -E "^RUN +NAME +EXPERIMENT +KIND +STATUS +START +DURATION +auc" &&
 	test_line_count = 4 out &&
-	sed -n 2p out | grep -E "^$(echo $C | cut -c1-8) +gamma +fraud +FAILED +1970-01-01T00:50:00Z" &&
-	sed -n 3p out | grep -E "^$(echo $B | cut -c1-8) +beta +churn +FINISHED" &&
-	sed -n 4p out | grep -E "^$(echo $A | cut -c1-8) +alpha +churn +FINISHED +1970-01-01T00:16:40Z .* 0\.91 "
+	sed -n 2p out | grep -E "^$(echo $C | cut -c1-8) +gamma +fraud +tune +FAILED +1970-01-01T00:50:00Z" &&
+	sed -n 3p out | grep -E "^$(echo $B | cut -c1-8) +beta +churn +train +FINISHED" &&
+	sed -n 4p out | grep -E "^$(echo $A | cut -c1-8) +alpha +churn +train +FINISHED +1970-01-01T00:16:40Z .* 0\.9100 "
 '
 
 test_expect_success JQ 'list --json: every run with its fields' '
@@ -110,7 +110,7 @@ test_expect_success 'show: a unique prefix, a run name, the full record' '
 	test_grep "^run +$A$" by-name &&
 	test_grep "^experiment +churn \([0-9]+\)$" by-name &&
 	test_grep "^  max_depth +6$" by-name &&
-	test_grep "^  auc +0.91 \(step 2\)$" by-name &&
+	test_grep "^  auc +0.9100 \(step 2\)$" by-name &&
 	test_grep "^  logloss +NaN" by-name &&
 	test_grep "^  train \(training\) digest 3f2a9c, 1000 rows x 12 columns" by-name &&
 	test_grep "^  model/model.json +2048  0123456789ab$" by-name
@@ -160,7 +160,7 @@ test_expect_success 'compare: only differing rows, deltas against the first' '
 	cat >expect <<-EOF &&
 	KEY               $(echo $A | cut -c1-8) alpha  $(echo $B | cut -c1-8) beta
 	params.max_depth  6               8
-	metrics.auc       0.91            0.93 (+0.02)
+	metrics.auc       0.9100          0.9300 (+0.0200)
 	metrics.big       -               Infinity
 	metrics.logloss   NaN             -
 	EOF
@@ -174,7 +174,7 @@ test_expect_success 'compare --all --md: a Markdown table of every row' '
 	|---|---|---|
 	| params.eta | 0.1 | 0.1 |
 	| params.max_depth | 6 | 8 |
-	| metrics.auc | 0.91 | 0.93 (+0.02) |
+	| metrics.auc | 0.9100 | 0.9300 (+0.0200) |
 	| metrics.big | - | Infinity |
 	| metrics.logloss | NaN | - |
 	EOF

@@ -98,9 +98,12 @@ test_expect_success SQLITE3,JQ 'each trial is a child run of the session run' '
 		"$(json_get t1.json .best.number)"
 '
 
-test_expect_success JQ 'mmp runs sees the trials' '
-	(cd proj && mmp runs list --experiment tuning --filter "tags.mmp.tune.study = \"bc\" and attributes.status = \"FINISHED\"" --json >../runs.json) &&
-	test "$(jq "[.runs[] | select(.kind == \"trial\")] | length" runs.json)" = 16
+test_expect_success JQ 'mmp runs sees the trials with --kind trial' '
+	(cd proj && mmp runs list --kind trial --experiment tuning --filter "tags.mmp.tune.study = \"bc\" and attributes.status = \"FINISHED\"" --json >../runs.json) &&
+	test "$(jq "[.runs[] | select(.kind == \"trial\")] | length" runs.json)" = 16 &&
+	test "$(jq "[.runs[] | select(.kind != \"trial\")] | length" runs.json)" = 0 &&
+	(cd proj && mmp runs list --experiment tuning --json >../runs.json) &&
+	test "$(jq -r "[.runs[].kind] | unique | join(\",\")" runs.json)" = tune
 '
 
 test_expect_success JQ 'pruning stops the trials of the bad region early' '

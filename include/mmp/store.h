@@ -283,11 +283,13 @@ typedef struct {
 	size_t order_by_nr;              /**< none: start_time DESC */
 	size_t max_results;              /**< 0: no limit */
 	int include_deleted;             /**< also deleted runs */
+	const char *const *kinds;        /**< run kinds; NULL or none: all */
+	size_t kinds_nr;
 } mmp_run_query;
 
 #define MMP_RUN_QUERY_VERSION 1
 #define MMP_RUN_QUERY_INIT { MMP_RUN_QUERY_VERSION, NULL, 0, NULL, NULL, 0, \
-	0, 0 }
+	0, 0, NULL, 0 }
 
 /**
  * Search runs with MLflow's filter language (plus OR and parentheses):

@@ -91,6 +91,15 @@ static int build_query(struct mmp_filter__sql *q, mmp_store *s,
 		}
 		mmp_buf_puts(&q->sql, ") AND ");
 	}
+	if (o->kinds_nr) {
+		mmp_buf_puts(&q->sql, "r.kind IN (");
+		for (i = 0; i < o->kinds_nr; i++) {
+			mmp_buf_puts(&q->sql, i ? ", ?" : "?");
+			mmp_filter__bind_text(q, o->kinds[i],
+				strlen(o->kinds[i]));
+		}
+		mmp_buf_puts(&q->sql, ") AND ");
+	}
 	if ((err = mmp_filter__compile(q, o->filter)) < 0)
 		return err;
 	for (i = 0; i < o->order_by_nr; i++)
