@@ -6,7 +6,8 @@
 #include "registry-common.h"
 
 static const char *const approve_usage[] = {
-	"mmp approve <model> <version> [--policy <file>] [--json]",
+	"mmp approve <model> <version> [--policy <file>] [--data <file>] "
+	"[--json]",
 	"mmp approve <model> <version> --by <name> [--notes <text>] [--json]",
 	"mmp approve <model> <version> --reject --by <name> --notes <text> "
 	"[--json]",
@@ -21,14 +22,49 @@ static void print_diags(const mmp_diag_list *d)
 		error("%s", mmp_diag_list_get(d, i)->message);
 }
 
+/* an earlier decision of the version: what it was, what differs now */
+static void print_previous(const mmp_approval *a)
+{
+	cJSON *ev = a->evidence ? cJSON_Parse(a->evidence) : NULL;
+	const cJSON *p = cJSON_GetObjectItem(ev, "previous"), *c;
+	const char *sep = "";
+
+	if (cJSON_IsObject(p)) {
+		printf("earlier: %s by %s at %s: %s\n",
+			cJSON_GetStringValue(cJSON_GetObjectItem(p,
+				"decision")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(p, "actor")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(p,
+				"time_iso")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(p,
+				"reason")));
+		if (cJSON_IsTrue(cJSON_GetObjectItem(p, "same"))) {
+			printf("the decision is the same\n");
+		} else if (cJSON_GetArraySize(cJSON_GetObjectItem(p,
+				"changes"))) {
+			printf("it differs because ");
+			cJSON_ArrayForEach(c, cJSON_GetObjectItem(p,
+					"changes")) {
+				printf("%s%s", sep, cJSON_GetStringValue(c));
+				sep = "; ";
+			}
+			putchar('\n');
+		}
+	}
+	cJSON_Delete(ev);
+}
+
 int cmd_approve(int argc, const char **argv, struct mmp_ctx *ctx)
 {
-	const char *policy = NULL, *by = NULL, *notes = NULL;
+	const char *policy = NULL, *by = NULL, *notes = NULL, *data = NULL;
 	int reject = 0, json = 0;
 	const struct option opts[] = {
 		OPT_STRING(0, "policy", &policy, "<file>",
 			"the policy (default: configs/approval.yaml, else the "
 			"recipe's approval: section)"),
+		OPT_STRING(0, "data", &data, "<file>",
+			"compare with Production on every row of this "
+			"labelled CSV (default: the version's test rows)"),
 		OPT_STRING(0, "by", &by, "<name>",
 			"record a human's decision instead of the policy's"),
 		OPT_STRING(0, "notes", &notes, "<text>",
@@ -56,9 +92,15 @@ int cmd_approve(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (notes && !by)
 		usage_msg_opt("'--notes' goes with '--by'", approve_usage,
 			opts);
+	if (data && by)
+		usage_msg_opt("'--data' and '--by' cannot be combined",
+			approve_usage, opts);
 	if (reg_parse_version(&version, argv[1]) < 0)
 		return EXIT_USAGE;
 	o.policy_path = policy;
+	o.data_path = data;
+	if (!by)
+		o.config = ctx_config(ctx);
 	o.actor = by;
 	o.notes = notes;
 	if (by)
@@ -82,6 +124,7 @@ int cmd_approve(int argc, const char **argv, struct mmp_ctx *ctx)
 		printf("%s version %lld: %s\n%s\n", a->name,
 			(long long)a->version, mmp_decision_name(a->decision),
 			a->reason);
+		print_previous(a);
 	}
 	ret = reg_decision_exit(a->decision);
 	mmp_approval_free(a);

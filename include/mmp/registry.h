@@ -313,11 +313,16 @@ typedef struct mmp_approval_policy mmp_approval_policy;
  *   thresholds:            # every metric must pass: REJECTED otherwise
  *     accuracy: {min: 0.75}
  *     logloss: {max: 0.35}
+ *     roc_auc: {min_ci_low: 0.9}   # the run's roc_auc_ci_low
  *   comparison:            # against the current Production version
  *     metric: roc_auc
  *     direction: maximize  # or minimize; default from the metric
  *     min_improvement: 0.005
  *     max_degradation: 0.01
+ *     confidence: 0.95     # of the paired bootstrap interval
+ *     bootstrap: 1000      # samples (100 to 100000)
+ *     seed: 0
+ *     otherwise: needs_review   # or rejected
  *
  * MMP_EINVALID with every problem ("file:line:column: key: text", with
  * "did you mean" for misspelt keys) in `*diags` when `diags` is not
@@ -345,11 +350,17 @@ typedef struct {
 					decision (needs `actor`) */
 	const char *actor;         /**< NULL: $MMP_USER, else the OS user */
 	const char *notes;         /**< required for a manual REJECTED */
+	/** a labelled CSV to compare on, every row of it; NULL: the
+	 * candidate's test rows, rebuilt */
+	const char *data_path;
+	/** the defaults training had (CSV delimiter, missing values) for
+	 * rebuilding the test rows; may be NULL */
+	const mmp_config *config;
 } mmp_approve_options;
 
 #define MMP_APPROVE_OPTIONS_VERSION 1
 #define MMP_APPROVE_OPTIONS_INIT { MMP_APPROVE_OPTIONS_VERSION, NULL, NULL, \
-	MMP_DECISION_NONE, NULL, NULL }
+	MMP_DECISION_NONE, NULL, NULL, NULL, NULL }
 
 /**
  * Decide on version `version` of `name` and record the decision, its
@@ -358,19 +369,35 @@ typedef struct {
  *
  * With a policy: a metric failing a threshold (or not logged) gives
  * REJECTED; otherwise, with no Production version to compare with,
- * APPROVED; with one, APPROVED when the comparison metric improves by
- * at least min_improvement (default 0) or, when max_degradation is set,
- * degrades by no more than that, else NEEDS_REVIEW. Without a
- * comparison section: APPROVED.
+ * APPROVED. With one, both models are scored on the same rows: the
+ * candidate run's test rows, rebuilt from its recipe snapshot, split
+ * and data file (mmp train records them), or every row of
+ * `o->data_path`. A paired bootstrap of the rows gives the difference
+ * of the comparison metric and its interval at `confidence`: APPROVED
+ * when the interval's lower end is above min_improvement (default 0)
+ * or, with max_degradation set, above -max_degradation; otherwise the
+ * policy's `otherwise` decision (NEEDS_REVIEW by default, or
+ * REJECTED). A candidate whose test rows cannot be rebuilt (a run not
+ * trained by mmp train) needs review. Without a comparison section:
+ * APPROVED. The evidence holds both values, the difference, its
+ * interval and the rows (file, sha256, count, split).
+ *
+ * A decision that follows an earlier one on the same version records
+ * the earlier one under "previous" in the evidence, with "changes":
+ * what differs (policy, Production version, thresholds, rows, outcome).
  *
  * A manual APPROVED is for a version with no decision or NEEDS_REVIEW;
  * a manual REJECTED needs notes.
  *
- * Errors: MMP_ENOTFOUND (model, version, no policy anywhere),
- * MMP_EINVALID (a bad policy: `*diags` as mmp_approval_policy_parse();
- * a manual decision without actor or notes), MMP_ECONFLICT (a decision
+ * Nothing is recorded on an error: MMP_ENOTFOUND (model, version, no
+ * policy anywhere, the candidate's data file is gone), MMP_EINVALID (a
+ * bad policy: `*diags` as mmp_approval_policy_parse(); a manual
+ * decision without actor or notes; a comparison metric the task does
+ * not compute), MMP_ECONFLICT (the candidate's data file changed since
+ * it was trained; the two models predict different things; a decision
  * that contradicts a final one: approving a REJECTED version or
- * rejecting an APPROVED one).
+ * rejecting an APPROVED one), or the errors of loading and scoring
+ * the models.
  */
 MMP_EXTERN(int) mmp_registry_approve(mmp_approval **out,
 	mmp_diag_list **diags, mmp_store *s, const char *name,

@@ -2,13 +2,18 @@
 /* approve.c: evaluate an approval policy against a version and the
  * current Production version, and record decisions with evidence */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "mmp/batch.h"
+#include "mmp/bootstrap.h"
+#include "mmp/model.h"
 #include "registry-internal.h"
 #include "config/config-internal.h"
+#include "train/rebuild.h"
 
 #define RECIPE_MAX_BYTES (1024 * 1024)
 
@@ -38,77 +43,307 @@ static void add_num(cJSON *o, const char *key, int has, double v)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* is `v` (when the run logged `key`) within `bound`? else say why */
+static int bound_ok(struct verdict *vd, size_t *failed, const char *key,
+	int has, double v, const char *name, double bound, int is_min)
+{
+	if (has && (is_min ? v >= bound : v <= bound))
+		return 1;
+	mmp_buf_puts(&vd->reason, (*failed)++ ? "; " : "failed thresholds: ");
+	if (!has)
+		mmp_buf_printf(&vd->reason, "%s was not logged by the run%s",
+			key, strstr(name, "_ci_") ?
+			" (its evaluation had no bootstrap)" : "");
+	else
+		mmp_buf_printf(&vd->reason, "%s %.6g %s %s %.6g", key, v,
+			is_min ? "<" : ">", name, bound);
+	return 0;
+}
+
 static void check_thresholds(struct verdict *vd,
 	const mmp_approval_policy *p, const mmp_run *run)
 {
 	cJSON *arr = cJSON_AddArrayToObject(vd->evidence, "thresholds");
+	mmp_buf key = MMP_BUF_INIT;
 	size_t i, failed = 0;
 
 	for (i = 0; i < p->th_nr; i++) {
 		const struct mmp_registry__threshold *t = &p->th[i];
 		cJSON *o = cJSON_CreateObject();
 		double v = 0;
-		int has = metric_of(run, t->metric, &v), pass = has;
-		const char *why = NULL;
+		int pass = 1, has;
 
-		if (has && t->has_min && v < t->min) {
-			pass = 0;
-			why = "<";
-		}
-		if (has && t->has_max && v > t->max) {
-			pass = 0;
-			why = ">";
-		}
 		cJSON_AddStringToObject(o, "metric", t->metric);
 		if (t->has_min)
 			cJSON_AddNumberToObject(o, "min", t->min);
 		if (t->has_max)
 			cJSON_AddNumberToObject(o, "max", t->max);
-		add_num(o, "value", has, v);
+		if (t->has_min_ci_low)
+			cJSON_AddNumberToObject(o, "min_ci_low", t->min_ci_low);
+		if (t->has_max_ci_high)
+			cJSON_AddNumberToObject(o, "max_ci_high",
+				t->max_ci_high);
+		if (t->has_min || t->has_max) {
+			has = metric_of(run, t->metric, &v);
+			add_num(o, "value", has, v);
+			if (!has)
+				pass = bound_ok(vd, &failed, t->metric, 0, 0,
+					"min", 0, 1);
+			if (has && t->has_min)
+				pass &= bound_ok(vd, &failed, t->metric, 1, v,
+					"min", t->min, 1);
+			if (has && t->has_max)
+				pass &= bound_ok(vd, &failed, t->metric, 1, v,
+					"max", t->max, 0);
+		}
+		if (t->has_min_ci_low) {
+			mmp_buf_clear(&key);
+			mmp_buf_printf(&key, "%s_ci_low", t->metric);
+			has = metric_of(run, key.ptr, &v);
+			add_num(o, "ci_low", has, v);
+			pass &= bound_ok(vd, &failed, key.ptr, has, v,
+				"min_ci_low", t->min_ci_low, 1);
+		}
+		if (t->has_max_ci_high) {
+			mmp_buf_clear(&key);
+			mmp_buf_printf(&key, "%s_ci_high", t->metric);
+			has = metric_of(run, key.ptr, &v);
+			add_num(o, "ci_high", has, v);
+			pass &= bound_ok(vd, &failed, key.ptr, has, v,
+				"max_ci_high", t->max_ci_high, 0);
+		}
 		cJSON_AddBoolToObject(o, "passed", pass);
 		cJSON_AddItemToArray(arr, o);
-		if (pass)
-			continue;
-		mmp_buf_puts(&vd->reason, failed++ ? "; " :
-			"failed thresholds: ");
-		if (!has)
-			mmp_buf_printf(&vd->reason, "%s was not logged by the "
-				"run", t->metric);
-		else
-			mmp_buf_printf(&vd->reason, "%s %.6g %s %s %.6g",
-				t->metric, v, why, *why == '<' ? "min" : "max",
-				*why == '<' ? t->min : t->max);
 	}
+	mmp_buf_dispose(&key);
 	if (failed)
 		vd->decision = MMP_DECISION_REJECTED;
 }
 
-static void compare(struct verdict *vd, const mmp_approval_policy *p,
-	const mmp_run *run, const mmp_model_version *base,
-	const mmp_run *base_run)
-{
-	cJSON *c;
-	double v = 0, b = 0, imp;
-	int has_v, has_b;
-	const char *outcome;
+/* what the comparison works on; released by inputs_release() */
+struct inputs {
+	mmp_store *s;
+	const mmp_approve_options *o;
+	const mmp_approval_policy *p;
+	const mmp_model_version *v, *base;
+	const mmp_run *run, *base_run;
+	mmp_train_rebuilt rb;          /* the candidate's test rows */
+	mmp_batch_scores a, b;         /* candidate, baseline */
+	mmp_model *ma, *mb;
+	const char *file;
+	mmp_task task;
+	size_t nclasses;
+};
 
-	if (!p->cmp_metric) {
-		cJSON_AddNullToObject(vd->evidence, "comparison");
-		mmp_buf_puts(&vd->reason, base ? "every threshold passed; the "
-			"policy has no comparison" : "every threshold passed");
-		vd->decision = MMP_DECISION_APPROVED;
-		return;
+static void inputs_release(struct inputs *in)
+{
+	mmp_train__rebuilt_release(&in->rb);
+	mmp_batch_scores_release(&in->a);
+	mmp_batch_scores_release(&in->b);
+	mmp_model_free(in->ma);
+	mmp_model_free(in->mb);
+}
+
+static int score(mmp_batch_scores *out, mmp_model **m,
+	const mmp_model_version *v, const char *file,
+	const mmp_batch_score_options *so)
+{
+	int err;
+
+	if ((err = mmp_model_load_dir(m, v->model_dir)) < 0 ||
+	    (err = mmp_batch_score(out, *m, file, so)) < 0)
+		mmp_error_prefix("cannot score %s version %lld on '%s'",
+			v->name, (long long)v->version, file);
+	return err;
+}
+
+/*
+ * Put the baseline's scores and labels in the candidate's class order:
+ * both models must predict the same target with the same labels, and
+ * read the same label on every row.
+ */
+static int align(struct inputs *in)
+{
+	const mmp_model_schema *sa = mmp_model_schema_of(in->ma);
+	const mmp_model_schema *sb = mmp_model_schema_of(in->mb);
+	size_t k = sa->nclasses, i, j, *map;
+	float *tmp;
+
+	if (mmp_model_task_of(in->mb) != in->task || strcmp(sa->target,
+			sb->target) || sb->nclasses != k)
+		return mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_REGISTRY,
+			"%s version %lld and Production version %lld do not "
+			"predict the same thing (%s '%s' with %zu classes, %s "
+			"'%s' with %zu)", in->v->name,
+			(long long)in->v->version, (long long)in->base->version,
+			mmp_model_task_name(in->task), sa->target, k,
+			mmp_model_task_name(mmp_model_task_of(in->mb)),
+			sb->target, sb->nclasses);
+	map = mmp__calloc(k ? k : 1, sizeof(*map));
+	for (j = 0; j < k; j++) {
+		for (i = 0; i < k && strcmp(sa->classes[i], sb->classes[j]);
+		     i++)
+			;
+		if (i == k) {
+			free(map);
+			return mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_REGISTRY,
+				"Production version %lld predicts class '%s', "
+				"which %s version %lld does not know",
+				(long long)in->base->version, sb->classes[j],
+				in->v->name, (long long)in->v->version);
+		}
+		map[j] = i;
 	}
-	c = cJSON_AddObjectToObject(vd->evidence, "comparison");
+	for (i = 0; k && i < in->b.n; i++)
+		in->b.y[i] = (float)map[(size_t)in->b.y[i]];
+	if (in->task == MMP_TASK_BINARY && k == 2 && map[1] == 0)
+		for (i = 0; i < in->b.n; i++)
+			in->b.scores[i] = 1.0f - in->b.scores[i];
+	if (in->task == MMP_TASK_MULTICLASS && k) {
+		tmp = mmp__calloc(in->b.n * k, sizeof(float));
+		for (i = 0; i < in->b.n; i++)
+			for (j = 0; j < k; j++)
+				tmp[i * k + map[j]] = in->b.scores[i * k + j];
+		free(in->b.scores);
+		in->b.scores = tmp;
+	}
+	free(map);
+	if (in->a.n != in->b.n || memcmp(in->a.y, in->b.y,
+			in->a.n * sizeof(float)))
+		return mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_REGISTRY,
+			"the two models read different labels from '%s'",
+			in->file);
+	in->nclasses = k;
+	return 0;
+}
+
+/* sha256 of the row indices, one decimal per line */
+static void rows_digest(char out[65], const size_t *rows, size_t n)
+{
+	mmp_sha256_ctx c;
+	unsigned char d[32];
+	char line[32];
+	size_t i;
+
+	mmp_sha256_init(&c);
+	for (i = 0; i < n; i++) {
+		int len = snprintf(line, sizeof(line), "%zu\n", rows[i]);
+		mmp_sha256_update(&c, line, (size_t)len);
+	}
+	mmp_sha256_final(&c, d);
+	mmp_sha256_hex(out, d);
+}
+
+/* the rows: the candidate's rebuilt test rows, or every row of --data */
+static int pick_rows(struct inputs *in, cJSON *c, mmp_buf *why)
+{
+	mmp_batch_score_options so = MMP_BATCH_SCORE_OPTIONS_INIT;
+	cJSON *rows = cJSON_AddObjectToObject(c, "rows");
+	char hex[65];
+	int err;
+
+	if (in->o->data_path) {
+		in->file = in->o->data_path;
+		cJSON_AddStringToObject(rows, "source", "data");
+	} else {
+		if (!mmp_train__can_rebuild(in->run, why))
+			return 1;
+		if ((err = mmp_train__rebuild(&in->rb, in->s, in->run,
+				in->o->config)) < 0) {
+			if (err == MMP_ECONFLICT || err == MMP_ENOTFOUND)
+				mmp_error_prefix("cannot compare %s version "
+					"%lld on its test rows; give --data "
+					"with a labelled file to compare on",
+					in->v->name, (long long)in->v->version);
+			return err;
+		}
+		in->file = in->rb.data_path;
+		so.rows = in->rb.split.test;
+		so.nrows = in->rb.split.ntest;
+		so.delimiter = in->rb.recipe->data.delimiter;
+		if (in->rb.recipe->data.n_na_values)
+			so.na_values = in->rb.recipe->data.na_values;
+		cJSON_AddStringToObject(rows, "source", "test");
+	}
+	if ((err = score(&in->a, &in->ma, in->v, in->file, &so)) < 0 ||
+	    (err = score(&in->b, &in->mb, in->base, in->file, &so)) < 0)
+		return err;
+	in->task = mmp_model_task_of(in->ma);
+	if ((err = align(in)) < 0)
+		return err;
+	if (!in->a.n)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"'%s' has no rows to compare on", in->file);
+	cJSON_AddStringToObject(rows, "file", in->file);
+	cJSON_AddStringToObject(rows, "sha256", in->a.digest);
+	cJSON_AddNumberToObject(rows, "count", (double)in->a.n);
+	cJSON_AddNumberToObject(rows, "file_rows", (double)in->a.rows_in);
+	if (so.rows) {
+		const mmp_recipe *r = in->rb.recipe;
+		cJSON *sp = cJSON_AddObjectToObject(rows, "split");
+
+		rows_digest(hex, so.rows, so.nrows);
+		cJSON_AddStringToObject(rows, "rows_sha256", hex);
+		cJSON_AddStringToObject(rows, "run_id", in->run->run_id);
+		cJSON_AddStringToObject(sp, "method",
+			r->split.method == MMP_SPLIT_TIME ? "time" : "random");
+		cJSON_AddNumberToObject(sp, "test_size", r->split.test_size);
+		cJSON_AddNumberToObject(sp, "seed", (double)r->split.seed);
+		cJSON_AddBoolToObject(sp, "stratify", r->split.stratify);
+	}
+	return 0;
+}
+
+static void comparison_head(cJSON *c, const mmp_approval_policy *p,
+	const mmp_run *run, const mmp_run *base_run)
+{
+	cJSON *rec;
+	double v = 0;
+	int has;
+
 	cJSON_AddStringToObject(c, "metric", p->cmp_metric);
 	cJSON_AddStringToObject(c, "direction", p->direction > 0 ?
 		"maximize" : "minimize");
 	cJSON_AddNumberToObject(c, "min_improvement", p->min_improvement);
 	add_num(c, "max_degradation", p->has_max_degradation,
 		p->max_degradation);
-	has_v = metric_of(run, p->cmp_metric, &v);
-	add_num(c, "value", has_v, v);
-	if (!base) {
+	cJSON_AddNumberToObject(c, "confidence", p->confidence);
+	cJSON_AddNumberToObject(c, "resamples", p->resamples);
+	cJSON_AddNumberToObject(c, "seed", (double)p->seed);
+	cJSON_AddStringToObject(c, "otherwise", p->otherwise ==
+		MMP_DECISION_REJECTED ? "rejected" : "needs_review");
+	/* what the runs recorded, for reference: not what is compared */
+	rec = cJSON_AddObjectToObject(c, "recorded");
+	has = metric_of(run, p->cmp_metric, &v);
+	add_num(rec, "value", has, v);
+	has = base_run && metric_of(base_run, p->cmp_metric, &v);
+	add_num(rec, "baseline", has, v);
+}
+
+static int compare(struct verdict *vd, struct inputs *in)
+{
+	const mmp_approval_policy *p = in->p;
+	mmp_bootstrap_options bo = MMP_BOOTSTRAP_OPTIONS_INIT;
+	mmp_metric_paired_list pl;
+	const mmp_metric_paired *m;
+	mmp_buf why = MMP_BUF_INIT;
+	long long bv = in->base ? (long long)in->base->version : 0;
+	double lo, hi, imp, floor_;
+	const char *outcome;
+	cJSON *c;
+	int err;
+
+	if (!p->cmp_metric) {
+		cJSON_AddNullToObject(vd->evidence, "comparison");
+		mmp_buf_puts(&vd->reason, in->base ? "every threshold passed; "
+			"the policy has no comparison" :
+			"every threshold passed");
+		vd->decision = MMP_DECISION_APPROVED;
+		return 0;
+	}
+	c = cJSON_AddObjectToObject(vd->evidence, "comparison");
+	comparison_head(c, p, in->run, in->base_run);
+	if (!in->base) {
 		cJSON_AddNullToObject(c, "baseline_version");
 		cJSON_AddNullToObject(c, "baseline");
 		cJSON_AddNullToObject(c, "improvement");
@@ -116,61 +351,90 @@ static void compare(struct verdict *vd, const mmp_approval_policy *p,
 		mmp_buf_puts(&vd->reason, "every threshold passed; no "
 			"Production version to compare with");
 		vd->decision = MMP_DECISION_APPROVED;
-		return;
+		return 0;
 	}
-	cJSON_AddNumberToObject(c, "baseline_version", (double)base->version);
-	cJSON_AddStringToObject(c, "baseline_run_id", base->run_id);
-	has_b = metric_of(base_run, p->cmp_metric, &b);
-	add_num(c, "baseline", has_b, b);
-	if (!has_v || !has_b) {
-		cJSON_AddNullToObject(c, "improvement");
-		cJSON_AddStringToObject(c, "outcome", "missing_metric");
-		mmp_buf_printf(&vd->reason, "cannot compare %s with "
-			"Production version %lld: %s has no value",
-			p->cmp_metric, (long long)base->version,
-			!has_v ? "this version" : "the Production version");
+	cJSON_AddNumberToObject(c, "baseline_version", (double)bv);
+	cJSON_AddStringToObject(c, "baseline_run_id", in->base->run_id);
+	if ((err = pick_rows(in, c, &why)) != 0) {
+		if (err > 0) {
+			cJSON_AddStringToObject(c, "outcome",
+				"not_comparable");
+			mmp_buf_printf(&vd->reason, "cannot compare %s with "
+				"Production version %lld on the same rows: %s; "
+				"give --data with a labelled file, or decide "
+				"with --by", p->cmp_metric, bv, why.ptr);
+			vd->decision = MMP_DECISION_NEEDS_REVIEW;
+			err = 0;
+		}
+		mmp_buf_dispose(&why);
+		return err;
+	}
+	mmp_buf_dispose(&why);
+	bo.resamples = p->resamples;
+	bo.confidence = p->confidence;
+	bo.seed = p->seed;
+	if ((err = mmp_metrics_bootstrap_paired(&pl, in->task, in->nclasses,
+			in->a.y, in->a.scores, in->b.scores, in->a.n, &bo)) < 0)
+		return err;
+	if (!(m = mmp_metric_paired_get(&pl, p->cmp_metric)))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG,
+			"%s: comparison metric '%s' is not computed for %s "
+			"models", p->origin, p->cmp_metric,
+			mmp_model_task_name(in->task));
+	imp = p->direction > 0 ? m->diff : -m->diff;
+	lo = p->direction > 0 ? m->diff_low : -m->diff_high;
+	hi = p->direction > 0 ? m->diff_high : -m->diff_low;
+	add_num(c, "value", isfinite(m->a), m->a);
+	add_num(c, "baseline", isfinite(m->b), m->b);
+	add_num(c, "difference", isfinite(m->diff), m->diff);
+	add_num(c, "difference_low", isfinite(m->diff_low), m->diff_low);
+	add_num(c, "difference_high", isfinite(m->diff_high), m->diff_high);
+	add_num(c, "improvement", isfinite(imp), imp);
+	add_num(c, "improvement_low", isfinite(lo), lo);
+	add_num(c, "improvement_high", isfinite(hi), hi);
+	cJSON_AddNumberToObject(c, "valid_samples", m->valid);
+	floor_ = p->has_max_degradation ? -p->max_degradation : 0;
+	if (!isfinite(lo) || !isfinite(hi) || !isfinite(imp)) {
+		outcome = "not_comparable";
 		vd->decision = MMP_DECISION_NEEDS_REVIEW;
-		return;
-	}
-	imp = p->direction > 0 ? v - b : b - v;
-	cJSON_AddNumberToObject(c, "improvement", imp);
-	if (imp >= p->min_improvement) {
+		mmp_buf_printf(&vd->reason, "cannot compare %s with Production "
+			"version %lld: it is undefined on the %zu rows",
+			p->cmp_metric, bv, in->a.n);
+	} else if (lo > p->min_improvement) {
 		outcome = "improved";
 		vd->decision = MMP_DECISION_APPROVED;
 		mmp_buf_printf(&vd->reason, "%s improves on Production version "
-			"%lld by %.6g (%.6g vs %.6g; min_improvement %.6g)",
-			p->cmp_metric, (long long)base->version, imp, v, b,
-			p->min_improvement);
-	} else if (p->has_max_degradation && -imp <= p->max_degradation) {
-		outcome = "within_tolerance";
-		vd->decision = MMP_DECISION_APPROVED;
-		mmp_buf_printf(&vd->reason, "%s changes by %.6g against "
-			"Production version %lld (%.6g vs %.6g), within "
-			"max_degradation %.6g", p->cmp_metric, imp,
-			(long long)base->version, v, b, p->max_degradation);
+			"%lld by %.4g (%g%% interval %.4g to %.4g over %zu "
+			"rows; %.6g vs %.6g), above min_improvement %.6g",
+			p->cmp_metric, bv, imp, 100 * p->confidence, lo, hi,
+			in->a.n, m->a, m->b, p->min_improvement);
 	} else {
-		outcome = "degraded";
-		vd->decision = MMP_DECISION_NEEDS_REVIEW;
-		if (imp >= 0)
-			mmp_buf_printf(&vd->reason, "%s improves on Production "
-				"version %lld by only %.6g (%.6g vs %.6g), "
-				"less than min_improvement %.6g", p->cmp_metric,
-				(long long)base->version, imp, v, b,
-				p->min_improvement);
-		else if (p->has_max_degradation)
-			mmp_buf_printf(&vd->reason, "%s degrades from "
-				"Production version %lld by %.6g (%.6g vs "
-				"%.6g), more than max_degradation %.6g",
-				p->cmp_metric, (long long)base->version, -imp,
-				v, b, p->max_degradation);
+		int ok = p->has_max_degradation && lo > floor_;
+
+		outcome = ok ? "within_tolerance" : hi < floor_ ? "degraded" :
+			"inconclusive";
+		vd->decision = ok ? MMP_DECISION_APPROVED : p->otherwise;
+		mmp_buf_printf(&vd->reason, "%s changes by %+.4g against "
+			"Production version %lld (%g%% interval %+.4g to %+.4g "
+			"over %zu rows; %.6g vs %.6g): ", p->cmp_metric, imp,
+			bv, 100 * p->confidence, lo, hi, in->a.n, m->a, m->b);
+		if (ok)
+			mmp_buf_printf(&vd->reason, "within max_degradation "
+				"%.6g", p->max_degradation);
+		else if (hi < floor_ && p->has_max_degradation)
+			mmp_buf_printf(&vd->reason, "worse beyond "
+				"max_degradation %.6g", p->max_degradation);
+		else if (hi < floor_)
+			mmp_buf_puts(&vd->reason, "worse, and the policy has "
+				"no max_degradation");
 		else
-			mmp_buf_printf(&vd->reason, "%s degrades from "
-				"Production version %lld by %.6g (%.6g vs "
-				"%.6g) and the policy has no max_degradation",
-				p->cmp_metric, (long long)base->version, -imp,
-				v, b);
+			mmp_buf_printf(&vd->reason, "no gain shown above "
+				"min_improvement %.6g%s", p->min_improvement,
+				p->has_max_degradation ? ", nor a change "
+				"within max_degradation" : "");
 	}
 	cJSON_AddStringToObject(c, "outcome", outcome);
+	return 0;
 }
 
 /* does the run's recipe snapshot have an approval: section? */
@@ -236,13 +500,16 @@ done:
 }
 
 static int evaluate(struct verdict *vd, mmp_store *s,
-	const mmp_approval_policy *p, const mmp_model_version *v)
+	const mmp_approval_policy *p, const mmp_model_version *v,
+	const mmp_approve_options *o)
 {
+	struct inputs in;
 	mmp_run *run = NULL, *base_run = NULL;
 	mmp_model_version *base = NULL;
 	int64_t prod = 0;
 	int err;
 
+	memset(&in, 0, sizeof(in));
 	if ((err = mmp_run_get(&run, s, v->run_id)) < 0)
 		goto done;
 	cJSON_AddStringToObject(vd->evidence, "policy", p->origin);
@@ -259,8 +526,16 @@ static int evaluate(struct verdict *vd, mmp_store *s,
 		    (err = mmp_run_get(&base_run, s, base->run_id)) < 0)
 			goto done;
 	}
-	compare(vd, p, run, base, base_run);
+	in.s = s;
+	in.o = o;
+	in.p = p;
+	in.v = v;
+	in.base = base;
+	in.run = run;
+	in.base_run = base_run;
+	err = compare(vd, &in);
 done:
+	inputs_release(&in);
 	mmp_run_free(run);
 	mmp_run_free(base_run);
 	mmp_model_version_free(base);
@@ -285,10 +560,158 @@ static int check_conflict(const mmp_model_version *v,
 		return 0;
 	mmp_time_iso8601(when, prev->time);
 	return mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_REGISTRY,
-		"%s version %lld was already %s by %s at %s; a conflicting "
-		"%s decision is refused", v->name, (long long)v->version,
-		mmp_decision_name(prev->decision), prev->actor, when,
-		mmp_decision_name(now));
+		"%s version %lld was already %s by %s at %s (%s); a "
+		"conflicting %s decision is refused", v->name,
+		(long long)v->version, mmp_decision_name(prev->decision),
+		prev->actor, when, prev->reason, mmp_decision_name(now));
+}
+
+/* --- what changed since the previous decision --- */
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static int jnum(const cJSON *o, const char *key, double *out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(it))
+		return 0;
+	*out = it->valuedouble;
+	return 1;
+}
+
+static void change(cJSON *arr, const char *fmt, ...)
+	MMP_FORMAT_PRINTF(2, 3);
+
+static void change(cJSON *arr, const char *fmt, ...)
+{
+	mmp_buf b = MMP_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mmp_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	cJSON_AddItemToArray(arr, cJSON_CreateString(b.ptr));
+	mmp_buf_dispose(&b);
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* thresholds whose outcome changed, and new ones */
+static void threshold_changes(cJSON *arr, const cJSON *was,
+	const cJSON *now)
+{
+	const cJSON *t, *u;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(now, "thresholds")) {
+		const char *m = jstr(t, "metric");
+		int pass = cJSON_IsTrue(cJSON_GetObjectItem(t, "passed"));
+		int found = 0;
+
+		cJSON_ArrayForEach(u, cJSON_GetObjectItem(was, "thresholds"))
+			if (m && same_str(m, jstr(u, "metric"))) {
+				found = 1;
+				if (pass != cJSON_IsTrue(cJSON_GetObjectItem(u,
+						"passed")))
+					change(arr, "threshold %s %s now", m,
+						pass ? "passes" : "fails");
+			}
+		if (!found && m)
+			change(arr, "threshold %s is new", m);
+	}
+}
+
+static void comparison_changes(cJSON *arr, const cJSON *was,
+	const cJSON *now)
+{
+	const cJSON *cw = cJSON_GetObjectItem(was, "comparison");
+	const cJSON *cn = cJSON_GetObjectItem(now, "comparison");
+	const cJSON *rw = cJSON_GetObjectItem(cw, "rows");
+	const cJSON *rn = cJSON_GetObjectItem(cn, "rows");
+	double a = 0, b = 0;
+	int ha, hb;
+
+	if (!cJSON_IsObject(cw) || !cJSON_IsObject(cn)) {
+		if (cJSON_IsObject(cw) != cJSON_IsObject(cn))
+			change(arr, "the policy %s a comparison now",
+				cJSON_IsObject(cn) ? "has" : "has no");
+		return;
+	}
+	ha = jnum(cw, "baseline_version", &a);
+	hb = jnum(cn, "baseline_version", &b);
+	if (ha != hb || a != b) {
+		if (!hb)
+			change(arr, "no version is in Production now (it was "
+				"version %.0f)", a);
+		else if (!ha)
+			change(arr, "version %.0f is in Production now (none "
+				"was)", b);
+		else
+			change(arr, "Production is version %.0f now (it was "
+				"version %.0f)", b, a);
+	}
+	if (!same_str(jstr(cw, "metric"), jstr(cn, "metric")))
+		change(arr, "the comparison metric is %s now (it was %s)",
+			jstr(cn, "metric") ? jstr(cn, "metric") : "none",
+			jstr(cw, "metric") ? jstr(cw, "metric") : "none");
+	if (cJSON_IsObject(rn) && (!cJSON_IsObject(rw) ||
+	    !same_str(jstr(rw, "sha256"), jstr(rn, "sha256")) ||
+	    !same_str(jstr(rw, "rows_sha256"), jstr(rn, "rows_sha256"))))
+		change(arr, "the models were compared on other rows: %s of "
+			"'%s'", same_str(jstr(rn, "source"), "data") ?
+			"every row" : "the test rows", jstr(rn, "file"));
+	if (!same_str(jstr(cw, "outcome"), jstr(cn, "outcome")))
+		change(arr, "the comparison is %s now (it was %s)",
+			jstr(cn, "outcome") ? jstr(cn, "outcome") : "none",
+			jstr(cw, "outcome") ? jstr(cw, "outcome") : "none");
+}
+
+/*
+ * Record the earlier decision under "previous" in the evidence, with
+ * what differs now when the decision is not the same.
+ */
+static void explain_previous(cJSON *ev, const mmp_approval *prev,
+	mmp_decision now, int manual)
+{
+	cJSON *pj = cJSON_AddObjectToObject(ev, "previous"), *arr;
+	cJSON *was = prev->evidence ? cJSON_Parse(prev->evidence) : NULL;
+	char when[32];
+
+	mmp_time_iso8601(when, prev->time);
+	cJSON_AddNumberToObject(pj, "id", (double)prev->id);
+	cJSON_AddStringToObject(pj, "decision",
+		mmp_decision_name(prev->decision));
+	cJSON_AddStringToObject(pj, "reason", prev->reason);
+	cJSON_AddStringToObject(pj, "actor", prev->actor);
+	cJSON_AddBoolToObject(pj, "manual", prev->manual);
+	cJSON_AddStringToObject(pj, "time_iso", when);
+	cJSON_AddBoolToObject(pj, "same", prev->decision == now);
+	arr = cJSON_AddArrayToObject(pj, "changes");
+	if (manual)
+		change(arr, "a person decides now, over the %s",
+			prev->manual ? "earlier person's decision" :
+			"policy's decision");
+	else if (prev->manual)
+		change(arr, "the policy decides now; a person decided before");
+	if (!manual && !prev->manual) {
+		if (!same_str(jstr(was, "policy"), jstr(ev, "policy")))
+			change(arr, "the policy is '%s' now (it was '%s')",
+				jstr(ev, "policy"), jstr(was, "policy") ?
+				jstr(was, "policy") : "none");
+		threshold_changes(arr, was, ev);
+		comparison_changes(arr, was, ev);
+	}
+	if (prev->decision != now && !cJSON_GetArraySize(arr))
+		change(arr, "the same inputs gave another decision");
+	cJSON_Delete(was);
 }
 
 int mmp_registry_approve(mmp_approval **out, mmp_diag_list **diags,
@@ -337,33 +760,28 @@ int mmp_registry_approve(mmp_approval **out, mmp_diag_list **diags,
 			p = own;
 	}
 
-	if ((err = mmp_store__reg_begin(s)) < 0)
-		goto done;
-	if ((err = mmp_store__reg_latest_approval(s, name, version,
-			&prev)) < 0)
-		goto fail;
 	vd.evidence = cJSON_CreateObject();
+	cJSON_AddBoolToObject(vd.evidence, "manual", manual);
 	if (manual) {
 		vd.decision = o->manual;
-		cJSON_AddBoolToObject(vd.evidence, "manual", 1);
-		if (prev) {
-			cJSON *pj = cJSON_AddObjectToObject(vd.evidence,
-				"previous");
-			cJSON_AddNumberToObject(pj, "id", (double)prev->id);
-			cJSON_AddStringToObject(pj, "decision",
-				mmp_decision_name(prev->decision));
-			cJSON_AddStringToObject(pj, "reason", prev->reason);
-		}
 		mmp_buf_printf(&vd.reason, "%s by %s", vd.decision ==
 			MMP_DECISION_APPROVED ? "approved" : "rejected",
 			actor);
 		if (o->notes && *o->notes)
 			mmp_buf_printf(&vd.reason, ": %s", o->notes);
-	} else {
-		cJSON_AddBoolToObject(vd.evidence, "manual", 0);
-		if ((err = evaluate(&vd, s, p, v)) < 0)
-			goto fail;
+	} else if ((err = evaluate(&vd, s, p, v, o)) < 0) {
+		/* scoring takes a while: it is done before the registry
+		 * is locked, and a failure records nothing */
+		goto done;
 	}
+
+	if ((err = mmp_store__reg_begin(s)) < 0)
+		goto done;
+	if ((err = mmp_store__reg_latest_approval(s, name, version,
+			&prev)) < 0)
+		goto fail;
+	if (prev)
+		explain_previous(vd.evidence, prev, vd.decision, manual);
 	if ((err = check_conflict(v, prev, vd.decision, manual)) < 0)
 		goto fail;
 	json = cJSON_PrintUnformatted(vd.evidence);

@@ -11,6 +11,12 @@
 #define POLICY_MAX_BYTES (1024 * 1024)
 
 static const char *const direction_v[] = { "maximize", "minimize", NULL };
+static const char *const otherwise_v[] = { "needs_review", "rejected",
+	NULL };
+static const char *const otherwise_aliases[] = {
+	"review", "needs_review", "NEEDS_REVIEW", "needs_review", "reject",
+	"rejected", "REJECTED", "rejected", NULL
+};
 static const char *const direction_aliases[] = {
 	"max", "maximize", "higher", "maximize", "higher_is_better",
 	"maximize", "min", "minimize", "lower", "minimize",
@@ -23,7 +29,8 @@ static const struct mmp_skey schema[] = {
 	{ "description", MMP_CONFIG_STRING, 0, NULL, 0, 0, NULL, NULL,
 	  "what the policy is for" },
 	{ "thresholds", MMP_SKEY_MAP, 0, NULL, 0, 0, NULL, NULL,
-	  "metric: {min: x} or {max: x}; every one must pass" },
+	  "metric: {min: x}, {max: x}, {min_ci_low: x} or {max_ci_high: x}; "
+	  "every one must pass" },
 	{ "comparison.metric", MMP_CONFIG_STRING, 0, NULL, 0, 0, NULL, NULL,
 	  "the metric compared with the Production version" },
 	{ "comparison.direction", MMP_CONFIG_ENUM, 0, NULL, 0, 0, direction_v,
@@ -32,6 +39,17 @@ static const struct mmp_skey schema[] = {
 	  NULL, NULL, "approve when better by at least this" },
 	{ "comparison.max_degradation", MMP_CONFIG_FLOAT, NONNEG, NULL, 0, 0,
 	  NULL, NULL, "approve when worse by no more than this" },
+	{ "comparison.confidence", MMP_CONFIG_FLOAT, MMP_SKEY_MIN |
+	  MMP_SKEY_MAX | MMP_SKEY_MIN_OPEN | MMP_SKEY_MAX_OPEN, "0.95", 0, 1,
+	  NULL, NULL, "the confidence of the paired bootstrap interval" },
+	{ "comparison.bootstrap", MMP_CONFIG_INT, MMP_SKEY_MIN |
+	  MMP_SKEY_MAX, "1000", 100, 100000, NULL, NULL,
+	  "bootstrap samples of the rows" },
+	{ "comparison.seed", MMP_CONFIG_INT, MMP_SKEY_MIN, "0", 0, 0, NULL,
+	  NULL, "the seed of the bootstrap samples" },
+	{ "comparison.otherwise", MMP_CONFIG_ENUM, 0, "needs_review", 0, 0,
+	  otherwise_v, otherwise_aliases,
+	  "the decision when the gain is not shown: needs_review or rejected" },
 };
 
 #define NKEYS ARRAY_SIZE(schema)
@@ -90,7 +108,8 @@ static int bound(const mmp_ynode *n, const char *path, double *out,
 static void parse_thresholds(mmp_approval_policy *p, const mmp_ynode *n,
 	mmp_diag_list *diags)
 {
-	static const char *const keys[] = { "min", "max" };
+	static const char *const keys[] = { "min", "max", "min_ci_low",
+		"max_ci_high" };
 	mmp_buf path = MMP_BUF_INIT;
 	size_t i, j;
 
@@ -103,13 +122,15 @@ static void parse_thresholds(mmp_approval_policy *p, const mmp_ynode *n,
 	p->th = mmp__calloc(n->nr ? n->nr : 1, sizeof(*p->th));
 	for (i = 0; i < n->nr; i++) {
 		const mmp_ynode *t = n->kids[i];
-		struct mmp_registry__threshold th = { NULL, 0, 0, 0, 0 };
+		struct mmp_registry__threshold th;
 
+		memset(&th, 0, sizeof(th));
 		mmp_buf_clear(&path);
 		mmp_buf_printf(&path, "thresholds.%s", n->keys[i]);
 		if (t->type != MMP_YNODE_MAP || !t->nr) {
 			mmp_config__diag_node(diags, t, false, path.ptr,
-				"expected {min: x} and/or {max: x}, got %s",
+				"expected {min: x}, {max: x}, {min_ci_low: x} "
+				"or {max_ci_high: x}, got %s",
 				mmp_config__ynode_kind(t));
 			continue;
 		}
@@ -124,14 +145,23 @@ static void parse_thresholds(mmp_approval_policy *p, const mmp_ynode *n,
 			} else if (!strcmp(k, "max")) {
 				if (!bound(t->kids[j], kp.ptr, &th.max, diags))
 					th.has_max = 1;
-			} else if ((best = mmp_str_closest(k, keys, 2))) {
+			} else if (!strcmp(k, "min_ci_low")) {
+				if (!bound(t->kids[j], kp.ptr, &th.min_ci_low,
+						diags))
+					th.has_min_ci_low = 1;
+			} else if (!strcmp(k, "max_ci_high")) {
+				if (!bound(t->kids[j], kp.ptr, &th.max_ci_high,
+						diags))
+					th.has_max_ci_high = 1;
+			} else if ((best = mmp_str_closest(k, keys, ARRAY_SIZE(keys)))) {
 				mmp_config__diag_node(diags, t->kids[j], true,
 					kp.ptr, "unknown key '%s'; did you "
 					"mean '%s'?", k, best);
 			} else {
 				mmp_config__diag_node(diags, t->kids[j], true,
 					kp.ptr, "unknown key '%s' (expected "
-					"min or max)", k);
+					"min, max, min_ci_low or max_ci_high)",
+					k);
 			}
 			mmp_buf_dispose(&kp);
 		}
@@ -140,7 +170,8 @@ static void parse_thresholds(mmp_approval_policy *p, const mmp_ynode *n,
 				"min %g is above max %g", th.min, th.max);
 			continue;
 		}
-		if (!th.has_min && !th.has_max)
+		if (!th.has_min && !th.has_max && !th.has_min_ci_low &&
+		    !th.has_max_ci_high)
 			continue;
 		th.metric = mmp__strdup(n->keys[i]);
 		p->th[p->th_nr++] = th;
@@ -169,6 +200,11 @@ static void build(mmp_approval_policy *p, struct found *f,
 	const char *dir = f->text[idx("comparison.direction")];
 	const char *mi = f->text[idx("comparison.min_improvement")];
 	const char *md = f->text[idx("comparison.max_degradation")];
+	const char *conf = f->text[idx("comparison.confidence")];
+	const char *boot = f->text[idx("comparison.bootstrap")];
+	const char *seed = f->text[idx("comparison.seed")];
+	const char *oth = f->text[idx("comparison.otherwise")];
+	int64_t iv;
 
 	if (f->node[idx("thresholds")])
 		parse_thresholds(p, f->node[idx("thresholds")], diags);
@@ -185,6 +221,16 @@ static void build(mmp_approval_policy *p, struct found *f,
 		mmp_parse_double(mi, &p->min_improvement);
 	if (md && mmp_parse_double(md, &p->max_degradation) == 0)
 		p->has_max_degradation = 1;
+	p->confidence = 0.95;
+	if (conf)
+		mmp_parse_double(conf, &p->confidence);
+	p->resamples = 1000;
+	if (boot && mmp_parse_int64(boot, &iv) == 0)
+		p->resamples = (unsigned int)iv;
+	if (seed && mmp_parse_int64(seed, &iv) == 0)
+		p->seed = (uint64_t)iv;
+	p->otherwise = oth && !strcmp(oth, "rejected") ?
+		MMP_DECISION_REJECTED : MMP_DECISION_NEEDS_REVIEW;
 }
 
 int mmp_approval_policy_parse(mmp_approval_policy **out,

@@ -49,6 +49,9 @@ struct mmp_registry__threshold {
 	char *metric;
 	int has_min, has_max;
 	double min, max;
+	/* bounds on the run's recorded interval, <metric>_ci_low/_high */
+	int has_min_ci_low, has_max_ci_high;
+	double min_ci_low, max_ci_high;
 };
 
 struct mmp_approval_policy {
@@ -60,6 +63,10 @@ struct mmp_approval_policy {
 	double min_improvement;       /* default 0 */
 	int has_max_degradation;      /* unset: no tolerance rule */
 	double max_degradation;
+	double confidence;            /* of the paired interval: 0.95 */
+	unsigned int resamples;       /* bootstrap samples: 1000 */
+	uint64_t seed;                /* of the samples: 0 */
+	mmp_decision otherwise;       /* gain not shown: NEEDS_REVIEW */
 };
 
 /* +1 when higher is better for this metric name, -1 when lower is */
