@@ -2,7 +2,7 @@
 # t3110-approve-paired: mmp approve scores the candidate and Production
 # on the same rows (the candidate's rebuilt test rows, or --data) with a
 # paired bootstrap; a changed data file is refused; interval thresholds;
-# what changed since an earlier decision
+# the evidence in approvals show; what changed since an earlier decision
 
 . "$(dirname "$0")/test-lib.sh"
 
@@ -231,6 +231,24 @@ test_expect_success 'bad comparison settings name the file, line and key' '
 	printf "thresholds:\n  auc: {min_ci_lo: 0.9}\n" >bad2.yaml &&
 	test_expect_code 1 mmp approve bc 4 --policy bad2.yaml 2>err &&
 	test_grep "bad2.yaml:2:.*did you mean .min_ci_low." err
+'
+
+test_expect_success JQ 'approvals show: the evidence of the latest decision, or all' '
+	mmp approvals show bc 2 --json >s.json &&
+	test "$(json_get s.json .approval.id)" = "$(json_get d2.json .approval.id)" &&
+	test "$(json_get s.json .approval.evidence.comparison.rows.count)" = 170 &&
+	mmp approvals show bc v2 --all --json >all.json &&
+	test "$(json_get all.json "[.approvals[].evidence.comparison.rows.source] | join(\",\")")" = \
+		"test,test,data" &&
+	mmp approvals show bc 3 >s3.txt &&
+	sed -n 1p s3.txt | grep -x "bc version 3: APPROVED" &&
+	grep -E "^  rows +114 test rows of .$DATA. \(sha256 [0-9a-f]{12}\)$" s3.txt &&
+	grep -E "^  split +random, test_size 0.2, seed 42, stratified, of run [0-9a-f]{8}$" s3.txt &&
+	grep -E "^  improvement +\+0.0000 \(95% interval \+0.0000 to \+0.0000, 1000 of 1000 samples\)$" s3.txt &&
+	grep -E "^  outcome +within_tolerance$" s3.txt &&
+	grep -E "^  changed: the policy is .tol.yaml. now" s3.txt &&
+	test_expect_code 1 mmp approvals show bc 9 2>err &&
+	test_grep "no version 9" err
 '
 
 test_done
