@@ -265,6 +265,11 @@ static void test_start_errors(mmp_server *running)
 	is_int(o.port, 8000, "the default port is 8000");
 	o.port = 70000;
 	is_int(mmp_server_start(&s, &o), MMP_EINVALID, "port out of range");
+	o.port = 0;
+	o.request_timeout = 86401;
+	is_int(mmp_server_start(&s, &o), MMP_EINVALID,
+		"request timeout out of range");
+	o.request_timeout = 0;
 	o.port = mmp_server_port(running);
 	is_int(mmp_server_start(&s, &o), MMP_EEXISTS, "port in use");
 	snprintf(want, sizeof(want), "port %d on 127.0.0.1 is already in use "
@@ -280,6 +285,45 @@ static void test_start_errors(mmp_server *running)
 	mmp_buf_dispose(&comm);
 }
 
+/* client text echoed in answers: whole characters, valid UTF-8 */
+static void test_utf8(void)
+{
+	static const struct {
+		const char *in;
+		size_t max;
+		const char *out;
+		int cut;
+	} cases[] = {
+		{ "plain", 0, "plain", 0 },
+		{ "caf\xc3\xa9", 0, "caf\xc3\xa9", 0 },
+		{ "caf\xc3\xa9", 4, "caf", 1 },      /* not half an e-acute */
+		{ "caf\xc3\xa9", 5, "caf\xc3\xa9", 0 },
+		{ "\xe2\x82\xac" "1", 2, "", 1 },        /* a 3-byte euro sign */
+		{ "\xf0\x9f\x99\x82", 0, "\xf0\x9f\x99\x82", 0 },
+		{ "a\xff" "b", 0, "a\xef\xbf\xbd" "b", 0 },
+		{ "\xc0\xaf", 0, "\xef\xbf\xbd\xef\xbf\xbd", 0 }, /* overlong */
+		{ "\xed\xa0\x80", 0,                     /* a surrogate */
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 0 },
+		{ "\xf4\x90\x80\x80", 0,                /* past U+10FFFF */
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 0 },
+		{ "x\xe2\x82", 0, "x\xef\xbf\xbd\xef\xbf\xbd", 0 }, /* cut short */
+	};
+	mmp_buf b = MMP_BUF_INIT;
+	size_t i;
+	int cut;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		mmp_buf_clear(&b);
+		cut = mmp_serve__utf8(&b, cases[i].in, cases[i].max);
+		is_str(b.ptr, cases[i].out, "utf8 case %zu", i);
+		is_int(cut, cases[i].cut, "utf8 case %zu cut", i);
+	}
+	mmp_buf_clear(&b);
+	mmp_serve__put_text(&b, "a\x01\"\xff", 0);
+	is_str(b.ptr, "\"a\\u0001\\\"\xef\xbf\xbd\"", "put_text escapes");
+	mmp_buf_dispose(&b);
+}
+
 int main(void)
 {
 	mmp_serve_options o;
@@ -289,6 +333,7 @@ int main(void)
 	mmp_global_init();
 	test_format();
 	test_routes();
+	test_utf8();
 	m = train();
 	ok(m != NULL, "a model to serve");
 	if (!m)
