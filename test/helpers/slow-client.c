@@ -8,7 +8,7 @@
  *       every INTERVAL_MS milliseconds, never ending the head. After
  *       SECONDS seconds close everything and print
  *           opened N        connections that connected
- *           refused N       closed by the server within 500 ms
+ *           refused N       closed by the server within 1500 ms
  *           cut N           closed by the server later
  *           held N          still open at the end
  *           cut_ms MIN MAX  when the cut ones were closed (ms after
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		ms = (cl[i].closed - cl[i].opened) * 1e3;
-		if (ms < 500) {
+		if (ms < 1500) {
 			refused++;
 			continue;
 		}
