@@ -229,6 +229,51 @@ static void fmt4(char out[32], double v)
 		mmp_fmt_double(out, v);
 }
 
+/* a label cut to `w` bytes, control characters shown as '?' */
+static const char *label(char out[32], const char *s, size_t w)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < w && i < 31; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?'
+			: s[i];
+	out[i] = 0;
+	return out;
+}
+
+/* the test set's confusion matrix, labels in the model's class order */
+static void print_confusion(const mmp_train_result *r)
+{
+	size_t i, c, w = 4;
+	char num[32], lab[32];
+
+	for (i = 0; i < r->nclasses; i++)
+		if (strlen(r->classes[i]) > w)
+			w = strlen(r->classes[i]);
+	if (w > 24)
+		w = 24;
+	if (r->task == MMP_TASK_BINARY)
+		printf("confusion matrix (rows: true, columns: predicted; "
+			"positive class '%s'):\n", label(lab, r->classes[1],
+			24));
+	else
+		printf("confusion matrix (rows: true, columns: "
+			"predicted):\n");
+	printf("  %-*s", (int)w, "");
+	for (c = 0; c < r->nclasses; c++)
+		printf(" %*s", (int)w, label(lab, r->classes[c], w));
+	putchar('\n');
+	for (i = 0; i < r->nclasses; i++) {
+		printf("  %-*s", (int)w, label(lab, r->classes[i], w));
+		for (c = 0; c < r->nclasses; c++) {
+			snprintf(num, sizeof(num), "%llu", (unsigned long long)
+				r->confusion[i * r->nclasses + c]);
+			printf(" %*s", (int)w, num);
+		}
+		putchar('\n');
+	}
+}
+
 static void print_human(struct mmp_ctx *ctx, const mmp_train_result *r)
 {
 	size_t i;
@@ -263,6 +308,8 @@ static void print_human(struct mmp_ctx *ctx, const mmp_train_result *r)
 			printf("  %-20s %s\n", r->metrics.items[i].name, v);
 		}
 	}
+	if (r->confusion)
+		print_confusion(r);
 	printf("model: %s\n", r->model_dir);
 }
 

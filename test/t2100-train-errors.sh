@@ -105,10 +105,12 @@ test_expect_success SQLITE3,JQ 'a missing target value names the line' '
 	test_grep "notarget.csv:3.*target.*y" err
 '
 
-test_expect_success SQLITE3,JQ 'an unknown column in the recipe is named, with a suggestion' '
+test_expect_success SQLITE3,JQ 'an unknown column in the recipe is named, with a suggestion, and no run is recorded' '
 	printf "a,b,yy\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n" >proj/cols.csv &&
-	train_fails cols.csv &&
-	test_grep "cols.csv: unknown column .y.; did you mean .yy.\?" err
+	before=$(runs) &&
+	(cd proj && test_expect_code 1 mmp train --recipe r.yaml --data cols.csv 2>../err) &&
+	test_grep "cols.csv: unknown column .y. \(data.interface.target_column\); did you mean .yy.\?" err &&
+	test "$(runs)" = "$before"
 '
 
 test_expect_success SQLITE3,JQ 'an empty file and a header without rows' '

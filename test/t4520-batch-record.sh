@@ -72,7 +72,7 @@ test_expect_success JQ '--evaluate: metrics of this batch, from the output' '
 		awk "{ printf \"%.6f\n\", \$1 }" >actual &&
 	test_cmp expect actual &&
 	json_get eval.json ".metrics | keys | join(\" \")" >keys &&
-	echo "accuracy f1 logloss precision recall roc_auc" >expect &&
+	echo "accuracy balanced_accuracy brier f1 f1_macro f1_weighted logloss mcc pr_auc precision precision_macro precision_weighted recall recall_macro recall_weighted roc_auc" >expect &&
 	test_cmp expect keys &&
 	run=$(json_get eval.json .run_id) &&
 	test "$(sql proj/.mmp/mmp.db "SELECT round(value, 6) FROM

@@ -204,6 +204,15 @@ MMP_EXTERN(const double *) mmp_frame_target_f64(const mmp_frame *f);
 /** The class table of a classification target; NULL otherwise. */
 MMP_EXTERN(const mmp_category_table *) mmp_frame_classes(
 	const mmp_frame *f);
+/**
+ * Give the classes of a classification target the order of `labels`
+ * (the same labels as the frame's class table, in any order): the
+ * class table becomes `labels` and every row's code is rewritten.
+ * Returns 0, or MMP_EINVALID when the frame has no classes or the
+ * labels are not a permutation of them.
+ */
+MMP_EXTERN(int) mmp_frame_reorder_classes(mmp_frame *f,
+	const char *const *labels, size_t n);
 
 MMP_EXTERN(size_t) mmp_frame_nentities(const mmp_frame *f);
 MMP_EXTERN(const char *) mmp_frame_entity_name(const mmp_frame *f,

@@ -1435,3 +1435,45 @@ const char *mmp_frame_digest(const mmp_frame *f)
 {
 	return f && f->digest[0] ? f->digest : NULL;
 }
+
+int mmp_frame_reorder_classes(mmp_frame *f, const char *const *labels,
+	size_t n)
+{
+	mmp_category_table *t = NULL;
+	size_t *map, i, k;
+	int err;
+
+	if (!f || !f->classes || !f->y || !f->y64)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"the frame has no class column to reorder");
+	k = mmp_category_table_count(f->classes);
+	if (n != k)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"%zu labels given for %zu classes", n, k);
+	if ((err = mmp_category_table_new(&t, labels, n)) < 0)
+		return err;
+	map = mmp__calloc(k ? k : 1, sizeof(*map));
+	for (i = 0; i < k; i++) {
+		const char *s = mmp_category_table_string(f->classes, i);
+		long c = mmp_category_table_find(t, s, strlen(s));
+
+		if (c < 0) {
+			free(map);
+			mmp_category_table_free(t);
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"label '%s' is missing from the new order", s);
+		}
+		map[i] = (size_t)c;
+	}
+	for (i = 0; i < f->nrows; i++) {
+		if (isnan(f->y64[i]))
+			continue;
+		f->y64[i] = (double)map[(size_t)f->y64[i]];
+		f->y[i] = (float)f->y64[i];
+	}
+	free(map);
+	mmp_category_table_free(f->classes_owned);
+	f->classes_owned = t;
+	f->classes = t;
+	return 0;
+}

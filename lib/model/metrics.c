@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* metrics.c: classification and regression metrics as scikit-learn has them */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,111 @@ static double auc(scored *v, size_t n)
 	return (rank_sum - npos * (npos + 1) / 2.0) / (npos * nneg);
 }
 
+static double ratio(double a, double b)
+{
+	return b > 0 ? a / b : 0.0;
+}
+
+static double fscore(double p, double r)
+{
+	return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
+}
+
+/* average precision as scikit-learn: sum over thresholds (distinct
+ * scores, highest first) of (R_n - R_{n-1}) * P_n */
+static double average_precision(scored *v, size_t n)
+{
+	double npos = 0, tp = 0, fp = 0, prev_r = 0, ap = 0;
+	size_t i = 0, j, k;
+
+	for (i = 0; i < n; i++)
+		npos += v[i].pos;
+	if (npos == 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_scored);
+	/* ascending: walk from the top score down */
+	i = n;
+	while (i > 0) {
+		double r;
+
+		for (j = i; j > 0 && v[j - 1].score == v[i - 1].score; j--)
+			;
+		for (k = j; k < i; k++) {
+			tp += v[k].pos;
+			fp += !v[k].pos;
+		}
+		r = tp / npos;
+		ap += (r - prev_r) * (tp / (tp + fp));
+		prev_r = r;
+		i = j;
+	}
+	return ap;
+}
+
+static double clip(double q)
+{
+	return q < LOGLOSS_EPS ? LOGLOSS_EPS :
+		q > 1 - LOGLOSS_EPS ? 1 - LOGLOSS_EPS : q;
+}
+
+/* per-class counts to the averaged metrics scikit-learn reports */
+struct counts {
+	size_t k;
+	double n, correct;
+	double *tp, *npred, *ntrue;
+};
+
+static void averages(mmp_metric_list *out, const struct counts *c,
+	int with_macro)
+{
+	double pm = 0, rm = 0, fm = 0, pw = 0, rw = 0, fw = 0, nlab = 0;
+	double bal = 0, nseen = 0, sum_tp = 0, sum_tt = 0, den;
+	size_t j;
+
+	for (j = 0; j < c->k; j++) {
+		double p, r, f;
+
+		sum_tp += c->ntrue[j] * c->npred[j];
+		sum_tt += c->ntrue[j] * c->ntrue[j];
+		if (c->ntrue[j]) {
+			bal += c->tp[j] / c->ntrue[j];
+			nseen++;
+		}
+		if (!c->ntrue[j] && !c->npred[j])
+			continue;
+		p = ratio(c->tp[j], c->npred[j]);
+		r = ratio(c->tp[j], c->ntrue[j]);
+		f = fscore(p, r);
+		nlab++;
+		pm += p;
+		rm += r;
+		fm += f;
+		pw += p * c->ntrue[j];
+		rw += r * c->ntrue[j];
+		fw += f * c->ntrue[j];
+	}
+	if (with_macro) {
+		add(out, "precision_macro", pm / nlab);
+		add(out, "precision_weighted", pw / c->n);
+		add(out, "recall_macro", rm / nlab);
+		add(out, "recall_weighted", rw / c->n);
+		add(out, "f1_macro", fm / nlab);
+		add(out, "f1_weighted", fw / c->n);
+	}
+	add(out, "balanced_accuracy", nseen ? bal / nseen : NAN);
+	/* Matthews' correlation, K classes (Gorodkin's R_K, as
+	 * scikit-learn): 0 when a marginal is constant */
+	{
+		double sum_pp = 0;
+
+		for (j = 0; j < c->k; j++)
+			sum_pp += c->npred[j] * c->npred[j];
+		den = sqrt((c->n * c->n - sum_pp) * (c->n * c->n - sum_tt));
+		add(out, "mcc", den > 0 ? (c->correct * c->n - sum_tp) / den
+			: 0.0);
+	}
+}
+
 static int check_inputs(mmp_task task, size_t k, const float *y,
 	const float *s, size_t n)
 {
@@ -143,37 +249,32 @@ static size_t argmax(const float *r, size_t k)
 	return best;
 }
 
-static double ratio(double a, double b)
-{
-	return b > 0 ? a / b : 0.0;
-}
-
-static double fscore(double p, double r)
-{
-	return p + r > 0 ? 2 * p * r / (p + r) : 0.0;
-}
-
 static void binary_metrics(mmp_metric_list *out, const float *y,
 	const float *s, size_t n)
 {
-	double tp = 0, fp = 0, fn = 0, correct = 0, ll = 0, p, r;
+	double tp = 0, fp = 0, fn = 0, correct = 0, ll = 0, brier = 0, p, r;
+	double ctp[2] = { 0, 0 }, cpred[2] = { 0, 0 }, ctrue[2] = { 0, 0 };
+	struct counts c = { 2, (double)n, 0, ctp, cpred, ctrue };
 	scored *v = mmp__calloc(n, sizeof(*v));
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		int truth = y[i] == 1, pred = s[i] > 0.5f;
-		double q = s[i];
+		double q = clip(s[i]);
 
 		tp += truth && pred;
 		fp += !truth && pred;
 		fn += truth && !pred;
 		correct += truth == pred;
-		q = q < LOGLOSS_EPS ? LOGLOSS_EPS :
-			q > 1 - LOGLOSS_EPS ? 1 - LOGLOSS_EPS : q;
+		ctrue[truth]++;
+		cpred[pred]++;
+		ctp[truth] += truth == pred;
 		ll -= truth ? log(q) : log(1 - q);
+		brier += ((double)s[i] - truth) * ((double)s[i] - truth);
 		v[i].score = s[i];
 		v[i].pos = truth;
 	}
+	c.correct = correct;
 	p = ratio(tp, tp + fp);
 	r = ratio(tp, tp + fn);
 	add(out, "accuracy", correct / (double)n);
@@ -182,8 +283,26 @@ static void binary_metrics(mmp_metric_list *out, const float *y,
 	add(out, "f1", fscore(p, r));
 	add(out, "roc_auc", auc(v, n));
 	add(out, "logloss", ll / (double)n);
+	add(out, "pr_auc", average_precision(v, n));
+	add(out, "brier", brier / (double)n);
+	averages(out, &c, 1);
 	free(v);
 }
+
+/* metric names must be static: per-class log loss by class code */
+static const char *const class_logloss[] = {
+	"logloss_class_0", "logloss_class_1", "logloss_class_2",
+	"logloss_class_3", "logloss_class_4", "logloss_class_5",
+	"logloss_class_6", "logloss_class_7", "logloss_class_8",
+	"logloss_class_9", "logloss_class_10", "logloss_class_11",
+	"logloss_class_12", "logloss_class_13", "logloss_class_14",
+	"logloss_class_15", "logloss_class_16", "logloss_class_17",
+	"logloss_class_18", "logloss_class_19", "logloss_class_20",
+	"logloss_class_21", "logloss_class_22", "logloss_class_23",
+	"logloss_class_24", "logloss_class_25", "logloss_class_26",
+	"logloss_class_27", "logloss_class_28", "logloss_class_29",
+	"logloss_class_30", "logloss_class_31"
+};
 
 static void multi_metrics(mmp_metric_list *out, const float *y,
 	const float *s, size_t n, size_t k)
@@ -191,9 +310,11 @@ static void multi_metrics(mmp_metric_list *out, const float *y,
 	double *tp = mmp__calloc(k, sizeof(double));
 	double *npred = mmp__calloc(k, sizeof(double));
 	double *ntrue = mmp__calloc(k, sizeof(double));
+	double *llc = mmp__calloc(k, sizeof(double));
 	scored *v = mmp__calloc(n, sizeof(*v));
-	double correct = 0, ll = 0, nlab = 0, auc_sum = 0;
+	double correct = 0, ll = 0, nlab = 0, auc_sum = 0, brier = 0;
 	double pm = 0, rm = 0, fm = 0, pw = 0, rw = 0, fw = 0;
+	struct counts c = { k, (double)n, 0, tp, npred, ntrue };
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
@@ -208,14 +329,14 @@ static void multi_metrics(mmp_metric_list *out, const float *y,
 			correct++;
 		}
 		for (j = 0; j < k; j++) {
-			q = row[j];
-			sum += q < LOGLOSS_EPS ? LOGLOSS_EPS :
-				q > 1 - LOGLOSS_EPS ? 1 - LOGLOSS_EPS : q;
+			double d = (double)row[j] - (j == truth);
+
+			sum += clip(row[j]);
+			brier += d * d;
 		}
-		q = row[truth];
-		q = q < LOGLOSS_EPS ? LOGLOSS_EPS :
-			q > 1 - LOGLOSS_EPS ? 1 - LOGLOSS_EPS : q;
+		q = clip(row[truth]);
 		ll -= log(q / sum);
+		llc[truth] -= log(q / sum);
 	}
 	/* scikit-learn averages over the labels seen in y_true or y_pred */
 	for (j = 0; j < k; j++) {
@@ -250,16 +371,30 @@ static void multi_metrics(mmp_metric_list *out, const float *y,
 	add(out, "f1_weighted", fw / (double)n);
 	add(out, "logloss", ll / (double)n);
 	add(out, "roc_auc_ovr", auc_sum / (double)k);
+	c.correct = correct;
+	averages(out, &c, 0);
+	add(out, "brier", brier / (double)n);
+	for (j = 0; j < k && j < ARRAY_SIZE(class_logloss); j++)
+		add(out, class_logloss[j], ntrue[j] ? llc[j] / ntrue[j] : NAN);
+	free(llc);
 	free(tp);
 	free(npred);
 	free(ntrue);
 	free(v);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void regression_metrics(mmp_metric_list *out, const float *y,
 	const float *s, size_t n)
 {
-	double se = 0, ae = 0, mean = 0, ss_tot = 0, r2;
+	double se = 0, ae = 0, mean = 0, ss_tot = 0, ape = 0, r2, med;
+	double *abs_err = mmp__calloc(n, sizeof(double));
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -272,7 +407,14 @@ static void regression_metrics(mmp_metric_list *out, const float *y,
 		se += d * d;
 		ae += fabs(d);
 		ss_tot += t * t;
+		abs_err[i] = fabs(d);
+		/* scikit-learn divides by max(|y|, float64 epsilon) */
+		ape += fabs(d) / fmax(fabs((double)y[i]), DBL_EPSILON);
 	}
+	qsort(abs_err, n, sizeof(double), cmp_double);
+	med = n % 2 ? abs_err[n / 2] :
+		(abs_err[n / 2 - 1] + abs_err[n / 2]) / 2;
+	free(abs_err);
 	/* scikit-learn's force_finite: a constant target scores 1 when
 	 * predicted exactly, else 0 */
 	if (ss_tot == 0)
@@ -282,6 +424,8 @@ static void regression_metrics(mmp_metric_list *out, const float *y,
 	add(out, "rmse", sqrt(se / (double)n));
 	add(out, "mae", ae / (double)n);
 	add(out, "r2", r2);
+	add(out, "mape", ape / (double)n);
+	add(out, "median_ae", med);
 }
 
 int mmp_metrics_compute(mmp_metric_list *out, mmp_task task,

@@ -96,17 +96,24 @@ static const struct mmp_skey schema[] = {
 #define NKEYS ARRAY_SIZE(schema)
 
 static const char *const binary_metrics[] = {
-	"accuracy", "precision", "recall", "f1", "roc_auc", "logloss", NULL
+	"accuracy", "precision", "recall", "f1", "roc_auc", "logloss",
+	"pr_auc", "brier", "balanced_accuracy", "mcc", "precision_macro",
+	"precision_weighted", "recall_macro", "recall_weighted", "f1_macro",
+	"f1_weighted", NULL
 };
 static const char *const multi_metrics[] = {
 	"accuracy", "precision_macro", "precision_weighted", "recall_macro",
-	"recall_weighted", "f1_macro", "f1_weighted", "logloss", NULL
+	"recall_weighted", "f1_macro", "f1_weighted", "logloss",
+	"balanced_accuracy", "mcc", "brier", NULL
 };
 static const char *const multi_aliases[] = {
 	"precision", "precision_macro", "recall", "recall_macro",
 	"f1", "f1_macro", NULL
 };
-static const char *const reg_metrics[] = { "rmse", "mae", "r2", NULL };
+static const char *const reg_metrics[] = {
+	"rmse", "mae", "r2", "mape", "median_ae", NULL
+};
+static const char *const reg_default[] = { "rmse", "mae", "r2", NULL };
 
 static const char *const binary_default[] = {
 	"accuracy", "precision", "recall", "f1", "roc_auc", "logloss", NULL
@@ -562,7 +569,7 @@ static int build(struct recipe *r, struct found *f, mmp_task task,
 	} else {
 		const char *const *d = task == MMP_TASK_BINARY ?
 			binary_default : task == MMP_TASK_MULTICLASS ?
-			multi_default : reg_metrics;
+			multi_default : reg_default;
 		for (n = 0; d[n]; n++)
 			;
 		p->evaluation.metrics = keep_list(r, (char **)d, n);

@@ -79,10 +79,13 @@ static size_t idx(const char *path)
 int mmp_registry__metric_direction(const char *m)
 {
 	static const char *const lower[] = {
-		"logloss", "rmse", "mae", "mse", "mape", "error", "loss"
+		"logloss", "rmse", "mae", "mse", "mape", "error", "loss",
+		"brier", "median_ae"
 	};
 	size_t i;
 
+	if (!strncmp(m, "logloss_class_", 14))
+		return -1;
 	for (i = 0; i < ARRAY_SIZE(lower); i++)
 		if (!strcmp(m, lower[i]) || mmp_str_ends_with(m, lower[i]))
 			return -1;

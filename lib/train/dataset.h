@@ -12,8 +12,30 @@
  * target, entity and timestamp columns, then the named features or
  * every other column. With `header` not NULL, the sniffed header is
  * returned too (free with mmp_csv_header_free()). nthreads 0: all cores.
+ * A binary target's classes are ordered negative, positive (see
+ * mmp_train__positive_class()).
  */
 int mmp_train__load_data(mmp_frame **out, mmp_csv_header **header,
 	const mmp_recipe *r, const char *path, unsigned int nthreads);
+
+/*
+ * Check the recipe against the header (and sniffed types) of `path`
+ * before anything is recorded: every named column exists (an unknown
+ * one is named with its recipe key and the nearest header name), and a
+ * regression target is not text. Returns 0 (also when the file cannot
+ * be read: loading reports that) or MMP_EINVALID.
+ */
+int mmp_train__check_header(const mmp_recipe *r, const char *path);
+
+/*
+ * Order a binary target's two labels as (negative, positive): the
+ * positive class is data.interface.positive_class, else the one label
+ * spelled 1, true or yes (any case). With neither, MMP_EINVALID lists
+ * both labels and asks for the setting; a positive_class that is not a
+ * label is MMP_EINVALID too. Other tasks, and targets without exactly
+ * two classes, are left alone.
+ */
+int mmp_train__positive_class(mmp_frame *f, const mmp_recipe *r,
+	const char *path);
 
 #endif

@@ -397,6 +397,8 @@ static int record_params(struct job *j, const mmp_model_param *p, size_t np)
 	if (r->task != MMP_TASK_REGRESSION)
 		kv[n++] = (mmp_kv){ "split.stratify",
 			r->split.stratify ? "true" : "false" };
+	if (r->task == MMP_TASK_BINARY && j->out->nclasses == 2)
+		kv[n++] = (mmp_kv){ "data.positive_class", j->out->classes[1] };
 	if (r->split.method == MMP_SPLIT_TIME)
 		kv[n++] = (mmp_kv){ "split.timestamp_column",
 			r->data.timestamp_column };
@@ -582,6 +584,45 @@ static int record_history(struct job *j)
 
 /* ---- evaluation ---- */
 
+/* the metrics of one evaluation as rows for the store, with their
+ * interval ends under "<metric>_ci_low" and "<metric>_ci_high" */
+struct metric_rows {
+	mmp_run_metric rows[3 * MMP_METRICS_MAX + 4];
+	mmp_buf keys[2 * MMP_METRICS_MAX];
+	size_t n, nkeys;
+	int64_t now;
+};
+
+static void add_row(struct metric_rows *m, const char *name,
+	const char *suffix, double v)
+{
+	const char *key = name;
+
+	if (suffix) {
+		mmp_buf_init(&m->keys[m->nkeys], 0);
+		mmp_buf_printf(&m->keys[m->nkeys], "%s%s", name, suffix);
+		key = m->keys[m->nkeys++].ptr;
+	}
+	m->rows[m->n++] = (mmp_run_metric){ key, v, 0, m->now };
+}
+
+/* report computed metric c (and its interval) */
+static void keep_metric(struct job *j, struct metric_rows *m,
+	const mmp_metric_list *all, const mmp_metric_ci_list *ci, size_t c)
+{
+	mmp_train_result *o = j->out;
+
+	if (o->metrics.count >= MMP_METRICS_MAX)
+		return;
+	o->metrics.items[o->metrics.count++] = all->items[c];
+	add_row(m, all->items[c].name, NULL, all->items[c].value);
+	if (!ci->count)
+		return;
+	o->ci.items[o->ci.count++] = ci->items[c];
+	add_row(m, ci->items[c].name, "_ci_low", ci->items[c].low);
+	add_row(m, ci->items[c].name, "_ci_high", ci->items[c].high);
+}
+
 static int evaluate(struct job *j)
 {
 	const mmp_recipe *r = j->recipe;
@@ -592,13 +633,11 @@ static int evaluate(struct job *j)
 	mmp_metric_list all;
 	mmp_metric_ci_list ci;
 	mmp_bootstrap_options bo = MMP_BOOTSTRAP_OPTIONS_INIT;
-	mmp_run_metric rows[3 * MMP_METRICS_MAX + 4];
-	mmp_buf keys[2 * MMP_METRICS_MAX];
-	size_t n = 0, nkeys = 0;
+	struct metric_rows *m = mmp__calloc(1, sizeof(*m));
 	float *scores;
-	int64_t now = mmp_time_ms();
 	int err;
 
+	m->now = mmp_time_ms();
 	/* one prediction of the test rows serves the metrics, their
 	 * intervals and the matrix */
 	scores = mmp__calloc(j->split.ntest * per, sizeof(float));
@@ -621,7 +660,7 @@ static int evaluate(struct job *j)
 	}
 	free(scores);
 	if (err < 0)
-		return err;
+		goto done;
 
 	/* keep the metrics the recipe asks for, in its order */
 	j->out->metrics.count = 0;
@@ -634,43 +673,36 @@ static int evaluate(struct job *j)
 		for (c = 0; c < all.count && strcmp(all.items[c].name, name);
 		     c++)
 			;
-		if (c == all.count)
-			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+		if (c == all.count) {
+			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 				"metric '%s' is not computed for %s", name,
 				mmp_task_name(r->task));
-		j->out->metrics.items[j->out->metrics.count++] = all.items[c];
-		rows[n++] = (mmp_run_metric){ all.items[c].name,
-			all.items[c].value, 0, now };
-		if (ci.count) {
-			const mmp_metric_ci *m = &ci.items[c];
-
-			j->out->ci.items[j->out->ci.count++] = *m;
-			mmp_buf_init(&keys[nkeys], 0);
-			mmp_buf_printf(&keys[nkeys], "%s_ci_low", m->name);
-			rows[n++] = (mmp_run_metric){ keys[nkeys++].ptr,
-				m->low, 0, now };
-			mmp_buf_init(&keys[nkeys], 0);
-			mmp_buf_printf(&keys[nkeys], "%s_ci_high", m->name);
-			rows[n++] = (mmp_run_metric){ keys[nkeys++].ptr,
-				m->high, 0, now };
+			goto done;
 		}
+		keep_metric(j, m, &all, &ci, c);
+		if (strcmp(name, "logloss") || r->task != MMP_TASK_MULTICLASS)
+			continue;
+		/* and its share from each class, by class code */
+		for (c = 0; c < all.count; c++)
+			if (!strncmp(all.items[c].name, "logloss_class_", 14))
+				keep_metric(j, m, &all, &ci, c);
 	}
 	j->out->ci.resamples = ci.resamples;
 	j->out->ci.confidence = ci.confidence;
-	rows[n++] = (mmp_run_metric){ "best_iteration",
-		(double)j->out->best_iteration, 0, now };
-	rows[n++] = (mmp_run_metric){ "stopped_round", (double)j->out->nrounds,
-		0, now };
+	add_row(m, "best_iteration", NULL, (double)j->out->best_iteration);
+	add_row(m, "stopped_round", NULL, (double)j->out->nrounds);
 	if (j->out->refit)
-		rows[n++] = (mmp_run_metric){ "refit_rounds",
-			(double)j->out->refit_rounds, 0, now };
-	err = mmp_run_log_metrics(j->store, j->out->run_id, rows, n);
-	while (nkeys)
-		mmp_buf_dispose(&keys[--nkeys]);
-	if (err)
-		return err;
+		add_row(m, "refit_rounds", NULL, (double)j->out->refit_rounds);
+	if ((err = mmp_run_log_metrics(j->store, j->out->run_id, m->rows,
+			m->n)) < 0)
+		goto done;
 	j->out->importance = mmp__calloc(nf ? nf : 1, sizeof(double));
-	return mmp_model_importance(j->out->importance, nf, j->model);
+	err = mmp_model_importance(j->out->importance, nf, j->model);
+done:
+	while (m->nkeys)
+		mmp_buf_dispose(&m->keys[--m->nkeys]);
+	free(m);
+	return err;
 }
 
 /* ---- artifacts ---- */
@@ -1106,6 +1138,8 @@ int mmp_train(mmp_train_result *out, mmp_diag_list **diags,
 		default_run_name(&name, recipe->name);
 	out->run_name = mmp_buf_detach(&name);
 	if ((err = resolve_data_path(out, recipe, o->data_path)) < 0)
+		goto done;
+	if ((err = mmp_train__check_header(recipe, out->data_path)) < 0)
 		goto done;
 
 	so.experiment = out->experiment;

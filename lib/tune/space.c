@@ -105,7 +105,7 @@ bool mmp_tune__metric_maximize(const char *m)
 		"accuracy", "precision", "recall", "f1", "roc_auc",
 		"precision_macro", "precision_weighted", "recall_macro",
 		"recall_weighted", "f1_macro", "f1_weighted", "roc_auc_ovr",
-		"r2", NULL
+		"r2", "pr_auc", "balanced_accuracy", "mcc", NULL
 	};
 	size_t i;
 

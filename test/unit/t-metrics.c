@@ -50,7 +50,7 @@ static void test_binary(void)
 
 	is_int(mmp_metrics_compute(&l, MMP_TASK_BINARY, 2, yb, pb, 20), 0,
 		"binary metrics computed");
-	is_int((long long)l.count, 6, "six binary metrics");
+	is_int((long long)l.count, 16, "sixteen binary metrics");
 	is_str(l.items[0].name, "accuracy", "accuracy first");
 	is_double(get(&l, "accuracy"), 0.75, 1e-15, "accuracy = sklearn");
 	is_double(get(&l, "precision"), 0.875, 1e-15, "precision = sklearn");
@@ -61,6 +61,28 @@ static void test_binary(void)
 		"roc_auc with ties = sklearn");
 	is_double(get(&l, "logloss"), 0.4554297048218746, 1e-13,
 		"logloss = sklearn");
+	/* average_precision_score, brier_score_loss,
+	 * balanced_accuracy_score, matthews_corrcoef, and the averages */
+	is_double(get(&l, "pr_auc"), 0.90148087206910732, 1e-13,
+		"pr_auc = sklearn average precision (ties at 0.5)");
+	is_double(get(&l, "brier"), 0.14812500299885883, 1e-13,
+		"brier = sklearn");
+	is_double(get(&l, "balanced_accuracy"), 0.76262626262626254, 1e-15,
+		"balanced_accuracy = sklearn");
+	is_double(get(&l, "mcc"), 0.53339646091044179, 1e-14,
+		"mcc = sklearn");
+	is_double(get(&l, "precision_macro"), 0.77083333333333326, 1e-15,
+		"binary precision_macro = sklearn");
+	is_double(get(&l, "recall_macro"), 0.76262626262626254, 1e-15,
+		"binary recall_macro = sklearn");
+	is_double(get(&l, "f1_macro"), 0.74937343358395991, 1e-15,
+		"binary f1_macro = sklearn");
+	is_double(get(&l, "precision_weighted"), 0.78125, 1e-15,
+		"binary precision_weighted = sklearn");
+	is_double(get(&l, "recall_weighted"), 0.75, 1e-15,
+		"binary recall_weighted = sklearn");
+	is_double(get(&l, "f1_weighted"), 0.74812030075187974, 1e-15,
+		"binary f1_weighted = sklearn");
 	is_int(mmp_confusion_matrix(cm, 2, MMP_TASK_BINARY, yb, pb, 20), 0,
 		"binary confusion matrix");
 	ok(cm[0] == 8 && cm[1] == 1 && cm[2] == 4 && cm[3] == 7,
@@ -93,6 +115,23 @@ static void test_multiclass(void)
 		"multiclass logloss = sklearn");
 	is_double(get(&l, "roc_auc_ovr"), 0.9403647586980921, 1e-13,
 		"roc_auc ovr macro = sklearn");
+	is_double(get(&l, "balanced_accuracy"), 0.75555555555555554, 1e-15,
+		"multiclass balanced_accuracy = sklearn");
+	is_double(get(&l, "mcc"), 0.61486486486486491, 1e-14,
+		"multiclass mcc = sklearn");
+	/* numpy: mean over rows of sum_k (p_k - [y == k])^2 */
+	is_double(get(&l, "brier"), 0.34199999504288076, 1e-13,
+		"multiclass brier = numpy");
+	/* log_loss(y[y == k], p[y == k], labels=[0, 1, 2]) */
+	is_double(get(&l, "logloss_class_0"), 0.47228795661792672, 1e-13,
+		"logloss of class 0's rows = sklearn");
+	is_double(get(&l, "logloss_class_1"), 0.67301165955867603, 1e-13,
+		"logloss of class 1's rows = sklearn");
+	is_double(get(&l, "logloss_class_2"), 0.65673707571445583, 1e-13,
+		"logloss of class 2's rows = sklearn");
+	is_double((4 * get(&l, "logloss_class_0") + 5 * get(&l,
+		"logloss_class_1") + 6 * get(&l, "logloss_class_2")) / 15,
+		get(&l, "logloss"), 1e-13, "the shares add up to logloss");
 	is_int(mmp_confusion_matrix(cm, 3, MMP_TASK_MULTICLASS, ym, pm, 15),
 		0, "multiclass confusion matrix");
 	ok(!memcmp(cm, want, sizeof(want)),
@@ -107,11 +146,15 @@ static void test_regression(void)
 
 	is_int(mmp_metrics_compute(&l, MMP_TASK_REGRESSION, 0, yr, pr, 10),
 		0, "regression metrics computed");
-	is_int((long long)l.count, 3, "three regression metrics");
+	is_int((long long)l.count, 5, "five regression metrics");
 	is_double(get(&l, "rmse"), 0.6937218462755804, 1e-15,
 		"rmse = sklearn");
 	is_double(get(&l, "mae"), 0.575, 1e-15, "mae = sklearn");
 	is_double(get(&l, "r2"), 0.9407737866317976, 1e-15, "r2 = sklearn");
+	/* a true 0 divides by float64 epsilon, as scikit-learn does */
+	is_double(get(&l, "mape") / 225179981368525.0, 1, 1e-12,
+		"mape = sklearn");
+	is_double(get(&l, "median_ae"), 0.5, 0, "median_ae = sklearn");
 	mmp_metrics_compute(&l, MMP_TASK_REGRESSION, 0, yc, yc, 3);
 	is_double(get(&l, "r2"), 1.0, 0, "constant target predicted: r2 1");
 	mmp_metrics_compute(&l, MMP_TASK_REGRESSION, 0, yc, pc, 3);

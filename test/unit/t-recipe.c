@@ -339,7 +339,10 @@ static void test_model(void)
 		"mean 'hist'?",
 		"bad-model.yaml:16:23: evaluation.metrics: metric 'rmse' is "
 		"not available for binary_classification (choose from "
-		"accuracy, precision, recall, f1, roc_auc, logloss)",
+		"accuracy, precision, recall, f1, roc_auc, logloss, pr_auc, "
+		"brier, balanced_accuracy, mcc, precision_macro, "
+		"precision_weighted, recall_macro, recall_weighted, f1_macro, "
+		"f1_weighted)",
 	};
 	mmp_recipe *r;
 	mmp_diag_list *d = NULL;
@@ -361,7 +364,7 @@ static void test_regression(void)
 		"number between 0 and 1, got '1'",
 		"bad-regression.yaml:12:19: evaluation.metrics: metric "
 		"'roc_auc' is not available for regression (choose from "
-		"rmse, mae, r2)",
+		"rmse, mae, r2, mape, median_ae)",
 		"bad-regression.yaml:6:26: data.interface.feature_columns: the "
 		"target column 'y' cannot be a feature",
 		"bad-regression.yaml:6:29: data.interface.feature_columns: "
@@ -390,7 +393,7 @@ static void test_regression(void)
 	load(&r, &d, "bad-regression.yaml", ov, 4);
 	is_str(diag_at(d, 0), "--set evaluation.metrics=[rmse, f1]: "
 		"evaluation.metrics: metric 'f1' is not available for "
-		"regression (choose from rmse, mae, r2)",
+		"regression (choose from rmse, mae, r2, mape, median_ae)",
 		"no far-fetched suggestion");
 	is_str(diag_at(d, 1), "bad-regression.yaml:9:15: data.split.stratify: "
 		"stratification needs a classification task",
