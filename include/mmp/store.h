@@ -305,6 +305,17 @@ typedef struct {
 MMP_EXTERN(int) mmp_runs_search(mmp_run_list **out, mmp_store *s,
 	const mmp_run_query *q);
 
+/**
+ * One page of mmp_runs_search(): the runs `offset` to `offset + limit`
+ * (`limit` 0: all the rest) in the query's order, and in `*total` how
+ * many runs match the query on every page. `q->max_results` is ignored.
+ * The runs carry params, latest metrics and tags, not datasets or
+ * artifacts (mmp_run_get() has those). The caller owns `*out`. Errors
+ * as mmp_runs_search().
+ */
+MMP_EXTERN(int) mmp_runs_search_page(mmp_run_list **out, size_t *total,
+	mmp_store *s, const mmp_run_query *q, size_t offset, size_t limit);
+
 /** Free a run list. Accepts NULL. */
 MMP_EXTERN(void) mmp_run_list_free(mmp_run_list *l);
 

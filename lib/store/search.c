@@ -69,14 +69,17 @@ static void sql_append(struct mmp_filter__sql *to,
 	mmp_filter__sql_release(from);
 }
 
-static int build_query(struct mmp_filter__sql *q, mmp_store *s,
-	const mmp_run_query *o)
+/* the query of `o`; with `count`, only how many runs match; `offset`
+ * skips that many (with a limit) */
+static int build_query_at(struct mmp_filter__sql *q, mmp_store *s,
+	const mmp_run_query *o, int count, size_t offset)
 {
 	struct mmp_filter__sql ord = MMP_FILTER_SQL_INIT;
 	size_t i;
 	int err;
 
-	mmp_buf_puts(&q->sql, "SELECT r.run_uuid FROM runs r WHERE ");
+	mmp_buf_puts(&q->sql, count ? "SELECT count(*) FROM runs r WHERE " :
+		"SELECT r.run_uuid FROM runs r WHERE ");
 	if (!o->include_deleted)
 		mmp_buf_puts(&q->sql, "r.lifecycle_stage = 'active' AND ");
 	if (o->experiments_nr) {
@@ -102,6 +105,8 @@ static int build_query(struct mmp_filter__sql *q, mmp_store *s,
 	}
 	if ((err = mmp_filter__compile(q, o->filter)) < 0)
 		return err;
+	if (count)
+		return 0;
 	for (i = 0; i < o->order_by_nr; i++)
 		if ((err = mmp_filter__order_by(&ord, o->order_by[i])) < 0) {
 			mmp_filter__sql_release(&ord);
@@ -118,32 +123,33 @@ static int build_query(struct mmp_filter__sql *q, mmp_store *s,
 		mmp_buf_puts(&q->sql, " LIMIT ?");
 		mmp_filter__bind_int(q, o->max_results > INT64_MAX ?
 			INT64_MAX : (int64_t)o->max_results);
+		if (offset) {
+			mmp_buf_puts(&q->sql, " OFFSET ?");
+			mmp_filter__bind_int(q, offset > INT64_MAX ?
+				INT64_MAX : (int64_t)offset);
+		}
 	}
 	return 0;
 }
 
-int mmp_runs_search(mmp_run_list **out, mmp_store *s, const mmp_run_query *q)
+static int build_query(struct mmp_filter__sql *q, mmp_store *s,
+	const mmp_run_query *o)
 {
-	mmp_run_query def = MMP_RUN_QUERY_INIT;
-	struct mmp_filter__sql sql = MMP_FILTER_SQL_INIT;
+	return build_query_at(q, s, o, 0, 0);
+}
+
+/* run the id query `sql` and load each run it finds into `*out` */
+static int load_ids(mmp_run_list **out, mmp_store *s,
+	const struct mmp_filter__sql *sql)
+{
 	mmp_run_list *l = mmp__calloc(1, sizeof(*l));
 	sqlite3_stmt *st = NULL;
 	size_t alloc = 0, i;
 	int err, rc;
 
-	*out = NULL;
-	if (!q)
-		q = &def;
-	if (q->version != MMP_RUN_QUERY_VERSION) {
-		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
-			"unsupported run query version %u", q->version);
+	if ((err = mmp_store__prepare_once(s, &st, sql->sql.ptr)) < 0)
 		goto done;
-	}
-	if ((err = build_query(&sql, s, q)) < 0)
-		goto done;
-	if ((err = mmp_store__prepare_once(s, &st, sql.sql.ptr)) < 0)
-		goto done;
-	if ((err = mmp_filter__bind_all(&sql, st)) < 0)
+	if ((err = mmp_filter__bind_all(sql, st)) < 0)
 		goto done;
 	while ((rc = mmp_store__step(s, st)) == SQLITE_ROW) {
 		mmp_run *r = mmp__calloc(1, sizeof(*r));
@@ -164,13 +170,73 @@ int mmp_runs_search(mmp_run_list **out, mmp_store *s, const mmp_run_query *q)
 	err = 0;
 done:
 	sqlite3_finalize(st);
-	mmp_filter__sql_release(&sql);
 	if (err < 0) {
 		mmp_run_list_free(l);
 		return err;
 	}
 	*out = l;
 	return 0;
+}
+
+int mmp_runs_search(mmp_run_list **out, mmp_store *s, const mmp_run_query *q)
+{
+	mmp_run_query def = MMP_RUN_QUERY_INIT;
+	struct mmp_filter__sql sql = MMP_FILTER_SQL_INIT;
+	int err;
+
+	*out = NULL;
+	if (!q)
+		q = &def;
+	if (q->version != MMP_RUN_QUERY_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unsupported run query version %u", q->version);
+	if ((err = build_query(&sql, s, q)) == 0)
+		err = load_ids(out, s, &sql);
+	mmp_filter__sql_release(&sql);
+	return err;
+}
+
+int mmp_runs_search_page(mmp_run_list **out, size_t *total, mmp_store *s,
+	const mmp_run_query *q, size_t offset, size_t limit)
+{
+	mmp_run_query def = MMP_RUN_QUERY_INIT, o;
+	struct mmp_filter__sql sql = MMP_FILTER_SQL_INIT;
+	sqlite3_stmt *st = NULL;
+	int err, rc;
+
+	*out = NULL;
+	*total = 0;
+	o = q ? *q : def;
+	if (o.version != MMP_RUN_QUERY_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unsupported run query version %u", o.version);
+	if ((err = build_query_at(&sql, s, &o, 1, 0)) < 0 ||
+	    (err = mmp_store__prepare_once(s, &st, sql.sql.ptr)) < 0 ||
+	    (err = mmp_filter__bind_all(&sql, st)) < 0)
+		goto done;
+	if ((rc = mmp_store__step(s, st)) < 0) {
+		err = rc;
+		goto done;
+	}
+	*total = rc == SQLITE_ROW ? (size_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	st = NULL;
+	mmp_filter__sql_release(&sql);
+	if (offset >= *total) {
+		*out = mmp__calloc(1, sizeof(**out));
+		err = 0;
+		goto done;
+	}
+	if (!limit)
+		limit = SIZE_MAX;
+	o.max_results = limit;
+	if ((err = build_query_at(&sql, s, &o, 0, offset)) < 0)
+		goto done;
+	err = load_ids(out, s, &sql);
+done:
+	sqlite3_finalize(st);
+	mmp_filter__sql_release(&sql);
+	return err;
 }
 
 void mmp_run_list_free(mmp_run_list *l)

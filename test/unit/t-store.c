@@ -199,11 +199,54 @@ static void test_search(void)
 	mmp_store_free(s);
 }
 
+static void test_search_page(void)
+{
+	mmp_store *s = open_store(0);
+	mmp_run_query q = MMP_RUN_QUERY_INIT;
+	mmp_run_list *all = NULL, *l = NULL;
+	size_t total = 99;
+
+	if (!s)
+		return;
+	is_int(mmp_runs_search(&all, s, NULL), 0, "the whole list");
+	is_int(mmp_runs_search_page(&l, &total, s, NULL, 1, 1), 0,
+		"the second run alone");
+	is_int((long long)total, 3, "three in all");
+	is_int(l ? (long long)l->count : -1, 1, "one on the page");
+	if (l && all && l->count == 1 && all->count == 3)
+		is_str(l->runs[0]->run_id, all->runs[1]->run_id,
+			"in the list's order");
+	ok(l && l->count == 1 && l->runs[0]->name, "loaded");
+	mmp_run_list_free(l);
+	is_int(mmp_runs_search_page(&l, &total, s, NULL, 2, 0), 0,
+		"the rest from the third");
+	is_int(l ? (long long)l->count : -1, 1, "one left");
+	mmp_run_list_free(l);
+	is_int(mmp_runs_search_page(&l, &total, s, NULL, 5, 10), 0,
+		"past the end");
+	is_int(l ? (long long)l->count : -1, 0, "an empty page");
+	is_int((long long)total, 3, "still three in all");
+	mmp_run_list_free(l);
+	q.filter = "params.lr = '0.1' and metrics.auc >= 0.9";
+	is_int(mmp_runs_search_page(&l, &total, s, &q, 0, 10), 0,
+		"a filtered page");
+	is_int((long long)total, 1, "one match in all");
+	mmp_run_list_free(l);
+	l = NULL;
+	q.filter = "metrics.auc >";
+	is_int(mmp_runs_search_page(&l, &total, s, &q, 0, 10),
+		MMP_EINVALID, "a bad filter");
+	ok(l == NULL, "no page on error");
+	mmp_run_list_free(all);
+	mmp_store_free(s);
+}
+
 int main(void)
 {
 	snprintf(db, sizeof(db), "%s/store/.mmp/mmp.db", tap_tmpdir());
 	test_logging();
 	test_dead_run();
 	test_search();
+	test_search_page();
 	return done_testing();
 }
