@@ -4,6 +4,7 @@
 #define INCLUDE_mmp_serve_h__
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common.h"
 #include "buf.h"
@@ -123,6 +124,72 @@ MMP_EXTERN(unsigned int) mmp_server_inflight(const mmp_server *s);
 
 /** Stop the workers, close every connection and free; accepts NULL. */
 MMP_EXTERN(void) mmp_server_free(mmp_server *s);
+
+/**
+ * A request as a handler of mmp_server_start_handler() sees it; valid
+ * only during the handler call.
+ */
+typedef struct mmp_serve_request mmp_serve_request;
+
+/** The request method ("GET", "HEAD", ...). */
+MMP_EXTERN(const char *) mmp_serve_request_method(const mmp_serve_request *r);
+
+/** The path, percent-decoded, without the query string. */
+MMP_EXTERN(const char *) mmp_serve_request_path(const mmp_serve_request *r);
+
+/** A request header by name (any case), or NULL. */
+MMP_EXTERN(const char *) mmp_serve_request_header(const mmp_serve_request *r,
+	const char *name);
+
+/**
+ * The first value of query argument `key` (decoded), or NULL; an
+ * argument given without "=" reads as "".
+ */
+MMP_EXTERN(const char *) mmp_serve_request_query(const mmp_serve_request *r,
+	const char *key);
+
+/**
+ * Every value of query argument `key` in order ("?run=a&run=b"): up to
+ * `max` borrowed pointers in `out`. Returns how many there are in all
+ * (which may be more than `max`).
+ */
+MMP_EXTERN(size_t) mmp_serve_request_query_all(const mmp_serve_request *r,
+	const char *key, const char **out, size_t max);
+
+/** A cookie's value by name, or NULL. */
+MMP_EXTERN(const char *) mmp_serve_request_cookie(const mmp_serve_request *r,
+	const char *name);
+
+/** What a handler answers. The server frees what it holds. */
+typedef struct {
+	int status;                /**< 200 unless set */
+	const char *content_type;  /**< a static string; NULL: text/plain */
+	mmp_buf body;              /**< the body, unless `fd` is set */
+	int fd;                    /**< >= 0: send this open file instead of
+	                                `body` and close it */
+	uint64_t fd_size;          /**< the bytes of `fd` to send */
+	mmp_buf headers;           /**< more headers: name NUL value NUL... */
+} mmp_serve_reply;
+
+/** Add a header ("Name", "value") to `resp`. */
+MMP_EXTERN(void) mmp_serve_reply_header(mmp_serve_reply *resp,
+	const char *name, const char *value);
+
+/**
+ * Answers one request; called from the worker threads, possibly at the
+ * same time.
+ */
+typedef void (*mmp_serve_handler)(const mmp_serve_request *req,
+	mmp_serve_reply *resp, void *payload);
+
+/**
+ * As mmp_server_start(), but every request (whatever its method and
+ * path) goes to `handler` instead of the prediction routes. The
+ * options' `token_file` is not used (the handler decides); the request
+ * body is still bounded by `max_body` and the access log is the same.
+ */
+MMP_EXTERN(int) mmp_server_start_handler(mmp_server **out,
+	const mmp_serve_options *o, mmp_serve_handler handler, void *payload);
 
 /**
  * Find the process listening on TCP `port` (any local address) through

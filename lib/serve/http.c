@@ -161,6 +161,68 @@ static enum MHD_Result answer(mmp_server *s, struct MHD_Connection *c,
 	return ret;
 }
 
+/* answer with what a handler of mmp_server_start_handler() made */
+static enum MHD_Result answer_handler(mmp_server *s,
+	struct MHD_Connection *c, struct conn_req *r, const char *method,
+	const char *url)
+{
+	struct mmp_serve_request req = { c, method, url };
+	mmp_serve_reply resp = { 200, NULL, MMP_BUF_INIT, -1, 0,
+		MMP_BUF_INIT };
+	struct MHD_Response *mr;
+	enum MHD_Result ret;
+	uint64_t len;
+	size_t i;
+	double dt;
+
+	r->answered = 1;
+	s->handler(&req, &resp, s->handler_payload);
+	if (resp.fd >= 0) {
+		len = resp.fd_size;
+		mr = MHD_create_response_from_fd64(len, resp.fd);
+		if (!mr)
+			close(resp.fd);
+	} else {
+		len = resp.body.size;
+		mr = MHD_create_response_from_buffer(resp.body.size,
+			resp.body.ptr, MHD_RESPMEM_MUST_COPY);
+	}
+	if (mr) {
+		MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
+			resp.content_type ? resp.content_type :
+			"text/plain; charset=utf-8");
+		for (i = 0; i < resp.headers.size;) {
+			const char *name = resp.headers.ptr + i;
+			const char *value = name + strlen(name) + 1;
+
+			MHD_add_response_header(mr, name, value);
+			i = (size_t)(value - resp.headers.ptr) +
+				strlen(value) + 1;
+		}
+		if (atomic_load_explicit(&s->quiescing, memory_order_relaxed))
+			MHD_add_response_header(mr,
+				MHD_HTTP_HEADER_CONNECTION, "close");
+		ret = MHD_queue_response(c, (unsigned int)resp.status, mr);
+		MHD_destroy_response(mr);
+	} else {
+		ret = MHD_NO;
+	}
+	mmp_buf_dispose(&resp.body);
+	mmp_buf_dispose(&resp.headers);
+
+	dt = mmp_time_mono() - r->t0;
+	mmp_serve__metrics_record(&s->metrics, r->route, resp.status, dt);
+	if (s->log) {
+		char path[256], addr[64];
+
+		safe_path(path, sizeof(path), url);
+		mmp_http__client_addr(addr, sizeof(addr), c);
+		log_line(s, "%s \"%s %s\" %d %llu %.3fms", addr, method, path,
+			resp.status, (unsigned long long)len, dt * 1e3);
+	}
+	return ret;
+}
+
 static enum MHD_Result too_large(mmp_server *s, struct MHD_Connection *c,
 	struct conn_req *r, const char *method, const char *url)
 {
@@ -266,6 +328,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	mmp_http__guard_received(c);
 	if (r->too_large)
 		return too_large(s, c, r, method, url);
+	if (s->handler)
+		return answer_handler(s, c, r, method, url);
 	req.method = method;
 	req.path = url;
 	req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -414,6 +478,12 @@ done:
 
 int mmp_server_start(mmp_server **out, const mmp_serve_options *o)
 {
+	return mmp_server_start_handler(out, o, NULL, NULL);
+}
+
+int mmp_server_start_handler(mmp_server **out, const mmp_serve_options *o,
+	mmp_serve_handler handler, void *payload)
+{
 	static const mmp_serve_options defaults = MMP_SERVE_OPTIONS_INIT;
 	mmp_server *s;
 	unsigned int flags, threads;
@@ -447,7 +517,10 @@ int mmp_server_start(mmp_server **out, const mmp_serve_options *o)
 	atomic_init(&s->model, NULL);
 	atomic_init(&s->quiescing, 0);
 	atomic_init(&s->inflight, 0);
-	if (o->token_file && (error = read_token(s, o->token_file)) < 0)
+	s->handler = handler;
+	s->handler_payload = payload;
+	if (o->token_file && !handler &&
+	    (error = read_token(s, o->token_file)) < 0)
 		goto fail;
 	if ((error = bind_socket(s, s->host, o->port, &family)) < 0)
 		goto fail;

@@ -92,6 +92,15 @@ struct mmp_server {
 	atomic_int quiescing;
 	atomic_uint inflight;
 	struct serve_metrics metrics;
+	mmp_serve_handler handler; /* NULL: the prediction routes */
+	void *handler_payload;
+};
+
+/* what a request handler sees (request.c) */
+struct mmp_serve_request {
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
 };
 
 /* one decoded request, independent of the HTTP library */
