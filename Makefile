@@ -67,6 +67,8 @@ EXAMPLES = configs/base.yaml configs/dev.yaml configs/prod.yaml \
 	configs/approval.yaml recipes/breast-cancer.yaml recipes/data/breast_cancer.csv
 lib/project/examples.o $(SAN)/lib/project/examples.o: $(EXAMPLES)
 lib/model/pyfunc.o $(SAN)/lib/model/pyfunc.o: lib/model/mmp_pyfunc.py
+lib/ui/assets.o $(SAN)/lib/ui/assets.o: lib/ui/assets/ui.css \
+	lib/ui/assets/ui.js
 
 lib/libmmp.a: $(LIB_OBJS)
 	rm -f $@

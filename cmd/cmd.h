@@ -112,6 +112,7 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_sync(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_tune(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_ui(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct mmp_ctx *ctx);
 
 #endif

@@ -38,6 +38,8 @@ const struct mmp_cmd mmp_commands[] = {
 	  "train a model from a recipe, evaluate it and record the run" },
 	{ "tune", cmd_tune, NEED_STORE | USE_XGBOOST,
 	  "search hyperparameters: TPE, pruning, parallel trials" },
+	{ "ui", cmd_ui, 0,
+	  "browse runs, their curves and artifacts in a web browser" },
 	{ "version", cmd_version, 0, "print the versions of mmp and its libraries" },
 };
 
