@@ -20,7 +20,8 @@ test_expect_success 'seed a trained run and hand-made runs' '
 	T=$(sed -n "s/.*\"run_id\":\"\([0-9a-f]*\)\".*/\1/p" train.json) &&
 	$W "$DB" start --experiment churn --name "<script>alert(1)</script>" \
 		--start 1000000 : param @ max_depth=6 eta=0.1 : \
-		metric @ auc=0.91 : tag @ "note=<b>bold</b>" : \
+		metric @ auc=0.91 auc_ci_low=0.88 auc_ci_high=0.94 : \
+		tag @ "note=<b>bold</b>" : \
 		dataset @ train 3f2a9c 1000 12 training : \
 		artifact @ notes/hello.txt 6 $SHA : \
 		artifact @ model.bin 4 $SHA : artifact @ evil.txt 10 $SHA : \
@@ -171,7 +172,8 @@ test_expect_success PY 'paging' '
 test_expect_success PY 'run page: facts, values, data, artifacts, curves' '
 	test "$(get u /runs/$X)" = 200 &&
 	hq texts "table#metrics tbody tr" >metrics &&
-	test_grep "^auc 0.91 0$" metrics &&
+	test_grep "^auc 0.91 \\[0.88, 0.94\\] 0$" metrics &&
+	! test_grep "^auc_ci_" metrics &&
 	test_grep "^valid-auc 0.9166 4999$" metrics &&
 	hq texts "table.kv tbody tr" >kv &&
 	test_grep "^max_depth 6$" kv &&
@@ -260,6 +262,58 @@ test_expect_success PY 'artifacts: no way out of the artifact root' '
 	test "$(hq text error)" = "the file of artifact '\''gone.txt'\'' is missing"
 '
 
+test_expect_success PY 'compare: a diff table that marks what differs' '
+	test "$(get u "/compare?run=$X&run=$Y&run=gamma")" = 200 &&
+	hq texts "table#diff-table thead th" >heads &&
+	printf "Key\n<script>alert(1)</script>\nbeta\ngamma\n" >expect &&
+	test_cmp expect heads &&
+	hq texts "table#diff-table tr.differs th" >differs &&
+	printf "%s\n" "params.eta (differs)" "params.max_depth (differs)" \
+		"metrics.auc (differs)" "metrics.auc_ci_high (differs)" \
+		"metrics.auc_ci_low (differs)" "metrics.train-auc (differs)" \
+		"metrics.valid-auc (differs)" >expect &&
+	test_cmp expect differs &&
+	hq texts "table#diff-table tbody tr" >rows &&
+	test_grep "^params.max_depth \\(differs\\) 6 8 4$" rows &&
+	test_grep "^metrics.auc \\(differs\\) 0.91 0.8 0.95$" rows &&
+	test "$(hq count "figure#parallel g.series")" = 3 &&
+	hq texts "figure#parallel svg g.axis text.label" >axes &&
+	printf "%s\n" eta max_depth auc auc_ci_high auc_ci_low train-auc \
+		>expect &&
+	test_cmp expect axes
+'
+
+test_expect_success PY 'compare: curves of every run on one step axis' '
+	$W "$DB" start --experiment churn --name delta : \
+		param @ max_depth=6 : metric @ valid-auc=0.6@0 valid-auc=0.7@1 valid-auc=0.8@2 : \
+		end @ FINISHED >delta &&
+	D=$(cat delta) &&
+	test "$(get u "/compare?run=$X&run=$D")" = 200 &&
+	hq texts "h2" >h2 &&
+	test_grep "^Curves$" h2 &&
+	hq texts "figure.chart figcaption" >caps &&
+	test_grep "^valid-auc by step" caps &&
+	test "$(hq count "figure#curve-1 g.series")" = 2 &&
+	hq attr "figure#curve-1 g.series" data-points >points &&
+	printf "2000\n3\n" >expect &&
+	test_cmp expect points &&
+	test "$(get u "/compare?run=$X&run=$D&only=diff")" = 200 &&
+	hq texts "table#diff-table tbody tr" >rows &&
+	test_grep "^params.eta \\(differs\\) 0.1$" rows &&
+	! test_grep "^params.max_depth" rows
+'
+
+test_expect_success PY 'compare: errors' '
+	test "$(get u "/compare?run=$X")" = 400 &&
+	test "$(hq text error)" = "choose 2 to 100 runs to compare (1 given)" &&
+	test "$(get u "/compare?run=$X&run=$X")" = 400 &&
+	test "$(get u "/compare?run=$X&run=nosuchrun")" = 404 &&
+	test "$(hq text error)" = "no run '\''nosuchrun'\''" &&
+	q=$(for i in $(seq 101); do printf "run=%s&" $X; done) &&
+	test "$(get u "/compare?$q")" = 400 &&
+	test "$(hq text error)" = "choose 2 to 100 runs to compare (101 given)"
+'
+
 test_expect_success 'static assets come from the binary' '
 	test "$(get u /static/ui.css)" = 200 &&
 	test "$(header Content-Type)" = "text/css; charset=utf-8" &&
@@ -330,7 +384,7 @@ test_expect_success 'usage errors' '
 
 test_expect_success 'the store is not written by the UI' '
 	sql "$DB" "SELECT count(*) FROM runs" >n &&
-	test "$(cat n)" = 16
+	test "$(cat n)" = 17
 '
 
 test_done

@@ -83,6 +83,7 @@ void ui_parallel(mmp_buf *b, const char *id, const char *title,
 /* the pages */
 void ui_page_runs(struct ui_ctx *c);
 void ui_page_run(struct ui_ctx *c, const char *rest);
+void ui_page_compare(struct ui_ctx *c);
 
 /* run.c: the curves of a run, grouped ("train-auc", "valid-auc": auc) */
 void ui_run_curves(struct ui_ctx *c, const mmp_run *r, int64_t xmin,

@@ -181,6 +181,8 @@ static void dispatch(struct ui_ctx *c)
 		ui_page_runs(c);
 	else if (!strncmp(path, "/runs/", 6))
 		ui_page_run(c, path + 6);
+	else if (!strcmp(path, "/compare"))
+		ui_page_compare(c);
 	else
 		ui_error(c, 404, "no page '%s'", path);
 	c->store = NULL;
