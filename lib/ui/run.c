@@ -328,25 +328,75 @@ static void datasets(mmp_buf *b, const mmp_run *r)
 	mmp_buf_puts(b, "</tbody></table></section>\n");
 }
 
-static void metrics_table(mmp_buf *b, const mmp_run *r)
+static const mmp_run_metric *metric_of(const mmp_run *r, const char *key)
 {
 	size_t i;
 
+	for (i = 0; i < r->metrics_nr; i++)
+		if (!strcmp(r->metrics[i].key, key))
+			return &r->metrics[i];
+	return NULL;
+}
+
+/* "<m>_ci_low" of a metric <m> the run has: shown in <m>'s row */
+static int is_interval_of(const mmp_run *r, const char *key)
+{
+	const char *suffix[] = { "_ci_low", "_ci_high" };
+	size_t i, n = strlen(key), k;
+	int found = 0;
+
+	for (i = 0; i < 2; i++) {
+		k = strlen(suffix[i]);
+		if (n > k && !strcmp(key + n - k, suffix[i])) {
+			char *base = mmp__strndup(key, n - k);
+			found = metric_of(r, base) != NULL;
+			free(base);
+		}
+	}
+	return found;
+}
+
+static void metrics_table(mmp_buf *b, const mmp_run *r)
+{
+	mmp_buf key = MMP_BUF_INIT;
+	size_t i, shown = 0;
+
 	mmp_buf_puts(b, "<table class=\"kv\" id=\"metrics\"><caption>"
 		"Metrics (latest value)</caption><thead><tr><th scope=\"col\">"
-		"Key</th><th scope=\"col\">Value</th><th scope=\"col\">Step"
-		"</th></tr></thead><tbody>");
+		"Key</th><th scope=\"col\">Value</th><th scope=\"col\">"
+		"Interval</th><th scope=\"col\">Step</th></tr></thead>"
+		"<tbody>");
 	for (i = 0; i < r->metrics_nr; i++) {
+		const mmp_run_metric *lo, *hi;
+
+		if (is_interval_of(r, r->metrics[i].key))
+			continue;
+		mmp_buf_clear(&key);
+		mmp_buf_printf(&key, "%s_ci_low", r->metrics[i].key);
+		lo = metric_of(r, key.ptr);
+		mmp_buf_clear(&key);
+		mmp_buf_printf(&key, "%s_ci_high", r->metrics[i].key);
+		hi = metric_of(r, key.ptr);
 		mmp_buf_puts(b, "<tr><th scope=\"row\">");
 		ui_h(b, r->metrics[i].key);
 		mmp_buf_puts(b, "</th><td class=\"num\">");
 		ui_num(b, r->metrics[i].value);
+		mmp_buf_puts(b, "</td><td class=\"num\">");
+		if (lo && hi) {
+			mmp_buf_putc(b, '[');
+			ui_num(b, lo->value);
+			mmp_buf_puts(b, ", ");
+			ui_num(b, hi->value);
+			mmp_buf_putc(b, ']');
+		}
 		mmp_buf_printf(b, "</td><td class=\"num\">%lld</td></tr>",
 			(long long)r->metrics[i].step);
+		shown++;
 	}
-	if (!r->metrics_nr)
-		mmp_buf_puts(b, "<tr><td colspan=\"3\">none</td></tr>");
+	if (!shown)
+		mmp_buf_puts(b, "<tr><td colspan=\"4\">none</td></tr>");
 	mmp_buf_puts(b, "</tbody></table>\n");
+	mmp_buf_dispose(&key);
 }
 
 static void confusion(struct ui_ctx *c, const mmp_run *r)
