@@ -121,7 +121,8 @@ void ui_page_begin(struct ui_ctx *c, const char *title, int live)
 	mmp_buf *b = c->out;
 	const char *path = mmp_serve_request_path(c->req);
 	static const struct { const char *href, *name; } nav[] = {
-		{ "/runs", "Runs" },
+		{ "/runs", "Runs" }, { "/models", "Models" },
+		{ "/studies", "Studies" },
 	};
 	size_t i;
 

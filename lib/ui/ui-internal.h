@@ -84,6 +84,8 @@ void ui_parallel(mmp_buf *b, const char *id, const char *title,
 void ui_page_runs(struct ui_ctx *c);
 void ui_page_run(struct ui_ctx *c, const char *rest);
 void ui_page_compare(struct ui_ctx *c);
+void ui_page_models(struct ui_ctx *c, const char *rest);
+void ui_page_studies(struct ui_ctx *c, const char *rest);
 
 /* run.c: the curves of a run, grouped ("train-auc", "valid-auc": auc) */
 void ui_run_curves(struct ui_ctx *c, const mmp_run *r, int64_t xmin,

@@ -183,6 +183,14 @@ static void dispatch(struct ui_ctx *c)
 		ui_page_run(c, path + 6);
 	else if (!strcmp(path, "/compare"))
 		ui_page_compare(c);
+	else if (!strcmp(path, "/models"))
+		ui_page_models(c, "");
+	else if (!strncmp(path, "/models/", 8))
+		ui_page_models(c, path + 8);
+	else if (!strcmp(path, "/studies"))
+		ui_page_studies(c, "");
+	else if (!strncmp(path, "/studies/", 9))
+		ui_page_studies(c, path + 9);
 	else
 		ui_error(c, 404, "no page '%s'", path);
 	c->store = NULL;
