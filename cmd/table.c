@@ -39,7 +39,7 @@ const struct mmp_cmd mmp_commands[] = {
 	{ "tune", cmd_tune, NEED_STORE | USE_XGBOOST,
 	  "search hyperparameters: TPE, pruning, parallel trials" },
 	{ "ui", cmd_ui, 0,
-	  "browse runs, their curves and artifacts in a web browser" },
+	  "browse runs, curves, studies and models in a web browser" },
 	{ "version", cmd_version, 0, "print the versions of mmp and its libraries" },
 };
 
