@@ -134,6 +134,7 @@ void ui_page_begin(struct ui_ctx *c, const char *title, int live)
 		"<title>");
 	ui_h(b, title);
 	mmp_buf_puts(b, " \xc2\xb7 mmp</title>"
+		"<link rel=\"icon\" href=\"data:,\">"
 		"<link rel=\"stylesheet\" href=\"/static/ui.css\">"
 		"<script src=\"/static/ui.js\" defer></script></head>\n");
 	mmp_buf_printf(b, "<body%s>", live ? " data-live=\"5\"" : "");
