@@ -964,6 +964,74 @@ static void test_python(const dataset *d)
 	mmp_model_free(m);
 }
 
+/* ---- a model file holding rounds past its best iteration ----------- */
+
+static void test_recut(const dataset *d)
+{
+	mmp_model *bin = NULL, *m = NULL;
+	mmp_model_dir_info info;
+	char cmd[4096];
+	float *want, *got;
+	FILE *f;
+	int rc;
+
+	if (system("/usr/bin/python3 -c 'import numpy, xgboost' "
+	    ">/dev/null 2>&1") != 0) {
+		skip(8, "python3 cannot import xgboost");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "OMP_NUM_THREADS=1 /usr/bin/python3 "
+		"%s/make-uncut.py %s %s %zu %zu %s >%s 2>&1", fixtures,
+		tmp_path("bin-model"), tmp_path("rows.f32"), d->nrows,
+		d->ncols, tmp_path("uncut"), tmp_path("uncut.out"));
+	rc = system(cmd);
+	is_int(rc, 0, "python adds 20 rounds past best_iteration");
+	if (rc || mmp_model_load_dir(&bin, tmp_path("bin-model")) < 0) {
+		skip(7, "no uncut model");
+		return;
+	}
+	want = calloc(d->nrows, sizeof(float));
+	got = calloc(d->nrows, sizeof(float));
+	mmp_model_predict(bin, d->x, d->nrows, d->ncols, want);
+	is_int(mmp_model_load_dir(&m, tmp_path("uncut")), 0,
+		"load a model holding more rounds than it uses");
+	if (!m)
+		goto done;
+	is_int(mmp_model_best_iteration(m), mmp_model_best_iteration(bin),
+		"best_iteration read from the file");
+	mmp_model_predict(m, d->x, d->nrows, d->ncols, got);
+	ok(!memcmp(want, got, d->nrows * sizeof(float)),
+		"it predicts with the rounds up to best_iteration only");
+	save_info(&info);
+	is_int(mmp_model_save_dir(m, tmp_path("recut"), &info), 0,
+		"save it again");
+	mmp_model_predict(m, d->x, d->nrows, d->ncols, got);
+	ok(!memcmp(want, got, d->nrows * sizeof(float)),
+		"the cut model predicts the same bits");
+	f = fopen(tmp_path("recut.f32"), "wb");
+	fwrite(got, sizeof(float), d->nrows, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "OMP_NUM_THREADS=1 /usr/bin/python3 "
+		"%s/check-predict.py %s/model.ubj %s %zu %zu %s %s >%s 2>&1",
+		fixtures, tmp_path("recut"), tmp_path("rows.f32"), d->nrows,
+		d->ncols, tmp_path("recut.f32"), RUN_ID,
+		tmp_path("recut.out"));
+	rc = system(cmd);
+	{
+		char *out = read_all(tap_tmpdir(), "recut.out", NULL);
+
+		is_int(rc, 0, "the saved file keeps rounds 0..best_iteration");
+		is_str(out, "identical\n", "python on all its trees gives "
+			"mmp's predictions");
+		free(out);
+	}
+done:
+	free(want);
+	free(got);
+	mmp_model_free(m);
+	mmp_model_free(bin);
+}
+
 /* ---- schema and load errors ---------------------------------------- */
 
 static void schema_err(const char *json, int code, const char *want,
@@ -1121,6 +1189,7 @@ int main(int argc, char **argv)
 		test_dir(m, &d);
 		test_threads(&d);
 		test_python(&d);
+		test_recut(&d);
 	}
 	test_determinism(&d);
 	test_errors(&d);
