@@ -70,7 +70,11 @@ test_expect_success JQ 'both models are scored on the candidate test rows' '
 	test "$(json_get a2.json $C.rows.sha256)" = "$(json_get s2.json .dataset.digest)" &&
 	test "$(json_get a2.json "$C.rows.split | [.method, .test_size, .seed, .stratify] | @csv")" = \
 		"\"random\",0.2,42,true" &&
-	test "$(json_get a2.json "$C | [.resamples, .confidence, .seed] | @csv")" = "1000,0.95,0"
+	test "$(json_get a2.json "$C | [.resamples, .confidence, .seed] | @csv")" = "1000,0.95,0" &&
+	mmp runs show "$(json_get s2.json .run_id)" --json >s2run.json &&
+	test "$(json_get a2.json $C.rows.rows_sha256)" = \
+		"$(json_get s2run.json ".run.params[\"split.test_sha256\"]")" &&
+	test "$(json_get a2.json $C.rows.baseline_trained_on)" = 0
 '
 
 test_expect_success JQ 'the values are the test metrics: the same rows for both' '
@@ -249,6 +253,14 @@ test_expect_success JQ 'approvals show: the evidence of the latest decision, or 
 	grep -E "^  changed: the policy is .tol.yaml. now" s3.txt &&
 	test_expect_code 1 mmp approvals show bc 9 2>err &&
 	test_grep "no version 9" err
+'
+
+test_expect_success JQ 'Production trained on some of the test rows: the evidence says how many' '
+	train s7 --set data.split.seed=7 &&
+	{ mmp approve bc 7 --policy tol.yaml --json >o7.json; test $? -le 2; } &&
+	n=$(json_get o7.json .approval.evidence.comparison.rows.baseline_trained_on) &&
+	test "$n" -gt 0 && test "$n" -lt 114 &&
+	json_get o7.json .approval.reason | grep "; $n of the rows were among Production version 2.s training rows$"
 '
 
 test_done

@@ -133,6 +133,8 @@ struct inputs {
 	const char *file;
 	mmp_task task;
 	size_t nclasses;
+	long long seen;                /* test rows the baseline trained
+					  on; -1: unknown */
 };
 
 static void inputs_release(struct inputs *in)
@@ -217,21 +219,51 @@ static int align(struct inputs *in)
 	return 0;
 }
 
-/* sha256 of the row indices, one decimal per line */
-static void rows_digest(char out[65], const size_t *rows, size_t n)
+/* how many of `a` (ascending) are in `b` or `c` (ascending) */
+static size_t count_in(const size_t *a, size_t na, const size_t *b,
+	size_t nb, const size_t *c, size_t nc)
 {
-	mmp_sha256_ctx c;
-	unsigned char d[32];
-	char line[32];
-	size_t i;
+	size_t i, j = 0, k = 0, n = 0;
 
-	mmp_sha256_init(&c);
-	for (i = 0; i < n; i++) {
-		int len = snprintf(line, sizeof(line), "%zu\n", rows[i]);
-		mmp_sha256_update(&c, line, (size_t)len);
+	for (i = 0; i < na; i++) {
+		while (j < nb && b[j] < a[i])
+			j++;
+		while (k < nc && c[k] < a[i])
+			k++;
+		n += (j < nb && b[j] == a[i]) || (k < nc && c[k] == a[i]);
 	}
-	mmp_sha256_final(&c, d);
-	mmp_sha256_hex(out, d);
+	return n;
+}
+
+/*
+ * When Production was trained on the same data file, how many of the
+ * candidate's test rows it trained on (train or validation rows): its
+ * scores there are optimistic, which only makes the comparison
+ * stricter for the candidate, but the evidence says so.
+ */
+static void baseline_overlap(struct inputs *in, cJSON *rows)
+{
+	mmp_train_rebuilt brb;
+	mmp_buf why = MMP_BUF_INIT;
+	const mmp_split *t = &in->rb.split;
+
+	in->seen = -1;
+	memset(&brb, 0, sizeof(brb));
+	if (in->base_run && mmp_train__can_rebuild(in->base_run, &why) &&
+	    mmp_train__rebuild(&brb, in->s, in->base_run,
+			in->o->config) == 0 &&
+	    !strcmp(brb.digest, in->rb.digest))
+		in->seen = (long long)count_in(t->test, t->ntest,
+			brb.split.train, brb.split.ntrain, brb.split.valid,
+			brb.split.nvalid);
+	mmp_error_clear();
+	mmp_train__rebuilt_release(&brb);
+	mmp_buf_dispose(&why);
+	if (in->seen >= 0)
+		cJSON_AddNumberToObject(rows, "baseline_trained_on",
+			(double)in->seen);
+	else
+		cJSON_AddNullToObject(rows, "baseline_trained_on");
 }
 
 /* the rows: the candidate's rebuilt test rows, or every row of --data */
@@ -239,7 +271,6 @@ static int pick_rows(struct inputs *in, cJSON *c, mmp_buf *why)
 {
 	mmp_batch_score_options so = MMP_BATCH_SCORE_OPTIONS_INIT;
 	cJSON *rows = cJSON_AddObjectToObject(c, "rows");
-	char hex[65];
 	int err;
 
 	if (in->o->data_path) {
@@ -282,14 +313,15 @@ static int pick_rows(struct inputs *in, cJSON *c, mmp_buf *why)
 		const mmp_recipe *r = in->rb.recipe;
 		cJSON *sp = cJSON_AddObjectToObject(rows, "split");
 
-		rows_digest(hex, so.rows, so.nrows);
-		cJSON_AddStringToObject(rows, "rows_sha256", hex);
+		cJSON_AddStringToObject(rows, "rows_sha256",
+			in->rb.split.test_sha256);
 		cJSON_AddStringToObject(rows, "run_id", in->run->run_id);
 		cJSON_AddStringToObject(sp, "method",
 			r->split.method == MMP_SPLIT_TIME ? "time" : "random");
 		cJSON_AddNumberToObject(sp, "test_size", r->split.test_size);
 		cJSON_AddNumberToObject(sp, "seed", (double)r->split.seed);
 		cJSON_AddBoolToObject(sp, "stratify", r->split.stratify);
+		baseline_overlap(in, rows);
 	}
 	return 0;
 }
@@ -433,6 +465,10 @@ static int compare(struct verdict *vd, struct inputs *in)
 				p->has_max_degradation ? ", nor a change "
 				"within max_degradation" : "");
 	}
+	if (in->seen > 0)
+		mmp_buf_printf(&vd->reason, "; %lld of the rows were among "
+			"Production version %lld's training rows", in->seen,
+			bv);
 	cJSON_AddStringToObject(c, "outcome", outcome);
 	return 0;
 }
@@ -510,6 +546,7 @@ static int evaluate(struct verdict *vd, mmp_store *s,
 	int err;
 
 	memset(&in, 0, sizeof(in));
+	in.seen = -1;
 	if ((err = mmp_run_get(&run, s, v->run_id)) < 0)
 		goto done;
 	cJSON_AddStringToObject(vd->evidence, "policy", p->origin);
