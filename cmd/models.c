@@ -20,6 +20,7 @@ static const char *const models_usage[] = {
 	"mmp models tag <model> [<version>] [<key>=<value>...] "
 	"[--unset <key>]...",
 	"    [--by <name>]",
+	"mmp models dockerfile <model>@<ref> <dir> [--json]",
 	NULL
 };
 
@@ -595,6 +596,7 @@ int cmd_models(int argc, const char **argv, struct mmp_ctx *ctx)
 		{ "compare", models_compare },
 		{ "delete", models_delete },
 		{ "describe", models_describe },
+		{ "dockerfile", models_dockerfile },
 		{ "export", models_export },
 		{ "lineage", models_lineage },
 		{ "list", models_list },

@@ -494,6 +494,35 @@ MMP_EXTERN(int) mmp_registry_tags_edit(mmp_store *s, const char *name,
 MMP_EXTERN(int) mmp_registry_verify_model(mmp_store *s, const char *run_id,
 	const char *model_dir, size_t *out_checked);
 
+/** What mmp_registry_dockerfile() wrote. */
+typedef struct {
+	char *name;              /**< the model */
+	int64_t version;
+	mmp_stage stage;
+	int port;                /**< EXPOSEd and served */
+	const char *base_image;  /**< static, "debian:bookworm-slim" */
+	int host_matches;        /**< this host runs that Debian release, so
+				      the copied binary finds its libraries */
+} mmp_dockerfile_result;
+
+/**
+ * Write a container build context for the version `ref` names into
+ * `dir` (created when missing; MMP_EEXISTS when it already holds a
+ * Dockerfile, README.md, mmp or model): `model/` as
+ * mmp_registry_export() writes it, a copy of the mmp executable
+ * `binary` (NULL: this process's), a `Dockerfile` (Debian slim base,
+ * the runtime libraries from Debian, a non-root user, EXPOSE, a
+ * HEALTHCHECK on /health, and `mmp serve-api --model-dir /srv/model
+ * --host 0.0.0.0 --token-file /run/secrets/mmp-token`) and a README.md
+ * saying how to build and run it. Release `out` with
+ * mmp_dockerfile_result_release(). Errors as mmp_registry_export().
+ */
+MMP_EXTERN(int) mmp_registry_dockerfile(mmp_dockerfile_result *out,
+	mmp_store *s, const char *ref, const char *dir, const char *binary);
+
+/** Free what a result holds. Accepts a zeroed one. */
+MMP_EXTERN(void) mmp_dockerfile_result_release(mmp_dockerfile_result *r);
+
 /* --- the audit log --- */
 
 /** One audit row; strings owned by it (NULL when empty). */
