@@ -443,6 +443,80 @@ static cJSON *h_exp_get(struct ctx *x)
 	return wrap("experiment", render_experiment(e));
 }
 
+static cJSON *exp_or_404(struct ctx *x)
+{
+	const char *id = arg(x, "experiment_id");
+	cJSON *e;
+
+	if (!id) {
+		missing(x, "experiment_id");
+		return NULL;
+	}
+	e = find_by(S.experiments, "experiment_id", id);
+	if (!e)
+		err(x, 404, NOT_FOUND, "No Experiment with id=%s exists", id);
+	return e;
+}
+
+/* experiments/update {"experiment_id", "new_name"} -> {} */
+static cJSON *h_exp_update(struct ctx *x)
+{
+	const char *name = arg(x, "new_name"), *st;
+	cJSON *e = exp_or_404(x), *other;
+
+	if (!e)
+		return NULL;
+	if (!name || !*name)
+		return missing(x, "new_name");
+	st = jstr(e, "lifecycle_stage");
+	if (st && strcmp(st, "active"))
+		return err(x, 400, "INVALID_STATE", "Cannot rename a "
+			"non-active experiment.");
+	other = find_by(S.experiments, "name", name);
+	if (other && other != e)
+		return err(x, 400, "RESOURCE_ALREADY_EXISTS", "Experiment("
+			"name=%s) already exists. Error: (sqlite3."
+			"IntegrityError) UNIQUE constraint failed: "
+			"experiments.name", name);
+	set_str(e, "name", name);
+	set_num(e, "last_update_time", (double)now_ms());
+	return cJSON_CreateObject();
+}
+
+/* experiments/delete and /restore: the experiment and its runs */
+static cJSON *exp_lifecycle(struct ctx *x, const char *stage)
+{
+	const char *id;
+	cJSON *e = exp_or_404(x), *it;
+
+	if (!e)
+		return NULL;
+	id = jstr(e, "experiment_id");
+	if (!strcmp(stage, "deleted") && !strcmp(id, "0"))
+		return err(x, 400, INVALID, "Cannot delete the default "
+			"experiment '0'. This is an internally reserved "
+			"experiment.");
+	set_str(e, "lifecycle_stage", stage);
+	set_num(e, "last_update_time", (double)now_ms());
+	cJSON_ArrayForEach(it, S.runs) {
+		cJSON *info = cJSON_GetObjectItem(it, "info");
+		const char *ex = jstr(info, "experiment_id");
+		if (ex && !strcmp(ex, id))
+			set_str(info, "lifecycle_stage", stage);
+	}
+	return cJSON_CreateObject();
+}
+
+static cJSON *h_exp_delete(struct ctx *x)
+{
+	return exp_lifecycle(x, "deleted");
+}
+
+static cJSON *h_exp_restore(struct ctx *x)
+{
+	return exp_lifecycle(x, "active");
+}
+
 static cJSON *h_exp_create(struct ctx *x)
 {
 	const char *name = arg(x, "name");
@@ -905,6 +979,67 @@ static cJSON *h_log_param(struct ctx *x) { return single(x, "param"); }
 static cJSON *h_log_metric(struct ctx *x) { return single(x, "metric"); }
 static cJSON *h_set_tag(struct ctx *x) { return single(x, "tag"); }
 
+/* MLflow's _check_run_is_active: changes need an active run */
+static int run_is_active(struct ctx *x, const char *id, const cJSON *run)
+{
+	const char *st = jstr(cJSON_GetObjectItem(run, "info"),
+		"lifecycle_stage");
+
+	if (!st || !strcmp(st, "active"))
+		return 1;
+	err(x, 400, INVALID, "The run %s must be in the 'active' state. "
+		"Current state is %s.", id, st);
+	return 0;
+}
+
+/* runs/delete and runs/restore: {"run_id"} -> {} */
+static cJSON *run_lifecycle(struct ctx *x, const char *stage)
+{
+	const char *id;
+	cJSON *run = run_or_404(x, &id);
+
+	if (!run)
+		return NULL;
+	set_str(cJSON_GetObjectItem(run, "info"), "lifecycle_stage", stage);
+	return cJSON_CreateObject();
+}
+
+static cJSON *h_run_delete(struct ctx *x)
+{
+	return run_lifecycle(x, "deleted");
+}
+
+static cJSON *h_run_restore(struct ctx *x)
+{
+	return run_lifecycle(x, "active");
+}
+
+/* runs/delete-tag {"run_id", "key"}: a missing tag is 404, as MLflow */
+static cJSON *h_run_delete_tag(struct ctx *x)
+{
+	const char *id, *key = arg(x, "key");
+	cJSON *run = run_or_404(x, &id), *tags, *it;
+	int i = 0;
+
+	if (!run)
+		return NULL;
+	if (!key)
+		return missing(x, "key");
+	if (!run_is_active(x, id, run))
+		return NULL;
+	tags = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "data"), "tags");
+	cJSON_ArrayForEach(it, tags) {
+		const char *k = jstr(it, "key");
+		if (k && !strcmp(k, key)) {
+			cJSON_DeleteItemFromArray(tags, i);
+			return cJSON_CreateObject();
+		}
+		i++;
+	}
+	return err(x, 404, NOT_FOUND, "No tag with name: %s in run with "
+		"id %s", key, id);
+}
+
 static cJSON *h_run_update(struct ctx *x)
 {
 	static const char *const ok[] = { "RUNNING", "SCHEDULED", "FINISHED",
@@ -917,6 +1052,8 @@ static cJSON *h_run_update(struct ctx *x)
 	if (!run)
 		return NULL;
 	info = cJSON_GetObjectItem(run, "info");
+	if (!run_is_active(x, id, run))
+		return NULL;
 	for (i = 0; status && i < 5; i++)
 		if (!strcmp(status, ok[i]))
 			set_str(info, "status", status);
@@ -1761,6 +1898,44 @@ static cJSON *h_rm_set_tag(struct ctx *x)
 	return cJSON_CreateObject();
 }
 
+/* registered-models/delete-tag (DELETE, JSON body): silent when absent */
+static cJSON *h_rm_delete_tag(struct ctx *x)
+{
+	const char *name, *key = arg(x, "key");
+	cJSON *m = model_or_404(x, &name), *tags, *it;
+	int i = 0;
+
+	if (!m)
+		return NULL;
+	if (!key)
+		return missing(x, "key");
+	tags = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "rm"), "tags");
+	cJSON_ArrayForEach(it, tags) {
+		const char *k = jstr(it, "key");
+		if (k && !strcmp(k, key)) {
+			cJSON_DeleteItemFromArray(tags, i);
+			break;
+		}
+		i++;
+	}
+	touch(m, NULL);
+	return cJSON_CreateObject();
+}
+
+/* registered-models/update (PATCH) {"name", "description"} */
+static cJSON *h_rm_update(struct ctx *x)
+{
+	const char *name, *desc = arg(x, "description");
+	cJSON *m = model_or_404(x, &name);
+
+	if (!m)
+		return NULL;
+	if (desc)
+		set_str(cJSON_GetObjectItem(m, "rm"), "description", desc);
+	touch(m, NULL);
+	return wrap("registered_model", render_model(m));
+}
+
 static cJSON *h_rm_latest(struct ctx *x)
 {
 	const char *name;
@@ -1969,6 +2144,30 @@ static cJSON *h_mv_set_tag(struct ctx *x)
 	return cJSON_CreateObject();
 }
 
+/* model-versions/delete-tag (DELETE, JSON body) */
+static cJSON *h_mv_delete_tag(struct ctx *x)
+{
+	const char *key = arg(x, "key");
+	cJSON *m, *v = version_or_404(x, &m), *tags, *it;
+	int i = 0;
+
+	if (!v)
+		return NULL;
+	if (!key)
+		return missing(x, "key");
+	tags = cJSON_GetObjectItem(v, "tags");
+	cJSON_ArrayForEach(it, tags) {
+		const char *k = jstr(it, "key");
+		if (k && !strcmp(k, key)) {
+			cJSON_DeleteItemFromArray(tags, i);
+			break;
+		}
+		i++;
+	}
+	touch(m, v);
+	return cJSON_CreateObject();
+}
+
 static cJSON *h_mv_search(struct ctx *x)
 {
 	const char *filter = arg(x, "filter");
@@ -2022,6 +2221,9 @@ static const struct route routes[] = {
 	{ "GET", "experiments/get-by-name", h_exp_get_by_name },
 	{ "GET", "experiments/get", h_exp_get },
 	{ "POST", "experiments/create", h_exp_create },
+	{ "POST", "experiments/update", h_exp_update },
+	{ "POST", "experiments/delete", h_exp_delete },
+	{ "POST", "experiments/restore", h_exp_restore },
 	{ "POST", "experiments/search", h_exp_search },
 	{ "GET", "experiments/search", h_exp_search },
 	{ "POST", "runs/create", h_run_create },
@@ -2030,6 +2232,9 @@ static const struct route routes[] = {
 	{ "POST", "runs/log-metric", h_log_metric },
 	{ "POST", "runs/set-tag", h_set_tag },
 	{ "POST", "runs/update", h_run_update },
+	{ "POST", "runs/delete", h_run_delete },
+	{ "POST", "runs/restore", h_run_restore },
+	{ "POST", "runs/delete-tag", h_run_delete_tag },
 	{ "GET", "runs/get", h_run_get },
 	{ "POST", "runs/search", h_run_search },
 	{ "POST", "runs/log-model", h_log_model },
@@ -2039,6 +2244,8 @@ static const struct route routes[] = {
 	{ "GET", "registered-models/get", h_rm_get },
 	{ "GET", "registered-models/search", h_rm_search },
 	{ "POST", "registered-models/set-tag", h_rm_set_tag },
+	{ "DELETE", "registered-models/delete-tag", h_rm_delete_tag },
+	{ "PATCH", "registered-models/update", h_rm_update },
 	{ "POST", "registered-models/get-latest-versions", h_rm_latest },
 	{ "GET", "registered-models/get-latest-versions", h_rm_latest },
 	{ "POST", "registered-models/alias", h_alias },
@@ -2049,6 +2256,7 @@ static const struct route routes[] = {
 	{ "POST", "model-versions/transition-stage", h_mv_transition },
 	{ "PATCH", "model-versions/update", h_mv_update },
 	{ "POST", "model-versions/set-tag", h_mv_set_tag },
+	{ "DELETE", "model-versions/delete-tag", h_mv_delete_tag },
 	{ "GET", "model-versions/search", h_mv_search },
 	{ "GET", "model-versions/get-download-uri", h_mv_download_uri },
 };
