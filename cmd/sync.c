@@ -73,6 +73,11 @@ static void add_counts(cJSON *o, const mmp_sync_counts *c)
 	cJSON_AddNumberToObject(o, "stages", (double)c->stages);
 	cJSON_AddNumberToObject(o, "aliases", (double)c->aliases);
 	cJSON_AddNumberToObject(o, "version_tags", (double)c->version_tags);
+	cJSON_AddNumberToObject(o, "lifecycle", (double)c->lifecycle);
+	cJSON_AddNumberToObject(o, "renames", (double)c->renames);
+	cJSON_AddNumberToObject(o, "tags_removed", (double)c->tags_removed);
+	cJSON_AddNumberToObject(o, "model_updates",
+		(double)c->model_updates);
 }
 
 /* "what N" rows of a human summary, non-zero ones only */
@@ -97,6 +102,10 @@ static void print_counts(const mmp_sync_counts *c, const char *indent,
 		{ "stage changes", c->stages },
 		{ "aliases", c->aliases },
 		{ "version tags", c->version_tags },
+		{ "deleted/restored", c->lifecycle },
+		{ "renames", c->renames },
+		{ "tags removed", c->tags_removed },
+		{ "model updates", c->model_updates },
 	};
 	size_t i;
 	int any = 0;

@@ -40,6 +40,11 @@ typedef struct {
 	size_t stages;          /**< stage transitions */
 	size_t aliases;
 	size_t version_tags;    /**< version tags, approvals included */
+	size_t lifecycle;       /**< runs and experiments deleted or
+				     restored since they were pushed */
+	size_t renames;         /**< runs and experiments renamed */
+	size_t tags_removed;    /**< run, model and version tags removed */
+	size_t model_updates;   /**< model descriptions and model tags */
 } mmp_sync_counts;
 
 /** What a push did (or, dry, would do). Release: mmp_sync_result_release(). */

@@ -124,4 +124,31 @@ int mmp_mlflow__version_stage(struct mmp_mlflow *m, const char *name,
 int mmp_mlflow__alias(struct mmp_mlflow *m, const char *name,
 	const char *alias, const char *version);
 
+/* --- changes after the fact (mlflow-manage.c) --- */
+
+/* runs/delete or runs/restore */
+int mmp_mlflow__run_lifecycle(struct mmp_mlflow *m, const char *run_id,
+	int deleted);
+/* runs/delete-tag */
+int mmp_mlflow__run_delete_tag(struct mmp_mlflow *m, const char *run_id,
+	const char *key);
+/* runs/update of the run's name */
+int mmp_mlflow__run_rename(struct mmp_mlflow *m, const char *run_id,
+	const char *name);
+/* experiments/update (new_name) */
+int mmp_mlflow__experiment_rename(struct mmp_mlflow *m, const char *id,
+	const char *name);
+/* experiments/delete or experiments/restore */
+int mmp_mlflow__experiment_lifecycle(struct mmp_mlflow *m, const char *id,
+	int deleted);
+/* registered-models/update (PATCH) of the description */
+int mmp_mlflow__model_update(struct mmp_mlflow *m, const char *name,
+	const char *description);
+/* registered-models/set-tag, or delete-tag (DELETE) when value is NULL */
+int mmp_mlflow__model_tag(struct mmp_mlflow *m, const char *name,
+	const char *key, const char *value);
+/* model-versions/delete-tag (DELETE) */
+int mmp_mlflow__version_delete_tag(struct mmp_mlflow *m, const char *name,
+	const char *version, const char *key);
+
 #endif

@@ -144,6 +144,132 @@ done:
 	return err;
 }
 
+static int vt_has(const mmp_kv *kv, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			return 1;
+	return 0;
+}
+
+static void version_subject(char out[300], const mmp_model_version *v)
+{
+	snprintf(out, 300, "%s/%lld", v->name, (long long)v->version);
+}
+
+/* delete on the server the version tags it has that are gone here */
+static int remove_version_tags(struct mmp_sync__push *p,
+	const mmp_model_version *v, const char *rv, const struct vtags *t)
+{
+	mmp_kv *sent = NULL;
+	char subject[300];
+	size_t n = 0, i;
+	int err = 0;
+
+	if (p->remote < 0)
+		return 0;
+	version_subject(subject, v);
+	if ((err = mmp_store__sync_sent_list(&sent, &n, p->s, p->remote,
+	    "version.tag", subject)) < 0)
+		return err;
+	for (i = 0; i < n && !err; i++) {
+		if (vt_has(t->kv, t->nr, sent[i].key))
+			continue;
+		p->out->sent.tags_removed++;
+		if (p->dry)
+			continue;
+		if ((err = mmp_mlflow__version_delete_tag(&p->m, v->name, rv,
+		    sent[i].key)) == 0)
+			err = mmp_store__sync_sent_set(p->s, p->remote,
+				"version.tag", subject, sent[i].key, NULL, 1);
+	}
+	mmp_store__sync_kv_free(sent, n);
+	return err;
+}
+
+static int record_version_tags(struct mmp_sync__push *p,
+	const mmp_model_version *v, const struct vtags *t)
+{
+	char subject[300];
+	size_t i;
+	int err;
+
+	version_subject(subject, v);
+	for (i = 0; i < t->nr; i++)
+		if ((err = mmp_store__sync_sent_set(p->s, p->remote,
+		    "version.tag", subject, t->kv[i].key, "", 0)) < 0)
+			return err;
+	return 0;
+}
+
+/* the model's description and own tags, as they are here */
+static int push_model_info(struct mmp_sync__push *p,
+	const mmp_registered_model *m, int created)
+{
+	const char *desc = m->description ? m->description : "";
+	mmp_kv *sent = NULL;
+	char *v = NULL;
+	size_t n = 0, i;
+	int err, found = 0;
+
+	if (p->remote >= 0 && (err = mmp_store__sync_sent_get(&v, &found,
+	    p->s, p->remote, "model.description", m->name, NULL)) < 0)
+		return err;
+	/* a model created now got its description with it */
+	if (created) {
+		found = 1;
+		free(v);
+		v = mmp__strdup(desc);
+		if (!p->dry && (err = mmp_store__sync_sent_set(p->s,
+		    p->remote, "model.description", m->name, NULL, desc,
+		    0)) < 0)
+			goto done;
+	}
+	if (!found ? *desc != '\0' : strcmp(v ? v : "", desc)) {
+		p->out->sent.model_updates++;
+		if (!p->dry && ((err = mmp_mlflow__model_update(&p->m, m->name,
+		    desc)) < 0 || (err = mmp_store__sync_sent_set(p->s,
+		    p->remote, "model.description", m->name, NULL, desc,
+		    0)) < 0))
+			goto done;
+	}
+	if (p->remote >= 0 && (err = mmp_store__sync_sent_list(&sent, &n,
+	    p->s, p->remote, "model.tag", m->name)) < 0)
+		goto done;
+	for (i = 0; i < m->tags_nr; i++) {
+		size_t k;
+		for (k = 0; k < n; k++)
+			if (!strcmp(sent[k].key, m->tags[i].key))
+				break;
+		if (k < n && !strcmp(sent[k].value, m->tags[i].value))
+			continue;
+		p->out->sent.model_updates++;
+		if (!p->dry && ((err = mmp_mlflow__model_tag(&p->m, m->name,
+		    m->tags[i].key, m->tags[i].value)) < 0 ||
+		    (err = mmp_store__sync_sent_set(p->s, p->remote,
+		    "model.tag", m->name, m->tags[i].key, m->tags[i].value,
+		    0)) < 0))
+			goto done;
+	}
+	for (i = 0; i < n; i++) {
+		if (vt_has(m->tags, m->tags_nr, sent[i].key))
+			continue;
+		p->out->sent.tags_removed++;
+		if (!p->dry && ((err = mmp_mlflow__model_tag(&p->m, m->name,
+		    sent[i].key, NULL)) < 0 ||
+		    (err = mmp_store__sync_sent_set(p->s, p->remote,
+		    "model.tag", m->name, sent[i].key, NULL, 1)) < 0))
+			goto done;
+	}
+	err = 0;
+done:
+	free(v);
+	mmp_store__sync_kv_free(sent, n);
+	return err;
+}
+
 static int push_version(char **remote_version, struct mmp_sync__push *p,
 	const mmp_model_version *v)
 {
@@ -175,12 +301,16 @@ static int push_version(char **remote_version, struct mmp_sync__push *p,
 		    (err = mmp_store__sync_version_digest(p->s, p->remote,
 		    v->name, v->version, digest)) < 0)
 			goto done;
+		if ((err = record_version_tags(p, v, &t)) < 0)
+			goto done;
 		created = 1;
 	} else {
 		rv = mmp__strdup(vs.remote_version);
 	}
 	if (!created && (!vs.digest || strcmp(vs.digest, digest))) {
 		p->out->sent.version_tags += t.nr;
+		if ((err = remove_version_tags(p, v, rv, &t)) < 0)
+			goto done;
 		if (!p->dry) {
 			if ((err = mmp_mlflow__version_update(&p->m, v->name,
 			    rv, v->description)) < 0)
@@ -191,7 +321,8 @@ static int push_version(char **remote_version, struct mmp_sync__push *p,
 				    t.kv[i].value)) < 0)
 					goto done;
 			if ((err = mmp_store__sync_version_digest(p->s,
-			    p->remote, v->name, v->version, digest)) < 0)
+			    p->remote, v->name, v->version, digest)) < 0 ||
+			    (err = record_version_tags(p, v, &t)) < 0)
 				goto done;
 		}
 	}
@@ -291,6 +422,8 @@ static int push_model(struct mmp_sync__push *p, const mmp_registered_model *m)
 		    m->name)) < 0))
 			return err;
 	}
+	if ((err = push_model_info(p, m, !known)) < 0)
+		return err;
 	rvs = mmp__calloc(m->versions_nr ? m->versions_nr : 1,
 		sizeof(*rvs));
 	for (i = 0; i < m->versions_nr && !err; i++)

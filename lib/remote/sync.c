@@ -50,6 +50,12 @@ struct run_plan {
 	size_t ntags;
 	char digest[65];
 	int need_create, need_params, need_tags, need_status;
+	int need_lifecycle;      /* delete or restore it on the server */
+	int need_rename;
+	int deleted;             /* deleted here */
+	mmp_kv *sent_tags;       /* the tag keys the server got */
+	size_t nsent_tags;
+	size_t tags_removed;     /* of those, gone here */
 	int64_t metrics_pending;
 	size_t artifacts_pending;
 	uint64_t bytes_pending;
@@ -60,7 +66,49 @@ static void plan_release(struct run_plan *p)
 	mmp_run_free(p->run);
 	mmp_store__sync_run_release(&p->st);
 	mmp_store__sync_kv_free(p->tags, p->ntags);
+	mmp_store__sync_kv_free(p->sent_tags, p->nsent_tags);
 	memset(p, 0, sizeof(*p));
+}
+
+static int has_key(const mmp_kv *kv, size_t n, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			return 1;
+	return 0;
+}
+
+/* what changed here since the run was pushed: lifecycle, name, tags */
+static int plan_changes(struct run_plan *p, mmp_store *s, int64_t remote,
+	const char *id)
+{
+	char *v = NULL;
+	size_t i;
+	int found, err, sent_deleted;
+
+	p->deleted = !strcmp(p->run->lifecycle_stage, "deleted");
+	if (remote < 0 || !p->st.remote_run_id)
+		return 0;
+	if ((err = mmp_store__sync_sent_get(&v, &found, s, remote,
+	    "run.lifecycle", id, NULL)) < 0)
+		return err;
+	sent_deleted = found && v && !strcmp(v, "deleted");
+	free(v);
+	p->need_lifecycle = sent_deleted != p->deleted;
+	if ((err = mmp_store__sync_sent_get(&v, &found, s, remote,
+	    "run.name", id, NULL)) < 0)
+		return err;
+	p->need_rename = found && v && strcmp(v, p->run->name);
+	free(v);
+	if ((err = mmp_store__sync_sent_list(&p->sent_tags, &p->nsent_tags,
+	    s, remote, "run.tag", id)) < 0)
+		return err;
+	for (i = 0; i < p->nsent_tags; i++)
+		if (!has_key(p->tags, p->ntags, p->sent_tags[i].key))
+			p->tags_removed++;
+	return 0;
 }
 
 static void add_tag(struct run_plan *p, size_t *alloc, const char *key,
@@ -182,6 +230,8 @@ static int plan_run(struct run_plan *p, mmp_store *s, int64_t remote,
 		strcmp(p->st.tags_digest, p->digest);
 	p->need_status = !p->st.status_sent ||
 		strcmp(p->st.status_sent, p->run->status);
+	if ((err = plan_changes(p, s, remote, id)) < 0)
+		return err;
 	if ((err = mmp_store__sync_metrics_count(&p->metrics_pending, s, id,
 	    p->st.metrics_rowid)) < 0)
 		return err;
@@ -203,7 +253,8 @@ static int plan_is_done(const struct run_plan *p)
 {
 	return !p->need_create && !p->need_params && !p->need_tags &&
 		!p->need_status && !p->metrics_pending &&
-		!p->artifacts_pending;
+		!p->artifacts_pending && !p->need_lifecycle &&
+		!p->need_rename;
 }
 
 static void plan_count(mmp_sync_counts *c, const struct run_plan *p)
@@ -215,6 +266,9 @@ static void plan_count(mmp_sync_counts *c, const struct run_plan *p)
 	c->artifacts += p->artifacts_pending;
 	c->artifact_bytes += p->bytes_pending;
 	c->runs_completed += p->need_status;
+	c->lifecycle += p->need_lifecycle;
+	c->renames += p->need_rename;
+	c->tags_removed += p->need_tags ? p->tags_removed : 0;
 }
 
 /* ---- counting without the network ---- */
@@ -236,6 +290,31 @@ static int exp_seen_add(struct exp_seen *e, int64_t id)
 	return 1;
 }
 
+/* the ended active runs (or `only`), then the deleted ones the remote
+ * has, which it must see deleted */
+static int run_ids(char (**ids)[33], size_t *n, mmp_store *s,
+	int64_t remote, const char *only)
+{
+	char (*del)[33] = NULL;
+	size_t nd = 0, i;
+	int err;
+
+	if ((err = mmp_store__sync_runs_ended(ids, n, s, only)) < 0)
+		return err;
+	if (remote < 0)
+		return 0;
+	if ((err = mmp_store__sync_runs_deleted(&del, &nd, s, remote)) < 0)
+		return err;
+	for (i = 0; i < nd; i++) {
+		if (only && strcmp(only, del[i]))
+			continue;
+		*ids = mmp__reallocarray(*ids, *n + 1, sizeof(**ids));
+		memcpy((*ids)[(*n)++], del[i], 33);
+	}
+	free(del);
+	return 0;
+}
+
 /* the pending counts of every ended run (or `only`) for a remote */
 static int count_pending(mmp_sync_counts *c, size_t *ended,
 	size_t *pending, mmp_store *s, int64_t remote, const char *only)
@@ -249,7 +328,7 @@ static int count_pending(mmp_sync_counts *c, size_t *ended,
 
 	memset(c, 0, sizeof(*c));
 	*ended = *pending = 0;
-	if ((err = mmp_store__sync_runs_ended(&ids, &n, s, only)) < 0)
+	if ((err = run_ids(&ids, &n, s, remote, only)) < 0)
 		return err;
 	for (i = 0; i < n; i++) {
 		if ((err = plan_run(&p, s, remote, ids[i])) < 0) {
@@ -302,6 +381,9 @@ static int clean_remote(char **out, const char *uri)
 	return 0;
 }
 
+static int count_experiments(mmp_sync_counts *c, mmp_store *s,
+	int64_t remote);
+
 /* add what the registry still needs to `c` */
 static int count_registry(mmp_sync_counts *c, mmp_store *s, int64_t remote)
 {
@@ -323,6 +405,8 @@ static int count_registry(mmp_sync_counts *c, mmp_store *s, int64_t remote)
 	c->stages += r.sent.stages;
 	c->aliases += r.sent.aliases;
 	c->version_tags += r.sent.version_tags;
+	c->tags_removed += r.sent.tags_removed;
+	c->model_updates += r.sent.model_updates;
 	return err;
 }
 
@@ -349,7 +433,8 @@ int mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 		return err;
 	if ((err = mmp_store__sync_runs_running(&out->runs_running, s)) < 0)
 		return err;
-	if ((err = count_registry(&out->pending, s, remote)) < 0)
+	if ((err = count_experiments(&out->pending, s, remote)) < 0 ||
+	    (err = count_registry(&out->pending, s, remote)) < 0)
 		return err;
 	if (remote < 0)
 		return 0;
@@ -384,6 +469,36 @@ int mmp_sync__emit(struct mmp_sync__push *p, const char *run,
 	return 0;
 }
 
+static int record_experiment_name(struct mmp_sync__push *p, int64_t id,
+	const char *name)
+{
+	char subject[32];
+
+	snprintf(subject, sizeof(subject), "%lld", (long long)id);
+	return mmp_store__sync_sent_set(p->s, p->remote, "exp.name", subject,
+		NULL, name, 0);
+}
+
+/* the tag keys the server has now: exactly those of the plan */
+static int record_tags(struct mmp_sync__push *p, struct run_plan *rp)
+{
+	const char *id = rp->run->run_id;
+	size_t i;
+	int err;
+
+	for (i = 0; i < rp->nsent_tags; i++)
+		if (!has_key(rp->tags, rp->ntags, rp->sent_tags[i].key) &&
+		    (err = mmp_store__sync_sent_set(p->s, p->remote,
+		    "run.tag", id, rp->sent_tags[i].key, NULL, 1)) < 0)
+			return err;
+	for (i = 0; i < rp->ntags; i++)
+		if (!has_key(rp->sent_tags, rp->nsent_tags, rp->tags[i].key) &&
+		    (err = mmp_store__sync_sent_set(p->s, p->remote,
+		    "run.tag", id, rp->tags[i].key, "", 0)) < 0)
+			return err;
+	return 0;
+}
+
 static int ensure_experiment(char **out, struct mmp_sync__push *p,
 	const mmp_run *r)
 {
@@ -405,8 +520,11 @@ static int ensure_experiment(char **out, struct mmp_sync__push *p,
 	if (err < 0)
 		return err;
 	p->out->sent.experiments++;
-	return mmp_store__sync_experiment_set(p->s, p->remote,
-		r->experiment_id, *out);
+	if ((err = mmp_store__sync_experiment_set(p->s, p->remote,
+	    r->experiment_id, *out)) < 0)
+		return err;
+	return record_experiment_name(p, r->experiment_id,
+		r->experiment_name);
 }
 
 static int create_run(struct mmp_sync__push *p, struct run_plan *rp,
@@ -441,9 +559,14 @@ static int create_run(struct mmp_sync__push *p, struct run_plan *rp,
 		n = 0;
 	}
 	err = mmp_store__sync_run_created(p->s, p->remote, id, rid, uri);
+	if (!err)
+		err = mmp_store__sync_sent_set(p->s, p->remote, "run.name", id,
+			NULL, rp->run->name, 0);
 	if (!err && n == rp->ntags) {
 		err = mmp_store__sync_run_tags_sent(p->s, p->remote, id,
 			rp->digest);
+		if (!err)
+			err = record_tags(p, rp);
 		rp->need_tags = 0;
 	}
 	free(rp->st.remote_run_id);
@@ -631,6 +754,15 @@ static int push_run(struct mmp_sync__push *p, struct run_plan *rp)
 
 	if ((err = ensure_experiment(&exp_id, p, r)) < 0)
 		goto done;
+	/* MLflow takes changes to active runs only: restore first */
+	if (rp->need_lifecycle && !rp->deleted) {
+		if ((err = mmp_mlflow__run_lifecycle(&p->m,
+		    rp->st.remote_run_id, 0)) < 0 ||
+		    (err = mmp_store__sync_sent_set(p->s, p->remote,
+		    "run.lifecycle", r->run_id, NULL, "active", 0)) < 0)
+			goto done;
+		p->out->sent.lifecycle++;
+	}
 	if (rp->need_create && (err = create_run(p, rp, exp_id)) < 0)
 		goto done;
 	if (rp->need_params) {
@@ -643,13 +775,32 @@ static int push_run(struct mmp_sync__push *p, struct run_plan *rp)
 			goto done;
 	}
 	if (rp->need_tags) {
+		size_t i;
+		for (i = 0; i < rp->nsent_tags; i++) {
+			const char *k = rp->sent_tags[i].key;
+			if (has_key(rp->tags, rp->ntags, k))
+				continue;
+			if ((err = mmp_mlflow__run_delete_tag(&p->m,
+			    rp->st.remote_run_id, k)) < 0)
+				goto done;
+			p->out->sent.tags_removed++;
+		}
 		if ((err = mmp_mlflow__log_tags(&p->m, rp->st.remote_run_id,
 		    rp->tags, rp->ntags, &p->out->log_batch_calls)) < 0)
 			goto done;
 		p->out->sent.tags += rp->ntags;
 		if ((err = mmp_store__sync_run_tags_sent(p->s, p->remote,
-		    r->run_id, rp->digest)) < 0)
+		    r->run_id, rp->digest)) < 0 ||
+		    (err = record_tags(p, rp)) < 0)
 			goto done;
+	}
+	if (rp->need_rename) {
+		if ((err = mmp_mlflow__run_rename(&p->m, rp->st.remote_run_id,
+		    r->name)) < 0 ||
+		    (err = mmp_store__sync_sent_set(p->s, p->remote,
+		    "run.name", r->run_id, NULL, r->name, 0)) < 0)
+			goto done;
+		p->out->sent.renames++;
 	}
 	if ((err = push_metrics(p, rp)) < 0)
 		goto done;
@@ -663,6 +814,14 @@ static int push_run(struct mmp_sync__push *p, struct run_plan *rp)
 		if ((err = mmp_store__sync_run_status_sent(p->s, p->remote,
 		    r->run_id, r->status)) < 0)
 			goto done;
+	}
+	if (rp->need_lifecycle && rp->deleted) {
+		if ((err = mmp_mlflow__run_lifecycle(&p->m,
+		    rp->st.remote_run_id, 1)) < 0 ||
+		    (err = mmp_store__sync_sent_set(p->s, p->remote,
+		    "run.lifecycle", r->run_id, NULL, "deleted", 0)) < 0)
+			goto done;
+		p->out->sent.lifecycle++;
 	}
 	err = mmp_sync__emit(p, r->run_id, rp->st.remote_run_id, "run", r->name);
 done:
@@ -679,8 +838,7 @@ static int push_runs(struct mmp_sync__push *p)
 	size_t n = 0, i;
 	int err;
 
-	if ((err = mmp_store__sync_runs_ended(&ids, &n, p->s,
-	    p->o->run_id)) < 0)
+	if ((err = run_ids(&ids, &n, p->s, p->remote, p->o->run_id)) < 0)
 		return err;
 	for (i = 0; i < n; i++) {
 		if ((err = plan_run(&rp, p->s, p->remote, ids[i])) < 0) {
@@ -697,6 +855,105 @@ static int push_runs(struct mmp_sync__push *p)
 			break;
 	}
 	free(ids);
+	return err;
+}
+
+/* experiments renamed, deleted or restored since they were pushed;
+ * first, so that a restored experiment takes its runs' changes */
+static int push_experiments(struct mmp_sync__push *p)
+{
+	mmp_experiment_list *l = NULL;
+	int64_t *ids = NULL;
+	char **rids = NULL, *v = NULL, subject[32];
+	size_t n = 0, i, j;
+	int err, found, sent_deleted, deleted;
+
+	if (p->remote < 0)
+		return 0;
+	if ((err = mmp_store__sync_experiments_pushed(&ids, &rids, &n, p->s,
+	    p->remote)) < 0 ||
+	    (err = mmp_experiments_list(&l, p->s, 1)) < 0)
+		goto done;
+	for (i = 0; i < n && !err; i++) {
+		const mmp_experiment *e = NULL;
+		for (j = 0; j < l->count; j++)
+			if (l->items[j].id == ids[i])
+				e = &l->items[j];
+		if (!e)
+			continue;
+		snprintf(subject, sizeof(subject), "%lld", (long long)e->id);
+		if ((err = mmp_store__sync_sent_get(&v, &found, p->s,
+		    p->remote, "exp.lifecycle", subject, NULL)) < 0)
+			break;
+		sent_deleted = found && v && !strcmp(v, "deleted");
+		free(v);
+		v = NULL;
+		deleted = !strcmp(e->lifecycle_stage, "deleted");
+		/* a deleted experiment cannot be renamed: restore first */
+		if (sent_deleted && !deleted) {
+			p->out->sent.lifecycle++;
+			if (!p->dry && ((err = mmp_mlflow__experiment_lifecycle(
+			    &p->m, rids[i], 0)) < 0 ||
+			    (err = mmp_store__sync_sent_set(p->s, p->remote,
+			    "exp.lifecycle", subject, NULL, "active", 0)) < 0))
+				break;
+		}
+		if ((err = mmp_store__sync_sent_get(&v, &found, p->s,
+		    p->remote, "exp.name", subject, NULL)) < 0)
+			break;
+		if (found && v && strcmp(v, e->name)) {
+			p->out->sent.renames++;
+			if (!p->dry && ((err = mmp_mlflow__experiment_rename(
+			    &p->m, rids[i], e->name)) < 0 ||
+			    (err = record_experiment_name(p, e->id,
+			    e->name)) < 0))
+				break;
+		}
+		free(v);
+		v = NULL;
+		if (!sent_deleted && deleted) {
+			p->out->sent.lifecycle++;
+			if (!p->dry && ((err = mmp_mlflow__experiment_lifecycle(
+			    &p->m, rids[i], 1)) < 0 ||
+			    (err = mmp_store__sync_sent_set(p->s, p->remote,
+			    "exp.lifecycle", subject, NULL, "deleted", 0)) < 0))
+				break;
+		}
+		if (!p->dry)
+			err = mmp_sync__emit(p, NULL, NULL, "experiment",
+				e->name);
+	}
+	if (err < 0)
+		mmp_error_prefix("experiment");
+done:
+	free(v);
+	for (i = 0; i < n; i++)
+		free(rids[i]);
+	free(rids);
+	free(ids);
+	mmp_experiment_list_free(l);
+	return err;
+}
+
+/* add what the experiments still need to `c` */
+static int count_experiments(mmp_sync_counts *c, mmp_store *s,
+	int64_t remote)
+{
+	struct mmp_sync__push p;
+	mmp_sync_options o = MMP_SYNC_OPTIONS_INIT;
+	mmp_sync_result r;
+	int err;
+
+	memset(&p, 0, sizeof(p));
+	memset(&r, 0, sizeof(r));
+	p.s = s;
+	p.o = &o;
+	p.out = &r;
+	p.remote = remote;
+	p.dry = 1;
+	err = push_experiments(&p);
+	c->lifecycle += r.sent.lifecycle;
+	c->renames += r.sent.renames;
 	return err;
 }
 
@@ -758,7 +1015,11 @@ int mmp_sync_push(mmp_sync_result *out, mmp_store *s,
 			return err;
 		out->runs_seen = ended;
 		out->runs_up_to_date = ended - pending;
-		return o->run_id ? 0 : count_registry(&out->sent, s, p.remote);
+		if (o->run_id)
+			return 0;
+		if ((err = count_experiments(&out->sent, s, p.remote)) < 0)
+			return err;
+		return count_registry(&out->sent, s, p.remote);
 	}
 	if ((err = mmp_mlflow__open(&p.m, o->tracking_uri, o->http)) < 0)
 		return err;
@@ -768,7 +1029,9 @@ int mmp_sync_push(mmp_sync_result *out, mmp_store *s,
 		p.m.backoff_ms = o->backoff_ms;
 	if ((err = mmp_store__sync_remote(s, out->remote, 1, &p.remote)) < 0)
 		goto done;
-	err = push_runs(&p);
+	err = o->run_id ? 0 : push_experiments(&p);
+	if (!err)
+		err = push_runs(&p);
 	if (!err && !o->run_id)
 		err = mmp_sync__registry(&p);
 	if (err < 0) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "store-internal.h"
+#include "sync-internal.h"
 
 
 /* why deleted run `g` must stay, or leave g->refused NULL */
@@ -140,6 +141,7 @@ static int remove_rows(mmp_store *s, const mmp_gc_result *r)
 	static const char exp[] =
 		"DELETE FROM experiments WHERE experiment_id = ?1";
 	sqlite3_stmt *st;
+	char num[32];
 	size_t i;
 	int err;
 
@@ -159,7 +161,9 @@ static int remove_rows(mmp_store *s, const mmp_gc_result *r)
 			return err;
 		sqlite3_bind_text(st, 1, r->runs[i].run_id, -1,
 			SQLITE_TRANSIENT);
-		if ((err = mmp_store__step_done(s, st)) < 0)
+		if ((err = mmp_store__step_done(s, st)) < 0 ||
+		    (err = mmp_store__sync_forget_subject(s,
+		    r->runs[i].run_id)) < 0)
 			return err;
 	}
 	for (i = 0; i < r->experiments_nr; i++) {
@@ -168,7 +172,10 @@ static int remove_rows(mmp_store *s, const mmp_gc_result *r)
 		if ((err = mmp_store__prepare(s, &st, exp)) < 0)
 			return err;
 		sqlite3_bind_int64(st, 1, r->experiments[i].id);
-		if ((err = mmp_store__step_done(s, st)) < 0)
+		snprintf(num, sizeof(num), "%lld",
+			(long long)r->experiments[i].id);
+		if ((err = mmp_store__step_done(s, st)) < 0 ||
+		    (err = mmp_store__sync_forget_subject(s, num)) < 0)
 			return err;
 	}
 	return 0;

@@ -77,3 +77,23 @@ const char mmp_store__sql_sync[] =
 	"  version INTEGER NOT NULL,\n"
 	"  PRIMARY KEY (remote_id, name, alias)\n"
 	") WITHOUT ROWID;\n";
+
+/*
+ * What a push sent that a later change can undo, as (kind, subject,
+ * key) -> value: "run.tag" (run id, tag key), "run.name" and
+ * "run.lifecycle" (run id), "exp.name" and "exp.lifecycle" (experiment
+ * id), "model.description" and "model.tag" (model name, tag key),
+ * "version.tag" ("<name>/<version>", tag key). A tag that is gone
+ * locally but was sent is deleted on the server; a name or lifecycle
+ * that differs is updated.
+ */
+const char mmp_store__sql_sync_sent[] =
+	"CREATE TABLE sync_sent (\n"
+	"  remote_id INTEGER NOT NULL\n"
+	"    REFERENCES sync_remotes ON DELETE CASCADE,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  subject TEXT NOT NULL,\n"
+	"  key TEXT NOT NULL DEFAULT '',\n"
+	"  value TEXT,\n"
+	"  PRIMARY KEY (remote_id, kind, subject, key)\n"
+	") WITHOUT ROWID;\n";

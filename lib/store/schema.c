@@ -118,6 +118,7 @@ const struct mmp_store__migration mmp_store__migrations[] = {
 	  "log", mmp_store__sql_registry },
 	{ "tuning: studies and trials", mmp_store__sql_tune },
 	{ "sync: remote ids and push state", mmp_store__sql_sync },
+	{ "sync: names, lifecycles and tags sent", mmp_store__sql_sync_sent },
 };
 
 const size_t mmp_store__migrations_nr = ARRAY_SIZE(mmp_store__migrations);

@@ -59,6 +59,7 @@ extern const struct mmp_store__migration mmp_store__migrations[];
 extern const char mmp_store__sql_registry[];
 extern const char mmp_store__sql_tune[];
 extern const char mmp_store__sql_sync[];
+extern const char mmp_store__sql_sync_sent[];
 extern const size_t mmp_store__migrations_nr;
 
 /* translate a SQLite result code into an mmp error set for `what` */

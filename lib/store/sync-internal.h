@@ -107,6 +107,28 @@ int mmp_store__sync_artifact_is_sent(int *out, mmp_store *s, int64_t remote,
 int mmp_store__sync_artifact_sent(mmp_store *s, int64_t remote,
 	const char *run, const char *path, const char *sha256);
 
+/* --- what a later change can undo (sync-sent.c) --- */
+
+/* the value sent for (kind, subject, key); *found 0 when none was */
+int mmp_store__sync_sent_get(char **out, int *found, mmp_store *s,
+	int64_t remote, const char *kind, const char *subject,
+	const char *key);
+/* record a value sent, or with `forget` drop the record */
+int mmp_store__sync_sent_set(mmp_store *s, int64_t remote, const char *kind,
+	const char *subject, const char *key, const char *value, int forget);
+/* every (key, value) sent of (kind, subject), by key; owned, free with
+ * mmp_store__sync_kv_free() */
+int mmp_store__sync_sent_list(mmp_kv **out, size_t *n, mmp_store *s,
+	int64_t remote, const char *kind, const char *subject);
+/* ended runs deleted here that exist on the remote (oldest first) */
+int mmp_store__sync_runs_deleted(char (**out)[33], size_t *n, mmp_store *s,
+	int64_t remote);
+/* the local and remote ids of every experiment pushed to the remote */
+int mmp_store__sync_experiments_pushed(int64_t **ids, char ***remote_ids,
+	size_t *n, mmp_store *s, int64_t remote);
+/* forget everything sent about `subject` (a run removed for good) */
+int mmp_store__sync_forget_subject(mmp_store *s, const char *subject);
+
 /* --- the registry (sync-registry.c) --- */
 
 /* has model `name` been created on the remote? */
