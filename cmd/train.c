@@ -175,6 +175,19 @@ static void print_json(const mmp_train_result *r, cJSON *push)
 		cJSON_AddNumberToObject(t, "resamples", r->ci.resamples);
 		cJSON_AddNumberToObject(t, "confidence", r->ci.confidence);
 	}
+	if (r->cv_folds) {
+		cJSON *cv = cJSON_AddObjectToObject(doc, "cv");
+
+		cJSON_AddNumberToObject(cv, "folds", r->cv_folds);
+		cJSON_AddNumberToObject(cv, "rounds", r->cv_rounds);
+		t = cJSON_AddObjectToObject(cv, "metrics");
+		for (i = 0; i < r->cv_mean.count; i++) {
+			cJSON *one = cJSON_AddObjectToObject(t,
+				r->cv_mean.items[i].name);
+			json_add_number(one, "mean", r->cv_mean.items[i].value);
+			json_add_number(one, "std", r->cv_std.items[i].value);
+		}
+	}
 	arr = cJSON_AddArrayToObject(doc, "warnings");
 	for (i = 0; i < r->nwarnings; i++)
 		cJSON_AddItemToArray(arr, cJSON_CreateString(r->warnings[i]));
@@ -307,6 +320,17 @@ static void print_human(struct mmp_ctx *ctx, const mmp_train_result *r)
 		} else {
 			printf("  %-20s %s\n", r->metrics.items[i].name, v);
 		}
+	}
+	if (r->cv_folds)
+		printf("cross-validation, %d folds of train+validation, %d "
+			"rounds each (mean, std):\n", r->cv_folds,
+			r->cv_rounds);
+	for (i = 0; i < r->cv_mean.count; i++) {
+		char v[32], sd[32];
+
+		fmt4(v, r->cv_mean.items[i].value);
+		fmt4(sd, r->cv_std.items[i].value);
+		printf("  %-20s %s  %s\n", r->cv_mean.items[i].name, v, sd);
 	}
 	if (r->confusion)
 		print_confusion(r);

@@ -154,6 +154,35 @@ test_expect_success JQ 'bootstrap: the same seed gives the same intervals; 0 tur
 	test "$(json_get off.json .bootstrap)" = null
 '
 
+test_expect_success JQ,SQLITE3 'cv_folds: mean and std over folds of train+validation, beside the test metrics' '
+	(cd proj && mmp train --recipe bc.yaml --set evaluation.cv_folds=3 --json >../cv.json) &&
+	test "$(json_get cv.json .cv.folds)" = 3 &&
+	test "$(json_get cv.json .cv.rounds)" = $(( $(json_get a.json .best_iteration) + 1 )) &&
+	test "$(jq -c .metrics cv.json)" = "$(jq -c .metrics a.json)" &&
+	cmp "$(json_get a.json .model_dir)/model.ubj" "$(json_get cv.json .model_dir)/model.ubj" &&
+	id=$(json_get cv.json .run_id) &&
+	sql proj/.mmp/mmp.db "SELECT step || \" \" || value FROM metrics WHERE run_uuid = \"$id\"
+		AND key = \"cv_roc_auc\" ORDER BY step" >folds &&
+	test "$(cut -d" " -f1 folds | tr "\n" ,)" = "0,1,2," &&
+	mean=$(sql proj/.mmp/mmp.db "SELECT value FROM metrics WHERE run_uuid = \"$id\" AND key = \"cv_roc_auc_mean\"") &&
+	std=$(sql proj/.mmp/mmp.db "SELECT value FROM metrics WHERE run_uuid = \"$id\" AND key = \"cv_roc_auc_std\"") &&
+	awk -v m="$mean" -v s="$std" "{ v[NR] = \$2; t += \$2 }
+		END { mu = t / NR; for (i = 1; i <= NR; i++) q += (v[i] - mu) ^ 2;
+		      d1 = mu - m; d2 = sqrt(q / NR) - s;
+		      exit !(d1 < 1e-9 && d1 > -1e-9 && d2 < 1e-9 && d2 > -1e-9) }" folds &&
+	jq -e "(.cv.metrics.roc_auc.mean - $mean) | . * . < 1e-18" cv.json &&
+	jq -e ".cv.metrics.accuracy.std >= 0" cv.json &&
+	(cd proj && mmp train --recipe bc.yaml --set evaluation.cv_folds=3 --json >../cv2.json) &&
+	test "$(jq -c .cv cv.json)" = "$(jq -c .cv cv2.json)"
+'
+
+test_expect_success JQ 'cv_folds larger than the rows: an error naming both' '
+	awk "NR <= 41" proj/bc.csv >proj/tiny.csv &&
+	(cd proj && test_expect_code 1 mmp train --recipe bc.yaml --data tiny.csv \
+		--set evaluation.cv_folds=50 2>../err) &&
+	test_grep "32 train and validation rows cannot make 50 folds \(evaluation.cv_folds\)" err
+'
+
 test_expect_success JQ 'too few rows for three sets: an error naming the sizes' '
 	printf "a,y\n1,0\n2,1\n" >proj/two.csv &&
 	(cd proj && test_expect_code 1 mmp train --recipe recipes/breast-cancer.yaml --data two.csv \

@@ -80,6 +80,11 @@ typedef struct {
 	/** bootstrap intervals of `metrics`, same order; count 0 when
 	 * evaluation.bootstrap is 0 */
 	mmp_metric_ci_list ci;
+	/** evaluation.cv_folds: each recipe metric's mean and standard
+	 * deviation (numpy's, ddof 0) over the folds of train+validation,
+	 * each fold trained for cv_rounds (best_iteration + 1) rounds */
+	int cv_folds, cv_rounds;
+	mmp_metric_list cv_mean, cv_std;
 	char **warnings;         /**< things a reviewer should know */
 	size_t nwarnings;
 	char **classes;          /**< classification: the labels */

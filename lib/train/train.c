@@ -23,6 +23,7 @@
 #include "util/util.h"
 #include "dataset.h"
 #include "split.h"
+#include "tune/tune-internal.h"
 
 /* everything one training run holds; freed by job_release() */
 struct job {
@@ -463,6 +464,169 @@ static int on_round(const mmp_model_progress *p, void *payload)
 	return emit(j, &e) < 0;
 }
 
+static void gather(float *ox, float *oy, const float *x, const float *y,
+	const size_t *idx, size_t n, size_t nf)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(ox + i * nf, x + idx[i] * nf, nf * sizeof(float));
+		oy[i] = y[idx[i]];
+	}
+}
+
+/*
+ * evaluation.cv_folds: k folds of train+validation, each trained for
+ * the rounds chosen on validation (no early stopping, so no fold
+ * chooses anything) and scored on its held-out fold. Each recipe
+ * metric's fold values are recorded as "cv_<metric>" (step = fold),
+ * with "cv_<metric>_mean" and "cv_<metric>_std".
+ */
+static int cross_validate(struct job *j, mmp_model_train_options *mo)
+{
+	const mmp_recipe *r = j->recipe;
+	mmp_train_result *o = j->out;
+	size_t k = (size_t)r->evaluation.cv_folds, nf = o->nfeatures;
+	size_t m = j->split.nvalid + j->split.ntrain, nm, i, f, c;
+	size_t per = r->task == MMP_TASK_MULTICLASS ? o->nclasses : 1;
+	const float *x = j->x + j->split.ntest * nf;
+	const float *y = j->y + j->split.ntest;
+	int stratified = r->task != MMP_TASK_REGRESSION && r->split.stratify;
+	int *fold = NULL;
+	size_t *ti = NULL, *vi = NULL;
+	float *tx = NULL, *ty = NULL, *vx = NULL, *vy = NULL, *sc = NULL;
+	double *vals = NULL;
+	const char **names = NULL;
+	mmp_run_metric *rows = NULL;
+	mmp_buf *keys = NULL;
+	int64_t now = mmp_time_ms();
+	size_t nrows = 0, nkeys = 0;
+	int err = 0;
+
+	if (m < k)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"%zu train and validation rows cannot make %zu folds "
+			"(evaluation.cv_folds)", m, k);
+	nm = r->evaluation.n_metrics;
+	fold = mmp__calloc(m, sizeof(*fold));
+	ti = mmp__calloc(m, sizeof(*ti));
+	vi = mmp__calloc(m, sizeof(*vi));
+	tx = mmp__calloc(m * nf, sizeof(float));
+	ty = mmp__calloc(m, sizeof(float));
+	vx = mmp__calloc(m * nf, sizeof(float));
+	vy = mmp__calloc(m, sizeof(float));
+	sc = mmp__calloc(m * per, sizeof(float));
+	vals = mmp__calloc(k * (nm ? nm : 1), sizeof(double));
+	names = mmp__calloc(nm ? nm : 1, sizeof(*names));
+	mmp_tune__folds(fold, m, (int)k, stratified ? y : NULL,
+		stratified ? o->nclasses : 0,
+		mmp_rng_derive((uint64_t)r->split.seed, 3));
+	mo->valid_x = NULL;
+	mo->valid_y = NULL;
+	mo->valid_rows = 0;
+	mo->early_stopping_rounds = 0;
+	mo->num_boost_round = o->best_iteration + 1;
+	mo->inputs_built = NULL;
+	mo->progress = NULL;
+	for (f = 0; !err && f < k; f++) {
+		mmp_model_train_result fr = MMP_MODEL_TRAIN_RESULT_INIT;
+		mmp_model *model = NULL;
+		mmp_metric_list l;
+		size_t nt = 0, nv = 0;
+
+		for (i = 0; i < m; i++) {
+			if ((size_t)fold[i] == f)
+				vi[nv++] = i;
+			else
+				ti[nt++] = i;
+		}
+		gather(tx, ty, x, y, ti, nt, nf);
+		gather(vx, vy, x, y, vi, nv, nf);
+		mo->train_x = tx;
+		mo->train_y = ty;
+		mo->train_rows = nt;
+		err = mmp_model_train(&model, mo, &fr);
+		if (!err)
+			err = mmp_model_predict_scores(model, vx, nv, nf, sc);
+		if (!err)
+			err = mmp_metrics_compute(&l, r->task, o->nclasses, vy,
+				sc, nv);
+		for (i = 0; !err && i < nm; i++) {
+			for (c = 0; c < l.count && strcmp(l.items[c].name,
+					r->evaluation.metrics[i]); c++)
+				;
+			if (c == l.count) {
+				err = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_MODEL, "metric '%s' is not "
+					"computed for %s",
+					r->evaluation.metrics[i],
+					mmp_task_name(r->task));
+				break;
+			}
+			/* the list's names are static, the recipe's not */
+			names[i] = l.items[c].name;
+			vals[f * nm + i] = l.items[c].value;
+		}
+		mmp_model_free(model);
+		mmp_model_train_result_release(&fr);
+		if (!err && emit_stage(j, MMP_TRAIN_EVALUATE) < 0)
+			err = MMP_EINTERRUPTED;
+	}
+	if (err)
+		goto done;
+
+	o->cv_folds = (int)k;
+	o->cv_rounds = o->best_iteration + 1;
+	rows = mmp__calloc(nm * (k + 2), sizeof(*rows));
+	keys = mmp__calloc(3 * nm, sizeof(*keys));
+	for (i = 0; i < nm; i++) {
+		const char *name = names[i];
+		double mean = 0, var = 0;
+
+		for (f = 0; f < k; f++)
+			mean += vals[f * nm + i];
+		mean /= (double)k;
+		for (f = 0; f < k; f++)
+			var += (vals[f * nm + i] - mean) *
+				(vals[f * nm + i] - mean);
+		o->cv_mean.items[o->cv_mean.count++] =
+			(mmp_metric){ name, mean };
+		o->cv_std.items[o->cv_std.count++] =
+			(mmp_metric){ name, sqrt(var / (double)k) };
+		mmp_buf_init(&keys[nkeys], 0);
+		mmp_buf_printf(&keys[nkeys], "cv_%s", name);
+		for (f = 0; f < k; f++)
+			rows[nrows++] = (mmp_run_metric){ keys[nkeys].ptr,
+				vals[f * nm + i], (int64_t)f, now };
+		nkeys++;
+		mmp_buf_init(&keys[nkeys], 0);
+		mmp_buf_printf(&keys[nkeys], "cv_%s_mean", name);
+		rows[nrows++] = (mmp_run_metric){ keys[nkeys++].ptr, mean, 0,
+			now };
+		mmp_buf_init(&keys[nkeys], 0);
+		mmp_buf_printf(&keys[nkeys], "cv_%s_std", name);
+		rows[nrows++] = (mmp_run_metric){ keys[nkeys++].ptr,
+			sqrt(var / (double)k), 0, now };
+	}
+	err = mmp_run_log_metrics(j->store, o->run_id, rows, nrows);
+done:
+	while (nkeys)
+		mmp_buf_dispose(&keys[--nkeys]);
+	free(keys);
+	free(rows);
+	free(fold);
+	free(ti);
+	free(vi);
+	free(tx);
+	free(ty);
+	free(vx);
+	free(vy);
+	free(sc);
+	free(vals);
+	free(names);
+	return err;
+}
+
 static int train_model(struct job *j)
 {
 	const mmp_recipe *r = j->recipe;
@@ -537,6 +701,8 @@ static int train_model(struct job *j)
 		}
 		mmp_model_train_result_release(&rr);
 	}
+	if (!err && r->evaluation.cv_folds)
+		err = cross_validate(j, &mo);
 	if (err == MMP_EINTERRUPTED)
 		j->stopped = 1;
 	free(names);
