@@ -209,6 +209,9 @@ static void handle(const mmp_serve_request *req, mmp_serve_reply *resp,
 	c.out = &resp->body;
 	resp->content_type = "text/html; charset=utf-8";
 	dispatch(&c);
+	/* the message is on the page; a worker keeps no error between
+	 * requests (nor at its exit) */
+	mmp_error_clear();
 	mmp_serve_reply_header(resp, "Content-Security-Policy", csp);
 	mmp_serve_reply_header(resp, "X-Content-Type-Options", "nosniff");
 	mmp_serve_reply_header(resp, "X-Frame-Options", "DENY");
