@@ -46,7 +46,7 @@ test_expect_success 'the Dockerfile: slim Debian, packages, non-root, health' '
 		"mmp serve-api --model-dir /srv/model --host 0.0.0.0 --port 8000 --token-file /run/secrets/mmp-token"
 '
 
-test_expect_success 'the packages hold every library the binary needs' '
+test_expect_success NOT_SANITIZED 'the packages hold every library the binary needs' '
 	sed -n "/apt-get install/,/rm -rf/p" ctx/Dockerfile |
 		sed -n "s/^      \([a-z0-9.+-]*\) \\\\$/\1/p" >pkgs &&
 	test_line_count = 10 pkgs &&
