@@ -28,7 +28,9 @@ test_expect_success 'a request trickling in is cut at its deadline' '
 	set -- $(flood_field cut_ms) &&
 	test "$1" -ge 1900 && test "$2" -le 4000 &&
 	test "$(grep -c "closed the connection of 127.0.0.2: no whole request within 2 s" d.log)" = 3 &&
-	test "$(req d GET /health)" = 200
+	test "$(req d GET /health)" = 200 &&
+	req d GET /metrics &&
+	test_grep "^mmp_request_timeouts_total 3$" out
 '
 
 test_expect_success 'a slow request within its deadline is answered' '

@@ -109,7 +109,11 @@ static void safe_path(char *out, size_t outlen, const char *path)
 
 static void log_cut(const char *addr, unsigned int timeout, void *payload)
 {
-	log_line(payload, "* closed the connection of %s: no whole request "
+	mmp_server *s = payload;
+
+	atomic_fetch_add_explicit(&s->metrics.timeouts, 1,
+		memory_order_relaxed);
+	log_line(s, "* closed the connection of %s: no whole request "
 		"within %u s (see --request-timeout)", addr, timeout);
 }
 

@@ -130,9 +130,14 @@ void mmp_serve__metrics_render(mmp_server *s, mmp_buf *out)
 		"# HELP mmp_rejected_rows_total Rows in requests rejected for "
 		"invalid fields.\n"
 		"# TYPE mmp_rejected_rows_total counter\n"
-		"mmp_rejected_rows_total %llu\n",
+		"mmp_rejected_rows_total %llu\n"
+		"# HELP mmp_request_timeouts_total Connections closed because "
+		"no whole request arrived within the request timeout.\n"
+		"# TYPE mmp_request_timeouts_total counter\n"
+		"mmp_request_timeouts_total %llu\n",
 		(unsigned long long)load(&m->rows),
-		(unsigned long long)load(&m->rows_rejected));
+		(unsigned long long)load(&m->rows_rejected),
+		(unsigned long long)load(&m->timeouts));
 	mmp_buf_printf(out, "# HELP mmp_requests_in_flight Requests received "
 		"and not yet answered.\n"
 		"# TYPE mmp_requests_in_flight gauge\n"

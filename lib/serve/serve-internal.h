@@ -37,6 +37,7 @@ struct serve_metrics {
 	_Atomic uint64_t latency_us[ROUTE__COUNT];
 	_Atomic uint64_t rows;            /* rows predicted */
 	_Atomic uint64_t rows_rejected;   /* rows in 4xx prediction requests */
+	_Atomic uint64_t timeouts;        /* connections past their deadline */
 };
 
 /* what the request decoder finds for one name */
