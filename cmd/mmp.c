@@ -87,20 +87,9 @@ static int print_main_help(const struct option *opt, const char *arg,
 
 static void unknown_command(const char *name)
 {
-	const char *best = NULL;
-	size_t best_d = (size_t)-1, i;
-
 	fprintf(stderr, "mmp: '%s' is not an mmp command. See 'mmp --help'.\n",
 		name);
-	for (i = 0; i < mmp_commands_nr; i++) {
-		size_t d = cmd_distance(name, mmp_commands[i].name);
-		if (d < best_d) {
-			best_d = d;
-			best = mmp_commands[i].name;
-		}
-	}
-	if (best && best_d <= strlen(name) / 2 + 1)
-		fprintf(stderr, "\nThe most similar command is\n\t%s\n", best);
+	suggest_command(name);
 	exit(EXIT_FAIL);
 }
 
@@ -189,6 +178,7 @@ int main(int argc, char **argv)
 	if (mmp_global_init() < 0)
 		die_lib("cannot initialise the libraries");
 
+	parse_options_verbosity = &ctx.verbosity;
 	ret = cmd->fn(nargs, args, &ctx);
 
 	ctx_release(&ctx);

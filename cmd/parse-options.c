@@ -44,6 +44,28 @@ int parse_opt_quiet(const struct option *opt, const char *arg, int unset)
 	return 0;
 }
 
+int *parse_options_verbosity;
+
+/* -v, -q, --verbose and --quiet after any command that does not define
+ * them: they change the verbosity main() set up (-1 if unhandled) */
+static int implicit_verbosity(const char *name, size_t len, int c)
+{
+	int d = 0;
+
+	if (name) {
+		if (len == 7 && !strncmp(name, "verbose", 7))
+			d = 1;
+		else if (len == 5 && !strncmp(name, "quiet", 5))
+			d = -1;
+	} else {
+		d = c == 'v' ? 1 : c == 'q' ? -1 : 0;
+	}
+	if (!d || !parse_options_verbosity)
+		return -1;
+	*parse_options_verbosity += d;
+	return 0;
+}
+
 static int takes_arg(const struct option *o)
 {
 	switch (o->type) {
@@ -207,6 +229,8 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 					argv[out++] = arg;
 					continue;
 				}
+				if (!eq && !implicit_verbosity(name, len, 0))
+					continue;
 				error("unknown option '%.*s'", (int)len, name);
 				usage_with_options(usagestr, opts);
 			}
@@ -251,6 +275,8 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 					argv[out++] = arg;
 					break;
 				}
+				if (!implicit_verbosity(NULL, 0, *p))
+					continue;
 				if (p == arg + 1 && strlen(arg) > 2 &&
 				    find_long(opts, arg + 1, strlen(arg + 1),
 					      &unset))
@@ -297,6 +323,7 @@ void usage_print(FILE *out, const char *const *usagestr,
 	}
 	/* text after an empty line in the usage array is a description */
 	if (*usagestr) {
+		fputc('\n', out);
 		for (usagestr++; *usagestr; usagestr++)
 			fprintf(out, "%s%s\n", **usagestr ? "    " : "",
 				*usagestr);

@@ -87,6 +87,13 @@ struct option {
 	  .callback = parse_opt_quiet }
 #define OPT__JSON(v) OPT_BOOL(0, "json", (v), "print one JSON document")
 
+/*
+ * Where -v/-q/--verbose/--quiet go when a command's table does not
+ * define them (main() points it at the context's verbosity), so that
+ * every command accepts them after its name.
+ */
+extern int *parse_options_verbosity;
+
 int parse_opt_verbose(const struct option *opt, const char *arg, int unset);
 int parse_opt_quiet(const struct option *opt, const char *arg, int unset);
 

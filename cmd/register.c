@@ -81,7 +81,7 @@ int cmd_register(int argc, const char **argv, struct mmp_ctx *ctx)
 		cJSON_AddItemToObject(doc, "model_version",
 			reg_version_json(v));
 		json_print(doc);
-	} else {
+	} else if (ctx->verbosity >= 0) {
 		printf("registered %s version %lld from run %.8s\n", name,
 			(long long)version, v->run_id);
 	}
