@@ -8,13 +8,13 @@
 #include "registry-common.h"
 
 static const char *const approvals_usage[] = {
-	"mmp approvals list [<model>] [--pending] [--json]",
+	"mmp approvals [list [<model>]] [--pending] [--json]",
 	"mmp approvals show <model> <version> [--all] [--json]",
 	NULL
 };
 
 static const char *const list_usage[] = {
-	"mmp approvals list [<model>] [--pending] [--json]",
+	"mmp approvals [list [<model>]] [--pending] [--json]",
 	NULL
 };
 
@@ -301,5 +301,6 @@ int cmd_approvals(int argc, const char **argv, struct mmp_ctx *ctx)
 	};
 	const struct option opts[] = { OPT_END() };
 
-	return run_subcommand(argc, argv, ctx, subs, approvals_usage, opts);
+	return run_subcommand_default(argc, argv, ctx, subs, "list",
+		approvals_usage, opts);
 }

@@ -61,6 +61,8 @@ struct mmp_cmd {
 extern const struct mmp_cmd mmp_commands[];
 extern const size_t mmp_commands_nr;
 const struct mmp_cmd *find_command(const char *name);
+/* "The most similar command is ..." on stderr, when one is close */
+void suggest_command(const char *name);
 
 /* sub-commands of a command ("runs list"): one table per command */
 struct mmp_subcmd {
@@ -71,6 +73,11 @@ struct mmp_subcmd {
 int run_subcommand(int argc, const char **argv, struct mmp_ctx *ctx,
 	const struct mmp_subcmd *subs, const char *const *usagestr,
 	const struct option *opts);
+/* the same, but no sub-command, or an option first, runs `dflt`
+ * ("mmp models" lists, as "git remote" does) */
+int run_subcommand_default(int argc, const char **argv, struct mmp_ctx *ctx,
+	const struct mmp_subcmd *subs, const char *dflt,
+	const char *const *usagestr, const struct option *opts);
 
 /* messages in git's form, on stderr */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

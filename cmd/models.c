@@ -10,7 +10,7 @@
 #include "registry-common.h"
 
 static const char *const models_usage[] = {
-	"mmp models list [--json]",
+	"mmp models [list] [--json]",
 	"mmp models show <model> [<version>] [--json]",
 	"mmp models lineage <model>@<ref> [--json]",
 	"mmp models compare <model> <version> <version> [--json]",
@@ -25,7 +25,7 @@ static const char *const models_usage[] = {
 };
 
 static const char *const list_usage[] = {
-	"mmp models list [--json]", NULL
+	"mmp models [list] [--json]", NULL
 };
 static const char *const show_usage[] = {
 	"mmp models show <model> [<version>] [--json]", NULL
@@ -606,5 +606,6 @@ int cmd_models(int argc, const char **argv, struct mmp_ctx *ctx)
 	};
 	const struct option opts[] = { OPT_END() };
 
-	return run_subcommand(argc, argv, ctx, subs, models_usage, opts);
+	return run_subcommand_default(argc, argv, ctx, subs, "list",
+		models_usage, opts);
 }

@@ -151,7 +151,6 @@ test_expect_success SQLITE3 'delete --force removes the version, its alias and d
 '
 
 test_expect_success 'usage errors' '
-	test_expect_code 129 mmp models 2>err &&
 	test_expect_code 129 mmp models lst 2>err &&
 	test_grep "unknown sub-command .lst.; did you mean .list.\?" err &&
 	test_expect_code 129 mmp models show 2>err &&
