@@ -102,9 +102,14 @@ static void print_entry(const mmp_config_entry *e)
 	mmp_buf_dispose(&b);
 }
 
+/* --env is accepted after the sub-command too */
+#define OPT_ENV(ctx) OPT_STRING(0, "env", &(ctx)->env, "<name>", \
+	"use configs/<name>.yaml (default: $MMP_ENV)")
+
 static int config_list(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const struct option opts[] = {
+		OPT_ENV(ctx),
 		OPT_BOOL(0, "show-origin", &show_origin,
 			"show where each value comes from"),
 		OPT__JSON(&json),
@@ -143,6 +148,7 @@ static int config_list(int argc, const char **argv, struct mmp_ctx *ctx)
 static int config_get(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const struct option opts[] = {
+		OPT_ENV(ctx),
 		OPT_BOOL(0, "show-origin", &show_origin,
 			"show where the value comes from"),
 		OPT__JSON(&json),
@@ -178,11 +184,7 @@ static int config_get(int argc, const char **argv, struct mmp_ctx *ctx)
 
 int cmd_config(int argc, const char **argv, struct mmp_ctx *ctx)
 {
-	const struct option opts[] = {
-		OPT_STRING(0, "env", &ctx->env, "<name>",
-			"use configs/<name>.yaml (default: $MMP_ENV)"),
-		OPT_END()
-	};
+	const struct option opts[] = { OPT_ENV(ctx), OPT_END() };
 	static const struct mmp_subcmd subs[] = {
 		{ "get", config_get },
 		{ "list", config_list },
