@@ -49,7 +49,7 @@ SAN_LIB_OBJS := $(patsubst lib/%.c,$(SAN)/lib/%.o,$(LIB_SRCS))
 SAN_CMD_OBJS := $(patsubst cmd/%.c,$(SAN)/cmd/%.o,$(CMD_SRCS))
 SAN_UNIT_BINS := $(patsubst test/unit/%.c,$(SAN)/unit/%,$(UNIT_SRCS))
 
-MAN_PAGES := $(sort $(wildcard man/*.1 man/*.5))
+MAN_PAGES := $(sort $(wildcard man/*.1 man/*.5 man/*.7))
 
 .PHONY: all test check check-clang install uninstall clean check-headers bench
 .DELETE_ON_ERROR:
@@ -146,7 +146,8 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/mmp \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(PKGDIR)
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(PKGDIR)
 	install -m 755 cmd/mmp $(DESTDIR)$(BINDIR)/mmp
 	install -m 644 lib/libmmp.a $(DESTDIR)$(LIBDIR)/libmmp.a
 	install -m 755 lib/libmmp.so $(DESTDIR)$(LIBDIR)/libmmp.so.0
@@ -155,6 +156,7 @@ install: all
 	install -m 644 include/mmp/*.h $(DESTDIR)$(INCDIR)/mmp/
 	for m in $(filter %.1,$(MAN_PAGES)); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	for m in $(filter %.5,$(MAN_PAGES)); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for m in $(filter %.7,$(MAN_PAGES)); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done
 	install -m 644 lib/mmp.pc $(DESTDIR)$(PKGDIR)/mmp.pc
 
 uninstall:

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* help.c: mmp help [<command> [<sub-command>]], mmp version */
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "output.h"
@@ -10,9 +13,70 @@ void print_main_usage(FILE *out);
 
 static const char *const help_usage[] = {
 	"mmp help [<command> [<sub-command>]]",
+	"mmp help <topic>",
 	"mmp help --commands",
+	"",
+	"Topics: recipe (mmp-recipe(5)), config (mmp-config(5)),",
+	"filter (mmp-filter(7)).",
 	NULL
 };
+
+/* guides users look for by name; each opens its manual page */
+static const struct {
+	const char *name;
+	int section;
+} topics[] = {
+	{ "config", 5 },
+	{ "filter", 7 },
+	{ "recipe", 5 },
+};
+
+/* the page next to the binary: cmd/mmp in the source tree, or
+ * <prefix>/bin/mmp after make install; 0 when neither has it */
+static int find_page(mmp_buf *out, const char *page, int section)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (len <= 0)
+		return 0;
+	exe[len] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	mmp_buf_clear(out);
+	mmp_buf_printf(out, "%s/../man/%s", exe, page);
+	if (!access(out->ptr, R_OK))
+		return 1;
+	mmp_buf_clear(out);
+	mmp_buf_printf(out, "%s/../share/man/man%d/%s", exe, section, page);
+	return !access(out->ptr, R_OK);
+}
+
+/* exec man(1) on the topic's page; returns only on failure */
+static int show_topic(size_t t)
+{
+	mmp_buf path = MMP_BUF_INIT, page = MMP_BUF_INIT;
+	char sec[4];
+
+	snprintf(sec, sizeof(sec), "%d", topics[t].section);
+	mmp_buf_printf(&page, "mmp-%s.%d", topics[t].name, topics[t].section);
+	fflush(stdout);
+	if (find_page(&path, page.ptr, topics[t].section)) {
+		execlp("man", "man", "-l", path.ptr, (char *)NULL);
+		error("cannot run man for %s: %s", path.ptr, strerror(errno));
+	} else {
+		mmp_buf_clear(&page);
+		mmp_buf_printf(&page, "mmp-%s", topics[t].name);
+		execlp("man", "man", sec, page.ptr, (char *)NULL);
+		error("cannot run man for %s(%s): %s", page.ptr, sec,
+			strerror(errno));
+	}
+	mmp_buf_dispose(&path);
+	mmp_buf_dispose(&page);
+	return EXIT_FAIL;
+}
 
 int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx)
 {
@@ -39,10 +103,15 @@ int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx)
 		print_main_usage(stdout);
 		return 0;
 	}
+	if (argc == 1)
+		for (c = 0; c < sizeof(topics) / sizeof(topics[0]); c++)
+			if (!strcmp(argv[0], topics[c].name))
+				return show_topic(c);
 	cmd = find_command(argv[0]);
 	if (!cmd) {
-		fprintf(stderr, "mmp: '%s' is not an mmp command. See "
-			"'mmp --help'.\n", argv[0]);
+		fprintf(stderr, "mmp: '%s' is not an mmp command or help "
+			"topic. See 'mmp --help'.\n", argv[0]);
+		suggest_command(argv[0]);
 		return EXIT_FAIL;
 	}
 	if (argc > 6)

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "output.h"
 
 const struct mmp_cmd mmp_commands[] = {
 	{ "alias", cmd_alias, NEED_STORE,
@@ -53,4 +54,27 @@ const struct mmp_cmd *find_command(const char *name)
 		if (!strcmp(mmp_commands[i].name, name))
 			return &mmp_commands[i];
 	return NULL;
+}
+
+/* commands a user may have meant by `name`: the one a name is the
+ * start of ("serve" for "serve-api"), else the nearest by edit distance */
+void suggest_command(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1, i, len = strlen(name);
+
+	for (i = 0; len && !best && i < mmp_commands_nr; i++)
+		if (!strncmp(mmp_commands[i].name, name, len))
+			best = mmp_commands[i].name;
+	for (i = 0; !best && i < mmp_commands_nr; i++) {
+		size_t d = cmd_distance(name, mmp_commands[i].name);
+		if (d < best_d)
+			best_d = d;
+	}
+	for (i = 0; !best && i < mmp_commands_nr; i++)
+		if (cmd_distance(name, mmp_commands[i].name) == best_d &&
+		    best_d <= len / 2 + 1)
+			best = mmp_commands[i].name;
+	if (best)
+		fprintf(stderr, "\nThe most similar command is\n\t%s\n", best);
 }

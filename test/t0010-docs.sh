@@ -56,7 +56,7 @@ test_expect_success 'every command is listed in mmp(1)' '
 '
 
 test_expect_success 'every man page is well-formed roff' '
-	for page in "$MAN"/*.1 "$MAN"/*.5
+	for page in "$MAN"/*.1 "$MAN"/*.5 "$MAN"/*.7
 	do
 		test -e "$page" || continue
 		head -n 1 "$page" | grep "^\.TH " &&
