@@ -154,7 +154,7 @@ test_expect_success 'malformed YAML names the place' '
 	mkdir -p yml/configs &&
 	printf "serve:\n  port: 1\n host: x\n" >yml/configs/base.yaml &&
 	(cd yml && test_expect_code 1 mmp config list) 2>err &&
-	echo "error: configs/base.yaml:3:2: did not find expected key" >expect &&
+	echo "error: configs/base.yaml:3:2: did not find expected key; check the indentation of line 3 and the lines above it: the keys of one mapping start in the same column, with spaces, and a '"'"':'"'"' is followed by a space" >expect &&
 	test_cmp expect err
 '
 

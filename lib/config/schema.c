@@ -489,20 +489,77 @@ static void walk_leaf(struct walker *W, const struct mmp_skey *k,
 	mmp_buf_dispose(&why);
 }
 
+/* the keys below `val` while it is a chain of one-key mappings, as
+ * "--set a.b.c=1" builds: ".b.c" */
+static void chain_below(mmp_buf *b, const mmp_ynode *val)
+{
+	while (val && val->type == MMP_YNODE_MAP && val->nr == 1) {
+		mmp_buf_printf(b, ".%s", val->keys[0]);
+		val = val->kids[0];
+	}
+}
+
+/*
+ * `key` misplaced: the full path of a section or key named `key`
+ * elsewhere in the schema ("params" is "model.params"), followed by the
+ * keys below it when they fit there ("model.params.max_depth").
+ */
+static bool misplaced(const struct walker *W, const char *key,
+	const mmp_ynode *val, mmp_buf *out)
+{
+	size_t i, klen = strlen(key);
+
+	for (i = 0; i < W->n; i++) {
+		const char *p = W->schema[i].path, *at;
+		const struct mmp_skey *k;
+		mmp_buf below = MMP_BUF_INIT;
+
+		for (at = p; (at = strstr(at, key)); at++)
+			if ((at == p || at[-1] == '.') &&
+			    (at[klen] == '.' || !at[klen]))
+				break;
+		if (!at)
+			continue;
+		mmp_buf_clear(out);
+		mmp_buf_put(out, p, (size_t)(at - p) + klen);
+		chain_below(&below, val);
+		if (below.size) {
+			size_t base = out->size;
+			bool free_form;
+
+			k = mmp_config__skey_find(W->schema, W->n, out->ptr);
+			free_form = k && k->type == MMP_SKEY_MAP;
+			mmp_buf_puts(out, below.ptr);
+			if (!free_form &&
+			    !mmp_config__skey_find(W->schema, W->n, out->ptr) &&
+			    !is_section(W, out->ptr))
+				mmp_buf_truncate(out, base);
+		}
+		mmp_buf_dispose(&below);
+		return true;
+	}
+	return false;
+}
+
 static void unknown_key(struct walker *W, const mmp_ynode *val,
 	const char *prefix, const char *key)
 {
 	const char **names;
 	size_t nr = child_names(W, prefix, &names);
 	const char *best = mmp_str_closest(key, names, nr);
+	mmp_buf full = MMP_BUF_INIT;
 
-	if (best)
+	if (misplaced(W, key, val, &full))
+		mmp_config__diag_node(W->diags, val, true, prefix,
+			"unknown key '%s'; did you mean '%s'?", key, full.ptr);
+	else if (best)
 		mmp_config__diag_node(W->diags, val, true, prefix,
 			"unknown key '%s'; did you mean '%s'?", key, best);
 	else
 		mmp_config__diag_node(W->diags, val, true, prefix,
 			"unknown key '%s'", key);
 	W->errors++;
+	mmp_buf_dispose(&full);
 	free_names(names, nr);
 }
 

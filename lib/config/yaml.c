@@ -13,6 +13,8 @@
 struct loader {
 	yaml_parser_t parser;
 	const char *file;
+	const char *text;    /* the source, for explaining syntax errors */
+	size_t len;
 	unsigned flags;
 	mmp_diag_list *diags;
 	mmp_buf path;        /* key path of the node being built */
@@ -237,15 +239,136 @@ static int interpolate(struct loader *L, const char *in, int line, int col,
 
 /* --- the event-driven loader --- */
 
+/* line `n` (0-based) of the source: its start and length */
+static bool source_line(const struct loader *L, size_t n, const char **s,
+	size_t *len)
+{
+	const char *p = L->text, *end = L->text + L->len, *nl;
+
+	while (n--) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return false;
+		p = nl + 1;
+	}
+	nl = memchr(p, '\n', (size_t)(end - p));
+	*s = p;
+	*len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	return true;
+}
+
+/* "key:value": a plain key, a colon, then no space; returns its length */
+static size_t key_without_space(const char *s, size_t len)
+{
+	size_t i = 0, k;
+
+	while (i < len && s[i] == ' ')
+		i++;
+	if (i + 1 < len && s[i] == '-' && s[i + 1] == ' ')
+		for (i += 2; i < len && s[i] == ' '; i++)
+			;
+	k = i;
+	if (i >= len || !(isalpha((unsigned char)s[i]) || s[i] == '_'))
+		return 0;
+	while (i < len && (isalnum((unsigned char)s[i]) || s[i] == '_' ||
+			s[i] == '-' || s[i] == '.'))
+		i++;
+	if (i + 1 >= len || s[i] != ':' || s[i + 1] == ' ' ||
+	    s[i + 1] == '\t' || s[i + 1] == ':' || s[i + 1] == '/' ||
+	    s[i + 1] == '\r')
+		return 0;
+	while (i < len && s[i] != ' ' && s[i] != '#' && s[i] != '\r')
+		i++;
+	return i - k;
+}
+
+/*
+ * libyaml names the symptom ("did not find expected key"); say what
+ * usually causes it, looking at the lines up to the error: a tab in the
+ * indentation, "key:value" without a space, or an indentation that does
+ * not match the lines above.
+ */
+static void syntax_hint(const struct loader *L, const char *problem,
+	size_t line, mmp_buf *out)
+{
+	static const char *const block_problems[] = {
+		"found character that cannot start any token",
+		"mapping values are not allowed in this context",
+		"did not find expected key",
+		"could not find expected ':'",
+		"block sequence entries are not allowed in this context",
+		"did not find expected '-' indicator",
+		NULL
+	};
+	const char *s;
+	size_t n, i, len;
+
+	for (i = 0; block_problems[i]; i++)
+		if (!strcmp(problem, block_problems[i]))
+			break;
+	if (!L->text || !block_problems[i])
+		return;   /* flow collections, quotes: the problem says it */
+	for (n = 0; n <= line && source_line(L, n, &s, &len); n++)
+		for (i = 0; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+			if (s[i] == '\t') {
+				mmp_buf_printf(out, "; line %zu is indented "
+					"with a tab: YAML indents with spaces "
+					"only", n + 1);
+				return;
+			}
+	/* "could not find expected ':'": a key line without its colon */
+	for (n = line + 1; !strcmp(problem, block_problems[3]) && n-- > 0;) {
+		size_t k;
+
+		if (!source_line(L, n, &s, &len))
+			continue;
+		for (k = 0; k < len && s[k] == ' '; k++)
+			;
+		if (k == len || s[k] == '#' || s[k] == '-' ||
+		    memchr(s, ':', len))
+			continue;
+		mmp_buf_printf(out, "; line %zu has no ':' after '%.*s' "
+			"(write 'key: value', or 'key:' before a nested "
+			"block)", n + 1, (int)(len - k > 60 ? 60 : len - k),
+			s + k);
+		return;
+	}
+	for (n = line + 1; n-- > 0;) {
+		size_t k;
+
+		if (!source_line(L, n, &s, &len))
+			continue;
+		if ((k = key_without_space(s, len))) {
+			while (*s == ' ' || *s == '-')
+				s++;
+			mmp_buf_printf(out, "; line %zu needs a space after "
+				"the ':' in '%.*s' (write 'key: value')",
+				n + 1, (int)(k > 60 ? 60 : k), s);
+			return;
+		}
+	}
+	mmp_buf_printf(out, "; check the indentation of line %zu and the "
+		"lines above it: the keys of one mapping start in the same "
+		"column, with spaces, and a ':' is followed by a space",
+		line + 1);
+}
+
 static int parse_error(struct loader *L)
 {
 	yaml_parser_t *p = &L->parser;
 	const char *problem = p->problem ? p->problem : "malformed YAML";
+	mmp_buf msg = MMP_BUF_INIT;
 
-	if (p->error == YAML_MEMORY_ERROR)
-		problem = "out of memory";
+	mmp_buf_puts(&msg, problem);
+	if (p->error == YAML_MEMORY_ERROR) {
+		mmp_buf_clear(&msg);
+		mmp_buf_puts(&msg, "out of memory");
+	} else {
+		syntax_hint(L, problem, p->problem_mark.line, &msg);
+	}
 	mmp_config__diag_add(L->diags, L->file, (int)p->problem_mark.line + 1,
-		(int)p->problem_mark.column + 1, NULL, "%s", problem);
+		(int)p->problem_mark.column + 1, NULL, "%s", msg.ptr);
+	mmp_buf_dispose(&msg);
 	return MMP_EINVALID;
 }
 
@@ -450,7 +573,8 @@ static int parse_node(struct loader *L, yaml_event_t *ev, mmp_ynode **out)
 int mmp_config__yaml_load(mmp_ynode **out, const char *file,
 	const char *text, size_t len, unsigned flags, mmp_diag_list *diags)
 {
-	struct loader L = { .file = file, .flags = flags, .diags = diags };
+	struct loader L = { .file = file, .text = text, .len = len,
+		.flags = flags, .diags = diags };
 	mmp_ynode *root = NULL;
 	yaml_event_t ev;
 	int error;

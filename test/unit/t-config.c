@@ -310,7 +310,10 @@ static void test_file_errors(void)
 	write_file("configs/base.yaml", "serve:\n  port: 1\n host: x\n");
 	is_int(load(&cfg, &d, NULL, NULL, 0), MMP_EINVALID, "malformed YAML");
 	is_str(diag_at(d, 0), "configs/base.yaml:3:2: did not find expected "
-		"key", "libyaml problem with its mark");
+		"key; check the indentation of line 3 and the lines above it: "
+		"the keys of one mapping start in the same column, with "
+		"spaces, and a ':' is followed by a space",
+		"libyaml problem with its mark and the usual cause");
 	mmp_diag_list_free(d);
 
 	d = NULL;

@@ -208,7 +208,9 @@ static void test_malformed(void)
 	is_int(load(&r, &d, "malformed.yaml", NULL, 0), MMP_EINVALID,
 		"malformed YAML fails");
 	is_str(diag_at(d, 0), "malformed.yaml:5:18: could not find expected "
-		"':'", "libyaml's problem with file:line:column");
+		"':'; line 4 has no ':' after 'interface' (write 'key: value', "
+		"or 'key:' before a nested block)",
+		"libyaml's problem with file:line:column, and its cause");
 	ok(strstr(mmp_error_last()->message, "could not find expected ':'") &&
 		mmp_error_last()->klass == MMP_ERROR_RECIPE,
 		"last error: %s", mmp_error_last()->message);
