@@ -121,6 +121,15 @@ test_expect_success 'airplay: empty 403 with Server: AirTunes' '
 	stop_bg fake
 '
 
+test_expect_success 'an empty 403 from another server is not called AirPlay' '
+	serve forbidden &&
+	test_expect_code 1 doctor_tracking >out &&
+	test_grep "^fail  tracking   http 403 from /health with an empty body$" out &&
+	test_grep "fix: something in front of MLflow \(a proxy or gateway\) refused the request" out &&
+	! grep -i "airplay" out &&
+	stop_bg fake
+'
+
 test_expect_success 'hostcheck: MLflow 3.x rejects the Host header' '
 	serve hostcheck &&
 	test_expect_code 1 doctor_tracking >out &&

@@ -29,7 +29,8 @@ typedef enum {
 	MMP_HTTP_CLASS_NONE = 0,     /**< no response (transport failure) */
 	MMP_HTTP_CLASS_OK,           /**< 2xx */
 	MMP_HTTP_CLASS_AUTH,         /**< 401: credentials missing or wrong */
-	MMP_HTTP_CLASS_AIRPLAY,      /**< 403, empty body or Server: AirTunes */
+	MMP_HTTP_CLASS_AIRPLAY,      /**< 403 with Server: AirTunes (or an
+					  empty body, on macOS) */
 	MMP_HTTP_CLASS_HOST_POLICY,  /**< 403 text naming the Host header */
 	MMP_HTTP_CLASS_PERMISSION,   /**< 403 JSON or "Permission denied" */
 	MMP_HTTP_CLASS_FORBIDDEN,    /**< any other non-JSON 403 */

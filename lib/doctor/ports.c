@@ -11,6 +11,12 @@
 
 #define MAX_PORTS 64
 
+#ifdef __APPLE__
+#define ON_MACOS 1
+#else
+#define ON_MACOS 0
+#endif
+
 static const char airplay_detail[] =
 	"port 5000 is where macOS runs the AirPlay Receiver (process "
 	"ControlCenter): it answers every HTTP request with 403 and an "
@@ -121,9 +127,17 @@ void mmp_doctor__check_ports(mmp_doctor_result *r,
 			"is served by ");
 		describe(&line, ls, nl);
 		mmp_doctor__detail(r, "%s", line.ptr);
-		if (port == 5000)
+		if (port == 5000 && ON_MACOS)
 			mmp_doctor__detail(r, "%s", airplay_detail);
-		if (ports[i].must_be_free) {
+		/* 5000 is checked by default for macOS's AirPlay Receiver;
+		 * elsewhere a listener there (often MLflow) is information,
+		 * unless mmp itself was told to use the port */
+		if (port == 5000 && !ON_MACOS && ports[i].must_be_free &&
+		    !strcmp(ports[i].why, "doctor.ports")) {
+			mmp_doctor__detail(r, "port 5000 is only checked for "
+				"macOS's AirPlay Receiver; nothing in the "
+				"configuration binds it");
+		} else if (ports[i].must_be_free) {
 			mmp_buf fix = MMP_BUF_INIT;
 
 			if (ls[0].pid)
@@ -132,7 +146,7 @@ void mmp_doctor__check_ports(mmp_doctor_result *r,
 					(long)ls[0].pid);
 			mmp_buf_printf(&fix, "use another port: mmp serve-api "
 				"--port <n>, or serve.port in the config");
-			if (port == 5000)
+			if (port == 5000 && ON_MACOS)
 				mmp_buf_printf(&fix, "; %s", airplay_fix);
 			mmp_doctor__raise(r, MMP_DOCTOR_FAIL, line.ptr, "%s",
 				fix.ptr);

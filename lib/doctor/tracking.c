@@ -170,8 +170,12 @@ static int explain_http(mmp_doctor_result *r, const mmp_http_response *resp,
 			"MLFLOW_TRACKING_USERNAME");
 		break;
 	case MMP_HTTP_CLASS_FORBIDDEN:
-		mmp_buf_printf(&s, "http 403 from %s with a non-JSON body: "
-			"'%s'", what, text.ptr);
+		if (text.size)
+			mmp_buf_printf(&s, "http 403 from %s with a non-JSON "
+				"body: '%s'", what, text.ptr);
+		else
+			mmp_buf_printf(&s, "http 403 from %s with an empty "
+				"body", what);
 		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "something in "
 			"front of MLflow (a proxy or gateway) refused the "
 			"request: check its access rules, or connect to MLflow "

@@ -357,6 +357,12 @@ static void parse_json_body(mmp_http_response *r)
 	cJSON_Delete(doc);
 }
 
+#ifdef __APPLE__
+#define IS_MACOS 1
+#else
+#define IS_MACOS 0
+#endif
+
 static int classify(const mmp_http_response *r)
 {
 	const char *b = r->body.ptr;
@@ -377,7 +383,9 @@ static int classify(const mmp_http_response *r)
 			return MMP_HTTP_CLASS_AIRPLAY;
 		if (r->is_json)
 			return MMP_HTTP_CLASS_PERMISSION;
-		if (empty)
+		/* AirPlay Receiver holds port 5000 on macOS; elsewhere an
+		 * empty 403 is some other server's refusal */
+		if (empty && IS_MACOS)
 			return MMP_HTTP_CLASS_AIRPLAY;
 		if (ascii_contains(b, n, "host header") ||
 		    ascii_contains(b, n, "dns rebinding"))

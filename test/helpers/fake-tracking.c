@@ -29,6 +29,8 @@
  *   oldversion       GET /version says 2.3.0
  *   denied           403 text/plain "Permission denied" on the API (the
  *                    basic-auth app's answer to a user without rights)
+ *   forbidden        403 with an empty body from any other server (a
+ *                    proxy's refusal: not AirPlay)
  * --log FILE appends one line per request: "<method> <url>", then
  * " auth=<Authorization header>" when one was sent, and for log-batch
  * " params=<n> metrics=<n> tags=<n>". --delay-ms answers every API
@@ -68,11 +70,11 @@
 
 enum mode {
 	M_HEALTHY, M_AIRPLAY, M_HOSTCHECK, M_BASICAUTH, M_PERMISSION,
-	M_PREFIX, M_ARTIFACTS_LOCAL, M_OLDVERSION, M_DENIED
+	M_PREFIX, M_ARTIFACTS_LOCAL, M_OLDVERSION, M_DENIED, M_FORBIDDEN
 };
 static const char *const mode_names[] = {
 	"healthy", "airplay", "hostcheck", "basicauth", "permission",
-	"prefix", "artifacts-local", "oldversion", "denied"
+	"prefix", "artifacts-local", "oldversion", "denied", "forbidden"
 };
 #define NMODES (sizeof(mode_names) / sizeof(mode_names[0]))
 
@@ -2416,7 +2418,7 @@ static enum MHD_Result dispatch(struct ctx *x, const char *url)
 	const char *path = url;
 	size_t pl;
 
-	if (S.mode == M_AIRPLAY)
+	if (S.mode == M_AIRPLAY || S.mode == M_FORBIDDEN)
 		return send_raw(x->conn, 403, NULL, "", 0, NULL, NULL);
 	if (S.mode == M_PREFIX) {
 		pl = strlen(S.prefix);
@@ -2564,7 +2566,7 @@ static void usage(void)
 		"       [--delay-ms <n>] [--fail-first <n> [--fail-status "
 		"<code>]]\n       [--stall-after <route>:<n>]\n"
 		"modes: healthy airplay hostcheck basicauth permission prefix "
-		"artifacts-local oldversion denied\n", stderr);
+		"artifacts-local oldversion denied forbidden\n", stderr);
 	exit(129);
 }
 
