@@ -8,13 +8,15 @@
 #include "registry-common.h"
 
 static const char *const approvals_usage[] = {
-	"mmp approvals [list [<model>]] [--pending] [--json]",
+	"mmp approvals [list [<model>]] [--pending] [--columns <list>]",
+	"    [--json]",
 	"mmp approvals show <model> <version> [--all] [--json]",
 	NULL
 };
 
 static const char *const list_usage[] = {
-	"mmp approvals [list [<model>]] [--pending] [--json]",
+	"mmp approvals [list [<model>]] [--pending] [--columns <list>]",
+	"    [--json]",
 	NULL
 };
 
@@ -27,22 +29,39 @@ static int approvals_list(int argc, const char **argv,
 	struct mmp_ctx *ctx)
 {
 	int pending = 0, json = 0;
+	const char *columns = NULL;
+	const char *h[] = { "MODEL", "VERSION", "DECISION", "BY", "TIME",
+		"REASON" };
 	const struct option opts[] = {
 		OPT_BOOL(0, "pending", &pending,
 			"only versions whose decision is NEEDS_REVIEW"),
+		OPT_STRING(0, "columns", &columns, "<list>", COLUMNS_HELP),
 		OPT__JSON(&json),
 		OPT_END()
 	};
 	mmp_approval_list *l = NULL;
+	struct table t;
 	size_t i;
 
 	argc = parse_options(argc, argv, opts, list_usage, 0);
 	if (argc > 1)
 		usage_msg_opt("'mmp approvals list' takes at most one model",
 			list_usage, opts);
+	table_init(&t, 6, h);
+	{
+		static const size_t keep[] = { 1, 2, 4 };  /* VERSION, DECISION,
+							      TIME */
+		table_keep(&t, keep, 3);
+	}
+	if (table_select(&t, columns) < 0) {
+		table_release(&t);
+		return EXIT_USAGE;
+	}
 	if (mmp_registry_approvals(&l, ctx_store(ctx), argc ? argv[0] : NULL,
-			pending) < 0)
+			pending) < 0) {
+		table_release(&t);
 		return error_lib("cannot list approvals");
+	}
 	if (json) {
 		cJSON *doc = json_doc_new();
 		cJSON *arr = cJSON_AddArrayToObject(doc, "approvals");
@@ -52,11 +71,6 @@ static int approvals_list(int argc, const char **argv,
 				reg_approval_json(l->items[i]));
 		json_print(doc);
 	} else if (l->count) {
-		struct table t;
-		const char *h[] = { "MODEL", "VERSION", "DECISION", "BY",
-			"TIME", "REASON" };
-
-		table_init(&t, 6, h);
 		for (i = 0; i < l->count; i++) {
 			const mmp_approval *a = l->items[i];
 			char when[32];
@@ -70,8 +84,8 @@ static int approvals_list(int argc, const char **argv,
 			table_addf(&t, 5, "%s", a->reason);
 		}
 		table_print(&t, stdout, ctx);
-		table_release(&t);
 	}
+	table_release(&t);
 	mmp_approval_list_free(l);
 	return 0;
 }

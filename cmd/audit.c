@@ -8,7 +8,8 @@
 #include "registry-common.h"
 
 static const char *const audit_usage[] = {
-	"mmp audit [<model>] [--since <time>] [--until <time>] [--json]",
+	"mmp audit [<model>] [--since <time>] [--until <time>]",
+	"    [--columns <list>] [--json]",
 	"mmp audit <model> --at <time> [--json]",
 	"mmp audit verify [--json]",
 	NULL
@@ -124,7 +125,10 @@ static cJSON *entry_json(const mmp_audit_entry *e)
 
 int cmd_audit(int argc, const char **argv, struct mmp_ctx *ctx)
 {
-	const char *since = NULL, *until = NULL, *at = NULL;
+	const char *since = NULL, *until = NULL, *at = NULL, *columns = NULL;
+	const char *h[] = { "SEQ", "TIME", "ACTOR", "ACTION", "MODEL",
+		"SUBJECT", "CHANGE", "NOTES" };
+	struct table t;
 	int json = 0;
 	const struct option opts[] = {
 		OPT_STRING(0, "since", &since, "<time>",
@@ -133,6 +137,7 @@ int cmd_audit(int argc, const char **argv, struct mmp_ctx *ctx)
 			"rows before this time"),
 		OPT_STRING(0, "at", &at, "<time>",
 			"the stages and aliases of <model> at this time"),
+		OPT_STRING(0, "columns", &columns, "<list>", COLUMNS_HELP),
 		OPT__JSON(&json),
 		OPT_END()
 	};
@@ -162,9 +167,20 @@ int cmd_audit(int argc, const char **argv, struct mmp_ctx *ctx)
 			return EXIT_USAGE;
 		return state_at(ctx, argv[0], t_at, json);
 	}
+	table_init(&t, 8, h);
+	{
+		static const size_t keep[] = { 0, 1, 3 };  /* SEQ, TIME, ACTION */
+		table_keep(&t, keep, 3);
+	}
+	if (table_select(&t, columns) < 0) {
+		table_release(&t);
+		return EXIT_USAGE;
+	}
 	if (mmp_registry_audit(&l, ctx_store(ctx), argc ? argv[0] : NULL,
-			t_since, t_until) < 0)
+			t_since, t_until) < 0) {
+		table_release(&t);
 		return error_lib("cannot read the audit log");
+	}
 	if (json) {
 		cJSON *doc = json_doc_new();
 		cJSON *arr = cJSON_AddArrayToObject(doc, "entries");
@@ -172,11 +188,6 @@ int cmd_audit(int argc, const char **argv, struct mmp_ctx *ctx)
 			cJSON_AddItemToArray(arr, entry_json(&l->items[i]));
 		json_print(doc);
 	} else if (l->count) {
-		struct table t;
-		const char *h[] = { "SEQ", "TIME", "ACTOR", "ACTION", "MODEL",
-			"SUBJECT", "CHANGE", "NOTES" };
-
-		table_init(&t, 8, h);
 		for (i = 0; i < l->count; i++) {
 			const mmp_audit_entry *e = &l->items[i];
 			char when[32];
@@ -198,8 +209,8 @@ int cmd_audit(int argc, const char **argv, struct mmp_ctx *ctx)
 			table_addf(&t, 7, "%s", e->notes ? e->notes : "");
 		}
 		table_print(&t, stdout, ctx);
-		table_release(&t);
 	}
+	table_release(&t);
 	mmp_audit_list_free(l);
 	return 0;
 }

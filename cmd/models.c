@@ -10,7 +10,7 @@
 #include "registry-common.h"
 
 static const char *const models_usage[] = {
-	"mmp models [list] [--json]",
+	"mmp models [list] [--columns <list>] [--json]",
 	"mmp models show <model> [<version>] [--json]",
 	"mmp models lineage <model>@<ref> [--json]",
 	"mmp models compare <model> <version> <version> [--json]",
@@ -25,7 +25,7 @@ static const char *const models_usage[] = {
 };
 
 static const char *const list_usage[] = {
-	"mmp models [list] [--json]", NULL
+	"mmp models [list] [--columns <list>] [--json]", NULL
 };
 static const char *const show_usage[] = {
 	"mmp models show <model> [<version>] [--json]", NULL
@@ -82,7 +82,12 @@ static cJSON *model_json(const mmp_registered_model *m)
 static int models_list(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	int json = 0;
-	const struct option opts[] = { OPT__JSON(&json), OPT_END() };
+	const char *columns = NULL;
+	const struct option opts[] = {
+		OPT_STRING(0, "columns", &columns, "<list>", COLUMNS_HELP),
+		OPT__JSON(&json),
+		OPT_END()
+	};
 	mmp_registered_model_list *l = NULL;
 	struct table t;
 	const char *h[] = { "MODEL", "VERSIONS", "LATEST", "PRODUCTION",
@@ -93,8 +98,21 @@ static int models_list(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (argc)
 		usage_msg_opt("'mmp models list' takes no arguments",
 			list_usage, opts);
+	table_init(&t, 6, h);
+	{
+		static const size_t keep[] = { 1, 2, 5 };  /* VERSIONS, LATEST,
+							      UPDATED */
+		table_keep(&t, keep, 3);
+	}
+	if (table_select(&t, columns) < 0) {
+		table_release(&t);
+		return EXIT_USAGE;
+	}
 	if (mmp_registry_list(&l, ctx_store(ctx)) < 0)
+		{
+		table_release(&t);
 		return error_lib("cannot list models");
+	}
 	if (json) {
 		cJSON *doc = json_doc_new();
 		cJSON *arr = cJSON_AddArrayToObject(doc, "models");
@@ -102,9 +120,9 @@ static int models_list(int argc, const char **argv, struct mmp_ctx *ctx)
 			cJSON_AddItemToArray(arr, model_json(l->items[i]));
 		json_print(doc);
 		mmp_registered_model_list_free(l);
+		table_release(&t);
 		return 0;
 	}
-	table_init(&t, 6, h);
 	for (i = 0; i < l->count; i++) {
 		const mmp_registered_model *m = l->items[i];
 		mmp_buf prod = MMP_BUF_INIT, stg = MMP_BUF_INIT;

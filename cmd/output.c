@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -78,8 +80,18 @@ void table_init(struct table *t, size_t ncols, const char **headers)
 	t->ncols = ncols;
 	t->headers = headers;
 	t->right = calloc(ncols, sizeof(*t->right));
-	if (!t->right)
+	t->keep = calloc(ncols, sizeof(*t->keep));
+	if (!t->right || !t->keep)
 		die("out of memory");
+}
+
+void table_keep(struct table *t, const size_t *cols, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cols[i] < t->ncols)
+			t->keep[cols[i]] = 1;
 }
 
 static char **new_row(struct table *t)
@@ -157,46 +169,185 @@ static size_t width(const char *s)
 	return n;
 }
 
+int table_select(struct table *t, const char *spec)
+{
+	const char *p = spec;
+	size_t c;
+
+	free(t->show);
+	t->show = NULL;
+	t->nshow = 0;
+	if (!spec)
+		return 0;
+	t->show = calloc(strlen(spec) + 1, sizeof(*t->show));
+	if (!t->show)
+		die("out of memory");
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (!len) {
+			p++;
+			continue;
+		}
+		for (c = 0; c < t->ncols; c++)
+			if (strlen(t->headers[c]) == len &&
+			    !strncasecmp(t->headers[c], p, len))
+				break;
+		if (c == t->ncols) {
+			mmp_buf known = MMP_BUF_INIT;
+
+			for (c = 0; c < t->ncols; c++)
+				mmp_buf_printf(&known, "%s%s", c ? ", " : "",
+					t->headers[c]);
+			error("option '--columns': no column '%.*s' (the "
+				"columns are %s)", (int)len, p, known.ptr);
+			mmp_buf_dispose(&known);
+			return -1;
+		}
+		t->show[t->nshow++] = c;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (!t->nshow)
+		return error("option '--columns' names no column");
+	return 0;
+}
+
+size_t output_width(FILE *out)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long v;
+
+	if (env && *env) {
+		v = strtol(env, &end, 10);
+		if (!*end && v > 0 && v < 100000)
+			return (size_t)v;
+	}
+	if (isatty(fileno(out)) && !ioctl(fileno(out), TIOCGWINSZ, &ws) &&
+	    ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+/* bytes of `s` that fit in `cols` display columns */
+static size_t fit_bytes(const char *s, size_t cols)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (*p) {
+		const unsigned char *q = p;
+		unsigned long c = *q;
+		int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+		size_t w;
+
+		if (more)
+			c &= 0x3fu >> more;
+		q++;
+		while (more-- > 0 && (*q & 0xc0) == 0x80)
+			c = (c << 6) | (*q++ & 0x3f);
+		w = cp_width(c);
+		if (n + w > cols)
+			break;
+		n += w;
+		p = q;
+	}
+	return (size_t)(p - (const unsigned char *)s);
+}
+
+/* print `s` in `w` columns: cut with an ellipsis, padded unless last */
+static void put_cell(FILE *out, const char *s, size_t w, int right, int last)
+{
+	size_t sw = width(s);
+
+	if (sw > w) {
+		size_t b = w ? fit_bytes(s, w - 1) : 0;
+		fwrite(s, 1, b, out);
+		if (w)
+			fputs("\xe2\x80\xa6", out);   /* U+2026 … */
+		sw = width(s) - width(s + b) + (w ? 1 : 0);
+		if (!last && sw < w)
+			fprintf(out, "%*s", (int)(w - sw), "");
+		return;
+	}
+	if (right)
+		fprintf(out, "%*s%s", (int)(w - sw), "", s);
+	else
+		fprintf(out, "%s%*s", s, last ? 0 : (int)(w - sw), "");
+}
+
+/* narrow the widest left-aligned columns until the table fits `limit` */
+static void fit_widths(const struct table *t, const size_t *cols, size_t n,
+	size_t *w, size_t limit)
+{
+	size_t total = 0, k;
+
+	for (k = 0; k < n; k++)
+		total += w[k] + (k ? 2 : 0);
+	while (total > limit) {
+		size_t best = n;
+
+		for (k = 0; k < n; k++) {
+			size_t min = width(t->headers[cols[k]]);
+			if (min < 5)
+				min = 5;
+			if (t->right[cols[k]] || t->keep[cols[k]] ||
+			    w[k] <= min)
+				continue;
+			if (best == n || w[k] > w[best])
+				best = k;
+		}
+		if (best == n)
+			return;   /* as narrow as it gets: let the lines wrap */
+		w[best]--;
+		total--;
+	}
+}
+
 void table_print(struct table *t, FILE *out, const struct mmp_ctx *ctx)
 {
-	size_t *w = calloc(t->ncols, sizeof(*w)), r, c;
+	size_t n = t->show ? t->nshow : t->ncols;
+	size_t *cols = calloc(n + 1, sizeof(*cols));
+	size_t *w = calloc(n + 1, sizeof(*w)), r, k, limit;
 
-	if (!w)
+	if (!w || !cols)
 		die("out of memory");
-	for (c = 0; c < t->ncols; c++)
-		w[c] = width(t->headers[c]);
+	for (k = 0; k < n; k++) {
+		cols[k] = t->show ? t->show[k] : k;
+		w[k] = width(t->headers[cols[k]]);
+	}
 	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols; c++) {
-			const char *s = t->cells[r * t->ncols + c];
+		for (k = 0; k < n; k++) {
+			const char *s = t->cells[r * t->ncols + cols[k]];
 			size_t x = width(s ? s : "");
-			if (x > w[c])
-				w[c] = x;
+			if (x > w[k])
+				w[k] = x;
 		}
+	limit = output_width(out);
+	if (limit)
+		fit_widths(t, cols, n, w, limit);
 	fputs(color(ctx, COLOR_BOLD), out);
-	for (c = 0; c < t->ncols; c++) {
-		int last = c + 1 == t->ncols;
-		fprintf(out, "%s%-*s", c ? "  " : "",
-			last ? 0 : (int)w[c], t->headers[c]);
+	for (k = 0; k < n; k++) {
+		if (k)
+			fputs("  ", out);
+		put_cell(out, t->headers[cols[k]], w[k], 0, k + 1 == n);
 	}
 	fprintf(out, "%s\n", color(ctx, COLOR_RESET));
 	for (r = 0; r < t->nrows; r++) {
-		for (c = 0; c < t->ncols; c++) {
-			const char *s = t->cells[r * t->ncols + c];
-			int last = c + 1 == t->ncols;
-			size_t pad;
-			if (!s)
-				s = "";
-			pad = w[c] - width(s);
-			if (c)
+		for (k = 0; k < n; k++) {
+			const char *s = t->cells[r * t->ncols + cols[k]];
+			if (k)
 				fputs("  ", out);
-			if (t->right[c])
-				fprintf(out, "%*s%s", (int)pad, "", s);
-			else
-				fprintf(out, "%s%*s", s, last ? 0 : (int)pad, "");
+			put_cell(out, s ? s : "", w[k], t->right[cols[k]],
+				k + 1 == n);
 		}
 		fputc('\n', out);
 	}
 	free(w);
+	free(cols);
 }
 
 void table_release(struct table *t)
@@ -207,6 +358,8 @@ void table_release(struct table *t)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t->right);
+	free(t->keep);
+	free(t->show);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -29,20 +29,42 @@ void json_print(cJSON *doc);
 /* add a number that may be NaN or infinite (as the strings MLflow uses) */
 cJSON *json_add_number(cJSON *obj, const char *key, double v);
 
-/* a simple aligned text table */
+/*
+ * An aligned text table. table_print() fits it to the terminal: the
+ * width is $COLUMNS, else that of the terminal on `out`, else unlimited
+ * (a pipe gets whole values). The widest left-aligned text columns are
+ * narrowed first; a cut value ends with an ellipsis. Right-aligned
+ * (numeric) columns and those marked `keep` (ids, times, states) are
+ * never cut.
+ */
 struct table {
 	size_t ncols, nrows, alloc;
 	const char **headers;
 	char **cells;          /* nrows * ncols, owned */
 	int *right;            /* per column: right-align */
+	int *keep;             /* per column: never cut */
+	size_t *show;          /* columns to print, in order (NULL: all) */
+	size_t nshow;
 };
 void table_init(struct table *t, size_t ncols, const char **headers);
+/* mark the columns named in `cols` (n of them) as never cut */
+void table_keep(struct table *t, const size_t *cols, size_t n);
 /* add a row of ncols strings (copied; NULL prints as "") */
 void table_add(struct table *t, const char **cells);
 void table_addf(struct table *t, size_t col, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * --columns: print only the columns named in the comma-separated
+ * `spec` (headers, case-insensitive), in that order. Returns 0, or -1
+ * after an error naming the unknown column and the known ones.
+ */
+int table_select(struct table *t, const char *spec);
 void table_print(struct table *t, FILE *out, const struct mmp_ctx *ctx);
 void table_release(struct table *t);
+/* the width tables are fitted to on `out`; 0 when unlimited */
+size_t output_width(FILE *out);
+/* the help text of every --columns option */
+#define COLUMNS_HELP "print only these columns, e.g. name,status"
 
 /* edit distance for "did you mean" in the front-end */
 size_t cmd_distance(const char *a, const char *b);

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cmd.h"
@@ -17,7 +18,8 @@
 static const char *const runs_usage[] = {
 	"mmp runs list [--experiment <name>] [--kind <kind>]... "
 	"[--filter <expr>]",
-	"    [--order-by <key>]... [--max <n>] [--all] [--deleted] [--json]",
+	"    [--order-by <key>]... [--max <n>] [--all] [--deleted]",
+	"    [--columns <list>] [--json]",
 	"mmp runs show <run> [--json]",
 	"mmp runs compare <run> <run>... [--all] [--json | --md]",
 	"mmp runs history <run> <key> [--json]",
@@ -33,7 +35,8 @@ static const char *const runs_usage[] = {
 static const char *const list_usage[] = {
 	"mmp runs list [--experiment <name>] [--kind <kind>]... "
 	"[--filter <expr>]",
-	"    [--order-by <key>]... [--max <n>] [--all] [--deleted] [--json]",
+	"    [--order-by <key>]... [--max <n>] [--all] [--deleted]",
+	"    [--columns <list>] [--json]",
 	NULL
 };
 
@@ -437,21 +440,77 @@ static unsigned char *nest_trials(mmp_run_list *l)
 	return nested;
 }
 
-static void print_list(const mmp_run_list *l, const struct string_list *order,
-	const unsigned char *nested, struct mmp_ctx *ctx)
+/* --columns names the fixed columns, or metrics (picked even when they
+ * are not among the most common) */
+static const char *const list_fixed[] = { "RUN", "NAME", "EXPERIMENT",
+	"KIND", "STATUS", "START", "DURATION" };
+#define LIST_FIXED (sizeof(list_fixed) / sizeof(list_fixed[0]))
+
+static size_t columns_metrics(const mmp_run_list *l, const char *spec,
+	const char **out, size_t max, char ***owned)
 {
-	const char *headers[7 + LIST_METRIC_COLUMNS] = { "RUN", "NAME",
-		"EXPERIMENT", "KIND", "STATUS", "START", "DURATION" };
+	size_t n = 0, i, j;
+	const char *p = spec;
+
+	*owned = calloc(max + 1, sizeof(**owned));
+	if (!*owned)
+		die("out of memory");
+	while (*p && n < max) {
+		size_t len = strcspn(p, ",");
+		int fixed = 0;
+
+		for (j = 0; j < LIST_FIXED; j++)
+			if (strlen(list_fixed[j]) == len &&
+			    !strncasecmp(list_fixed[j], p, len))
+				fixed = 1;
+		for (i = 0; !fixed && len && i < l->count; i++)
+			for (j = 0; j < l->runs[i]->metrics_nr; j++) {
+				const char *k = l->runs[i]->metrics[j].key;
+				if (strlen(k) == len && !strncmp(k, p, len))
+					goto found;
+			}
+		p += len + (p[len] == ',');
+		continue;
+found:
+		(*owned)[n] = strndup(p, len);
+		if (!(*owned)[n])
+			die("out of memory");
+		out[n] = (*owned)[n];
+		n++;
+		p += len + (p[len] == ',');
+	}
+	return n;
+}
+
+static int print_list(const mmp_run_list *l, const struct string_list *order,
+	const unsigned char *nested, const char *columns, struct mmp_ctx *ctx)
+{
+	/* RUN, KIND, STATUS, START and DURATION are never cut */
+	static const size_t keep[] = { 0, 3, 4, 5, 6 };
+	const char *headers[LIST_FIXED + LIST_METRIC_COLUMNS];
 	const char *mkeys[LIST_METRIC_COLUMNS];
-	size_t nm = pick_metrics(l, order, mkeys, LIST_METRIC_COLUMNS), i, j;
-	int ab = abbrev_len(l);
+	char **owned = NULL;
+	size_t nm, i, j;
+	int ab = abbrev_len(l), ret = 0;
 	struct table t;
 
+	if (columns)
+		nm = columns_metrics(l, columns, mkeys, LIST_METRIC_COLUMNS,
+			&owned);
+	else
+		nm = pick_metrics(l, order, mkeys, LIST_METRIC_COLUMNS);
+	for (j = 0; j < LIST_FIXED; j++)
+		headers[j] = list_fixed[j];
 	for (j = 0; j < nm; j++)
-		headers[7 + j] = mkeys[j];
-	table_init(&t, 7 + nm, headers);
+		headers[LIST_FIXED + j] = mkeys[j];
+	table_init(&t, LIST_FIXED + nm, headers);
+	table_keep(&t, keep, sizeof(keep) / sizeof(keep[0]));
+	if (table_select(&t, columns) < 0) {
+		ret = EXIT_USAGE;
+		goto done;
+	}
 	for (j = 0; j < nm; j++)
-		t.right[7 + j] = 1;
+		t.right[LIST_FIXED + j] = 1;
 	for (i = 0; i < l->count; i++) {
 		const mmp_run *r = l->runs[i];
 		char when[32], dur[32], st[32];
@@ -472,11 +531,16 @@ static void print_list(const mmp_run_list *l, const struct string_list *order,
 			char v[32];
 			if (m)
 				fmt_metric(v, m->value);
-			table_addf(&t, 7 + j, "%s", m ? v : "-");
+			table_addf(&t, LIST_FIXED + j, "%s", m ? v : "-");
 		}
 	}
 	table_print(&t, stdout, ctx);
+done:
 	table_release(&t);
+	for (j = 0; owned && owned[j]; j++)
+		free(owned[j]);
+	free(owned);
+	return ret;
 }
 
 /* the kinds of run mmp records; train and tune are listed by default */
@@ -527,7 +591,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 	struct string_list kinds = STRING_LIST_INIT;
 	const char **kind_list = NULL;
 	unsigned char *nested = NULL;
-	const char *filter = NULL;
+	const char *filter = NULL, *columns = NULL;
 	int max = -1, all = 0, deleted = 0, json = 0, ret = 0;
 	const struct option opts[] = {
 		OPT_STRING_LIST(0, "experiment", &exps, "<name>",
@@ -544,6 +608,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 		OPT_BOOL(0, "all", &all,
 			"no default limit, and include deleted runs"),
 		OPT_BOOL(0, "deleted", &deleted, "include deleted runs"),
+		OPT_STRING(0, "columns", &columns, "<list>", COLUMNS_HELP),
 		OPT__JSON(&json),
 		OPT_END()
 	};
@@ -595,7 +660,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 			cJSON_AddItemToArray(arr, run_json(l->runs[i], 0));
 		json_print(doc);
 	} else if (l->count) {
-		print_list(l, &order, nested, ctx);
+		ret = print_list(l, &order, nested, columns, ctx);
 	}
 done:
 	free(nested);
