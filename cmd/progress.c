@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* progress.c: a progress line on stderr, redrawn at most 10 times a
- * second, with rate and ETA */
+/* progress.c: a progress line on stderr, redrawn when it changes and at
+ * most 10 times a second, with rate and ETA */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 
 struct progress {
 	char title[64];
+	char line[256];   /* the text drawn last after the title */
 	double start, last;
 	int drawn;
 	int updated;    /* an update was drawn since the title changed */
@@ -37,6 +38,7 @@ struct progress *progress_start(const char *title)
 
 static void draw(struct progress *p, const char *text)
 {
+	snprintf(p->line, sizeof(p->line), "%s", text);
 	fprintf(stderr, "\r\033[K%s: %s", p->title, text);
 	fflush(stderr);
 	p->drawn = 1;
@@ -44,8 +46,8 @@ static void draw(struct progress *p, const char *text)
 
 void progress_title(struct progress *p, const char *title)
 {
-	if (!p)
-		return;
+	if (!p || !strcmp(p->title, title))
+		return;   /* the same stage goes on */
 	snprintf(p->title, sizeof(p->title), "%s", title);
 	p->start = now();
 	p->updated = 0;
@@ -57,11 +59,10 @@ void progress_update(struct progress *p, uint64_t n, uint64_t total,
 {
 	double t = now(), el;
 	char line[256];
+	int last = total && n == total;
 
-	if (!p || (p->updated && t - p->last < 0.1 && n != total))
+	if (!p || (p->updated && t - p->last < 0.1 && !last))
 		return;
-	p->last = t;
-	p->updated = 1;
 	el = t - p->start;
 	if (total && n && n <= total && el > 0) {
 		double eta = el / (double)n * (double)(total - n);
@@ -71,6 +72,10 @@ void progress_update(struct progress *p, uint64_t n, uint64_t total,
 	} else {
 		snprintf(line, sizeof(line), "%s", text);
 	}
+	if (p->updated && !strcmp(line, p->line))
+		return;   /* nothing changed: no redraw */
+	p->last = t;
+	p->updated = 1;
 	draw(p, line);
 }
 

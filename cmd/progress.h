@@ -9,9 +9,11 @@ struct progress;
 
 /* start a meter titled `title`; the caller decided it should show */
 struct progress *progress_start(const char *title);
-/* change the title (a new stage) and redraw */
+/* change the title (a new stage) and redraw; the same title is a no-op */
 void progress_title(struct progress *p, const char *title);
-/* n of total done (total 0: unknown), with an extra text; throttled */
+/* n of total done (total 0: unknown), with an extra text; drawn only
+ * when the line changes, at most 10 times a second (the last of a
+ * known total always) */
 void progress_update(struct progress *p, uint64_t n, uint64_t total,
 	const char *text);
 /* erase the line and free the meter; accepts NULL */

@@ -48,6 +48,7 @@ static int on_event(const mmp_train_event *e, void *payload)
 		progress_title(st->meter, "loading data");
 		break;
 	case MMP_TRAIN_BOOST:
+		progress_title(st->meter, "training");
 		snprintf(line, sizeof(line), "round %d/%d  %s %.6g  "
 			"best_iteration %d", e->round + 1, e->num_boost_round,
 			e->metric ? e->metric : "", e->valid_value,
