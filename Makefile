@@ -15,6 +15,8 @@ LIBDIR = $(PREFIX)/lib
 INCDIR = $(PREFIX)/include
 MANDIR = $(PREFIX)/share/man
 PKGDIR = $(LIBDIR)/pkgconfig
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 PROVE ?= prove
 PROVE_OPTS ?=
 OPTFLAGS ?= -O2 -g
@@ -158,10 +160,14 @@ install: all
 	for m in $(filter %.5,$(MAN_PAGES)); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
 	for m in $(filter %.7,$(MAN_PAGES)); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man7/; done
 	install -m 644 lib/mmp.pc $(DESTDIR)$(PKGDIR)/mmp.pc
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	./cmd/mmp completion bash >$(DESTDIR)$(BASHCOMPDIR)/mmp
+	./cmd/mmp completion zsh >$(DESTDIR)$(ZSHCOMPDIR)/_mmp
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mmp $(DESTDIR)$(LIBDIR)/libmmp.* \
-		$(DESTDIR)$(INCDIR)/mmp.h $(DESTDIR)$(PKGDIR)/mmp.pc
+		$(DESTDIR)$(INCDIR)/mmp.h $(DESTDIR)$(PKGDIR)/mmp.pc \
+		$(DESTDIR)$(BASHCOMPDIR)/mmp $(DESTDIR)$(ZSHCOMPDIR)/_mmp
 	rm -rf $(DESTDIR)$(INCDIR)/mmp
 	for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(MANDIR)/man*/$$(basename $$m); done
 

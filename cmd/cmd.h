@@ -105,6 +105,7 @@ int cmd_approvals(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_approve(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_audit(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_completion(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_doctor(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_experiments(int argc, const char **argv, struct mmp_ctx *ctx);

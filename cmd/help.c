@@ -31,6 +31,18 @@ static const struct {
 	{ "recipe", 5 },
 };
 
+void help_topics(const char ***names, size_t *n);
+void help_topics(const char ***names, size_t *n)
+{
+	static const char *list[sizeof(topics) / sizeof(topics[0])];
+	size_t i;
+
+	for (i = 0; i < sizeof(topics) / sizeof(topics[0]); i++)
+		list[i] = topics[i].name;
+	*names = list;
+	*n = i;
+}
+
 /* the page next to the binary: cmd/mmp in the source tree, or
  * <prefix>/bin/mmp after make install; 0 when neither has it */
 static int find_page(mmp_buf *out, const char *page, int section)

@@ -186,6 +186,53 @@ static const struct option *find_short(const struct option *opts, int c)
 	return NULL;
 }
 
+/*
+ * List mode (MMP_COMPLETION_LIST set, see completion.c): print the
+ * options and the usage lines of the table the command would parse, and
+ * exit. A table that stops at a sub-command lets it parse its own.
+ */
+static void list_words(const struct option *opts,
+	const char *const *usagestr)
+{
+	const struct option *o;
+
+	for (o = opts; o->type != OPTION_END; o++) {
+		const char *argh = takes_arg(o) ?
+			(o->argh ? o->argh : "<value>") : "";
+
+		if (o->type == OPTION_GROUP || (o->flags & PARSE_OPT_HIDDEN))
+			continue;
+		if (o->long_name)
+			printf("opt\t--%s\t%s\n", o->long_name, argh);
+		if (o->short_name)
+			printf("opt\t-%c\t%s\n", o->short_name, argh);
+		if (o->long_name && o->type == OPTION_BOOL &&
+		    !(o->flags & PARSE_OPT_NONEG))
+			printf("opt\t--no-%s\t\n", o->long_name);
+	}
+	for (; *usagestr && **usagestr; usagestr++)
+		printf("%s\t%s\n", (**usagestr == ' ' || **usagestr == '\t') ?
+			"more" : "usage", *usagestr);
+	fflush(stdout);
+	exit(0);
+}
+
+static int in_list_mode(int argc, const char **argv, int flags)
+{
+	static int mode = -1;
+	int i;
+
+	if (mode < 0)
+		mode = getenv("MMP_COMPLETION_LIST") != NULL;
+	if (!mode)
+		return 0;
+	if (flags & PARSE_OPT_STOP_AT_NON_OPTION)
+		for (i = 1; i < argc; i++)
+			if (argv[i][0] != '-' || !argv[i][1])
+				return 0;
+	return 1;
+}
+
 static int is_help(const char *arg)
 {
 	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
@@ -196,6 +243,8 @@ int parse_options(int argc, const char **argv, const struct option *opts,
 {
 	int i, out = 0;
 
+	if (in_list_mode(argc, argv, flags))
+		list_words(opts, usagestr);
 	for (i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 

@@ -16,6 +16,8 @@ const struct mmp_cmd mmp_commands[] = {
 	  "show and verify the registry's audit log" },
 	{ "batch-inference", cmd_batch_inference, USE_XGBOOST,
 	  "predict every row of a CSV file of any size" },
+	{ "completion", cmd_completion, 0,
+	  "print the bash or zsh completion script" },
 	{ "config", cmd_config, 0, "show the effective configuration" },
 	{ "doctor", cmd_doctor, 0, "check the environment and say how to fix it" },
 	{ "experiments", cmd_experiments, NEED_STORE,
