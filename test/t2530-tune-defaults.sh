@@ -123,9 +123,9 @@ test_expect_success 'bad --seed and --set are refused, nothing recorded' '
 test_expect_success JQ 'the README tune commands and the example recipe work' '
 	cp "$SRC_DIR/recipes/diabetes-tune.yaml" proj/recipes/ &&
 	cp "$SRC_DIR/recipes/data/diabetes.csv" proj/recipes/data/ &&
-	grep "^    mmp tune --recipe recipes/breast-cancer.yaml --trials 20 --seed 7$" "$SRC_DIR/README.md" &&
-	grep "^    mmp tune show breast-cancer$" "$SRC_DIR/README.md" &&
-	grep "^    mmp tune --recipe recipes/diabetes-tune.yaml --set tune.trials=10 --retrain$" "$SRC_DIR/README.md" &&
+	grep "^mmp tune --recipe recipes/breast-cancer.yaml --trials 20 --seed 7$" "$SRC_DIR/README.md" &&
+	grep "^mmp tune show breast-cancer$" "$SRC_DIR/README.md" &&
+	grep "^mmp tune --recipe ../recipes/diabetes-tune.yaml --set tune.trials=10 --retrain$" "$SRC_DIR/README.md" &&
 	(cd proj &&
 	 mmp tune --recipe recipes/breast-cancer.yaml --study readme --trials 2 \
 		--seed 7 --set model.num_boost_round=5 -q >/dev/null 2>&1 &&
