@@ -54,14 +54,26 @@ void progress_title(struct progress *p, const char *title)
 	draw(p, "");
 }
 
+/* draw `line` unless it is unchanged, or too soon after the last one
+ * (the last of a known total is always drawn) */
+static void submit(struct progress *p, double t, const char *line, int last)
+{
+	if (p->updated && t - p->last < 0.1 && !last)
+		return;
+	if (p->updated && !strcmp(line, p->line))
+		return;   /* nothing changed: no redraw */
+	p->last = t;
+	p->updated = 1;
+	draw(p, line);
+}
+
 void progress_update(struct progress *p, uint64_t n, uint64_t total,
 	const char *text)
 {
 	double t = now(), el;
 	char line[256];
-	int last = total && n == total;
 
-	if (!p || (p->updated && t - p->last < 0.1 && !last))
+	if (!p)
 		return;
 	el = t - p->start;
 	if (total && n && n <= total && el > 0) {
@@ -72,11 +84,30 @@ void progress_update(struct progress *p, uint64_t n, uint64_t total,
 	} else {
 		snprintf(line, sizeof(line), "%s", text);
 	}
-	if (p->updated && !strcmp(line, p->line))
-		return;   /* nothing changed: no redraw */
-	p->last = t;
-	p->updated = 1;
-	draw(p, line);
+	submit(p, t, line, total && n == total);
+}
+
+void progress_bytes(struct progress *p, uint64_t done, uint64_t total)
+{
+	const double mb = 1024.0 * 1024.0;
+	double t = now(), el;
+	char line[256];
+
+	if (!p)
+		return;
+	el = t - p->start;
+	if (total && done <= total)
+		snprintf(line, sizeof(line), "%3d%%  %.1f/%.1f MB",
+			(int)(100.0 * (double)done / (double)total),
+			(double)done / mb, (double)total / mb);
+	else
+		snprintf(line, sizeof(line), "%.1f MB", (double)done / mb);
+	if (el > 0) {
+		size_t n = strlen(line);
+		snprintf(line + n, sizeof(line) - n, "  %.1f MB/s",
+			(double)done / mb / el);
+	}
+	submit(p, t, line, total && done == total);
 }
 
 void progress_stop(struct progress **pp)

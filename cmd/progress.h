@@ -16,6 +16,9 @@ void progress_title(struct progress *p, const char *title);
  * known total always) */
 void progress_update(struct progress *p, uint64_t n, uint64_t total,
 	const char *text);
+/* `done` of `total` bytes (total 0: unknown), as "27%  12.0/44.6 MB";
+ * drawn as progress_update() draws */
+void progress_bytes(struct progress *p, uint64_t done, uint64_t total);
 /* erase the line and free the meter; accepts NULL */
 void progress_stop(struct progress **p);
 

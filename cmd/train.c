@@ -46,6 +46,9 @@ static int on_event(const mmp_train_event *e, void *payload)
 	switch (e->stage) {
 	case MMP_TRAIN_LOAD:
 		progress_title(st->meter, "loading data");
+		if (e->bytes_done)
+			progress_bytes(st->meter, e->bytes_done,
+				e->bytes_total);
 		break;
 	case MMP_TRAIN_BOOST:
 		progress_title(st->meter, "training");

@@ -49,6 +49,8 @@ test_expect_success 'train: each phase has its own label, never mixed' '
 	test_cmp expect phases &&
 	grep "round [0-9]" lines >rounds &&
 	! grep -v "^training: " rounds &&
+	test_grep "^loading data: 100%  0\.1/0\.1 MB  [0-9.]+ MB/s$" lines &&
+	! grep "^loading data: .*round" lines &&
 	test_grep "^training: +[0-9]+%  round [0-9]+/200  logloss [0-9.]+  best_iteration [0-9]+" lines
 '
 

@@ -47,6 +47,13 @@ typedef struct {
 	size_t sniff_rows;
 	/** bad rows in mmp_csv_reader_next(): fail (default) or skip */
 	mmp_csv_bad_rows bad_rows;
+	/**
+	 * mmp_csv_load(): called after each block is parsed with the bytes
+	 * read so far and the size of the file (0 when unknown: standard
+	 * input, a pipe). NULL: no calls.
+	 */
+	void (*progress)(uint64_t done, uint64_t total, void *payload);
+	void *payload;
 } mmp_csv_options;
 
 #define MMP_CSV_OPTIONS_VERSION 1

@@ -14,7 +14,8 @@ MMP_BEGIN_DECL
 
 /** A step of mmp_train(), reported to the progress callback. */
 typedef enum {
-	MMP_TRAIN_LOAD = 1,   /**< reading and parsing the data */
+	MMP_TRAIN_LOAD = 1,   /**< reading and parsing the data: once before,
+				   then after each block with bytes_done */
 	MMP_TRAIN_BOOST,      /**< one boosting round finished */
 	MMP_TRAIN_EVALUATE,   /**< computing the test metrics */
 	MMP_TRAIN_SAVE        /**< writing the artifacts */
@@ -30,6 +31,8 @@ typedef struct {
 	double valid_value;    /**< BOOST: on the validation rows */
 	int best_iteration;    /**< BOOST: the best round so far */
 	double elapsed;        /**< seconds since the stage started */
+	uint64_t bytes_done;   /**< LOAD: bytes of the data parsed so far */
+	uint64_t bytes_total;  /**< LOAD: the file's size (0: unknown) */
 } mmp_train_event;
 
 /** Return non-zero to stop the run; it is recorded as KILLED. */

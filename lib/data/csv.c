@@ -973,6 +973,7 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	struct src s;
 	char *blk = NULL, *next = NULL, *spare = NULL;
 	size_t pos, len, cap, i, k, bounds[MAX_SEGS + 1];
+	uint64_t done = 0;   /* bytes of the file parsed so far */
 	unsigned nthreads, nseg;
 	int64_t line;
 	int error, merr = 0, cur = 0;
@@ -1089,6 +1090,10 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 			pthread_join(th[--nth], NULL);
 		if (error < 0 || (error = merr) < 0)
 			goto done;
+		done += cut;
+		if (opts->progress)
+			opts->progress(done, s.size > 0 ? (uint64_t)s.size : 0,
+				opts->payload);
 		cur = !cur;
 		if (cap == BLOCK_SIZE && !spare)
 			spare = blk;

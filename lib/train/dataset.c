@@ -131,6 +131,15 @@ int mmp_train__check_header(const mmp_recipe *r, const char *path)
 int mmp_train__load_data(mmp_frame **out, mmp_csv_header **header,
 	const mmp_recipe *r, const char *path, unsigned int nthreads)
 {
+	return mmp_train__load_data_progress(out, header, r, path, nthreads,
+		NULL, NULL);
+}
+
+int mmp_train__load_data_progress(mmp_frame **out, mmp_csv_header **header,
+	const mmp_recipe *r, const char *path, unsigned int nthreads,
+	void (*progress)(uint64_t done, uint64_t total, void *payload),
+	void *payload)
+{
 	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
 	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
 	mmp_csv_column *cols;
@@ -140,6 +149,8 @@ int mmp_train__load_data(mmp_frame **out, mmp_csv_header **header,
 
 	*out = NULL;
 	csv_options(&co, &na, r, nthreads);
+	co.progress = progress;
+	co.payload = payload;
 
 	cols = mmp__calloc(2 + r->data.n_entity_columns +
 		r->data.n_feature_columns, sizeof(*cols));

@@ -18,6 +18,13 @@
 int mmp_train__load_data(mmp_frame **out, mmp_csv_header **header,
 	const mmp_recipe *r, const char *path, unsigned int nthreads);
 
+/* the same; `progress` (may be NULL) hears how many bytes are parsed,
+ * as mmp_csv_options.progress */
+int mmp_train__load_data_progress(mmp_frame **out, mmp_csv_header **header,
+	const mmp_recipe *r, const char *path, unsigned int nthreads,
+	void (*progress)(uint64_t done, uint64_t total, void *payload),
+	void *payload);
+
 /*
  * Check the recipe against the header (and sniffed types) of `path`
  * before anything is recorded: every named column exists (an unknown

@@ -151,11 +151,32 @@ static int record_tags(struct job *j)
 
 /* ---- data ---- */
 
+/* LOAD events as the data is parsed, with the bytes read */
+static void on_load(uint64_t done, uint64_t total, void *payload)
+{
+	struct job *j = payload;
+	mmp_train_event e = { .stage = MMP_TRAIN_LOAD };
+
+	if (j->stopped || !j->o->progress)
+		return;
+	e.bytes_done = done;
+	e.bytes_total = total;
+	e.elapsed = mmp_time_mono() - j->t0;
+	if (j->o->progress(&e, j->o->payload))
+		j->stopped = 1;   /* the load finishes; the run stops after it */
+}
+
 static int load_data(struct job *j)
 {
-	return mmp_train__load_data(&j->frame, &j->header, j->recipe,
-		j->out->data_path,
-		j->o->nthread > 0 ? (unsigned int)j->o->nthread : 0);
+	int err = mmp_train__load_data_progress(&j->frame, &j->header,
+		j->recipe, j->out->data_path,
+		j->o->nthread > 0 ? (unsigned int)j->o->nthread : 0,
+		on_load, j);
+
+	if (!err && j->stopped)
+		err = mmp_error_ret(MMP_EINTERRUPTED, MMP_ERROR_INVALID,
+			"training was interrupted");
+	return err;
 }
 
 static int check_classes(struct job *j)

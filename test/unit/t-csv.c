@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -595,6 +596,53 @@ static void test_threads(const char *big)
 	mmp_frame_free(b);
 }
 
+struct progress_calls {
+	uint64_t done[64], total[64];
+	size_t n;
+};
+
+static void on_progress(uint64_t done, uint64_t total, void *payload)
+{
+	struct progress_calls *c = payload;
+
+	if (c->n < 64) {
+		c->done[c->n] = done;
+		c->total[c->n] = total;
+	}
+	c->n++;
+}
+
+/* mmp_csv_load() reports the bytes parsed after each block */
+static void test_progress(const char *big)
+{
+	static const mmp_csv_column cols[] = {
+		{ "y", MMP_CSV_TARGET, NULL },
+	};
+	mmp_csv_options o = MMP_CSV_OPTIONS_INIT;
+	struct progress_calls c = { { 0 }, { 0 }, 0 };
+	struct stat st;
+	mmp_frame *f;
+	size_t i, rising = 1, same_total = 1;
+
+	ok(stat(big, &st) == 0, "stat the big file");
+	o.progress = on_progress;
+	o.payload = &c;
+	f = load(big, cols, 1, MMP_CSV_SKIP, MMP_TASK_MULTICLASS, &o);
+	is_str(errbuf, "", "big file with a progress callback");
+	ok(c.n >= 2 && c.n <= 64, "one call per block: %zu", c.n);
+	for (i = 1; i < c.n && i < 64; i++) {
+		rising &= c.done[i] > c.done[i - 1];
+		same_total &= c.total[i] == c.total[0];
+	}
+	ok(rising, "the bytes parsed only grow");
+	ok(same_total, "the total does not change");
+	is_int(c.total[0], (int64_t)st.st_size, "the total is the file size");
+	is_int(c.done[c.n - 1], (int64_t)st.st_size,
+		"the last call has read it all");
+	ok(c.done[0] < (uint64_t)st.st_size, "the first call is partial");
+	mmp_frame_free(f);
+}
+
 static void test_stream(const char *big)
 {
 	static const char *const cats[] = { "plain", "NA", "q\"uote" };
@@ -850,6 +898,7 @@ int main(void)
 	test_errors();
 	big = big_file();
 	test_threads(big);
+	test_progress(big);
 	test_stream(big);
 	test_stream_bad();
 	test_stdin();
