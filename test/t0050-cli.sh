@@ -143,7 +143,7 @@ test_expect_success 'a topic without man(1) is a clear error' '
 
 if command -v man >/dev/null 2>&1; then test_set_prereq MAN; fi
 
-test_expect_success MAN 'mmp help filter renders the page' '
+test_expect_success MAN,NOT_SANITIZED 'mmp help filter renders the page' '
 	MANPAGER=cat PAGER=cat MANWIDTH=80 mmp help filter >out 2>&1 &&
 	test_grep "mmp-filter - the filter and order-by language" out
 '
