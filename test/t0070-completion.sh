@@ -104,6 +104,20 @@ test_expect_success BASH 'options are those -h shows, per sub-command' '
 	test_cmp expect actual
 '
 
+test_expect_success 'list mode: every command prints its -h usage and does nothing else' '
+	mkdir empty &&
+	mmp help --commands >cmds &&
+	while read c
+	do
+		(cd empty && MMP_COMPLETION_LIST=1 mmp $c >../list) &&
+		sed -n "s/^\(usage\|more\)	//p" list >actual &&
+		mmp $c -h | sed -n "1,/^$/p" | sed -e "/^$/d" -e "s/^usage: //" \
+			-e "s/^   or: //" -e "s/^       //" >expect &&
+		test_cmp expect actual || return 1
+	done <cmds &&
+	test -z "$(ls -A empty)"
+'
+
 test_expect_success BASH 'a new option shows up without touching the scripts' '
 	# the script names no option or command of mmp at all
 	! grep -e "--filter" -e "--recipe" -e "runs" -e "promote" comp.bash
@@ -112,9 +126,9 @@ test_expect_success BASH 'a new option shows up without touching the scripts' '
 test_expect_success JQ 'setup: runs, a model with versions, a stage, an alias' '
 	mmp init -q proj &&
 	(cd proj &&
-	 mmp train -q --recipe recipes/breast-cancer.yaml --run-name first \
+	 mmp train -q --recipe recipes/breast-cancer.yaml --run-name one \
 		--json >../t1.json &&
-	 mmp train -q --recipe recipes/breast-cancer.yaml --run-name second \
+	 mmp train -q --recipe recipes/breast-cancer.yaml --run-name two \
 		--set model.params.max_depth=3 --json >../t2.json &&
 	 mmp register -q "$(json_get ../t1.json .run_id)" --name cancer &&
 	 mmp register -q "$(json_get ../t2.json .run_id)" --name cancer &&
@@ -128,15 +142,15 @@ test_expect_success JQ 'setup: runs, a model with versions, a stage, an alias' '
 
 test_expect_success BASH,JQ 'run ids and names where a run goes' '
 	cd proj &&
-	{ cat ../id1 ../id2 && printf "first\nsecond\n"; } | sort >../expect &&
+	{ cat ../id1 ../id2 && printf "one\ntwo\n"; } | sort >../expect &&
 	complete runs show "" >../actual &&
 	test_cmp ../expect ../actual &&
 	complete register "" >../actual &&
 	test_cmp ../expect ../actual &&
 	complete runs compare "$(cat ../id1)" "" >../actual &&
 	test_cmp ../expect ../actual &&
-	complete serve-api --run f >../actual &&
-	echo first >../expect &&
+	complete serve-api --run o >../actual &&
+	echo one >../expect &&
 	test_cmp ../expect ../actual
 '
 
