@@ -11,6 +11,9 @@
  *  4. Add test/tNNNN-<name>.sh, and unit tests for any new mmp_* call.
  *  5. If it prints data, give it --json with "schema_version": 1 and
  *     document the fields in the man page.
+ * Shell completion needs nothing more: it reads the option table and the
+ * usage lines (see completion.c); a placeholder such as <run>, <model>,
+ * <version>, <stage> or <file> in a usage line gets its values.
  */
 #ifndef CMD_cmd_h__
 #define CMD_cmd_h__
