@@ -1113,7 +1113,7 @@ static int runs_history(int argc, const char **argv, struct mmp_ctx *ctx)
 		t.right[0] = t.right[1] = 1;
 		for (i = 0; i < l->count; i++) {
 			char v[32], when[32];
-			mmp_fmt_double(v, l->items[i].value);
+			fmt_metric(v, l->items[i].value);
 			fmt_time(when, l->items[i].timestamp);
 			table_addf(&t, 0, "%lld", (long long)l->items[i].step);
 			table_addf(&t, 1, "%s", v);

@@ -203,9 +203,9 @@ test_expect_success 'compare: usage errors' '
 test_expect_success 'history: every value of a metric by step' '
 	mmp runs history alpha auc >out &&
 	cat >expect <<-EOF &&
-	STEP  VALUE  TIMESTAMP
-	   1    0.8  1970-01-01T00:16:40Z
-	   2   0.91  1970-01-01T00:16:40Z
+	STEP  VALUE   TIMESTAMP
+	   1  0.8000  1970-01-01T00:16:40Z
+	   2  0.9100  1970-01-01T00:16:40Z
 	EOF
 	test_cmp expect out &&
 	test_expect_code 1 mmp runs history alpha acu 2>err &&
