@@ -257,6 +257,9 @@ test_expect_success JQ 'approvals show: the evidence of the latest decision, or 
 
 test_expect_success JQ 'Production trained on some of the test rows: the evidence says how many' '
 	train s7 --set data.split.seed=7 &&
+	mmp runs show "$(json_get s7.json .run_id)" --json >s7run.json &&
+	test "$(json_get s7run.json ".run.tags[\"mmp.recipe.overrides\"]")" = \
+		"[\"data.split.seed=7\"]" &&
 	{ mmp approve bc 7 --policy tol.yaml --json >o7.json; test $? -le 2; } &&
 	n=$(json_get o7.json .approval.evidence.comparison.rows.baseline_trained_on) &&
 	test "$n" -gt 0 && test "$n" -lt 114 &&
