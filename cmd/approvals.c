@@ -112,6 +112,14 @@ static const char *jnum(char out[32], const cJSON *o, const char *key,
 	return out;
 }
 
+/* a number of the evidence, or `dflt` */
+static double jd(const cJSON *o, const char *key, double dflt)
+{
+	const cJSON *it = cJSON_GetObjectItem(o, key);
+
+	return cJSON_IsNumber(it) ? it->valuedouble : dflt;
+}
+
 static void show_thresholds(const cJSON *ev)
 {
 	static const char *const bounds[][2] = {
@@ -152,26 +160,21 @@ static void show_comparison(const cJSON *ev)
 		jstr(c, "direction"));
 	if (cJSON_IsNumber(cJSON_GetObjectItem(c, "baseline_version")))
 		printf("  %-14s version %.0f (run %.8s)\n", "Production",
-			cJSON_GetObjectItem(c, "baseline_version")->valuedouble,
+			jd(c, "baseline_version", 0),
 			jstr(c, "baseline_run_id"));
 	else
 		printf("  %-14s none\n", "Production");
 	if (cJSON_IsObject(rows)) {
 		printf("  %-14s %.0f %s of '%s' (sha256 %.12s)\n", "rows",
-			cJSON_GetObjectItem(rows, "count") ?
-			cJSON_GetObjectItem(rows, "count")->valuedouble : 0,
+			jd(rows, "count", 0),
 			!strcmp(jstr(rows, "source"), "test") ?
 			"test rows" : "rows, all", jstr(rows, "file"),
 			jstr(rows, "sha256"));
 		if (cJSON_IsObject(sp))
 			printf("  %-14s %s, test_size %g, seed %.0f%s, of run "
 				"%.8s\n", "split", jstr(sp, "method"),
-				cJSON_GetObjectItem(sp, "test_size") ?
-				cJSON_GetObjectItem(sp, "test_size")->
-				valuedouble : 0,
-				cJSON_GetObjectItem(sp, "seed") ?
-				cJSON_GetObjectItem(sp, "seed")->valuedouble :
-				0, cJSON_IsTrue(cJSON_GetObjectItem(sp,
+				jd(sp, "test_size", 0), jd(sp, "seed", 0),
+				cJSON_IsTrue(cJSON_GetObjectItem(sp,
 				"stratify")) ? ", stratified" : "",
 				jstr(rows, "run_id"));
 	}
@@ -182,12 +185,10 @@ static void show_comparison(const cJSON *ev)
 		printf("  %-14s %s (%.0f%% interval %s to %s, %.0f of %.0f "
 			"samples)\n", "improvement",
 			jnum(a, c, "improvement", 1),
-			100 * cJSON_GetObjectItem(c, "confidence")->valuedouble,
+			100 * jd(c, "confidence", 0),
 			jnum(b, c, "improvement_low", 1),
 			jnum(d, c, "improvement_high", 1),
-			cJSON_GetObjectItem(c, "valid_samples") ?
-			cJSON_GetObjectItem(c, "valid_samples")->valuedouble :
-			0, cJSON_GetObjectItem(c, "resamples")->valuedouble);
+			jd(c, "valid_samples", 0), jd(c, "resamples", 0));
 	}
 	printf("  %-14s min_improvement %s, max_degradation %s, otherwise "
 		"%s\n", "rule", jnum(a, c, "min_improvement", 0),
@@ -205,7 +206,8 @@ static void show_previous(const cJSON *ev)
 		jstr(p, "decision"), jstr(p, "actor"), jstr(p, "time_iso"),
 		jstr(p, "reason"));
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(p, "changes"))
-		printf("  changed: %s\n", cJSON_GetStringValue(c));
+		if (cJSON_IsString(c))
+			printf("  changed: %s\n", c->valuestring);
 }
 
 static void show_one(const mmp_approval *a)

@@ -22,6 +22,13 @@ static void print_diags(const mmp_diag_list *d)
 		error("%s", mmp_diag_list_get(d, i)->message);
 }
 
+static const char *str_of(const cJSON *o, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(o, key));
+
+	return v ? v : "-";
+}
+
 /* an earlier decision of the version: what it was, what differs now */
 static void print_previous(const mmp_approval *a)
 {
@@ -30,14 +37,9 @@ static void print_previous(const mmp_approval *a)
 	const char *sep = "";
 
 	if (cJSON_IsObject(p)) {
-		printf("earlier: %s by %s at %s: %s\n",
-			cJSON_GetStringValue(cJSON_GetObjectItem(p,
-				"decision")),
-			cJSON_GetStringValue(cJSON_GetObjectItem(p, "actor")),
-			cJSON_GetStringValue(cJSON_GetObjectItem(p,
-				"time_iso")),
-			cJSON_GetStringValue(cJSON_GetObjectItem(p,
-				"reason")));
+		printf("earlier: %s by %s at %s: %s\n", str_of(p, "decision"),
+			str_of(p, "actor"), str_of(p, "time_iso"),
+			str_of(p, "reason"));
 		if (cJSON_IsTrue(cJSON_GetObjectItem(p, "same"))) {
 			printf("the decision is the same\n");
 		} else if (cJSON_GetArraySize(cJSON_GetObjectItem(p,
@@ -45,7 +47,8 @@ static void print_previous(const mmp_approval *a)
 			printf("it differs because ");
 			cJSON_ArrayForEach(c, cJSON_GetObjectItem(p,
 					"changes")) {
-				printf("%s%s", sep, cJSON_GetStringValue(c));
+				printf("%s%s", sep, cJSON_IsString(c) ?
+					c->valuestring : "-");
 				sep = "; ";
 			}
 			putchar('\n');

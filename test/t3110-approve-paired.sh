@@ -251,6 +251,11 @@ test_expect_success JQ 'approvals show: the evidence of the latest decision, or 
 	grep -E "^  improvement +\+0.0000 \(95% interval \+0.0000 to \+0.0000, 1000 of 1000 samples\)$" s3.txt &&
 	grep -E "^  outcome +within_tolerance$" s3.txt &&
 	grep -E "^  changed: the policy is .tol.yaml. now" s3.txt &&
+	mmp approvals show ci 1 >c1.txt &&
+	sed -n 1p c1.txt | grep -x "ci version 1: REJECTED" &&
+	grep -E "^  roc_auc +value 0.9700 \(min 0.9000\) ci_low 0.9500 \(min_ci_low 0.9600\)  FAILED$" c1.txt &&
+	grep -E "^  logloss +ci_high 0.3000 \(max_ci_high 0.4000\)  passed$" c1.txt &&
+	! grep "^comparison:" c1.txt &&
 	test_expect_code 1 mmp approvals show bc 9 2>err &&
 	test_grep "no version 9" err
 '
