@@ -494,7 +494,8 @@ void ui_page_runs(struct ui_ctx *c)
 	column_form(b, &q, l);
 	pages = total ? (total + q.per - 1) / q.per : 1;
 	mmp_buf_printf(b, "<form method=\"get\" action=\"/compare\">"
-		"<table class=\"runs\" id=\"runs\"><caption>Runs %zu to %zu "
+		"<div class=\"scroll\"><table class=\"runs\" id=\"runs\">"
+		"<caption>Runs %zu to %zu "
 		"of <span id=\"total\">%zu</span> (page %zu of %zu)"
 		"</caption><thead><tr><th scope=\"col\"><span class=\"vh\">"
 		"Select</span></th>", l->count ? (q.page - 1) * q.per + 1 : 0,
@@ -509,7 +510,7 @@ void ui_page_runs(struct ui_ctx *c)
 	if (!l->count)
 		mmp_buf_printf(b, "<tr><td colspan=\"%zu\">No runs match."
 			"</td></tr>", ARRAY_SIZE(fixed) + 1 + q.ncols);
-	mmp_buf_puts(b, "</tbody></table><p><button type=\"submit\">"
+	mmp_buf_puts(b, "</tbody></table></div><p><button type=\"submit\">"
 		"Compare selected runs</button></p></form>\n<nav "
 		"class=\"pages\" aria-label=\"Pages\">");
 	if (q.page > 1) {
