@@ -102,13 +102,21 @@ typedef struct {
 } mmp_train_result;
 
 /**
- * Load and validate the recipe, record a run, load the data, split it,
- * train XGBoost with early stopping, evaluate on the holdout, save the
- * model directory and the other artifacts (written to a temporary
- * directory and renamed into place), and record params, metrics (with
- * per-round history), tags, git lineage and the dataset.
+ * Load and validate the recipe, check the data's header against it,
+ * record a run, load the data, split it into train, validation and
+ * test sets (lib/train/split.c, the one place splits are made), train
+ * XGBoost on the train set with early stopping on the validation set
+ * (and, with model.refit, again on train+validation for
+ * best_iteration + 1 rounds), cross-validate on train+validation when
+ * evaluation.cv_folds asks, evaluate once on the test set with
+ * bootstrap intervals, save the model directory and the other
+ * artifacts (written to a temporary directory and renamed into place),
+ * and record params (the split's sizes and row digests among them),
+ * metrics (with per-round history), tags, git lineage and the dataset.
  *
- * A recipe that does not validate records no run: MMP_EINVALID, with
+ * A recipe that does not validate, or names a column the data's header
+ * lacks, or has a text target for regression, records no run:
+ * MMP_EINVALID, with
  * every problem in `*diags` when `diags` is not NULL (free it with
  * mmp_diag_list_free()). Any later failure ends the run FAILED (or
  * KILLED when the callback stopped it: MMP_EINTERRUPTED) with the
