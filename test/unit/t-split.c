@@ -23,6 +23,7 @@ static void recipe_init(mmp_recipe *r, mmp_task task, const char *src)
 	r->split.validation_size = 0.25;
 	r->split.seed = 42;
 	r->split.stratify = task != MMP_TASK_REGRESSION;
+	r->data.positive_class = "b";
 }
 
 static mmp_frame *load(const mmp_recipe *r)
