@@ -434,7 +434,8 @@ static unsigned char *nest_trials(mmp_run_list *l)
 				out[k++] = l->runs[j];
 			}
 	}
-	memcpy(l->runs, out, n * sizeof(*out));
+	if (n)   /* an empty list may have no array at all */
+		memcpy(l->runs, out, n * sizeof(*out));
 	free(out);
 	free(inner);
 	return nested;
