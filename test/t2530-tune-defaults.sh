@@ -137,4 +137,13 @@ test_expect_success JQ 'the README tune commands and the example recipe work' '
 	json_get dt.json .retrain_run_id | grep -E "^[0-9a-f]{32}$"
 '
 
+test_expect_success JQ 'each --retrain gets a name of its own' '
+	(cd proj && mmp tune --recipe recipes/diabetes-tune.yaml --trials 1 \
+		--set model.num_boost_round=10 --retrain --json >../dt2.json &&
+	 mmp runs show diabetes-tune-best --json >../b1.json &&
+	 mmp runs show diabetes-tune-best-2 --json >../b2.json) &&
+	test "$(json_get b1.json .run.run_id)" = "$(json_get dt.json .retrain_run_id)" &&
+	test "$(json_get b2.json .run.run_id)" = "$(json_get dt2.json .retrain_run_id)"
+'
+
 test_done

@@ -52,11 +52,14 @@ typedef struct {
 	const mmp_config *config;       /**< defaults; may be NULL */
 	mmp_train_event_cb progress;
 	void *payload;
+	int unique_name;                /**< make `run_name` unique in the
+					     store (-2, -3...), as the
+					     generated names are */
 } mmp_train_options;
 
 #define MMP_TRAIN_OPTIONS_VERSION 1
 #define MMP_TRAIN_OPTIONS_INIT { MMP_TRAIN_OPTIONS_VERSION, NULL, NULL, 0, \
-	NULL, NULL, NULL, 0, NULL, NULL, NULL }
+	NULL, NULL, NULL, 0, NULL, NULL, NULL, 0 }
 
 /** What a training run produced. Release with mmp_train_result_release(). */
 typedef struct {

@@ -1333,7 +1333,7 @@ int mmp_train(mmp_train_result *out, mmp_diag_list **diags,
 	so.run_name = out->run_name;
 	so.source_name = recipe->path;
 	so.kind = "train";
-	so.unique_name = !o->run_name;
+	so.unique_name = !o->run_name || o->unique_name;
 	if ((err = mmp_run_start(store, &so, out->run_id)) < 0)
 		goto done;
 	out->recorded = 1;

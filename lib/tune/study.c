@@ -1080,6 +1080,7 @@ static int retrain(struct session *S)
 	to.noverrides = t->nparams;
 	to.experiment = S->experiment;
 	to.run_name = name.ptr;
+	to.unique_name = 1;     /* every --retrain session trains one */
 	to.nthread = S->o->nthread;
 	to.config = S->o->config;
 	err = mmp_train(&tr, NULL, S->store, &to);
