@@ -516,6 +516,28 @@ int mmp_forest__from_booster(mmp_forest **out, void *booster, int nrounds,
 	return mmp_forest__from_json(out, json, (size_t)len, nrounds, why);
 }
 
+int mmp_forest__from_model(mmp_forest **out, const mmp_model *m,
+	mmp_buf *why)
+{
+	return mmp_forest__from_booster(out, m->booster,
+		m->best_iteration >= 0 ? m->best_iteration + 1 : 0, why);
+}
+
+size_t mmp_forest__split_values(const mmp_forest *f, size_t feature,
+	float *out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < f->nnodes && n < max; i++) {
+		const fnode *p = &f->nodes[i];
+
+		if (p->left && !(p->info & F_CAT) &&
+		    (p->info & F_FEATURE) == feature)
+			out[n++] = p->u.f;
+	}
+	return n;
+}
+
 size_t mmp_forest__noutputs(const mmp_forest *f, int margin)
 {
 	if (f->ngroups > 1 && (margin || f->out == OUT_SOFTMAX))

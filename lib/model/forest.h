@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "mmp/buf.h"
+#include "mmp/model.h"
 
 /*
  * A booster's trees compiled at load into one flat array of 12-byte
@@ -38,6 +39,18 @@ int mmp_forest__from_json(mmp_forest **out, const char *json, size_t len,
  */
 int mmp_forest__from_booster(mmp_forest **out, void *booster, int nrounds,
 	mmp_buf *why);
+
+/*
+ * The same for a model of mmp's (its trees up to best_iteration), which
+ * must not change while this runs.
+ */
+int mmp_forest__from_model(mmp_forest **out, const mmp_model *m,
+	mmp_buf *why);
+
+/* up to `max` thresholds of numeric splits on `feature`, into `out`;
+ * returns how many (tests walk every boundary with them) */
+size_t mmp_forest__split_values(const mmp_forest *f, size_t feature,
+	float *out, size_t max);
 
 /* floats per row of mmp_forest__predict(): num_class for
  * multi:softprob (and for margins of any multiclass model), else 1 */

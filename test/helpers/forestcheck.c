@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/* forestcheck.c: test helper: predict a model directory's model with
+ * XGBoost (mmp_model_predict) and with mmp's compiled trees on rows that
+ * sit on every split boundary, and count the floats that differ in bits
+ *
+ *   forestcheck MODEL_DIR NROWS SEED
+ *
+ * prints {"rows":N,"outputs":N,"trees":N,"mismatches":N} */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmp.h"
+#include "mmp/model.h"
+#include "model/forest.h"
+
+#define MAXSPLITS 4096
+
+static uint64_t state;
+
+static uint32_t rnd(void)
+{
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	return (uint32_t)(state >> 11);
+}
+
+static float numeric_cell(const float *splits, size_t n)
+{
+	static const float odd[] = { INFINITY, -INFINITY, FLT_MAX, -FLT_MAX,
+		0.0f, -0.0f, 1e-45f };
+	float t;
+
+	switch (rnd() % 10) {
+	case 0:
+		return NAN;
+	case 1:
+		return odd[rnd() % (sizeof(odd) / sizeof(odd[0]))];
+	default:
+		if (!n)
+			return (float)(rnd() % 2000) / 10.0f - 100.0f;
+		t = splits[rnd() % n];
+		switch (rnd() % 3) {
+		case 0:
+			return nextafterf(t, -INFINITY);
+		case 1:
+			return nextafterf(t, INFINITY);
+		default:
+			return t;
+		}
+	}
+}
+
+static float category_cell(size_t ncat)
+{
+	static const float odd[] = { NAN, -1.0f, 0.5f, 1e9f, INFINITY };
+
+	if (rnd() % 5 == 0)
+		return odd[rnd() % (sizeof(odd) / sizeof(odd[0]))];
+	return (float)(rnd() % (ncat + 3));
+}
+
+int main(int argc, char **argv)
+{
+	const mmp_model_schema *schema;
+	mmp_model *m = NULL;
+	mmp_forest *f = NULL;
+	mmp_buf why = MMP_BUF_INIT;
+	size_t nrows, ncols, per, i, j, bad = 0, *nsplit;
+	float *x, *want, *got, *splits;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: forestcheck MODEL_DIR NROWS SEED\n");
+		return 129;
+	}
+	nrows = strtoul(argv[2], NULL, 10);
+	state = strtoull(argv[3], NULL, 10) * 2654435761u + 1;
+	mmp_global_init();
+	if (mmp_model_load_dir(&m, argv[1]) < 0 ||
+	    mmp_forest__from_model(&f, m, &why) < 0 || !f) {
+		fprintf(stderr, "forestcheck: %s%s\n", why.ptr,
+			mmp_error_last()->message);
+		return 1;
+	}
+	schema = mmp_model_schema_of(m);
+	ncols = mmp_model_nfeatures(m);
+	per = mmp_model_noutputs(m);
+	if (per != mmp_forest__noutputs(f, 0)) {
+		fprintf(stderr, "forestcheck: %zu outputs, xgboost %zu\n",
+			mmp_forest__noutputs(f, 0), per);
+		return 1;
+	}
+	splits = calloc(ncols * MAXSPLITS, sizeof(float));
+	nsplit = calloc(ncols, sizeof(size_t));
+	for (j = 0; j < ncols; j++)
+		nsplit[j] = mmp_forest__split_values(f, j,
+			splits + j * MAXSPLITS, MAXSPLITS);
+	x = calloc(nrows * ncols, sizeof(float));
+	for (i = 0; i < nrows; i++)
+		for (j = 0; j < ncols; j++) {
+			const mmp_model_feature *ft = schema ?
+				&schema->features[j] : NULL;
+
+			x[i * ncols + j] = ft && ft->kind ==
+				MMP_FEATURE_CATEGORICAL ?
+				category_cell(ft->ncategories) :
+				numeric_cell(splits + j * MAXSPLITS,
+				nsplit[j]);
+		}
+	want = calloc(nrows * per, sizeof(float));
+	got = calloc(nrows * per, sizeof(float));
+	if (mmp_model_predict(m, x, nrows, ncols, want) < 0 ||
+	    mmp_forest__predict(f, x, nrows, got, 0, 2) < 0) {
+		fprintf(stderr, "forestcheck: %s\n",
+			mmp_error_last()->message);
+		return 1;
+	}
+	for (i = 0; i < nrows * per; i++)
+		if (memcmp(&got[i], &want[i], sizeof(float))) {
+			if (!bad)
+				fprintf(stderr, "forestcheck: [%zu] %.9g != "
+					"xgboost %.9g\n", i, got[i], want[i]);
+			bad++;
+		}
+	printf("{\"rows\":%zu,\"outputs\":%zu,\"trees\":%zu,"
+		"\"mismatches\":%zu}\n", nrows, per, mmp_forest__ntrees(f),
+		bad);
+	free(x);
+	free(want);
+	free(got);
+	free(splits);
+	free(nsplit);
+	mmp_buf_dispose(&why);
+	mmp_forest__free(f);
+	mmp_model_free(m);
+	mmp_global_shutdown();
+	return 0;
+}
