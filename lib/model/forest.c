@@ -67,6 +67,7 @@ struct mmp_forest {
 	size_t nnodes;
 	uint32_t *roots;                  /* per tree */
 	uint32_t *groups;                 /* per tree: the output it adds to */
+	uint32_t *depths;                 /* per tree: its deepest leaf */
 	size_t ntrees;
 	catset *sets;
 	size_t nsets, nsets_alloc;
@@ -305,13 +306,16 @@ static int add_set(mmp_forest *f, const jtree *t, size_t src,
 
 /* lay tree `t` out breadth-first from its root, children side by side */
 static int add_tree(mmp_forest *f, const jtree *t, int id,
-	size_t *nodes_alloc)
+	size_t *nodes_alloc, uint32_t *depth)
 {
 	size_t *queue, head = 0, tail = 0, base = f->nnodes, next;
+	uint32_t *level;
 	int error = 0;
 
 	MMP_ALLOC_GROW(f->nodes, f->nnodes + t->n, *nodes_alloc);
 	queue = mmp__calloc(t->n, sizeof(size_t));
+	level = mmp__calloc(t->n, sizeof(uint32_t));
+	*depth = 0;
 	queue[tail++] = 0;
 	next = base + 1;
 	while (head < tail) {
@@ -322,6 +326,8 @@ static int add_tree(mmp_forest *f, const jtree *t, int id,
 		memset(n, 0, sizeof(*n));
 		if (t->left[src] == -1) {
 			n->u.f = (float)t->cond[src];
+			if (level[head - 1] > *depth)
+				*depth = level[head - 1];
 			continue;
 		}
 		if (!is_index(t->left[src], t->n) ||
@@ -350,10 +356,13 @@ static int add_tree(mmp_forest *f, const jtree *t, int id,
 			n->u.f = (float)t->cond[src];
 		}
 		next += 2;
+		level[tail] = level[head - 1] + 1;
 		queue[tail++] = (size_t)t->left[src];
+		level[tail] = level[head - 1] + 1;
 		queue[tail++] = (size_t)t->right[src];
 	}
 	free(queue);
+	free(level);
 	if (!error)
 		f->nnodes += tail;
 	return error;
@@ -437,6 +446,7 @@ static int compile(mmp_forest *f, const cJSON *root, int nrounds,
 		keep = (size_t)nrounds * f->ngroups * (size_t)npar;
 	f->roots = mmp__calloc(keep ? keep : 1, sizeof(uint32_t));
 	f->groups = mmp__calloc(keep ? keep : 1, sizeof(uint32_t));
+	f->depths = mmp__calloc(keep ? keep : 1, sizeof(uint32_t));
 	x = info->child;
 	i = 0;
 	cJSON_ArrayForEach(tree, trees) {
@@ -450,7 +460,8 @@ static int compile(mmp_forest *f, const cJSON *root, int nrounds,
 		f->groups[i] = (uint32_t)x->valuedouble;
 		f->roots[i] = (uint32_t)f->nnodes;
 		if ((error = jtree_read(&t, tree, (int)i)) < 0 ||
-		    (error = add_tree(f, &t, (int)i, &nodes_alloc)) < 0) {
+		    (error = add_tree(f, &t, (int)i, &nodes_alloc,
+		    &f->depths[i])) < 0) {
 			jtree_release(&t);
 			return error;
 		}
@@ -469,6 +480,7 @@ void mmp_forest__free(mmp_forest *f)
 	free(f->nodes);
 	free(f->roots);
 	free(f->groups);
+	free(f->depths);
 	free(f->sets);
 	free(f->cats);
 	free(f);
@@ -575,6 +587,94 @@ static uint32_t cat_right(const mmp_forest *f, const fnode *n, float v)
 	return (f->cats[s->off + c / 32] >> (c % 32)) & 1u;
 }
 
+/*
+ * Walk LANES independent (tree, row) paths in lock step for `depth`
+ * levels, so that their loads overlap instead of waiting on each other;
+ * a path that reached its leaf stays there. Numeric splits only.
+ */
+#define LANES 16
+
+static void walk(const fnode *nodes, const uint32_t *start,
+	const float *const *xs, uint32_t depth, float *leaf)
+{
+	uint32_t n[LANES], d;
+	int l;
+
+	for (l = 0; l < LANES; l++)
+		n[l] = start[l];
+	for (d = 0; d < depth; d++)
+		for (l = 0; l < LANES; l++) {
+			const fnode *p = nodes + n[l];
+			float v = xs[l][p->info & F_FEATURE];
+			/* NaN: the default direction, without a branch */
+			uint32_t right = (uint32_t)(v >= p->u.f) |
+				((uint32_t)(v != v) & (p->info >> 31));
+
+			n[l] = p->left ? p->left + right : n[l];
+		}
+	for (l = 0; l < LANES; l++)
+		leaf[l] = nodes[n[l]].u.f;
+}
+
+/* rows side by side: each tree walks LANES rows at a time */
+static void sum_rows(const mmp_forest *f, const float *rows, size_t n,
+	float *acc)
+{
+	size_t nf = f->nfeatures, k = f->ngroups, t, r;
+	const float *xs[LANES];
+	uint32_t start[LANES];
+	float leaf[LANES];
+	int l;
+
+	for (t = 0; t < f->ntrees; t++) {
+		uint32_t g = f->groups[t];
+
+		for (l = 0; l < LANES; l++)
+			start[l] = f->roots[t];
+		for (r = 0; r < n; r += LANES) {
+			for (l = 0; l < LANES; l++)
+				xs[l] = rows + (r + (size_t)l < n ?
+					r + (size_t)l : n - 1) * nf;
+			walk(f->nodes, start, xs, f->depths[t], leaf);
+			for (l = 0; l < LANES && r + (size_t)l < n; l++)
+				acc[(r + (size_t)l) * k + g] += leaf[l];
+		}
+	}
+}
+
+/* trees side by side: each row walks LANES trees at a time, then adds
+ * their leaves in tree order */
+static void sum_trees(const mmp_forest *f, const float *rows, size_t n,
+	float *acc)
+{
+	size_t nf = f->nfeatures, k = f->ngroups, t, r;
+	const float *xs[LANES];
+	uint32_t start[LANES], depth;
+	float leaf[LANES];
+	int l;
+
+	for (r = 0; r < n; r++) {
+		for (l = 0; l < LANES; l++)
+			xs[l] = rows + r * nf;
+		for (t = 0; t < f->ntrees; t += LANES) {
+			depth = 0;
+			for (l = 0; l < LANES; l++) {
+				size_t u = t + (size_t)l < f->ntrees ?
+					t + (size_t)l : f->ntrees - 1;
+
+				start[l] = f->roots[u];
+				if (f->depths[u] > depth)
+					depth = f->depths[u];
+			}
+			walk(f->nodes, start, xs, depth, leaf);
+			for (l = 0; l < LANES && t + (size_t)l < f->ntrees;
+			    l++)
+				acc[r * k + f->groups[t + (size_t)l]] +=
+					leaf[l];
+		}
+	}
+}
+
 static void sum_block(const mmp_forest *f, const float *rows, size_t n,
 	float *acc)
 {
@@ -583,6 +683,13 @@ static void sum_block(const mmp_forest *f, const float *rows, size_t n,
 
 	for (r = 0; r < n * k; r++)
 		acc[r] = f->base;
+	if (!f->has_cats) {
+		if (n >= LANES)
+			sum_rows(f, rows, n, acc);
+		else
+			sum_trees(f, rows, n, acc);
+		return;
+	}
 	for (t = 0; t < f->ntrees; t++) {
 		uint32_t root = f->roots[t], g = f->groups[t];
 
