@@ -297,6 +297,11 @@ test_expect_success PY 'compare: curves of every run on one step axis' '
 	hq attr "figure#curve-1 g.series" data-points >points &&
 	printf "2000\n3\n" >expect &&
 	test_cmp expect points &&
+	test "$(get u "/compare?run=$X&run=$D&from=1&to=2")" = 200 &&
+	hq attr "figure#curve-1 g.series" data-points >points &&
+	printf "2\n2\n" >expect &&
+	test_cmp expect points &&
+	test "$(hq attr "figure#curve-1 svg" data-x1)" = 2 &&
 	test "$(get u "/compare?run=$X&run=$D&only=diff")" = 200 &&
 	hq texts "table#diff-table tbody tr" >rows &&
 	test_grep "^params.eta \\(differs\\) 0.1$" rows &&

@@ -125,6 +125,7 @@ test_expect_success PY 'a study: history with the running best, pruned marked' '
 	test $pruned -gt 0 &&
 	test "$(hq count "figure#history-chart g.series circle")" = $((complete + pruned)) &&
 	test "$(hq count "figure#history-chart g.best polyline")" = 1 &&
+	test "$(hq attr "figure#history-chart svg" data-x0)" = "" &&
 	test "$(hq count "figure#history-chart g.pruned circle")" = $pruned &&
 	hq text best >bestline &&
 	test_grep "^trial $(jq .best.number tune.json): " bestline

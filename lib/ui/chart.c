@@ -129,8 +129,11 @@ void ui_line_chart(mmp_buf *b, const char *id, const char *title,
 	sx = (W - ML - MR) / (x1 - x0);
 	sy = (H - MT - MB) / (y1 - y0);
 	figure_begin(b, id, title, H);
-	mmp_buf_printf(b, " data-x0=\"%.17g\" data-x1=\"%.17g\" "
-		"data-left=\"%d\" data-width=\"%d\"", x0, x1, ML, W - ML - MR);
+	/* a step axis can be zoomed: the pages take ?from=&to= steps */
+	if (!strcmp(xlabel, "step"))
+		mmp_buf_printf(b, " data-x0=\"%.17g\" data-x1=\"%.17g\" "
+			"data-left=\"%d\" data-width=\"%d\"", x0, x1, ML,
+			W - ML - MR);
 	svg_title(b, id, title);
 
 	/* axes, ticks and grid */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* compare.c: 2 to 100 runs side by side: diff, curves, coordinates */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,7 +179,8 @@ static void diff_table(struct ui_ctx *c, mmp_run **runs, size_t n,
 }
 
 /* one chart per metric with a history, a series per run */
-static void curves(struct ui_ctx *c, mmp_run **runs, size_t n)
+static void curves(struct ui_ctx *c, mmp_run **runs, size_t n,
+	int64_t xmin, int64_t xmax)
 {
 	const char **mk;
 	size_t nmk, i, j, k, nchart = 0;
@@ -206,14 +208,17 @@ static void curves(struct ui_ctx *c, mmp_run **runs, size_t n)
 			}
 			xs[ns] = mmp__calloc(h->count, sizeof(double));
 			ys[ns] = mmp__calloc(h->count, sizeof(double));
+			s[ns].n = 0;
 			for (k = 0; k < h->count; k++) {
-				xs[ns][k] = (double)h->items[k].step;
-				ys[ns][k] = h->items[k].value;
+				if (h->items[k].step < xmin ||
+				    h->items[k].step > xmax)
+					continue;
+				xs[ns][s[ns].n] = (double)h->items[k].step;
+				ys[ns][s[ns].n++] = h->items[k].value;
 			}
 			s[ns].name = run_label(runs[j]);
 			s[ns].x = xs[ns];
 			s[ns].y = ys[ns];
-			s[ns].n = h->count;
 			s[ns].dots = 0;
 			s[ns].cls = NULL;
 			ns++;
@@ -316,6 +321,15 @@ done:
 	free(mk);
 }
 
+static int64_t query_i64(const mmp_serve_request *req, const char *key,
+	int64_t def)
+{
+	const char *v = mmp_serve_request_query(req, key);
+	int64_t n;
+
+	return v && *v && mmp_parse_int64(v, &n) == 0 ? n : def;
+}
+
 void ui_page_compare(struct ui_ctx *c)
 {
 	const char *args[COMPARE_MAX + 1];
@@ -357,7 +371,8 @@ void ui_page_compare(struct ui_ctx *c)
 	ui_page_begin(c, "Compare runs", 0);
 	mmp_buf_printf(c->out, "<h1>Compare %zu runs</h1>", got);
 	diff_table(c, runs, got, only && !strcmp(only, "diff"));
-	curves(c, runs, got);
+	curves(c, runs, got, query_i64(c->req, "from", INT64_MIN),
+		query_i64(c->req, "to", INT64_MAX));
 	coordinates(c, runs, got);
 	ui_page_end(c);
 done:
