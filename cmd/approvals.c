@@ -57,8 +57,8 @@ static int approvals_list(int argc, const char **argv,
 		table_release(&t);
 		return EXIT_USAGE;
 	}
-	if (mmp_registry_approvals(&l, ctx_store(ctx), argc ? argv[0] : NULL,
-			pending) < 0) {
+	if (mmp_registry_approvals(&l, ctx_store_read(ctx),
+			argc ? argv[0] : NULL, pending) < 0) {
 		table_release(&t);
 		return error_lib("cannot list approvals");
 	}

@@ -26,7 +26,7 @@ static void add_opt_str(cJSON *o, const char *k, const char *v)
 static int verify(struct mmp_ctx *ctx, int json)
 {
 	int64_t rows = 0;
-	int err = mmp_registry_audit_verify(ctx_store(ctx), &rows);
+	int err = mmp_registry_audit_verify(ctx_store_read(ctx), &rows);
 
 	if (json) {
 		cJSON *doc = json_doc_new();
@@ -56,7 +56,7 @@ static int state_at(struct mmp_ctx *ctx, const char *name, int64_t at,
 	size_t i;
 	int k;
 
-	if (mmp_registry_state_at(&st, ctx_store(ctx), name, at) < 0)
+	if (mmp_registry_state_at(&st, ctx_store_read(ctx), name, at) < 0)
 		return error_lib("cannot replay the audit log of '%s'", name);
 	reg_fmt_time(when, at);
 	if (json) {
@@ -176,7 +176,7 @@ int cmd_audit(int argc, const char **argv, struct mmp_ctx *ctx)
 		table_release(&t);
 		return EXIT_USAGE;
 	}
-	if (mmp_registry_audit(&l, ctx_store(ctx), argc ? argv[0] : NULL,
+	if (mmp_registry_audit(&l, ctx_store_read(ctx), argc ? argv[0] : NULL,
 			t_since, t_until) < 0) {
 		table_release(&t);
 		return error_lib("cannot read the audit log");

@@ -97,6 +97,8 @@ void info(struct mmp_ctx *ctx, const char *fmt, ...)
 
 /* lazily set up what a command needs; these die (128) on failure */
 mmp_store *ctx_store(struct mmp_ctx *ctx);
+/* the same for commands that only read: works on a read-only store */
+mmp_store *ctx_store_read(struct mmp_ctx *ctx);
 mmp_config *ctx_config(struct mmp_ctx *ctx);
 void ctx_release(struct mmp_ctx *ctx);
 void ctx_release_store(struct mmp_ctx *ctx);

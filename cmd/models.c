@@ -108,7 +108,7 @@ static int models_list(int argc, const char **argv, struct mmp_ctx *ctx)
 		table_release(&t);
 		return EXIT_USAGE;
 	}
-	if (mmp_registry_list(&l, ctx_store(ctx)) < 0)
+	if (mmp_registry_list(&l, ctx_store_read(ctx)) < 0)
 		{
 		table_release(&t);
 		return error_lib("cannot list models");
@@ -238,7 +238,7 @@ static int models_show(int argc, const char **argv, struct mmp_ctx *ctx)
 			"version", show_usage, opts);
 	if (argc == 2 && reg_parse_version(&version, argv[1]) < 0)
 		return EXIT_USAGE;
-	s = ctx_store(ctx);
+	s = ctx_store_read(ctx);
 	if (version) {
 		mmp_run *r = NULL;
 
@@ -333,7 +333,7 @@ static int models_lineage(int argc, const char **argv,
 	if (argc != 1)
 		usage_msg_opt("'mmp models lineage' takes one model reference",
 			lineage_usage, opts);
-	if (mmp_registry_lineage(&l, ctx_store(ctx), argv[0]) < 0)
+	if (mmp_registry_lineage(&l, ctx_store_read(ctx), argv[0]) < 0)
 		return error_lib("cannot trace '%s'", argv[0]);
 	r = l->run;
 	if (json) {
@@ -508,7 +508,7 @@ static int models_compare(int argc, const char **argv,
 	if (reg_parse_version(&a, argv[1]) < 0 ||
 	    reg_parse_version(&b, argv[2]) < 0)
 		return EXIT_USAGE;
-	s = ctx_store(ctx);
+	s = ctx_store_read(ctx);
 	if (mmp_registry_version_get(&va, s, argv[0], a) < 0 ||
 	    mmp_registry_version_get(&vb, s, argv[0], b) < 0) {
 		error_lib("cannot compare %s versions", argv[0]);

@@ -648,7 +648,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 	q.max_results = max > 0 ? (size_t)max
 		: all ? 0 : RUNS_LIST_DEFAULT_MAX;
 	q.include_deleted = all || deleted;
-	if (mmp_runs_search(&l, ctx_store(ctx), &q) < 0) {
+	if (mmp_runs_search(&l, ctx_store_read(ctx), &q) < 0) {
 		error("%s", mmp_error_last()->message);
 		ret = EXIT_FAIL;
 		goto done;
@@ -768,7 +768,7 @@ static int runs_show(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (argc != 1)
 		usage_msg_opt("'mmp runs show' takes one run", show_usage,
 			opts);
-	s = ctx_store(ctx);
+	s = ctx_store_read(ctx);
 	if (resolve(s, argv[0], id) < 0)
 		return EXIT_FAIL;
 	if (mmp_run_get(&r, s, id) < 0)
@@ -1034,7 +1034,7 @@ static int runs_compare(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (json && md)
 		usage_msg_opt("options '--json' and '--md' cannot be used "
 			"together", compare_usage, opts);
-	s = ctx_store(ctx);
+	s = ctx_store_read(ctx);
 	n = (size_t)argc;
 	runs = calloc(n, sizeof(*runs));
 	if (!runs)
@@ -1088,7 +1088,7 @@ static int runs_history(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (argc != 2)
 		usage_msg_opt("'mmp runs history' takes a run and a metric "
 			"key", history_usage, opts);
-	s = ctx_store(ctx);
+	s = ctx_store_read(ctx);
 	if (resolve(s, argv[0], id) < 0)
 		return EXIT_FAIL;
 	if (mmp_run_metric_history(&l, s, id, argv[1]) < 0)

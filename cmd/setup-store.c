@@ -3,7 +3,7 @@
 #include "cmd.h"
 #include "mmp/store.h"
 
-mmp_store *ctx_store(struct mmp_ctx *ctx)
+static mmp_store *open_store(struct mmp_ctx *ctx, unsigned int flags)
 {
 	mmp_buf path = MMP_BUF_INIT;
 	int err;
@@ -15,11 +15,22 @@ mmp_store *ctx_store(struct mmp_ctx *ctx)
 		mmp_buf_dispose(&path);
 		die("%s", mmp_error_last()->message);
 	}
-	err = mmp_store_open(&ctx->store, path.ptr, 0);
+	err = mmp_store_open(&ctx->store, path.ptr, flags);
 	mmp_buf_dispose(&path);
 	if (err < 0)
 		die("%s", mmp_error_last()->message);
 	return ctx->store;
+}
+
+mmp_store *ctx_store(struct mmp_ctx *ctx)
+{
+	return open_store(ctx, 0);
+}
+
+/* for commands that only read: a read-only store is fine */
+mmp_store *ctx_store_read(struct mmp_ctx *ctx)
+{
+	return open_store(ctx, MMP_STORE_READ);
 }
 
 void ctx_release_store(struct mmp_ctx *ctx)

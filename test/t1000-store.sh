@@ -141,11 +141,11 @@ then
 	test_set_prereq RO_MOUNT
 fi
 
-test_expect_success RO_MOUNT 'a store on a read-only mount is a clear error' '
+test_expect_success RO_MOUNT 'writing to a store on a read-only mount is a clear error' '
 	$W "$PWD/rom/.mmp/mmp.db" create &&
 	unshare -m sh -c "mount --bind rom rom &&
 		mount -o remount,bind,ro rom &&
-		cd rom && mmp runs list" 2>err;
+		cd rom && mmp runs mark-failed x" 2>err;
 	test $? = 128 &&
 	test_grep "^fatal: the store directory .*rom/.mmp. is not writable: Read-only file system" err
 '

@@ -29,6 +29,13 @@ MMP_BEGIN_DECL
 #define MMP_STORE_EXCLUSIVE (1u << 1) /**< with CREATE: fail if it exists */
 #define MMP_STORE_READONLY  (1u << 2) /**< never write (no migration) */
 #define MMP_STORE_NO_REAP   (1u << 3) /**< do not reap dead runs on open */
+/**
+ * The caller only reads: when the store cannot be written (a read-only
+ * directory or mount, a store shipped in an image), open it READONLY
+ * instead of failing; a store in a directory nobody can write is read
+ * as immutable (no locks, no -wal or -shm files).
+ */
+#define MMP_STORE_READ      (1u << 4)
 
 /** A run left RUNNING on another host is dead after this long silent. */
 #define MMP_RUN_HEARTBEAT_TIMEOUT_MS (15 * 60 * 1000)
@@ -89,7 +96,8 @@ MMP_EXTERN(int) mmp_store_locate(mmp_buf *out, const char *explicit_path);
  * (CREATE | EXCLUSIVE and the file exists), MMP_EVERSION (the schema is
  * newer than this mmp; nothing was written), MMP_EINVALID (not an mmp
  * store: not SQLite, or a database of something else), MMP_ELOCKED,
- * MMP_ERROR (unwritable directory, damaged file, I/O).
+ * MMP_ERROR (unwritable directory, damaged file, I/O, or an empty
+ * database file next to the artifacts of runs: a lost store).
  */
 MMP_EXTERN(int) mmp_store_open(mmp_store **out, const char *db_path,
 	unsigned int flags);

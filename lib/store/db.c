@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* db.c: locating, opening and migrating the store; SQLite helpers */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -416,6 +417,66 @@ static int check_writable(mmp_store *s, int exists)
 	return 0;
 }
 
+/* whether the process can write both the directory and the file */
+static int can_write(const mmp_store *s, int exists)
+{
+	return access(s->dir, W_OK) == 0 &&
+		(!exists || access(s->path, W_OK) == 0);
+}
+
+/*
+ * An empty database file is a new store, unless runs were stored next
+ * to it: then the database was lost (truncated, or replaced by an
+ * empty file) and making a new one would hide every run.
+ */
+static int check_not_lost(const mmp_store *s)
+{
+	static const char *const own[] = { "-wal", "-shm", "-journal" };
+	const char *base = strrchr(s->path, '/') + 1;
+	size_t blen = strlen(base), i;
+	struct dirent *d;
+	DIR *dh = opendir(s->dir);
+	const char *other = NULL;
+
+	if (!dh)
+		return 0;
+	while (!other && (d = readdir(dh))) {
+		int mine = !strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
+			!strcmp(d->d_name, base);
+		for (i = 0; !mine && i < ARRAY_SIZE(own); i++)
+			mine = !strncmp(d->d_name, base, blen) &&
+				!strcmp(d->d_name + blen, own[i]);
+		if (!mine)
+			other = d->d_name;
+	}
+	if (other) {
+		mmp_error_set(MMP_ERROR_STORE, "the store '%s' is an empty "
+			"file, but '%s/%s' holds what runs stored: the "
+			"database was lost; restore it from a backup, or move "
+			"'%s' away and run 'mmp init' to start over", s->path,
+			s->dir, other, s->dir);
+		closedir(dh);
+		return MMP_ERROR;
+	}
+	closedir(dh);
+	return 0;
+}
+
+/* "file:PATH?immutable=1", the path percent-encoded where URIs need it */
+static void immutable_uri(mmp_buf *out, const char *path)
+{
+	const char *p;
+
+	mmp_buf_puts(out, "file:");
+	for (p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			mmp_buf_printf(out, "%%%02X", (unsigned char)*p);
+		else
+			mmp_buf_putc(out, *p);
+	}
+	mmp_buf_puts(out, "?immutable=1");
+}
+
 static int create_file(mmp_store *s, unsigned int flags, int *exists)
 {
 	int fd;
@@ -472,16 +533,31 @@ int mmp_store_open(mmp_store **out, const char *db_path, unsigned int flags)
 			s->path);
 		goto done;
 	}
+	if (exists && st.st_size == 0 && (err = check_not_lost(s)) < 0)
+		goto done;
 	if (!exists && (err = create_file(s, flags, &exists)) < 0)
 		goto done;
+	if ((flags & MMP_STORE_READ) && !(flags & MMP_STORE_CREATE) &&
+	    !can_write(s, exists))
+		flags |= MMP_STORE_READONLY;
+	s->flags = flags;
 	if (!(flags & MMP_STORE_READONLY) &&
 	    (err = check_writable(s, exists)) < 0)
 		goto done;
 
 	oflags = (flags & MMP_STORE_READONLY) ? SQLITE_OPEN_READONLY
 		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(s->path, &s->db, oflags | SQLITE_OPEN_NOMUTEX,
-		NULL);
+	if ((flags & MMP_STORE_READONLY) && access(s->dir, W_OK) < 0) {
+		/* no -shm can be made: nobody writes here, read it as is */
+		mmp_buf uri = MMP_BUF_INIT;
+		immutable_uri(&uri, s->path);
+		rc = sqlite3_open_v2(uri.ptr, &s->db, oflags |
+			SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+		mmp_buf_dispose(&uri);
+	} else {
+		rc = sqlite3_open_v2(s->path, &s->db, oflags |
+			SQLITE_OPEN_NOMUTEX, NULL);
+	}
 	if (rc != SQLITE_OK) {
 		err = mmp_store__error(s, rc, "cannot open the store");
 		goto done;
