@@ -192,15 +192,16 @@ static void show_version(const mmp_model_version *v, const mmp_run *r)
 		decision_of(v));
 	if (v->approval)
 		printf("  reason:    %s\n  by:        %s\n",
-			v->approval->reason, v->approval->actor);
+			tsafe(v->approval->reason), tsafe(v->approval->actor));
 	printf("run:         %s%s%s\nregistered:  %s by %s\n"
 		"model dir:   %s\n", v->run_id, r ? " " : "",
-		r ? r->name : "", when, v->user_id, v->model_dir);
+		r ? tsafe(r->name) : "", when, tsafe(v->user_id),
+		tsafe(v->model_dir));
 	if (v->description && *v->description)
-		printf("description: %s\n", v->description);
+		printf("description: %s\n", tsafe(v->description));
 	for (i = 0; i < v->tags_nr; i++)
-		printf("tag:         %s=%s\n", v->tags[i].key,
-			v->tags[i].value);
+		printf("tag:         %s=%s\n", tsafe(v->tags[i].key),
+			tsafe(v->tags[i].value));
 	if (r && r->metrics_nr) {
 		printf("metrics:\n");
 		for (i = 0; i < r->metrics_nr; i++) {
@@ -284,10 +285,10 @@ static int models_show(int argc, const char **argv, struct mmp_ctx *ctx)
 
 		printf("model: %s\n", m->name);
 		if (m->description && *m->description)
-			printf("description: %s\n", m->description);
+			printf("description: %s\n", tsafe(m->description));
 		for (i = 0; i < m->tags_nr; i++)
-			printf("tag:         %s=%s\n", m->tags[i].key,
-				m->tags[i].value);
+			printf("tag:         %s=%s\n", tsafe(m->tags[i].key),
+				tsafe(m->tags[i].value));
 		table_init(&t, 6, h);
 		for (i = 0; i < m->versions_nr; i++) {
 			const mmp_model_version *v = m->versions[i];
@@ -372,15 +373,16 @@ static int models_lineage(int argc, const char **argv,
 			(long long)l->version->version,
 			mmp_stage_name(l->version->stage));
 		printf("run:           %s %s (%s, experiment %s)\n",
-			r->run_id, r->name, r->status, r->experiment_name);
+			r->run_id, tsafe(r->name), r->status,
+			tsafe(r->experiment_name));
 		for (i = 0; i < r->datasets_nr; i++)
 			printf("dataset:       %s sha256:%s%s%s\n",
-				r->datasets[i].name, r->datasets[i].digest,
+				tsafe(r->datasets[i].name), r->datasets[i].digest,
 				r->datasets[i].context ? " " : "",
 				r->datasets[i].context ?
-				r->datasets[i].context : "");
+				tsafe(r->datasets[i].context) : "");
 		printf("recipe:        %s sha256:%s\n",
-			l->recipe_path ? l->recipe_path : "-",
+			l->recipe_path ? tsafe(l->recipe_path) : "-",
 			l->recipe_sha256 ? l->recipe_sha256 : "-");
 		printf("git commit:    %s%s\n",
 			l->git_commit ? l->git_commit : "-",

@@ -52,13 +52,25 @@ cJSON *json_doc_new(void)
 	return doc;
 }
 
+static size_t utf8_len(const unsigned char *p);
+
 void json_print(cJSON *doc)
 {
 	char *s = cJSON_PrintUnformatted(doc);
+	const unsigned char *p;
 
 	if (!s)
 		die("out of memory");
-	fputs(s, stdout);
+	/* JSON is UTF-8: a byte that is not (a name stored by an older
+	 * mmp, a file name) becomes U+FFFD, never invalid output */
+	for (p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+		if (n)
+			fwrite(p, 1, n, stdout);
+		else
+			fputs("\xef\xbf\xbd", stdout);
+		p += n ? n : 1;
+	}
 	fputc('\n', stdout);
 	cJSON_free(s);
 	cJSON_Delete(doc);
@@ -108,13 +120,89 @@ static char **new_row(struct table *t)
 	return &t->cells[t->nrows++ * t->ncols];
 }
 
+/* the length of the valid UTF-8 sequence at p (1..4), 0 if invalid */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned long c;
+	size_t n, i;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	c = *p & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 ||
+	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void term_escape(mmp_buf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+
+	while (*p) {
+		size_t n = utf8_len(p);
+		if (n == 1 && *p >= 0x20 && *p != 0x7f) {
+			mmp_buf_putc(out, (char)*p);
+		} else if (*p == '\n') {
+			mmp_buf_puts(out, "\\n");
+		} else if (*p == '\t') {
+			mmp_buf_puts(out, "\\t");
+		} else if (*p == '\r') {
+			mmp_buf_puts(out, "\\r");
+		} else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+			mmp_buf_printf(out, "\\u%04x", p[1]);
+		} else if (n > 1) {
+			mmp_buf_put(out, (const char *)p, n);
+		} else {
+			mmp_buf_printf(out, "\\x%02x", *p);
+			n = 1;
+		}
+		p += n;
+	}
+}
+
+const char *tsafe(const char *s)
+{
+	static mmp_buf ring[16];
+	static size_t next;
+	const unsigned char *p;
+	mmp_buf *b;
+
+	if (!s)
+		return "";
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			break;
+	if (!*p)
+		return s;
+	b = &ring[next++ % 16];
+	if (!b->ptr)
+		mmp_buf_init(b, 0);
+	mmp_buf_clear(b);
+	term_escape(b, s);
+	return b->ptr;
+}
+
 void table_add(struct table *t, const char **cells)
 {
 	char **row = new_row(t);
 	size_t i;
 
 	for (i = 0; i < t->ncols; i++)
-		row[i] = strdup(cells[i] ? cells[i] : "");
+		row[i] = strdup(tsafe(cells[i]));
 }
 
 void table_addf(struct table *t, size_t col, const char *fmt, ...)
@@ -131,7 +219,8 @@ void table_addf(struct table *t, size_t col, const char *fmt, ...)
 		die("out of memory");
 	va_end(ap);
 	free(row[col]);
-	row[col] = s;
+	row[col] = strdup(tsafe(s));
+	free(s);
 }
 
 /* columns a code point takes on a terminal: 2 for East Asian wide and

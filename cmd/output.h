@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
+#include "mmp/buf.h"
+
 #include "cmd.h"
 
 /* resolve --color (NULL: auto) and NO_COLOR into ctx->color_* */
@@ -30,12 +32,24 @@ void json_print(cJSON *doc);
 cJSON *json_add_number(cJSON *obj, const char *key, double v);
 
 /*
+ * Free text (names, descriptions, notes, tag values, who did what) made
+ * safe for a terminal: control characters (C0, DEL, C1) are written as
+ * \n, \t, \r or \xHH / \u00HH, bytes that are not UTF-8 as \xHH, so
+ * that no text can move the cursor, colour the screen or fake a line.
+ * Returns `s` itself when nothing needs escaping, else a copy that
+ * stays valid for the next 15 calls. NULL gives "".
+ */
+const char *tsafe(const char *s);
+/* the same into `out` (appended) */
+void term_escape(mmp_buf *out, const char *s);
+
+/*
  * An aligned text table. table_print() fits it to the terminal: the
  * width is $COLUMNS, else that of the terminal on `out`, else unlimited
  * (a pipe gets whole values). The widest left-aligned text columns are
  * narrowed first; a cut value ends with an ellipsis. Right-aligned
  * (numeric) columns and those marked `keep` (ids, times, states) are
- * never cut.
+ * never cut. Cells are escaped with term_escape().
  */
 struct table {
 	size_t ncols, nrows, alloc;

@@ -681,14 +681,14 @@ static void show_human(const mmp_run *r)
 	size_t i;
 
 	printf("%-12s %s\n", "run", r->run_id);
-	printf("%-12s %s\n", "name", r->name);
-	printf("%-12s %s (%lld)\n", "experiment", r->experiment_name,
+	printf("%-12s %s\n", "name", tsafe(r->name));
+	printf("%-12s %s (%lld)\n", "experiment", tsafe(r->experiment_name),
 		(long long)r->experiment_id);
 	printf("%-12s %s\n", "status", status_text(r, st));
 	printf("%-12s %s\n", "kind", r->kind);
-	printf("%-12s %s\n", "user", r->user_id);
+	printf("%-12s %s\n", "user", tsafe(r->user_id));
 	if (*r->source_name)
-		printf("%-12s %s (%s)\n", "source", r->source_name,
+		printf("%-12s %s (%s)\n", "source", tsafe(r->source_name),
 			r->source_type);
 	fmt_time(a, r->start_time);
 	fmt_time(b, r->end_time);
@@ -706,7 +706,8 @@ static void show_human(const mmp_run *r)
 	if (r->params_nr)
 		printf("\nparams:\n");
 	for (i = 0; i < r->params_nr; i++)
-		printf("  %-24s %s\n", r->params[i].key, r->params[i].value);
+		printf("  %-24s %s\n", tsafe(r->params[i].key),
+			tsafe(r->params[i].value));
 	if (r->metrics_nr)
 		printf("\nmetrics:\n");
 	for (i = 0; i < r->metrics_nr; i++) {
@@ -726,26 +727,28 @@ static void show_human(const mmp_run *r)
 		if (lo && hi) {
 			fmt_metric(l, lo->value);
 			fmt_metric(h, hi->value);
-			printf("  %-24s %s [%s, %s] (step %lld)\n", key, a, l,
-				h, (long long)r->metrics[i].step);
+			printf("  %-24s %s [%s, %s] (step %lld)\n", tsafe(key),
+				a, l, h, (long long)r->metrics[i].step);
 		} else {
-			printf("  %-24s %s (step %lld)\n", key, a,
+			printf("  %-24s %s (step %lld)\n", tsafe(key), a,
 				(long long)r->metrics[i].step);
 		}
 	}
 	if (r->tags_nr)
 		printf("\ntags:\n");
 	for (i = 0; i < r->tags_nr; i++)
-		printf("  %-24s %s\n", r->tags[i].key, r->tags[i].value);
+		printf("  %-24s %s\n", tsafe(r->tags[i].key),
+			tsafe(r->tags[i].value));
 	if (r->datasets_nr)
 		printf("\ndatasets:\n");
 	for (i = 0; i < r->datasets_nr; i++) {
 		const mmp_dataset_input *d = &r->datasets[i];
 		printf("  %s (%s) digest %s, %lld rows x %lld columns",
-			d->name, *d->context ? d->context : "no context",
+			tsafe(d->name), *d->context ? tsafe(d->context) :
+			"no context",
 			d->digest, (long long)d->rows, (long long)d->columns);
 		if (d->source)
-			printf(", from %s", d->source);
+			printf(", from %s", tsafe(d->source));
 		putchar('\n');
 	}
 	if (r->artifacts_nr)

@@ -787,7 +787,8 @@ int mmp_registry_approve(mmp_approval **out, mmp_diag_list **diags,
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_REGISTRY,
 			"a rejection needs the reason (--notes)");
 	actor = mmp_registry__actor(o->actor);
-	if ((err = mmp_registry_version_get(&v, s, name, version)) < 0)
+	if ((err = mmp_registry__check_actor(actor)) < 0 ||
+	    (err = mmp_registry_version_get(&v, s, name, version)) < 0)
 		goto done;
 	if (!manual) {
 		p = o->policy;

@@ -35,6 +35,11 @@ const char *mmp_registry__actor(const char *given)
 	return u && *u ? u : "unknown";
 }
 
+int mmp_registry__check_actor(const char *actor)
+{
+	return mmp_str_check_name("user name (--by or MMP_USER)", actor);
+}
+
 int mmp_registry_parse_version(int64_t *out, const char *text)
 {
 	return mmp_registry__parse_version(out, text);

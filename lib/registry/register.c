@@ -56,8 +56,13 @@ int mmp_registry_register(int64_t *out_version, mmp_store *s,
 			"unknown mmp_register_options version %u",
 			o->version);
 	actor = mmp_registry__actor(o->actor);
-	if ((err = mmp_registry__check_name(name)) < 0)
+	if ((err = mmp_registry__check_actor(actor)) < 0 ||
+	    (err = mmp_registry__check_name(name)) < 0)
 		return err;
+	for (i = 0; i < o->tags_nr; i++)
+		if (o->tags[i].key && (err = mmp_str_check_name(
+				"version tag key", o->tags[i].key)) < 0)
+			return err;
 	for (i = 0; i < o->tags_nr; i++)
 		if (!o->tags[i].key || !*o->tags[i].key ||
 		    strlen(o->tags[i].key) > MMP_REGISTRY_NAME_MAX ||

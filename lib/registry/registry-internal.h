@@ -74,6 +74,8 @@ int mmp_registry__metric_direction(const char *metric);
 
 /* who makes a change: `given`, else $MMP_USER, else the OS user */
 const char *mmp_registry__actor(const char *given);
+/* the actor is valid UTF-8 without control characters (MMP_EINVALID) */
+int mmp_registry__check_actor(const char *actor);
 /* the model must exist and the version too; MMP_ENOTFOUND */
 int mmp_registry__version_must_exist(mmp_store *s, const char *name,
 	int64_t version);

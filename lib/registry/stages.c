@@ -65,7 +65,8 @@ int mmp_registry_promote(mmp_promote_result *out, mmp_store *s,
 			"forcing a promotion needs who (--by) and why "
 			"(--notes)");
 	actor = mmp_registry__actor(o->actor);
-	if ((err = mmp_registry__check_name(name)) < 0 ||
+	if ((err = mmp_registry__check_actor(actor)) < 0 ||
+	    (err = mmp_registry__check_name(name)) < 0 ||
 	    (err = mmp_registry__model_must_exist(s, name)) < 0)
 		return err;
 
@@ -147,7 +148,8 @@ static int alias_change(int64_t *out_previous, mmp_store *s,
 	if (out_previous)
 		*out_previous = 0;
 	actor = mmp_registry__actor(actor);
-	if ((err = mmp_registry__check_name(name)) < 0 ||
+	if ((err = mmp_registry__check_actor(actor)) < 0 ||
+	    (err = mmp_registry__check_name(name)) < 0 ||
 	    (err = mmp_registry__model_must_exist(s, name)) < 0)
 		return err;
 	if ((err = mmp_store__reg_begin(s)) < 0)
@@ -220,7 +222,8 @@ int mmp_registry_version_delete(mmp_store *s, const char *name,
 	int err;
 
 	actor = mmp_registry__actor(actor);
-	if ((err = mmp_registry__check_name(name)) < 0 ||
+	if ((err = mmp_registry__check_actor(actor)) < 0 ||
+	    (err = mmp_registry__check_name(name)) < 0 ||
 	    (err = mmp_registry__model_must_exist(s, name)) < 0)
 		return err;
 	if ((err = mmp_store__reg_begin(s)) < 0)

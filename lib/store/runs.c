@@ -46,7 +46,8 @@ int mmp_store__check_key(const char *what, const char *key)
 
 static int check_name(const char *what, const char *name)
 {
-	const char *p;
+	mmp_buf b = MMP_BUF_INIT;
+	int err;
 
 	if (!name || !*name)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
@@ -55,12 +56,10 @@ static int check_name(const char *what, const char *name)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"the %s name '%.40s...' is longer than %d characters",
 			what, name, NAME_MAX_LEN);
-	for (p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
-				"the %s name '%s' holds a control character",
-				what, name);
-	return 0;
+	mmp_buf_printf(&b, "%s name", what);
+	err = mmp_str_check_name(b.ptr, name);
+	mmp_buf_dispose(&b);
+	return err;
 }
 
 static int is_hex_id(const char *s, size_t len)

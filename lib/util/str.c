@@ -195,3 +195,51 @@ void mmp_fmt_float(char out[32], float v)
 {
 	shortest(out, (double)v, 1);
 }
+
+size_t mmp_utf8_seq_len(const unsigned char *p)
+{
+	unsigned long c;
+	size_t n, i;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	c = *p & (0x7fu >> n);
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 ||
+	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+int mmp_str_check_name(const char *what, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = mmp_utf8_seq_len(p);
+		size_t at = (size_t)(p - (const unsigned char *)s) + 1;
+		if (!n)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"the %s holds invalid UTF-8 (byte %zu)", what,
+				at);
+		if (*p < 0x20 || *p == 0x7f ||
+		    (n == 2 && p[0] == 0xc2 && p[1] < 0xa0))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"the %s holds a control character (byte %zu)",
+				what, at);
+		p += n;
+	}
+	return 0;
+}
