@@ -99,6 +99,16 @@ test_expect_success SQLITE3,JQ 'a non-numeric value in a numeric column names li
 	test_grep "text.csv:10002:1: column .a.: expected a number, got .x7." err
 '
 
+test_expect_success SQLITE3,JQ 'inf or a value beyond float range names line and column' '
+	printf "a,b,y\n1,2,0\n3,inf,1\n5,6,0\n7,8,1\n" >proj/inf.csv &&
+	train_fails inf.csv &&
+	test_grep "inf.csv:3:2: column .b.: .inf. is out of range \(a number is at most 3.40282347e\+38 in magnitude\)" err &&
+	test_grep "inf.csv:3:2: column .b.: .inf. is out of range" tag &&
+	printf "a,b,y\n1,2,0\n3,4,1\n-1e39,6,0\n7,8,1\n" >proj/big.csv &&
+	train_fails big.csv &&
+	test_grep "big.csv:4:1: column .a.: .-1e39. is out of range" err
+'
+
 test_expect_success SQLITE3,JQ 'a missing target value names the line' '
 	printf "a,b,y\n1,2,0\n3,4,\n5,6,1\n7,8,0\n" >proj/notarget.csv &&
 	train_fails notarget.csv &&

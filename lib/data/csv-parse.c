@@ -360,6 +360,8 @@ static int convert_field(struct mmp_data__seg *s, size_t c, const char *v,
 	case OP_NUM:
 		if (number_or_na(pl, v, len, &d) < 0)
 			goto not_number;
+		if (!isnan(d) && !mmp_number_in_range(d))
+			goto out_of_range;
 		xrow[col->slot] = (float)d;
 		break;
 	case OP_CAT_COLLECT:
@@ -388,6 +390,10 @@ static int convert_field(struct mmp_data__seg *s, size_t c, const char *v,
 			goto y_missing;
 		if (number_or_na(pl, v, len, &d) < 0)
 			goto not_number;
+		if (isnan(d))
+			goto y_missing;
+		if (!mmp_number_in_range(d))
+			goto out_of_range;
 		s->y[r] = d;
 		break;
 	case OP_Y_COLLECT:
@@ -442,6 +448,13 @@ not_number:
 	tok_error(s, c + 1, "column '%s': expected a number, got ",
 		pl->colnames[c]);
 	show(&s->err_msg, v, len);
+	return -1;
+out_of_range:
+	/* the one definition of out of range: mmp_number_in_range() */
+	tok_error(s, c + 1, "column '%s': ", pl->colnames[c]);
+	show(&s->err_msg, v, len);
+	mmp_buf_printf(&s->err_msg, " is out of range (a number is at most "
+		"%.9g in magnitude)", MMP_NUMBER_MAX);
 	return -1;
 y_missing:
 	tok_error(s, 0, "missing value in target column '%s'",

@@ -308,7 +308,13 @@ int mmp_parse_timestamp(double *out, const char *s, size_t len)
 	return 0;
 }
 
+/*
+ * In range when the value rounds to a finite float: below the midpoint
+ * between FLT_MAX and 2^128 (0x1.ffffffp127); at or above it, rounding
+ * gives an infinity. So "3.4028235e38", FLT_MAX printed with 8 digits,
+ * is in range.
+ */
 int mmp_number_in_range(double v)
 {
-	return isfinite(v) && fabs(v) <= FLT_MAX;
+	return isfinite(v) && fabs(v) < 0x1.ffffffp127;
 }

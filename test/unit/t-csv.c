@@ -260,7 +260,7 @@ static void test_exact(void)
 		"12345678901234567890,10,2024-03-01,0.1\n"
 		"007,2,2024-03-01T12:30:00Z,1e-45\n"
 		"\"1,2\",-1,2024-03-01 12:30:15.5+02:00,3.4028235e38\n"
-		"x,2,1700000000.5,1e39\n"
+		"x,2,1700000000.5,-3.4028235e38\n"
 		"y,10,NA,16777217\n");
 	const mmp_category_table *c;
 	const double *ts;
@@ -289,7 +289,7 @@ static void test_exact(void)
 	is_double(X(f, 0, 0), 0.1f, 0, "0.1 as float32");
 	is_double(X(f, 1, 0), 1e-45f, 0, "float32 subnormal");
 	is_double(X(f, 2, 0), 3.4028235e38f, 0, "largest float32");
-	ok(isinf(X(f, 3, 0)), "overflow to float32 infinity, as numpy");
+	is_double(X(f, 3, 0), -3.4028235e38f, 0, "most negative float32");
 	is_double(X(f, 4, 0), 16777216.0f, 0, "2^24+1 rounds to even");
 	mmp_frame_free(f);
 
@@ -413,6 +413,18 @@ static void test_errors(void)
 			"%s:3: missing value in target column 'b'",
 			MMP_CSV_SKIP, 2 },
 		{ "hdry.csv", "a,b\n", "%s: no data rows", MMP_CSV_SKIP, 2 },
+		{ "inf.csv", "a,b\n1,2\ninf,3\n", "%s:3:1: column 'a': 'inf' "
+			"is out of range (a number is at most "
+			"3.40282347e+38 in magnitude)", MMP_CSV_FEATURE, 0 },
+		{ "big.csv", "a,b\n1,2\n3,-1e39\n", "%s:3:2: column 'b': "
+			"'-1e39' is out of range (a number is at most "
+			"3.40282347e+38 in magnitude)", MMP_CSV_FEATURE, 0 },
+		{ "yinf.csv", "a,b\nx,1\ny,-Infinity\n", "%s:3:2: column 'b': "
+			"'-Infinity' is out of range (a number is at most "
+			"3.40282347e+38 in magnitude)", MMP_CSV_SKIP, 2 },
+		{ "ynan.csv", "a,b\nx,1\ny,nan\n",
+			"%s:3: missing value in target column 'b'",
+			MMP_CSV_SKIP, 2 },
 		{ "ts.csv", "a,b\n2024-02-30,1\n",
 			"%s:2:1: column 'a': expected a timestamp, got "
 			"'2024-02-30'", MMP_CSV_SKIP, 3 },

@@ -188,7 +188,8 @@ static void test_csv_values(void)
 			uint64_t bits = rnd();
 			double v;
 			memcpy(&v, &bits, sizeof(v));
-			if (!isfinite(v) || i % 3)
+			/* within float range: beyond it is refused */
+			if (!isfinite(v) || fabs(v) > 1e38 || i % 3)
 				v = (double)(int64_t)(bits >> 11) /
 					9007199254740992.0 *
 					pow(10, (int)(rnd() % 16) - 8);
@@ -217,6 +218,10 @@ static void test_in_range(void)
 	ok(mmp_number_in_range(-1.5e10), "-1.5e10 is in range");
 	ok(mmp_number_in_range(FLT_MAX), "FLT_MAX is in range");
 	ok(mmp_number_in_range(-FLT_MAX), "-FLT_MAX is in range");
+	ok(mmp_number_in_range(3.4028235e38), "3.4028235e38 (FLT_MAX in 8 "
+		"digits) rounds to FLT_MAX: in range");
+	ok(!mmp_number_in_range(0x1.ffffffp127), "the midpoint to 2^128 "
+		"rounds to an infinity: out of range");
 	ok(!mmp_number_in_range(1e39), "1e39 is out of range");
 	ok(!mmp_number_in_range(-1e39), "-1e39 is out of range");
 	ok(!mmp_number_in_range(INFINITY), "inf is out of range");
