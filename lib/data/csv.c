@@ -136,6 +136,14 @@ static int src_fill(struct src *s, size_t want)
 	return src_read(s, s->buf, &s->len, s->cap);
 }
 
+/* the first read block: the whole of a small regular file, else BLOCK_SIZE */
+static size_t first_block(const struct src *s)
+{
+	if (s->size >= 0 && (uint64_t)s->size < BLOCK_SIZE)
+		return (size_t)s->size + 1;
+	return BLOCK_SIZE;
+}
+
 static void src_digest(struct src *s, char out[65])
 {
 	unsigned char d[32];
@@ -414,7 +422,7 @@ int mmp_csv_sniff(mmp_csv_header **out, const char *path,
 		goto done;
 	if ((error = plan_dialect(&p, s.name, opts)) < 0)
 		goto done;
-	s.cap = BLOCK_SIZE;
+	s.cap = first_block(&s);
 	if ((error = read_header(&h, &s, &p)) < 0)
 		goto done;
 	error = sniff_rows(h, &s, &p, opts->sniff_rows ? opts->sniff_rows :
@@ -992,7 +1000,7 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	if ((error = plan_dialect(&p, s.name, opts)) < 0)
 		goto done;
 	/* the first block gives the header and the sniff sample */
-	s.cap = BLOCK_SIZE;
+	s.cap = first_block(&s);
 	if ((error = read_header(&h, &s, &p)) < 0 ||
 	    (error = sniff_rows(h, &s, &p, opts->sniff_rows ?
 		    opts->sniff_rows : SNIFF_ROWS)) < 0 ||
