@@ -5,6 +5,7 @@
 #   make test            run the whole test suite under prove
 #   make check           the same suite built with ASan + UBSan
 #   make check-clang     make check with clang's sanitizers (in test/san-clang)
+#   make fuzz            build the libFuzzer harnesses of test/fuzz with clang
 #   make install PREFIX=/usr/local
 #   make check-headers   compile each public header on its own
 
@@ -53,7 +54,7 @@ SAN_UNIT_BINS := $(patsubst test/unit/%.c,$(SAN)/unit/%,$(UNIT_SRCS))
 
 MAN_PAGES := $(sort $(wildcard man/*.1 man/*.5 man/*.7))
 
-.PHONY: all test check check-clang install uninstall clean check-headers bench
+.PHONY: all test check check-clang fuzz install uninstall clean check-headers bench
 .DELETE_ON_ERROR:
 
 all: lib/libmmp.a lib/libmmp.so cmd/mmp lib/mmp.pc
@@ -137,6 +138,31 @@ check: all $(SAN)/mmp $(SAN_UNIT_BINS) $(HELPER_BINS)
 check-clang:
 	$(MAKE) check CC=clang SAN=test/san-clang
 
+# --- fuzzing: libFuzzer harnesses over an instrumented libmmp ---
+FUZZ_CC ?= clang
+FUZZ = test/fuzz/build
+FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS = $(BASE_CFLAGS) -fvisibility=hidden -O1 -g $(FUZZ_FLAGS)
+FUZZ_LIB_OBJS := $(patsubst lib/%.c,$(FUZZ)/lib/%.o,$(LIB_SRCS))
+FUZZ_BINS := $(patsubst test/fuzz/%.c,$(FUZZ)/%,$(wildcard test/fuzz/fuzz-*.c))
+
+$(FUZZ)/lib/project/examples.o: $(EXAMPLES)
+
+$(FUZZ)/lib/%.o: lib/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ)/libmmp.a: $(FUZZ_LIB_OBJS)
+	rm -f $@
+	ar qcs $@ $^
+
+$(FUZZ)/fuzz-%: test/fuzz/fuzz-%.c $(FUZZ)/libmmp.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ)/libmmp.a $(DEP_LIBS)
+
+fuzz: $(FUZZ_BINS)
+
 check-headers:
 	@for h in include/mmp.h include/mmp/*.h; do \
 		echo "#include \"$${h#include/}\"" | $(CC) -std=c99 -pedantic \
@@ -173,4 +199,4 @@ uninstall:
 
 clean:
 	rm -f lib/*/*.o cmd/*.o lib/libmmp.a lib/libmmp.so lib/mmp.pc cmd/mmp
-	rm -rf test/unit/bin test/helpers/bin test/san test/san-clang test/trash*
+	rm -rf test/unit/bin test/helpers/bin test/san test/san-clang $(FUZZ) test/trash*
