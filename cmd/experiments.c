@@ -65,7 +65,7 @@ static int exp_list(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (argc)
 		usage_msg_opt("'mmp experiments list' takes no arguments",
 			list_usage, opts);
-	if (mmp_experiments_list(&l, ctx_store(ctx), all) < 0)
+	if (mmp_experiments_list(&l, ctx_store_read(ctx), all) < 0)
 		return error_lib("cannot list experiments");
 	if (json) {
 		cJSON *doc = json_doc_new();

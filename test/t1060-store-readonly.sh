@@ -53,6 +53,8 @@ test_expect_success RO_DIR,JQ 'runs list and show work on a read-only store' '
 	test "$(jq -r .run.run_name show.json)" = one &&
 	ro .mmp mmp models list --json >models.json &&
 	test "$(jq ".models | length" models.json)" = 0 &&
+	ro .mmp mmp experiments list --json >exps.json &&
+	test "$(jq -r "[.experiments[].name] | sort | join(\",\")" exps.json)" = Default,e &&
 	ro .mmp mmp audit verify >verify.out
 '
 

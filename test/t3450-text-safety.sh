@@ -85,4 +85,12 @@ test_expect_success SQLITE3,JQ '--json stays valid UTF-8 when a stored name is n
 	test_cmp expect names
 '
 
+test_expect_success 'runs rename refuses invalid UTF-8 and control characters' '
+	id=$(store-writer "$DB" start --name torename --experiment e : end @ FINISHED) &&
+	test_expect_code 1 mmp runs rename "$id" "$(printf "x\377")" 2>err &&
+	test_grep "the run name holds invalid UTF-8 \(byte 2\)" err &&
+	test_expect_code 1 mmp runs rename "$id" "a${NL}b" 2>err &&
+	test_grep "the run name holds a control character \(byte 2\)" err
+'
+
 test_done

@@ -10,8 +10,6 @@
 
 static int check_name(const char *name)
 {
-	const char *p;
-
 	if (!name || !*name)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"the experiment name is empty");
@@ -19,12 +17,7 @@ static int check_name(const char *name)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"the experiment name '%.40s...' is longer than %d "
 			"characters", name, NAME_MAX_LEN);
-	for (p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
-				"the experiment name holds a control "
-				"character");
-	return 0;
+	return mmp_str_check_name("experiment name", name);
 }
 
 int mmp_experiments_list(mmp_experiment_list **out, mmp_store *s,

@@ -219,7 +219,6 @@ int mmp_run_rename(mmp_store *s, const char *run, const char *name)
 		" VALUES (?1, 'mlflow.runName', ?2)"
 		" ON CONFLICT (run_uuid, key) DO UPDATE SET value = ?2";
 	sqlite3_stmt *st;
-	const char *p;
 	int err, rc;
 
 	if (!name || !*name)
@@ -229,10 +228,8 @@ int mmp_run_rename(mmp_store *s, const char *run, const char *name)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"the run name '%.40s...' is longer than %d "
 			"characters", name, NAME_MAX_LEN);
-	for (p = name; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
-				"the run name holds a control character");
+	if ((err = mmp_str_check_name("run name", name)) < 0)
+		return err;
 	if ((err = mmp_store__begin(s)) < 0)
 		return err;
 	if ((err = run_state(s, run, NULL, NULL)) < 0)
