@@ -93,4 +93,11 @@ test_expect_success 'runs rename refuses invalid UTF-8 and control characters' '
 	test_grep "the run name holds a control character \(byte 2\)" err
 '
 
+test_expect_success 'models tag and describe refuse bad keys and identities' '
+	test_expect_code 1 mmp models tag m "$(printf "k\377")=v" 2>err &&
+	test_grep "the tag key holds invalid UTF-8 \(byte 2\)" err &&
+	MMP_USER="a${NL}b" test_expect_code 1 mmp models describe m "x" 2>err &&
+	test_grep "the user name \(--by or MMP_USER\) holds a control character \(byte 2\)" err
+'
+
 test_done

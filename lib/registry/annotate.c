@@ -44,7 +44,8 @@ int mmp_registry_describe(mmp_store *s, const char *name, int64_t version,
 	if (!text)
 		text = "";
 	actor = mmp_registry__actor(actor);
-	if ((err = check_text("description", text, DESCRIPTION_MAX, 1)) < 0)
+	if ((err = mmp_registry__check_actor(actor)) < 0 ||
+	    (err = check_text("description", text, DESCRIPTION_MAX, 1)) < 0)
 		return err;
 	if ((err = mmp_store__reg_begin(s)) < 0)
 		return err;
@@ -107,6 +108,8 @@ int mmp_registry_tags_edit(mmp_store *s, const char *name, int64_t version,
 	int err;
 
 	actor = mmp_registry__actor(actor);
+	if ((err = mmp_registry__check_actor(actor)) < 0)
+		return err;
 	for (i = 0; i < nset + nunset; i++) {
 		const char *key = i < nset ? set[i].key : unset[i - nset];
 		if (!key || !*key || strlen(key) > MMP_REGISTRY_NAME_MAX)
@@ -114,8 +117,7 @@ int mmp_registry_tags_edit(mmp_store *s, const char *name, int64_t version,
 				"invalid tag key '%s': it must be 1 to %d "
 				"characters", key ? key : "",
 				MMP_REGISTRY_NAME_MAX);
-		if ((err = check_text("tag key", key, MMP_REGISTRY_NAME_MAX,
-				0)) < 0)
+		if ((err = mmp_str_check_name("tag key", key)) < 0)
 			return err;
 		if (i < nset && (!set[i].value || (err = check_text(
 				"tag value", set[i].value, TAG_VALUE_MAX,
