@@ -203,11 +203,11 @@ static void show_previous(const cJSON *ev)
 	if (!cJSON_IsObject(p))
 		return;
 	printf("\nearlier decision:\n  %s by %s at %s: %s\n",
-		jstr(p, "decision"), jstr(p, "actor"), jstr(p, "time_iso"),
-		jstr(p, "reason"));
+		jstr(p, "decision"), tsafe(jstr(p, "actor")),
+		jstr(p, "time_iso"), tsafe(jstr(p, "reason")));
 	cJSON_ArrayForEach(c, cJSON_GetObjectItem(p, "changes"))
 		if (cJSON_IsString(c))
-			printf("  changed: %s\n", c->valuestring);
+			printf("  changed: %s\n", tsafe(c->valuestring));
 }
 
 static void show_one(const mmp_approval *a)
@@ -218,14 +218,14 @@ static void show_one(const mmp_approval *a)
 	reg_fmt_time(when, a->time);
 	printf("%s version %lld: %s\n", a->name, (long long)a->version,
 		mmp_decision_name(a->decision));
-	printf("  %-14s %s\n", "reason", a->reason);
-	printf("  %-14s %s%s\n", "by", a->actor, a->manual ? " (by hand)" :
-		"");
+	printf("  %-14s %s\n", "reason", tsafe(a->reason));
+	printf("  %-14s %s%s\n", "by", tsafe(a->actor),
+		a->manual ? " (by hand)" : "");
 	printf("  %-14s %s\n", "time", when);
 	if (a->policy)
-		printf("  %-14s %s\n", "policy", a->policy);
+		printf("  %-14s %s\n", "policy", tsafe(a->policy));
 	if (a->notes)
-		printf("  %-14s %s\n", "notes", a->notes);
+		printf("  %-14s %s\n", "notes", tsafe(a->notes));
 	show_thresholds(ev);
 	show_comparison(ev);
 	show_previous(ev);
@@ -254,11 +254,11 @@ static int approvals_show(int argc, const char **argv,
 			"version", show_usage, opts);
 	if (reg_parse_version(&version, argv[1]) < 0)
 		return EXIT_USAGE;
-	if (mmp_registry_version_get(&v, ctx_store(ctx), argv[0],
+	if (mmp_registry_version_get(&v, ctx_store_read(ctx), argv[0],
 			version) < 0)
 		return reg_error(NULL);
 	if (all) {
-		if (mmp_registry_approvals(&l, ctx_store(ctx), argv[0], 0) <
+		if (mmp_registry_approvals(&l, ctx_store_read(ctx), argv[0], 0) <
 				0) {
 			ret = reg_error(NULL);
 			goto done;

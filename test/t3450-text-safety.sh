@@ -100,4 +100,16 @@ test_expect_success 'models tag and describe refuse bad keys and identities' '
 	test_grep "the user name \(--by or MMP_USER\) holds a control character \(byte 2\)" err
 '
 
+test_expect_success JQ 'approval notes are escaped in approvals show and list' '
+	test_expect_code 3 mmp approve m 1 --reject --by ann \
+		--notes "bad${NL}APPROVED by boss" >/dev/null &&
+	mmp approvals show m 1 >show.out &&
+	test_grep "^  notes +bad\\\\nAPPROVED by boss$" show.out &&
+	! grep "^APPROVED by boss" show.out &&
+	mmp approvals list m >list.out &&
+	! grep "^APPROVED by boss" list.out &&
+	mmp approvals show m 1 --json >show.json &&
+	test "$(jq -r "[.. | .notes? // empty][0]" show.json)" = "bad${NL}APPROVED by boss"
+'
+
 test_done
