@@ -27,7 +27,7 @@ struct table {
 	char ***cells;               /* nrows x ncols */
 };
 
-static void die2(const char *what, const char *detail)
+static _Noreturn void die2(const char *what, const char *detail)
 {
 	fprintf(stderr, "mkmodel: %s: %s\n", what, detail);
 	exit(2);
