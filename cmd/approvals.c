@@ -258,8 +258,8 @@ static int approvals_show(int argc, const char **argv,
 			version) < 0)
 		return reg_error(NULL);
 	if (all) {
-		if (mmp_registry_approvals(&l, ctx_store_read(ctx), argv[0], 0) <
-				0) {
+		if (mmp_registry_approvals(&l, ctx_store_read(ctx), argv[0],
+				0) < 0) {
 			ret = reg_error(NULL);
 			goto done;
 		}

@@ -377,7 +377,8 @@ static int models_lineage(int argc, const char **argv,
 			tsafe(r->experiment_name));
 		for (i = 0; i < r->datasets_nr; i++)
 			printf("dataset:       %s sha256:%s%s%s\n",
-				tsafe(r->datasets[i].name), r->datasets[i].digest,
+				tsafe(r->datasets[i].name),
+				r->datasets[i].digest,
 				r->datasets[i].context ? " " : "",
 				r->datasets[i].context ?
 				tsafe(r->datasets[i].context) : "");

@@ -117,7 +117,8 @@ void mmp_url_strip_credentials(char *url)
 	size_t off = 0, len = word_userinfo(url, strlen(url), &off);
 
 	if (len)
-		memmove(url + off, url + off + len, strlen(url + off + len) + 1);
+		memmove(url + off, url + off + len,
+			strlen(url + off + len) + 1);
 }
 
 int mmp_remote__global_init(void)

@@ -441,7 +441,8 @@ static int check_not_lost(const mmp_store *s)
 	if (!dh)
 		return 0;
 	while (!other && (d = readdir(dh))) {
-		int mine = !strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
+		int mine = !strcmp(d->d_name, ".") ||
+			!strcmp(d->d_name, "..") ||
 			!strcmp(d->d_name, base);
 		for (i = 0; !mine && i < ARRAY_SIZE(own); i++)
 			mine = !strncmp(d->d_name, base, blen) &&
