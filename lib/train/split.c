@@ -97,13 +97,15 @@ int mmp_split_stratified(mmp_split *out, const float *codes, size_t n,
 	members = mmp__calloc(nclass, sizeof(*members));
 	mask = mmp__calloc(n, 1);
 	for (i = 0; i < n; i++) {
-		size_t k = (size_t)codes[i];
-		if (isnan(codes[i]) || codes[i] < 0 || k >= nclass) {
+		size_t k;
+		if (isnan(codes[i]) || codes[i] < 0 ||
+		    codes[i] >= (float)nclass) {
 			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"row %zu has no valid class for a stratified "
 				"split", i + 1);
 			goto done;
 		}
+		k = (size_t)codes[i];
 		count[k]++;
 	}
 	/* each class gets floor(share); the rest go to the largest
