@@ -192,4 +192,13 @@ test_expect_success 'credentials in a URL value are never shown' '
 	test_grep "tracking.uri=http://\*\*\*@example.com:5000" out
 '
 
+test_expect_success 'an empty key is unknown, with no made-up suggestion' '
+	mkdir -p emptykey/configs &&
+	printf "serve:\n  port: 8000\n\"\":\n  level: warning\n" \
+		>emptykey/configs/base.yaml &&
+	(cd emptykey && test_expect_code 1 mmp config list) 2>err &&
+	echo "error: configs/base.yaml:3:1: unknown key '\'\''" >expect &&
+	test_cmp expect err
+'
+
 test_done

@@ -509,6 +509,8 @@ static bool misplaced(const struct walker *W, const char *key,
 {
 	size_t i, klen = strlen(key);
 
+	if (!klen)	/* an empty key is found nowhere; strstr would walk on */
+		return false;
 	for (i = 0; i < W->n; i++) {
 		const char *p = W->schema[i].path, *at;
 		const struct mmp_skey *k;
