@@ -52,7 +52,6 @@ cJSON *json_doc_new(void)
 	return doc;
 }
 
-static size_t utf8_len(const unsigned char *p);
 
 void json_print(cJSON *doc)
 {
@@ -64,7 +63,7 @@ void json_print(cJSON *doc)
 	/* JSON is UTF-8: a byte that is not (a name stored by an older
 	 * mmp, a file name) becomes U+FFFD, never invalid output */
 	for (p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_len(p);
+		size_t n = mmp_utf8_seq_len(p);
 		if (n)
 			fwrite(p, 1, n, stdout);
 		else
@@ -120,40 +119,12 @@ static char **new_row(struct table *t)
 	return &t->cells[t->nrows++ * t->ncols];
 }
 
-/* the length of the valid UTF-8 sequence at p (1..4), 0 if invalid */
-static size_t utf8_len(const unsigned char *p)
-{
-	unsigned long c;
-	size_t n, i;
-
-	if (*p < 0x80)
-		return 1;
-	if (*p >= 0xc2 && *p <= 0xdf)
-		n = 2;
-	else if (*p >= 0xe0 && *p <= 0xef)
-		n = 3;
-	else if (*p >= 0xf0 && *p <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	c = *p & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 ||
-	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void term_escape(mmp_buf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = mmp_utf8_seq_len(p);
 		if (n == 1 && *p >= 0x20 && *p != 0x7f) {
 			mmp_buf_putc(out, (char)*p);
 		} else if (*p == '\n') {

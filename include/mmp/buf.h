@@ -57,6 +57,13 @@ MMP_EXTERN(void) mmp_fmt_double(char out[32], double v);
 /** The same for a float32 value (at most 9 significant digits). */
 MMP_EXTERN(void) mmp_fmt_float(char out[32], float v);
 
+/**
+ * The length of the valid UTF-8 sequence at `p` (1 to 4 bytes), or 0
+ * when the bytes there are not one (overlong, surrogate, past U+10FFFF,
+ * a bad continuation byte). A NUL is a sequence of 1.
+ */
+MMP_EXTERN(size_t) mmp_utf8_seq_len(const unsigned char *p);
+
 MMP_END_DECL
 
 #endif

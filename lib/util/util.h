@@ -97,8 +97,6 @@ bool mmp_str_ends_with(const char *s, const char *suffix);
  * UTF-8 (byte N)" set; the text itself is not repeated.
  */
 int mmp_str_check_name(const char *what, const char *s);
-/* the length of the valid UTF-8 sequence at p (1 to 4), 0 if invalid */
-size_t mmp_utf8_seq_len(const unsigned char *p);
 /* Damerau-free Levenshtein distance, for "did you mean" */
 size_t mmp_str_distance(const char *a, const char *b);
 /* the candidate closest to `word`, or NULL when none is close enough */
