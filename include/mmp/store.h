@@ -506,6 +506,149 @@ MMP_EXTERN(int) mmp_experiment_delete(int64_t *out_runs, mmp_store *s,
 MMP_EXTERN(int) mmp_experiment_restore(int64_t *out_runs, mmp_store *s,
 	const char *name);
 
+/* --- drift monitoring: live profile windows and the prediction log --- */
+
+/**
+ * One time window of one model's live profile, as serve-api and
+ * batch-inference record it. `profile` is the JSON of the live
+ * profile (mmp_profile_to_json() of include/mmp/monitor.h); the store
+ * keeps it as given. A window is keyed by (model, version, source,
+ * instance, start_ms): writing the same key again replaces the window
+ * (a server saves its open window on a timer, each time with every row
+ * seen so far), so a restarted or second server (another `instance`)
+ * appends windows of its own.
+ */
+typedef struct {
+	int64_t id;               /**< read back only: the row's id */
+	const char *model;        /**< the model's name; required */
+	int64_t version;          /**< registry version; 0: none */
+	const char *source;       /**< "serve" or "batch:<run id>" */
+	const char *instance;     /**< who wrote it (host:pid:start); may
+	                               be NULL (empty) */
+	int64_t start_ms;         /**< ms since the epoch, inclusive */
+	int64_t end_ms;           /**< exclusive; >= start_ms */
+	int64_t rows;             /**< rows (records) profiled, >= 0 */
+	const char *profile;      /**< the profile's JSON text; required */
+	int64_t written_ms;       /**< read back only: when last written */
+} mmp_monitor_window;
+
+/**
+ * How long monitoring data is kept. A value <= 0 means "no limit" for
+ * that bound. Windows older than `window_days` (by end_ms), logged
+ * predictions older than `log_days` (by their time) and all but the
+ * newest `log_rows` logged predictions are removed when either is
+ * written and by mmp_store_monitor_prune() (`mmp gc`).
+ */
+typedef struct {
+	int window_days;          /**< default 90 */
+	int log_days;             /**< default 30 */
+	int64_t log_rows;         /**< default 10000000 */
+} mmp_monitor_retention;
+
+#define MMP_MONITOR_RETENTION_INIT { 90, 30, 10000000 }
+
+/** Use `r` (copied) for this handle's pruning on write and gc. */
+MMP_EXTERN(void) mmp_store_set_monitor_retention(mmp_store *s,
+	const mmp_monitor_retention *r);
+
+/**
+ * Record (or replace, same key) one window. MMP_EINVALID names the bad
+ * field (an empty model or source, end before start, negative rows, an
+ * empty profile, a source other than "serve" or "batch:..."). Prunes
+ * old windows by the retention in force.
+ */
+MMP_EXTERN(int) mmp_store_monitor_window_put(mmp_store *s,
+	const mmp_monitor_window *w);
+
+/** Called for each window read; a non-zero return stops the reading
+ * and is returned by the reader. Everything is borrowed for the call. */
+typedef int (*mmp_monitor_window_cb)(const mmp_monitor_window *w,
+	void *payload);
+
+/**
+ * Every window of `model` (`version` 0: every version) that ends after
+ * `since_ms` (0: all), oldest first (by start, then id). `source` NULL
+ * means any source; "batch:" (with nothing after the colon) any batch
+ * job. Returns 0, the callback's non-zero value, or an error.
+ */
+MMP_EXTERN(int) mmp_store_monitor_windows(mmp_store *s, const char *model,
+	int64_t version, const char *source, int64_t since_ms,
+	mmp_monitor_window_cb cb, void *payload);
+
+/** One logged prediction. */
+typedef struct {
+	int64_t id;               /**< read back only: increasing with time
+	                               of writing */
+	const char *model;        /**< read back only (put_many takes the
+	                               model as an argument) */
+	int64_t version;          /**< read back only, as model */
+	const char *source;       /**< "serve" or "batch:<run id>" */
+	const char *entity_id;    /**< 1 to 256 bytes, no NUL */
+	int64_t ts_ms;            /**< when predicted; 0: now */
+	const float *pred;        /**< npred scores (class probabilities,
+	                               or one score or value) */
+	size_t npred;             /**< 1 to 4096 */
+} mmp_prediction_log_item;
+
+/**
+ * Log `n` predictions of `model` version `version` (0: none) in one
+ * transaction: all or none. The scores are kept exactly (float32).
+ * MMP_EINVALID names the item and field at fault. Prunes by the
+ * retention in force.
+ */
+MMP_EXTERN(int) mmp_store_prediction_log_put_many(mmp_store *s,
+	const char *model, int64_t version,
+	const mmp_prediction_log_item *items, size_t n);
+
+/** One prediction: mmp_store_prediction_log_put_many() with n = 1. */
+MMP_EXTERN(int) mmp_store_prediction_log_put(mmp_store *s, const char *model,
+	int64_t version, const char *source, const char *entity_id,
+	int64_t ts_ms, const float *pred, size_t npred);
+
+/** Which logged predictions to read. */
+typedef struct {
+	unsigned int version;
+	const char *model;        /**< required */
+	int64_t model_version;    /**< 0: every version */
+	/** these entity ids only (each may have several predictions);
+	 * NULL: every id */
+	const char *const *ids;
+	size_t ids_nr;
+	int64_t since_ms;         /**< ts_ms >= since_ms; 0: no bound */
+	int64_t until_ms;         /**< ts_ms < until_ms; 0: no bound */
+} mmp_prediction_log_query;
+
+#define MMP_PREDICTION_LOG_QUERY_VERSION 1
+#define MMP_PREDICTION_LOG_QUERY_INIT { MMP_PREDICTION_LOG_QUERY_VERSION, \
+	NULL, 0, NULL, 0, 0, 0 }
+
+/** Called for each logged prediction read; as mmp_monitor_window_cb. */
+typedef int (*mmp_prediction_log_cb)(const mmp_prediction_log_item *it,
+	void *payload);
+
+/**
+ * The logged predictions `q` selects: with ids, in the order of `ids`
+ * and for each by time; otherwise by time (then id). Returns 0, the
+ * callback's non-zero value, or an error.
+ */
+MMP_EXTERN(int) mmp_store_prediction_log_get(mmp_store *s,
+	const mmp_prediction_log_query *q, mmp_prediction_log_cb cb,
+	void *payload);
+
+/** What mmp_store_monitor_prune() removed (or, dry, would remove). */
+typedef struct {
+	int64_t windows;          /**< windows past window_days */
+	int64_t predictions;      /**< logged predictions past the bounds */
+} mmp_monitor_prune_result;
+
+/**
+ * Apply the retention in force now: remove windows and logged
+ * predictions past it (`mmp gc`). With `dry_run` nothing changes and
+ * `out` says what would go.
+ */
+MMP_EXTERN(int) mmp_store_monitor_prune(mmp_monitor_prune_result *out,
+	mmp_store *s, int dry_run);
+
 MMP_END_DECL
 
 #endif

@@ -508,6 +508,8 @@ int mmp_store_open(mmp_store **out, const char *db_path, unsigned int flags)
 	*out = NULL;
 	s->flags = flags;
 	s->busy_timeout_ms = STORE_BUSY_TIMEOUT_MS;
+	s->monitor_retention =
+		(mmp_monitor_retention)MMP_MONITOR_RETENTION_INIT;
 	if (gethostname(s->hostname, sizeof(s->hostname) - 1) < 0)
 		snprintf(s->hostname, sizeof(s->hostname), "localhost");
 	if ((err = mmp_path_absolute(&abs, db_path)) < 0)

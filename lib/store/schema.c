@@ -119,6 +119,8 @@ const struct mmp_store__migration mmp_store__migrations[] = {
 	{ "tuning: studies and trials", mmp_store__sql_tune },
 	{ "sync: remote ids and push state", mmp_store__sql_sync },
 	{ "sync: names, lifecycles and tags sent", mmp_store__sql_sync_sent },
+	{ "monitoring: live profile windows, prediction log",
+	  mmp_store__sql_monitor },
 };
 
 const size_t mmp_store__migrations_nr = ARRAY_SIZE(mmp_store__migrations);

@@ -47,6 +47,7 @@ struct mmp_store {
 	struct mmp_store__stmt *stmts;
 	size_t stmts_nr, stmts_alloc;
 	char hostname[256];
+	mmp_monitor_retention monitor_retention;
 };
 
 /* one step of the schema: migrations[i] takes user_version i to i + 1 */
@@ -60,6 +61,7 @@ extern const char mmp_store__sql_registry[];
 extern const char mmp_store__sql_tune[];
 extern const char mmp_store__sql_sync[];
 extern const char mmp_store__sql_sync_sent[];
+extern const char mmp_store__sql_monitor[];
 extern const size_t mmp_store__migrations_nr;
 
 /* translate a SQLite result code into an mmp error set for `what` */
