@@ -9,9 +9,10 @@ static const char *const gc_usage[] = {
 	NULL
 };
 
-static void print_json(const mmp_gc_result *r, int dry)
+static void print_json(const mmp_gc_result *r,
+	const mmp_monitor_prune_result *m, int dry)
 {
-	cJSON *doc = json_doc_new(), *arr;
+	cJSON *doc = json_doc_new(), *arr, *mon;
 	size_t i;
 
 	cJSON_AddBoolToObject(doc, "dry_run", dry);
@@ -43,6 +44,9 @@ static void print_json(const mmp_gc_result *r, int dry)
 			!r->experiments[i].refused);
 		cJSON_AddItemToArray(arr, o);
 	}
+	mon = cJSON_AddObjectToObject(doc, "monitoring");
+	cJSON_AddNumberToObject(mon, "windows", (double)m->windows);
+	cJSON_AddNumberToObject(mon, "predictions", (double)m->predictions);
 	json_print(doc);
 }
 
@@ -56,6 +60,7 @@ int cmd_gc(int argc, const char **argv, struct mmp_ctx *ctx)
 		OPT_END()
 	};
 	mmp_gc_result r;
+	mmp_monitor_prune_result m;
 	size_t i;
 
 	argc = parse_options(argc, argv, opts, gc_usage, 0);
@@ -63,8 +68,12 @@ int cmd_gc(int argc, const char **argv, struct mmp_ctx *ctx)
 		usage_msg_opt("'mmp gc' takes no arguments", gc_usage, opts);
 	if (mmp_store_gc(&r, ctx_store(ctx), dry) < 0)
 		return error_lib("cannot collect deleted runs");
+	if (mmp_store_monitor_prune(&m, ctx_store(ctx), dry) < 0) {
+		mmp_gc_result_release(&r);
+		return error_lib("cannot prune monitoring data");
+	}
 	if (json) {
-		print_json(&r, dry);
+		print_json(&r, &m, dry);
 	} else {
 		for (i = 0; i < r.runs_nr; i++) {
 			const mmp_gc_run *g = &r.runs[i];
@@ -85,6 +94,13 @@ int cmd_gc(int argc, const char **argv, struct mmp_ctx *ctx)
 			dry ? "would remove" : "removed", r.removed,
 			r.removed == 1 ? "" : "s", (long long)r.bytes,
 			r.refused);
+		if (m.windows || m.predictions)
+			info(ctx, "%s %lld monitoring window%s and %lld "
+				"logged prediction%s past their retention",
+				dry ? "would remove" : "removed",
+				(long long)m.windows, m.windows == 1 ? "" : "s",
+				(long long)m.predictions,
+				m.predictions == 1 ? "" : "s");
 	}
 	mmp_gc_result_release(&r);
 	return 0;

@@ -185,6 +185,29 @@ test_expect_success 'gc takes a parent with its deleted children' '
 	test "$(sql "$DB" "SELECT count(*) FROM runs WHERE run_uuid IN (\"$P\", \"$C\")")" = 0
 '
 
+test_expect_success JQ,SQLITE3 'gc prunes monitoring data past its retention' '
+	now=$(($(date +%s) * 1000)) &&
+	old=$((now - 100 * 86400000)) &&
+	sqlite3 "$DB" "INSERT INTO monitor_windows (model, version, source,
+		start_ms, end_ms, rows, profile, written_ms) VALUES
+		(\"churn\", 1, \"serve\", $old, $old, 5, \"{}\", $old),
+		(\"churn\", 1, \"serve\", $now, $now, 7, \"{}\", $now);
+		INSERT INTO prediction_log (model, version, source, entity_id,
+		ts_ms, pred) VALUES
+		(\"churn\", 1, \"serve\", \"old\", $old, zeroblob(4)),
+		(\"churn\", 1, \"serve\", \"new\", $now, zeroblob(4))" &&
+	mmp gc --dry-run --json >gc.json &&
+	test "$(json_get gc.json .monitoring.windows)" = 1 &&
+	test "$(json_get gc.json .monitoring.predictions)" = 1 &&
+	test "$(sql "$DB" "SELECT count(*) FROM monitor_windows")" = 2 &&
+	mmp gc >out 2>err &&
+	grep "removed 1 monitoring window and 1 logged prediction past their retention" err &&
+	test "$(sql "$DB" "SELECT rows FROM monitor_windows")" = 7 &&
+	test "$(sql "$DB" "SELECT entity_id FROM prediction_log")" = new &&
+	mmp gc --json >gc.json &&
+	test "$(json_get gc.json .monitoring.windows)" = 0
+'
+
 test_expect_success JQ 'experiments: create, list, rename' '
 	mmp experiments create churn-q3 --json >c.json &&
 	id=$(json_get c.json .experiment_id) &&
