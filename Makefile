@@ -22,13 +22,23 @@ PROVE ?= prove
 PROVE_OPTS ?=
 OPTFLAGS ?= -O2 -g
 
-DEPS = libgit2 yaml-0.1 libcjson libcurl sqlite3 libmicrohttpd libcrypto
-DEP_CFLAGS := $(shell pkg-config --cflags $(DEPS) 2>/dev/null)
-DEP_LIBS := $(shell pkg-config --libs $(DEPS) 2>/dev/null) -lxgboost -lpthread -lm
+# libmmp links these; XGBoost, libgit2, libcurl and libmicrohttpd are
+# opened on first use instead (lib/util/lazy.h), named by the SONAMEs
+# found here, so that a command pays only for the libraries it uses
+DEPS = yaml-0.1 libcjson sqlite3 libcrypto
+LAZY_DEPS = libgit2 libcurl libmicrohttpd
+DEP_CFLAGS := $(shell pkg-config --cflags $(DEPS) $(LAZY_DEPS) 2>/dev/null)
+DEP_LIBS := $(shell pkg-config --libs $(DEPS) 2>/dev/null) -ldl -lpthread -lm
+LAZY_FLAGS := $(shell sh scripts/lazy-sonames.sh $(CC) XGBOOST=xgboost \
+	GIT2=git2 CURL=curl MHD=microhttpd)
+# tests and helpers that call those libraries themselves link them
+TEST_LIBS := $(DEP_LIBS) \
+	$(shell pkg-config --libs $(LAZY_DEPS) 2>/dev/null) -lxgboost
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-missing-field-initializers
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Ilib $(DEP_CFLAGS)
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Ilib $(DEP_CFLAGS) \
+	$(LAZY_FLAGS)
 ALL_CFLAGS = $(BASE_CFLAGS) -fPIC -fvisibility=hidden $(OPTFLAGS) $(CFLAGS)
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-fno-omit-frame-pointer
@@ -78,7 +88,8 @@ lib/libmmp.a: $(LIB_OBJS)
 	ar qcs $@ $^
 
 lib/libmmp.so: $(LIB_OBJS)
-	$(CC) -shared -Wl,-soname,libmmp.so.0 $(OPTFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(CC) -shared -Wl,-soname,libmmp.so.0 -Wl,-z,defs $(OPTFLAGS) -o $@ $^ \
+		$(DEP_LIBS)
 
 cmd/mmp: $(CMD_OBJS) lib/libmmp.a
 	$(CC) $(OPTFLAGS) -o $@ $(CMD_OBJS) lib/libmmp.a $(DEP_LIBS)
@@ -91,16 +102,17 @@ lib/mmp.pc: Makefile include/mmp/version.h
 	  echo "Version: $$version"; \
 	  echo "Requires.private: $(DEPS)"; \
 	  echo "Libs: -L\$${libdir} -lmmp"; \
-	  echo "Libs.private: -lxgboost -lpthread -lm"; \
+	  echo "Libs.private: -ldl -lpthread -lm"; \
 	  echo "Cflags: -I\$${includedir}"; } > $@
 
 test/unit/bin/%: test/unit/%.c test/unit/tap.c test/unit/tap.h lib/libmmp.a
 	@mkdir -p test/unit/bin
-	$(CC) $(ALL_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c lib/libmmp.a $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c lib/libmmp.a \
+		$(TEST_LIBS)
 
 test/helpers/bin/%: test/helpers/%.c lib/libmmp.a
 	@mkdir -p test/helpers/bin
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libmmp.a $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libmmp.a $(TEST_LIBS)
 
 test: all $(UNIT_BINS) $(HELPER_BINS)
 	MMP_BUILD_DIR=$(CURDIR)/cmd $(PROVE) $(PROVE_OPTS) --exec test/run-test.sh \
@@ -124,7 +136,8 @@ $(SAN)/mmp: $(SAN_CMD_OBJS) $(SAN)/libmmp.a
 
 $(SAN)/unit/%: test/unit/%.c test/unit/tap.c test/unit/tap.h $(SAN)/libmmp.a
 	@mkdir -p $(SAN)/unit
-	$(CC) $(SAN_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c $(SAN)/libmmp.a $(DEP_LIBS)
+	$(CC) $(SAN_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c $(SAN)/libmmp.a \
+		$(TEST_LIBS)
 
 check: all $(SAN)/mmp $(SAN_UNIT_BINS) $(HELPER_BINS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99 \
@@ -159,7 +172,7 @@ $(FUZZ)/libmmp.a: $(FUZZ_LIB_OBJS)
 
 $(FUZZ)/fuzz-%: test/fuzz/fuzz-%.c $(FUZZ)/libmmp.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
-		$(FUZZ)/libmmp.a $(DEP_LIBS)
+		$(FUZZ)/libmmp.a $(TEST_LIBS)
 
 fuzz: $(FUZZ_BINS)
 

@@ -158,13 +158,17 @@ int cmd_version(int argc, const char **argv, struct mmp_ctx *ctx)
 		cJSON_AddStringToObject(doc, "version", mmp_version());
 		libs = cJSON_AddObjectToObject(doc, "libraries");
 		for (i = 0; i < n && i < 16; i++)
-			cJSON_AddStringToObject(libs, deps[i].name,
-				deps[i].version);
+			if (*deps[i].version)
+				cJSON_AddStringToObject(libs, deps[i].name,
+					deps[i].version);
+			else
+				cJSON_AddNullToObject(libs, deps[i].name);
 		json_print(doc);
 		return 0;
 	}
 	printf("mmp version %s\n", mmp_version());
 	for (i = 0; i < n && i < 16; i++)
-		printf("%s %s\n", deps[i].name, deps[i].version);
+		printf("%s %s\n", deps[i].name,
+			*deps[i].version ? deps[i].version : "(not found)");
 	return 0;
 }

@@ -52,4 +52,27 @@ test_expect_success NOT_SANITIZED 'a program builds and runs against the install
 	grep -E "^mmp [0-9]+\.[0-9]+\.[0-9]+$" out
 '
 
+test_expect_success NOT_SANITIZED 'the installed library opens XGBoost and the others on use' '
+	cat >deps.c <<-\EOF &&
+	#include <stdio.h>
+	#include <mmp.h>
+	int main(void)
+	{
+		mmp_dep_version v[16];
+		size_t i, n = mmp_dep_versions(v, 16);
+		for (i = 0; i < n && i < 16; i++)
+			printf("%s %s\n", v[i].name, v[i].version);
+		mmp_global_shutdown();
+		return 0;
+	}
+	EOF
+	I="$PWD/stage/usr/local" &&
+	cc -std=c99 -pedantic -Wall -Werror -I"$I/include" -o deps deps.c \
+		-L"$I/lib" -lmmp &&
+	LD_LIBRARY_PATH="$I/lib" ./deps >out &&
+	mmp version >want &&
+	sed 1d want >want.libs &&
+	test_cmp want.libs out
+'
+
 test_done

@@ -15,22 +15,52 @@ MMP_BEGIN_DECL
 /** mmp's version string, e.g. "0.1.0". */
 MMP_EXTERN(const char *) mmp_version(void);
 
-/** One linked library and the version found at run time. */
+/** One library mmp uses and the version found at run time. */
 typedef struct {
 	const char *name;     /**< "xgboost", "sqlite", ... */
-	char version[64];     /**< as the library reports it */
+	char version[64];     /**< as the library reports it; empty when
+				   it cannot be loaded */
 } mmp_dep_version;
 
 /**
- * Fill `out` with up to `max` linked libraries and their run-time
- * versions; returns how many there are (which may exceed `max`).
+ * Fill `out` with up to `max` libraries and their run-time versions;
+ * returns how many there are (which may exceed `max`). This opens
+ * every library libmmp opens on first use (see mmp_library_load());
+ * one that cannot be opened has an empty version.
  */
 MMP_EXTERN(size_t) mmp_dep_versions(mmp_dep_version *out, size_t max);
 
 /**
- * Set up the libraries libmmp uses (libgit2, libcurl, XGBoost logging).
- * Call once at program start, before any thread is started; pair with
- * mmp_global_shutdown(). Returns 0 or a negative code.
+ * The libraries libmmp opens only when a call needs them: XGBoost
+ * (training, prediction), libgit2 (lineage), libcurl (MLflow, URL
+ * checks) and libmicrohttpd (serve-api, the UI). Each is looked up by
+ * the SONAME it had at build time; the environment variables
+ * MMP_LIB_XGBOOST, MMP_LIB_GIT2, MMP_LIB_CURL and MMP_LIB_MICROHTTPD name
+ * another file to open instead.
+ */
+typedef enum {
+	MMP_LIBRARY_XGBOOST = 1 << 0,
+	MMP_LIBRARY_GIT = 1 << 1,
+	MMP_LIBRARY_CURL = 1 << 2,
+	MMP_LIBRARY_HTTPD = 1 << 3
+} mmp_library;
+
+/**
+ * Open the libraries in `libs` (mmp_library bits) now rather than at
+ * their first use, so that a program can stop before doing any work
+ * when one is missing. Thread-safe; each opens once. Returns 0, or
+ * MMP_ERROR with the error "cannot load libxgboost.so.0: <reason>;
+ * install <package>" for the first that cannot be opened (every later
+ * call that needs it fails the same way).
+ */
+MMP_EXTERN(int) mmp_library_load(unsigned int libs);
+
+/**
+ * Kept for programs written for earlier versions: the libraries now
+ * set themselves up when first opened, so this does nothing and
+ * returns 0. mmp_global_shutdown() releases what was opened and set
+ * up (libgit2, libcurl, XGBoost's prediction matrices); call it once,
+ * after every other thread has stopped.
  */
 MMP_EXTERN(int) mmp_global_init(void);
 MMP_EXTERN(void) mmp_global_shutdown(void);

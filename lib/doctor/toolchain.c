@@ -50,6 +50,32 @@ static int usable_cpus(int *quota_out)
 	return n;
 }
 
+/* a library mmp opens on first use that cannot be opened: the commands
+ * that need it fail, the others work */
+static void check_libraries(mmp_doctor_result *r)
+{
+	static const struct {
+		unsigned int bit;
+		const char *needed_by;
+	} libs[] = {
+		{ MMP_LIBRARY_XGBOOST, "train, tune, serve-api, "
+		  "batch-inference and approve" },
+		{ MMP_LIBRARY_GIT, "train (git lineage)" },
+		{ MMP_LIBRARY_CURL, "sync and the tracking server checks" },
+		{ MMP_LIBRARY_HTTPD, "serve-api and ui" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(libs); i++) {
+		if (mmp_library_load(libs[i].bit) == 0)
+			continue;
+		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, "a library is missing",
+			"%s (%s need it)", mmp_error_last()->message,
+			libs[i].needed_by);
+		mmp_error_clear();
+	}
+}
+
 void mmp_doctor__check_toolchain(mmp_doctor_result *r,
 	const mmp_doctor_options *o)
 {
@@ -65,8 +91,10 @@ void mmp_doctor__check_toolchain(mmp_doctor_result *r,
 	MMP_UNUSED(o);
 	mmp_buf_printf(&b, "mmp %s", mmp_version());
 	for (i = 0; i < n && i < 16; i++)
-		mmp_buf_printf(&b, ", %s %s", deps[i].name, deps[i].version);
+		mmp_buf_printf(&b, ", %s %s", deps[i].name,
+			*deps[i].version ? deps[i].version : "(not found)");
 	mmp_doctor__detail(r, "%s", b.ptr);
+	check_libraries(r);
 
 	mmp_doctor__detail(r, "cpus: %ld online, %d usable by this process%s",
 		online, cpus, quota ? " (cgroup cpu.max quota)" : "");

@@ -3,8 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <git2.h>
-
+#include "git2-load.h"
 #include "mmp/gitinfo.h"
 #include "util/util.h"
 
@@ -92,6 +91,8 @@ int mmp_gitinfo_read(mmp_gitinfo *out, const char *path)
 	int err = 0, rc;
 
 	memset(out, 0, sizeof(*out));
+	if ((rc = mmp_gitinfo__load()) < 0)
+		return rc;
 	rc = git_repository_open_ext(&repo, path, 0, NULL);
 	if (rc == GIT_ENOTFOUND)
 		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_GIT,

@@ -5,11 +5,12 @@
 
 #include <stddef.h>
 
-/* register XGBoost's log callback; called by mmp_global_init() */
-int mmp_model__global_init(void);
+/* open libxgboost (once); 0, or -1 with the error set */
+int mmp_model__xgb_load(void);
 /* free the pooled prediction matrices; by mmp_global_shutdown() */
 void mmp_model__global_shutdown(void);
-/* the linked XGBoost version as "1.7.4" */
-void mmp_model__xgb_version(char *out, size_t outlen);
+/* the XGBoost version as "1.7.4", loading it; -1 with the error set
+ * when it cannot be loaded */
+int mmp_model__xgb_version(char *out, size_t outlen);
 
 #endif

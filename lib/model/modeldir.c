@@ -297,6 +297,8 @@ int mmp_model_load_dir(mmp_model **out, const char *dir)
 	if (!mmp_path_is_dir(dir))
 		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_MODEL,
 			"model directory '%s' does not exist", dir);
+	if ((error = mmp_model__xgb_load()) < 0)
+		return error;
 	m = mmp__calloc(1, sizeof(*m));
 	mmp_path_join(&path, dir, SCHEMA_FILE);
 	if ((error = mmp_file_read(&data, path.ptr, SCHEMA_MAX_BYTES)) < 0)

@@ -3,7 +3,7 @@
 #ifndef LIB_model_xgb_internal_h__
 #define LIB_model_xgb_internal_h__
 
-#include <xgboost/c_api.h>
+#include "xgb-load.h"
 
 #include "mmp/model.h"
 #include "util/util.h"

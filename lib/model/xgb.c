@@ -17,7 +17,7 @@
  * lines it needs (the unknown-parameter warning) here */
 static _Thread_local mmp_buf *log_capture;
 
-static void xgb_log(const char *msg)
+void mmp_model__xgb_log(const char *msg)
 {
 	/* log lines are never shown to users; errors come back through
 	 * XGBGetLastError() */
@@ -57,14 +57,6 @@ static void proxy_release(DMatrixHandle p)
 	pthread_mutex_unlock(&pool_lock);
 }
 
-int mmp_model__global_init(void)
-{
-	if (XGBRegisterLogCallback(xgb_log) != 0)
-		return mmp_model__xgb_error(MMP_ERROR,
-			"cannot register the xgboost log callback");
-	return 0;
-}
-
 void mmp_model__global_shutdown(void)
 {
 	size_t i;
@@ -78,12 +70,15 @@ void mmp_model__global_shutdown(void)
 	pthread_mutex_unlock(&pool_lock);
 }
 
-void mmp_model__xgb_version(char *out, size_t outlen)
+int mmp_model__xgb_version(char *out, size_t outlen)
 {
 	int a, b, c;
 
+	if (mmp_model__xgb_load() < 0)
+		return -1;
 	XGBoostVersion(&a, &b, &c);
 	snprintf(out, outlen, "%d.%d.%d", a, b, c);
+	return 0;
 }
 
 /* "[18:44:34] ./src/x.cc:26: Unknown objective" -> "Unknown objective" */
@@ -786,7 +781,8 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 	size_t i;
 
 	*out = NULL;
-	if ((error = check_options(o)) < 0)
+	if ((error = check_options(o)) < 0 ||
+	    (error = mmp_model__xgb_load()) < 0)
 		return error;
 	h.r = &res;
 	h.alloc = (size_t)o->num_boost_round;
@@ -828,7 +824,7 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 		goto done;
 
 	/* XGBoost keeps the log callback per thread */
-	XGBRegisterLogCallback(xgb_log);
+	XGBRegisterLogCallback(mmp_model__xgb_log);
 	start = mmp_time_mono();
 	for (round = 0; round < o->num_boost_round; round++) {
 		const char *ev = NULL;
@@ -1053,7 +1049,7 @@ int mmp_model_set_nthread(mmp_model *m, int nthread)
 	size_t i;
 	int error;
 
-	XGBRegisterLogCallback(xgb_log);
+	XGBRegisterLogCallback(mmp_model__xgb_log);
 	snprintf(num, sizeof(num), "%d", nthread < 0 ? 0 : nthread);
 	if (XGBoosterSetParam(m->booster, "nthread", num) != 0)
 		return mmp_model__xgb_error(MMP_ERROR,

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
+#include "curl-load.h"
 
 #include "mmp/remote.h"
 #include "mmp/url.h"
@@ -91,14 +91,16 @@ void mmp_http_response_release(mmp_http_response *r)
 
 int mmp_http_url_parse(mmp_http_url *out, const char *url)
 {
-	CURLU *u = curl_url();
+	CURLU *u;
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
 	mmp_buf shown = MMP_BUF_INIT;
 	size_t n;
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!u)
+	if ((error = mmp_remote__curl_load()) < 0)
+		return error;
+	if (!(u = curl_url()))
 		return mmp_error_set(MMP_ERROR_NET, "cannot allocate a url");
 	if (!url || !*url ||
 	    curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
+#include "curl-load.h"
 
 #include "remote-internal.h"
 

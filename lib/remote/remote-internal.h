@@ -33,10 +33,13 @@ struct mmp_mlflow {
 int mmp_remote__clean_uri(mmp_buf *clean, char **user, char **password,
 	const char *uri);
 
-/* libcurl's global setup and version, for lib/util/runtime.c */
-int mmp_remote__global_init(void);
-void mmp_remote__global_shutdown(void);
-const char *mmp_remote__curl_version(void);
+/* open libcurl and set it up (once); 0, or -1 with the error set */
+int mmp_remote__curl_load(void);
+/* the libcurl version as "7.88.1", loading it; -1 with the error set
+ * when it cannot be loaded */
+int mmp_remote__curl_version(char *out, size_t outlen);
+/* curl_global_cleanup() when libcurl was loaded */
+void mmp_remote__curl_shutdown(void);
 
 /* connect to `uri` (credentials from `opts`, else from the URI) */
 int mmp_mlflow__open(struct mmp_mlflow *m, const char *uri,

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "curl-load.h"
 
 #include "mmp/url.h"
 #include "remote-internal.h"
@@ -19,11 +19,12 @@ static const char word_stop[] = " \t\r\n\"'`<>()[]{},;|\\";
  */
 static int curl_has_credentials(const char *url, bool need_password)
 {
-	CURLU *u = curl_url();
+	CURLU *u;
 	char *user = NULL, *pass = NULL;
 	int found = -1;
 
-	if (!u)
+	/* without libcurl nothing is parsed: the caller hides it all */
+	if (mmp_remote__curl_load() < 0 || !(u = curl_url()))
 		return -1;
 	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME |
 	    CURLU_GUESS_SCHEME | CURLU_PATH_AS_IS) == CURLUE_OK) {
@@ -121,17 +122,3 @@ void mmp_url_strip_credentials(char *url)
 			strlen(url + off + len) + 1);
 }
 
-int mmp_remote__global_init(void)
-{
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
-}
-
-void mmp_remote__global_shutdown(void)
-{
-	curl_global_cleanup();
-}
-
-const char *mmp_remote__curl_version(void)
-{
-	return curl_version_info(CURLVERSION_NOW)->version;
-}

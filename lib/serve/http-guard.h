@@ -3,7 +3,7 @@
 #ifndef LIB_serve_http_guard_h__
 #define LIB_serve_http_guard_h__
 
-#include <microhttpd.h>
+#include "mhd-load.h"
 
 /*
  * libmicrohttpd's connection timeout is an idle timeout: it starts again

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
+#include "mhd-load.h"
 
 #include "http-guard.h"
 #include "serve-internal.h"
@@ -499,6 +499,8 @@ int mmp_server_start_handler(mmp_server **out, const mmp_serve_options *o,
 	if (o->version != MMP_SERVE_OPTIONS_VERSION)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"unknown serve options version %u", o->version);
+	if ((error = mmp_serve__mhd_load()) < 0)
+		return error;
 	if (o->port < 0 || o->port > 65535)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"port %d is out of range (0-65535)", o->port);

@@ -2,7 +2,7 @@
 /* request.c: what a request handler can read of a request, and answer */
 #include <string.h>
 
-#include <microhttpd.h>
+#include "mhd-load.h"
 
 #include "serve-internal.h"
 

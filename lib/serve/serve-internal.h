@@ -203,4 +203,9 @@ int mmp_serve__put_text(mmp_buf *out, const char *s, size_t max);
 /* port.c */
 int mmp_serve__port_holder(int *pid, mmp_buf *comm, int port);
 
+/* mhd-load.c: open libmicrohttpd (once), and its version as "0.9.75";
+ * 0, or -1 with the error set when it cannot be loaded */
+int mmp_serve__mhd_load(void);
+int mmp_serve__mhd_version(char *out, size_t outlen);
+
 #endif

@@ -20,6 +20,7 @@
 #include "mmp/store.h"
 #include "mmp/train.h"
 #include "mmp/version.h"
+#include "model/model-internal.h"
 #include "util/util.h"
 #include "dataset.h"
 #include "split.h"
@@ -82,9 +83,8 @@ static int record_tags(struct job *j)
 	mmp_kv tags[24];
 	char seed[32], ver[32];
 	size_t n = 0;
-	int xgb_found = 0, err, has_git;
-	mmp_dep_version deps[16];
-	size_t i, nd = mmp_dep_versions(deps, 16);
+	int err, has_git;
+	size_t i;
 	mmp_buf sets = MMP_BUF_INIT;
 
 	snprintf(seed, sizeof(seed), "%lld", (long long)r->split.seed);
@@ -98,13 +98,11 @@ static int record_tags(struct job *j)
 	tags[n++] = (mmp_kv){ "mmp.task", mmp_task_name(r->task) };
 	tags[n++] = (mmp_kv){ "mmp.version", mmp_version() };
 	tags[n++] = (mmp_kv){ "mmp.seed", seed };
-	for (i = 0; i < nd && i < 16; i++)
-		if (!strcmp(deps[i].name, "xgboost")) {
-			snprintf(ver, sizeof(ver), "%s", deps[i].version);
-			xgb_found = 1;
-		}
-	if (xgb_found)
+	/* only XGBoost's version: the others would be opened for it */
+	if (mmp_model__xgb_version(ver, sizeof(ver)) == 0)
 		tags[n++] = (mmp_kv){ "mmp.xgboost.version", ver };
+	else
+		mmp_error_clear();
 	/* the --set overrides, so that the recipe the run used can be
 	 * rebuilt from its snapshot (see rebuild.c) */
 	if (j->o->noverrides) {

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* runtime.c: global setup of the linked libraries and their versions */
+/* runtime.c: mmp's libraries, their versions and global setup */
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
-#include <git2.h>
-#include <microhttpd.h>
 #include <sqlite3.h>
 #include <yaml.h>
 
 #include "mmp/version.h"
+#include "gitinfo/gitinfo-internal.h"
 #include "model/model-internal.h"
 #include "remote/remote-internal.h"
+#include "serve/serve-internal.h"
 #include "util.h"
 
 const char *mmp_version(void)
@@ -19,49 +19,62 @@ const char *mmp_version(void)
 	return MMP_VERSION;
 }
 
+/* the version of a library opened on first use, or why it cannot be */
+static void lazy_version(mmp_dep_version *v, const char *name,
+	int (*get)(char *, size_t))
+{
+	v->name = name;
+	if (get(v->version, sizeof(v->version)) < 0) {
+		v->version[0] = '\0';
+		mmp_error_clear();
+	}
+}
+
 size_t mmp_dep_versions(mmp_dep_version *out, size_t max)
 {
 	mmp_dep_version v[7];
-	int a, b, c;
 	size_t i, n = 0;
 
 	memset(v, 0, sizeof(v));
-	v[n].name = "xgboost";
-	mmp_model__xgb_version(v[n++].version, sizeof(v[0].version));
+	lazy_version(&v[n++], "xgboost", mmp_model__xgb_version);
 	v[n].name = "sqlite";
 	snprintf(v[n++].version, sizeof(v[0].version), "%s",
 		sqlite3_libversion());
-	git_libgit2_version(&a, &b, &c);
-	v[n].name = "libgit2";
-	snprintf(v[n++].version, sizeof(v[0].version), "%d.%d.%d", a, b, c);
-	v[n].name = "libcurl";
-	snprintf(v[n++].version, sizeof(v[0].version), "%s",
-		mmp_remote__curl_version());
+	lazy_version(&v[n++], "libgit2", mmp_gitinfo__version);
+	lazy_version(&v[n++], "libcurl", mmp_remote__curl_version);
 	v[n].name = "libyaml";
 	snprintf(v[n++].version, sizeof(v[0].version), "%s",
 		yaml_get_version_string());
 	v[n].name = "cjson";
 	snprintf(v[n++].version, sizeof(v[0].version), "%s", cJSON_Version());
-	v[n].name = "libmicrohttpd";
-	snprintf(v[n++].version, sizeof(v[0].version), "%s",
-		MHD_get_version());
+	lazy_version(&v[n++], "libmicrohttpd", mmp_serve__mhd_version);
 	for (i = 0; i < n && i < max; i++)
 		out[i] = v[i];
 	return n;
 }
 
+int mmp_library_load(unsigned int libs)
+{
+	if ((libs & MMP_LIBRARY_XGBOOST) && mmp_model__xgb_load() < 0)
+		return MMP_ERROR;
+	if ((libs & MMP_LIBRARY_GIT) && mmp_gitinfo__load() < 0)
+		return MMP_ERROR;
+	if ((libs & MMP_LIBRARY_CURL) && mmp_remote__curl_load() < 0)
+		return MMP_ERROR;
+	if ((libs & MMP_LIBRARY_HTTPD) && mmp_serve__mhd_load() < 0)
+		return MMP_ERROR;
+	return 0;
+}
+
 int mmp_global_init(void)
 {
-	if (git_libgit2_init() < 0)
-		return mmp_error_set(MMP_ERROR_GIT, "cannot initialise libgit2");
-	if (mmp_remote__global_init() < 0)
-		return mmp_error_set(MMP_ERROR_NET, "cannot initialise libcurl");
-	return mmp_model__global_init();
+	/* the libraries set themselves up when they are first opened */
+	return 0;
 }
 
 void mmp_global_shutdown(void)
 {
 	mmp_model__global_shutdown();
-	mmp_remote__global_shutdown();
-	git_libgit2_shutdown();
+	mmp_remote__curl_shutdown();
+	mmp_gitinfo__shutdown();
 }
