@@ -38,7 +38,14 @@ enum {
 /* what a command needs set up before it runs */
 enum {
 	NEED_STORE = 1 << 0,     /* open the store (create nothing) */
-	USE_XGBOOST = 1 << 1     /* trains or predicts: OpenMP passive waits */
+	USE_XGBOOST = 1 << 1,    /* trains or predicts: OpenMP passive waits */
+	/* libraries to open before the command starts, so that a missing
+	 * one stops it before any work ("fatal: cannot load ..."); the
+	 * others open when a call first needs them */
+	LOAD_XGBOOST = 1 << 2,
+	LOAD_GIT = 1 << 3,
+	LOAD_CURL = 1 << 4,
+	LOAD_HTTPD = 1 << 5
 };
 
 struct mmp_ctx {

@@ -94,18 +94,44 @@ static void unknown_command(const char *name)
 }
 
 /*
- * libgomp reads OMP_WAIT_POLICY when it loads, before main(): spinning
+ * libgomp reads OMP_WAIT_POLICY when it loads, with XGBoost: spinning
  * OpenMP threads make XGBoost several times slower on a busy machine.
- * Commands that train or predict re-execute once with passive waits
- * unless the user chose a policy.
+ * XGBoost is opened on first use, after this, so commands that train
+ * or predict ask for passive waits unless the user chose a policy.
  */
-static void ensure_passive_openmp(char **argv)
+static void ensure_passive_openmp(void)
 {
 	if (getenv("OMP_WAIT_POLICY") || getenv("MMP_NO_REEXEC"))
 		return;
 	setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-	execv("/proc/self/exe", argv);
-	/* no /proc: go on with the default policy */
+}
+
+/* whether the command's arguments ask for its usage (-h, --help) */
+static int wants_help(int argc, const char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	return 0;
+}
+
+/* open the libraries the command needs at once, before any work */
+static void load_libraries(unsigned int flags)
+{
+	unsigned int libs = 0;
+
+	if (flags & LOAD_XGBOOST)
+		libs |= MMP_LIBRARY_XGBOOST;
+	if (flags & LOAD_GIT)
+		libs |= MMP_LIBRARY_GIT;
+	if (flags & LOAD_CURL)
+		libs |= MMP_LIBRARY_CURL;
+	if (flags & LOAD_HTTPD)
+		libs |= MMP_LIBRARY_HTTPD;
+	if (libs && mmp_library_load(libs) < 0)
+		die("%s", mmp_error_last()->message);
 }
 
 static int stdout_is_pipe_or_socket(void)
@@ -131,7 +157,7 @@ int main(int argc, char **argv)
 		  .argh = "<when>", .help = "colour: auto, always or never",
 		  .flags = PARSE_OPT_OPTARG, .callback = parse_color },
 		OPT_BOOL(0, "version", &show_version,
-			"print the versions of mmp and its libraries"),
+			"print mmp's version (mmp version: its libraries too)"),
 		{ .type = OPTION_CALLBACK, .short_name = 'h', .long_name = "help",
 		  .help = "show this help", .flags = PARSE_OPT_NONEG,
 		  .callback = print_main_help },
@@ -152,9 +178,13 @@ int main(int argc, char **argv)
 	if (!nargs || show_version || !find_command(args[0]))
 		apply_chdirs();
 	if (show_version) {
-		const char *v[] = { "version", NULL };
+		/* only mmp's own: `mmp version` opens every library */
 		free(args);
-		return cmd_version(1, v, &ctx);
+		printf("mmp version %s\n", mmp_version());
+		if (fflush(stdout) || ferror(stdout))
+			die("write failure on standard output: %s",
+				strerror(errno));
+		return 0;
 	}
 	if (!nargs) {
 		print_main_usage(stdout);
@@ -168,7 +198,7 @@ int main(int argc, char **argv)
 		unknown_command(name);
 	}
 	if (cmd->flags & USE_XGBOOST)
-		ensure_passive_openmp(argv);
+		ensure_passive_openmp();
 	apply_chdirs();
 
 	output_setup_color(&ctx, color_when);
@@ -177,6 +207,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_DFL);
 	if (mmp_global_init() < 0)
 		die_lib("cannot initialise the libraries");
+	/* not for -h: help needs no library */
+	if (!wants_help(nargs, args))
+		load_libraries(cmd->flags);
 
 	parse_options_verbosity = &ctx.verbosity;
 	ret = cmd->fn(nargs, args, &ctx);
