@@ -153,13 +153,13 @@ static void print_summary(const mmp_batch_result *r)
 		(unsigned long long)r->unseen, r->seconds, r->rows_per_sec);
 	for (i = 0; i < r->nskips; i++)
 		fprintf(stderr, "  skipped line %lld: %s\n",
-			(long long)r->skips[i].line, r->skips[i].reason);
+			(long long)r->skips[i].line, tsafe(r->skips[i].reason));
 	if (r->skipped > r->nskips)
 		fprintf(stderr, "  ... and %llu more skipped rows\n",
 			(unsigned long long)(r->skipped - r->nskips));
 	for (i = 0; i < r->nunseen_features; i++)
 		fprintf(stderr, "  unseen categories in '%s': %llu\n",
-			r->unseen_features[i].feature,
+			tsafe(r->unseen_features[i].feature),
 			(unsigned long long)r->unseen_features[i].count);
 	for (i = 0; r->evaluated && i < r->metrics.count; i++) {
 		char v[32];
@@ -223,6 +223,8 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 	int err, ret = EXIT_OK;
 
 	argc = parse_options(argc, argv, opts, batch_usage, 0);
+	check_name_option("--run-name", "run name", o.run_name);
+	check_name_option("--experiment", "experiment name", o.experiment);
 	if (argc)
 		usage_msg_opt("too many arguments", batch_usage, opts);
 	if (!!model + !!run + !!dir != 1)

@@ -98,6 +98,12 @@ int error_lib(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "fatal: <what>: <mmp_error_last()>", exits 128 */
 void die_lib(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
+/*
+ * A name given on the command line (`value` of option `opt`, NULL when
+ * absent) that holds control characters or invalid UTF-8 is refused
+ * before any work: "error: option '<opt>': the <what> holds ...", exit 1.
+ */
+void check_name_option(const char *opt, const char *what, const char *value);
 /* informational line on stderr unless -q */
 void info(struct mmp_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -122,7 +122,7 @@ int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx)
 	cmd = find_command(argv[0]);
 	if (!cmd) {
 		fprintf(stderr, "mmp: '%s' is not an mmp command or help "
-			"topic. See 'mmp --help'.\n", argv[0]);
+			"topic. See 'mmp --help'.\n", tsafe(argv[0]));
 		suggest_command(argv[0]);
 		return EXIT_FAIL;
 	}

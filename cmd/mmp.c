@@ -88,7 +88,7 @@ static int print_main_help(const struct option *opt, const char *arg,
 static void unknown_command(const char *name)
 {
 	fprintf(stderr, "mmp: '%s' is not an mmp command. See 'mmp --help'.\n",
-		name);
+		tsafe(name));
 	suggest_command(name);
 	exit(EXIT_FAIL);
 }

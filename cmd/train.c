@@ -388,6 +388,8 @@ int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx)
 		usage_msg_opt("too many arguments", train_usage, opts);
 	if (!recipe)
 		usage_msg_opt("--recipe is required", train_usage, opts);
+	check_name_option("--run-name", "run name", run_name);
+	check_name_option("--experiment", "experiment name", experiment);
 	store = ctx_store(ctx);
 	o.config = ctx_config(ctx);
 	if (threads < 0 &&

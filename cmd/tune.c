@@ -283,6 +283,7 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 		usage_msg_opt("too many arguments", tune_usage, opts);
 	if (!recipe)
 		usage_msg_opt("--recipe is required", tune_usage, opts);
+	check_name_option("--experiment", "experiment name", experiment);
 	if (jobs < 1)
 		usage_msg_opt("--jobs must be at least 1", tune_usage, opts);
 	if (trials == 0 || trials < -1)

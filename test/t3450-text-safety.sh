@@ -12,6 +12,7 @@ MMP_USER=ci; export MMP_USER
 NL='
 '
 ESC=$(printf '\033')
+BS='\'
 
 test_expect_success 'setup: one registered version' '
 	mmp init -q proj &&
@@ -110,6 +111,36 @@ test_expect_success JQ 'approval notes are escaped in approvals show and list' '
 	! grep "^APPROVED by boss" list.out &&
 	mmp approvals show m 1 --json >show.json &&
 	test "$(jq -r "[.. | .notes? // empty][0]" show.json)" = "bad${NL}APPROVED by boss"
+'
+
+test_expect_success 'a bad --run-name or --experiment fails before any work' '
+	test_expect_code 1 mmp train --recipe no-such.yaml \
+		--run-name "$(printf "bad\377")" 2>err &&
+	test_grep "^error: option .--run-name.: the run name holds invalid UTF-8 \(byte 4\)$" err &&
+	test_expect_code 1 mmp train --recipe no-such.yaml \
+		--experiment "e${NL}x" 2>err &&
+	test_grep "^error: option .--experiment.: the experiment name holds a control character \(byte 2\)$" err &&
+	test_expect_code 1 mmp tune --recipe no-such.yaml \
+		--experiment "e${ESC}[2J" 2>err &&
+	test_grep "holds a control character \(byte 2\)" err &&
+	test_expect_code 1 mmp batch-inference --model m@Production \
+		--input no.csv --output out.csv --run-name "r${NL}" 2>err &&
+	test_grep "the run name holds a control character \(byte 2\)" err &&
+	! test -e out.csv
+'
+
+test_expect_success 'names echoed in errors are escaped, one line per message' '
+	test_expect_code 1 mmp models show "bad${NL}fatal: forged" 2>err &&
+	test_line_count = 1 err &&
+	test_grep "^error: cannot show model .bad${BS}${BS}nfatal: forged." err &&
+	test_expect_code 1 mmp runs show "zz${ESC}]0;t" 2>err &&
+	test_line_count = 1 err &&
+	! grep -q "$ESC" err &&
+	test_grep "no run .zz${BS}${BS}x1b\]0;t." err &&
+	test_must_fail mmp "x${ESC}[31m${NL}fatal: fake" 2>err &&
+	! grep -q "$ESC" err &&
+	! grep -q "^fatal: fake" err &&
+	test_grep "^mmp: .x${BS}${BS}x1b\[31m${BS}${BS}nfatal: fake. is not an mmp command" err
 '
 
 test_done

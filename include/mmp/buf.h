@@ -64,6 +64,15 @@ MMP_EXTERN(void) mmp_fmt_float(char out[32], float v);
  */
 MMP_EXTERN(size_t) mmp_utf8_seq_len(const unsigned char *p);
 
+/**
+ * Whether `s` is fit for a name or an identity: valid UTF-8 without
+ * control characters (C0, DEL, C1). 0, or MMP_EINVALID with the error
+ * "the <what> holds a control character (byte N)" or "... invalid
+ * UTF-8 (byte N)" set; the text itself is not repeated. Commands call
+ * it on options as they parse them, so a bad name fails before any work.
+ */
+MMP_EXTERN(int) mmp_str_check_name(const char *what, const char *s);
+
 MMP_END_DECL
 
 #endif

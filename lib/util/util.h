@@ -90,13 +90,7 @@ void mmp_sha256_buf_hex(char out_hex[65], const void *data, size_t len);
 /* strings */
 bool mmp_str_starts_with(const char *s, const char *prefix);
 bool mmp_str_ends_with(const char *s, const char *suffix);
-/*
- * Whether `s` is fit for a name or an identity: valid UTF-8 without
- * control characters (C0, DEL, C1). 0, or MMP_EINVALID with the error
- * "the <what> holds a control character (byte N)" or "... invalid
- * UTF-8 (byte N)" set; the text itself is not repeated.
- */
-int mmp_str_check_name(const char *what, const char *s);
+/* mmp_str_check_name(): public, in mmp/buf.h */
 /* Damerau-free Levenshtein distance, for "did you mean" */
 size_t mmp_str_distance(const char *a, const char *b);
 /* the candidate closest to `word`, or NULL when none is close enough */
