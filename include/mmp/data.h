@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* data.h: typed CSV loading (whole file or streamed) and category tables */
+/* data.h: data sources (CSV files, databases) loaded into typed frames,
+ * and category tables */
 #ifndef INCLUDE_mmp_data_h__
 #define INCLUDE_mmp_data_h__
 
@@ -299,6 +300,97 @@ MMP_EXTERN(uint64_t) mmp_csv_reader_skipped(const mmp_csv_reader *r);
 /** sha256 hex of the input once the end was reached, else NULL. */
 MMP_EXTERN(const char *) mmp_csv_reader_digest(const mmp_csv_reader *r);
 MMP_EXTERN(void) mmp_csv_reader_free(mmp_csv_reader *r);
+
+/*
+ * Data sources. A source names where rows come from:
+ *
+ *   a file path (or "-")         a CSV file, read by mmp_csv_load()
+ *   postgresql://... (or         a PostgreSQL query or table, through
+ *   postgres://...)              libpq (connection string as libpq's)
+ *   sqlite:///path/to/file.db    an SQLite file, read-only
+ *
+ * Every reader fills the same frame the CSV reader fills, with the same
+ * spec (roles, named columns, categories, target, time column) and the
+ * same typing: a database column's type comes from the server instead
+ * of a sniff (integers, floats, numerics and booleans are numbers,
+ * booleans 0/1; text is categorical; dates and timestamps are text as
+ * ISO 8601, read by mmp_parse_timestamp() for the time column). A SQL
+ * NULL, and a text value that is empty or only blanks, is a missing
+ * value; missing-value spellings (mmp_csv_options.na_values) apply to
+ * CSV only. Readers only read: they never record runs.
+ */
+
+/** The kind of a source, from its location. */
+typedef enum {
+	MMP_SOURCE_FILE = 0,     /**< a CSV file: any location without a
+				      scheme below */
+	MMP_SOURCE_POSTGRESQL,   /**< postgresql:// or postgres:// */
+	MMP_SOURCE_SQLITE        /**< sqlite:// */
+} mmp_source_kind;
+
+/** Where to read rows. NULL strings are absent. */
+typedef struct {
+	unsigned int version;
+	/** a file path, "-", or a database URI (see above) */
+	const char *location;
+	/** databases: the SQL whose result rows are read */
+	const char *query;
+	/** databases: "name" or "schema.name", read whole; each part is
+	 * quoted as an identifier. Exactly one of query and table. */
+	const char *table;
+} mmp_source;
+
+#define MMP_SOURCE_VERSION 1
+#define MMP_SOURCE_INIT { MMP_SOURCE_VERSION, NULL, NULL, NULL }
+
+/** The kind of source `location` names (MMP_SOURCE_FILE for NULL). */
+MMP_EXTERN(mmp_source_kind) mmp_source_kind_of(const char *location);
+/** "csv", "postgresql" or "sqlite". */
+MMP_EXTERN(const char *) mmp_source_kind_name(mmp_source_kind k);
+
+/**
+ * Append `location` to `out` without credentials: a database URI loses
+ * its password (and any password=... parameter); a file path is
+ * appended unchanged. Safe to print, log and store.
+ */
+MMP_EXTERN(void) mmp_source_redact(mmp_buf *out, const char *location);
+
+/** What a load learned about its source, for lineage. */
+typedef struct {
+	char *location;        /**< redacted (mmp_source_redact()) */
+	char *query;           /**< the SQL that ran; NULL for files */
+	char *server_version;  /**< e.g. "PostgreSQL 16.4"; NULL for files */
+	uint64_t rows;         /**< data rows read */
+} mmp_source_info;
+
+/** Free the strings of `info` and zero it; accepts a zeroed struct. */
+MMP_EXTERN(void) mmp_source_info_release(mmp_source_info *info);
+
+/**
+ * Load every row of `src` into `*out` (owned by the caller), as
+ * mmp_csv_load() does for a file: `spec` says which columns play which
+ * role; `opts` gives the CSV dialect and threads (databases use only
+ * its progress callback, called with the rows read so far and 0).
+ * With `info` not NULL it is filled (release it with
+ * mmp_source_info_release(), also after an error).
+ * Errors: as mmp_csv_load(); for databases MMP_ENET (cannot connect:
+ * host unreachable, authentication failed), MMP_EINVALID (bad SQL, an
+ * empty result, a column of an unsupported type, named with its type),
+ * MMP_ENOTFOUND (no reader for the scheme in this build). No message
+ * ever holds a password.
+ */
+MMP_EXTERN(int) mmp_source_load(mmp_frame **out, mmp_source_info *info,
+	const mmp_source *src, const mmp_csv_spec *spec,
+	const mmp_csv_options *opts);
+
+/**
+ * The columns of `src` and their types, without reading its rows: the
+ * sniffed header of a CSV file (mmp_csv_sniff()), the described result
+ * of a database query. Free with mmp_csv_header_free().
+ * Errors: as mmp_source_load().
+ */
+MMP_EXTERN(int) mmp_source_header(mmp_csv_header **out,
+	const mmp_source *src, const mmp_csv_options *opts);
 
 /**
  * Parse the decimal number in the `len` bytes at `s` (no blanks) to the

@@ -36,8 +36,14 @@ typedef struct {
 	const char *experiment;    /**< `experiment`, or NULL when not given */
 
 	struct {
-		const char *source;      /**< as written in the recipe */
-		const char *source_abs;  /**< resolved from the recipe's dir */
+		/** as written in the recipe (${VAR}s expanded): a CSV file
+		 * or a database URI (see mmp_source_kind_of()) */
+		const char *source;
+		/** a file resolved from the recipe's dir; a URI as is */
+		const char *source_abs;
+		/** database sources: exactly one of these, else NULL */
+		const char *query;
+		const char *table;
 		char delimiter;          /**< recipe, else data.delimiter */
 		/** recipe, else the data.na_values configuration */
 		const char *const *na_values;

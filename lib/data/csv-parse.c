@@ -481,6 +481,36 @@ static int convert_row(struct mmp_data__seg *s, size_t *row_unseen,
 	return 0;
 }
 
+int mmp_data__seg_add_record(struct mmp_data__seg *s,
+	const char *const *vals, const size_t *lens)
+{
+	const struct mmp_data__plan *pl = s->plan;
+	size_t row_unseen[64], *ru = row_unseen, nun = 0, c, ea0 = s->ealen;
+	int err = 0;
+
+	if (s->nrows == s->ralloc)
+		grow_rows(s);
+	if (pl->nfeat > ARRAY_SIZE(row_unseen))
+		ru = mmp__calloc(pl->nfeat, sizeof(*ru));
+	for (c = 0; c < pl->ncols && !err; c++) {
+		if (pl->cols[c].op == OP_SKIP)
+			continue;
+		if (convert_field(s, c, vals[c] ? vals[c] : "",
+			    vals[c] ? lens[c] : 0, ru, &nun) < 0)
+			err = -1;
+	}
+	if (err) {
+		s->ealen = ea0;
+	} else {
+		for (c = 0; c < nun; c++)
+			s->unseen[ru[c]]++;
+		s->nrows++;
+	}
+	if (ru != row_unseen)
+		free(ru);
+	return err;
+}
+
 static const double pow10_neg[23] = {
 	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,

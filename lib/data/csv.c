@@ -5,6 +5,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,7 +38,8 @@ int mmp_csv_options_init(mmp_csv_options *opts, unsigned int version)
 }
 
 /* refuse option and spec structs from a newer mmp */
-static int check_versions(const mmp_csv_options *o, const mmp_csv_spec *sp)
+int mmp_data__check_versions(const mmp_csv_options *o,
+	const mmp_csv_spec *sp)
 {
 	if (o->version != MMP_CSV_OPTIONS_VERSION)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
@@ -155,7 +157,7 @@ static void src_digest(struct src *s, char out[65])
 /* ------------------------------------------------------------------ */
 /* the dialect part of a plan                                          */
 
-static int plan_dialect(struct mmp_data__plan *p, const char *name,
+int mmp_data__plan_dialect(struct mmp_data__plan *p, const char *name,
 	const mmp_csv_options *o)
 {
 	const char *const *na = o->na_values ? o->na_values : default_na;
@@ -241,6 +243,22 @@ void mmp_csv_header_free(mmp_csv_header *h)
 	free(h->names);
 	free(h->types);
 	free(h);
+}
+
+mmp_csv_header *mmp_data__header_new(const char *const *names,
+	const mmp_csv_type *types, size_t n)
+{
+	mmp_csv_header *h = mmp__calloc(1, sizeof(*h));
+	size_t i;
+
+	h->n = n;
+	h->names = mmp__calloc(n + 1, sizeof(*h->names));
+	h->types = mmp__calloc(n + 1, sizeof(*h->types));
+	for (i = 0; i < n; i++) {
+		h->names[i] = mmp__strdup(names[i]);
+		h->types[i] = types[i];
+	}
+	return h;
 }
 
 /*
@@ -417,10 +435,10 @@ int mmp_csv_sniff(mmp_csv_header **out, const char *path,
 		opts = &def;
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
-	if ((error = check_versions(opts, NULL)) < 0 ||
+	if ((error = mmp_data__check_versions(opts, NULL)) < 0 ||
 	    (error = src_open(&s, path)) < 0)
 		goto done;
-	if ((error = plan_dialect(&p, s.name, opts)) < 0)
+	if ((error = mmp_data__plan_dialect(&p, s.name, opts)) < 0)
 		goto done;
 	s.cap = first_block(&s);
 	if ((error = read_header(&h, &s, &p)) < 0)
@@ -475,7 +493,7 @@ static void add_feature(struct mmp_data__plan *p, size_t c, bool cat,
 	}
 }
 
-static int build_plan(struct mmp_data__plan *p, const mmp_csv_header *h,
+int mmp_data__build_plan(struct mmp_data__plan *p, const mmp_csv_header *h,
 	const mmp_csv_spec *spec, bool streaming)
 {
 	size_t i, c, n = h->n;
@@ -666,7 +684,7 @@ static char **dup_names(char **names, size_t n)
 	return out;
 }
 
-static mmp_frame *frame_new(const struct mmp_data__plan *p)
+mmp_frame *mmp_data__frame_new(const struct mmp_data__plan *p)
 {
 	mmp_frame *f = mmp__calloc(1, sizeof(*f));
 	size_t j;
@@ -748,15 +766,8 @@ void mmp_frame_free(mmp_frame *f)
 	free(f);
 }
 
-/* global dictionaries of a load: collected features, class labels */
-struct collect {
-	mmp_data__dict *feat;
-	mmp_data__dict y;
-	size_t n;
-};
-
 /* append the rows of a parsed segment whose first line is `base` */
-static void frame_merge(mmp_frame *f, struct collect *g,
+void mmp_data__frame_merge(mmp_frame *f, struct mmp_data__collect *g,
 	const struct mmp_data__seg *s, int64_t base)
 {
 	const struct mmp_data__plan *p = s->plan;
@@ -826,7 +837,7 @@ static void frame_merge(mmp_frame *f, struct collect *g,
 }
 
 /* the float32 target from the doubles or codes */
-static void frame_finish_target(mmp_frame *f)
+void mmp_data__frame_finish_target(mmp_frame *f)
 {
 	size_t i;
 
@@ -848,7 +859,7 @@ struct pool {
 };
 
 /* append the parsed runs of a pool in order; the first error wins */
-static int pool_merge(struct pool *pl, mmp_frame *f, struct collect *g,
+static int pool_merge(struct pool *pl, mmp_frame *f, struct mmp_data__collect *g,
 	int64_t *line)
 {
 	unsigned k;
@@ -857,7 +868,7 @@ static int pool_merge(struct pool *pl, mmp_frame *f, struct collect *g,
 		struct mmp_data__seg *sg = &pl->segs[k];
 		if (sg->err)
 			return mmp_data__seg_error(sg, *line);
-		frame_merge(f, g, sg, *line);
+		mmp_data__frame_merge(f, g, sg, *line);
 		*line += sg->nlines;
 	}
 	pl->nseg = 0;
@@ -936,8 +947,8 @@ static unsigned thread_count(const mmp_csv_options *o)
 }
 
 /* sort the collected dictionaries and turn ids into float codes */
-static void finish_collect(mmp_frame *f, const struct mmp_data__plan *p,
-	struct collect *g)
+void mmp_data__finish_collect(mmp_frame *f, const struct mmp_data__plan *p,
+	struct mmp_data__collect *g)
 {
 	size_t k, r, i;
 
@@ -966,13 +977,28 @@ static void finish_collect(mmp_frame *f, const struct mmp_data__plan *p,
 	}
 }
 
+void mmp_data__frame_end(mmp_frame *f, const struct mmp_data__plan *p,
+	struct mmp_data__collect *g, const char *digest)
+{
+	mmp_data__finish_collect(f, p, g);
+	mmp_data__frame_finish_target(f);
+	if (f->nfeat && f->nrows)
+		f->x = mmp__realloc(f->x, f->nrows * f->nfeat * sizeof(*f->x));
+	snprintf(f->digest, sizeof(f->digest), "%s", digest ? digest : "");
+}
+
+size_t mmp_data__frame_rows(const mmp_frame *f)
+{
+	return f->nrows;
+}
+
 int mmp_csv_load(mmp_frame **out, const char *path,
 	const mmp_csv_spec *spec, const mmp_csv_options *opts)
 {
 	mmp_csv_options def = MMP_CSV_OPTIONS_INIT;
 	mmp_csv_spec defspec = MMP_CSV_SPEC_INIT;
 	struct mmp_data__plan p = { 0 };
-	struct collect g = { 0 };
+	struct mmp_data__collect g = { 0 };
 	struct pool *pools[2] = { NULL, NULL }, *pool;
 	pthread_t th[MAX_THREADS];
 	unsigned nth = 0;
@@ -982,6 +1008,7 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	char *blk = NULL, *next = NULL, *spare = NULL;
 	size_t pos, len, cap, i, k, bounds[MAX_SEGS + 1];
 	uint64_t done = 0;   /* bytes of the file parsed so far */
+	char digest[65];
 	unsigned nthreads, nseg;
 	int64_t line;
 	int error, merr = 0, cur = 0;
@@ -994,19 +1021,19 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	nthreads = thread_count(opts);
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
-	if ((error = check_versions(opts, spec)) < 0 ||
+	if ((error = mmp_data__check_versions(opts, spec)) < 0 ||
 	    (error = src_open(&s, path)) < 0)
 		goto done;
-	if ((error = plan_dialect(&p, s.name, opts)) < 0)
+	if ((error = mmp_data__plan_dialect(&p, s.name, opts)) < 0)
 		goto done;
 	/* the first block gives the header and the sniff sample */
 	s.cap = first_block(&s);
 	if ((error = read_header(&h, &s, &p)) < 0 ||
 	    (error = sniff_rows(h, &s, &p, opts->sniff_rows ?
 		    opts->sniff_rows : SNIFF_ROWS)) < 0 ||
-	    (error = build_plan(&p, h, spec, false)) < 0)
+	    (error = mmp_data__build_plan(&p, h, spec, false)) < 0)
 		goto done;
-	f = frame_new(&p);
+	f = mmp_data__frame_new(&p);
 	g.n = p.ncollect;
 	g.feat = mmp__calloc(g.n + 1, sizeof(*g.feat));
 	if (s.size > 0 && h->row_bytes > 0)
@@ -1122,11 +1149,8 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 			"%s: no data rows", s.name);
 		goto done;
 	}
-	finish_collect(f, &p, &g);
-	frame_finish_target(f);
-	if (f->nfeat && f->nrows)
-		f->x = mmp__realloc(f->x, f->nrows * f->nfeat * sizeof(*f->x));
-	src_digest(&s, f->digest);
+	src_digest(&s, digest);
+	mmp_data__frame_end(f, &p, &g, digest);
 done:
 	for (i = 0; i < 2; i++) {
 		if (!pools[i])
@@ -1183,14 +1207,14 @@ int mmp_csv_reader_open(mmp_csv_reader **out, const char *path,
 			"a streaming read needs a spec");
 	r = mmp__calloc(1, sizeof(*r));
 	r->src.fd = -1;
-	if ((error = check_versions(opts, spec)) < 0 ||
+	if ((error = mmp_data__check_versions(opts, spec)) < 0 ||
 	    (error = src_open(&r->src, path)) < 0)
 		goto done;
-	if ((error = plan_dialect(&r->plan, r->src.name, opts)) < 0)
+	if ((error = mmp_data__plan_dialect(&r->plan, r->src.name, opts)) < 0)
 		goto done;
 	r->src.cap = STREAM_SIZE;
 	if ((error = read_header(&h, &r->src, &r->plan)) < 0 ||
-	    (error = build_plan(&r->plan, h, spec, true)) < 0)
+	    (error = mmp_data__build_plan(&r->plan, h, spec, true)) < 0)
 		goto done;
 	r->plan.want_lines = true;
 	mmp_data__seg_init(&r->seg, &r->plan);
@@ -1219,7 +1243,7 @@ int mmp_csv_reader_next(mmp_frame **out, mmp_csv_reader *r, size_t max_rows)
 			"a chunk needs at least one row");
 	if (r->done)
 		return MMP_ITEROVER;
-	f = frame_new(&r->plan);
+	f = mmp_data__frame_new(&r->plan);
 	frame_reserve(f, max_rows < 4096 ? max_rows : 4096, true);
 	while (f->nrows < max_rows) {
 		struct mmp_data__seg *sg = &r->seg;
@@ -1234,7 +1258,7 @@ int mmp_csv_reader_next(mmp_frame **out, mmp_csv_reader *r, size_t max_rows)
 			r->done = true;
 			goto done;
 		}
-		frame_merge(f, NULL, sg, r->line);
+		mmp_data__frame_merge(f, NULL, sg, r->line);
 		r->pos += sg->consumed;
 		r->line += sg->nlines;
 		if (f->nrows >= max_rows)
@@ -1276,7 +1300,7 @@ int mmp_csv_reader_next(mmp_frame **out, mmp_csv_reader *r, size_t max_rows)
 		mmp_frame_free(f);
 		return MMP_ITEROVER;
 	}
-	frame_finish_target(f);
+	mmp_data__frame_finish_target(f);
 	*out = f;
 	return 0;
 done:

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* data-internal.h: shared internals of the CSV reader (lib/data) */
+/* data-internal.h: shared internals of lib/data: the CSV parser, the
+ * frame builder every reader fills, and the reader interface */
 #ifndef LIB_data_data_internal_h__
 #define LIB_data_data_internal_h__
 
@@ -170,5 +171,101 @@ static inline const char *mmp_data__fptr(const struct mmp_data__seg *s,
 }
 bool mmp_data__is_na(const struct mmp_data__plan *p, const char *v,
 	size_t len);
+
+/* add the values of one record (not CSV text) as row slot s->nrows:
+ * vals[c] NULL is a missing value; lens[c] its bytes. 0, or -1 with
+ * s->err_msg and s->err_field set (the row is not added) */
+int mmp_data__seg_add_record(struct mmp_data__seg *s,
+	const char *const *vals, const size_t *lens);
+
+/* --- what csv.c shares with the other readers --- */
+
+/* global dictionaries of a load: collected features, class labels */
+struct mmp_data__collect {
+	mmp_data__dict *feat;
+	mmp_data__dict y;
+	size_t n;
+};
+
+int mmp_data__check_versions(const mmp_csv_options *o,
+	const mmp_csv_spec *sp);
+/* the dialect of a plan: delimiter, missing-value spellings, bad rows */
+int mmp_data__plan_dialect(struct mmp_data__plan *p, const char *name,
+	const mmp_csv_options *o);
+/* a header from known names and types (no sniff) */
+mmp_csv_header *mmp_data__header_new(const char *const *names,
+	const mmp_csv_type *types, size_t n);
+/* which column of `h` plays which role of `spec` (errors name p->name) */
+int mmp_data__build_plan(struct mmp_data__plan *p, const mmp_csv_header *h,
+	const mmp_csv_spec *spec, bool streaming);
+mmp_frame *mmp_data__frame_new(const struct mmp_data__plan *p);
+/* append the rows of segment s (g NULL: no collected dictionaries) */
+void mmp_data__frame_merge(mmp_frame *f, struct mmp_data__collect *g,
+	const struct mmp_data__seg *s, int64_t base);
+void mmp_data__finish_collect(mmp_frame *f, const struct mmp_data__plan *p,
+	struct mmp_data__collect *g);
+void mmp_data__frame_finish_target(mmp_frame *f);
+/* code the collected categories, fill the float target, trim the
+ * matrix and set the frame's digest (hex, or NULL for none) */
+void mmp_data__frame_end(mmp_frame *f, const struct mmp_data__plan *p,
+	struct mmp_data__collect *g, const char *digest);
+size_t mmp_data__frame_rows(const mmp_frame *f);
+
+/* --- the frame builder: how a reader of records fills a frame ---
+ *
+ * A database reader knows each column's name and type up front and
+ * hands over rows as text values (SQL NULL as NULL). The builder
+ * applies the spec exactly as a CSV load does (same conversions, same
+ * messages, categories collected and sorted at the end) and keeps only
+ * the frame and a small batch of rows, so memory is bounded by the
+ * data, not by the reader.
+ *
+ *   mmp_data__builder_new(&b, name, names, types, n, spec);
+ *   while (rows) mmp_data__builder_add(b, vals, lens);
+ *   mmp_data__builder_finish(b, &frame, allow_empty);
+ *   mmp_data__builder_free(b);
+ */
+struct mmp_data__builder;
+
+/* `name` (already redacted) prefixes every message; types are
+ * MMP_CSV_TYPE_STRING for text (categorical when a feature), otherwise
+ * numeric */
+int mmp_data__builder_new(struct mmp_data__builder **out, const char *name,
+	const char *const *names, const mmp_csv_type *types, size_t n,
+	const mmp_csv_spec *spec);
+/* add one row of n values; an error names the row (1-based) and column */
+int mmp_data__builder_add(struct mmp_data__builder *b,
+	const char *const *vals, const size_t *lens);
+/* rows added so far */
+uint64_t mmp_data__builder_rows(const struct mmp_data__builder *b);
+/* the frame (owned by the caller); no rows is an error unless allowed */
+int mmp_data__builder_finish(struct mmp_data__builder *b, mmp_frame **out,
+	bool allow_empty);
+void mmp_data__builder_free(struct mmp_data__builder *b);
+
+/* --- the reader interface ---
+ *
+ * One reader per source scheme, each in its own file (pg.c for
+ * PostgreSQL through libpq, sqlite for SQLite). mmp_source_load(),
+ * mmp_source_header() and mmp_source_check() pick the reader from
+ * mmp_source_kind_of(src->location) in the table of source.c; CSV files
+ * (and what decompresses to CSV) go through csv.c instead. A reader:
+ *   - checks the source (query xor table) and connects;
+ *   - for `load`: streams the rows through a builder into a frame,
+ *     fills `info` (redacted location, query that ran, server version,
+ *     rows), and sets no digest (source.c computes the canonical one);
+ *   - for `header`: the result's columns and types without the rows;
+ *   - maps each column's type to MMP_CSV_TYPE_*, refusing other types
+ *     with MMP_EINVALID naming the column and its type;
+ *   - never prints, never records anything, and never puts a password
+ *     in a message (use mmp_source_redact() for the location).
+ */
+struct mmp_data__reader {
+	mmp_source_kind kind;
+	int (*load)(mmp_frame **out, mmp_source_info *info,
+		const mmp_source *src, const mmp_csv_spec *spec,
+		const mmp_csv_options *opts);
+	int (*header)(mmp_csv_header **out, const mmp_source *src);
+};
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmp/data.h"
 #include "recipe-internal.h"
 #include "tune/tune-internal.h"
 
@@ -44,7 +45,12 @@ static const struct mmp_skey schema[] = {
 	{ "experiment", MMP_CONFIG_STRING, 0, NULL, 0, 0, NULL, NULL,
 	  "experiment the runs go to" },
 	{ "data.source", MMP_CONFIG_STRING, REQ, NULL, 0, 0, NULL, NULL,
-	  "CSV file, relative to the recipe's directory" },
+	  "CSV file (relative to the recipe's directory), postgresql:// "
+	  "or sqlite:// URI" },
+	{ "data.query", MMP_CONFIG_STRING, 0, NULL, 0, 0, NULL, NULL,
+	  "database sources: the SQL whose rows are read" },
+	{ "data.table", MMP_CONFIG_STRING, 0, NULL, 0, 0, NULL, NULL,
+	  "database sources: the table (or schema.table) read whole" },
 	{ "data.delimiter", MMP_CONFIG_CHAR, 0, NULL, 0, 0, NULL, NULL,
 	  "field delimiter" },
 	{ "data.na_values", MMP_CONFIG_STRLIST, 0, NULL, 0, 0, NULL, NULL,
@@ -407,6 +413,41 @@ static void check_columns(struct found *f, mmp_diag_list *diags)
 				"column", target);
 }
 
+/* a database source reads a query or a table; a file reads neither */
+static void check_source(struct found *f, mmp_diag_list *diags)
+{
+	const char *src = text_of(f, "data.source");
+	const char *q = text_of(f, "data.query");
+	const char *t = text_of(f, "data.table");
+	mmp_source_kind k;
+
+	if (!src)
+		return;
+	k = mmp_source_kind_of(src);
+	if (k == MMP_SOURCE_FILE) {
+		if (q || t)
+			mmp_config__diag_node(diags, node_of(f, q ?
+				"data.query" : "data.table"), false,
+				q ? "data.query" : "data.table", "a %s needs a "
+				"database source (postgresql:// or sqlite://), "
+				"not a file", q ? "query" : "table");
+		return;
+	}
+	if (q && t)
+		mmp_config__diag_node(diags, node_of(f, "data.table"), false,
+			"data.table", "give data.query or data.table, not both");
+	else if (!q && !t)
+		mmp_config__diag_node(diags, node_of(f, "data.source"), false,
+			"data.source", "a %s source needs data.query or "
+			"data.table", mmp_source_kind_name(k));
+	else if (q && !*q)
+		mmp_config__diag_node(diags, node_of(f, "data.query"), false,
+			"data.query", "the query is empty");
+	else if (t && !*t)
+		mmp_config__diag_node(diags, node_of(f, "data.table"), false,
+			"data.table", "the table name is empty");
+}
+
 static void check_split(struct found *f, mmp_task task, mmp_diag_list *diags)
 {
 	const char *method = text_of(f, "data.split.method");
@@ -485,11 +526,17 @@ static int build(struct recipe *r, struct found *f, mmp_task task,
 	p->experiment = keep_str(r, text_of(f, "experiment"));
 
 	p->data.source = keep_str(r, text_of(f, "data.source"));
-	mmp_path_dirname(&dir, abs_path);
-	mmp_path_join(&src, dir.ptr, p->data.source);
-	if ((error = mmp_path_absolute(&abs, src.ptr)) < 0)
-		goto done;
-	p->data.source_abs = keep_str(r, abs.ptr);
+	if (mmp_source_kind_of(p->data.source) == MMP_SOURCE_FILE) {
+		mmp_path_dirname(&dir, abs_path);
+		mmp_path_join(&src, dir.ptr, p->data.source);
+		if ((error = mmp_path_absolute(&abs, src.ptr)) < 0)
+			goto done;
+		p->data.source_abs = keep_str(r, abs.ptr);
+	} else {
+		p->data.source_abs = p->data.source;
+	}
+	p->data.query = keep_str(r, text_of(f, "data.query"));
+	p->data.table = keep_str(r, text_of(f, "data.table"));
 
 	s = text_of(f, "data.delimiter");
 	if (!s && o->config)
@@ -624,6 +671,7 @@ int mmp_recipe_load(mmp_recipe **out, mmp_diag_list **diags_out,
 	check_metrics(f, task, diags);
 	check_columns(f, diags);
 	check_split(f, task, diags);
+	check_source(f, diags);
 	mmp_tune__check(NULL, node_of(f, "tune"), (int)task, 0, diags);
 	if (diags->nr)
 		goto invalid;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* dataset.c: a recipe's data interface as a CSV load */
+/* dataset.c: a recipe's data interface as a load of its source */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -64,6 +64,20 @@ static void csv_options(mmp_csv_options *co, const char ***na,
 	co->nthreads = nthreads;
 }
 
+void mmp_train__source(mmp_source *src, const mmp_recipe *r,
+	const char *path)
+{
+	mmp_source def = MMP_SOURCE_INIT;
+
+	*src = def;
+	src->location = path;
+	/* a CSV file given instead of a database source has no query */
+	if (mmp_source_kind_of(path) != MMP_SOURCE_FILE) {
+		src->query = r->data.query;
+		src->table = r->data.table;
+	}
+}
+
 static int check_column(const mmp_csv_header *h, const char *path,
 	const char *key, const char *name)
 {
@@ -91,13 +105,15 @@ int mmp_train__check_header(const mmp_recipe *r, const char *path)
 {
 	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
 	mmp_csv_header *h = NULL;
+	mmp_source src;
 	const char **na;
 	long t;
 	size_t i;
 	int err;
 
 	csv_options(&co, &na, r, 1);
-	err = mmp_csv_sniff(&h, path, &co);
+	mmp_train__source(&src, r, path);
+	err = mmp_source_header(&h, &src, &co);
 	free(na);
 	if (err < 0) {
 		/* unreadable data is the run's failure, not the recipe's */
@@ -131,18 +147,20 @@ int mmp_train__check_header(const mmp_recipe *r, const char *path)
 int mmp_train__load_data(mmp_frame **out, mmp_csv_header **header,
 	const mmp_recipe *r, const char *path, unsigned int nthreads)
 {
-	return mmp_train__load_data_progress(out, header, r, path, nthreads,
-		NULL, NULL);
+	return mmp_train__load_data_progress(out, header, NULL, r, path,
+		nthreads, NULL, NULL);
 }
 
 int mmp_train__load_data_progress(mmp_frame **out, mmp_csv_header **header,
-	const mmp_recipe *r, const char *path, unsigned int nthreads,
+	mmp_source_info *info, const mmp_recipe *r, const char *path,
+	unsigned int nthreads,
 	void (*progress)(uint64_t done, uint64_t total, void *payload),
 	void *payload)
 {
 	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
 	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
 	mmp_csv_column *cols;
+	mmp_source src;
 	const char **na = NULL;
 	size_t n = 0, i;
 	int err = 0;
@@ -171,10 +189,11 @@ int mmp_train__load_data_progress(mmp_frame **out, mmp_csv_header **header,
 		: MMP_CSV_FEATURE;
 	spec.task = r->task;
 
+	mmp_train__source(&src, r, path);
 	if (header)
-		err = mmp_csv_sniff(header, path, &co);
+		err = mmp_source_header(header, &src, &co);
 	if (!err)
-		err = mmp_csv_load(out, path, &spec, &co);
+		err = mmp_source_load(out, info, &src, &spec, &co);
 	if (!err)
 		err = mmp_train__positive_class(*out, r, path);
 	free(cols);

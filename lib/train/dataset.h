@@ -7,6 +7,14 @@
 #include "mmp/recipe.h"
 
 /*
+ * The source a recipe reads from `path` (its data.source_abs, or an
+ * override): a database location takes the recipe's query or table; a
+ * file takes neither. The strings stay the recipe's and the caller's.
+ */
+void mmp_train__source(mmp_source *src, const mmp_recipe *r,
+	const char *path);
+
+/*
  * Load `path` (the recipe's data.source_abs, or an override) with the
  * recipe's delimiter, missing-value spellings and data interface: the
  * target, entity and timestamp columns, then the named features or
@@ -19,14 +27,17 @@ int mmp_train__load_data(mmp_frame **out, mmp_csv_header **header,
 	const mmp_recipe *r, const char *path, unsigned int nthreads);
 
 /* the same; `progress` (may be NULL) hears how many bytes are parsed,
- * as mmp_csv_options.progress */
+ * as mmp_csv_options.progress; `info` (may be NULL) receives what the
+ * load learned about the source (release it with
+ * mmp_source_info_release()) */
 int mmp_train__load_data_progress(mmp_frame **out, mmp_csv_header **header,
-	const mmp_recipe *r, const char *path, unsigned int nthreads,
+	mmp_source_info *info, const mmp_recipe *r, const char *path,
+	unsigned int nthreads,
 	void (*progress)(uint64_t done, uint64_t total, void *payload),
 	void *payload);
 
 /*
- * Check the recipe against the header (and sniffed types) of `path`
+ * Check the recipe against the header (and column types) of `path`
  * before anything is recorded: every named column exists (an unknown
  * one is named with its recipe key and the nearest header name), and a
  * regression target is not text. Returns 0 (also when the file cannot

@@ -33,6 +33,7 @@ struct job {
 	mmp_store *store;
 	const mmp_recipe *recipe;
 	mmp_csv_header *header;
+	mmp_source_info source;   /* what the load learned of its source */
 	mmp_frame *frame;
 	float *x;              /* test rows, validation rows, train rows */
 	float *y;              /* the same order */
@@ -167,7 +168,7 @@ static void on_load(uint64_t done, uint64_t total, void *payload)
 static int load_data(struct job *j)
 {
 	int err = mmp_train__load_data_progress(&j->frame, &j->header,
-		j->recipe, j->out->data_path,
+		&j->source, j->recipe, j->out->data_path,
 		j->o->nthread > 0 ? (unsigned int)j->o->nthread : 0,
 		on_load, j);
 
@@ -1288,6 +1289,7 @@ static void job_release(struct job *j)
 	free(j->y);
 	mmp_frame_free(j->frame);
 	mmp_csv_header_free(j->header);
+	mmp_source_info_release(&j->source);
 }
 
 int mmp_train(mmp_train_result *out, mmp_diag_list **diags,

@@ -459,6 +459,68 @@ static void test_options(void)
 		MMP_EINVALID, "load refuses a bad version");
 }
 
+static void test_sources(void)
+{
+	static const char *const pg[] = {
+		"data.source=postgresql://alice@db/shop",
+		"data.query=SELECT * FROM orders" };
+	static const char *const pgtable[] = {
+		"data.source=postgres://db/shop", "data.table=sales.orders" };
+	static const char *const none[] = { "data.source=sqlite:///a.db" };
+	static const char *const both[] = {
+		"data.source=postgresql://db/shop", "data.query=SELECT 1",
+		"data.table=t" };
+	static const char *const fileq[] = { "data.query=SELECT 1" };
+	static const char *const filet[] = { "data.table=t" };
+	static const char *const empty[] = {
+		"data.source=postgresql://db/shop", "data.query=''" };
+	mmp_recipe *r;
+	mmp_diag_list *d = NULL;
+
+	is_int(load(&r, NULL, "minimal.yaml", pg, 2), 0, "a query source");
+	if (r) {
+		is_str(r->data.source_abs, "postgresql://alice@db/shop",
+			"a URI is not a path");
+		is_str(r->data.query, "SELECT * FROM orders", "the query");
+		ok(!r->data.table, "no table");
+	}
+	mmp_recipe_free(r);
+	is_int(load(&r, NULL, "minimal.yaml", pgtable, 2), 0,
+		"a table source");
+	if (r)
+		is_str(r->data.table, "sales.orders", "the table");
+	mmp_recipe_free(r);
+	is_int(load(&r, NULL, "minimal.yaml", NULL, 0), 0, "a file");
+	if (r)
+		ok(!r->data.query && !r->data.table, "no query or table");
+	mmp_recipe_free(r);
+
+	is_int(load(&r, &d, "minimal.yaml", none, 1), MMP_EINVALID,
+		"a database without a query or table");
+	is_str(diag_at(d, 0), "--set data.source=sqlite:///a.db: data.source: "
+		"a sqlite source needs data.query or data.table", "says so");
+	mmp_diag_list_free(d);
+	is_int(load(&r, &d, "minimal.yaml", both, 3), MMP_EINVALID,
+		"a query and a table");
+	is_str(diag_at(d, 0), "--set data.table=t: data.table: give "
+		"data.query or data.table, not both", "says so");
+	mmp_diag_list_free(d);
+	is_int(load(&r, &d, "minimal.yaml", fileq, 1), MMP_EINVALID,
+		"a query on a file");
+	is_str(diag_at(d, 0), "--set data.query=SELECT 1: data.query: a query "
+		"needs a database source (postgresql:// or sqlite://), not a "
+		"file", "says so");
+	mmp_diag_list_free(d);
+	is_int(load(&r, &d, "minimal.yaml", filet, 1), MMP_EINVALID,
+		"a table on a file");
+	mmp_diag_list_free(d);
+	is_int(load(&r, &d, "minimal.yaml", empty, 2), MMP_EINVALID,
+		"an empty query");
+	is_str(diag_at(d, 0), "--set data.query='': data.query: the query is "
+		"empty", "says so");
+	mmp_diag_list_free(d);
+}
+
 int main(void)
 {
 	const char *src = getenv("MMP_SRC_DIR");
@@ -480,5 +542,6 @@ int main(void)
 	test_metric_aliases();
 	test_examples();
 	test_options();
+	test_sources();
 	return done_testing();
 }
