@@ -153,16 +153,66 @@ typedef struct {
 	 * May be NULL.
 	 */
 	void (*inputs_built)(void *payload);
+	/**
+	 * Matrices built ahead by mmp_model_data_new() for these rows;
+	 * NULL: build them for this call. Borrowed: the caller frees them
+	 * after the model is trained (the model does not keep them).
+	 */
+	const struct mmp_model_data *data;
+	/**
+	 * 1: evaluate only the holdout rows each round (the series'
+	 * training values stay NaN), which saves a metric pass over the
+	 * training rows when only the holdout decides; 0: both.
+	 */
+	int holdout_only;
 } mmp_model_train_options;
 
 #define MMP_MODEL_TRAIN_OPTIONS_VERSION 1
 #define MMP_MODEL_TRAIN_OPTIONS_INIT { MMP_MODEL_TRAIN_OPTIONS_VERSION, \
 	MMP_TASK_REGRESSION, 0, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, NULL, \
-	NULL, 0, 100, 0, NULL, 0, NULL, NULL, NULL, NULL }
+	NULL, 0, 100, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
 MMP_EXTERN(int) mmp_model_train_options_init(mmp_model_train_options *o,
 	unsigned int version);
+
+/**
+ * XGBoost's matrices of one training set and its holdout rows, built
+ * once and trained on many times (tuning trials, folds): with
+ * tree_method hist and numeric features the training rows are quantised
+ * once, for the max_bin the options give. Immutable once built, so that
+ * concurrent mmp_model_train() calls may share a quantised one (see
+ * mmp_model_data_shareable()).
+ */
+typedef struct mmp_model_data mmp_model_data;
+
+/**
+ * Build the matrices of the rows, labels, features and matrix-shaping
+ * params (tree_method, max_bin) of `o` into `*out` (free with
+ * mmp_model_data_free()), after the checks mmp_model_train() makes.
+ * The data is copied: `o`'s arrays may be freed afterwards. Returns 0,
+ * or as mmp_model_train() for bad options and XGBoost failures.
+ */
+MMP_EXTERN(int) mmp_model_data_new(mmp_model_data **out,
+	const mmp_model_train_options *o);
+
+/**
+ * 1 when `d` holds the matrices `o` needs: the same numbers of rows and
+ * columns, the same quantised form and max_bin; else 0. Params that
+ * shape no matrix (depth, eta, subsample, ...) may differ freely.
+ */
+MMP_EXTERN(int) mmp_model_data_fits(const mmp_model_data *d,
+	const mmp_model_train_options *o);
+
+/**
+ * 1 when concurrent mmp_model_train() calls may use `d` at once (its
+ * training matrix is quantised up front, so XGBoost builds nothing in
+ * it lazily); 0 when each thread needs its own.
+ */
+MMP_EXTERN(int) mmp_model_data_shareable(const mmp_model_data *d);
+
+/** Free the matrices; accepts NULL. Not while a training uses them. */
+MMP_EXTERN(void) mmp_model_data_free(mmp_model_data *d);
 
 /** One evaluation metric per round (step = round). */
 typedef struct {

@@ -765,41 +765,148 @@ static int set_attr_num(BoosterHandle b, const char *k, double v, int isint)
 	return 0;
 }
 
-int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
-	mmp_model_train_result *result)
+/* ---- matrices built once, trained on many times -------------------- */
+
+struct mmp_model_data {
+	DMatrixHandle dm[2];
+	size_t ntrain, nvalid, ncols;
+	int quantile;
+	char *max_bin;            /* quantile: the max_bin param, or NULL */
+};
+
+static const char **feature_types(const mmp_model_train_options *o)
 {
-	DMatrixHandle dm[2] = { NULL, NULL };
-	const char *names[2] = { "train", "valid" };
-	const char **types = NULL;
-	mmp_model *m = NULL;
-	mmp_model_train_result res = MMP_MODEL_TRAIN_RESULT_INIT;
-	history h;
-	mmp_buf log = MMP_BUF_INIT;
-	bst_ulong ndm;
-	double start, best = NAN;
-	int error, round, best_round = 0, since_best = 0, track = -1;
+	const char **types = mmp__calloc(o->ncols, sizeof(*types));
 	size_t i;
+
+	for (i = 0; i < o->ncols; i++)
+		types[i] = o->feature_kinds &&
+			o->feature_kinds[i] == MMP_FEATURE_CATEGORICAL ?
+			"c" : "q";
+	return types;
+}
+
+static int build_matrices(DMatrixHandle dm[2], const mmp_model_train_options *o,
+	const char **types, int quantile)
+{
+	int error;
+
+	if ((error = make_dmatrix(&dm[0], o->train_x, o->train_y,
+	    o->train_rows, o, types, quantile)) < 0)
+		return error;
+	if (o->valid_rows && (error = make_dmatrix(&dm[1], o->valid_x,
+	    o->valid_y, o->valid_rows, o, types, 0)) < 0) {
+		XGDMatrixFree(dm[0]);
+		dm[0] = NULL;
+		return error;
+	}
+	return 0;
+}
+
+int mmp_model_data_new(mmp_model_data **out, const mmp_model_train_options *o)
+{
+	mmp_model_data *d;
+	const char **types;
+	const char *mb;
+	int error;
 
 	*out = NULL;
 	if ((error = check_options(o)) < 0 ||
 	    (error = mmp_model__xgb_load()) < 0)
 		return error;
+	d = mmp__calloc(1, sizeof(*d));
+	d->quantile = use_quantile(o);
+	d->ntrain = o->train_rows;
+	d->nvalid = o->valid_rows;
+	d->ncols = o->ncols;
+	mb = find_param(o, "max_bin");
+	d->max_bin = mb ? mmp__strdup(mb) : NULL;
+	types = feature_types(o);
+	error = build_matrices(d->dm, o, types, d->quantile);
+	free(types);
+	if (error < 0) {
+		mmp_model_data_free(d);
+		return error;
+	}
+	*out = d;
+	return 0;
+}
+
+int mmp_model_data_fits(const mmp_model_data *d,
+	const mmp_model_train_options *o)
+{
+	const char *mb;
+
+	if (!d || !o || d->ncols != o->ncols || d->ntrain != o->train_rows ||
+	    d->nvalid != o->valid_rows || d->quantile != use_quantile(o))
+		return 0;
+	/* a quantised matrix holds the bins of one max_bin; a plain one
+	 * lets XGBoost rebuild its index when max_bin changes */
+	if (!d->quantile)
+		return 1;
+	mb = find_param(o, "max_bin");
+	return (!mb && !d->max_bin) || (mb && d->max_bin &&
+		!strcmp(mb, d->max_bin));
+}
+
+int mmp_model_data_shareable(const mmp_model_data *d)
+{
+	return d && d->quantile;
+}
+
+void mmp_model_data_free(mmp_model_data *d)
+{
+	if (!d)
+		return;
+	if (d->dm[0])
+		XGDMatrixFree(d->dm[0]);
+	if (d->dm[1])
+		XGDMatrixFree(d->dm[1]);
+	free(d->max_bin);
+	free(d);
+}
+
+int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
+	mmp_model_train_result *result)
+{
+	DMatrixHandle dm[2] = { NULL, NULL }, *eval_dm;
+	const char *names[2] = { "train", "valid" }, **eval_names;
+	const char **types = NULL;
+	mmp_model *m = NULL;
+	mmp_model_train_result res = MMP_MODEL_TRAIN_RESULT_INIT;
+	history h;
+	mmp_buf log = MMP_BUF_INIT;
+	bst_ulong ndm, neval;
+	double start, best = NAN;
+	int error, round, best_round = 0, since_best = 0, track = -1;
+
+	*out = NULL;
+	if ((error = check_options(o)) < 0 ||
+	    (error = mmp_model__xgb_load()) < 0)
+		return error;
+	if (o->data && !mmp_model_data_fits(o->data, o))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"the prebuilt matrices do not fit these rows or "
+			"params (rows, columns, tree_method, max_bin)");
 	h.r = &res;
 	h.alloc = (size_t)o->num_boost_round;
-	types = mmp__calloc(o->ncols, sizeof(*types));
-	for (i = 0; i < o->ncols; i++)
-		types[i] = o->feature_kinds &&
-			o->feature_kinds[i] == MMP_FEATURE_CATEGORICAL ?
-			"c" : "q";
-	if ((error = make_dmatrix(&dm[0], o->train_x, o->train_y,
-	    o->train_rows, o, types, use_quantile(o))) < 0)
+	types = feature_types(o);
+	if (o->data) {
+		dm[0] = o->data->dm[0];
+		dm[1] = o->data->dm[1];
+	} else if ((error = build_matrices(dm, o, types,
+	    use_quantile(o))) < 0) {
 		goto done;
-	ndm = 1;
-	if (o->valid_rows) {
-		if ((error = make_dmatrix(&dm[1], o->valid_x, o->valid_y,
-		    o->valid_rows, o, types, 0)) < 0)
-			goto done;
-		ndm = 2;
+	}
+	ndm = o->valid_rows ? 2 : 1;
+	/* holdout only: evaluate the one matrix, under its own name */
+	eval_dm = dm;
+	eval_names = names;
+	neval = ndm;
+	if (o->holdout_only && o->valid_rows) {
+		eval_dm = &dm[1];
+		eval_names = &names[1];
+		neval = 1;
 	}
 	if (o->inputs_built)
 		o->inputs_built(o->payload);
@@ -842,8 +949,8 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 		}
 		if (round == 0 && (error = check_unused(&log)) < 0)
 			goto done;
-		if (XGBoosterEvalOneIter(m->booster, round, dm, names, ndm,
-		    &ev) != 0) {
+		if (XGBoosterEvalOneIter(m->booster, round, eval_dm,
+		    eval_names, neval, &ev) != 0) {
 			error = mmp_model__xgb_error(MMP_ERROR,
 				"xgboost evaluation failed");
 			goto done;
@@ -933,9 +1040,9 @@ done:
 	mmp_buf_dispose(&log);
 	mmp_model_train_result_release(&res);
 	mmp_model_free(m);
-	if (dm[0])
+	if (dm[0] && !o->data)
 		XGDMatrixFree(dm[0]);
-	if (dm[1])
+	if (dm[1] && !o->data)
 		XGDMatrixFree(dm[1]);
 	free(types);
 	return error;

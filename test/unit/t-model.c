@@ -1168,6 +1168,173 @@ static void test_load_errors(void)
 	ok(m == NULL, "no model on errors");
 }
 
+/* ---- matrices built once, trained on many times --------------------- */
+
+static const mmp_model_param prebuilt_params[] = {
+	{ "objective", "binary:logistic" }, { "max_depth", "4" },
+	{ "eta", "0.2" }, { "subsample", "0.7" },
+	{ "colsample_bytree", "0.8" }, { "seed", "3" },
+	{ "tree_method", "hist" }, { "max_bin", "64" }
+};
+
+typedef struct {
+	const dataset *d;
+	const mmp_model_data *data;
+	const mmp_model_param *params;
+	size_t nparams;
+	float *pred;                  /* nvalid predictions */
+	mmp_model_train_result r;
+	int rc;
+} prebuilt_job;
+
+static void *train_prebuilt(void *arg)
+{
+	prebuilt_job *j = arg;
+	mmp_model_train_options o;
+	mmp_model *m = NULL;
+
+	base_options(&o, j->d, MMP_TASK_BINARY);
+	o.params = j->params;
+	o.nparams = j->nparams;
+	o.num_boost_round = 40;
+	o.early_stopping_rounds = 5;
+	o.nthread = 1;
+	o.data = j->data;
+	o.holdout_only = j->data != NULL;
+	j->rc = mmp_model_train(&m, &o, &j->r);
+	j->pred = calloc(j->d->nvalid, sizeof(float));
+	if (!j->rc)
+		j->rc = mmp_model_predict(m, j->d->vx, j->d->nvalid,
+			j->d->ncols, j->pred);
+	mmp_model_free(m);
+	return NULL;
+}
+
+static void prebuilt_release(prebuilt_job *j)
+{
+	free(j->pred);
+	mmp_model_train_result_release(&j->r);
+}
+
+static int same_series(const prebuilt_job *a, const prebuilt_job *b)
+{
+	int i;
+
+	if (a->r.nrounds != b->r.nrounds ||
+	    a->r.best_iteration != b->r.best_iteration)
+		return 0;
+	for (i = 0; i < a->r.nrounds; i++)
+		if (a->r.metrics[0].valid[i] != b->r.metrics[0].valid[i])
+			return 0;
+	return 1;
+}
+
+static void test_prebuilt(const dataset *d)
+{
+	static const mmp_model_param approx[] = {
+		{ "objective", "binary:logistic" }, { "max_depth", "3" },
+		{ "seed", "3" }, { "tree_method", "approx" }
+	};
+	prebuilt_job fresh = { d, NULL, prebuilt_params,
+		ARRAY_LEN(prebuilt_params), NULL, MMP_MODEL_TRAIN_RESULT_INIT,
+		0 };
+	prebuilt_job reuse[3];
+	mmp_model_train_options o;
+	mmp_model_param other[ARRAY_LEN(prebuilt_params)];
+	mmp_model_data *data = NULL, *plain = NULL;
+	mmp_model *m = NULL;
+	pthread_t th[2];
+	int i, nan_train = 1;
+
+	base_options(&o, d, MMP_TASK_BINARY);
+	o.params = prebuilt_params;
+	o.nparams = ARRAY_LEN(prebuilt_params);
+	o.nthread = 1;
+	is_int(mmp_model_data_new(&data, &o), 0, "prebuilt matrices");
+	ok(mmp_model_data_shareable(data), "hist + numeric: shareable");
+	ok(mmp_model_data_fits(data, &o), "they fit their own options");
+	memcpy(other, prebuilt_params, sizeof(other));
+	other[7].value = "32";
+	o.params = other;
+	ok(!mmp_model_data_fits(data, &o), "not another max_bin");
+	o.nparams = ARRAY_LEN(prebuilt_params) - 1;
+	ok(!mmp_model_data_fits(data, &o), "not the default max_bin");
+	o.params = approx;
+	o.nparams = ARRAY_LEN(approx);
+	ok(!mmp_model_data_fits(data, &o), "not tree_method approx");
+	o.params = prebuilt_params;
+	o.nparams = ARRAY_LEN(prebuilt_params);
+	o.train_rows--;
+	ok(!mmp_model_data_fits(data, &o), "not other rows");
+	o.train_rows++;
+	o.params = other;
+	o.data = data;
+	is_int(mmp_model_train(&m, &o, NULL), MMP_EINVALID,
+		"training on matrices that do not fit fails");
+	ok(strstr(mmp_error_last()->message, "max_bin") != NULL,
+		"and names max_bin: %s", mmp_error_last()->message);
+	ok(m == NULL, "no model");
+
+	train_prebuilt(&fresh);
+	is_int(fresh.rc, 0, "trained on fresh matrices");
+	for (i = 0; i < 3; i++) {
+		prebuilt_job j = { d, data, prebuilt_params,
+			ARRAY_LEN(prebuilt_params), NULL,
+			MMP_MODEL_TRAIN_RESULT_INIT, 0 };
+		reuse[i] = j;
+	}
+	train_prebuilt(&reuse[0]);
+	is_int(reuse[0].rc, 0, "trained on the prebuilt matrices");
+	/* two trainings at once on the same shared matrices */
+	pthread_create(&th[0], NULL, train_prebuilt, &reuse[1]);
+	pthread_create(&th[1], NULL, train_prebuilt, &reuse[2]);
+	pthread_join(th[0], NULL);
+	pthread_join(th[1], NULL);
+	for (i = 0; i < 3; i++) {
+		ok(reuse[i].rc == 0 && !memcmp(reuse[i].pred, fresh.pred,
+			d->nvalid * sizeof(float)), "reuse %d: the same "
+			"predictions, bit for bit", i);
+		ok(same_series(&reuse[i], &fresh), "reuse %d: the same "
+			"holdout values every round and best iteration", i);
+	}
+	for (i = 0; i < reuse[0].r.nrounds; i++)
+		if (!isnan(reuse[0].r.metrics[0].train[i]))
+			nan_train = 0;
+	ok(nan_train, "holdout only: no training values");
+	ok(!isnan(fresh.r.metrics[0].train[0]), "both sets by default");
+	for (i = 0; i < 3; i++)
+		prebuilt_release(&reuse[i]);
+	prebuilt_release(&fresh);
+
+	/* a plain matrix: XGBoost builds its index lazily, per thread */
+	o.params = approx;
+	o.nparams = ARRAY_LEN(approx);
+	o.data = NULL;
+	is_int(mmp_model_data_new(&plain, &o), 0, "plain matrices");
+	ok(!mmp_model_data_shareable(plain), "approx: not shareable");
+	{
+		prebuilt_job a = { d, NULL, approx, ARRAY_LEN(approx), NULL,
+			MMP_MODEL_TRAIN_RESULT_INIT, 0 };
+		prebuilt_job b = { d, plain, approx, ARRAY_LEN(approx), NULL,
+			MMP_MODEL_TRAIN_RESULT_INIT, 0 };
+
+		train_prebuilt(&a);
+		train_prebuilt(&b);
+		ok(!a.rc && !b.rc && !memcmp(a.pred, b.pred,
+			d->nvalid * sizeof(float)) && same_series(&a, &b),
+			"approx: the same model on plain prebuilt matrices");
+		prebuilt_release(&a);
+		prebuilt_release(&b);
+	}
+	mmp_model_data_free(plain);
+	o.train_rows = 0;
+	is_int(mmp_model_data_new(&plain, &o), MMP_EINVALID,
+		"no training rows: rejected");
+	ok(plain == NULL, "and nothing built");
+	mmp_model_data_free(data);
+	mmp_model_data_free(NULL);
+}
+
 int main(int argc, char **argv)
 {
 	dataset d;
@@ -1184,6 +1351,9 @@ int main(int argc, char **argv)
 		return done_testing();
 	}
 	is_int((long long)d.nrows, 569, "569 fixture rows");
+	/* first: building matrices is the first XGBoost call of a tuning
+	 * session, so it must open the library itself */
+	test_prebuilt(&d);
 	m = test_binary(&d);
 	if (m) {
 		test_dir(m, &d);
