@@ -32,6 +32,23 @@ struct fold {
 	size_t ntrain, nvalid;
 };
 
+/*
+ * XGBoost's matrices of one fold, built once and reused by every trial
+ * whose params shape the same matrices (a quantised training matrix
+ * holds the bins of one max_bin); shared by every worker when XGBoost
+ * builds nothing in them lazily, else owned by one worker.
+ */
+struct fold_data {
+	size_t fold;
+	const void *owner;          /* NULL: shared */
+	mmp_model_data *d;
+	size_t refs;                /* trainings using it now */
+	uint64_t last_use;
+};
+
+/* kept per fold before the least recently used unused ones go */
+#define FOLD_DATA_PER_FOLD 4
+
 struct session {
 	const mmp_tune_options *o;
 	mmp_tune_result *out;
@@ -53,6 +70,12 @@ struct session {
 	int64_t nrounds;            /* num_boost_round: steps per fold */
 	int nthread;                /* XGBoost threads of each worker */
 
+	/* fold matrices, under data_lock */
+	pthread_mutex_t data_lock;
+	struct fold_data *fdata;
+	size_t nfdata, afdata;
+	uint64_t uses;
+
 	/* shared, under lock */
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
@@ -71,6 +94,7 @@ struct session {
 struct trial {
 	struct session *S;
 	mmp_store *store;
+	const void *worker;
 	int64_t number;
 	double *x;                  /* internal values */
 	mmp_trial_param *params;
@@ -550,6 +574,73 @@ static int start_run(struct trial *T)
 		T->run_id, T->params, S->spec.nparams);
 }
 
+/* drop unused fold matrices, least recently used first, down to the
+ * cap; the caller holds data_lock */
+static void trim_fold_data(struct session *S)
+{
+	size_t cap = FOLD_DATA_PER_FOLD * S->nfolds, i, old;
+
+	while (S->nfdata >= cap) {
+		old = S->nfdata;
+		for (i = 0; i < S->nfdata; i++)
+			if (!S->fdata[i].refs && (old == S->nfdata ||
+			    S->fdata[i].last_use < S->fdata[old].last_use))
+				old = i;
+		if (old == S->nfdata)
+			return;
+		mmp_model_data_free(S->fdata[old].d);
+		S->fdata[old] = S->fdata[--S->nfdata];
+	}
+}
+
+/* the matrices of fold `k` for the options `mo`: reused, else built */
+static int fold_data_get(struct trial *T, size_t k,
+	const mmp_model_train_options *mo, struct fold_data **out)
+{
+	struct session *S = T->S;
+	struct fold_data *e;
+	mmp_model_data *d;
+	size_t i;
+	int err;
+
+	pthread_mutex_lock(&S->data_lock);
+	for (i = 0; i < S->nfdata; i++) {
+		e = &S->fdata[i];
+		if (e->fold == k && (!e->owner || e->owner == T->worker) &&
+		    mmp_model_data_fits(e->d, mo)) {
+			e->refs++;
+			e->last_use = ++S->uses;
+			*out = e;
+			pthread_mutex_unlock(&S->data_lock);
+			return 0;
+		}
+	}
+	/* built under the lock: another worker wanting the same fold
+	 * waits for it rather than building it twice */
+	if ((err = mmp_model_data_new(&d, mo)) < 0) {
+		pthread_mutex_unlock(&S->data_lock);
+		return err;
+	}
+	trim_fold_data(S);
+	MMP_ALLOC_GROW(S->fdata, S->nfdata + 1, S->afdata);
+	e = &S->fdata[S->nfdata++];
+	e->fold = k;
+	e->owner = mmp_model_data_shareable(d) ? NULL : T->worker;
+	e->d = d;
+	e->refs = 1;
+	e->last_use = ++S->uses;
+	*out = e;
+	pthread_mutex_unlock(&S->data_lock);
+	return 0;
+}
+
+static void fold_data_put(struct session *S, struct fold_data *e)
+{
+	pthread_mutex_lock(&S->data_lock);
+	e->refs--;
+	pthread_mutex_unlock(&S->data_lock);
+}
+
 /* train every fold; the value is the mean of the folds' metric */
 static int objective(struct trial *T, double *value, double *best_iter,
 	char **why)
@@ -566,6 +657,7 @@ static int objective(struct trial *T, double *value, double *best_iter,
 		mmp_model_train_options mo = MMP_MODEL_TRAIN_OPTIONS_INIT;
 		mmp_model_train_result tr = MMP_MODEL_TRAIN_RESULT_INIT;
 		struct fold *f = &S->folds[k];
+		struct fold_data *fd = NULL;
 		mmp_model *m = NULL;
 		mmp_metric_list ml;
 		double v;
@@ -591,7 +683,13 @@ static int objective(struct trial *T, double *value, double *best_iter,
 		mo.nthread = S->nthread;
 		mo.progress = on_round;
 		mo.payload = T;
+		/* the trial's value and the pruner read the holdout only */
+		mo.holdout_only = 1;
+		if ((err = fold_data_get(T, k, &mo, &fd)) < 0)
+			break;
+		mo.data = fd->d;
 		err = mmp_model_train(&m, &mo, &tr);
+		fold_data_put(S, fd);
 		if (!err)
 			err = mmp_model_evaluate(&ml, m, f->vx, f->nvalid,
 				S->nfeatures, f->vy);
@@ -683,8 +781,8 @@ static void trial_release(struct trial *T)
 	free(T->steps);
 }
 
-static int run_trial(struct session *S, mmp_store *store, int64_t number,
-	double *sampler_seconds)
+static int run_trial(struct session *S, mmp_store *store,
+	const void *worker, int64_t number, double *sampler_seconds)
 {
 	struct trial T;
 	mmp_tune_event e = { .stage = MMP_TUNE_TRIAL_START };
@@ -697,6 +795,7 @@ static int run_trial(struct session *S, mmp_store *store, int64_t number,
 	memset(&T, 0, sizeof(T));
 	T.S = S;
 	T.store = store;
+	T.worker = worker;
 	T.number = number;
 	T.best = NAN;
 	T.last_beat = t0;
@@ -835,7 +934,7 @@ static void *worker_main(void *arg)
 		}
 		if (retried)
 			W->retried++;
-		if ((err = run_trial(S, store, number,
+		if ((err = run_trial(S, store, W, number,
 				&W->sampler_seconds)) < 0)
 			break;
 	}
@@ -1114,6 +1213,9 @@ static void session_release(struct session *S)
 {
 	size_t k;
 
+	for (k = 0; k < S->nfdata; k++)
+		mmp_model_data_free(S->fdata[k].d);
+	free(S->fdata);
 	for (k = 0; k < S->nfolds; k++) {
 		free(S->folds[k].tx);
 		free(S->folds[k].ty);
@@ -1172,6 +1274,7 @@ int mmp_tune_run(mmp_tune_result *out, mmp_diag_list **diags,
 	S.best_value = NAN;
 	S.best_number = -1;
 	pthread_mutex_init(&S.lock, NULL);
+	pthread_mutex_init(&S.data_lock, NULL);
 	pthread_cond_init(&S.changed, NULL);
 
 	ro.config = o->config;
@@ -1267,6 +1370,7 @@ done:
 	mmp_buf_dispose(&space);
 	mmp_recipe_free(recipe);
 	pthread_mutex_destroy(&S.lock);
+	pthread_mutex_destroy(&S.data_lock);
 	pthread_cond_destroy(&S.changed);
 	return err;
 }
