@@ -3,8 +3,9 @@
 # tune.sh: mmp tune against Optuna's TPESampler + MedianPruner over the
 # same space, the same training and validation rows, the same rounds and
 # early stopping: the best ROC AUC after 10, 25 and 50 trials (mean over
-# seeds), the wall time, the sampler's own time per trial and how long
-# mmp needs to reach Optuna's 20-trial best. A benchmark, not a test.
+# seeds), the wall time, the sampler's own time per trial, how long
+# mmp needs to reach Optuna's 20-trial best, and mmp's wall time over
+# Optuna's as a ratio of medians. A benchmark, not a test.
 #
 #   scripts/bench/tune.sh [TRIALS] [SEEDS] [ROWS]   (defaults 50, 3, 100000)
 #   MMP_BENCH_DIR=DIR keeps the generated data (default $TMPDIR)
@@ -172,6 +173,21 @@ for (data, tool), rs in sorted(rows.items()):
         tgt))
 print("to opt@20: seeds where mmp reached Optuna's 20-trial best, mmp's mean")
 print("seconds to reach it / Optuna's seconds for its 20 trials")
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+print("wall time, mmp / Optuna (medians over seeds of interleaved runs;")
+print("best value at equal trials, mmp - Optuna, medians):")
+for (data, tool), rs in sorted(rows.items()):
+    opt = rows.get((data, "optuna"))
+    if tool == "optuna" or not opt:
+        continue
+    n = min(len(r["values"]) for r in rs + opt)
+    print("  %-5s %-8s %6.2fx   best@%d %+.5f" % (data, tool,
+        median([r["wall"] for r in rs]) / median([o["wall"] for o in opt]),
+        n, median([best_at(r["values"], n) for r in rs]) -
+        median([best_at(o["values"], n) for o in opt])))
 EOF
 
 run_mmp() {  # run_mmp DATA CSV SEED JOBS OUT
