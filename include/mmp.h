@@ -26,5 +26,6 @@
 #include "mmp/tune.h"
 #include "mmp/batch.h"
 #include "mmp/registry.h"
+#include "mmp/monitor.h"
 
 #endif
