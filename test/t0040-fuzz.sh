@@ -1,7 +1,7 @@
 #!/bin/sh
 # t0040-fuzz: a smoke run of each libFuzzer harness (test/fuzz) when clang
 # can build them: the CSV reader, the recipe and config loader, the filter
-# compiler and serve-api's request decoding. MMP_FUZZ_SECONDS sets the
+# compiler, serve-api's request decoding and profile.json. MMP_FUZZ_SECONDS sets the
 # time per harness (default 60); test/fuzz/run.sh runs one for longer.
 
 . "$(dirname "$0")/test-lib.sh"
@@ -18,7 +18,7 @@ fi
 test_expect_success LIBFUZZER,NOT_SANITIZED 'make fuzz builds the harnesses' '
 	make -s -C "$SRC_DIR" -j2 fuzz >build.log 2>&1 ||
 	{ tail -n 20 build.log; false; } &&
-	for t in csv filter recipe serve
+	for t in csv filter recipe serve profile
 	do
 		test -x "$SRC_DIR/test/fuzz/build/fuzz-$t" || return 1
 	done
@@ -45,8 +45,9 @@ test_expect_success LIBFUZZER,NOT_SANITIZED 'the harnesses run clean from the se
 	fuzz recipe >recipe.res & pid=$!
 	fuzz serve >serve.res; c=$?
 	wait $pid; d=$?
-	cat csv.res filter.res recipe.res serve.res &&
-	test "$a$b$c$d" = 0000
+	fuzz profile >profile.res; e=$?
+	cat csv.res filter.res recipe.res serve.res profile.res &&
+	test "$a$b$c$d$e" = 00000
 '
 
 test_done
