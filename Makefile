@@ -131,8 +131,14 @@ $(SAN)/libmmp.a: $(SAN_LIB_OBJS)
 	rm -f $@
 	ar qcs $@ $^
 
+# ASan looks up the real __cxa_throw once, at start-up: the C++ runtime
+# must be loaded by then, or the first exception XGBoost throws after it
+# is opened on first use aborts the sanitized binary
+SAN_LIBS = -Wl,--push-state,--no-as-needed -lstdc++ -Wl,--pop-state
+
 $(SAN)/mmp: $(SAN_CMD_OBJS) $(SAN)/libmmp.a
-	$(CC) $(SAN_FLAGS) -o $@ $(SAN_CMD_OBJS) $(SAN)/libmmp.a $(DEP_LIBS)
+	$(CC) $(SAN_FLAGS) -o $@ $(SAN_CMD_OBJS) $(SAN)/libmmp.a $(DEP_LIBS) \
+		$(SAN_LIBS)
 
 $(SAN)/unit/%: test/unit/%.c test/unit/tap.c test/unit/tap.h $(SAN)/libmmp.a
 	@mkdir -p $(SAN)/unit
