@@ -130,6 +130,10 @@ static void load_libraries(unsigned int flags)
 		libs |= MMP_LIBRARY_CURL;
 	if (flags & LOAD_HTTPD)
 		libs |= MMP_LIBRARY_HTTPD;
+	/* they all record or check digests: a missing libcrypto would
+	 * abort them half way */
+	if (libs)
+		libs |= MMP_LIBRARY_CRYPTO;
 	if (libs && mmp_library_load(libs) < 0)
 		die("%s", mmp_error_last()->message);
 }

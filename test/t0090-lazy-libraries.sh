@@ -5,7 +5,7 @@
 
 . "$(dirname "$0")/test-lib.sh"
 
-LAZY="libxgboost libgit2 libcurl libmicrohttpd"
+LAZY="libxgboost libgit2 libcurl libmicrohttpd libcrypto"
 
 test_expect_success 'the binary and libmmp.so do not link the lazy libraries' '
 	for f in "$BUILD_DIR/mmp" "$SRC_DIR/lib/libmmp.so"
@@ -21,7 +21,7 @@ test_expect_success 'the binary and libmmp.so do not link the lazy libraries' '
 
 test_expect_success 'libmmp.so leaves no lazy library symbol to the loader' '
 	nm -D --undefined-only "$SRC_DIR/lib/libmmp.so" >undef &&
-	! grep -E " (XG|git_|curl_|MHD_)" undef
+	! grep -E " (XG|git_|curl_|MHD_|EVP_)" undef
 '
 
 test_expect_success JQ 'set up a project with one registered run' '
@@ -45,6 +45,7 @@ test_expect_success 'mmp --version prints one line and opens no library' '
 	MMP_LIB_GIT2=libmmp-test-missing.so.7 \
 	MMP_LIB_CURL=libmmp-test-missing.so.7 \
 	MMP_LIB_MICROHTTPD=libmmp-test-missing.so.7 \
+	MMP_LIB_CRYPTO=libmmp-test-missing.so.7 \
 		mmp --version >out 2>err &&
 	test_must_be_empty err &&
 	test_line_count = 1 out &&
@@ -72,6 +73,7 @@ test_expect_success JQ 'with every lazy library missing, the store commands work
 	 MMP_LIB_GIT2=libmmp-test-missing.so.7 \
 	 MMP_LIB_CURL=libmmp-test-missing.so.7 \
 	 MMP_LIB_MICROHTTPD=libmmp-test-missing.so.7 \
+	 MMP_LIB_CRYPTO=libmmp-test-missing.so.7 \
 	 sh -c "mmp runs list --json >../list.json &&
 		mmp runs show $run --json >../show.json &&
 		mmp models show cancer --json >../model.json &&
@@ -128,6 +130,23 @@ test_expect_success 'serve-api, ui, batch-inference and sync need their library'
 		test_grep "^fatal: cannot load libmmp-test-missing.so.7: " $e ||
 		return 1
 	done
+'
+
+test_expect_success 'train without libcrypto stops before any work' '
+	(cd proj && test_expect_code 128 nolib MMP_LIB_CRYPTO \
+		mmp train --recipe recipes/breast-cancer.yaml 2>../err) &&
+	test_line_count = 1 err &&
+	test_grep "^fatal: cannot load libmmp-test-missing.so.7: .*; install " err &&
+	(cd proj && mmp runs list --json --all >../after.json) &&
+	test "$(json_get after.json ".runs | length")" = 1
+'
+
+test_expect_success 'a digest without libcrypto aborts with the reason' '
+	(cd proj && test_expect_code 134 nolib MMP_LIB_CRYPTO \
+		mmp promote cancer v1 Staging 2>../err) &&
+	test_grep "^fatal: cannot load libmmp-test-missing.so.7: .*; install " err &&
+	(cd proj && mmp models show cancer --json >../m.json) &&
+	test "$(json_get m.json ".model.versions[0].stage")" = None
 '
 
 test_expect_success 'a command that needs a library still answers -h' '

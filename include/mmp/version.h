@@ -33,16 +33,20 @@ MMP_EXTERN(size_t) mmp_dep_versions(mmp_dep_version *out, size_t max);
 /**
  * The libraries libmmp opens only when a call needs them: XGBoost
  * (training, prediction), libgit2 (lineage), libcurl (MLflow, URL
- * checks) and libmicrohttpd (serve-api, the UI). Each is looked up by
- * the SONAME it had at build time; the environment variables
- * MMP_LIB_XGBOOST, MMP_LIB_GIT2, MMP_LIB_CURL and MMP_LIB_MICROHTTPD name
- * another file to open instead.
+ * checks), libmicrohttpd (serve-api, the UI) and libcrypto (SHA-256
+ * digests). Each is looked up by the SONAME it had at build time; the
+ * environment variables MMP_LIB_XGBOOST, MMP_LIB_GIT2, MMP_LIB_CURL,
+ * MMP_LIB_MICROHTTPD and MMP_LIB_CRYPTO name another file to open
+ * instead. A digest without libcrypto aborts with the reason on stderr
+ * (digest functions cannot fail): load MMP_LIBRARY_CRYPTO first to get
+ * an error instead.
  */
 typedef enum {
 	MMP_LIBRARY_XGBOOST = 1 << 0,
 	MMP_LIBRARY_GIT = 1 << 1,
 	MMP_LIBRARY_CURL = 1 << 2,
-	MMP_LIBRARY_HTTPD = 1 << 3
+	MMP_LIBRARY_HTTPD = 1 << 3,
+	MMP_LIBRARY_CRYPTO = 1 << 4
 } mmp_library;
 
 /**

@@ -63,6 +63,8 @@ static void check_libraries(mmp_doctor_result *r)
 		{ MMP_LIBRARY_GIT, "train (git lineage)" },
 		{ MMP_LIBRARY_CURL, "sync and the tracking server checks" },
 		{ MMP_LIBRARY_HTTPD, "serve-api and ui" },
+		{ MMP_LIBRARY_CRYPTO, "every command that records or checks "
+		  "a digest" },
 	};
 	size_t i;
 

@@ -7,9 +7,9 @@
 #include <stdatomic.h>
 
 /*
- * mmp does not link libxgboost, libcurl, libgit2 or libmicrohttpd:
- * loading them (and what they pull in: the C++ runtime, TLS, Kerberos,
- * LDAP) costs more than most commands do. The one part of lib/ that
+ * mmp does not link libxgboost, libcurl, libgit2, libmicrohttpd or
+ * libcrypto: loading them (and what they pull in: the C++ runtime, TLS,
+ * Kerberos, LDAP) costs more than most commands do. The one part of lib/ that
  * uses a library has a loader, `<lib>-load.h` and `<lib>-load.c`,
  * which dlopen()s it by the SONAME found at build time the first time
  * it is needed, resolves every function that part calls and runs the

@@ -63,6 +63,8 @@ int mmp_library_load(unsigned int libs)
 		return MMP_ERROR;
 	if ((libs & MMP_LIBRARY_HTTPD) && mmp_serve__mhd_load() < 0)
 		return MMP_ERROR;
+	if ((libs & MMP_LIBRARY_CRYPTO) && mmp_crypto__load() < 0)
+		return MMP_ERROR;
 	return 0;
 }
 

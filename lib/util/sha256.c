@@ -8,13 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
+#include "crypto-load.h"
 #include "util.h"
 
 /*
- * libcrypto's only home in mmp. The digest is fetched once; OpenSSL
- * picks the fastest code for the CPU (SHA extensions, AVX2, ...).
+ * libcrypto's only home in mmp, opened on the first digest (commands
+ * that hash nothing do not load it). The digest is fetched once;
+ * OpenSSL picks the fastest code for the CPU (SHA extensions, AVX2).
  */
 static EVP_MD *sha256_md;
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
@@ -25,12 +25,13 @@ static void fetch_md(void)
 }
 
 /*
- * libcrypto fails here only without memory or without its default
- * provider: as the allocation wrappers do, say so and abort
+ * libcrypto fails here only when it is not installed, without memory or
+ * without its default provider: as the allocation wrappers do, say so
+ * and abort
  */
 static void crypto_die(const char *what)
 {
-	char msg[96];
+	char msg[512];
 	int len = snprintf(msg, sizeof(msg), "fatal: %s\n", what);
 
 	if (len > 0 && write(2, msg, (size_t)len) < 0)
@@ -40,6 +41,8 @@ static void crypto_die(const char *what)
 
 void mmp_sha256_init(mmp_sha256_ctx *c)
 {
+	if (mmp_crypto__load() < 0)
+		crypto_die(mmp_error_last()->message);
 	pthread_once(&md_once, fetch_md);
 	c->md = EVP_MD_CTX_new();
 	if (!sha256_md || !c->md || !EVP_DigestInit_ex(c->md, sha256_md, NULL))

@@ -47,6 +47,10 @@ int mmp_error_ret(int code, int klass, const char *fmt, ...)
 /* prefix the current error message with "<prefix>: " */
 void mmp_error_prefix(const char *fmt, ...) MMP_FORMAT_PRINTF(1, 2);
 
+/* open libcrypto (once; sha256.c's digests do it themselves); 0, or -1
+ * with the error set */
+int mmp_crypto__load(void);
+
 /* time */
 int64_t mmp_time_ms(void);        /* wall clock, ms since the epoch */
 double mmp_time_mono(void);       /* monotonic seconds */

@@ -10,7 +10,8 @@
 #include "tap.h"
 
 #define NTHREADS 8
-#define PRESENT (MMP_LIBRARY_XGBOOST | MMP_LIBRARY_GIT | MMP_LIBRARY_HTTPD)
+#define PRESENT (MMP_LIBRARY_XGBOOST | MMP_LIBRARY_GIT | MMP_LIBRARY_HTTPD | \
+	MMP_LIBRARY_CRYPTO)
 
 static pthread_barrier_t start;
 
@@ -55,8 +56,8 @@ int main(void)
 		pthread_join(th[i], NULL);
 		ok_all &= rc[i] == 0;
 	}
-	ok(ok_all, "%d threads open XGBoost, libgit2 and libmicrohttpd at "
-		"once", NTHREADS);
+	ok(ok_all, "%d threads open XGBoost, libgit2, libmicrohttpd and "
+		"libcrypto at once", NTHREADS);
 	pthread_barrier_destroy(&start);
 	is_int(mmp_library_load(PRESENT), 0, "a second load is a no-op");
 
