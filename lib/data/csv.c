@@ -13,7 +13,8 @@
 
 #include "data-internal.h"
 
-#define BLOCK_SIZE ((size_t)16 << 20)   /* load: bytes per read block */
+#define BLOCK_SIZE ((size_t)16 << 20)   /* load: most bytes per read block */
+#define BLOCK_MIN ((size_t)4 << 20)     /* load: least bytes per read block */
 #define STREAM_SIZE ((size_t)1 << 20)   /* reader: initial buffer */
 #define MAX_ROW ((size_t)256 << 20)     /* longest row accepted */
 #define SNIFF_ROWS 10000
@@ -935,6 +936,20 @@ static size_t next_boundary(const char *b, size_t from, size_t target,
 	return cut;
 }
 
+/*
+ * The read blocks after the first in a load on `nthreads` threads: two
+ * runs of rows per thread, from BLOCK_MIN to BLOCK_SIZE. Smaller blocks
+ * mean fewer pages to fault in and to hold (three blocks are live at
+ * once) and a shorter last block (parsed once the whole file is read);
+ * more threads need more runs to share.
+ */
+static size_t block_size(unsigned nthreads)
+{
+	size_t b = (size_t)nthreads * 2 * SEG_SIZE;
+
+	return b < BLOCK_MIN ? BLOCK_MIN : b > BLOCK_SIZE ? BLOCK_SIZE : b;
+}
+
 static unsigned thread_count(const mmp_csv_options *o)
 {
 	long n = o->nthreads;
@@ -1006,7 +1021,7 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	mmp_frame *f = NULL;
 	struct src s;
 	char *blk = NULL, *next = NULL, *spare = NULL;
-	size_t pos, len, cap, i, k, bounds[MAX_SEGS + 1];
+	size_t pos, len, cap, i, k, bounds[MAX_SEGS + 1], block;
 	uint64_t done = 0;   /* bytes of the file parsed so far */
 	char digest[65];
 	unsigned nthreads, nseg;
@@ -1019,6 +1034,7 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	if (!spec)
 		spec = &defspec;
 	nthreads = thread_count(opts);
+	block = block_size(nthreads);
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
 	if ((error = mmp_data__check_versions(opts, spec)) < 0 ||
@@ -1026,7 +1042,8 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 		goto done;
 	if ((error = mmp_data__plan_dialect(&p, s.name, opts)) < 0)
 		goto done;
-	/* the first block gives the header and the sniff sample */
+	/* the first block gives the header and the sniff sample, as
+	 * mmp_csv_sniff() reads them: the same rows decide the types */
 	s.cap = first_block(&s);
 	if ((error = read_header(&h, &s, &p)) < 0 ||
 	    (error = sniff_rows(h, &s, &p, opts->sniff_rows ?
@@ -1056,7 +1073,7 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	for (;;) {
 		bool eof = s.eof;
 		size_t cut = eof ? len : last_boundary(blk, pos, len);
-		size_t nlen = 0, ncap = BLOCK_SIZE;
+		size_t nlen = 0, ncap = block;
 
 		if (cut == pos && !eof) {
 			/* no whole row in the block: make it bigger */
@@ -1108,7 +1125,7 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 		if (!eof) {
 			if (len - cut >= ncap / 2)
 				ncap = (len - cut) * 2;
-			if (spare && ncap == BLOCK_SIZE) {
+			if (spare && ncap == block) {
 				next = spare;
 				spare = NULL;
 			} else {
@@ -1130,7 +1147,7 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 			opts->progress(done, s.size > 0 ? (uint64_t)s.size : 0,
 				opts->payload);
 		cur = !cur;
-		if (cap == BLOCK_SIZE && !spare)
+		if (cap == block && !spare)
 			spare = blk;
 		else
 			free(blk);
