@@ -263,6 +263,8 @@ static void coordinates(struct ui_ctx *c, mmp_run **runs, size_t n)
 	mk = keys_of(runs, n, 1, &nmk);
 	axes = mmp__calloc(AXES_PARAMS + AXES_METRICS, sizeof(*axes));
 	labels = mmp__calloc(AXES_PARAMS + AXES_METRICS, sizeof(*labels));
+	for (i = 0; i < AXES_PARAMS + AXES_METRICS; i++)
+		mmp_buf_init(&labels[i], 0);
 	for (i = 0; i < npk && na < AXES_PARAMS; i++) {
 		int numeric = 1;
 
