@@ -55,7 +55,7 @@ cJSON *json_doc_new(void)
 
 void json_print(cJSON *doc)
 {
-	char *s = cJSON_PrintUnformatted(doc);
+	char *s = mmp_json_print(doc, 0);
 	const unsigned char *p;
 
 	if (!s)
@@ -71,7 +71,7 @@ void json_print(cJSON *doc)
 		p += n ? n : 1;
 	}
 	fputc('\n', stdout);
-	cJSON_free(s);
+	free(s);
 	cJSON_Delete(doc);
 }
 

@@ -57,6 +57,20 @@ MMP_EXTERN(void) mmp_fmt_double(char out[32], double v);
 /** The same for a float32 value (at most 9 significant digits). */
 MMP_EXTERN(void) mmp_fmt_float(char out[32], float v);
 
+struct cJSON;
+/**
+ * Append the JSON text of a cJSON value, compact or (`pretty`) in
+ * cJSON's formatted layout, with every number as the shortest text that
+ * reads back as the same double (cJSON's own printer rounds to 15
+ * digits): -0.0 keeps its sign, NaN and infinities are null. Every JSON
+ * text mmp writes goes through here. Returns 0, or MMP_EINVALID for an
+ * invalid item (nothing is appended then).
+ */
+MMP_EXTERN(int) mmp_buf_put_json(mmp_buf *b, const struct cJSON *item,
+	int pretty);
+/** The same as a string to free(); NULL for an invalid item. */
+MMP_EXTERN(char *) mmp_json_print(const struct cJSON *item, int pretty);
+
 /**
  * The length of the valid UTF-8 sequence at `p` (1 to 4 bytes), or 0
  * when the bytes there are not one (overlong, surrogate, past U+10FFFF,

@@ -214,14 +214,14 @@ int mmp_model_schema_to_json(mmp_buf *out, const mmp_model_schema *s)
 	cJSON_AddItemToObject(root, "entity_columns",
 		str_array(s->entities, s->nentities));
 	cJSON_AddStringToObject(root, "missing", "NaN");
-	text = cJSON_Print(root);
+	text = mmp_json_print(root, 1);
 	cJSON_Delete(root);
 	if (!text)
 		return mmp_error_ret(MMP_ERROR, MMP_ERROR_NOMEMORY,
 			"cannot format the model schema");
 	mmp_buf_puts(out, text);
 	mmp_buf_putc(out, '\n');
-	cJSON_free(text);
+	free(text);
 	return 0;
 }
 

@@ -822,7 +822,7 @@ int mmp_registry_approve(mmp_approval **out, mmp_diag_list **diags,
 		explain_previous(vd.evidence, prev, vd.decision, manual);
 	if ((err = check_conflict(v, prev, vd.decision, manual)) < 0)
 		goto fail;
-	json = cJSON_PrintUnformatted(vd.evidence);
+	json = mmp_json_print(vd.evidence, 0);
 	a = mmp__calloc(1, sizeof(*a));
 	a->name = mmp__strdup(name);
 	a->version = version;
@@ -848,7 +848,7 @@ fail:
 	mmp_store__reg_rollback(s);
 done:
 	if (json)
-		cJSON_free(json);
+		free(json);
 	cJSON_Delete(vd.evidence);
 	mmp_buf_dispose(&vd.reason);
 	mmp_approval_free(a);

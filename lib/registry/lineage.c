@@ -255,7 +255,7 @@ int mmp_registry_export(mmp_store *s, const char *ref, const char *dir)
 	if ((err = copy_tree(mr.model_dir, tmp.ptr)) < 0)
 		goto fail;
 	doc = registry_json(l);
-	text = cJSON_Print(doc);
+	text = mmp_json_print(doc, 1);
 	mmp_path_join(&path, tmp.ptr, "registry.json");
 	{
 		mmp_buf body = MMP_BUF_INIT;
@@ -280,7 +280,7 @@ fail:
 	mmp_rm_rf(tmp.ptr);
 done:
 	if (text)
-		cJSON_free(text);
+		free(text);
 	cJSON_Delete(doc);
 	mmp_model_lineage_free(l);
 	mmp_model_ref_release(&mr);

@@ -226,7 +226,7 @@ done:
 int mmp_mlflow__call(cJSON **out, struct mmp_mlflow *m, const char *method,
 	const char *path, const cJSON *body, const char *what)
 {
-	char *text = body ? cJSON_PrintUnformatted(body) : NULL;
+	char *text = body ? mmp_json_print(body, 0) : NULL;
 	int err;
 
 	if (body && !text)
@@ -234,7 +234,7 @@ int mmp_mlflow__call(cJSON **out, struct mmp_mlflow *m, const char *method,
 			"cannot format a request");
 	err = request(out, m, method, path, text ? "application/json" : NULL,
 		text, text ? strlen(text) : 0, NULL, what);
-	cJSON_free(text);
+	free(text);
 	return err;
 }
 

@@ -264,13 +264,13 @@ char *mmp_serve__openapi(const struct serve_model *sm, size_t *len)
 	cJSON_AddStringToObject(p, "scheme", "bearer");
 	cJSON_AddStringToObject(p, "description", "needed when the server "
 		"runs with --token-file (all routes but /health and /ping)");
-	text = cJSON_Print(doc);
+	text = mmp_json_print(doc, 1);
 	cJSON_Delete(doc);
 	mmp_buf_dispose(&title);
 	{
 		char *copy = mmp__strdup(text);
 
-		cJSON_free(text);
+		free(text);
 		*len = strlen(copy);
 		return copy;
 	}

@@ -160,14 +160,14 @@ static void entity_value(mmp_buf *out, const cJSON *v)
 	} else if (cJSON_IsBool(v)) {
 		mmp_buf_puts(out, cJSON_IsTrue(v) ? "true" : "false");
 	} else if (v && !cJSON_IsNull(v)) {
-		char *text = cJSON_PrintUnformatted(v);
+		char *text = mmp_json_print(v, 0);
 
 		/* cJSON copies the bytes of strings as they came */
 		if (text)
 			mmp_serve__utf8(out, text, 0);
 		else
 			mmp_buf_puts(out, "null");
-		cJSON_free(text);
+		free(text);
 	} else {
 		mmp_buf_puts(out, "null");
 	}

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* t-util.c: buffers, errors, sha256, paths, strings, atomic writes */
+/* t-util.c: buffers, errors, sha256, paths, strings, JSON, atomic writes */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <cjson/cJSON.h>
 
 #include "mmp.h"
 #include "util/util.h"
@@ -161,6 +164,134 @@ static void test_strings(void)
 	is_str(out, "0.97829396", "float32 needs up to 9 digits");
 }
 
+/* print `v` as the only element of a JSON array, read it back, compare bits */
+static int json_round_trips(double v, int pretty)
+{
+	cJSON *a = cJSON_CreateArray(), *back;
+	char *text;
+	double got;
+	int same;
+
+	cJSON_AddItemToArray(a, cJSON_CreateNumber(v));
+	text = mmp_json_print(a, pretty);
+	cJSON_Delete(a);
+	back = text ? cJSON_Parse(text) : NULL;
+	same = back && cJSON_IsNumber(cJSON_GetArrayItem(back, 0));
+	if (same) {
+		got = cJSON_GetArrayItem(back, 0)->valuedouble;
+		same = !memcmp(&got, &v, sizeof(v));
+	}
+	if (!same)
+		diag("%.17g printed as %s", v, text ? text : "(null)");
+	cJSON_Delete(back);
+	free(text);
+	return same;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void test_json(void)
+{
+	static const double special[] = {
+		0.1, 1.0 / 3.0, 0.28836946908319205, 2.0 / 3.0, 1e-7,
+		123456789.12345678, 9007199254740993.0, 1e300, -1e-300,
+		DBL_MAX, -DBL_MAX, DBL_MIN, DBL_TRUE_MIN, 2.2250738585072009e-308,
+		4.9406564584124654e-322, 1.7976931348623157e308, 1e23,
+		5e-324, 0.30000000000000004, 1795453900000.0, 0.0
+	};
+	uint64_t seed = 0x9e3779b97f4a7c15ull, bits;
+	size_t i, bad = 0, tried = 0;
+	cJSON *doc, *o, *back;
+	char *mine, *theirs;
+	double v;
+
+	for (i = 0; i < ARRAY_SIZE(special); i++) {
+		ok(json_round_trips(special[i], 0), "%.17g round-trips",
+			special[i]);
+		ok(json_round_trips(-special[i], 1), "%.17g round-trips "
+			"(formatted)", -special[i]);
+	}
+	/* random bit patterns: subnormals and every exponent alike */
+	for (i = 0; i < 200000; i++) {
+		bits = xorshift(&seed);
+		memcpy(&v, &bits, sizeof(v));
+		if (!isfinite(v))
+			continue;
+		tried++;
+		bad += !json_round_trips(v, (int)(i & 1));
+		if (bad > 5)
+			break;
+	}
+	is_int((long long)bad, 0, "%zu random doubles all round-trip", tried);
+	/* uniform in [0, 1), as metric values mostly are */
+	for (i = 0, bad = 0; i < 100000 && bad <= 5; i++)
+		bad += !json_round_trips((double)(xorshift(&seed) >> 11) *
+			0x1.0p-53, 0);
+	is_int((long long)bad, 0, "random values in [0, 1) round-trip");
+
+	doc = cJSON_CreateArray();
+	cJSON_AddItemToArray(doc, cJSON_CreateNumber(-0.0));
+	mine = mmp_json_print(doc, 0);
+	is_str(mine, "[-0.0]", "-0.0 keeps its sign");
+	back = cJSON_Parse(mine);
+	ok(back && signbit(cJSON_GetArrayItem(back, 0)->valuedouble),
+		"and reads back negative");
+	cJSON_Delete(back);
+	free(mine);
+	cJSON_Delete(doc);
+
+	doc = cJSON_CreateObject();
+	cJSON_AddNumberToObject(doc, "nan", NAN);
+	cJSON_AddNumberToObject(doc, "inf", -INFINITY);
+	mine = mmp_json_print(doc, 0);
+	is_str(mine, "{\"nan\":null,\"inf\":null}",
+		"NaN and infinities are null, as cJSON writes them");
+	free(mine);
+	cJSON_Delete(doc);
+
+	/* the layout is cJSON's, compact and formatted */
+	doc = cJSON_CreateObject();
+	cJSON_AddStringToObject(doc, "s", "tab\there \"q\" \\ \x01\x7f "
+		"\xc3\xa9");
+	cJSON_AddNumberToObject(doc, "n", 42);
+	cJSON_AddNumberToObject(doc, "x", 0.5);
+	cJSON_AddItemToObject(doc, "e", cJSON_CreateObject());
+	cJSON_AddItemToObject(doc, "ea", cJSON_CreateArray());
+	o = cJSON_AddObjectToObject(doc, "o");
+	cJSON_AddItemToObject(o, "a", cJSON_CreateIntArray((const int[]){
+		1, 2, 3 }, 3));
+	cJSON_AddItemToObject(o, "deep", cJSON_CreateObject());
+	cJSON_AddBoolToObject(cJSON_GetObjectItem(o, "deep"), "t", 1);
+	cJSON_AddNullToObject(o, "z");
+	cJSON_AddFalseToObject(o, "f");
+	cJSON_AddRawToObject(o, "raw", "[1,2]");
+	mine = mmp_json_print(doc, 1);
+	theirs = cJSON_Print(doc);
+	is_str(mine, theirs, "formatted like cJSON_Print");
+	free(mine);
+	cJSON_free(theirs);
+	mine = mmp_json_print(doc, 0);
+	theirs = cJSON_PrintUnformatted(doc);
+	is_str(mine, theirs, "compact like cJSON_PrintUnformatted");
+	free(mine);
+	cJSON_free(theirs);
+	cJSON_Delete(doc);
+
+	doc = cJSON_CreateNumber(0.28836946908319205);
+	mine = mmp_json_print(doc, 0);
+	is_str(mine, "0.28836946908319205", "17 digits where 15 lose the "
+		"value");
+	free(mine);
+	cJSON_Delete(doc);
+	ok(mmp_json_print(NULL, 0) == NULL, "no item: NULL");
+}
+
 int main(void)
 {
 	char id[33];
@@ -170,6 +301,7 @@ int main(void)
 	test_sha256();
 	test_paths();
 	test_strings();
+	test_json();
 	is_int(mmp_uuid_hex(id), 0, "random run id");
 	is_int((long long)strspn(id, "0123456789abcdef"), 32,
 		"32 lowercase hex digits");
