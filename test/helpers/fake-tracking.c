@@ -64,6 +64,8 @@
 #include <cjson/cJSON.h>
 #include <microhttpd.h>
 
+#include "mmp/buf.h"
+
 #define MAX_BODY ((size_t)64 << 20)
 #define BASE64_TABLE \
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -211,7 +213,7 @@ static enum MHD_Result send_html_405(struct MHD_Connection *c)
 static enum MHD_Result send_json(struct MHD_Connection *c,
 	unsigned int status, cJSON *doc)
 {
-	char *text = cJSON_Print(doc);
+	char *text = mmp_json_print(doc, 1);
 	enum MHD_Result ret;
 
 	ret = send_text(c, status, "application/json", text);
@@ -868,7 +870,7 @@ static cJSON *log_batch(struct ctx *x, const char *run_id, cJSON *run,
 		if (!valid_key(k))
 			return bad_key(x, "metric", k);
 		if (!cJSON_GetObjectItem(it, "timestamp")) {
-			char *t = cJSON_PrintUnformatted(metrics);
+			char *t = mmp_json_print(metrics, 0);
 			err(x, 400, INVALID, "Invalid value %s for parameter "
 				"'metrics' supplied. Hint: Value was of type "
 				"'list'. See the API docs for more information "
@@ -1435,7 +1437,7 @@ static cJSON *h_log_model(struct ctx *x)
 		hist = cJSON_CreateArray();
 	}
 	cJSON_AddItemToArray(hist, model);
-	text = cJSON_PrintUnformatted(hist);
+	text = mmp_json_print(hist, 0);
 	kv_set(tags, "mlflow.log-model.history", text);
 	free(text);
 	cJSON_Delete(hist);

@@ -392,9 +392,9 @@ static int cmd_records(int argc, char **argv)
 		}
 		cJSON_AddItemToArray(list, o);
 	}
-	text = cJSON_PrintUnformatted(list);
+	text = mmp_json_print(list, 0);
 	puts(text);
-	cJSON_free(text);
+	free(text);
 	cJSON_Delete(list);
 	return 0;
 }
