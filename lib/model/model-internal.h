@@ -13,4 +13,14 @@ void mmp_model__global_shutdown(void);
  * when it cannot be loaded */
 int mmp_model__xgb_version(char *out, size_t outlen);
 
+struct cJSON;
+/*
+ * An MLmodel file's `len` bytes of YAML as a JSON object: plain scalars
+ * typed as YAML reads them (null, booleans, numbers), everything else
+ * text. `origin` names the file in errors. Returns 0, or MMP_EINVALID
+ * naming the file and line of what is not well-formed YAML.
+ */
+int mmp_model__mlmodel_json(struct cJSON **out, const char *origin,
+	const char *text, size_t len);
+
 #endif
