@@ -116,7 +116,17 @@ test_expect_success JQ 'the artifacts, MLmodel included, arrived byte for byte' 
 	dir=$(json_get train.json .artifact_dir) &&
 	curl -sf "$(cat url)/api/2.0/mlflow-artifacts/artifacts/$root/model/MLmodel" \
 		>MLmodel &&
-	test_cmp "$dir/model/MLmodel" MLmodel &&
+	remote_run=$(json_get r.json .info.run_id) &&
+	run=$(json_get train.json .run_id) &&
+	test_grep "^run_id: $run$" "$dir/model/MLmodel" &&
+	sed "s/^run_id: $run$/run_id: $remote_run/" "$dir/model/MLmodel" \
+		>expect-MLmodel &&
+	test_cmp expect-MLmodel MLmodel &&
+	test_grep "^run_id: $remote_run$" MLmodel &&
+	sql $DB "SELECT sha256 FROM artifacts WHERE path = \"model/MLmodel\"" \
+		>sha-logged &&
+	sha256sum "$dir/model/MLmodel" | cut -c1-64 >sha-now &&
+	test_cmp sha-logged sha-now &&
 	curl -sf "$(cat url)/api/2.0/mlflow-artifacts/artifacts/$root/model/model.ubj" \
 		>model.ubj &&
 	test_cmp "$dir/model/model.ubj" model.ubj
@@ -145,6 +155,66 @@ test_expect_success JQ 'a second push sends nothing' '
 	test "$(json_get st.json .runs_pending)" = 0 &&
 	test "$(json_get st.json ".pending | add")" = 0 &&
 	test "$(json_get st.json ".last_push_time > 0")" = true
+'
+
+test_expect_success JQ 'the dataset arrived through runs/log-inputs' '
+	curl -sf "$(cat url)/api/2.0/mlflow/runs/get?run_id=$(json_get r.json \
+		.info.run_id)" >get.json &&
+	test "$(jq ".run.inputs.dataset_inputs | length" get.json)" = 1 &&
+	jq ".run.inputs.dataset_inputs[0]" get.json >input.json &&
+	test "$(json_get input.json ".tags[] |
+		select(.key == \"mlflow.data.context\") | .value")" = training &&
+	jq .dataset input.json >ds.json &&
+	digest=$(sql $DB "SELECT digest FROM dataset_inputs") &&
+	test "$(json_get ds.json .digest)" = "$(echo "$digest" | cut -c1-36)" &&
+	test "$(json_get ds.json .name)" = \
+		"$(sql $DB "SELECT name FROM dataset_inputs")" &&
+	test "$(json_get ds.json .source_type)" = local &&
+	test "$(json_get ds.json .source | jq -r .uri)" = \
+		"$(sql $DB "SELECT source FROM dataset_inputs")" &&
+	json_get ds.json .schema | jq -c . >remote-schema &&
+	sql $DB "SELECT schema FROM dataset_inputs" | jq -c . >local-schema &&
+	test_cmp local-schema remote-schema &&
+	test "$(json_get ds.json .profile | jq -c .)" = \
+		"{\"num_rows\":569,\"num_elements\":$((569 * 31))}"
+'
+
+test_expect_success JQ 'the model is on the run as MLflow logs it' '
+	json_get get.json ".run.data.tags[] |
+		select(.key == \"mlflow.log-model.history\") | .value" >hist &&
+	test "$(jq length hist)" = 1 &&
+	jq ".[0]" hist >entry.json &&
+	test "$(json_get entry.json .run_id)" = "$(json_get r.json .info.run_id)" &&
+	test "$(json_get entry.json .artifact_path)" = model &&
+	dir=$(json_get train.json .artifact_dir) &&
+	test "$(json_get entry.json .model_uuid)" = \
+		"$(sed -n "s/^model_uuid: //p" "$dir/model/MLmodel")" &&
+	test "$(json_get entry.json .utc_time_created)" = \
+		"$(sed -n "s/^utc_time_created: .\(.*\).$/\1/p" "$dir/model/MLmodel")" &&
+	test "$(json_get entry.json ".flavors | keys | join(\",\")")" = \
+		python_function,xgboost &&
+	test "$(json_get entry.json .flavors.xgboost.model_format)" = ubj &&
+	test "$(json_get entry.json .flavors.xgboost.code)" = null &&
+	test "$(json_get entry.json ".flavors.python_function.env.conda")" = \
+		conda.yaml
+'
+
+test_expect_success JQ 'a push stopped after log-model logs the model once' '
+	sql $DB "DELETE FROM sync_sent WHERE kind = \"run.model\"" &&
+	sql $DB "UPDATE sync_runs SET status_sent = NULL" &&
+	: >fake.log &&
+	(cd proj && mmp sync --tracking-uri "$(cat ../url)" --json \
+		>../relog.json) &&
+	! grep "runs/log-model" fake.log &&
+	test_grep "runs/get" fake.log &&
+	curl -sf "$(cat url)/api/2.0/mlflow/runs/get?run_id=$(json_get r.json \
+		.info.run_id)" >get2.json &&
+	test "$(json_get get2.json ".run.data.tags[] |
+		select(.key == \"mlflow.log-model.history\") | .value" |
+		jq length)" = 1 &&
+	test "$(sql $DB "SELECT value FROM sync_sent
+		WHERE kind = \"run.model\"")" = "$(json_get entry.json .model_uuid)" &&
+	: >fake.log
 '
 
 test_expect_success JQ 'a tag set later is pushed, nothing else' '

@@ -571,8 +571,9 @@ static void escape_path(mmp_buf *out, const char *p)
 	mmp_buf_dispose(&seg);
 }
 
-int mmp_mlflow__artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
-	const char *rel_path, const char *file_path)
+static int artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
+	const char *rel_path, const char *file_path, const char *data,
+	size_t len)
 {
 	static const char scheme[] = "mlflow-artifacts:";
 	mmp_buf path = MMP_BUF_INIT, what = MMP_BUF_INIT;
@@ -592,9 +593,76 @@ int mmp_mlflow__artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
 	escape_path(&path, rel_path);
 	mmp_buf_printf(&what, "upload artifact '%s'", rel_path);
 	err = request(NULL, m, "PUT", path.ptr, "application/octet-stream",
-		NULL, 0, file_path, what.ptr);
+		data, len, file_path, what.ptr);
 	mmp_buf_dispose(&path);
 	mmp_buf_dispose(&what);
+	return err;
+}
+
+int mmp_mlflow__artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
+	const char *rel_path, const char *file_path)
+{
+	return artifact_put(m, artifact_uri, rel_path, file_path, NULL, 0);
+}
+
+int mmp_mlflow__artifact_put_data(struct mmp_mlflow *m,
+	const char *artifact_uri, const char *rel_path, const char *data,
+	size_t len)
+{
+	return artifact_put(m, artifact_uri, rel_path, NULL, data, len);
+}
+
+int mmp_mlflow__run_tag(char **out, struct mmp_mlflow *m,
+	const char *run_id, const char *key)
+{
+	mmp_buf path = MMP_BUF_INIT;
+	cJSON *doc = NULL, *run, *data, *t;
+	int err;
+
+	*out = NULL;
+	mmp_buf_puts(&path, API "/runs/get?run_id=");
+	mmp_http_escape(&path, run_id);
+	err = mmp_mlflow__call(&doc, m, "GET", path.ptr, NULL, "read the run");
+	run = cJSON_GetObjectItemCaseSensitive(doc, "run");
+	data = cJSON_GetObjectItemCaseSensitive(run, "data");
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(data, "tags")) {
+		const char *k = mmp_mlflow__str(t, "key");
+		const char *v = mmp_mlflow__str(t, "value");
+		if (k && v && !strcmp(k, key)) {
+			*out = mmp__strdup(v);
+			break;
+		}
+	}
+	cJSON_Delete(doc);
+	mmp_buf_dispose(&path);
+	return err;
+}
+
+int mmp_mlflow__log_model(struct mmp_mlflow *m, const char *run_id,
+	const char *model_json)
+{
+	cJSON *body = cJSON_CreateObject();
+	int err;
+
+	cJSON_AddStringToObject(body, "run_id", run_id);
+	cJSON_AddStringToObject(body, "model_json", model_json);
+	err = mmp_mlflow__call(NULL, m, "POST", API "/runs/log-model", body,
+		"log the model");
+	cJSON_Delete(body);
+	return err;
+}
+
+int mmp_mlflow__log_inputs(struct mmp_mlflow *m, const char *run_id,
+	const cJSON *datasets)
+{
+	cJSON *body = cJSON_CreateObject();
+	int err;
+
+	cJSON_AddStringToObject(body, "run_id", run_id);
+	cJSON_AddItemToObject(body, "datasets", cJSON_Duplicate(datasets, 1));
+	err = mmp_mlflow__call(NULL, m, "POST", API "/runs/log-inputs", body,
+		"log the dataset inputs");
+	cJSON_Delete(body);
 	return err;
 }
 

@@ -103,6 +103,19 @@ int mmp_mlflow__run_update(struct mmp_mlflow *m, const char *run_id,
  */
 int mmp_mlflow__artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
 	const char *rel_path, const char *file_path);
+/* the same with the file's bytes in memory (a copy changed for the server) */
+int mmp_mlflow__artifact_put_data(struct mmp_mlflow *m,
+	const char *artifact_uri, const char *rel_path, const char *data,
+	size_t len);
+/* the value of tag `key` of remote run `run_id` (runs/get); NULL if unset */
+int mmp_mlflow__run_tag(char **out, struct mmp_mlflow *m,
+	const char *run_id, const char *key);
+/* runs/log-model: appends `model_json` to mlflow.log-model.history */
+int mmp_mlflow__log_model(struct mmp_mlflow *m, const char *run_id,
+	const char *model_json);
+/* runs/log-inputs with a JSON array of DatasetInput objects */
+int mmp_mlflow__log_inputs(struct mmp_mlflow *m, const char *run_id,
+	const cJSON *datasets);
 
 /* registered-models/create; a model that exists already is fine */
 int mmp_mlflow__model_create(struct mmp_mlflow *m, const char *name,

@@ -701,6 +701,32 @@ static int push_metrics(struct mmp_sync__push *p, struct run_plan *rp)
 	return err;
 }
 
+static int is_mlmodel(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return !strcmp(base ? base + 1 : path, "MLmodel");
+}
+
+/* the pushed copy of an MLmodel names the server's run, not ours */
+static int put_mlmodel(struct mmp_sync__push *p, struct run_plan *rp,
+	const char *rel_path, const char *file)
+{
+	mmp_buf text = MMP_BUF_INIT, copy = MMP_BUF_INIT;
+	int err;
+
+	if ((err = mmp_file_read(&text, file, (size_t)1 << 20)) == 0) {
+		mmp_sync__mlmodel_for_server(&copy, text.ptr, text.size,
+			rp->st.remote_run_id);
+		err = mmp_mlflow__artifact_put_data(&p->m,
+			rp->st.remote_artifact_uri, rel_path, copy.ptr,
+			copy.size);
+	}
+	mmp_buf_dispose(&text);
+	mmp_buf_dispose(&copy);
+	return err;
+}
+
 static int push_artifacts(struct mmp_sync__push *p, struct run_plan *rp)
 {
 	const mmp_run *r = rp->run;
@@ -730,8 +756,13 @@ static int push_artifacts(struct mmp_sync__push *p, struct run_plan *rp)
 				file.ptr, r->run_id, sha, a->sha256);
 			break;
 		}
-		if ((err = mmp_mlflow__artifact_put(&p->m,
-		    rp->st.remote_artifact_uri, a->path, file.ptr)) < 0)
+		if (is_mlmodel(a->path))
+			err = put_mlmodel(p, rp, a->path, file.ptr);
+		else
+			err = mmp_mlflow__artifact_put(&p->m,
+				rp->st.remote_artifact_uri, a->path,
+				file.ptr);
+		if (err < 0)
 			break;
 		p->out->sent.artifacts++;
 		p->out->sent.artifact_bytes += (uint64_t)a->size;
@@ -741,6 +772,14 @@ static int push_artifacts(struct mmp_sync__push *p, struct run_plan *rp)
 		if ((err = mmp_sync__emit(p, r->run_id, rp->st.remote_run_id,
 		    "artifact", a->path)) < 0)
 			break;
+	}
+	/* once every file is there, as MLflow's log_model does */
+	for (i = 0; !err && i < r->artifacts_nr; i++) {
+		if (!is_mlmodel(r->artifacts[i].path))
+			continue;
+		artifact_file(&file, p->s, r, r->artifacts[i].path);
+		err = mmp_sync__log_model(p, r, rp->st.remote_run_id,
+			r->artifacts[i].path, file.ptr);
 	}
 	mmp_buf_dispose(&file);
 	return err;
@@ -802,6 +841,8 @@ static int push_run(struct mmp_sync__push *p, struct run_plan *rp)
 			goto done;
 		p->out->sent.renames++;
 	}
+	if ((err = mmp_sync__log_inputs(p, r, rp->st.remote_run_id)) < 0)
+		goto done;
 	if ((err = push_metrics(p, rp)) < 0)
 		goto done;
 	if ((err = push_artifacts(p, rp)) < 0)

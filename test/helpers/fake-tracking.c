@@ -683,8 +683,14 @@ static cJSON *render_run(const cJSON *run, int with_inputs)
 				cJSON_Duplicate(l, 1));
 	}
 	cJSON_AddItemToObject(o, "data", data);
-	if (with_inputs)
-		cJSON_AddItemToObject(o, "inputs", cJSON_CreateObject());
+	if (with_inputs) {
+		cJSON *in = cJSON_CreateObject();
+		const cJSON *l = cJSON_GetObjectItem(run, "inputs");
+		if (cJSON_GetArraySize(l))
+			cJSON_AddItemToObject(in, "dataset_inputs",
+				cJSON_Duplicate(l, 1));
+		cJSON_AddItemToObject(o, "inputs", in);
+	}
 	return o;
 }
 
@@ -1441,6 +1447,68 @@ static cJSON *h_log_model(struct ctx *x)
 	kv_set(tags, "mlflow.log-model.history", text);
 	free(text);
 	cJSON_Delete(hist);
+	return cJSON_CreateObject();
+}
+
+/*
+ * runs/log-inputs: {"run_id", "datasets": [{"tags": [{"key","value"}],
+ * "dataset": {"name","digest","source_type","source","schema",
+ * "profile"}}]}. A dataset is one per (name, digest); logging it to the
+ * same run again adds nothing. MLflow's column limits apply (a digest
+ * holds 36 characters, a profile 16384).
+ */
+static cJSON *h_log_inputs(struct ctx *x)
+{
+	static const char *const need[] = { "name", "digest", "source_type",
+		"source" };
+	const char *id;
+	cJSON *run = run_or_404(x, &id), *list, *it, *in;
+	size_t i;
+
+	if (!run)
+		return NULL;
+	list = arg_array(x, "datasets");
+	cJSON_ArrayForEach(it, list) {
+		const cJSON *d = cJSON_GetObjectItem(it, "dataset");
+		if (!cJSON_IsObject(d))
+			return missing(x, "dataset");
+		for (i = 0; i < 4; i++)
+			if (!cJSON_IsString(cJSON_GetObjectItem(d, need[i])))
+				return missing(x, need[i]);
+		if (strlen(jstr(d, "name")) > 500)
+			return err(x, 400, INVALID, "Dataset name '%s' exceeds "
+				"the maximum length of 500", jstr(d, "name"));
+		if (strlen(jstr(d, "digest")) > 36)
+			return err(x, 400, INVALID, "Dataset digest '%s' "
+				"exceeds the maximum length of 36",
+				jstr(d, "digest"));
+		if (jstr(d, "profile") && strlen(jstr(d, "profile")) > 16384)
+			return err(x, 400, INVALID, "Dataset profile exceeds "
+				"the maximum length of 16384");
+		for (i = 0; i < 2; i++) {
+			const char *f = i ? "profile" : "schema";
+			const cJSON *v = cJSON_GetObjectItem(d, f);
+			if (v && !cJSON_IsString(v))
+				return err(x, 400, INVALID, "Invalid value "
+					"for parameter '%s' supplied: must be "
+					"a string", f);
+		}
+	}
+	in = cJSON_GetObjectItem(run, "inputs");
+	if (!in)
+		in = cJSON_AddArrayToObject(run, "inputs");
+	cJSON_ArrayForEach(it, list) {
+		const cJSON *d = cJSON_GetObjectItem(it, "dataset"), *o;
+		int have = 0;
+		cJSON_ArrayForEach(o, in) {
+			const cJSON *od = cJSON_GetObjectItem(o, "dataset");
+			if (!strcmp(jstr(od, "name"), jstr(d, "name")) &&
+			    !strcmp(jstr(od, "digest"), jstr(d, "digest")))
+				have = 1;
+		}
+		if (!have)
+			cJSON_AddItemToArray(in, cJSON_Duplicate(it, 1));
+	}
 	return cJSON_CreateObject();
 }
 
@@ -2242,6 +2310,7 @@ static const struct route routes[] = {
 	{ "GET", "runs/get", h_run_get },
 	{ "POST", "runs/search", h_run_search },
 	{ "POST", "runs/log-model", h_log_model },
+	{ "POST", "runs/log-inputs", h_log_inputs },
 	{ "GET", "metrics/get-history", h_metric_history },
 	{ "GET", "artifacts/list", h_artifacts_list },
 	{ "POST", "registered-models/create", h_rm_create },
