@@ -90,6 +90,17 @@ test_expect_success JQ 'each version points at its pushed run, resolved' '
 	done
 '
 
+test_expect_success JQ 'each version keeps its registration time as a tag' '
+	for v in 1 2
+	do
+		test "$(vfield $v ".tags[] | select(.key == \"mmp.registered_at\")
+			| .value")" = "$(sql $DB "SELECT creation_time
+			FROM model_versions WHERE version = $v")" || return 1
+	done &&
+	test "$(vfield 1 ".tags[] | select(.key == \"mmp.registered_at\") |
+		.value")" -gt 0
+'
+
 test_expect_success JQ 'approvals arrive as mmp.approval.* version tags' '
 	tags() {
 		vfield $1 ".tags[] | \"\(.key)=\(.value)\"" | sort

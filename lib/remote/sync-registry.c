@@ -41,8 +41,12 @@ static void version_tags(struct vtags *t, const mmp_model_version *v)
 
 	snprintf(num, sizeof(num), "%lld", (long long)v->version);
 	vtag(t, "mmp.registry.version", num);
+	/* the server stamps its own creation time: keep ours (ms) */
+	snprintf(num, sizeof(num), "%lld", (long long)v->creation_time);
+	vtag(t, "mmp.registered_at", num);
 	for (i = 0; i < v->tags_nr; i++)
 		if (strcmp(v->tags[i].key, "mmp.registry.version") &&
+		    strcmp(v->tags[i].key, "mmp.registered_at") &&
 		    strncmp(v->tags[i].key, "mmp.approval.", 13))
 			vtag(t, v->tags[i].key, v->tags[i].value);
 	if (!a)
