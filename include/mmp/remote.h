@@ -3,6 +3,9 @@
 #ifndef INCLUDE_mmp_remote_h__
 #define INCLUDE_mmp_remote_h__
 
+#include <stdint.h>
+#include <stdio.h>
+
 #include "common.h"
 #include "buf.h"
 
@@ -129,6 +132,18 @@ MMP_EXTERN(int) mmp_http_request(mmp_http_response *resp,
 MMP_EXTERN(int) mmp_http_request_file(mmp_http_response *resp,
 	mmp_http_client *c, const char *method, const char *path,
 	const char *content_type, const char *file_path);
+
+/**
+ * GET `path` with a 2xx body written to `sink` as it arrives (at most
+ * `max` bytes; more fails with resp->transport MMP_HTTP_ETOOBIG);
+ * `*written` gets the bytes written. Any other status keeps its body in
+ * resp->body for mmp_http_response_error(). Instead of a whole-request
+ * timeout, a transfer stalled for the timeout fails. Errors as
+ * mmp_http_request(), plus MMP_ERROR (class OS) when writing fails.
+ */
+MMP_EXTERN(int) mmp_http_get_to_file(mmp_http_response *resp,
+	uint64_t *written, mmp_http_client *c, const char *path, FILE *sink,
+	uint64_t max);
 
 /** mmp_http_request() with GET and no body. */
 MMP_EXTERN(int) mmp_http_get(mmp_http_response *resp, mmp_http_client *c,

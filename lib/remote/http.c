@@ -33,6 +33,11 @@ struct xfer {
 	mmp_http_response *resp;
 	size_t max_body;
 	int too_big;
+	CURL *curl;
+	FILE *sink;          /* a 2xx body goes here, not into resp->body */
+	uint64_t sink_max;   /* at most this many bytes into the sink */
+	uint64_t sunk;
+	int sink_failed;     /* a write to the sink failed */
 };
 
 int mmp_http_options_init(mmp_http_options *opts, unsigned int version)
@@ -246,7 +251,23 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *payload)
 {
 	struct xfer *x = payload;
 	size_t len = size * nmemb;
+	long status = 0;
 
+	if (x->sink) {
+		curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status < 300) {
+			if (x->sunk + len > x->sink_max) {
+				x->too_big = 1;
+				return 0;
+			}
+			if (fwrite(data, 1, len, x->sink) != len) {
+				x->sink_failed = 1;
+				return 0;
+			}
+			x->sunk += len;
+			return len;
+		}
+	}
 	if (x->resp->body.size + len > x->max_body) {
 		x->too_big = 1;
 		return 0;
@@ -436,9 +457,39 @@ static size_t on_upload(char *buf, size_t size, size_t nmemb, void *payload)
 }
 
 /* a request whose body is `body` or, when `upload` is set, that file */
+static int perform_x(mmp_http_response *resp, mmp_http_client *c,
+	const char *method, const char *path, const char *content_type,
+	const void *body, size_t len, FILE *upload, struct xfer *sink);
+
 static int perform(mmp_http_response *resp, mmp_http_client *c,
 	const char *method, const char *path, const char *content_type,
 	const void *body, size_t len, FILE *upload)
+{
+	return perform_x(resp, c, method, path, content_type, body, len,
+		upload, NULL);
+}
+
+int mmp_http_get_to_file(mmp_http_response *resp, uint64_t *written,
+	mmp_http_client *c, const char *path, FILE *sink, uint64_t max)
+{
+	struct xfer x;
+	int err;
+
+	memset(&x, 0, sizeof(x));
+	x.sink = sink;
+	x.sink_max = max;
+	*written = 0;
+	if (!sink)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"bad arguments to an http download");
+	err = perform_x(resp, c, "GET", path, NULL, NULL, 0, NULL, &x);
+	*written = x.sunk;
+	return err;
+}
+
+static int perform_x(mmp_http_response *resp, mmp_http_client *c,
+	const char *method, const char *path, const char *content_type,
+	const void *body, size_t len, FILE *upload, struct xfer *sink)
 {
 	struct curl_slist *hdrs = NULL, *n;
 	struct xfer x;
@@ -456,9 +507,14 @@ static int perform(mmp_http_response *resp, mmp_http_client *c,
 	e = c->curl;
 	curl_easy_reset(e);
 	mmp_buf_printf(&url, "%s%s", c->base, path);
+	if (sink)
+		x = *sink;
+	else
+		memset(&x, 0, sizeof(x));
 	x.resp = resp;
 	x.max_body = c->opts.max_body;
 	x.too_big = 0;
+	x.curl = e;
 	c->errbuf[0] = '\0';
 
 	curl_easy_setopt(e, CURLOPT_URL, url.ptr);
@@ -468,7 +524,16 @@ static int perform(mmp_http_response *resp, mmp_http_client *c,
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 		c->opts.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->opts.timeout_ms);
+	if (x.sink) {
+		/* a large file takes its time: fail on a stalled transfer
+		 * (under 1 byte/s for the timeout), not on a slow one */
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+			c->opts.timeout_ms / 1000 > 0 ?
+			c->opts.timeout_ms / 1000 : 1L);
+	} else {
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->opts.timeout_ms);
+	}
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "mmp/" MMP_VERSION);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &x);
@@ -518,6 +583,13 @@ static int perform(mmp_http_response *resp, mmp_http_client *c,
 		curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
 		resp->transport = x.too_big ? MMP_HTTP_ETOOBIG :
 			transport_of(rc, os_errno);
+		if (x.sink_failed) {
+			resp->transport = MMP_HTTP_RESPONSE;
+			resp->klass = MMP_HTTP_CLASS_NONE;
+			error = mmp_error_set_os("cannot write the body of "
+				"%s", url.ptr);
+			goto done;
+		}
 		if (x.too_big) {
 			mmp_buf_clear(&h);
 			mmp_buf_printf(&h, "response body larger than %zu "
@@ -535,6 +607,8 @@ static int perform(mmp_http_response *resp, mmp_http_client *c,
 		goto done;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (sink)
+		sink->sunk = x.sunk;
 	resp->transport = MMP_HTTP_RESPONSE;
 	parse_json_body(resp);
 	resp->klass = classify(resp);

@@ -223,6 +223,50 @@ done:
 	return err;
 }
 
+int mmp_mlflow__download(struct mmp_mlflow *m, const char *path,
+	const char *file, uint64_t max, uint64_t *written, const char *what)
+{
+	mmp_http_response r;
+	long wait = m->backoff_ms;
+	int attempt, err = 0;
+	FILE *f;
+
+	*written = 0;
+	mmp_http_response_init(&r);
+	for (attempt = 1;; attempt++) {
+		if (!(f = fopen(file, "wb"))) {
+			err = mmp_error_set_os("cannot create '%s'", file);
+			goto done;
+		}
+		m->requests++;
+		err = mmp_http_get_to_file(&r, written, m->http, path, f, max);
+		if (fclose(f) != 0 && !err)
+			err = mmp_error_set_os("cannot write '%s'", file);
+		if (err < 0 && r.transport == MMP_HTTP_RESPONSE)
+			goto done;  /* a local failure: the disk */
+		if (!err && r.klass == MMP_HTTP_CLASS_OK)
+			goto done;
+		if (!retryable(&r) || attempt >= m->max_attempts)
+			break;
+		m->retries++;
+		sleep_ms(wait);
+		wait = wait * 2 > m->backoff_max_ms ? m->backoff_max_ms :
+			wait * 2;
+	}
+	set_fail_class(m, &r);
+	if (r.transport == MMP_HTTP_ETOOBIG)
+		err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP, "%s: the server "
+			"sent more than the %llu bytes it listed", what,
+			(unsigned long long)max);
+	else
+		err = mmp_http_response_error(&r, what);
+	if (attempt > 1)
+		mmp_error_prefix("after %d attempts", attempt);
+done:
+	mmp_http_response_release(&r);
+	return err;
+}
+
 int mmp_mlflow__call(cJSON **out, struct mmp_mlflow *m, const char *method,
 	const char *path, const cJSON *body, const char *what)
 {

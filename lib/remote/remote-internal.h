@@ -57,6 +57,15 @@ void mmp_mlflow__close(struct mmp_mlflow *m);
 int mmp_mlflow__call(cJSON **out, struct mmp_mlflow *m, const char *method,
 	const char *path, const cJSON *body, const char *what);
 
+/*
+ * GET `path` into the file `file` (created or truncated), at most `max`
+ * bytes, retried like mmp_mlflow__call(); `*written` gets the bytes of
+ * the last try. Errors as mmp_mlflow__call(), and MMP_ENET when the
+ * server sends more than `max`.
+ */
+int mmp_mlflow__download(struct mmp_mlflow *m, const char *path,
+	const char *file, uint64_t max, uint64_t *written, const char *what);
+
 /* a string field of an object, or NULL */
 const char *mmp_mlflow__str(const cJSON *o, const char *key);
 
