@@ -113,6 +113,9 @@ mmp_store *ctx_store(struct mmp_ctx *ctx);
 /* the same for commands that only read: works on a read-only store */
 mmp_store *ctx_store_read(struct mmp_ctx *ctx);
 mmp_config *ctx_config(struct mmp_ctx *ctx);
+/* --tracking-uri `given`, else tracking.uri (or $MLFLOW_TRACKING_URI);
+ * NULL after an error saying how to set one */
+const char *ctx_tracking_uri(struct mmp_ctx *ctx, const char *given);
 void ctx_release(struct mmp_ctx *ctx);
 void ctx_release_store(struct mmp_ctx *ctx);
 void ctx_release_config(struct mmp_ctx *ctx);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* models.c: mmp models list/show/lineage/compare/delete/export */
+/* models.c: mmp models list/show/lineage/compare/delete/export/pull */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,8 @@ static const char *const models_usage[] = {
 	"[--unset <key>]...",
 	"    [--by <name>]",
 	"mmp models dockerfile <model>@<ref> <dir> [--json]",
+	"mmp models pull <models-uri> [--as <name>] [--tracking-uri <uri>]",
+	"    [--retries <n>] [--json]",
 	NULL
 };
 
@@ -41,6 +43,11 @@ static const char *const delete_usage[] = {
 };
 static const char *const export_usage[] = {
 	"mmp models export <model>@<ref> <dir> [--json]", NULL
+};
+static const char *const pull_usage[] = {
+	"mmp models pull <models-uri> [--as <name>] [--tracking-uri <uri>]",
+	"    [--retries <n>] [--json]",
+	NULL
 };
 
 static const char *decision_of(const mmp_model_version *v)
@@ -611,6 +618,89 @@ static int models_export(int argc, const char **argv, struct mmp_ctx *ctx)
 	return 0;
 }
 
+static int models_pull(int argc, const char **argv, struct mmp_ctx *ctx)
+{
+	const char *as = NULL, *uri = NULL;
+	int json = 0, retries = -1;
+	const struct option opts[] = {
+		OPT_STRING(0, "as", &as, "<name>",
+			"register it locally under this name"),
+		OPT_STRING(0, "tracking-uri", &uri, "<uri>",
+			"the MLflow server (default: tracking.uri)"),
+		OPT_INTEGER(0, "retries", &retries, "<n>",
+			"retries of a failed request (default 4)"),
+		OPT__JSON(&json),
+		OPT__VERBOSITY(&ctx->verbosity),
+		OPT_END()
+	};
+	mmp_pull_options o = MMP_PULL_OPTIONS_INIT;
+	mmp_http_options http = MMP_HTTP_OPTIONS_INIT;
+	mmp_pull_result r;
+	int err;
+
+	argc = parse_options(argc, argv, opts, pull_usage, 0);
+	if (argc != 1)
+		usage_msg_opt("'mmp models pull' takes one models:/ URI",
+			pull_usage, opts);
+	if (retries < -1 || retries > 100)
+		usage_msg_opt("--retries must be between 0 and 100",
+			pull_usage, opts);
+	if (!(o.tracking_uri = ctx_tracking_uri(ctx, uri)))
+		return EXIT_FAIL;
+	mmp_http_options_from_env(&http);
+	o.http = &http;
+	o.local_name = as;
+	o.max_attempts = retries >= 0 ? retries + 1 : 0;
+	err = mmp_models_pull(&r, ctx_store(ctx), argv[0], &o);
+	if (err < 0) {
+		mmp_pull_result_release(&r);
+		return error_lib("cannot pull '%s'", argv[0]);
+	}
+	if (json) {
+		cJSON *doc = json_doc_new();
+		cJSON_AddStringToObject(doc, "remote", r.remote);
+		cJSON_AddStringToObject(doc, "name", r.name);
+		cJSON_AddStringToObject(doc, "remote_version",
+			r.remote_version);
+		if (r.remote_run_id)
+			cJSON_AddStringToObject(doc, "remote_run_id",
+				r.remote_run_id);
+		else
+			cJSON_AddNullToObject(doc, "remote_run_id");
+		if (r.source)
+			cJSON_AddStringToObject(doc, "source", r.source);
+		else
+			cJSON_AddNullToObject(doc, "source");
+		cJSON_AddStringToObject(doc, "local_name", r.local_name);
+		cJSON_AddNumberToObject(doc, "version",
+			(double)r.local_version);
+		cJSON_AddStringToObject(doc, "run_id", r.run_id);
+		cJSON_AddStringToObject(doc, "model_dir", r.model_dir);
+		cJSON_AddBoolToObject(doc, "already_pulled", r.already);
+		cJSON_AddNumberToObject(doc, "files", (double)r.files);
+		cJSON_AddNumberToObject(doc, "bytes", (double)r.bytes);
+		cJSON_AddNumberToObject(doc, "requests", (double)r.requests);
+		json_print(doc);
+	} else if (ctx->verbosity >= 0) {
+		if (r.already)
+			printf("%s version %s from %s is %s version %lld "
+				"already; nothing transferred\n",
+				tsafe(r.name), tsafe(r.remote_version),
+				tsafe(r.remote), tsafe(r.local_name),
+				(long long)r.local_version);
+		else
+			printf("pulled %s version %s from %s (%zu files, "
+				"%llu bytes) as %s version %lld\n",
+				tsafe(r.name), tsafe(r.remote_version),
+				tsafe(r.remote), r.files,
+				(unsigned long long)r.bytes,
+				tsafe(r.local_name),
+				(long long)r.local_version);
+	}
+	mmp_pull_result_release(&r);
+	return 0;
+}
+
 int cmd_models(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	static const struct mmp_subcmd subs[] = {
@@ -621,6 +711,7 @@ int cmd_models(int argc, const char **argv, struct mmp_ctx *ctx)
 		{ "export", models_export },
 		{ "lineage", models_lineage },
 		{ "list", models_list },
+		{ "pull", models_pull },
 		{ "show", models_show },
 		{ "tag", models_tag },
 		{ NULL, NULL }

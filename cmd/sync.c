@@ -29,8 +29,7 @@ static void on_signal(int sig)
 	interrupted = sig;
 }
 
-/* --tracking-uri, else tracking.uri (or $MLFLOW_TRACKING_URI) */
-static const char *tracking_uri(struct mmp_ctx *ctx, const char *given)
+const char *ctx_tracking_uri(struct mmp_ctx *ctx, const char *given)
 {
 	const char *v = NULL;
 
@@ -193,7 +192,7 @@ static int sync_push(int argc, const char **argv, struct mmp_ctx *ctx)
 		usage_msg_opt("--retries must be between 0 and 100",
 			sync_usage, opts);
 	store = ctx_store(ctx);
-	if (!(o.tracking_uri = tracking_uri(ctx, uri)))
+	if (!(o.tracking_uri = ctx_tracking_uri(ctx, uri)))
 		return EXIT_FAIL;
 	if (run) {
 		if (mmp_run_resolve(store, run, full) < 0)
@@ -264,7 +263,7 @@ static int sync_status(int argc, const char **argv, struct mmp_ctx *ctx)
 	argc = parse_options(argc, argv, opts, status_usage, 0);
 	if (argc)
 		usage_msg_opt("too many arguments", status_usage, opts);
-	if (!(uri = tracking_uri(ctx, uri)))
+	if (!(uri = ctx_tracking_uri(ctx, uri)))
 		return EXIT_FAIL;
 	if (mmp_sync_status_get(&st, ctx_store(ctx), uri) < 0) {
 		mmp_sync_status_release(&st);

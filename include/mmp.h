@@ -23,6 +23,7 @@
 #include "mmp/train.h"
 #include "mmp/project.h"
 #include "mmp/sync.h"
+#include "mmp/pull.h"
 #include "mmp/tune.h"
 #include "mmp/batch.h"
 #include "mmp/registry.h"

@@ -6,7 +6,7 @@
  *        [--artifact-location <path>] [--allowed-hosts <h,...>]
  *        [--experiment <name>] [--server-version <v>] [--log <file>]
  *        [--delay-ms <n>] [--fail-first <n> [--fail-status <code>]]
- *        [--stall-after <route>:<n>]
+ *        [--stall-after <route>:<n>] [--short-downloads <n>]
  *
  * It keeps experiments, runs, metrics, artifacts and the model registry in
  * memory and answers as MLflow 2.10.2 does (see MLFLOW-REST.md): JSON
@@ -40,6 +40,8 @@
  * applies the second log-batch, then holds the answer back for 60
  * seconds (a reply lost in the network). GET /__fake/state dumps every
  * experiment, run (with the full metric history), model and artifact.
+ * --short-downloads N answers every artifact download with its last N
+ * bytes left out, as a complete 200 (a proxy that cut the file).
  * --port 0 picks a free port; the first line on stdout is "port=NNNNN".
  * Binds 127.0.0.1 only; exits 0 on SIGTERM or SIGINT and after
  * --max-seconds (default 60).
@@ -102,6 +104,7 @@ static struct {
 	long fail_first, fail_status;
 	char stall_route[128];
 	long stall_n, stall_seen;
+	long short_downloads;
 } S;
 
 /* requests run on one thread per connection; the state has one lock */
@@ -1609,9 +1612,13 @@ static enum MHD_Result send_artifact(struct MHD_Connection *c,
 	const char *base = strrchr(a->path, '/');
 	char disp[1024];
 
+	size_t len = a->len;
+
 	snprintf(disp, sizeof(disp), "attachment; filename=%s",
 		base ? base + 1 : a->path);
-	return send_raw(c, 200, "application/octet-stream", a->data, a->len,
+	len -= (size_t)S.short_downloads < len ? (size_t)S.short_downloads :
+		len;
+	return send_raw(c, 200, "application/octet-stream", a->data, len,
 		"Content-Disposition", disp);
 }
 
@@ -2635,7 +2642,8 @@ static void usage(void)
 		"<h,...>]\n       [--experiment <name>] [--server-version <v>] "
 		"[--log <file>]\n"
 		"       [--delay-ms <n>] [--fail-first <n> [--fail-status "
-		"<code>]]\n       [--stall-after <route>:<n>]\n"
+		"<code>]]\n       [--stall-after <route>:<n>] "
+		"[--short-downloads <n>]\n"
 		"modes: healthy airplay hostcheck basicauth permission prefix "
 		"artifacts-local oldversion denied forbidden\n", stderr);
 	exit(129);
@@ -2717,6 +2725,8 @@ int main(int argc, char **argv)
 			S.fail_first = num_arg(o, v, 1000000);
 		else if (!strcmp(o, "--fail-status"))
 			S.fail_status = num_arg(o, v, 599);
+		else if (!strcmp(o, "--short-downloads"))
+			S.short_downloads = num_arg(o, v, 1000000);
 		else if (!strcmp(o, "--stall-after")) {
 			const char *colon = strrchr(v, ':');
 			if (!colon || colon == v || (size_t)(colon - v) >=
