@@ -257,7 +257,8 @@ MMP_EXTERN(void) mmp_model_train_result_release(mmp_model_train_result *r);
  * On success `*out` owns the model (mmp_model_free()) and `result`
  * (may be NULL) is filled; the caller releases it. Returns 0, or
  * MMP_EINVALID (bad options, unknown XGBoost parameters, named, or
- * a parameter value XGBoost rejects, with its message),
+ * a parameter value XGBoost rejects, with its message, or a bad
+ * MMP_PREDICTOR value),
  * MMP_EINTERRUPTED (the callback returned non-zero), MMP_ERROR (other
  * XGBoost failures).
  */
@@ -280,8 +281,10 @@ MMP_EXTERN(int) mmp_model_best_iteration(const mmp_model *m);
  * Predict `nrows` rows of `ncols` float32 values (NaN = missing) into
  * the caller's `out` (nrows * mmp_model_noutputs() floats): XGBoost's
  * output for the objective (probabilities for binary:logistic and
- * multi:softprob). Safe to call from many threads at once on one model
- * (each call borrows a proxy matrix from a pool). Returns 0, or MMP_EINVALID
+ * multi:softprob), from mmp's compiled trees or XGBoost's predictor
+ * (mmp_model_predictor()), on the model's threads (large inputs only).
+ * Safe to call from many threads at once on one model (XGBoost's calls
+ * borrow a proxy matrix from a pool). Returns 0, or MMP_EINVALID
  * when ncols differs from the model, MMP_ERROR for XGBoost failures.
  */
 MMP_EXTERN(int) mmp_model_predict(const mmp_model *m, const float *rows,
@@ -303,6 +306,40 @@ MMP_EXTERN(int) mmp_model_predict_scores(const mmp_model *m,
  */
 MMP_EXTERN(int) mmp_model_evaluate(mmp_metric_list *out, const mmp_model *m,
 	const float *rows, size_t nrows, size_t ncols, const float *y_true);
+
+/** The code that predicts with a model. */
+typedef enum {
+	MMP_PREDICTOR_MMP = 0,    /**< mmp's own compiled trees */
+	MMP_PREDICTOR_XGBOOST     /**< XGBoost's predictor */
+} mmp_predictor;
+
+/**
+ * The predictor that mmp_model_predict() and the functions built on it
+ * use. A model that is trained or loaded is compiled into mmp's own
+ * tree predictor, which gives bit-identical results. XGBoost predicts
+ * instead when the environment sets MMP_PREDICTOR=xgboost, when the
+ * model uses something the compiler does not handle (a gblinear or
+ * dart booster, an objective it does not know, vector leaves), or after
+ * mmp_model_set_predictor(). With XGBoost, `*why` (may be NULL) is set
+ * to the reason, borrowed; with mmp's predictor, to NULL.
+ */
+MMP_EXTERN(mmp_predictor) mmp_model_predictor(const mmp_model *m,
+	const char **why);
+
+/**
+ * Append "mmp forest, N trees" or "xgboost (REASON)" to `out`: what
+ * `--verbose` prints.
+ */
+MMP_EXTERN(void) mmp_model_predictor_describe(mmp_buf *out,
+	const mmp_model *m);
+
+/**
+ * Choose the predictor: MMP_PREDICTOR_XGBOOST drops the compiled trees,
+ * MMP_PREDICTOR_MMP compiles them again. Not safe while another thread
+ * uses the model. Returns 0, or MMP_EINVALID naming what mmp's
+ * predictor does not handle, MMP_ERROR.
+ */
+MMP_EXTERN(int) mmp_model_set_predictor(mmp_model *m, mmp_predictor p);
 
 /**
  * Set the prediction thread count (0: all cores) and run a warm-up
@@ -366,8 +403,10 @@ MMP_EXTERN(int) mmp_model_save_dir(mmp_model *m, const char *dir,
 /**
  * Load a model directory written by mmp_model_save_dir() into `*out`
  * (free with mmp_model_free()), ready for shared prediction with
- * nthread 0. Returns 0, or MMP_ENOTFOUND (no such directory or file,
- * named), MMP_EINVALID (a corrupt model or schema, named), MMP_ERROR.
+ * nthread 0, compiled for mmp's predictor (see mmp_model_predictor()).
+ * Returns 0, or MMP_ENOTFOUND (no such directory or file, named),
+ * MMP_EINVALID (a corrupt model or schema, named, or a bad
+ * MMP_PREDICTOR value), MMP_ERROR.
  */
 MMP_EXTERN(int) mmp_model_load_dir(mmp_model **out, const char *dir);
 

@@ -348,7 +348,8 @@ int mmp_model_load_dir(mmp_model **out, const char *dir)
 	if (mmp_file_read(&data, path.ptr, SCHEMA_MAX_BYTES) == 0)
 		m->run_id = mlmodel_run_id(data.ptr);
 	mmp_error_clear();
-	if ((error = mmp_model_set_nthread(m, 0)) < 0)
+	if ((error = mmp_model__compile(m)) < 0 ||
+	    (error = mmp_model_set_nthread(m, 0)) < 0)
 		goto done;
 	*out = m;
 	m = NULL;

@@ -9,6 +9,8 @@
 #include "util/util.h"
 #include "model-internal.h"
 
+struct mmp_forest;
+
 struct mmp_model {
 	BoosterHandle booster;
 	mmp_task task;
@@ -19,6 +21,9 @@ struct mmp_model {
 	char *objective;
 	mmp_model_schema *schema;
 	char *run_id;             /* from MLmodel when loaded; else NULL */
+	struct mmp_forest *forest; /* mmp's compiled trees; NULL: XGBoost */
+	char *predictor_why;      /* why forest is NULL */
+	int nthread;              /* prediction threads (0: every core) */
 };
 
 /* set the error from XGBGetLastError()'s first line; returns code */
@@ -31,6 +36,12 @@ int mmp_model__refresh(mmp_model *m);
 /* keep only the rounds up to best_iteration (XGBoosterSlice), so that
  * the booster holds exactly the trees mmp predicts with */
 int mmp_model__cut_to_best(mmp_model *m);
+
+/* compile the trees for mmp's predictor, or record why XGBoost keeps
+ * predicting (MMP_PREDICTOR=xgboost, something the compiler does not
+ * handle); call once the booster holds its final trees. Returns 0, or
+ * MMP_EINVALID for a bad MMP_PREDICTOR value */
+int mmp_model__compile(mmp_model *m);
 
 /* the source of mmp_pyfunc.py, MLflow's loader module for a model
  * directory (embedded; `*len` bytes, not NUL-terminated) */

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "forest.h"
 #include "xgb-internal.h"
 
 /* ---- logging and errors ------------------------------------------- */
@@ -124,6 +125,8 @@ void mmp_model_free(mmp_model *m)
 		XGBoosterFree(m->booster);
 	free(m->objective);
 	free(m->run_id);
+	mmp_forest__free(m->forest);
+	free(m->predictor_why);
 	mmp_model_schema_free(m->schema);
 	free(m);
 }
@@ -374,6 +377,17 @@ static int train_threads(const mmp_model_train_options *o)
 	return 0;
 }
 
+/* evaluation after training predicts on the threads training used */
+static int prediction_threads(const mmp_model_train_options *o)
+{
+	const char *v = find_param(o, "nthread");
+	int64_t n;
+
+	if (o->nthread > 0 || !v)
+		return train_threads(o);
+	return mmp_parse_int64(v, &n) == 0 && n > 0 && n <= 1024 ?
+		(int)n : 0;
+}
 
 static int objective_fits(mmp_task task, const char *obj)
 {
@@ -1028,6 +1042,9 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 	if ((error = mmp_model__refresh(m)) < 0 ||
 	    (error = mmp_model__cut_to_best(m)) < 0)
 		goto done;
+	m->nthread = prediction_threads(o);
+	if ((error = mmp_model__compile(m)) < 0)
+		goto done;
 	*out = m;
 	m = NULL;
 	if (result) {
@@ -1050,6 +1067,15 @@ done:
 
 /* ---- prediction ---------------------------------------------------- */
 
+static int check_cols(const mmp_model *m, size_t ncols)
+{
+	if (ncols != m->nfeatures)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"model expects %zu features, got %zu", m->nfeatures,
+			ncols);
+	return 0;
+}
+
 static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
 	size_t ncols, int type, float *out, size_t per_row)
 {
@@ -1058,14 +1084,10 @@ static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
 	bst_ulong dim = 0, total = 1, d;
 	const float *res = NULL;
 	DMatrixHandle proxy;
-	int rc;
+	int rc, error;
 
-	if (ncols != m->nfeatures)
-		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
-			"model expects %zu features, got %zu", m->nfeatures,
-			ncols);
-	if (!nrows)
-		return 0;
+	if ((error = check_cols(m, ncols)) < 0 || !nrows)
+		return error;
 	snprintf(iface, sizeof(iface), "{\"data\":[%" PRIuPTR ",true],"
 		"\"shape\":[%zu,%zu],\"typestr\":\"<f4\",\"version\":3}",
 		(uintptr_t)rows, nrows, ncols);
@@ -1091,10 +1113,130 @@ static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
 	return 0;
 }
 
+/* ---- the predictor ------------------------------------------------- */
+
+int mmp_model__compile(mmp_model *m)
+{
+	const char *env = getenv("MMP_PREDICTOR");
+	mmp_buf why = MMP_BUF_INIT;
+	mmp_forest *f = NULL;
+
+	mmp_forest__free(m->forest);
+	m->forest = NULL;
+	free(m->predictor_why);
+	m->predictor_why = NULL;
+	if (env && *env && strcmp(env, "mmp")) {
+		if (strcmp(env, "xgboost"))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"MMP_PREDICTOR is '%s'; expected 'mmp' or "
+				"'xgboost'", env);
+		m->predictor_why = mmp__strdup("MMP_PREDICTOR=xgboost");
+		return 0;
+	}
+	if (mmp_forest__from_model(&f, m, &why) < 0) {
+		/* XGBoost read the model, so it can still predict */
+		mmp_buf_clear(&why);
+		mmp_buf_printf(&why, "cannot compile the trees: %s",
+			mmp_error_last()->message);
+		mmp_error_clear();
+	} else if (f && (mmp_forest__nfeatures(f) != m->nfeatures ||
+	    mmp_forest__noutputs(f, 0) != m->noutputs)) {
+		mmp_buf_clear(&why);
+		mmp_buf_printf(&why, "compiled trees have %zu features and "
+			"%zu outputs, the booster %zu and %zu",
+			mmp_forest__nfeatures(f), mmp_forest__noutputs(f, 0),
+			m->nfeatures, m->noutputs);
+		mmp_forest__free(f);
+		f = NULL;
+	}
+	if (f)
+		m->forest = f;
+	else
+		m->predictor_why = mmp_buf_detach(&why);
+	mmp_buf_dispose(&why);
+	return 0;
+}
+
+mmp_predictor mmp_model_predictor(const mmp_model *m, const char **why)
+{
+	if (why)
+		*why = m->forest ? NULL : m->predictor_why;
+	return m->forest ? MMP_PREDICTOR_MMP : MMP_PREDICTOR_XGBOOST;
+}
+
+void mmp_model_predictor_describe(mmp_buf *out, const mmp_model *m)
+{
+	size_t n;
+
+	if (!m->forest) {
+		mmp_buf_printf(out, "xgboost (%s)", m->predictor_why &&
+			*m->predictor_why ? m->predictor_why : "chosen");
+		return;
+	}
+	n = mmp_forest__ntrees(m->forest);
+	mmp_buf_printf(out, "mmp forest, %zu tree%s", n, n == 1 ? "" : "s");
+}
+
+int mmp_model_set_predictor(mmp_model *m, mmp_predictor p)
+{
+	mmp_forest *f = NULL;
+	mmp_buf why = MMP_BUF_INIT;
+	int error;
+
+	if (p == MMP_PREDICTOR_XGBOOST) {
+		mmp_forest__free(m->forest);
+		m->forest = NULL;
+		free(m->predictor_why);
+		m->predictor_why = mmp__strdup("chosen");
+		return 0;
+	}
+	if (p != MMP_PREDICTOR_MMP)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown predictor %d", (int)p);
+	if (m->forest)
+		return 0;
+	if ((error = mmp_forest__from_model(&f, m, &why)) < 0)
+		goto done;
+	if (!f) {
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"mmp's predictor cannot predict with this model: %s",
+			why.ptr);
+		goto done;
+	}
+	if (mmp_forest__nfeatures(f) != m->nfeatures ||
+	    mmp_forest__noutputs(f, 0) != m->noutputs) {
+		mmp_forest__free(f);
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"mmp's compiled trees do not match the booster");
+		goto done;
+	}
+	m->forest = f;
+	free(m->predictor_why);
+	m->predictor_why = NULL;
+done:
+	mmp_buf_dispose(&why);
+	return error;
+}
+
+/* XGBoost's output (type 0) or margins (type 1) from the compiled
+ * trees when there are some */
+static int predict_any(const mmp_model *m, const float *rows, size_t nrows,
+	size_t ncols, int type, float *out, size_t per_row)
+{
+	int error;
+
+	if (!m->forest)
+		return predict_raw(m, rows, nrows, ncols, type, out, per_row);
+	if ((error = check_cols(m, ncols)) < 0 || !nrows)
+		return error;
+	return mmp_forest__predict(m->forest, rows, nrows, out, type == 1,
+		m->nthread);
+}
+
 int mmp_model_predict(const mmp_model *m, const float *rows, size_t nrows,
 	size_t ncols, float *out)
 {
-	return predict_raw(m, rows, nrows, ncols, 0, out, m->noutputs);
+	return predict_any(m, rows, nrows, ncols, 0, out, m->noutputs);
 }
 
 int mmp_model_predict_scores(const mmp_model *m, const float *rows,
@@ -1105,7 +1247,7 @@ int mmp_model_predict_scores(const mmp_model *m, const float *rows,
 
 	if (m->task == MMP_TASK_MULTICLASS &&
 	    !strcmp(m->objective, "multi:softmax")) {
-		if ((error = predict_raw(m, rows, nrows, ncols, 1, out,
+		if ((error = predict_any(m, rows, nrows, ncols, 1, out,
 		    k)) < 0)
 			return error;
 		for (i = 0; i < nrows; i++) {
@@ -1157,7 +1299,8 @@ int mmp_model_set_nthread(mmp_model *m, int nthread)
 	int error;
 
 	XGBRegisterLogCallback(mmp_model__xgb_log);
-	snprintf(num, sizeof(num), "%d", nthread < 0 ? 0 : nthread);
+	m->nthread = nthread < 0 ? 0 : nthread;
+	snprintf(num, sizeof(num), "%d", m->nthread);
 	if (XGBoosterSetParam(m->booster, "nthread", num) != 0)
 		return mmp_model__xgb_error(MMP_ERROR,
 			"cannot set the prediction threads");
@@ -1165,7 +1308,9 @@ int mmp_model_set_nthread(mmp_model *m, int nthread)
 	res = mmp__calloc(m->noutputs, sizeof(float));
 	for (i = 0; i < m->nfeatures; i++)
 		row[i] = NAN;
-	error = mmp_model_predict(m, row, 1, m->nfeatures, res);
+	/* XGBoost configures itself on its first prediction: do it now,
+	 * before threads share the model, whichever predictor serves */
+	error = predict_raw(m, row, 1, m->nfeatures, 0, res, m->noutputs);
 	free(row);
 	free(res);
 	return error;

@@ -76,6 +76,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "predict: not compiled: %s\n", why.ptr);
 		return 1;
 	}
+	/* the reference: XGBoost's own predictor */
+	if (mmp_model_set_predictor(m, MMP_PREDICTOR_XGBOOST) < 0) {
+		fprintf(stderr, "%s\n", mmp_error_last()->message);
+		return 1;
+	}
 	nf = mmp_model_nfeatures(m);
 	x = malloc(nrows * nf * sizeof(float));
 	a = malloc(nrows * sizeof(float));

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* forestcheck.c: test helper: predict a model directory's model with
- * XGBoost (mmp_model_predict) and with mmp's compiled trees on rows that
+ * XGBoost's predictor (mmp_model_set_predictor()) and with mmp's compiled trees on rows that
  * sit on every split boundary, and count the floats that differ in bits
  *
  *   forestcheck MODEL_DIR NROWS SEED
+ *   forestcheck --csv MODEL_DIR NROWS SEED   (the rows as CSV, no check)
  *
  * prints {"rows":N,"outputs":N,"trees":N,"mismatches":N} */
 #include <float.h>
@@ -64,8 +65,48 @@ static float category_cell(size_t ncat)
 	return (float)(rnd() % (ncat + 3));
 }
 
+/* the rows as a CSV file a user could send: numbers exact (9 digits),
+ * NaN as an empty cell, infinities as the largest floats, integer
+ * columns rounded, codes as category names, a code no category
+ * has as a name the model never saw */
+static void print_csv(const mmp_model_schema *s, const float *x,
+	size_t nrows)
+{
+	size_t i, j, n = s->nfeatures;
+
+	for (j = 0; j < n; j++)
+		printf("%s%s", j ? "," : "", s->features[j].name);
+	putchar('\n');
+	for (i = 0; i < nrows; i++)
+		for (j = 0; j < n; j++) {
+			const mmp_model_feature *ft = &s->features[j];
+			float v = x[i * n + j];
+
+			if (j)
+				putchar(',');
+			if (isnan(v))
+				;
+			else if (ft->type == MMP_COLUMN_LONG) {
+				/* integers only, as serve-api checks */
+				if (fabsf(v) < 2147483647.0f)
+					printf("%.0f", (double)rintf(v));
+			} else if (ft->kind != MMP_FEATURE_CATEGORICAL)
+				/* mmp reads no infinities from files */
+				printf("%.9g", (double)(isinf(v) ? copysignf(
+					FLT_MAX, v) : v));
+			else if (v >= 0 && v < (float)ft->ncategories &&
+			    v == floorf(v))
+				printf("%s", ft->categories[(size_t)v]);
+			else
+				printf("unseen%g", (double)v);
+			if (j == n - 1)
+				putchar('\n');
+		}
+}
+
 int main(int argc, char **argv)
 {
+	int csv = argc > 1 && !strcmp(argv[1], "--csv");
 	const mmp_model_schema *schema;
 	mmp_model *m = NULL;
 	mmp_forest *f = NULL;
@@ -73,6 +114,8 @@ int main(int argc, char **argv)
 	size_t nrows, ncols, per, i, j, bad = 0, *nsplit;
 	float *x, *want, *got, *splits;
 
+	argc -= csv;
+	argv += csv;
 	if (argc != 4) {
 		fprintf(stderr, "usage: forestcheck MODEL_DIR NROWS SEED\n");
 		return 129;
@@ -81,15 +124,20 @@ int main(int argc, char **argv)
 	state = strtoull(argv[3], NULL, 10) * 2654435761u + 1;
 	mmp_global_init();
 	if (mmp_model_load_dir(&m, argv[1]) < 0 ||
-	    mmp_forest__from_model(&f, m, &why) < 0 || !f) {
+	    mmp_forest__from_model(&f, m, &why) < 0 || (!f && !csv)) {
 		fprintf(stderr, "forestcheck: %s%s\n", why.ptr,
 			mmp_error_last()->message);
+		return 1;
+	}
+	/* the reference: XGBoost's own predictor */
+	if (mmp_model_set_predictor(m, MMP_PREDICTOR_XGBOOST) < 0) {
+		fprintf(stderr, "%s\n", mmp_error_last()->message);
 		return 1;
 	}
 	schema = mmp_model_schema_of(m);
 	ncols = mmp_model_nfeatures(m);
 	per = mmp_model_noutputs(m);
-	if (per != mmp_forest__noutputs(f, 0)) {
+	if (f && per != mmp_forest__noutputs(f, 0)) {
 		fprintf(stderr, "forestcheck: %zu outputs, xgboost %zu\n",
 			mmp_forest__noutputs(f, 0), per);
 		return 1;
@@ -97,7 +145,7 @@ int main(int argc, char **argv)
 	splits = calloc(ncols * MAXSPLITS, sizeof(float));
 	nsplit = calloc(ncols, sizeof(size_t));
 	for (j = 0; j < ncols; j++)
-		nsplit[j] = mmp_forest__split_values(f, j,
+		nsplit[j] = !f ? 0 : mmp_forest__split_values(f, j,
 			splits + j * MAXSPLITS, MAXSPLITS);
 	x = calloc(nrows * ncols, sizeof(float));
 	for (i = 0; i < nrows; i++)
@@ -111,6 +159,10 @@ int main(int argc, char **argv)
 				numeric_cell(splits + j * MAXSPLITS,
 				nsplit[j]);
 		}
+	if (csv) {
+		print_csv(schema, x, nrows);
+		return 0;
+	}
 	want = calloc(nrows * per, sizeof(float));
 	got = calloc(nrows * per, sizeof(float));
 	if (mmp_model_predict(m, x, nrows, ncols, want) < 0 ||

@@ -762,6 +762,62 @@ static void test_regression(void)
 
 /* ---- model directory ------------------------------------------------ */
 
+/* the loaded model predicts with mmp's compiled trees; XGBoost, when
+ * chosen or asked for in the environment, gives the same bits */
+static void test_predictor(mmp_model *l, const dataset *d, const char *dir,
+	const float *want)
+{
+	float *got = calloc(d->nrows, sizeof(float));
+	mmp_buf what = MMP_BUF_INIT;
+	mmp_model *x = NULL;
+	const char *why = "unset";
+
+	is_int(mmp_model_predictor(l, &why), MMP_PREDICTOR_MMP,
+		"a loaded gbtree model predicts with mmp's trees");
+	ok(why == NULL, "no reason for mmp's predictor");
+	mmp_model_predictor_describe(&what, l);
+	ok(!strncmp(what.ptr, "mmp forest, ", 12) &&
+		strstr(what.ptr, " trees"), "described: %s", what.ptr);
+	is_int(mmp_model_set_predictor(l, MMP_PREDICTOR_XGBOOST), 0,
+		"choose XGBoost");
+	is_int(mmp_model_predictor(l, &why), MMP_PREDICTOR_XGBOOST,
+		"XGBoost predicts");
+	is_str(why, "chosen", "the reason");
+	mmp_model_predict(l, d->x, d->nrows, d->ncols, got);
+	ok(!memcmp(want, got, d->nrows * sizeof(float)),
+		"XGBoost's predictions have the same bits");
+	mmp_buf_clear(&what);
+	mmp_model_predictor_describe(&what, l);
+	is_str(what.ptr, "xgboost (chosen)", "described");
+	is_int(mmp_model_set_predictor(l, MMP_PREDICTOR_MMP), 0,
+		"back to mmp's trees");
+	is_int(mmp_model_predictor(l, NULL), MMP_PREDICTOR_MMP, "compiled");
+	is_int(mmp_model_set_predictor(l, (mmp_predictor)7), MMP_EINVALID,
+		"an unknown predictor");
+
+	setenv("MMP_PREDICTOR", "xgboost", 1);
+	is_int(mmp_model_load_dir(&x, dir), 0, "load with MMP_PREDICTOR");
+	if (x) {
+		is_int(mmp_model_predictor(x, &why), MMP_PREDICTOR_XGBOOST,
+			"MMP_PREDICTOR=xgboost: XGBoost predicts");
+		is_str(why, "MMP_PREDICTOR=xgboost", "the reason names it");
+		mmp_model_predict(x, d->x, d->nrows, d->ncols, got);
+		ok(!memcmp(want, got, d->nrows * sizeof(float)),
+			"same bits through MMP_PREDICTOR");
+		mmp_model_free(x);
+		x = NULL;
+	}
+	setenv("MMP_PREDICTOR", "quick", 1);
+	is_int(mmp_model_load_dir(&x, dir), MMP_EINVALID,
+		"a bad MMP_PREDICTOR");
+	is_str(mmp_error_last()->message, "MMP_PREDICTOR is 'quick'; "
+		"expected 'mmp' or 'xgboost'", "message");
+	ok(x == NULL, "no model");
+	unsetenv("MMP_PREDICTOR");
+	mmp_buf_dispose(&what);
+	free(got);
+}
+
 static void test_dir(mmp_model *m, const dataset *d)
 {
 	mmp_model_dir_info info;
@@ -842,6 +898,7 @@ static void test_dir(mmp_model *m, const dataset *d)
 	mmp_model_predict(l, d->x, d->nrows, d->ncols, b);
 	ok(!memcmp(a, b, d->nrows * sizeof(float)), "nthread 1 same bits");
 	is_int(mmp_model_attr(&attr, l, "nope"), MMP_ENOTFOUND, "no attr");
+	test_predictor(l, d, dir, a);
 	free(a);
 	free(b);
 done:
