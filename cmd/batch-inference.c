@@ -264,6 +264,15 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 		ret = error_lib("cannot load the model in '%s'", src.dir.ptr);
 		goto done;
 	}
+	if (ctx->verbosity > 0) {
+		mmp_buf what = MMP_BUF_INIT, esc = MMP_BUF_INIT;
+
+		mmp_model_predictor_describe(&what, m);
+		term_escape(&esc, what.ptr);
+		fprintf(stderr, "predictor: %s\n", esc.ptr);
+		mmp_buf_dispose(&what);
+		mmp_buf_dispose(&esc);
+	}
 	o.model_dir = src.dir.ptr;
 	if (src.from_registry) {
 		o.model_name = src.ref.name;

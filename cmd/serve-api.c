@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "output.h"
 #include "mmp/config.h"
 #include "mmp/registry.h"
 #include "mmp/serve.h"
@@ -239,6 +240,19 @@ static int drain(mmp_server *srv, const sigset_t *set)
 	return 0;
 }
 
+/* -v: which code predicts, before the ready line */
+static void print_predictor(const mmp_server *srv)
+{
+	mmp_buf what = MMP_BUF_INIT, esc = MMP_BUF_INIT;
+
+	if (mmp_server_describe_predictor(&what, srv) == 0) {
+		term_escape(&esc, what.ptr);
+		fprintf(stderr, "predictor: %s\n", esc.ptr);
+	}
+	mmp_buf_dispose(&what);
+	mmp_buf_dispose(&esc);
+}
+
 int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *run = NULL, *dir = NULL, *host = NULL, *max_body = NULL;
@@ -349,6 +363,8 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 			path.ptr);
 		goto done;
 	}
+	if (ctx->verbosity > 0)
+		print_predictor(srv);
 	fprintf(stderr, strchr(o.host ? o.host : "", ':') ?
 		"serving model %s on http://[%s]:%d\n" :
 		"serving model %s on http://%s:%d\n", name.ptr,

@@ -109,6 +109,14 @@ MMP_EXTERN(int) mmp_server_set_model(mmp_server *s, const mmp_model *m,
 MMP_EXTERN(int) mmp_server_load_model(mmp_server *s, const char *dir,
 	const mmp_serve_model_info *info);
 
+/**
+ * Append what predicts for the served model to `out`, as
+ * mmp_model_predictor_describe() says it ("mmp forest, 100 trees").
+ * Returns 0, or MMP_ENOTFOUND when no model is served yet.
+ */
+MMP_EXTERN(int) mmp_server_describe_predictor(mmp_buf *out,
+	const mmp_server *s);
+
 /** The port the server listens on (useful after port 0). */
 MMP_EXTERN(int) mmp_server_port(const mmp_server *s);
 

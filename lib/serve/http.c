@@ -611,6 +611,18 @@ int mmp_server_load_model(mmp_server *s, const char *dir,
 	return 0;
 }
 
+int mmp_server_describe_predictor(mmp_buf *out, const mmp_server *s)
+{
+	const struct serve_model *sm = atomic_load_explicit(
+		&((mmp_server *)s)->model, memory_order_acquire);
+
+	if (!sm)
+		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_INVALID,
+			"no model is served");
+	mmp_model_predictor_describe(out, sm->model);
+	return 0;
+}
+
 int mmp_server_port(const mmp_server *s)
 {
 	return s->port;
