@@ -6,10 +6,13 @@
  *   mkmodel train OUT CSV TASK TARGET [--entity C]... [--cat C]...
  *           [--rounds N] [--depth N]
  *   mkmodel synth OUT NFEATURES NROWS ROUNDS DEPTH   (binary, numeric)
+ *   mkmodel random OUT SEED [BOOSTER]    (objective SEED % 13 of those mmp
+ *           trains, random data with categories and NaNs; BOOSTER: dart)
  *   mkmodel records CSV [--limit N] [--drop C]...    (JSON list on stdout)
  *   mkmodel compare MODEL CSV RESPONSE [--mlflow]
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,6 +348,153 @@ static int cmd_synth(char **argv)
 	return 0;
 }
 
+/* every objective mmp trains, with the labels each one takes */
+static const struct {
+	const char *objective;
+	mmp_task task;
+} random_objectives[] = {
+	{ "binary:logistic", MMP_TASK_BINARY },
+	{ "binary:logitraw", MMP_TASK_BINARY },
+	{ "binary:hinge", MMP_TASK_BINARY },
+	{ "multi:softprob", MMP_TASK_MULTICLASS },
+	{ "multi:softmax", MMP_TASK_MULTICLASS },
+	{ "reg:squarederror", MMP_TASK_REGRESSION },
+	{ "reg:absoluteerror", MMP_TASK_REGRESSION },
+	{ "reg:pseudohubererror", MMP_TASK_REGRESSION },
+	{ "reg:squaredlogerror", MMP_TASK_REGRESSION },
+	{ "reg:gamma", MMP_TASK_REGRESSION },
+	{ "reg:tweedie", MMP_TASK_REGRESSION },
+	{ "reg:logistic", MMP_TASK_REGRESSION },
+	{ "count:poisson", MMP_TASK_REGRESSION },
+};
+
+static int cmd_random(int argc, char **argv)
+{
+	const char *booster = argc > 4 ? argv[4] : "gbtree";
+	uint64_t seed = strtoull(argv[3], NULL, 10);
+	uint64_t st = seed * 2654435761u + 99;
+	size_t no = sizeof(random_objectives) / sizeof(random_objectives[0]);
+	size_t pick, nf, ncat, nrows = 400, ncls = 0, i, j, k, np = 0;
+	const char *names[MAXCOLS], *cats[16];
+	char namebuf[MAXCOLS][16], catbuf[16][8], clsbuf[8][8];
+	char depth_s[16], onehot_s[16], ncls_s[16];
+	mmp_feature_kind kinds[MAXCOLS];
+	mmp_model_param p[16];
+	mmp_model_schema *s = NULL;
+	mmp_model_train_options o;
+	mmp_model *m = NULL;
+	const char *obj;
+	mmp_task task;
+	float *x, *y;
+
+	/* seeds 0 to 12 go through every objective */
+	pick = (size_t)(seed % no);
+	obj = random_objectives[pick].objective;
+	task = random_objectives[pick].task;
+	nf = 3 + lcg(&st) % 8;
+	ncat = strcmp(booster, "gblinear") ? lcg(&st) % 3 : 0;
+	if (task == MMP_TASK_MULTICLASS)
+		ncls = 3 + lcg(&st) % 3;
+	else if (task == MMP_TASK_BINARY)
+		ncls = 2;
+	check(mmp_model_schema_new(&s, task, "label"), "schema");
+	for (k = 0; k < ncls; k++) {
+		snprintf(clsbuf[k], sizeof(clsbuf[k]), "c%zu", k);
+		check(mmp_model_schema_add_class(s, clsbuf[k]), "class");
+	}
+	for (k = 0; k < 16; k++) {
+		snprintf(catbuf[k], sizeof(catbuf[k]), "k%zu", k);
+		cats[k] = catbuf[k];
+	}
+	for (j = 0; j < nf; j++) {
+		snprintf(namebuf[j], sizeof(namebuf[j]), "x%zu", j);
+		names[j] = namebuf[j];
+		kinds[j] = j < ncat ? MMP_FEATURE_CATEGORICAL :
+			MMP_FEATURE_NUMERIC;
+		check(mmp_model_schema_add_feature(s, names[j], kinds[j],
+			j < ncat ? MMP_COLUMN_STRING : MMP_COLUMN_DOUBLE,
+			j < ncat ? cats : NULL, j < ncat ? 16 : 0), "feature");
+	}
+	x = calloc(nrows * nf, sizeof(float));
+	y = calloc(nrows, sizeof(float));
+	for (i = 0; i < nrows; i++) {
+		double z = 0;
+
+		for (j = 0; j < nf; j++) {
+			float *c = &x[i * nf + j];
+
+			if (lcg(&st) % 10 == 0)
+				*c = NAN;
+			else if (j < ncat)
+				*c = (float)(lcg(&st) % 16);
+			else
+				*c = (float)((double)(lcg(&st) % 100000) /
+					50000.0 - 1.0) * (j % 3 ? 10.0f :
+					1000.0f);
+			if (!isnan(*c))
+				z += j < ncat ? ((int)*c % 3) - 1.0 :
+					*c / (j % 3 ? 10.0 : 1000.0);
+		}
+		z += (double)(lcg(&st) % 1000) / 1000.0 - 0.5;
+		if (ncls)
+			y[i] = (float)(z > 0 ? (ncls == 2 ? 1 :
+				(size_t)(z * 2) % ncls) : 0);
+		else if (!strcmp(obj, "reg:logistic"))
+			y[i] = (float)(1.0 / (1.0 + exp(-z)));
+		else if (!strcmp(obj, "reg:gamma"))
+			y[i] = (float)exp(z / 2);
+		else if (!strcmp(obj, "reg:tweedie") ||
+		    !strcmp(obj, "count:poisson"))
+			y[i] = (float)floor(exp(z / 2));
+		else if (!strcmp(obj, "reg:squaredlogerror"))
+			y[i] = (float)fabs(z * 10);
+		else
+			y[i] = (float)(z * 100);
+	}
+	snprintf(depth_s, sizeof(depth_s), "%d", 1 + (int)(lcg(&st) % 8));
+	snprintf(onehot_s, sizeof(onehot_s), "%d", 1 + (int)(lcg(&st) % 8));
+	snprintf(ncls_s, sizeof(ncls_s), "%zu", ncls);
+	p[np++] = (mmp_model_param){ "objective", obj };
+	p[np++] = (mmp_model_param){ "booster", booster };
+	p[np++] = (mmp_model_param){ "seed", "0" };
+	if (strcmp(booster, "gblinear")) {
+		p[np++] = (mmp_model_param){ "tree_method", "hist" };
+		p[np++] = (mmp_model_param){ "max_depth", depth_s };
+		p[np++] = (mmp_model_param){ "max_cat_to_onehot", onehot_s };
+		p[np++] = (mmp_model_param){ "eta",
+			lcg(&st) % 2 ? "0.3" : "1.7" };
+		if (lcg(&st) % 3 == 0)
+			p[np++] = (mmp_model_param){ "num_parallel_tree", "2" };
+	}
+	if (!strcmp(booster, "dart"))
+		p[np++] = (mmp_model_param){ "rate_drop", "0.3" };
+	if (!strcmp(obj, "binary:logistic") && lcg(&st) % 2)
+		p[np++] = (mmp_model_param){ "base_score", "0.3" };
+	mmp_model_train_options_init(&o, MMP_MODEL_TRAIN_OPTIONS_VERSION);
+	o.task = task;
+	o.num_class = task == MMP_TASK_MULTICLASS ? ncls : 0;
+	o.train_x = x;
+	o.train_y = y;
+	o.train_rows = nrows;
+	o.ncols = nf;
+	o.feature_names = names;
+	o.feature_kinds = kinds;
+	o.params = p;
+	o.nparams = np;
+	o.num_boost_round = 1 + (int)(lcg(&st) % 20);
+	o.nthread = 1;
+	o.schema = s;
+	check(mmp_model_train(&m, &o, NULL), "train");
+	save(m, argv[2]);
+	printf("%s %s, %zu features (%zu categorical), %d rounds\n",
+		booster, obj, nf, ncat, o.num_boost_round);
+	mmp_model_free(m);
+	mmp_model_schema_free(s);
+	free(x);
+	free(y);
+	return 0;
+}
+
 static int is_number(const char *s)
 {
 	char *end;
@@ -506,6 +656,8 @@ int main(int argc, char **argv)
 		rc = cmd_train(argc, argv);
 	else if (argc == 7 && !strcmp(argv[1], "synth"))
 		rc = cmd_synth(argv);
+	else if ((argc == 4 || argc == 5) && !strcmp(argv[1], "random"))
+		rc = cmd_random(argc, argv);
 	else if (argc >= 3 && !strcmp(argv[1], "records"))
 		rc = cmd_records(argc, argv);
 	else if (argc >= 5 && !strcmp(argv[1], "compare"))
