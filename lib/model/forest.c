@@ -29,6 +29,14 @@ typedef struct {
 	uint32_t info;
 } fnode;
 
+/* a split of a complete tree: the column of the prepared row (features
+ * with NaN as -inf, then with NaN as +inf, for the default direction)
+ * and the threshold; NaN for a node that pads a shallower leaf */
+typedef struct {
+	uint32_t col;
+	float t;
+} cnode;
+
 typedef struct {
 	uint32_t off;                     /* into cats */
 	uint32_t nbits;                   /* words * 32, as XGBoost sizes it */
@@ -78,6 +86,12 @@ struct mmp_forest {
 	float base;                       /* in margin space */
 	int out;
 	int has_cats;
+	/* the trees again as complete trees when every split is numeric
+	 * with a finite threshold and no tree is too deep: node i has its
+	 * children at 2i + 1 and 2i + 2, leaves after the last level */
+	cnode *cn;
+	float *cl;
+	uint32_t *coff, *cloff;           /* per tree: into cn, into cl */
 };
 
 /* ---- loading ------------------------------------------------------- */
@@ -473,6 +487,67 @@ static int compile(mmp_forest *f, const cJSON *root, int nrounds,
 	return 0;
 }
 
+/* deepest tree laid out complete: 2^10 leaves, 12 KiB */
+#define COMPLETE_MAX_DEPTH 10
+
+/* copy subtree `src` to complete-tree node `i` at `level` of `depth`;
+ * a leaf above the last level becomes padding nodes that always go
+ * left (v >= NaN is false) down to its slot among the leaves */
+static void fill(mmp_forest *f, cnode *cn, float *cl, uint32_t src,
+	size_t i, uint32_t level, uint32_t depth)
+{
+	const fnode *p = &f->nodes[src];
+
+	if (level == depth) {
+		cl[i - (((size_t)1 << depth) - 1)] = p->u.f;
+		return;
+	}
+	if (!p->left) {
+		cn[i].col = 0;
+		cn[i].t = NAN;
+		fill(f, cn, cl, src, 2 * i + 1, level + 1, depth);
+		return;
+	}
+	cn[i].col = (p->info & F_FEATURE) +
+		(p->info & F_RIGHT ? (uint32_t)f->nfeatures : 0);
+	cn[i].t = p->u.f;
+	fill(f, cn, cl, p->left, 2 * i + 1, level + 1, depth);
+	fill(f, cn, cl, p->left + 1, 2 * i + 2, level + 1, depth);
+}
+
+static void complete_layout(mmp_forest *f)
+{
+	size_t t, i, nn = 0, nl = 0;
+
+	if (f->has_cats || !f->ntrees)
+		return;
+	for (i = 0; i < f->nnodes; i++)
+		if (f->nodes[i].left && !isfinite(f->nodes[i].u.f))
+			return;
+	for (t = 0; t < f->ntrees; t++) {
+		if (f->depths[t] > COMPLETE_MAX_DEPTH)
+			return;
+		nn += ((size_t)1 << f->depths[t]) - 1;
+		nl += (size_t)1 << f->depths[t];
+	}
+	/* unused slots: padding that goes left, leaves never reached */
+	f->cn = mmp__calloc(nn ? nn : 1, sizeof(cnode));
+	f->cl = mmp__calloc(nl, sizeof(float));
+	f->coff = mmp__calloc(f->ntrees, sizeof(uint32_t));
+	f->cloff = mmp__calloc(f->ntrees, sizeof(uint32_t));
+	for (i = 0; i < nn; i++)
+		f->cn[i].t = NAN;
+	nn = nl = 0;
+	for (t = 0; t < f->ntrees; t++) {
+		f->coff[t] = (uint32_t)nn;
+		f->cloff[t] = (uint32_t)nl;
+		fill(f, f->cn + nn, f->cl + nl, f->roots[t], 0, 0,
+			f->depths[t]);
+		nn += ((size_t)1 << f->depths[t]) - 1;
+		nl += (size_t)1 << f->depths[t];
+	}
+}
+
 void mmp_forest__free(mmp_forest *f)
 {
 	if (!f)
@@ -483,25 +558,21 @@ void mmp_forest__free(mmp_forest *f)
 	free(f->depths);
 	free(f->sets);
 	free(f->cats);
+	free(f->cn);
+	free(f->cl);
+	free(f->coff);
+	free(f->cloff);
 	free(f);
 }
 
-int mmp_forest__from_json(mmp_forest **out, const char *json, size_t len,
-	int nrounds, mmp_buf *why)
+/* compile a parsed model and free the document */
+static int compile_root(mmp_forest **out, cJSON *root, int nrounds,
+	mmp_buf *why)
 {
 	mmp_buf scratch = MMP_BUF_INIT;
-	mmp_forest *f;
-	cJSON *root;
-	char *text;
+	mmp_forest *f = mmp__calloc(1, sizeof(*f));
 	int error, unsupported = 0;
 
-	*out = NULL;
-	text = plain_json(json, len);
-	root = cJSON_Parse(text);
-	free(text);
-	if (!root)
-		return bad("not JSON", -1);
-	f = mmp__calloc(1, sizeof(*f));
 	error = compile(f, root, nrounds, why ? why : &scratch,
 		&unsupported);
 	cJSON_Delete(root);
@@ -510,22 +581,304 @@ int mmp_forest__from_json(mmp_forest **out, const char *json, size_t len,
 		mmp_forest__free(f);
 		return error;
 	}
+	complete_layout(f);
 	*out = f;
 	return 0;
+}
+
+int mmp_forest__from_json(mmp_forest **out, const char *json, size_t len,
+	int nrounds, mmp_buf *why)
+{
+	cJSON *root;
+	char *text;
+
+	*out = NULL;
+	text = plain_json(json, len);
+	root = cJSON_Parse(text);
+	free(text);
+	if (!root)
+		return bad("not JSON", -1);
+	return compile_root(out, root, nrounds, why);
+}
+
+/* ---- UBJSON ---------------------------------------------------------- */
+
+/*
+ * XGBoost's binary model (Universal Binary JSON, big-endian): the float32
+ * bits of every threshold and leaf as they are, and ten times faster to
+ * read than the JSON text. It becomes the cJSON document the compiler
+ * reads, without the per-node statistics it does not use.
+ */
+#define UBJ_MAX_DEPTH 64
+
+typedef struct {
+	const unsigned char *p, *end;
+} ubj;
+
+static int ubj_bad(void)
+{
+	return bad("malformed UBJSON", -1);
+}
+
+static uint64_t be(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static size_t ubj_size(char type)
+{
+	switch (type) {
+	case 'i': case 'U': case 'C': return 1;
+	case 'I': return 2;
+	case 'l': case 'd': return 4;
+	case 'L': case 'D': return 8;
+	}
+	return 0;
+}
+
+/* a number of `type` at p (ubj_size(type) bytes, checked by the caller) */
+static double ubj_number(char type, const unsigned char *p)
+{
+	uint64_t v = be(p, ubj_size(type));
+	uint32_t w = (uint32_t)v;
+	float f;
+	double d;
+
+	switch (type) {
+	case 'i': return (double)(int8_t)v;
+	case 'I': return (double)(int16_t)v;
+	case 'l': return (double)(int32_t)w;
+	case 'L': return (double)(int64_t)v;
+	case 'd':
+		memcpy(&f, &w, sizeof(f));
+		return (double)f;
+	case 'D':
+		memcpy(&d, &v, sizeof(d));
+		return d;
+	}
+	return (double)v;                 /* 'U', 'C' */
+}
+
+static int ubj_int(ubj *u, char type, uint64_t *out)
+{
+	size_t n = ubj_size(type);
+	double v;
+
+	if (!n || type == 'd' || type == 'D' || type == 'C' ||
+	    (size_t)(u->end - u->p) < n)
+		return ubj_bad();
+	v = ubj_number(type, u->p);
+	u->p += n;
+	if (v < 0 || v > (double)(u->end - u->p) * 8 + 64)
+		return ubj_bad();
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int ubj_len(ubj *u, uint64_t *out)
+{
+	if (u->p >= u->end)
+		return ubj_bad();
+	return ubj_int(u, (char)*u->p++, out);
+}
+
+/* keys whose typed arrays the compiler reads; the others are skipped */
+static int wanted(const char *key)
+{
+	static const char *const keys[] = { "left_children",
+		"right_children", "split_indices", "split_conditions",
+		"default_left", "split_type", "categories",
+		"categories_nodes", "categories_segments", "categories_sizes",
+		"tree_info" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strcmp(keys[i], key))
+			return 1;
+	return 0;
+}
+
+static cJSON *plain_number(double v)
+{
+	cJSON *n = cJSON_CreateNumber(0);
+
+	n->valuedouble = v;               /* NaN too, without a cast */
+	return n;
+}
+
+static int ubj_value(ubj *u, char type, const char *key, int depth,
+	cJSON **out);
+
+/* an array or object after its '[' or '{' */
+static int ubj_container(ubj *u, int object, const char *key, int depth,
+	cJSON **out)
+{
+	cJSON *c = object ? cJSON_CreateObject() : cJSON_CreateArray();
+	char type = 0, *k = NULL;
+	uint64_t count = 0, i, klen;
+	int counted = 0, error = 0;
+
+	*out = c;
+	if (depth > UBJ_MAX_DEPTH)
+		return ubj_bad();
+	if (u->p < u->end && *u->p == '$') {
+		if (u->end - u->p < 2)
+			return ubj_bad();
+		type = (char)u->p[1];
+		u->p += 2;
+		if (u->p >= u->end || *u->p != '#')
+			return ubj_bad();
+	}
+	if (u->p < u->end && *u->p == '#') {
+		u->p++;
+		if ((error = ubj_len(u, &count)) < 0)
+			return error;
+		counted = 1;
+	}
+	/* a typed array of numbers: the bulk of a model */
+	if (!object && type && ubj_size(type)) {
+		size_t n = ubj_size(type);
+
+		if ((uint64_t)(u->end - u->p) / n < count)
+			return ubj_bad();
+		if (key && !wanted(key)) {
+			u->p += count * n;
+			return 0;
+		}
+		for (i = 0; i < count; i++, u->p += n)
+			cJSON_AddItemToArray(c, plain_number(
+				ubj_number(type, u->p)));
+		return 0;
+	}
+	for (i = 0; !counted || i < count; i++) {
+		cJSON *v = NULL;
+		char t;
+
+		if (u->p >= u->end)
+			return ubj_bad();
+		if (!counted && *u->p == (object ? '}' : ']')) {
+			u->p++;
+			return 0;
+		}
+		if (object) {
+			if ((error = ubj_len(u, &klen)) < 0)
+				return error;
+			if ((uint64_t)(u->end - u->p) < klen)
+				return ubj_bad();
+			k = mmp__strndup((const char *)u->p, (size_t)klen);
+			u->p += klen;
+		}
+		if (type) {
+			t = type;
+		} else {
+			if (u->p >= u->end) {
+				free(k);
+				return ubj_bad();
+			}
+			t = (char)*u->p++;
+		}
+		error = ubj_value(u, t, object ? k : key, depth + 1, &v);
+		if (v && object)
+			cJSON_AddItemToObject(c, k, v);
+		else if (v)
+			cJSON_AddItemToArray(c, v);
+		free(k);
+		k = NULL;
+		if (error < 0)
+			return error;
+	}
+	return 0;
+}
+
+static int ubj_value(ubj *u, char type, const char *key, int depth,
+	cJSON **out)
+{
+	uint64_t n;
+	size_t size = ubj_size(type);
+	int error;
+
+	*out = NULL;
+	if (size) {
+		if ((size_t)(u->end - u->p) < size)
+			return ubj_bad();
+		*out = plain_number(ubj_number(type, u->p));
+		u->p += size;
+		return 0;
+	}
+	switch (type) {
+	case 'S':
+		if ((error = ubj_len(u, &n)) < 0)
+			return error;
+		if ((uint64_t)(u->end - u->p) < n)
+			return ubj_bad();
+		{
+			char *str = mmp__strndup((const char *)u->p,
+				(size_t)n);
+
+			*out = cJSON_CreateString(str);
+			free(str);
+		}
+		u->p += n;
+		return 0;
+	case 'T':
+		*out = cJSON_CreateTrue();
+		return 0;
+	case 'F':
+		*out = cJSON_CreateFalse();
+		return 0;
+	case 'Z':
+		*out = cJSON_CreateNull();
+		return 0;
+	case '[':
+		return ubj_container(u, 0, key, depth, out);
+	case '{':
+		return ubj_container(u, 1, key, depth, out);
+	}
+	return ubj_bad();
+}
+
+static int compile_root(mmp_forest **out, cJSON *root, int nrounds,
+	mmp_buf *why);
+
+int mmp_forest__from_ubjson(mmp_forest **out, const void *data, size_t len,
+	int nrounds, mmp_buf *why)
+{
+	ubj u = { data, (const unsigned char *)data + len };
+	cJSON *root = NULL;
+	int error;
+
+	*out = NULL;
+	if (!len || *u.p != '{')
+		return ubj_bad();
+	u.p++;
+	if ((error = ubj_container(&u, 1, NULL, 0, &root)) < 0) {
+		cJSON_Delete(root);
+		return error;
+	}
+	if (u.p != u.end) {
+		cJSON_Delete(root);
+		return ubj_bad();
+	}
+	return compile_root(out, root, nrounds, why);
 }
 
 int mmp_forest__from_booster(mmp_forest **out, void *booster, int nrounds,
 	mmp_buf *why)
 {
-	const char *json = NULL;
+	const char *data = NULL;
 	bst_ulong len = 0;
 
 	*out = NULL;
 	if (XGBoosterSaveModelToBuffer((BoosterHandle)booster,
-	    "{\"format\":\"json\"}", &len, &json) != 0)
+	    "{\"format\":\"ubj\"}", &len, &data) != 0)
 		return mmp_model__xgb_error(MMP_ERROR,
 			"cannot save the model for compiling its trees");
-	return mmp_forest__from_json(out, json, (size_t)len, nrounds, why);
+	return mmp_forest__from_ubjson(out, data, (size_t)len, nrounds, why);
 }
 
 int mmp_forest__from_model(mmp_forest **out, const mmp_model *m,
@@ -675,14 +1028,123 @@ static void sum_trees(const mmp_forest *f, const float *rows, size_t n,
 	}
 }
 
-static void sum_block(const mmp_forest *f, const float *rows, size_t n,
+/*
+ * Complete trees over groups of CLANES rows laid out feature-major
+ * (column c of lane l at c * CLANES + l), each split column twice: NaN
+ * as -inf where missing values go left, as +inf where they go right.
+ * A thresholds is finite, so one comparison decides as XGBoost's
+ * "missing, else v < t goes left" does, and a level is a load, a
+ * compare and an index update, with no test for leaves.
+ */
+#define CLANES 8
+
+/* rows below which each row walks the trees alone */
+#define FEW_ROWS 4
+
+static void prepare_groups(const mmp_forest *f, const float *rows,
+	size_t n, float *xb)
+{
+	size_t nf = f->nfeatures, ng = (n + CLANES - 1) / CLANES, g, l, j;
+
+	for (g = 0; g < ng; g++) {
+		float *xg = xb + g * 2 * nf * CLANES;
+
+		for (l = 0; l < CLANES; l++) {
+			size_t r = g * CLANES + l < n ? g * CLANES + l : n - 1;
+			const float *x = rows + r * nf;
+
+			for (j = 0; j < nf; j++) {
+				float v = x[j];
+				int m = v != v;
+
+				xg[j * CLANES + l] = m ? -INFINITY : v;
+				xg[(nf + j) * CLANES + l] = m ? INFINITY : v;
+			}
+		}
+	}
+}
+
+static void complete_rows(const mmp_forest *f, const float *xb, size_t n,
 	float *acc)
+{
+	size_t s = 2 * f->nfeatures * CLANES, k = f->ngroups, t, r, l;
+
+	for (t = 0; t < f->ntrees; t++) {
+		const cnode *cn = f->cn + f->coff[t];
+		const float *cl = f->cl + f->cloff[t];
+		uint32_t depth = f->depths[t], g = f->groups[t], d;
+		size_t first = ((size_t)1 << depth) - 1;
+
+		for (r = 0; r < n; r += CLANES) {
+			const float *xg = xb + r / CLANES * s;
+			size_t i[CLANES];
+
+			for (l = 0; l < CLANES; l++)
+				i[l] = 0;
+			for (d = 0; d < depth; d++) {
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+				for (l = 0; l < CLANES; l++) {
+					const cnode *c = cn + i[l];
+
+					i[l] = 2 * i[l] + 1 +
+						(xg[c->col * CLANES + l] >=
+						c->t);
+				}
+			}
+			for (l = 0; l < CLANES && r + l < n; l++)
+				acc[(r + l) * k + g] += cl[i[l] - first];
+		}
+	}
+}
+
+/* one row at a time: the trees' independent descents overlap */
+static void complete_few(const mmp_forest *f, const float *rows, size_t n,
+	float *xb, float *acc)
+{
+	size_t nf = f->nfeatures, k = f->ngroups, t, r, j;
+
+	for (r = 0; r < n; r++) {
+		const float *x = rows + r * nf;
+		float *a = acc + r * k;
+
+		for (j = 0; j < nf; j++) {
+			int m = x[j] != x[j];
+
+			xb[j] = m ? -INFINITY : x[j];
+			xb[nf + j] = m ? INFINITY : x[j];
+		}
+		for (t = 0; t < f->ntrees; t++) {
+			const cnode *cn = f->cn + f->coff[t];
+			uint32_t depth = f->depths[t], d;
+			size_t i = 0;
+
+			for (d = 0; d < depth; d++)
+				i = 2 * i + 1 + (xb[cn[i].col] >= cn[i].t);
+			a[f->groups[t]] += f->cl[f->cloff[t] + i -
+				(((size_t)1 << depth) - 1)];
+		}
+	}
+}
+
+static void sum_block(const mmp_forest *f, const float *rows, size_t n,
+	float *acc, float *xb)
 {
 	const fnode *nodes = f->nodes;
 	size_t nf = f->nfeatures, k = f->ngroups, t, r;
 
 	for (r = 0; r < n * k; r++)
 		acc[r] = f->base;
+	if (f->cn && n < FEW_ROWS) {
+		complete_few(f, rows, n, xb, acc);
+		return;
+	}
+	if (f->cn) {
+		prepare_groups(f, rows, n, xb);
+		complete_rows(f, xb, n, acc);
+		return;
+	}
 	if (!f->has_cats) {
 		if (n >= LANES)
 			sum_rows(f, rows, n, acc);
@@ -790,27 +1252,37 @@ typedef struct {
 	int margin;
 } job;
 
+/* prepared rows up to this many floats live on the stack */
+#define STACK_PREP 2048
+
 static void *run_job(void *arg)
 {
 	const job *j = arg;
 	const mmp_forest *f = j->f;
 	size_t k = f->ngroups, per = mmp_forest__noutputs(f, j->margin), r;
-	float acc[BLOCK * 16], *big = NULL, *a = acc;
+	size_t rows = j->nrows < BLOCK ? j->nrows : BLOCK, need;
+	float acc[BLOCK * 16], prep[STACK_PREP], *big = NULL, *a = acc;
+	float *xb = prep, *bigx = NULL;
 
 	if (k > 16)
 		a = big = mmp__calloc(BLOCK * k, sizeof(float));
+	need = f->cn ? (rows + CLANES - 1) / CLANES * CLANES * 2 *
+		f->nfeatures : 0;
+	if (need > STACK_PREP)
+		xb = bigx = mmp__calloc(need, sizeof(float));
 	for (r = 0; r < j->nrows; r += BLOCK) {
 		size_t n = j->nrows - r < BLOCK ? j->nrows - r : BLOCK;
-		const float *rows = j->rows + r * f->nfeatures;
+		const float *x = j->rows + r * f->nfeatures;
 
 		if (j->margin) {
-			sum_block(f, rows, n, j->out + r * per);
+			sum_block(f, x, n, j->out + r * per, xb);
 			continue;
 		}
-		sum_block(f, rows, n, a);
+		sum_block(f, x, n, a, xb);
 		transform(f, a, n, j->out + r * per);
 	}
 	free(big);
+	free(bigx);
 	return NULL;
 }
 
@@ -825,12 +1297,14 @@ int mmp_forest__predict(const mmp_forest *f, const float *rows,
 	job jobs[64];
 	int error = 0;
 
-	if (nthread <= 0) {
+	/* small inputs: no thread, and no asking how many cores there
+	 * are (a file read) */
+	if (nthread <= 0 && nrows >= 2 * MIN_ROWS_PER_THREAD) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 		nthread = n > 0 ? (int)n : 1;
 	}
-	nt = (size_t)nthread;
+	nt = nthread > 0 ? (size_t)nthread : 1;
 	if (nt > ARRAY_SIZE(tid))
 		nt = ARRAY_SIZE(tid);
 	if (nt > nrows / MIN_ROWS_PER_THREAD)

@@ -32,7 +32,14 @@ int mmp_forest__from_json(mmp_forest **out, const char *json, size_t len,
 	int nrounds, mmp_buf *why);
 
 /*
- * The same from a live booster (a BoosterHandle): saves it to JSON in
+ * The same from XGBoost's Universal Binary JSON model (as saved with
+ * {"format":"ubj"}): the exact float32 bits, and much faster to read.
+ */
+int mmp_forest__from_ubjson(mmp_forest **out, const void *data, size_t len,
+	int nrounds, mmp_buf *why);
+
+/*
+ * The same from a live booster (a BoosterHandle): saves it to UBJSON in
  * memory and compiles it. Not safe while another thread changes the
  * booster. Returns as mmp_forest__from_json(), or MMP_ERROR when
  * XGBoost cannot save the model.
