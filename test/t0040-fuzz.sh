@@ -18,7 +18,7 @@ fi
 test_expect_success LIBFUZZER,NOT_SANITIZED 'make fuzz builds the harnesses' '
 	make -s -C "$SRC_DIR" -j2 fuzz >build.log 2>&1 ||
 	{ tail -n 20 build.log; false; } &&
-	for t in csv filter recipe serve profile
+	for t in csv filter recipe serve profile forest
 	do
 		test -x "$SRC_DIR/test/fuzz/build/fuzz-$t" || return 1
 	done
@@ -45,9 +45,11 @@ test_expect_success LIBFUZZER,NOT_SANITIZED 'the harnesses run clean from the se
 	fuzz recipe >recipe.res & pid=$!
 	fuzz serve >serve.res; c=$?
 	wait $pid; d=$?
-	fuzz profile >profile.res; e=$?
-	cat csv.res filter.res recipe.res serve.res profile.res &&
-	test "$a$b$c$d$e" = 00000
+	fuzz profile >profile.res & pid=$!
+	fuzz forest >forest.res; e=$?
+	wait $pid; f=$?
+	cat csv.res filter.res recipe.res serve.res profile.res forest.res &&
+	test "$a$b$c$d$e$f" = 000000
 '
 
 test_done

@@ -3,7 +3,8 @@
 #
 #   test/fuzz/run.sh TARGET SECONDS [WORKDIR] [libFuzzer options...]
 #
-# TARGET is csv, filter, profile, recipe or serve; `make fuzz` builds them. The
+# TARGET is csv, filter, profile, recipe, serve or forest; `make fuzz`
+# builds them. The
 # corpus starts from the seeds in test/fuzz/seeds/TARGET and from the
 # fixtures (CSV files, recipes, configs) and grows in WORKDIR/corpus-TARGET
 # (default: a directory under $TMPDIR, kept). A crash leaves its input in
