@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* predict.c: time mmp's compiled trees against XGBoost's predictor on
- * one model directory: batches on the same threads and single-row calls,
+/* predict.c: time mmp_model_predict() with mmp's compiled trees against
+ * XGBoost's predictor (mmp_model_set_predictor()) on one model
+ * directory: batches on the same threads and single-row calls,
  * interleaved rounds, medians. Built and run by predict.sh.
  *
  *   predict MODEL_DIR ROWS THREADS ROUNDS */
@@ -13,7 +14,6 @@
 
 #include "mmp.h"
 #include "mmp/model.h"
-#include "model/forest.h"
 
 #define SINGLE_CALLS 20000
 #define MAX_ROUNDS 15
@@ -45,15 +45,27 @@ static void fail(const char *what)
 	exit(1);
 }
 
+static mmp_model *load(const char *dir, int threads, mmp_predictor p)
+{
+	mmp_model *m = NULL;
+
+	if (mmp_model_load_dir(&m, dir) < 0)
+		fail("cannot load the model");
+	if (mmp_model_set_predictor(m, p) < 0)
+		fail("cannot choose the predictor");
+	if (mmp_model_set_nthread(m, threads) < 0)
+		fail("cannot set the threads");
+	return m;
+}
+
 int main(int argc, char **argv)
 {
 	double bx[MAX_ROUNDS], bm[MAX_ROUNDS], sx[MAX_ROUNDS], sm[MAX_ROUNDS];
 	size_t nrows, nf, i, k;
 	int threads, rounds, r;
 	uint64_t st = 7;
-	mmp_model *m = NULL;
-	mmp_forest *f = NULL;
-	mmp_buf why = MMP_BUF_INIT;
+	mmp_model *mx, *mm, *ox, *om;
+	mmp_buf what = MMP_BUF_INIT;
 	float *x, *a, *b;
 	double t;
 
@@ -68,20 +80,14 @@ int main(int argc, char **argv)
 	if (rounds < 1 || rounds > MAX_ROUNDS || nrows < SINGLE_CALLS)
 		return 129;
 	mmp_global_init();
-	if (mmp_model_load_dir(&m, argv[1]) < 0)
-		fail("cannot load the model");
-	if (mmp_model_set_nthread(m, threads) < 0)
-		fail("cannot set the threads");
-	if (mmp_forest__from_model(&f, m, &why) < 0 || !f) {
-		fprintf(stderr, "predict: not compiled: %s\n", why.ptr);
-		return 1;
-	}
-	/* the reference: XGBoost's own predictor */
-	if (mmp_model_set_predictor(m, MMP_PREDICTOR_XGBOOST) < 0) {
-		fprintf(stderr, "%s\n", mmp_error_last()->message);
-		return 1;
-	}
-	nf = mmp_model_nfeatures(m);
+	/* batches on THREADS threads; single rows on one, as serve-api
+	 * and batch-inference's workers call it */
+	mx = load(argv[1], threads, MMP_PREDICTOR_XGBOOST);
+	mm = load(argv[1], threads, MMP_PREDICTOR_MMP);
+	ox = load(argv[1], 1, MMP_PREDICTOR_XGBOOST);
+	om = load(argv[1], 1, MMP_PREDICTOR_MMP);
+	mmp_model_predictor_describe(&what, mm);
+	nf = mmp_model_nfeatures(mm);
 	x = malloc(nrows * nf * sizeof(float));
 	a = malloc(nrows * sizeof(float));
 	b = malloc(nrows * sizeof(float));
@@ -91,51 +97,58 @@ int main(int argc, char **argv)
 			(float)((double)((st >> 33) % 100000) / 50000.0 - 1.0);
 	}
 	/* the same answers first */
-	if (mmp_model_predict(m, x, nrows, nf, a) < 0)
+	if (mmp_model_predict(mx, x, nrows, nf, a) < 0)
 		fail("xgboost");
-	if (mmp_forest__predict(f, x, nrows, b, 0, threads) < 0)
+	if (mmp_model_predict(mm, x, nrows, nf, b) < 0)
 		fail("mmp");
 	if (memcmp(a, b, nrows * sizeof(float))) {
 		fprintf(stderr, "predict: the predictions differ\n");
 		return 1;
 	}
+	for (k = 0; k < SINGLE_CALLS; k++)
+		if (mmp_model_predict(om, x + k * nf, 1, nf, b + k) < 0 ||
+		    memcmp(a + k, b + k, sizeof(float)))
+			fail("single row");
 	for (r = 0; r < rounds; r++) {
 		t = now();
-		mmp_model_predict(m, x, nrows, nf, a);
+		mmp_model_predict(mx, x, nrows, nf, a);
 		bx[r] = now() - t;
 		t = now();
-		mmp_forest__predict(f, x, nrows, b, 0, threads);
+		mmp_model_predict(mm, x, nrows, nf, b);
 		bm[r] = now() - t;
 		t = now();
 		for (k = 0; k < SINGLE_CALLS; k++)
-			mmp_model_predict(m, x + k * nf, 1, nf, a + k);
+			mmp_model_predict(ox, x + k * nf, 1, nf, a + k);
 		sx[r] = (now() - t) / SINGLE_CALLS;
 		t = now();
 		for (k = 0; k < SINGLE_CALLS; k++)
-			mmp_forest__predict(f, x + k * nf, 1, b + k, 0, 1);
+			mmp_model_predict(om, x + k * nf, 1, nf, b + k);
 		sm[r] = (now() - t) / SINGLE_CALLS;
 	}
-	printf("model: %zu trees, %zu features; %zu rows, %d thread(s), "
-		"%d interleaved rounds, medians\n", mmp_forest__ntrees(f), nf,
-		nrows, threads, rounds);
+	printf("model: %s, %zu features; %zu rows, %d thread(s), "
+		"%d interleaved rounds, medians\n", what.ptr, nf, nrows,
+		threads, rounds);
 	{
-		double mx = median(bx, rounds), mm = median(bm, rounds);
-		double ox = median(sx, rounds), om = median(sm, rounds);
+		double tx = median(bx, rounds), tm = median(bm, rounds);
+		double ux = median(sx, rounds), um = median(sm, rounds);
 
-		printf("batch:      xgboost %.3f s (%.3f us/row)   mmp %.3f s "
-			"(%.3f us/row)   mmp/xgboost time %.3f (%.2fx faster)\n",
-			mx, mx / (double)nrows * 1e6, mm,
-			mm / (double)nrows * 1e6, mm / mx, mx / mm);
-		printf("single row: xgboost %.2f us/call   mmp %.3f us/call   "
-			"mmp/xgboost time %.4f (%.1fx faster)\n", ox * 1e6,
-			om * 1e6, om / ox, ox / om);
+		printf("batch, %d thread(s): xgboost %.3f s (%.3f us/row)   "
+			"mmp %.3f s (%.3f us/row)   mmp/xgboost time %.3f "
+			"(%.2fx faster)\n", threads, tx,
+			tx / (double)nrows * 1e6, tm,
+			tm / (double)nrows * 1e6, tm / tx, tx / tm);
+		printf("single row, 1 thread: xgboost %.2f us/call   mmp "
+			"%.3f us/call   mmp/xgboost time %.4f (%.1fx "
+			"faster)\n", ux * 1e6, um * 1e6, um / ux, ux / um);
 	}
 	free(x);
 	free(a);
 	free(b);
-	mmp_buf_dispose(&why);
-	mmp_forest__free(f);
-	mmp_model_free(m);
+	mmp_buf_dispose(&what);
+	mmp_model_free(mx);
+	mmp_model_free(mm);
+	mmp_model_free(ox);
+	mmp_model_free(om);
 	mmp_global_shutdown();
 	return 0;
 }

@@ -1,20 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# predict.sh: mmp's compiled trees against XGBoost's own predictor
-# (XGBoosterPredictFromDense, through mmp_model_predict) on a 100-tree
+# predict.sh: mmp_model_predict() with mmp's compiled trees against
+# XGBoost's own predictor (XGBoosterPredictFromDense) on a 100-tree
 # depth-6 binary model over 28 features: ROWS rows in one batch on the
 # same threads, and single-row calls; interleaved rounds, medians, the
 # ratio. The predictions are checked bit for bit first. A benchmark,
 # not a test.
 #
 #   scripts/bench/predict.sh [ROWS] [THREADS] [ROUNDS]
-#                                      (defaults 1000000, 1 and 3)
+#                           (defaults 1000000, "1 2": one run each, and 3)
 #   MMP_BENCH_DIR=DIR keeps the model (default $TMPDIR)
 set -eu
 
 cd "$(dirname "$0")/../.."
 ROWS=${1:-1000000}
-THREADS=${2:-1}
+THREADS=${2:-"1 2"}
 ROUNDS=${3:-3}
 DIR=${MMP_BENCH_DIR:-${TMPDIR:-/tmp}/mmp-bench-predict}
 MODEL="$DIR/model-28x100x6"
@@ -32,5 +32,8 @@ DEP_LIBS=$(pkg-config --libs libgit2 yaml-0.1 libcjson libcurl sqlite3 \
 "$CC" -std=c11 -D_GNU_SOURCE -O2 -Iinclude -Ilib \
 	$(pkg-config --cflags libcjson) -o "$DIR/predict" \
 	scripts/bench/predict.c lib/libmmp.a $DEP_LIBS -lxgboost -lpthread -lm
-OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} \
-	"$DIR/predict" "$MODEL" "$ROWS" "$THREADS" "$ROUNDS"
+for t in $THREADS
+do
+	OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} \
+		"$DIR/predict" "$MODEL" "$ROWS" "$t" "$ROUNDS"
+done

@@ -3,7 +3,8 @@
 # serve.sh: benchmark `mmp serve-api` with wrk: POST /predict, one row per
 # request, on a 28-feature binary model (100 trees, depth 6). When Debian's
 # python3-fastapi, python3-uvicorn and python3-xgboost are installed, the
-# same model behind FastAPI + uvicorn is measured the same way.
+# same model behind FastAPI + uvicorn is measured the same way. mmp runs
+# twice: with its own tree predictor and with XGBoost's (MMP_PREDICTOR).
 #
 #   scripts/bench/serve.sh            (BENCH_DURATION=15s, BENCH_CONNS=32)
 set -euo pipefail
@@ -90,24 +91,48 @@ run_wrk() {
 	printf '%-18s %9s req/s  p50 %7s ms  p99 %7s ms  errors %s (non-2xx %s)\n' \
 		"$7" "$2" "$3" "$4" "$5" "$6"
 	RPS=$2
+	LAST_P99=$4
+}
+
+# serve_mmp NAME PREDICTOR: serve the model with MMP_PREDICTOR=PREDICTOR
+# and run wrk against it; sets RPS and P99
+serve_mmp() {
+	local rss0 rss1
+	PORT=$(free_port)
+	MMP_PREDICTOR=$2 "$ROOT/cmd/mmp" serve-api -v \
+		--model-dir "$TMP/model" --port "$PORT" \
+		--log-file "$TMP/access.log" 2>"$TMP/serve.err" &
+	SERVER=$!
+	wait_ready "$PORT" || { cat "$TMP/serve.err" >&2; exit 1; }
+	curl -s -H 'Content-Type: application/json' \
+		--data-binary @"$TMP/row.json" \
+		"http://127.0.0.1:$PORT/predict" >"$TMP/$2.out"
+	rss0=$(rss_kib "$SERVER")
+	run_wrk "$PORT" "$1"
+	P99=$LAST_P99
+	rss1=$(rss_kib "$SERVER")
+	echo "$1: $(grep '^predictor:' "$TMP/serve.err");" \
+		"RSS $rss0 KiB before, $rss1 KiB after the run"
+	kill -TERM "$SERVER"
+	wait "$SERVER" || {
+		echo "serve.sh: mmp serve-api did not exit 0" >&2
+		exit 1
+	}
+	SERVER=
 }
 
 echo "wrk -t$THREADS -c$CONNS -d$DURATION, POST /predict, one row"
-PORT=$(free_port)
-"$ROOT/cmd/mmp" serve-api --model-dir "$TMP/model" --port "$PORT" \
-	--log-file "$TMP/access.log" 2>"$TMP/serve.err" &
-SERVER=$!
-wait_ready "$PORT" || { cat "$TMP/serve.err" >&2; exit 1; }
-curl -s -H 'Content-Type: application/json' --data-binary @"$TMP/row.json" \
-	"http://127.0.0.1:$PORT/predict" >"$TMP/mmp.out"
-RSS0=$(rss_kib "$SERVER")
-run_wrk "$PORT" "mmp serve-api"
+serve_mmp "mmp serve-api" mmp
 MMP_RPS=$RPS
-RSS1=$(rss_kib "$SERVER")
-echo "mmp serve-api RSS: $RSS0 KiB before, $RSS1 KiB after the run"
-kill -TERM "$SERVER"
-wait "$SERVER" || { echo "serve.sh: mmp serve-api did not exit 0" >&2; exit 1; }
-SERVER=
+MMP_P99=$P99
+serve_mmp "mmp (xgboost)" xgboost
+cmp -s "$TMP/mmp.out" "$TMP/xgboost.out" || {
+	echo "serve.sh: the predictors answer differently" >&2
+	exit 1
+}
+awk -v a="$MMP_RPS" -v b="$RPS" -v c="$MMP_P99" -v d="$P99" \
+	'BEGIN { printf "mmp forest / xgboost predictor: throughput %.2fx, " \
+	"p99 %.2f ms / %.2f ms = %.2f\n", a / b, c, d, c / d }'
 
 if ! "$PY" -c 'import fastapi, uvicorn, xgboost, numpy' 2>/dev/null; then
 	echo "FastAPI comparison skipped: install python3-fastapi," \
