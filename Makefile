@@ -22,15 +22,16 @@ PROVE ?= prove
 PROVE_OPTS ?=
 OPTFLAGS ?= -O2 -g
 
-# libmmp links these; XGBoost, libgit2, libcurl, libmicrohttpd and
-# libcrypto are opened on first use instead (lib/util/lazy.h), named by
-# the SONAMEs found here, so that a command pays only for what it uses
+# libmmp links these; XGBoost, libgit2, libcurl, libmicrohttpd,
+# libcrypto and libpq are opened on first use instead (lib/util/lazy.h),
+# named by the SONAMEs found here, so that a command pays only for what
+# it uses
 DEPS = yaml-0.1 libcjson sqlite3
-LAZY_DEPS = libgit2 libcurl libmicrohttpd libcrypto
+LAZY_DEPS = libgit2 libcurl libmicrohttpd libcrypto libpq
 DEP_CFLAGS := $(shell pkg-config --cflags $(DEPS) $(LAZY_DEPS) 2>/dev/null)
 DEP_LIBS := $(shell pkg-config --libs $(DEPS) 2>/dev/null) -ldl -lpthread -lm
 LAZY_FLAGS := $(shell sh scripts/lazy-sonames.sh $(CC) XGBOOST=xgboost \
-	GIT2=git2 CURL=curl MHD=microhttpd CRYPTO=crypto)
+	GIT2=git2 CURL=curl MHD=microhttpd CRYPTO=crypto PQ=pq)
 # tests and helpers that call those libraries themselves link them
 TEST_LIBS := $(DEP_LIBS) \
 	$(shell pkg-config --libs $(LAZY_DEPS) 2>/dev/null) -lxgboost

@@ -207,7 +207,22 @@ test_bg_register() {
 	echo "$1" >>"$TEST_BG_PIDS"
 }
 
+# test_at_end COMMAND: run COMMAND (a shell word list, e.g. a function
+# stopping a server) when the script ends, passing, failing or killed,
+# before the background processes are killed
+TEST_AT_END="$TRASH_DIRECTORY/.at-end"
+
+test_at_end() {
+	echo "$1" >>"$TEST_AT_END"
+}
+
 test_kill_bg_() {
+	if test -e "$TEST_AT_END"; then
+		while read -r c; do
+			$c
+		done <"$TEST_AT_END"
+		rm -f "$TEST_AT_END"
+	fi
 	test -e "$TEST_BG_PIDS" || return 0
 	for p in $(cat "$TEST_BG_PIDS"); do
 		kill -9 "$p" 2>/dev/null

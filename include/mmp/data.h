@@ -243,8 +243,35 @@ MMP_EXTERN(size_t) mmp_frame_nskipped(const mmp_frame *f);
 /** The line and reason of skipped row i (borrowed); -1 when none. */
 MMP_EXTERN(int64_t) mmp_frame_skipped(const mmp_frame *f, size_t i,
 	const char **reason);
-/** sha256 of the whole file as hex, read in the same pass (load only). */
+/**
+ * The digest of the frame's data as hex (load only): for a CSV file the
+ * sha256 of the whole file, read in the same pass; for a database
+ * source the rows digest (mmp_frame_rows_digest()).
+ */
 MMP_EXTERN(const char *) mmp_frame_digest(const mmp_frame *f);
+/**
+ * The digest of the rows of `f` as loaded, in hex (`out` needs 65
+ * bytes). The same rows and columns give the same digest whatever
+ * their source (a CSV file, PostgreSQL, SQLite); a changed value, row,
+ * row order, column name or role changes it. It is the sha256 of this
+ * encoding, where a u32 is 4 bytes little-endian, a string its byte
+ * length as a u32 then its bytes, and a table its count as a u32 then
+ * its strings in code order:
+ *   - "mmp-rows/1"; the feature count (u32); per feature in matrix
+ *     order its name, then "n" (numeric) or "c" and its categories;
+ *   - with a target: "t", its name, then "r" (regression) or "c" and
+ *     its class table;
+ *   - the entity count (u32) and each entity name; with a time column
+ *     "s" and its name;
+ *   - the row count as a u32 pair (high, low);
+ *   - per row: each feature as a little-endian float32 (a category as
+ *     its code), the target as a float64 (a class as its code), the
+ *     time as a float64 (seconds since the epoch), every NaN as the
+ *     quiet NaN (0x7fc00000, 0x7ff8000000000000); then each entity
+ *     text as a string.
+ * Call it before mmp_frame_detach_features().
+ */
+MMP_EXTERN(void) mmp_frame_rows_digest(const mmp_frame *f, char out[65]);
 MMP_EXTERN(void) mmp_frame_free(mmp_frame *f);
 
 /**

@@ -41,6 +41,9 @@ typedef struct {
 		const char *source;
 		/** a file resolved from the recipe's dir; a URI as is */
 		const char *source_abs;
+		/** source_abs without credentials: for messages and
+		 * records (see mmp_source_redact()) */
+		const char *source_shown;
 		/** database sources: exactly one of these, else NULL */
 		const char *query;
 		const char *table;

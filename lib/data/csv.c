@@ -1002,6 +1002,11 @@ void mmp_data__frame_end(mmp_frame *f, const struct mmp_data__plan *p,
 	snprintf(f->digest, sizeof(f->digest), "%s", digest ? digest : "");
 }
 
+void mmp_data__frame_set_digest(mmp_frame *f, const char *digest)
+{
+	snprintf(f->digest, sizeof(f->digest), "%s", digest);
+}
+
 size_t mmp_data__frame_rows(const mmp_frame *f)
 {
 	return f->nrows;

@@ -210,6 +210,7 @@ void mmp_data__frame_finish_target(mmp_frame *f);
 void mmp_data__frame_end(mmp_frame *f, const struct mmp_data__plan *p,
 	struct mmp_data__collect *g, const char *digest);
 size_t mmp_data__frame_rows(const mmp_frame *f);
+void mmp_data__frame_set_digest(mmp_frame *f, const char *digest);
 
 /* --- the frame builder: how a reader of records fills a frame ---
  *
@@ -236,6 +237,9 @@ int mmp_data__builder_new(struct mmp_data__builder **out, const char *name,
 /* add one row of n values; an error names the row (1-based) and column */
 int mmp_data__builder_add(struct mmp_data__builder *b,
 	const char *const *vals, const size_t *lens);
+/* whether column c (0-based) is read: a column the spec skips may be
+ * of any type */
+bool mmp_data__builder_reads(const struct mmp_data__builder *b, size_t c);
 /* rows added so far */
 uint64_t mmp_data__builder_rows(const struct mmp_data__builder *b);
 /* the frame (owned by the caller); no rows is an error unless allowed */
@@ -267,5 +271,7 @@ struct mmp_data__reader {
 		const mmp_csv_options *opts);
 	int (*header)(mmp_csv_header **out, const mmp_source *src);
 };
+
+extern const struct mmp_data__reader mmp_data__pg_reader;
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* source.c: data sources: the reader chosen by scheme, credentials kept
  * out of locations, and the frame builder the database readers fill */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 
 /* the database readers; a new scheme adds its reader here */
 static const struct mmp_data__reader *const readers[] = {
-	NULL
+	&mmp_data__pg_reader,
 };
 
 static const struct mmp_data__reader *reader_for(mmp_source_kind k)
@@ -187,8 +188,11 @@ int mmp_source_load(mmp_frame **out, mmp_source_info *info,
 		err = mmp_csv_load(out, src->location, spec, opts);
 		if (!err)
 			info->rows = mmp_frame_nrows(*out);
-	} else if (!(err = database_reader(&rd, src))) {
-		err = rd->load(out, info, src, spec, opts);
+	} else if (!(err = database_reader(&rd, src)) &&
+		   !(err = rd->load(out, info, src, spec, opts))) {
+		char digest[65];
+		mmp_frame_rows_digest(*out, digest);
+		mmp_data__frame_set_digest(*out, digest);
 	}
 	mmp_source_info_release(&local);
 	return err;
@@ -289,6 +293,11 @@ int mmp_data__builder_add(struct mmp_data__builder *b,
 	return 0;
 }
 
+bool mmp_data__builder_reads(const struct mmp_data__builder *b, size_t c)
+{
+	return c < b->plan.ncols && b->plan.cols[c].op != OP_SKIP;
+}
+
 uint64_t mmp_data__builder_rows(const struct mmp_data__builder *b)
 {
 	return b->rows;
@@ -323,4 +332,121 @@ void mmp_data__builder_free(struct mmp_data__builder *b)
 	mmp_data__plan_release(&b->plan);
 	free(b->name);
 	free(b);
+}
+
+/* ------------------------------------------------------------------ */
+/* the canonical digest of loaded rows                                 */
+
+static void put_u32(mmp_sha256_ctx *c, uint32_t v)
+{
+	unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8),
+		(unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+
+	mmp_sha256_update(c, b, 4);
+}
+
+static void put_str(mmp_sha256_ctx *c, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	put_u32(c, (uint32_t)n);
+	mmp_sha256_update(c, s ? s : "", n);
+}
+
+static void put_table(mmp_sha256_ctx *c, const mmp_category_table *t)
+{
+	size_t i, n = mmp_category_table_count(t);
+
+	put_u32(c, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		put_str(c, mmp_category_table_string(t, i));
+}
+
+/* little-endian bytes of a float/double, every NaN spelled one way */
+static void put_f32(unsigned char *b, float v)
+{
+	uint32_t u;
+	int k;
+
+	if (isnan(v))
+		u = UINT32_C(0x7fc00000);
+	else
+		memcpy(&u, &v, 4);
+	for (k = 0; k < 4; k++)
+		b[k] = (unsigned char)(u >> (8 * k));
+}
+
+static void put_f64(unsigned char *b, double v)
+{
+	uint64_t u;
+	int k;
+
+	if (isnan(v))
+		u = UINT64_C(0x7ff8000000000000);
+	else
+		memcpy(&u, &v, 8);
+	for (k = 0; k < 8; k++)
+		b[k] = (unsigned char)(u >> (8 * k));
+}
+
+void mmp_frame_rows_digest(const mmp_frame *f, char out[65])
+{
+	mmp_sha256_ctx c;
+	unsigned char d[32], *row;
+	const float *x = mmp_frame_features(f);
+	const double *y = mmp_frame_target_f64(f);
+	const double *ts = mmp_frame_timestamps(f);
+	size_t nf = mmp_frame_nfeatures(f), ne = mmp_frame_nentities(f);
+	size_t n = mmp_frame_nrows(f), r, j, w;
+
+	mmp_sha256_init(&c);
+	mmp_sha256_update(&c, "mmp-rows/1", 10);
+	put_u32(&c, (uint32_t)nf);
+	for (j = 0; j < nf; j++) {
+		put_str(&c, mmp_frame_feature_name(f, j));
+		if (mmp_frame_feature_kind(f, j) == MMP_FEATURE_CATEGORICAL) {
+			mmp_sha256_update(&c, "c", 1);
+			put_table(&c, mmp_frame_categories(f, j));
+		} else {
+			mmp_sha256_update(&c, "n", 1);
+		}
+	}
+	if (y) {
+		mmp_sha256_update(&c, "t", 1);
+		put_str(&c, mmp_frame_target_name(f));
+		if (mmp_frame_classes(f)) {
+			mmp_sha256_update(&c, "c", 1);
+			put_table(&c, mmp_frame_classes(f));
+		} else {
+			mmp_sha256_update(&c, "r", 1);
+		}
+	}
+	put_u32(&c, (uint32_t)ne);
+	for (j = 0; j < ne; j++)
+		put_str(&c, mmp_frame_entity_name(f, j));
+	if (ts) {
+		mmp_sha256_update(&c, "s", 1);
+		put_str(&c, mmp_frame_timestamp_name(f));
+	}
+	put_u32(&c, (uint32_t)(n >> 32));
+	put_u32(&c, (uint32_t)n);
+	row = mmp__malloc(nf * 4 + 16 + 1);
+	for (r = 0; r < n; r++) {
+		for (j = 0, w = 0; j < nf; j++, w += 4)
+			put_f32(row + w, x[r * nf + j]);
+		if (y) {
+			put_f64(row + w, y[r]);
+			w += 8;
+		}
+		if (ts) {
+			put_f64(row + w, ts[r]);
+			w += 8;
+		}
+		mmp_sha256_update(&c, row, w);
+		for (j = 0; j < ne; j++)
+			put_str(&c, mmp_frame_entity(f, j, r));
+	}
+	free(row);
+	mmp_sha256_final(&c, d);
+	mmp_sha256_hex(out, d);
 }

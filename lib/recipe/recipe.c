@@ -265,6 +265,20 @@ static const mmp_ynode *node_of(const struct found *f, const char *path)
 }
 
 /* apply "path=value" overrides to the tree */
+/* whether a database location carries a password */
+static bool has_credentials(const char *location)
+{
+	mmp_buf b = MMP_BUF_INIT;
+	bool yes;
+
+	if (mmp_source_kind_of(location) == MMP_SOURCE_FILE)
+		return false;
+	mmp_source_redact(&b, location);
+	yes = strcmp(b.ptr, location) != 0;
+	mmp_buf_dispose(&b);
+	return yes;
+}
+
 static void apply_overrides(mmp_ynode *root, const mmp_recipe_options *o,
 	mmp_diag_list *diags)
 {
@@ -284,7 +298,16 @@ static void apply_overrides(mmp_ynode *root, const mmp_recipe_options *o,
 			continue;
 		}
 		path = mmp__strndup(ov, (size_t)(eq - ov));
-		if (path[0] == '.' || path[strlen(path) - 1] == '.' ||
+		if (!strcmp(path, "data.source") && has_credentials(eq + 1)) {
+			/* the overrides are recorded with the run */
+			mmp_buf_clear(&where);
+			mmp_buf_puts(&where, "--set data.source=");
+			mmp_source_redact(&where, eq + 1);
+			mmp_config__diag_add(diags, where.ptr, 0, 0, NULL,
+				"a password on the command line would be "
+				"recorded with the run; give it by PGPASSWORD "
+				"or ~/.pgpass");
+		} else if (path[0] == '.' || path[strlen(path) - 1] == '.' ||
 		    strstr(path, "..")) {
 			mmp_config__diag_add(diags, where.ptr, 0, 0, NULL,
 				"invalid key path '%s'", path);
@@ -414,7 +437,8 @@ static void check_columns(struct found *f, mmp_diag_list *diags)
 }
 
 /* a database source reads a query or a table; a file reads neither */
-static void check_source(struct found *f, mmp_diag_list *diags)
+static void check_source(struct found *f, mmp_diag_list *diags,
+	const char *raw)
 {
 	const char *src = text_of(f, "data.source");
 	const char *q = text_of(f, "data.query");
@@ -433,6 +457,12 @@ static void check_source(struct found *f, mmp_diag_list *diags)
 				"not a file", q ? "query" : "table");
 		return;
 	}
+	/* the recipe is kept with every run: only ${VAR}s may hold one */
+	if (has_credentials(src) && strstr(raw, src))
+		mmp_config__diag_node(diags, node_of(f, "data.source"), false,
+			"data.source", "a password written in the recipe is "
+			"kept with every run (the recipe snapshot); use "
+			"${VAR}, PGPASSWORD or ~/.pgpass");
 	if (q && t)
 		mmp_config__diag_node(diags, node_of(f, "data.table"), false,
 			"data.table", "give data.query or data.table, not both");
@@ -535,6 +565,9 @@ static int build(struct recipe *r, struct found *f, mmp_task task,
 	} else {
 		p->data.source_abs = p->data.source;
 	}
+	mmp_buf_clear(&src);
+	mmp_source_redact(&src, p->data.source_abs);
+	p->data.source_shown = keep_str(r, src.ptr);
 	p->data.query = keep_str(r, text_of(f, "data.query"));
 	p->data.table = keep_str(r, text_of(f, "data.table"));
 
@@ -671,7 +704,7 @@ int mmp_recipe_load(mmp_recipe **out, mmp_diag_list **diags_out,
 	check_metrics(f, task, diags);
 	check_columns(f, diags);
 	check_split(f, task, diags);
-	check_source(f, diags);
+	check_source(f, diags, text.ptr);
 	mmp_tune__check(NULL, node_of(f, "tune"), (int)task, 0, diags);
 	if (diags->nr)
 		goto invalid;

@@ -101,8 +101,10 @@ static int check_column(const mmp_csv_header *h, const char *path,
 	return MMP_EINVALID;
 }
 
-int mmp_train__check_header(const mmp_recipe *r, const char *path)
+int mmp_train__check_header(const mmp_recipe *r, const char *location)
 {
+	mmp_buf shown = MMP_BUF_INIT;
+	const char *path;
 	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
 	mmp_csv_header *h = NULL;
 	mmp_source src;
@@ -112,12 +114,15 @@ int mmp_train__check_header(const mmp_recipe *r, const char *path)
 	int err;
 
 	csv_options(&co, &na, r, 1);
-	mmp_train__source(&src, r, path);
+	mmp_train__source(&src, r, location);
+	mmp_source_redact(&shown, location);
+	path = shown.ptr;
 	err = mmp_source_header(&h, &src, &co);
 	free(na);
 	if (err < 0) {
 		/* unreadable data is the run's failure, not the recipe's */
 		mmp_error_clear();
+		mmp_buf_dispose(&shown);
 		return 0;
 	}
 	err = check_column(h, path, "data.interface.target_column",
@@ -141,6 +146,7 @@ int mmp_train__check_header(const mmp_recipe *r, const char *path)
 			"multiclass_classification (more)", path,
 			r->data.target_column);
 	mmp_csv_header_free(h);
+	mmp_buf_dispose(&shown);
 	return err;
 }
 
@@ -194,8 +200,12 @@ int mmp_train__load_data_progress(mmp_frame **out, mmp_csv_header **header,
 		err = mmp_source_header(header, &src, &co);
 	if (!err)
 		err = mmp_source_load(out, info, &src, &spec, &co);
-	if (!err)
-		err = mmp_train__positive_class(*out, r, path);
+	if (!err) {
+		mmp_buf shown = MMP_BUF_INIT;
+		mmp_source_redact(&shown, path);
+		err = mmp_train__positive_class(*out, r, shown.ptr);
+		mmp_buf_dispose(&shown);
+	}
 	free(cols);
 	free(na);
 	return err;

@@ -32,8 +32,10 @@ struct job {
 	mmp_train_result *out;
 	mmp_store *store;
 	const mmp_recipe *recipe;
+	const char *location;     /* the data, credentials and all */
 	mmp_csv_header *header;
 	mmp_source_info source;   /* what the load learned of its source */
+	char rows_digest[65];     /* mmp_frame_rows_digest() of the data */
 	mmp_frame *frame;
 	float *x;              /* test rows, validation rows, train rows */
 	float *y;              /* the same order */
@@ -168,7 +170,7 @@ static void on_load(uint64_t done, uint64_t total, void *payload)
 static int load_data(struct job *j)
 {
 	int err = mmp_train__load_data_progress(&j->frame, &j->header,
-		&j->source, j->recipe, j->out->data_path,
+		&j->source, j->recipe, j->location,
 		j->o->nthread > 0 ? (unsigned int)j->o->nthread : 0,
 		on_load, j);
 
@@ -1123,11 +1125,18 @@ static int record_dataset(struct job *j)
 		mmp_buf_putc(&schema, '}');
 	}
 	mmp_buf_puts(&schema, "]}");
-	mmp_buf_puts(&name, base ? base + 1 : j->out->data_path);
+	if (mmp_source_kind_of(j->location) != MMP_SOURCE_FILE)
+		mmp_buf_printf(&name, "%s:%s", mmp_source_kind_name(
+			mmp_source_kind_of(j->location)),
+			j->recipe->data.table && !j->o->data_path ?
+			j->recipe->data.table : "query");
+	else
+		mmp_buf_puts(&name, base ? base + 1 : j->out->data_path);
 	d.name = name.ptr;
 	d.digest = j->out->dataset_digest;
 	d.source = j->out->data_path;
-	d.source_type = "local";
+	d.source_type = mmp_source_kind_of(j->location) == MMP_SOURCE_FILE ?
+		"local" : mmp_source_kind_name(mmp_source_kind_of(j->location));
 	d.rows = (int64_t)j->out->rows;
 	d.columns = (int64_t)mmp_csv_header_count(j->header);
 	d.schema = schema.ptr;
@@ -1136,6 +1145,33 @@ static int record_dataset(struct job *j)
 	mmp_buf_dispose(&schema);
 	mmp_buf_dispose(&name);
 	return err;
+}
+
+/*
+ * Where the rows came from, as tags: the source without credentials,
+ * its kind, the query that ran and the server (databases), how many
+ * rows, and the rows digest, which is the same for the same rows from
+ * any source (mmp_frame_rows_digest()).
+ */
+static int record_source(struct job *j)
+{
+	mmp_source_kind k = mmp_source_kind_of(j->location);
+	const mmp_source_info *si = &j->source;
+	char rows[32];
+	mmp_kv tags[6];
+	size_t n = 0;
+
+	snprintf(rows, sizeof(rows), "%zu", j->out->rows);
+	tags[n++] = (mmp_kv){ "mmp.data.source", j->out->data_path };
+	tags[n++] = (mmp_kv){ "mmp.data.kind", mmp_source_kind_name(k) };
+	tags[n++] = (mmp_kv){ "mmp.data.rows", rows };
+	tags[n++] = (mmp_kv){ "mmp.data.rows_digest", j->rows_digest };
+	if (si->query)
+		tags[n++] = (mmp_kv){ "mmp.data.query", si->query };
+	if (si->server_version)
+		tags[n++] = (mmp_kv){ "mmp.data.server_version",
+			si->server_version };
+	return mmp_run_set_tags(j->store, j->out->run_id, tags, n);
 }
 
 /* ---- the run ---- */
@@ -1160,6 +1196,9 @@ static int pipeline(struct job *j)
 	o->nfeatures = mmp_frame_nfeatures(j->frame);
 	snprintf(o->dataset_digest, sizeof(o->dataset_digest), "%s",
 		mmp_frame_digest(j->frame));
+	mmp_frame_rows_digest(j->frame, j->rows_digest);
+	if ((err = record_source(j)) < 0)
+		return err;
 	if (!o->nfeatures)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"%s: no feature columns left to train on",
@@ -1259,21 +1298,26 @@ static const char *pick_experiment(const mmp_train_options *o,
 	return "Default";
 }
 
-static int resolve_data_path(mmp_train_result *out, const mmp_recipe *r,
-	const char *override)
+/* where the data is (*location) and how it is shown and recorded:
+ * without credentials (out->data_path) */
+static int resolve_data_path(mmp_train_result *out, char **location,
+	const mmp_recipe *r, const char *override)
 {
-	mmp_buf abs = MMP_BUF_INIT;
-	int err;
+	mmp_buf abs = MMP_BUF_INIT, shown = MMP_BUF_INIT;
+	int err = 0;
 
-	if (!override) {
-		out->data_path = mmp__strdup(r->data.source_abs);
-		return 0;
-	}
-	err = mmp_path_absolute(&abs, override);
-	if (!err)
-		out->data_path = mmp_buf_detach(&abs);
+	if (!override)
+		*location = mmp__strdup(r->data.source_abs);
+	else if (mmp_source_kind_of(override) != MMP_SOURCE_FILE)
+		*location = mmp__strdup(override);
+	else if (!(err = mmp_path_absolute(&abs, override)))
+		*location = mmp_buf_detach(&abs);
 	mmp_buf_dispose(&abs);
-	return err;
+	if (err < 0)
+		return err;
+	mmp_source_redact(&shown, *location);
+	out->data_path = mmp_buf_detach(&shown);
+	return 0;
 }
 
 static void job_release(struct job *j)
@@ -1299,6 +1343,7 @@ int mmp_train(mmp_train_result *out, mmp_diag_list **diags,
 	mmp_run_start_options so = MMP_RUN_START_OPTIONS_INIT;
 	mmp_recipe *recipe = NULL;
 	mmp_buf name = MMP_BUF_INIT;
+	char *location = NULL;
 	struct job j;
 	double t0 = mmp_time_mono();
 	int err, end_err;
@@ -1324,9 +1369,10 @@ int mmp_train(mmp_train_result *out, mmp_diag_list **diags,
 	else
 		default_run_name(&name, recipe->name);
 	out->run_name = mmp_buf_detach(&name);
-	if ((err = resolve_data_path(out, recipe, o->data_path)) < 0)
+	if ((err = resolve_data_path(out, &location, recipe,
+		    o->data_path)) < 0)
 		goto done;
-	if ((err = mmp_train__check_header(recipe, out->data_path)) < 0)
+	if ((err = mmp_train__check_header(recipe, location)) < 0)
 		goto done;
 
 	so.experiment = out->experiment;
@@ -1343,6 +1389,7 @@ int mmp_train(mmp_train_result *out, mmp_diag_list **diags,
 	j.out = out;
 	j.store = store;
 	j.recipe = recipe;
+	j.location = location;
 	j.t0 = t0;
 	j.last_heartbeat = t0;
 	mmp_buf_init(&j.tmp_dir, 0);
@@ -1362,6 +1409,7 @@ int mmp_train(mmp_train_result *out, mmp_diag_list **diags,
 		mmp_error_set(MMP_ERROR_MODEL, "%s", out->error);
 done:
 	out->total_seconds = mmp_time_mono() - t0;
+	free(location);
 	mmp_recipe_free(recipe);
 	return err;
 }

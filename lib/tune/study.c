@@ -131,7 +131,7 @@ static int check_classes(struct session *S)
 	if ((S->recipe->task == MMP_TASK_BINARY && k != 2) || k < 2)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"%s: %s needs %s classes in column '%s', found %zu",
-			S->recipe->data.source_abs,
+			S->recipe->data.source_shown,
 			mmp_task_name(S->recipe->task),
 			S->recipe->task == MMP_TASK_BINARY ? "2" :
 			"at least 2", S->recipe->data.target_column, k);
@@ -254,7 +254,7 @@ static int prepare_data(struct session *S)
 	if (!S->nfeatures)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"%s: no feature columns left to train on",
-			S->recipe->data.source_abs);
+			S->recipe->data.source_shown);
 	S->names = mmp__calloc(S->nfeatures, sizeof(*S->names));
 	S->kinds = mmp__calloc(S->nfeatures, sizeof(*S->kinds));
 	for (i = 0; i < S->nfeatures; i++) {
