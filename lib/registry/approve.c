@@ -13,6 +13,7 @@
 #include "mmp/model.h"
 #include "registry-internal.h"
 #include "config/config-internal.h"
+#include "mmp/data.h"
 #include "train/rebuild.h"
 
 #define RECIPE_MAX_BYTES (1024 * 1024)
@@ -288,6 +289,17 @@ static int pick_rows(struct inputs *in, cJSON *c, mmp_buf *why)
 					in->v->name, (long long)in->v->version);
 			return err;
 		}
+		/* the rows were checked against the recorded digest, but
+		 * models score files only */
+		if (mmp_source_kind_of(in->rb.recipe->data.source_abs) !=
+		    MMP_SOURCE_FILE)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"cannot compare %s version %lld on its test "
+				"rows: they come from '%s' (unchanged since "
+				"training), and models are scored on files "
+				"only; give --data with a labelled file to "
+				"compare on", in->v->name,
+				(long long)in->v->version, in->rb.data_path);
 		in->file = in->rb.data_path;
 		so.rows = in->rb.split.test;
 		so.nrows = in->rb.split.ntest;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* rebuild.c: the test rows of a recorded train run, rebuilt exactly from
- * its recipe snapshot, its recorded split and its data file */
+ * its recipe snapshot, its recorded split and its data (a file, or a
+ * database query re-read) */
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -164,6 +165,40 @@ static int load_snapshot(mmp_train_rebuilt *out, mmp_store *s,
 	return err;
 }
 
+/*
+ * A database source is read again through the recipe snapshot's source
+ * (its ${VAR}s expanded now, so the password is never recorded); the
+ * rows must have the rows digest training recorded.
+ */
+static int rebuild_database(mmp_train_rebuilt *out, mmp_frame **f,
+	mmp_store *s, const mmp_run *run, const mmp_config *config,
+	const mmp_dataset_input *d)
+{
+	const char *loc;
+	int err;
+
+	if ((err = load_snapshot(out, s, run, config)) < 0)
+		return err;
+	loc = out->recipe->data.source_abs;
+	out->data_path = mmp__strdup(out->recipe->data.source_shown);
+	if (mmp_source_kind_of(loc) == MMP_SOURCE_FILE)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"run %.8s read '%s', but its recipe names the file "
+			"'%s'", run->run_id, d->source, loc);
+	if ((err = mmp_train__load_data(f, NULL, out->recipe, loc, 0)) < 0) {
+		mmp_error_prefix("cannot rebuild the test rows of run %.8s",
+			run->run_id);
+		return err;
+	}
+	mmp_frame_rows_digest(*f, out->digest);
+	if (strcmp(out->digest, d->digest))
+		return mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_DATA,
+			"the rows of '%s' changed since run %.8s was trained "
+			"on them (rows digest %.12s then, %.12s now)",
+			out->data_path, run->run_id, d->digest, out->digest);
+	return 0;
+}
+
 int mmp_train__rebuild(mmp_train_rebuilt *out, mmp_store *s,
 	const mmp_run *run, const mmp_config *config)
 {
@@ -181,6 +216,10 @@ int mmp_train__rebuild(mmp_train_rebuilt *out, mmp_store *s,
 		return err;
 	}
 	mmp_buf_dispose(&why);
+	if (mmp_source_kind_of(d->source) != MMP_SOURCE_FILE) {
+		err = rebuild_database(out, &f, s, run, config, d);
+		goto split;
+	}
 	out->data_path = mmp__strdup(d->source);
 	if (!mmp_path_exists(out->data_path))
 		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_DATA,
@@ -202,19 +241,20 @@ int mmp_train__rebuild(mmp_train_rebuilt *out, mmp_store *s,
 			run->run_id);
 		return err;
 	}
-	out->rows = mmp_frame_nrows(f);
 	if (strcmp(mmp_frame_digest(f), d->digest))
 		err = mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_DATA,
 			"the data file '%s' changed while it was read",
 			out->data_path);
-	else
-		err = mmp_split_rows(&out->split, out->recipe, f);
-	if (err < 0)
-		mmp_error_prefix("cannot rebuild the test rows of run %.8s",
-			run->run_id);
-	else if ((want = kv_get(run->params, run->params_nr,
+split:
+	if (!err) {
+		out->rows = mmp_frame_nrows(f);
+		if ((err = mmp_split_rows(&out->split, out->recipe, f)) < 0)
+			mmp_error_prefix("cannot rebuild the test rows of "
+				"run %.8s", run->run_id);
+	}
+	if (!err && (want = kv_get(run->params, run->params_nr,
 			"split.test_sha256")) &&
-		 strcmp(want, out->split.test_sha256))
+	    strcmp(want, out->split.test_sha256))
 		err = mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_DATA,
 			"the rebuilt test rows of run %.8s are not the ones "
 			"it was tested on (sha256 %.12s, recorded %.12s)",

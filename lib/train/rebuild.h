@@ -16,8 +16,9 @@ typedef struct {
 				  row indices in file order (validation
 				  and train too) */
 	size_t rows;           /* data rows in the file */
-	char *data_path;       /* absolute */
-	char digest[65];       /* sha256 of the data file */
+	char *data_path;       /* absolute; a database without credentials */
+	char digest[65];       /* sha256 of the data file; a database's
+				  rows digest */
 	mmp_recipe *recipe;    /* the snapshot, split params applied */
 } mmp_train_rebuilt;
 
@@ -32,7 +33,9 @@ int mmp_train__can_rebuild(const mmp_run *run, mmp_buf *why);
  * Rebuild the split of train run `run` (as mmp_run_get() reads it):
  * load its recipe snapshot (artifacts/recipe.yaml) with the --set
  * overrides and split params the run recorded, check that its data
- * file still has the recorded sha256, load it with the recipe's data
+ * file still has the recorded sha256 (a database source: that the rows
+ * read again through the snapshot's query have the recorded rows
+ * digest, mmp_frame_rows_digest()), load it with the recipe's data
  * interface and split it with mmp_split_rows(), as training did; when
  * the run recorded the digest of its test rows (split.test_sha256),
  * the rebuilt rows must have it. `config` gives the defaults training
