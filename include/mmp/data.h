@@ -410,6 +410,29 @@ MMP_EXTERN(int) mmp_source_load(mmp_frame **out, mmp_source_info *info,
 	const mmp_source *src, const mmp_csv_spec *spec,
 	const mmp_csv_options *opts);
 
+/** What mmp_source_check() found; release with
+ * mmp_source_check_release(). */
+typedef struct {
+	int reached;           /**< the server answered */
+	int authenticated;     /**< the connection (login) succeeded */
+	int parsed;            /**< EXPLAIN of the query succeeded */
+	char *location;        /**< redacted (mmp_source_redact()) */
+	char *server_version;  /**< e.g. "PostgreSQL 16.4", or NULL */
+	char *error;           /**< the first failure (no password), or
+				    NULL when every step passed */
+} mmp_source_check_result;
+
+/**
+ * Check a database source without reading its rows: whether the server
+ * answers, whether the login succeeds, its version, and whether EXPLAIN
+ * of the query (or of the table's SELECT) succeeds. Returns 0 with the
+ * steps in `out` (a failed step is not an error), MMP_EINVALID for a
+ * file source, MMP_ENOTFOUND when the reader of the scheme cannot check.
+ */
+MMP_EXTERN(int) mmp_source_check(mmp_source_check_result *out,
+	const mmp_source *src);
+MMP_EXTERN(void) mmp_source_check_release(mmp_source_check_result *r);
+
 /**
  * The columns of `src` and their types, without reading its rows: the
  * sniffed header of a CSV file (mmp_csv_sniff()), the described result

@@ -259,6 +259,7 @@ void mmp_data__builder_free(struct mmp_data__builder *b);
  *     fills `info` (redacted location, query that ran, server version,
  *     rows), and sets no digest (source.c computes the canonical one);
  *   - for `header`: the result's columns and types without the rows;
+ *   - for `check` (optional): reachable, login, version, EXPLAIN;
  *   - maps each column's type to MMP_CSV_TYPE_*, refusing other types
  *     with MMP_EINVALID naming the column and its type;
  *   - never prints, never records anything, and never puts a password
@@ -270,6 +271,8 @@ struct mmp_data__reader {
 		const mmp_source *src, const mmp_csv_spec *spec,
 		const mmp_csv_options *opts);
 	int (*header)(mmp_csv_header **out, const mmp_source *src);
+	/* mmp_source_check(); NULL when the reader cannot check */
+	int (*check)(mmp_source_check_result *out, const mmp_source *src);
 };
 
 extern const struct mmp_data__reader mmp_data__pg_reader;

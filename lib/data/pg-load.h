@@ -35,6 +35,7 @@
 	X(PQntuples) \
 	X(PQparameterStatus) \
 	X(PQpass) \
+	X(PQpingParams) \
 	X(PQprepare) \
 	X(PQresultErrorMessage) \
 	X(PQresultStatus) \
@@ -75,6 +76,7 @@ int mmp_data__pq_load(void);
 #define PQntuples MMP_PQ(PQntuples)
 #define PQparameterStatus MMP_PQ(PQparameterStatus)
 #define PQpass MMP_PQ(PQpass)
+#define PQpingParams MMP_PQ(PQpingParams)
 #define PQprepare MMP_PQ(PQprepare)
 #define PQresultErrorMessage MMP_PQ(PQresultErrorMessage)
 #define PQresultStatus MMP_PQ(PQresultStatus)

@@ -157,12 +157,28 @@ static int run(struct pg *pg, const char *sql, const char *what)
  * ~/.pgpass, sslmode), then fix the session's text formats: ISO dates
  * in UTC, floats that read back exactly.
  */
-static int pg_open(struct pg *pg, const char *location)
+/* the connection parameters: the URI, expanded last, wins */
+static void conn_params(const char *keys[4], const char *vals[4],
+	const char *location)
 {
-	const char *keys[4], *vals[4];
-	mmp_buf where = MMP_BUF_INIT;
 	size_t n = 0;
-	int err;
+
+	if (!getenv("PGCONNECT_TIMEOUT")) {
+		keys[n] = "connect_timeout";
+		vals[n++] = "10";
+	}
+	keys[n] = "application_name";
+	vals[n++] = "mmp";
+	keys[n] = "dbname";
+	vals[n++] = location;
+	keys[n] = NULL;
+	vals[n] = NULL;
+}
+
+/* redact the location and load libpq; the secrets to scrub */
+static int pg_prepare(struct pg *pg, const char *location)
+{
+	mmp_buf where = MMP_BUF_INIT;
 
 	memset(pg, 0, sizeof(*pg));
 	mmp_source_redact(&where, location);
@@ -171,17 +187,17 @@ static int pg_open(struct pg *pg, const char *location)
 		return MMP_ERROR;
 	location_secrets(pg, location);
 	add_secret(pg, getenv("PGPASSWORD"));
-	if (!getenv("PGCONNECT_TIMEOUT")) {
-		keys[n] = "connect_timeout";
-		vals[n++] = "10";
-	}
-	keys[n] = "application_name";
-	vals[n++] = "mmp";
-	/* the URI is expanded here; what it says wins over the above */
-	keys[n] = "dbname";
-	vals[n++] = location;
-	keys[n] = NULL;
-	vals[n] = NULL;
+	return 0;
+}
+
+static int pg_open(struct pg *pg, const char *location)
+{
+	const char *keys[4], *vals[4];
+	int err;
+
+	if ((err = pg_prepare(pg, location)) < 0)
+		return err;
+	conn_params(keys, vals, location);
 	pg->conn = PQconnectdbParams(keys, vals, 1);
 	if (!pg->conn)
 		return mmp_error_ret(MMP_ERROR, MMP_ERROR_NOMEMORY,
@@ -555,6 +571,66 @@ done:
 	return err;
 }
 
+static void check_failed(mmp_source_check_result *out, const struct pg *pg,
+	const char *what, const char *detail)
+{
+	mmp_buf b = MMP_BUF_INIT;
+
+	mmp_buf_printf(&b, "%s: ", what);
+	scrub(&b, pg, detail);
+	out->error = mmp_buf_detach(&b);
+}
+
+static int pg_check(mmp_source_check_result *out, const mmp_source *src)
+{
+	const char *keys[4], *vals[4];
+	struct pg pg;
+	mmp_buf sql = MMP_BUF_INIT, ex = MMP_BUF_INIT;
+	PGresult *res = NULL;
+	PGPing ping;
+	int err;
+
+	if ((err = pg_prepare(&pg, src->location)) < 0)
+		goto done;
+	out->location = mmp__strdup(pg.where);
+	conn_params(keys, vals, src->location);
+	ping = PQpingParams(keys, vals, 1);
+	out->reached = ping == PQPING_OK || ping == PQPING_REJECT;
+	pg.conn = PQconnectdbParams(keys, vals, 1);
+	if (!pg.conn) {
+		out->error = mmp__strdup("cannot connect: out of memory");
+		goto done;
+	}
+	add_secret(&pg, PQpass(pg.conn));
+	if (PQstatus(pg.conn) != CONNECTION_OK) {
+		check_failed(out, &pg, out->reached ? "cannot log in" :
+			"cannot reach the server", PQerrorMessage(pg.conn));
+		goto done;
+	}
+	out->reached = 1;
+	out->authenticated = 1;
+	out->server_version = server_version(&pg);
+	if ((err = source_sql(&sql, &pg, src)) < 0) {
+		out->error = mmp__strdup(mmp_error_last()->message);
+		mmp_error_clear();
+		err = 0;
+		goto done;
+	}
+	mmp_buf_printf(&ex, "EXPLAIN %s", sql.ptr);
+	res = PQexecParams(pg.conn, ex.ptr, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		out->parsed = 1;
+	else
+		check_failed(out, &pg, "the query does not parse",
+			PQresultErrorMessage(res));
+done:
+	PQclear(res);
+	mmp_buf_dispose(&sql);
+	mmp_buf_dispose(&ex);
+	pg_close(&pg);
+	return err;
+}
+
 const struct mmp_data__reader mmp_data__pg_reader = {
-	MMP_SOURCE_POSTGRESQL, pg_load, pg_header
+	MMP_SOURCE_POSTGRESQL, pg_load, pg_header, pg_check
 };

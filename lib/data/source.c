@@ -214,6 +214,36 @@ int mmp_source_header(mmp_csv_header **out, const mmp_source *src,
 	return rd->header(out, src);
 }
 
+int mmp_source_check(mmp_source_check_result *out, const mmp_source *src)
+{
+	const struct mmp_data__reader *rd;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = check_source(src)) < 0)
+		return err;
+	if (mmp_source_kind_of(src->location) == MMP_SOURCE_FILE)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"%s: a file is not a database source", src->location);
+	if ((err = database_reader(&rd, src)) < 0)
+		return err;
+	if (!rd->check)
+		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_DATA,
+			"%s sources cannot be checked",
+			mmp_source_kind_name(rd->kind));
+	return rd->check(out, src);
+}
+
+void mmp_source_check_release(mmp_source_check_result *r)
+{
+	if (!r)
+		return;
+	free(r->location);
+	free(r->server_version);
+	free(r->error);
+	memset(r, 0, sizeof(*r));
+}
+
 /* ------------------------------------------------------------------ */
 /* the frame builder                                                   */
 

@@ -77,6 +77,8 @@ void mmp_doctor__check_tracking(mmp_doctor_result *r,
 	const mmp_doctor_options *o);
 void mmp_doctor__check_artifacts(mmp_doctor_result *r,
 	const mmp_doctor_options *o);
+void mmp_doctor__check_databases(mmp_doctor_result *r,
+	const mmp_doctor_options *o);
 void mmp_doctor__check_serve(mmp_doctor_result *r,
 	const mmp_doctor_options *o);
 

@@ -23,11 +23,12 @@ static const struct {
 	{ "tracking", mmp_doctor__check_tracking },
 	{ "artifacts", mmp_doctor__check_artifacts },
 	{ "serve", mmp_doctor__check_serve },
+	{ "databases", mmp_doctor__check_databases },
 };
 
 static const char *const check_names[] = {
 	"toolchain", "store", "config", "ports", "bind", "tracking",
-	"artifacts", "serve", NULL
+	"artifacts", "serve", "databases", NULL
 };
 
 int mmp_doctor_options_init(mmp_doctor_options *o, unsigned int version)

@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 
 #include "mmp/config.h"
+#include "mmp/data.h"
 #include "mmp/recipe.h"
 #include "mmp/registry.h"
 #include "mmp/store.h"
@@ -329,6 +330,101 @@ void mmp_doctor__check_config(mmp_doctor_result *r,
 			env ? env : "");
 done:
 	mmp_diag_list_free(diags);
+	mmp_config_free(cfg);
+	mmp_buf_dispose(&dir);
+	mmp_buf_dispose(&file);
+}
+
+/* one recipe's database: reachable, login, version, EXPLAIN */
+static void check_database(mmp_doctor_result *r, const char *file,
+	const mmp_recipe *rec)
+{
+	mmp_source src = MMP_SOURCE_INIT;
+	mmp_source_check_result c;
+	mmp_buf s = MMP_BUF_INIT;
+
+	src.location = rec->data.source_abs;
+	src.query = rec->data.query;
+	src.table = rec->data.table;
+	if (mmp_source_check(&c, &src) < 0) {
+		mmp_buf_printf(&s, "recipe %s: %s", file,
+			mmp_error_last()->message);
+		mmp_error_clear();
+		mmp_doctor__raise(r, MMP_DOCTOR_WARN, s.ptr, "this mmp cannot "
+			"check %s sources", mmp_source_kind_name(
+			mmp_source_kind_of(src.location)));
+		mmp_doctor__detail(r, "%s", s.ptr);
+		mmp_buf_dispose(&s);
+		return;
+	}
+	mmp_doctor__detail(r, "recipe %s: %s: %s, %s, %s%s%s", file,
+		c.location, c.reached ? "reachable" : "unreachable",
+		c.authenticated ? "logged in" : "no login",
+		c.parsed ? "the query parses (EXPLAIN)" : "the query is not "
+		"checked", c.server_version ? ", " : "",
+		c.server_version ? c.server_version : "");
+	if (c.error) {
+		mmp_buf_printf(&s, "recipe %s: %s: %s", file, c.location,
+			c.error);
+		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, !c.reached ?
+			"check the host and port of data.source, and that the "
+			"server accepts connections from here" :
+			!c.authenticated ? "check the user and the password "
+			"(PGPASSWORD, ~/.pgpass or a ${VAR} in data.source) "
+			"and the database name" : "correct data.query or "
+			"data.table of the recipe");
+		mmp_doctor__detail(r, "%s", s.ptr);
+	}
+	mmp_buf_dispose(&s);
+	mmp_source_check_release(&c);
+}
+
+void mmp_doctor__check_databases(mmp_doctor_result *r,
+	const mmp_doctor_options *o)
+{
+	mmp_config_options co = MMP_CONFIG_OPTIONS_INIT;
+	mmp_config *cfg = NULL;
+	mmp_buf dir = MMP_BUF_INIT, file = MMP_BUF_INIT;
+	char **names = NULL;
+	size_t n, i, ndb = 0;
+
+	if (o->config_options)
+		co = *o->config_options;
+	if (!co.project_dir)
+		co.project_dir = o->project_dir;
+	if (!co.store_path)
+		co.store_path = o->store_path;
+	if (mmp_config_load(&cfg, NULL, &co) < 0) {
+		/* the config check reports it */
+		mmp_error_clear();
+		mmp_doctor__summary(r, "no configuration to find recipes by");
+		return;
+	}
+	mmp_path_join(&dir, mmp_config_project_dir(cfg), "recipes");
+	n = list_yaml(&names, dir.ptr);
+	for (i = 0; i < n; i++) {
+		mmp_recipe_options ro = MMP_RECIPE_OPTIONS_INIT;
+		mmp_recipe *rec = NULL;
+
+		ro.config = cfg;
+		mmp_buf_clear(&file);
+		mmp_path_join(&file, dir.ptr, names[i]);
+		if (mmp_recipe_load(&rec, NULL, file.ptr, &ro) < 0) {
+			mmp_error_clear();   /* the config check reports it */
+			continue;
+		}
+		if (mmp_source_kind_of(rec->data.source_abs) !=
+		    MMP_SOURCE_FILE) {
+			ndb++;
+			check_database(r, file.ptr, rec);
+		}
+		mmp_recipe_free(rec);
+	}
+	free_list(names, n);
+	if (r->status == MMP_DOCTOR_OK)
+		mmp_doctor__summary(r, ndb ? "%zu database source%s "
+			"reachable, logged in, queries parse" :
+			"no recipe reads a database", ndb, ndb == 1 ? "" : "s");
 	mmp_config_free(cfg);
 	mmp_buf_dispose(&dir);
 	mmp_buf_dispose(&file);

@@ -196,7 +196,7 @@ static void test_run_api(void)
 	const char *bad[] = { "nope" };
 	size_t n = mmp_doctor_checks(&names);
 
-	is_int(n, 8, "eight checks");
+	is_int(n, 9, "nine checks");
 	is_str(names[0], "toolchain", "first check");
 	ok(names[n] == NULL, "NULL-terminated");
 	ok(mmp_doctor_check_exists("ports") && !mmp_doctor_check_exists("x"),
