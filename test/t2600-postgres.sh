@@ -319,9 +319,56 @@ test_expect_success POSTGRES,GNUTIME,JQ 'a million rows train in no more memory 
 	test "$pg_kb" -le "$csv_kb"
 '
 
+test_expect_success POSTGRES,JQ 'approve reads the query again and checks its rows digest' '
+	echo "comparison: {metric: rmse}" >cmp.yaml &&
+	(cd proj && PGPASSWORD=$PG_PASSWORD mmp train --recipe recipes/typed.yaml \
+		--set model.num_boost_round=3 --json >../weak.json) &&
+	(cd proj &&
+	 mmp register "$(json_get ../weak.json .run_id)" --name typed >/dev/null &&
+	 mmp register "$(json_get ../pg.json .run_id)" --name typed >/dev/null &&
+	 PGPASSWORD=$PG_PASSWORD mmp approve typed 1 --policy ../cmp.yaml >/dev/null &&
+	 mmp promote typed 1 Production >/dev/null &&
+	 PGPASSWORD=$PG_PASSWORD test_expect_code 1 mmp approve typed 2 --policy ../cmp.yaml 2>../err) &&
+	test_grep "cannot compare typed version 2 on its test rows: they come from .postgresql://alice@/shop[^ ]*. \(unchanged since training\), and models are scored on files only; give --data" err
+'
+
+test_expect_success POSTGRES 'approve refuses rows that changed, naming both digests' '
+	pg_sql "UPDATE typed SET y = y + 1 WHERE id = 5" &&
+	(cd proj && PGPASSWORD=$PG_PASSWORD test_expect_code 1 mmp approve typed 2 --policy ../cmp.yaml 2>../err) &&
+	test_grep "the rows of .postgresql://alice@/shop[^ ]*. changed since run [0-9a-f]{8} was trained on them \(rows digest [0-9a-f]{12} then, [0-9a-f]{12} now\)" err &&
+	pg_sql "UPDATE typed SET y = y - 1 WHERE id = 5"
+'
+
+test_expect_success POSTGRES,JQ 'doctor checks each database a recipe reads' '
+	mmp init -q doc &&
+	rm -f doc/recipes/*.yaml &&
+	cp proj/recipes/typed.yaml proj/recipes/var.yaml doc/recipes/ &&
+	(cd doc && SHOP_PW=$PG_PASSWORD PGPASSWORD=$PG_PASSWORD mmp doctor --check databases --json >../doc.json) &&
+	test "$(json_get doc.json ".checks[0].name")" = databases &&
+	test "$(json_get doc.json ".checks[0].status")" = ok &&
+	test "$(json_get doc.json ".checks[0].summary")" = "2 database sources reachable, logged in, queries parse" &&
+	json_get doc.json ".checks[0].details[]" >details &&
+	test_grep "typed.yaml: postgresql://alice@/shop\?host=[^ ]*: reachable, logged in, the query parses \(EXPLAIN\), PostgreSQL [0-9]+" details &&
+	test_grep "var.yaml: postgresql://alice@/shop\?host=[^ ]*&sslmode=disable: reachable" details
+'
+
+test_expect_success POSTGRES,JQ 'doctor names an unreachable server, a failed login and bad SQL' '
+	cp proj/recipes/away.yaml proj/recipes/badsql.yaml doc/recipes/ &&
+	(cd doc && SHOP_PW=wrong-pw-789 PGPASSWORD=$PG_PASSWORD test_expect_code 1 mmp doctor --check databases --json >../doc2.json) &&
+	(cd doc && SHOP_PW=wrong-pw-789 PGPASSWORD=$PG_PASSWORD test_expect_code 1 mmp -v doctor --check databases >../doc2.txt) &&
+	test "$(json_get doc2.json ".checks[0].status")" = fail &&
+	json_get doc2.json ".checks[0].details[]" >details &&
+	test_grep "away.yaml: postgresql://alice@127.0.0.1:1/shop[^ ]*: cannot reach the server: .*Connection refused" details &&
+	test_grep "badsql.yaml: .*: the query does not parse: ERROR:  syntax error at or near \"SELEC\"" details &&
+	test_grep "var.yaml: .*: cannot log in: .*password authentication failed for user \"alice\"" details &&
+	test_grep "typed.yaml: .*: reachable, logged in, the query parses" details &&
+	! grep -e wrong-pw-789 -e "$PG_PASSWORD" doc2.json doc2.txt
+'
+
 test_expect_success POSTGRES 'the password is not in the store, the artifacts or any output' '
 	! grep -r -a -l -e "$PG_PASSWORD" proj/.mmp &&
-	! grep -a -l -e "$PG_PASSWORD" *.json err out var.out var2.out
+	! grep -a -l -e "$PG_PASSWORD" *.json err out var.out var2.out doc2.txt &&
+	! grep -r -a -l -e "$PG_PASSWORD" doc/.mmp
 '
 
 test_done
