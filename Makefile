@@ -26,7 +26,7 @@ OPTFLAGS ?= -O2 -g
 # libcrypto and libpq are opened on first use instead (lib/util/lazy.h),
 # named by the SONAMEs found here, so that a command pays only for what
 # it uses
-DEPS = yaml-0.1 libcjson sqlite3
+DEPS = yaml-0.1 libcjson sqlite3 zlib libzstd
 LAZY_DEPS = libgit2 libcurl libmicrohttpd libcrypto libpq
 DEP_CFLAGS := $(shell pkg-config --cflags $(DEPS) $(LAZY_DEPS) 2>/dev/null)
 DEP_LIBS := $(shell pkg-config --libs $(DEPS) 2>/dev/null) -ldl -lpthread -lm

@@ -7,6 +7,7 @@ PKGS="build-essential pkg-config git perl jq sqlite3 curl ca-certificates time
 libgit2-dev libyaml-dev libcjson-dev libcurl4-openssl-dev libsqlite3-dev
 libxgboost-dev libmicrohttpd-dev libssl-dev clang libclang-rt-dev
 libpq-dev postgresql python3-psycopg2 python3-sqlalchemy
+zlib1g-dev libzstd-dev zstd
 python3 python3-numpy python3-xgboost python3-pandas python3-sklearn
 wrk python3-fastapi python3-uvicorn python3-optuna
 chromium"

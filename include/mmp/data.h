@@ -14,6 +14,11 @@
 MMP_BEGIN_DECL
 
 /*
+ * A path ending in ".gz" or ".zst" is decompressed as it is read (gzip
+ * or zstd; several members or frames read as one stream); its digest is
+ * of the file's own bytes. A truncated, empty or corrupt compressed
+ * file fails with MMP_EINVALID naming the file.
+ *
  * The CSV dialect: a header row, then one record per row. RFC 4180
  * quoting ("" is a quote inside a quoted field; delimiters and line
  * breaks may appear inside quoted fields), LF or CRLF line ends, an
@@ -24,6 +29,9 @@ MMP_BEGIN_DECL
  * A value is missing when it equals one of the missing-value spellings
  * (quoted or not) or is only blanks.
  */
+
+/** 1 when `path` is read through decompression (by its suffix), else 0. */
+MMP_EXTERN(int) mmp_csv_is_compressed(const char *path);
 
 /** How a bad row is handled by the streaming reader. */
 typedef enum {
@@ -86,6 +94,13 @@ typedef struct mmp_csv_header mmp_csv_header;
  * MMP_EINVALID (empty file, malformed CSV, duplicate column names).
  */
 MMP_EXTERN(int) mmp_csv_sniff(mmp_csv_header **out, const char *path,
+	const mmp_csv_options *opts);
+/**
+ * Read only the header row of `path`: the column names, every type
+ * MMP_CSV_TYPE_EMPTY and no row sniffed. The caller owns `*out`
+ * (mmp_csv_header_free()). Errors: as mmp_csv_sniff().
+ */
+MMP_EXTERN(int) mmp_csv_header_read(mmp_csv_header **out, const char *path,
 	const mmp_csv_options *opts);
 MMP_EXTERN(size_t) mmp_csv_header_count(const mmp_csv_header *h);
 /** The name of column `i` (borrowed), NULL when out of range. */

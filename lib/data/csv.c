@@ -59,7 +59,9 @@ struct src {
 	int fd;
 	bool is_stdin;
 	bool eof;
-	off_t size;             /* of a regular file, else -1 */
+	off_t size;             /* of the data in a regular file, else -1 */
+	off_t file_size;        /* of a regular file, else -1 */
+	struct mmp_data__dec *dec;  /* a compressed file, else NULL */
 	mmp_sha256_ctx sha;
 	char *buf;              /* buf[len] is always a NUL sentinel */
 	size_t len, cap;
@@ -67,11 +69,13 @@ struct src {
 
 static int src_open(struct src *s, const char *path)
 {
+	enum mmp_data__codec codec;
 	struct stat st;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 	s->size = -1;
+	s->file_size = -1;
 	mmp_sha256_init(&s->sha);
 	if (!path)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
@@ -92,13 +96,22 @@ static int src_open(struct src *s, const char *path)
 			return mmp_error_set_os("cannot read '%s'", path);
 		}
 		if (S_ISREG(st.st_mode))
-			s->size = st.st_size;
+			s->size = s->file_size = st.st_size;
+	}
+	codec = mmp_data__codec_of(s->is_stdin ? NULL : path);
+	if (codec != MMP_DATA_CODEC_NONE) {
+		/* the size of the data is not known until it is read */
+		s->size = -1;
+		return mmp_data__dec_open(&s->dec, codec, s->fd, s->name,
+			&s->sha);
 	}
 	return 0;
 }
 
 static void src_close(struct src *s)
 {
+	mmp_data__dec_free(s->dec);
+	s->dec = NULL;
 	mmp_sha256_release(&s->sha);
 	if (s->fd >= 0 && !s->is_stdin)
 		close(s->fd);
@@ -113,7 +126,19 @@ static void src_close(struct src *s)
 static int src_read(struct src *s, char *buf, size_t *len, size_t cap)
 {
 	while (*len < cap && !s->eof) {
-		ssize_t n = read(s->fd, buf + *len, cap - *len);
+		ssize_t n;
+
+		if (s->dec) {
+			size_t got;
+			int error = mmp_data__dec_read(s->dec, buf + *len,
+				cap - *len, &got);
+			if (error < 0)
+				return error;
+			s->eof = !got;
+			*len += got;
+			continue;
+		}
+		n = read(s->fd, buf + *len, cap - *len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -145,6 +170,12 @@ static size_t first_block(const struct src *s)
 	if (s->size >= 0 && (uint64_t)s->size < BLOCK_SIZE)
 		return (size_t)s->size + 1;
 	return BLOCK_SIZE;
+}
+
+/* bytes of the file read so far (the compressed ones when compressed) */
+static uint64_t src_progress(const struct src *s, uint64_t parsed)
+{
+	return s->dec ? mmp_data__dec_consumed(s->dec) : parsed;
 }
 
 static void src_digest(struct src *s, char out[65])
@@ -422,8 +453,9 @@ done:
 	return error;
 }
 
-int mmp_csv_sniff(mmp_csv_header **out, const char *path,
-	const mmp_csv_options *opts)
+/* read the header and, when `rows`, sniff the types of the first rows */
+static int sniff(mmp_csv_header **out, const char *path,
+	const mmp_csv_options *opts, bool rows)
 {
 	mmp_csv_options def = MMP_CSV_OPTIONS_INIT;
 	struct mmp_data__plan p = { 0 };
@@ -441,8 +473,8 @@ int mmp_csv_sniff(mmp_csv_header **out, const char *path,
 		goto done;
 	if ((error = mmp_data__plan_dialect(&p, s.name, opts)) < 0)
 		goto done;
-	s.cap = first_block(&s);
-	if ((error = read_header(&h, &s, &p)) < 0)
+	s.cap = rows ? first_block(&s) : STREAM_SIZE;
+	if ((error = read_header(&h, &s, &p)) < 0 || !rows)
 		goto done;
 	error = sniff_rows(h, &s, &p, opts->sniff_rows ? opts->sniff_rows :
 		SNIFF_ROWS);
@@ -454,6 +486,18 @@ done:
 	else
 		*out = h;
 	return error;
+}
+
+int mmp_csv_sniff(mmp_csv_header **out, const char *path,
+	const mmp_csv_options *opts)
+{
+	return sniff(out, path, opts, true);
+}
+
+int mmp_csv_header_read(mmp_csv_header **out, const char *path,
+	const mmp_csv_options *opts)
+{
+	return sniff(out, path, opts, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1149,7 +1193,8 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 			goto done;
 		done += cut;
 		if (opts->progress)
-			opts->progress(done, s.size > 0 ? (uint64_t)s.size : 0,
+			opts->progress(src_progress(&s, done),
+				s.file_size > 0 ? (uint64_t)s.file_size : 0,
 				opts->payload);
 		cur = !cur;
 		if (cap == block && !spare)

@@ -48,6 +48,35 @@ struct mmp_category_table {
 mmp_category_table *mmp_data__dict_sorted(const mmp_data__dict *d,
 	bool numeric, uint32_t **remap);
 
+/* --- compressed input (decompress.c: zlib and libzstd live there) --- */
+enum mmp_data__codec {
+	MMP_DATA_CODEC_NONE = 0,
+	MMP_DATA_CODEC_GZIP,    /* "*.gz": one or more gzip members */
+	MMP_DATA_CODEC_ZSTD     /* "*.zst": one or more zstd frames */
+};
+struct mmp_data__dec;
+
+/* the codec of a path, by its suffix */
+enum mmp_data__codec mmp_data__codec_of(const char *path);
+/*
+ * Decompress what is read from `fd` (not owned); every compressed byte
+ * read is added to `sha`. `name` (for messages) and `sha` are borrowed
+ * and must outlive the decoder.
+ */
+int mmp_data__dec_open(struct mmp_data__dec **out,
+	enum mmp_data__codec codec, int fd, const char *name,
+	mmp_sha256_ctx *sha);
+/*
+ * Decompress up to `cap` bytes into `out`; *n is 0 only at the clean end
+ * of the data. A file cut inside a stream, an empty file or corrupt data
+ * fail with MMP_EINVALID naming the file.
+ */
+int mmp_data__dec_read(struct mmp_data__dec *d, char *out, size_t cap,
+	size_t *n);
+/* compressed bytes read so far (for progress) */
+uint64_t mmp_data__dec_consumed(const struct mmp_data__dec *d);
+void mmp_data__dec_free(struct mmp_data__dec *d);
+
 /* --- numbers --- */
 /* strict int64: optional sign, decimal digits only */
 bool mmp_data__parse_i64(const char *s, size_t len, int64_t *out);
