@@ -404,103 +404,31 @@ static int build_labels(struct batch *b)
 }
 
 /*
- * The column names of the header of a regular file, read from its
- * first MiB (RFC 4180 quoting, a byte order mark and blank lines before
- * the header skipped); 0 when the header cannot be read there.
+ * Which entity columns the input has, from the header of a regular file
+ * (compressed or not). Standard input and other streams cannot be read
+ * twice: there every entity column must be present.
  */
-static size_t peek_header(char ***out, const char *path, char delim)
+static void find_entities(struct batch *b, const mmp_csv_options *copts)
 {
-	const size_t cap = (size_t)1 << 20;
-	char *buf, **names = NULL;
-	mmp_buf field = MMP_BUF_INIT;
-	size_t n = 0, alloc = 0, i = 0, len;
+	mmp_csv_header *h = NULL;
 	struct stat st;
-	ssize_t got;
-	int fd, quoted = 0, complete = 0;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return 0;
-	}
-	buf = mmp__malloc(cap);
-	got = pread(fd, buf, cap, 0);
-	close(fd);
-	len = got > 0 ? (size_t)got : 0;
-	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
-		i = 3;
-	while (i < len && (buf[i] == '\n' || buf[i] == '\r'))
-		i++;
-	for (; i < len && !complete; i++) {
-		char c = buf[i];
-
-		if (quoted) {
-			if (c != '"')
-				mmp_buf_putc(&field, c);
-			else if (i + 1 < len && buf[i + 1] == '"')
-				mmp_buf_putc(&field, buf[i++]);
-			else
-				quoted = 0;
-			continue;
-		}
-		if (c == '"') {
-			quoted = 1;
-		} else if (c == delim || c == '\n' || c == '\r') {
-			MMP_ALLOC_GROW(names, n + 1, alloc);
-			names[n++] = mmp__strdup(field.ptr);
-			mmp_buf_clear(&field);
-			complete = c != delim;
-		} else {
-			mmp_buf_putc(&field, c);
-		}
-	}
-	if (!complete && i == len && len == (size_t)st.st_size && !quoted &&
-	    len) {
-		MMP_ALLOC_GROW(names, n + 1, alloc);
-		names[n++] = mmp__strdup(field.ptr);
-		complete = 1;
-	}
-	mmp_buf_dispose(&field);
-	free(buf);
-	if (!complete) {
-		for (i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		return 0;
-	}
-	*out = names;
-	return n;
-}
-
-/*
- * Which entity columns the input has. Standard input and other streams
- * cannot be read twice: there every entity column must be present.
- */
-static void find_entities(struct batch *b, char delim)
-{
-	char **names = NULL;
-	size_t n = 0, i, k;
+	size_t i;
 
 	b->ents = mmp__calloc(b->sc->nentities + 1, sizeof(char *));
 	if (!b->sc->nentities)
 		return;
-	if (strcmp(b->o->input, "-"))
-		n = peek_header(&names, b->o->input, delim);
+	/* a header that cannot be read fails the reader, with its reason */
+	if (strcmp(b->o->input, "-") && !stat(b->o->input, &st) &&
+	    S_ISREG(st.st_mode) &&
+	    mmp_csv_header_read(&h, b->o->input, copts) < 0)
+		mmp_error_clear();
 	for (i = 0; i < b->sc->nentities; i++) {
 		const char *e = b->sc->entities[i];
-		int found = !n;
 
-		for (k = 0; k < n && !found; k++)
-			found = !strcmp(names[k], e);
-		if (found)
+		if (!h || mmp_csv_header_find(h, e) >= 0)
 			b->ents[b->nents++] = e;
 	}
-	for (k = 0; k < n; k++)
-		free(names[k]);
-	free(names);
+	mmp_csv_header_free(h);
 }
 
 static int open_reader(struct batch *b, mmp_csv_reader **r,
@@ -574,7 +502,7 @@ static uint64_t estimate_rows(const char *path)
 	uint64_t lines = 0, est;
 	int fd;
 
-	if (!strcmp(path, "-"))
+	if (!strcmp(path, "-") || mmp_csv_is_compressed(path))
 		return 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -1016,7 +944,7 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 	copts.bad_rows = o->on_error;
 	if (o->delimiter)
 		copts.delimiter = o->delimiter;
-	find_entities(&b, copts.delimiter);
+	find_entities(&b, &copts);
 	if ((error = open_reader(&b, &r, &copts)) < 0)
 		goto done;
 	out->nfeatures = b.nf;
