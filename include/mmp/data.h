@@ -172,7 +172,12 @@ typedef struct {
 	const mmp_category_table *categories;
 } mmp_csv_column;
 
-/** Which columns to read and how. The order in the file is irrelevant. */
+/**
+ * Which columns to read and how. The order in the file is irrelevant.
+ * A column is named once, except that a column named with another role
+ * may be named again, later, as MMP_CSV_ENTITY: it is read as before
+ * and its text is also passed through as an entity column.
+ */
 typedef struct {
 	unsigned int version;
 	const mmp_csv_column *columns;

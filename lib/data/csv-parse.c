@@ -342,6 +342,17 @@ static int number_or_na(const struct mmp_data__plan *pl, const char *v,
 	return mmp_parse_number(d, v, len);
 }
 
+/* the text of entity `slot` of row r */
+static void put_entity(struct mmp_data__seg *s, size_t r, size_t slot,
+	const char *v, size_t len)
+{
+	MMP_ALLOC_GROW(s->ea, s->ealen + len + 1, s->eaalloc);
+	memcpy(s->ea + s->ealen, v, len);
+	s->ea[s->ealen + len] = '\0';
+	s->eoff[r * s->plan->nent + slot] = s->ealen;
+	s->ealen += len + 1;
+}
+
 /* convert field c of row slot s->nrows; 0, or -1 with the error set */
 static int convert_field(struct mmp_data__seg *s, size_t c, const char *v,
 	size_t len, size_t *row_unseen, size_t *nunseen)
@@ -423,11 +434,7 @@ static int convert_field(struct mmp_data__seg *s, size_t c, const char *v,
 		break;
 	}
 	case OP_ENTITY:
-		MMP_ALLOC_GROW(s->ea, s->ealen + len + 1, s->eaalloc);
-		memcpy(s->ea + s->ealen, v, len);
-		s->ea[s->ealen + len] = '\0';
-		s->eoff[r * pl->nent + col->slot] = s->ealen;
-		s->ealen += len + 1;
+		put_entity(s, r, col->slot, v, len);
 		break;
 	case OP_TIME:
 		if (mmp_data__is_na(pl, v, len)) {
@@ -443,6 +450,8 @@ static int convert_field(struct mmp_data__seg *s, size_t c, const char *v,
 		}
 		break;
 	}
+	if (col->keep)
+		put_entity(s, r, col->keep - 1, v, len);
 	return 0;
 not_number:
 	tok_error(s, c + 1, "column '%s': expected a number, got ",
@@ -540,7 +549,7 @@ static int fast_row(struct mmp_data__seg *s, const char **pp,
 		const char *fs = p;
 		char term = c + 1 < ncols ? delim : '\n';
 
-		if (col->op == OP_NUM && !pl->na_numeric) {
+		if (col->op == OP_NUM && !pl->na_numeric && !col->keep) {
 			const char *q = p + (*p == '-' || *p == '+'), *d0, *f;
 			uint64_t w = 0;
 			size_t nint, nfrac = 0;

@@ -592,6 +592,18 @@ int mmp_data__build_plan(struct mmp_data__plan *p, const mmp_csv_header *h,
 		}
 		c = (size_t)found;
 		col = &p->cols[c];
+		if (named[c] && sc->role == MMP_CSV_ENTITY &&
+		    col->op != OP_ENTITY && !col->keep) {
+			/* read as before, and its text passed through too */
+			if (col->op == OP_SKIP) {
+				col->op = OP_ENTITY;
+				col->slot = p->nent;
+			} else {
+				col->keep = p->nent + 1;
+			}
+			p->ent_names[p->nent++] = mmp__strdup(sc->name);
+			continue;
+		}
 		if (named[c]) {
 			error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 				"column '%s' is named twice", sc->name);

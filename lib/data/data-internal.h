@@ -99,6 +99,7 @@ struct mmp_data__col {
 	size_t slot;      /* feature or entity index */
 	size_t dict;      /* collected dictionary of OP_CAT_COLLECT */
 	const mmp_category_table *table;
+	size_t keep;      /* entity slot + 1 of a column also kept as text */
 };
 
 struct mmp_data__plan {
