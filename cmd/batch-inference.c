@@ -3,6 +3,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,9 +17,10 @@
 static const char *const batch_usage[] = {
 	"mmp batch-inference (--model <name>@<stage> | --run <run> |",
 	"    --model-dir <dir>) --input <file> --output <file>",
-	"    [--format csv|jsonl] [--threads <n>] [--chunk-rows <n>] [--proba]",
-	"    [--evaluate] [--on-error skip|fail] [--experiment <name>]",
-	"    [--run-name <name>] [--[no-]progress] [--json] [-q]",
+	"    [--keep <column>,...] [--format csv|jsonl] [--threads <n>]",
+	"    [--chunk-rows <n>] [--proba] [--evaluate] [--on-error skip|fail]",
+	"    [--experiment <name>] [--run-name <name>] [--[no-]progress]",
+	"    [--json] [-q]",
 	NULL
 };
 
@@ -177,7 +179,7 @@ static void print_summary(const mmp_batch_result *r)
 int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *model = NULL, *run = NULL, *dir = NULL, *format = "csv";
-	const char *on_error = "fail";
+	const char *on_error = "fail", *keep = NULL;
 	mmp_batch_options o = MMP_BATCH_OPTIONS_INIT;
 	int json = 0, threads = 0, chunk = 0, show_progress = -1;
 	int proba = 0, evaluate = 0;
@@ -192,6 +194,8 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 			"the CSV to predict ('-': standard input)"),
 		OPT_STRING(0, "output", &o.output, "<file>",
 			"where to write ('-': standard output)"),
+		OPT_STRING(0, "keep", &keep, "<column>,...",
+			"copy these input columns to the output"),
 		OPT_STRING(0, "format", &format, "csv|jsonl",
 			"the output format (default csv)"),
 		OPT_INTEGER(0, "threads", &threads, "<n>",
@@ -216,6 +220,7 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 	};
 	struct model_source src = { MMP_BUF_INIT, { 0 }, 0, "" };
 	struct batch_state st = { NULL };
+	char *keep_list = NULL, **keep_cols = NULL;
 	mmp_batch_result r;
 	mmp_model *m = NULL;
 	mmp_buf store_path = MMP_BUF_INIT;
@@ -246,6 +251,30 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (json && !strcmp(o.output, "-"))
 		usage_msg_opt("--json prints on standard output: write the "
 			"predictions to a file", batch_usage, opts);
+	if (keep) {
+		/* "a,b,c": the column names, none empty */
+		size_t n = 1;
+		char *p;
+
+		if (!(keep_list = strdup(keep)))
+			die("out of memory");
+		for (p = keep_list; *p; p++)
+			n += *p == ',';
+		if (!(keep_cols = calloc(n, sizeof(*keep_cols))))
+			die("out of memory");
+		for (p = keep_list; p; ) {
+			char *comma = strchr(p, ',');
+			if (comma)
+				*comma = '\0';
+			if (!*p)
+				usage_msg_opt("--keep takes column names "
+					"separated by commas", batch_usage,
+					opts);
+			keep_cols[o.nkeep++] = p;
+			p = comma ? comma + 1 : NULL;
+		}
+		o.keep = (const char *const *)keep_cols;
+	}
 	o.nthreads = (unsigned int)threads;
 	o.chunk_rows = (size_t)chunk;
 	o.proba = proba;
@@ -317,5 +346,7 @@ done:
 	mmp_model_ref_release(&src.ref);
 	mmp_buf_dispose(&src.dir);
 	mmp_buf_dispose(&store_path);
+	free(keep_cols);
+	free(keep_list);
 	return ret;
 }

@@ -31,7 +31,8 @@ MMP_BEGIN_DECL
  * all be present); the target column and any other column are ignored
  * unless `evaluate` is set.
  *
- * The output holds the entity columns, "prediction" (the class label
+ * The output holds the entity columns, the `keep` columns, "prediction"
+ * (the class label
  * for classification, the value for regression) and, with `proba`, one
  * probability per class named by its label. Numbers are written as the
  * shortest text that reads back as the same float32, exactly as
@@ -89,12 +90,20 @@ typedef struct {
 	const char *model_dir;      /**< where the model was loaded from */
 	mmp_batch_progress_cb progress;
 	void *payload;
+	/**
+	 * Input columns copied to the output as text, after the model's
+	 * entity columns and before the prediction (an entity column named
+	 * here is written once). A column the input lacks, a name given
+	 * twice or the name of an output column is an error.
+	 */
+	const char *const *keep;
+	size_t nkeep;
 } mmp_batch_options;
 
 #define MMP_BATCH_OPTIONS_VERSION 1
 #define MMP_BATCH_OPTIONS_INIT { MMP_BATCH_OPTIONS_VERSION, NULL, NULL, \
 	MMP_BATCH_CSV, 0, 0, 0, 0, MMP_CSV_BAD_ROWS_FAIL, 0, NULL, NULL, \
-	NULL, NULL, 0, NULL, NULL, NULL, NULL }
+	NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
 MMP_EXTERN(int) mmp_batch_options_init(mmp_batch_options *o,

@@ -431,6 +431,60 @@ static void find_entities(struct batch *b, const mmp_csv_options *copts)
 	mmp_csv_header_free(h);
 }
 
+/* whether `name` is a column the output writes itself */
+static int output_column(const struct batch *b, const char *name)
+{
+	size_t k;
+	char num[32];
+
+	if (!strcmp(name, "prediction"))
+		return 1;
+	if (!b->o->proba)
+		return 0;
+	if (b->o->format == MMP_BATCH_JSONL)
+		return !strcmp(name, "probabilities");
+	for (k = 0; k < b->nlabels; k++) {
+		snprintf(num, sizeof(num), "%zu", k);
+		if (!strcmp(name, b->sc->nclasses ? b->sc->classes[k] : num))
+			return 1;
+	}
+	return 0;
+}
+
+/* the kept columns, after the entity columns the output has already */
+static int add_keeps(struct batch *b)
+{
+	const mmp_batch_options *o = b->o;
+	size_t i, k, nents = b->nents;
+
+	if (!o->nkeep)
+		return 0;
+	b->ents = mmp__reallocarray(b->ents, nents + o->nkeep + 1,
+		sizeof(*b->ents));
+	for (i = 0; i < o->nkeep; i++) {
+		const char *c = o->keep[i];
+		int have = 0;
+
+		if (!c || !*c)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"a kept column needs a name");
+		for (k = 0; k < i; k++)
+			if (!strcmp(c, o->keep[k]))
+				return mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_INVALID, "column '%s' is "
+					"kept twice", c);
+		if (output_column(b, c))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"cannot keep column '%s': the output has a "
+				"column of that name", c);
+		for (k = 0; k < nents; k++)
+			have |= !strcmp(c, b->ents[k]);
+		if (!have)
+			b->ents[b->nents++] = c;
+	}
+	return 0;
+}
+
 static int open_reader(struct batch *b, mmp_csv_reader **r,
 	const mmp_csv_options *copts)
 {
@@ -462,10 +516,6 @@ static int open_reader(struct batch *b, mmp_csv_reader **r,
 		}
 		n++;
 	}
-	for (i = 0; i < b->nents; i++) {
-		cols[n].name = b->ents[i];
-		cols[n++].role = MMP_CSV_ENTITY;
-	}
 	if (b->o->evaluate) {
 		if (!sc->target || !*sc->target) {
 			error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
@@ -481,6 +531,11 @@ static int open_reader(struct batch *b, mmp_csv_reader **r,
 		cols[n].role = MMP_CSV_TARGET;
 		cols[n++].categories = classes;
 		b->tables[sc->nfeatures] = classes;
+	}
+	/* after the columns they may also be read as (see mmp_csv_spec) */
+	for (i = 0; i < b->nents; i++) {
+		cols[n].name = b->ents[i];
+		cols[n++].role = MMP_CSV_ENTITY;
 	}
 	spec.columns = cols;
 	spec.ncolumns = n;
@@ -746,10 +801,10 @@ static int start_run(struct batch *b, mmp_batch_result *res)
 {
 	const mmp_batch_options *o = b->o;
 	mmp_run_start_options ro = MMP_RUN_START_OPTIONS_INIT;
-	mmp_buf own = MMP_BUF_INIT;
+	mmp_buf own = MMP_BUF_INIT, keep = MMP_BUF_INIT;
 	char chunk[32], threads[32], version[32];
-	mmp_kv kv[12];
-	size_t n = 0;
+	mmp_kv kv[13];
+	size_t n = 0, i;
 	int error;
 
 	ro.experiment = o->experiment;
@@ -784,8 +839,16 @@ static int start_run(struct batch *b, mmp_batch_result *res)
 	kv[n++] = (mmp_kv){ "evaluate", o->evaluate ? "true" : "false" };
 	kv[n++] = (mmp_kv){ "on_error", o->on_error == MMP_CSV_BAD_ROWS_SKIP
 		? "skip" : "fail" };
+	for (i = 0; i < o->nkeep; i++) {
+		if (i)
+			mmp_buf_putc(&keep, ',');
+		mmp_buf_puts(&keep, o->keep[i]);
+	}
+	if (o->nkeep)
+		kv[n++] = (mmp_kv){ "keep", keep.ptr };
 	error = mmp_run_log_params(o->store, res->run_id, kv, n);
 	mmp_buf_dispose(&own);
+	mmp_buf_dispose(&keep);
 	if (error < 0)
 		mmp_run_end(o->store, res->run_id, "FAILED",
 			mmp_error_last()->message);
@@ -945,7 +1008,8 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 	if (o->delimiter)
 		copts.delimiter = o->delimiter;
 	find_entities(&b, &copts);
-	if ((error = open_reader(&b, &r, &copts)) < 0)
+	if ((error = add_keeps(&b)) < 0 ||
+	    (error = open_reader(&b, &r, &copts)) < 0)
 		goto done;
 	out->nfeatures = b.nf;
 	out->nentities = b.nents;
