@@ -301,6 +301,24 @@ int mmp_model_load_dir(mmp_model **out, const char *dir)
 		return error;
 	m = mmp__calloc(1, sizeof(*m));
 	mmp_path_join(&path, dir, SCHEMA_FILE);
+	/* no mmp schema but an MLmodel: a model MLflow's Python client
+	 * logged with its xgboost flavor */
+	if (!mmp_path_exists(path.ptr)) {
+		mmp_buf_clear(&path);
+		mmp_path_join(&path, dir, "MLmodel");
+		if (mmp_path_exists(path.ptr)) {
+			if ((error = mmp_model__load_mlflow_dir(m, dir,
+			    NULL)) < 0 ||
+			    (error = mmp_model__compile(m)) < 0 ||
+			    (error = mmp_model_set_nthread(m, 0)) < 0)
+				goto done;
+			*out = m;
+			m = NULL;
+			goto done;
+		}
+		mmp_buf_clear(&path);
+		mmp_path_join(&path, dir, SCHEMA_FILE);
+	}
 	if ((error = mmp_file_read(&data, path.ptr, SCHEMA_MAX_BYTES)) < 0)
 		goto done;
 	if ((error = mmp_model_schema_from_json(&m->schema, data.ptr,

@@ -43,6 +43,16 @@ int mmp_model__cut_to_best(mmp_model *m);
  * MMP_EINVALID for a bad MMP_PREDICTOR value */
 int mmp_model__compile(mmp_model *m);
 
+/*
+ * Load into the empty `m` a model directory written by MLflow's Python
+ * xgboost flavor (mlflow-dir.c): the booster file its MLmodel names,
+ * the schema from `given` (copied), else the MLmodel signature, else
+ * the booster's feature names. MMP_EINVALID names the flavors when
+ * there is no xgboost one, and the column of an input mmp cannot take.
+ */
+int mmp_model__load_mlflow_dir(mmp_model *m, const char *dir,
+	const mmp_model_schema *given);
+
 /* the source of mmp_pyfunc.py, MLflow's loader module for a model
  * directory (embedded; `*len` bytes, not NUL-terminated) */
 const char *mmp_model__pyfunc_source(size_t *len);

@@ -1,0 +1,176 @@
+#!/bin/sh
+# t2260-python-models: model directories written by MLflow's Python
+# xgboost flavor (a booster saved as .json, .ubj or .xgb, an MLmodel
+# with or without a signature) load and predict as Python's xgboost does;
+# what mmp cannot serve is refused naming the flavor or the column
+
+. "$(dirname "$0")/test-lib.sh"
+
+D="$TEST_DIRECTORY/../recipes/data"
+
+# mlflow_dir DIR FILE FORMAT [SIGNATURE]: the MLmodel mlflow.xgboost
+# writes for a Booster saved as DIR/FILE, with the signature's inputs
+mlflow_dir() {
+	{
+		cat <<-EOF
+		artifact_path: model
+		flavors:
+		  python_function:
+		    data: $2
+		    env:
+		      conda: conda.yaml
+		      virtualenv: python_env.yaml
+		    loader_module: mlflow.xgboost
+		    python_version: 3.11.2
+		  xgboost:
+		    code: null
+		    data: $2
+		    model_class: xgboost.core.Booster
+		    model_format: $3
+		    xgb_version: 1.7.4
+		mlflow_version: 2.10.2
+		model_uuid: 5d0d4ea3a3b04a7c8e0b1f6a7c2d9e11
+		run_id: 0123456789abcdef0123456789abcdef
+		EOF
+		if test -n "$4"; then
+			echo "signature:"
+			echo "  inputs: '$4'"
+			echo "  outputs: '[{\"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"float32\", \"shape\": [-1]}}]'"
+			echo "  params: null"
+		fi
+		echo "utc_time_created: '2026-12-05 04:00:00.123456'"
+	} >"$1/MLmodel"
+}
+
+# train NAME CSV TARGET OBJECTIVE FILE [nonames]: a booster trained by
+# Python's xgboost, saved as NAME/FILE; NAME.want holds its predictions
+# for the CSV's rows (repr of each float32), NAME.sig the signature
+train() {
+	mkdir -p "$1" &&
+	/usr/bin/python3 - "$@" <<-\EOF
+	import json, sys
+	import numpy as np, xgboost as xgb
+	name, csv, target, objective, file = sys.argv[1:6]
+	named = len(sys.argv) < 7
+	d = np.genfromtxt(csv, delimiter=",", names=True)
+	cols = [n for n in d.dtype.names if n != target]
+	X = np.column_stack([d[n] for n in cols])
+	y = d[target]
+	p = {"objective": objective, "max_depth": 3, "seed": 1}
+	if objective.startswith("multi"):
+	    p["num_class"] = int(y.max()) + 1
+	fn = cols if named else None
+	bst = xgb.train(p, xgb.DMatrix(X, label=y, feature_names=fn), 8)
+	bst.save_model(name + "/" + file)
+	pred = bst.predict(xgb.DMatrix(X, feature_names=fn))
+	with open(name + ".want", "w") as f:
+	    for r in pred:
+	        f.write(json.dumps([float(v) for v in np.atleast_1d(r)]) + "\n")
+	with open(name + ".sig", "w") as f:
+	    f.write(json.dumps([{"type": "double", "name": c, "required": True}
+	                        for c in cols]))
+	EOF
+}
+
+# same NAME: mmp's probabilities (or values) equal Python's, as float32
+same() {
+	/usr/bin/python3 - "$1" <<-\EOF
+	import json, sys
+	import numpy as np
+	name = sys.argv[1]
+	want = [json.loads(l) for l in open(name + ".want")]
+	got = []
+	for l in open(name + ".jsonl"):
+	    o = json.loads(l)
+	    if "probabilities" in o:
+	        p = o["probabilities"]
+	        v = [p[k] for k in sorted(p, key=int)]
+	        got.append(v[1:] if len(v) == 2 else v)
+	    else:
+	        got.append([o["prediction"]])
+	if len(got) != len(want):
+	    sys.exit("%d rows, want %d" % (len(got), len(want)))
+	for i, (g, w) in enumerate(zip(got, want)):
+	    if np.float32(g).tolist() != np.float32(w).tolist():
+	        sys.exit("row %d: %r, want %r" % (i, g, w))
+	EOF
+}
+
+test_expect_success PYXGB 'boosters saved by Python: .json, .ubj, .xgb' '
+	train bin "$D/breast_cancer.csv" target binary:logistic model.json &&
+	mlflow_dir bin model.json json "$(cat bin.sig)" &&
+	train reg "$D/diabetes.csv" target reg:squarederror model.ubj &&
+	mlflow_dir reg model.ubj ubj &&
+	train old "$D/breast_cancer.csv" target binary:logistic model.xgb &&
+	mlflow_dir old model.xgb xgb "$(cat old.sig)"
+'
+
+test_expect_success PYXGB 'with a signature: the probabilities of Python' '
+	mmp batch-inference --model-dir bin --input "$D/breast_cancer.csv" \
+		--output bin.jsonl --format jsonl --proba -q &&
+	same bin &&
+	mmp batch-inference --model-dir old --input "$D/breast_cancer.csv" \
+		--output old.jsonl --format jsonl --proba -q &&
+	same old
+'
+
+test_expect_success PYXGB 'without one: the booster'"'"'s feature names' '
+	mmp batch-inference --model-dir reg --input "$D/diabetes.csv" \
+		--output reg.jsonl --format jsonl -q &&
+	same reg
+'
+
+test_expect_success PYXGB 'columns are taken by name, in any order' '
+	/usr/bin/python3 -c "
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+w = csv.writer(open(\"rev.csv\", \"w\", newline=\"\"))
+for r in rows:
+    w.writerow(r[::-1])
+" "$D/breast_cancer.csv" &&
+	mmp batch-inference --model-dir bin --input rev.csv \
+		--output rev.jsonl --format jsonl --proba -q &&
+	test_cmp bin.jsonl rev.jsonl
+'
+
+test_expect_success PYXGB 'another flavor: an error naming the flavors' '
+	mkdir skl &&
+	printf "artifact_path: model\nflavors:\n  python_function:\n    loader_module: mlflow.sklearn\n    model_path: model.pkl\n  sklearn:\n    pickled_model: model.pkl\n    serialization_format: cloudpickle\nrun_id: 0123456789abcdef0123456789abcdef\n" \
+		>skl/MLmodel &&
+	: >skl/model.pkl &&
+	test_expect_code 1 mmp batch-inference --model-dir skl \
+		--input "$D/breast_cancer.csv" --output skl.csv -q 2>err &&
+	test_grep "skl/MLmodel: flavors python_function, sklearn: mmp serves the xgboost flavor only" err &&
+	! test -e skl.csv
+'
+
+test_expect_success PYXGB 'a string column, a missing file, a wrong count' '
+	mkdir str nofile few &&
+	cp bin/model.json str/ &&
+	mlflow_dir str model.json json \
+		"$(sed "s/\"double\", \"name\": \"mean_area\"/\"string\", \"name\": \"mean_area\"/" bin.sig)" &&
+	test_expect_code 1 mmp batch-inference --model-dir str \
+		--input "$D/breast_cancer.csv" --output str.csv -q 2>err &&
+	test_grep "signature input .mean_area. has type .string.: mmp serves numeric" err &&
+	mlflow_dir nofile model.json json "$(cat bin.sig)" &&
+	test_expect_code 1 mmp batch-inference --model-dir nofile \
+		--input "$D/breast_cancer.csv" --output nf.csv -q 2>err &&
+	test_grep "data file .*nofile/model.json. does not exist" err &&
+	cp bin/model.json few/ &&
+	mlflow_dir few model.json json \
+		"[{\"type\": \"double\", \"name\": \"mean_radius\"}]" &&
+	test_expect_code 1 mmp batch-inference --model-dir few \
+		--input "$D/breast_cancer.csv" --output few.csv -q 2>err &&
+	test_grep "has 30 features but the signature lists 1" err
+'
+
+test_expect_success PYXGB 'no signature and no feature names: say --schema' '
+	train bare "$D/breast_cancer.csv" target binary:logistic model.json \
+		nonames &&
+	mlflow_dir bare model.json json &&
+	test_expect_code 1 mmp batch-inference --model-dir bare \
+		--input "$D/breast_cancer.csv" --output bare.csv -q 2>err &&
+	test_grep "no signature, and the booster keeps no feature names" err
+'
+
+test_done
