@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "output.h"
 #include "progress.h"
+#include "registry-common.h"
 #include "mmp/batch.h"
 #include "mmp/registry.h"
 #include "mmp/store.h"
@@ -64,8 +65,20 @@ static int locate_model(struct model_source *src, struct mmp_ctx *ctx,
 	const char *model, const char *run, const char *dir)
 {
 	if (model) {
-		if (mmp_registry_resolve(&src->ref, ctx_store(ctx),
-		    model) < 0)
+		mmp_buf pulled = MMP_BUF_INIT;
+		int err;
+
+		/* a version of the tracking server's registry: into the
+		 * store first, then used as any local version */
+		if (!strncmp(model, "models:/", 8) &&
+		    reg_pull_uri(ctx, model, &pulled)) {
+			mmp_buf_dispose(&pulled);
+			return EXIT_FAIL;
+		}
+		err = mmp_registry_resolve(&src->ref, ctx_store(ctx),
+			pulled.size ? pulled.ptr : model);
+		mmp_buf_dispose(&pulled);
+		if (err < 0)
 			return error_lib("cannot find model '%s'", model);
 		src->from_registry = 1;
 		mmp_buf_puts(&src->dir, src->ref.model_dir);

@@ -114,3 +114,27 @@ cJSON *reg_version_json(const mmp_model_version *v)
 		cJSON_AddNullToObject(o, "approval");
 	return o;
 }
+
+int reg_pull_uri(struct mmp_ctx *ctx, const char *uri, mmp_buf *ref)
+{
+	mmp_pull_options o = MMP_PULL_OPTIONS_INIT;
+	mmp_http_options http = MMP_HTTP_OPTIONS_INIT;
+	mmp_pull_result r;
+
+	if (!(o.tracking_uri = ctx_tracking_uri(ctx, NULL)))
+		return EXIT_FAIL;
+	mmp_http_options_from_env(&http);
+	o.http = &http;
+	if (mmp_models_pull(&r, ctx_store(ctx), uri, &o) < 0) {
+		mmp_pull_result_release(&r);
+		return error_lib("cannot pull '%s'", uri);
+	}
+	if (!r.already)
+		info(ctx, "pulled %s version %s from %s as %s version %lld",
+			tsafe(r.name), tsafe(r.remote_version), tsafe(r.remote),
+			tsafe(r.local_name), (long long)r.local_version);
+	mmp_buf_printf(ref, "%s@v%lld", r.local_name,
+		(long long)r.local_version);
+	mmp_pull_result_release(&r);
+	return 0;
+}

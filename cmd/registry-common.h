@@ -22,4 +22,12 @@ int reg_error(const char *what);
 /* the exit code of a decision: 0 approved, 2 needs review, 3 rejected */
 int reg_decision_exit(mmp_decision d);
 
+/*
+ * A models:/ URI given where a model is expected: pull that version from
+ * the tracking server (tracking.uri, MLFLOW_TRACKING_URI) into the store,
+ * unless it is there already, and put the local reference "<name>@v<N>"
+ * in `ref`. 0, or EXIT_FAIL after printing the error.
+ */
+int reg_pull_uri(struct mmp_ctx *ctx, const char *uri, mmp_buf *ref);
+
 #endif

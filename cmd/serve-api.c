@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "output.h"
+#include "registry-common.h"
 #include "mmp/config.h"
 #include "mmp/registry.h"
 #include "mmp/serve.h"
@@ -126,8 +127,23 @@ static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
 
 	if (model) {
 		mmp_model_ref ref;
+		mmp_buf pulled = MMP_BUF_INIT;
 
-		if (mmp_registry_resolve(&ref, ctx_store(ctx), model) < 0) {
+		/* a version of the tracking server's registry: into the
+		 * store first, then served as any local version */
+		if (!strncmp(model, "models:/", 8)) {
+			if (reg_pull_uri(ctx, model, &pulled)) {
+				mmp_buf_dispose(&pulled);
+				return EXIT_FAIL;
+			}
+			err = mmp_registry_resolve(&ref, ctx_store(ctx),
+				pulled.ptr);
+			mmp_buf_dispose(&pulled);
+		} else {
+			err = mmp_registry_resolve(&ref, ctx_store(ctx),
+				model);
+		}
+		if (err < 0) {
 			mmp_model_ref_release(&ref);
 			return error_lib("cannot find model '%s'", model);
 		}

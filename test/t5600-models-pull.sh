@@ -6,6 +6,7 @@
 
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/helpers/sync-lib.sh"
+. "$TEST_DIRECTORY/helpers/serve-lib.sh"
 
 DB=other/.mmp/mmp.db
 
@@ -144,6 +145,41 @@ test_expect_success 'the pulled model predicts as the pushed one' '
 	mmp --store other/.mmp batch-inference --model bc@v1 --input rows.csv \
 		--output got.csv &&
 	test_cmp want.csv got.csv
+'
+
+test_expect_success 'batch-inference --model models:/ pulls, then predicts' '
+	mmp init -q third &&
+	(cd third && MLFLOW_TRACKING_URI=$(fake_url fake) \
+		mmp batch-inference --model models:/bc@champion \
+		--input ../rows.csv --output ../bi.csv 2>../bi.err) &&
+	test_cmp want.csv bi.csv &&
+	test_grep "^pulled bc version 2 from .* as bc version 1$" bi.err &&
+	test "$(sql third/.mmp/mmp.db "SELECT count(*) FROM model_versions")" = 1 &&
+	(cd proj && mmp batch-inference --model bc@v1 --input ../rows.csv \
+		--output ../want1.csv) &&
+	(cd other && MLFLOW_TRACKING_URI=$(fake_url fake) \
+		mmp batch-inference --model models:/bc/1 --input ../rows.csv \
+		--output ../bi1.csv 2>../bi1.err) &&
+	test_cmp want1.csv bi1.csv &&
+	! grep "^pulled" bi1.err
+'
+
+test_expect_success JQ 'serve-api --model models:/ serves the pulled version' '
+	(cd other && MLFLOW_TRACKING_URI=$(fake_url fake) \
+		serve_start s --model models:/bc/Staging) &&
+	test "$(req s GET /version)" = 200 &&
+	test "$(json_get out .model.version // .model_version // .version)" != null &&
+	mkmodel records rows.csv --drop target >rows.req &&
+	test "$(post s /predict @rows.req)" = 200 &&
+	jq -c ".predictions[]" out >served &&
+	(cd proj && mmp batch-inference --model bc@v1 --input ../rows.csv \
+		--output ../want1.jsonl --format jsonl --proba -q) &&
+	test_cmp want1.jsonl served &&
+	serve_stop s &&
+	(cd other && test_expect_code 1 env \
+		MLFLOW_TRACKING_URI=$(fake_url fake) mmp serve-api --port 0 \
+		--model models:/bc@nobody) 2>se.err &&
+	test_grep "^error: cannot pull .models:/bc@nobody." se.err
 '
 
 test_expect_success 'errors: unknown model, alias, version, empty stage' '
