@@ -149,7 +149,7 @@ static int schema_from_booster(mmp_model_schema *s, mmp_model *m,
 	if (!n)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 			"%s: no signature, and the booster keeps no feature "
-			"names: give the schema with --schema", origin);
+			"names: log the model with a signature", origin);
 	if (XGBoosterGetStrFeatureInfo(m->booster, "feature_type", &nt,
 	    &types) != 0)
 		nt = 0;
@@ -157,8 +157,8 @@ static int schema_from_booster(mmp_model_schema *s, mmp_model *m,
 		if (i < nt && types[i] && !strcmp(types[i], "c"))
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 				"%s: feature '%s' is categorical and there is "
-				"no signature with its categories: give the "
-				"schema with --schema", origin, names[i]);
+				"no signature with its categories: log the "
+				"model with a signature", origin, names[i]);
 		if ((err = mmp_model_schema_add_feature(s, names[i],
 		    MMP_FEATURE_NUMERIC, i < nt && types[i] &&
 		    !strcmp(types[i], "int") ? MMP_COLUMN_LONG :
