@@ -865,7 +865,18 @@ static void drift_column(mmp_drift_feature *d, const column *r,
 	d->chi2_df = NAN;
 	d->unseen_share = 0;
 	if (r->kind == MMP_FEATURE_NUMERIC) {
-		d->psi = mmp_stat_psi(ref, live, r->nbins);
+		/* PSI on the deciles: adjacent bins in pairs (in place, as
+		 * pair i/2 is written after bins i and i+1 are read) */
+		double pref[MMP_PROFILE_BINS], plive[MMP_PROFILE_BINS];
+		size_t np = (r->nbins + 1) / 2;
+
+		for (i = 0; i < np; i++) {
+			pref[i] = ref[2 * i] + (2 * i + 1 < r->nbins ?
+				ref[2 * i + 1] : 0);
+			plive[i] = live[2 * i] + (2 * i + 1 < r->nbins ?
+				live[2 * i + 1] : 0);
+		}
+		d->psi = mmp_stat_psi(pref, plive, np);
 		d->ks = mmp_stat_ks(ref, live, r->nbins);
 		d->ks_pvalue = d->live_count && d->ref_count ?
 			mmp_stat_ks_pvalue(d->ks, (double)d->ref_count,
