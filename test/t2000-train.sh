@@ -38,7 +38,7 @@ test_expect_success JQ 'binary: the metrics make sense and agree with the confus
 test_expect_success JQ 'binary: the artifacts are in place' '
 	dir=$(json_get bc.json .artifact_dir) &&
 	test "$(json_get bc.json .model_dir)" = "$dir/model" &&
-	for f in model/MLmodel model/model.ubj model/mmp-schema.json \
+	for f in model/MLmodel model/model.ubj model/mmp-schema.json model/profile.json \
 		model/conda.yaml model/python_env.yaml model/requirements.txt \
 		model/code/mmp_pyfunc.py \
 		recipe.yaml metrics.json confusion_matrix.json \
@@ -70,7 +70,7 @@ test_expect_success SQLITE3,JQ 'binary: the store holds params, metrics, tags, d
 		"$(sha256sum proj/recipes/data/breast_cancer.csv | cut -d" " -f1) 569 31 training" &&
 	rounds=$(json_get bc.json .rounds) &&
 	test "$(sql $db "SELECT count(*) FROM metrics WHERE run_uuid = \"$id\" AND key = \"valid-logloss\"")" = "$rounds" &&
-	test "$(sql $db "SELECT count(*) FROM artifacts WHERE run_uuid = \"$id\"")" = 11 &&
+	test "$(sql $db "SELECT count(*) FROM artifacts WHERE run_uuid = \"$id\"")" = 12 &&
 	test "$(sql $db "SELECT count(*) FROM artifacts WHERE run_uuid = \"$id\" AND path = \"model/code/mmp_pyfunc.py\"")" = 1
 '
 

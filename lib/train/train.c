@@ -16,6 +16,7 @@
 #include "mmp/data.h"
 #include "mmp/gitinfo.h"
 #include "mmp/model.h"
+#include "mmp/monitor.h"
 #include "mmp/recipe.h"
 #include "mmp/store.h"
 #include "mmp/train.h"
@@ -41,6 +42,7 @@ struct job {
 	float *y;              /* the same order */
 	mmp_split split;
 	mmp_model_schema *schema;
+	mmp_profile *profile;  /* training rows' features, test predictions */
 	mmp_model *model;
 	mmp_model_train_result tr;
 	mmp_buf tmp_dir;
@@ -846,6 +848,11 @@ static int evaluate(struct job *j)
 		err = mmp_confusion_matrix(j->out->confusion, k, r->task, ty,
 			scores, j->split.ntest);
 	}
+	/* the reference predictions are held-out ones: on the rows a model
+	 * learnt from they are sharper than on any new rows */
+	if (!err && j->split.ntest)
+		err = mmp_profile_set_predictions(j->profile, j->schema, scores,
+			j->split.ntest, per);
 	free(scores);
 	if (err < 0)
 		goto done;
@@ -1053,6 +1060,21 @@ static int cmp_artifact(const void *a, const void *b)
 		((const mmp_artifact *)b)->path);
 }
 
+/* profile.json in the model directory: the reference drift checks
+ * compare live rows with */
+static int save_profile(struct job *j, const char *model_dir)
+{
+	mmp_buf path = MMP_BUF_INIT, text = MMP_BUF_INIT;
+	int err;
+
+	mmp_path_join(&path, model_dir, "profile.json");
+	mmp_profile_to_json(j->profile, &text);
+	err = mmp_file_write_atomic(path.ptr, text.ptr, text.size);
+	mmp_buf_dispose(&path);
+	mmp_buf_dispose(&text);
+	return err;
+}
+
 static int save_artifacts(struct job *j)
 {
 	mmp_model_dir_info info = MMP_MODEL_DIR_INFO_INIT;
@@ -1066,6 +1088,8 @@ static int save_artifacts(struct job *j)
 	mmp_path_join(&path, j->tmp_dir.ptr, "model");
 	info.run_id = j->out->run_id;
 	if ((err = mmp_model_save_dir(j->model, path.ptr, &info)) < 0)
+		goto done;
+	if ((err = save_profile(j, path.ptr)) < 0)
 		goto done;
 	mmp_buf_clear(&path);
 	mmp_path_join(&path, j->tmp_dir.ptr, "recipe.yaml");
@@ -1232,6 +1256,11 @@ static int pipeline(struct job *j)
 	memcpy(o->test_sha256, j->split.test_sha256, 65);
 	j->x = mmp_frame_detach_features(j->frame);
 	partition(j);
+	/* before XGBoost's copy lets the training rows go */
+	if ((err = mmp_profile_build(&j->profile, j->schema,
+	    j->x + (j->split.ntest + j->split.nvalid) * o->nfeatures,
+	    j->split.ntrain, NULL, 0)) < 0)
+		return err;
 	o->load_seconds = mmp_time_mono() - t;
 
 	t = mmp_time_mono();
@@ -1328,6 +1357,7 @@ static void job_release(struct job *j)
 	mmp_model_free(j->model);
 	mmp_model_train_result_release(&j->tr);
 	mmp_model_schema_free(j->schema);
+	mmp_profile_free(j->profile);
 	mmp_split_release(&j->split);
 	free(j->x);
 	free(j->y);
