@@ -30,6 +30,10 @@ test_expect_success 'list --show-origin shows every layer, exactly' '
 	file:configs/dev.yaml:2	serve.host=dev-host
 	default	serve.max_body=8388608
 	default	serve.max_per_client=64
+	default	serve.monitor.enabled=true
+	default	serve.monitor.flush_interval=60
+	default	serve.monitor.id_field=
+	default	serve.monitor.window=3600
 	env:MMP_SERVE_PORT	serve.port=9100
 	default	serve.request_timeout=30
 	command line: -c serve.threads=4	serve.threads=4
@@ -61,7 +65,7 @@ test_expect_success 'list without origins' '
 	(cd proj && mmp config list) >out &&
 	test_grep "^serve.port=9000$" out &&
 	test_grep "^experiment.name=churn$" out &&
-	test_line_count = 16 out
+	test_line_count = 20 out
 '
 
 test_expect_success 'the project is found from --store' '
@@ -87,7 +91,7 @@ test_expect_success JQ 'list --json is one typed document' '
 	test "$(json_get out.json .schema_version)" = 1 &&
 	test "$(json_get out.json .env)" = null &&
 	test "$(json_get out.json .project_dir)" = "$TRASH_DIRECTORY/proj" &&
-	test "$(json_get out.json ".entries | length")" = 16 &&
+	test "$(json_get out.json ".entries | length")" = 20 &&
 	test "$(json_get out.json ".entries[] | select(.key == \"serve.port\") |
 		.value")" = 9001 &&
 	test "$(json_get out.json ".entries[] | select(.key == \"serve.port\") |
