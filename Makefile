@@ -78,7 +78,8 @@ cmd/%.o: cmd/%.c $(CMD_HDRS) $(LIB_HDRS)
 
 # the example files are embedded with .incbin
 EXAMPLES = configs/base.yaml configs/dev.yaml configs/prod.yaml \
-	configs/approval.yaml recipes/breast-cancer.yaml recipes/data/breast_cancer.csv
+	configs/approval.yaml configs/monitor.yaml recipes/breast-cancer.yaml \
+	recipes/data/breast_cancer.csv
 lib/project/examples.o $(SAN)/lib/project/examples.o: $(EXAMPLES)
 lib/model/pyfunc.o $(SAN)/lib/model/pyfunc.o: lib/model/mmp_pyfunc.py
 lib/ui/assets.o $(SAN)/lib/ui/assets.o: lib/ui/assets/ui.css \

@@ -28,8 +28,10 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,
-	EXIT_NEEDS_REVIEW = 2,  /* mmp approve: a human must decide */
-	EXIT_REJECTED = 3,      /* mmp approve: the version was rejected */
+	EXIT_NEEDS_REVIEW = 2,  /* mmp approve: a human must decide;
+				   mmp monitor: warn */
+	EXIT_REJECTED = 3,      /* mmp approve: the version was rejected;
+				   mmp monitor: alert */
 	EXIT_FATAL = 128,
 	EXIT_USAGE = 129,
 	EXIT_INTERRUPTED = 130
@@ -134,6 +136,7 @@ int cmd_gc(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_init(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_models(int argc, const char **argv, struct mmp_ctx *ctx);
+int cmd_monitor(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_promote(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_register(int argc, const char **argv, struct mmp_ctx *ctx);
 int cmd_runs(int argc, const char **argv, struct mmp_ctx *ctx);

@@ -185,9 +185,48 @@ static const char *find_param(const mmp_run *r, const char *k)
 	return NULL;
 }
 
-static void show_version(const mmp_model_version *v, const mmp_run *r)
+/* the version's latest `mmp monitor` check: JSON, or NULL when none */
+static cJSON *monitor_json(mmp_store *s, const char *name, int64_t version)
 {
-	mmp_buf al = MMP_BUF_INIT;
+	mmp_monitor_latest l;
+	cJSON *o;
+	char when[32];
+
+	if (mmp_monitor_latest_status(&l, s, name, version) < 0) {
+		mmp_error_clear();
+		return cJSON_CreateNull();
+	}
+	o = cJSON_CreateObject();
+	reg_fmt_time(when, l.time);
+	cJSON_AddStringToObject(o, "status", mmp_monitor_status_name(l.status));
+	cJSON_AddStringToObject(o, "run_id", l.run_id);
+	cJSON_AddNumberToObject(o, "time", (double)l.time);
+	cJSON_AddStringToObject(o, "time_iso", when);
+	return o;
+}
+
+/* the same as text: "alert (run 1a2b3c4d, <time>)", or "-" */
+static void monitor_text(mmp_buf *out, mmp_store *s, const char *name,
+	int64_t version, int brief)
+{
+	mmp_monitor_latest l;
+	char when[32];
+
+	if (mmp_monitor_latest_status(&l, s, name, version) < 0) {
+		mmp_error_clear();
+		mmp_buf_puts(out, "-");
+		return;
+	}
+	reg_fmt_time(when, l.time);
+	mmp_buf_puts(out, mmp_monitor_status_name(l.status));
+	if (!brief)
+		mmp_buf_printf(out, " (run %.8s, %s)", l.run_id, when);
+}
+
+static void show_version(const mmp_model_version *v, const mmp_run *r,
+	mmp_store *s)
+{
+	mmp_buf al = MMP_BUF_INIT, mon = MMP_BUF_INIT;
 	char when[32], num[32];
 	size_t i;
 
@@ -200,6 +239,9 @@ static void show_version(const mmp_model_version *v, const mmp_run *r)
 	if (v->approval)
 		printf("  reason:    %s\n  by:        %s\n",
 			tsafe(v->approval->reason), tsafe(v->approval->actor));
+	monitor_text(&mon, s, v->name, v->version, 0);
+	printf("monitor:     %s\n", mon.ptr);
+	mmp_buf_dispose(&mon);
 	printf("run:         %s%s%s\nregistered:  %s by %s\n"
 		"model dir:   %s\n", v->run_id, r ? " " : "",
 		r ? tsafe(r->name) : "", when, tsafe(v->user_id),
@@ -259,10 +301,12 @@ static int models_show(int argc, const char **argv, struct mmp_ctx *ctx)
 			cJSON *doc = json_doc_new();
 			cJSON *v = reg_version_json(one);
 			cJSON_AddItemToObject(v, "metrics", metrics_json(r));
+			cJSON_AddItemToObject(v, "monitor", monitor_json(s,
+				one->name, one->version));
 			cJSON_AddItemToObject(doc, "model_version", v);
 			json_print(doc);
 		} else {
-			show_version(one, r);
+			show_version(one, r, s);
 		}
 		mmp_run_free(r);
 		mmp_model_version_free(one);
@@ -281,6 +325,9 @@ static int models_show(int argc, const char **argv, struct mmp_ctx *ctx)
 				mmp_error_clear();
 			cJSON_AddItemToObject(cJSON_GetArrayItem(arr, (int)i),
 				"metrics", metrics_json(r));
+			cJSON_AddItemToObject(cJSON_GetArrayItem(arr, (int)i),
+				"monitor", monitor_json(s, m->name,
+				m->versions[i]->version));
 			mmp_run_free(r);
 		}
 		cJSON_AddItemToObject(doc, "model", mo);
@@ -288,7 +335,7 @@ static int models_show(int argc, const char **argv, struct mmp_ctx *ctx)
 	} else {
 		struct table t;
 		const char *h[] = { "VERSION", "STAGE", "ALIASES", "APPROVAL",
-			"RUN", "REGISTERED" };
+			"RUN", "REGISTERED", "MONITOR" };
 
 		printf("model: %s\n", m->name);
 		if (m->description && *m->description)
@@ -296,7 +343,7 @@ static int models_show(int argc, const char **argv, struct mmp_ctx *ctx)
 		for (i = 0; i < m->tags_nr; i++)
 			printf("tag:         %s=%s\n", tsafe(m->tags[i].key),
 				tsafe(m->tags[i].value));
-		table_init(&t, 6, h);
+		table_init(&t, 7, h);
 		for (i = 0; i < m->versions_nr; i++) {
 			const mmp_model_version *v = m->versions[i];
 			mmp_buf al = MMP_BUF_INIT;
@@ -310,6 +357,9 @@ static int models_show(int argc, const char **argv, struct mmp_ctx *ctx)
 			table_addf(&t, 3, "%s", decision_of(v));
 			table_addf(&t, 4, "%.8s", v->run_id);
 			table_addf(&t, 5, "%s", when);
+			mmp_buf_clear(&al);
+			monitor_text(&al, s, v->name, v->version, 1);
+			table_addf(&t, 6, "%s", al.ptr);
 			mmp_buf_dispose(&al);
 		}
 		if (m->versions_nr)

@@ -546,7 +546,7 @@ done:
 
 /* the kinds of run mmp records; train and tune are listed by default */
 static const char *const run_kinds[] = {
-	"train", "tune", "trial", "batch-inference", NULL
+	"train", "tune", "trial", "batch-inference", "monitor", NULL
 };
 
 /* does the filter name the kind attribute itself? */
@@ -598,8 +598,8 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 		OPT_STRING_LIST(0, "experiment", &exps, "<name>",
 			"only runs of this experiment (repeatable)"),
 		OPT_STRING_LIST(0, "kind", &kinds, "<kind>",
-			"train, tune, trial, batch-inference or all "
-			"(repeatable; default: train and tune)"),
+			"train, tune, trial, batch-inference, monitor or "
+			"all (repeatable; default: train and tune)"),
 		OPT_STRING(0, "filter", &filter, "<expr>",
 			"an MLflow filter, e.g. \"metrics.auc > 0.9\""),
 		OPT_STRING_LIST(0, "order-by", &order, "<key>",
@@ -633,7 +633,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 		if (run_kinds[j] || !strcmp(k, "all"))
 			continue;
 		usage_msg_opt("option '--kind' expects train, tune, trial, "
-			"batch-inference or all", list_usage, opts);
+			"batch-inference, monitor or all", list_usage, opts);
 	}
 	kind_list = calloc(kinds.nr + 2, sizeof(*kind_list));
 	if (!kind_list)

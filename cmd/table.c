@@ -29,6 +29,8 @@ const struct mmp_cmd mmp_commands[] = {
 	{ "init", cmd_init, 0, "create a store and example configs and recipes" },
 	{ "models", cmd_models, NEED_STORE,
 	  "list, show, trace, compare, delete and export models" },
+	{ "monitor", cmd_monitor, NEED_STORE | USE_XGBOOST,
+	  "check a model version for data drift and degradation" },
 	{ "promote", cmd_promote, NEED_STORE,
 	  "move a model version to a stage, or give it an alias" },
 	{ "register", cmd_register, NEED_STORE,

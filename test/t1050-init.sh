@@ -7,7 +7,7 @@ test_expect_success 'init in a new directory' '
 	mmp init proj >out &&
 	test_grep "^Initialized empty mmp store in .*/proj/.mmp/mmp.db$" out &&
 	for f in configs/base.yaml configs/dev.yaml configs/prod.yaml \
-		recipes/breast-cancer.yaml recipes/data/breast_cancer.csv
+		configs/monitor.yaml recipes/breast-cancer.yaml recipes/data/breast_cancer.csv
 	do
 		test -s proj/$f || return 1
 	done &&
@@ -33,7 +33,7 @@ test_expect_success JQ 'init keeps files that exist; --json counts them' '
 	mkdir -p other/configs &&
 	echo "serve: {port: 9999}" >other/configs/base.yaml &&
 	(cd other && mmp init --json >../init.json) &&
-	test "$(json_get init.json .files_written)" = 5 &&
+	test "$(json_get init.json .files_written)" = 6 &&
 	test "$(json_get init.json .files_kept)" = 1 &&
 	json_get init.json .store | grep "/other/.mmp/mmp.db$" &&
 	echo "serve: {port: 9999}" >expect && test_cmp expect other/configs/base.yaml

@@ -89,7 +89,7 @@ test_expect_success JQ 'human tables: 4 decimals, counts as integers; JSON in fu
 
 test_expect_success 'an unknown kind is a usage error' '
 	test_expect_code 129 mmp runs list --kind trials 2>err &&
-	test_grep "option .--kind. expects train, tune, trial, batch-inference or all" err
+	test_grep "option .--kind. expects train, tune, trial, batch-inference, monitor or all" err
 '
 
 test_done

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "types.h"
 #include "model.h"
+#include "config.h"
 
 MMP_BEGIN_DECL
 
@@ -233,6 +234,148 @@ MMP_EXTERN(double) mmp_stat_chi2(const double *ref, const double *live,
 	size_t n, double *df, double *pvalue);
 /** Upper tail of the chi-square distribution with `df` degrees. */
 MMP_EXTERN(double) mmp_stat_chi2_sf(double x, double df);
+
+/* --- checks: thresholds, status, runs of kind "monitor" --- */
+
+/** A check's verdict; the values are `mmp monitor`'s exit codes. */
+typedef enum {
+	MMP_MONITOR_OK = 0,
+	MMP_MONITOR_WARN = 2,
+	MMP_MONITOR_ALERT = 3
+} mmp_monitor_status;
+
+/** "ok", "warn" or "alert". */
+MMP_EXTERN(const char *) mmp_monitor_status_name(mmp_monitor_status s);
+
+/** A statistic at or above `warn` warns, at or above `alert` alerts. */
+typedef struct {
+	double warn;
+	double alert;
+} mmp_monitor_limit;
+
+/**
+ * The thresholds of a check (configs/monitor.yaml). Degradation: a live
+ * metric worse than the worse end of its approval-time interval (the
+ * point value when training recorded none) by more than
+ * degradation.warn warns, by more than degradation.alert alerts.
+ */
+typedef struct {
+	mmp_monitor_limit psi;            /**< numeric and categorical */
+	mmp_monitor_limit ks;             /**< numeric */
+	mmp_monitor_limit js;             /**< categorical */
+	mmp_monitor_limit missing_rate;   /**< absolute change */
+	mmp_monitor_limit unseen_share;   /**< categorical */
+	mmp_monitor_limit prediction_psi;
+	mmp_monitor_limit degradation;
+	int64_t min_rows;   /**< fewer live rows (or labelled rows): no
+	                         verdict on them, status ok */
+	char origin[512];   /**< the file, or "defaults" */
+} mmp_monitor_thresholds;
+
+/** The defaults, as the example configs/monitor.yaml has them. */
+MMP_EXTERN(void) mmp_monitor_thresholds_default(mmp_monitor_thresholds *t);
+
+/**
+ * Read thresholds from YAML `path` (keys absent keep their defaults).
+ * Returns 0, MMP_ENOTFOUND (no such file), or MMP_EINVALID with every
+ * problem as "file:line:column: key: what" in `*diags` (the caller
+ * frees it; may be NULL) and the first in the last error.
+ */
+MMP_EXTERN(int) mmp_monitor_thresholds_load(mmp_monitor_thresholds *out,
+	mmp_diag_list **diags, const char *path);
+
+/** One metric on labelled rows against its approval-time value. */
+typedef struct {
+	const char *name;         /**< static */
+	double live;              /**< on the labelled rows */
+	double test;              /**< the version's test metric */
+	double ci_low, ci_high;   /**< its interval; NaN when none */
+	double worse_by;          /**< how far past the worse end; 0: not */
+	mmp_monitor_status status;
+} mmp_monitor_metric;
+
+/** What mmp_monitor_check() does; MMP_MONITOR_OPTIONS_INIT. */
+typedef struct {
+	unsigned int version;
+	/** a CSV of rows to profile (the model's feature columns; other
+	 * columns are ignored) */
+	const char *input;
+	/** a CSV holding the model's entity column and its target column:
+	 * the outcomes, joined by entity id to the rows of `input` */
+	const char *labels;
+	/** thresholds; NULL: <project>/configs/monitor.yaml when it
+	 * exists, else the defaults */
+	const char *thresholds;
+	/** record the check as a run of kind "monitor" (0: do not) */
+	int record;
+	const char *experiment;   /**< of that run; NULL: "Default" */
+} mmp_monitor_options;
+
+#define MMP_MONITOR_OPTIONS_VERSION 1
+#define MMP_MONITOR_OPTIONS_INIT { MMP_MONITOR_OPTIONS_VERSION, NULL, \
+	NULL, NULL, 1, NULL }
+
+/** A check; release with mmp_monitor_result_release(). */
+typedef struct {
+	char run_id[33];                /**< the recorded run, or "" */
+	char *model;
+	int64_t version;
+	char *model_dir;
+	mmp_monitor_thresholds thresholds;
+	mmp_drift_report drift;
+	mmp_monitor_status *feature_status;   /**< drift.nfeatures */
+	mmp_monitor_status *pred_status;      /**< drift.npred */
+	size_t drifted;                 /**< features at warn or alert */
+	int enough_rows;                /**< live rows >= min_rows */
+	int64_t labelled;               /**< input rows with an outcome */
+	size_t nmetrics;
+	mmp_monitor_metric *metrics;
+	mmp_monitor_status status;      /**< the worst of all */
+} mmp_monitor_result;
+
+#define MMP_MONITOR_RESULT_INIT { "", NULL, 0, NULL, { { 0, 0 } }, \
+	MMP_DRIFT_REPORT_INIT, NULL, NULL, 0, 0, 0, 0, NULL, MMP_MONITOR_OK }
+
+MMP_EXTERN(void) mmp_monitor_result_release(mmp_monitor_result *r);
+
+/**
+ * Check model version `ref` ("churn@Production", "churn/3") against
+ * the rows of `o->input`: profile them as the predictor sees them
+ * (categorical values outside the model's categories are unseen),
+ * predict them, compare with the version's profile.json and judge each
+ * statistic by the thresholds. With `o->labels`, compute the task's
+ * metrics on the labelled rows and judge them against the version's
+ * test metrics and intervals. With `o->record`, the check becomes a
+ * run of kind "monitor": params model.name, model.version, input,
+ * labels, thresholds; metrics rows, drifted_features, status (0, 2, 3)
+ * and per feature psi/<f>, ks/<f>, js/<f>, missing_change/<f>,
+ * unseen_share/<f>, prediction_psi/<output>, live/<metric>; tags
+ * mmp.monitor.model, mmp.monitor.version and mmp.monitor.status.
+ *
+ * Returns 0 (the verdict is in out->status), or MMP_ENOTFOUND (an
+ * unknown model, a missing file or column, a model directory without
+ * profile.json: "... has no profile.json: it was trained by an mmp
+ * without drift monitoring; retrain it"), MMP_EINVALID (a bad row,
+ * labels file or thresholds file, naming file and line), or a store
+ * error.
+ */
+MMP_EXTERN(int) mmp_monitor_check(mmp_monitor_result *out, mmp_diag_list **diags,
+	mmp_store *s, const char *ref, const mmp_monitor_options *o);
+
+/** The latest monitor check of a model version. */
+typedef struct {
+	char run_id[33];
+	int64_t time;                 /**< its start, ms since the epoch */
+	mmp_monitor_status status;
+} mmp_monitor_latest;
+
+/**
+ * The latest check recorded for `model` version `version` into `out`.
+ * Returns 0, MMP_ENOTFOUND when the version was never checked, or a
+ * store error.
+ */
+MMP_EXTERN(int) mmp_monitor_latest_status(mmp_monitor_latest *out,
+	mmp_store *s, const char *model, int64_t version);
 
 MMP_END_DECL
 

@@ -22,6 +22,7 @@ EMBED(ex_base, "configs/base.yaml");
 EMBED(ex_dev, "configs/dev.yaml");
 EMBED(ex_prod, "configs/prod.yaml");
 EMBED(ex_approval, "configs/approval.yaml");
+EMBED(ex_monitor, "configs/monitor.yaml");
 EMBED(ex_recipe, "recipes/breast-cancer.yaml");
 EMBED(ex_data, "recipes/data/breast_cancer.csv");
 
@@ -30,6 +31,7 @@ const struct mmp_example mmp_project__examples[] = {
 	{ "configs/dev.yaml", ex_dev_start, ex_dev_end },
 	{ "configs/prod.yaml", ex_prod_start, ex_prod_end },
 	{ "configs/approval.yaml", ex_approval_start, ex_approval_end },
+	{ "configs/monitor.yaml", ex_monitor_start, ex_monitor_end },
 	{ "recipes/breast-cancer.yaml", ex_recipe_start, ex_recipe_end },
 	{ "recipes/data/breast_cancer.csv", ex_data_start, ex_data_end },
 	{ NULL, NULL, NULL }

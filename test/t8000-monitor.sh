@@ -1,0 +1,329 @@
+#!/bin/sh
+# t8000-monitor: the reference profile training writes, and mmp monitor
+# on synthetic shifts with known answers: a stable stream, a mean shift
+# in one feature, a new category, labelled degradation, thresholds, the
+# runs it records, the registry's status, and every bad input
+
+. "$(dirname "$0")/test-lib.sh"
+
+if /usr/bin/python3 -c 'import numpy, scipy' 2>/dev/null; then
+	test_set_prereq PYSCI
+fi
+
+# gen N SEED X2_SHIFT NEW_CATEGORY_SHARE FIRST_ID: rows of id, x1, x2, x3
+# (standard normal, x2 shifted), c (a .5, b .3, c .2; "d" with the given
+# share) and y, which depends on x1 and c only
+gen() {
+	awk -v n="$1" -v seed="$2" -v shift="$3" -v newc="$4" -v first="$5" '
+	function gauss() {
+		return sqrt(-2 * log(1 - rand())) * \
+			cos(6.283185307179586 * rand())
+	}
+	BEGIN {
+		srand(seed)
+		print "id,x1,x2,x3,c,y"
+		for (i = 0; i < n; i++) {
+			x1 = gauss(); x2 = gauss() + shift; x3 = gauss()
+			u = rand(); c = u < 0.5 ? "a" : (u < 0.8 ? "b" : "c")
+			if (rand() < newc)
+				c = "d"
+			z = x1 + (c == "a" ? 0.5 : -0.5) + 0.5 * gauss()
+			printf "id%d,%.4f,%.4f,%.4f,%s,%d\n", first + i, x1, x2,
+				x3, c, (z > 0 ? 1 : 0)
+		}
+	}'
+}
+
+# monitor_json NAME ARGS...: run mmp monitor --json into NAME.json, the
+# exit code into NAME.rc
+monitor_json() {
+	name=$1
+	shift
+	(cd proj && mmp monitor "$@" --json >../$name.json 2>../$name.err)
+	echo $? >$name.rc
+}
+
+test_expect_success 'set up: a project, a model trained and registered' '
+	mmp init -q proj &&
+	gen 3000 1 0 0 0 >proj/recipes/data/drift.csv &&
+	cat >proj/recipes/drift.yaml <<-\EOF &&
+	name: drift
+	task: binary_classification
+	data:
+	  source: data/drift.csv
+	  interface:
+	    target_column: y
+	    entity_columns: [id]
+	    feature_columns: [x1, x2, x3, c]
+	  split:
+	    test_size: 0.25
+	    seed: 7
+	model:
+	  params:
+	    objective: binary:logistic
+	    eval_metric: logloss
+	    max_depth: 3
+	    eta: 0.3
+	    seed: 7
+	  num_boost_round: 60
+	  early_stopping_rounds: 10
+	evaluation:
+	  metrics: [accuracy, roc_auc, logloss]
+	  bootstrap: 200
+	EOF
+	(cd proj && mmp train --recipe recipes/drift.yaml --json >../t.json &&
+	 mmp register "$(json_get ../t.json .run_id)" --name drift -q) &&
+	gen 2000 2 0 0 100000 >stable.csv &&
+	gen 2000 3 1.5 0 200000 >shift.csv &&
+	gen 2000 4 0 0.2 300000 >newcat.csv
+'
+
+test_expect_success JQ 'training writes profile.json: features on the training rows, predictions on the test rows' '
+	p="$(json_get t.json .model_dir)/profile.json" &&
+	test "$(jq .format_version "$p")" = 1 &&
+	test "$(jq .rows "$p")" = "$(json_get t.json .rows.train)" &&
+	test "$(jq -c "[.features[] | [.name, .kind]]" "$p")" = \
+		"[[\"x1\",\"numeric\"],[\"x2\",\"numeric\"],[\"x3\",\"numeric\"],[\"c\",\"categorical\"]]" &&
+	test "$(jq "[.features[] | .counts | add] | unique" "$p" | jq -c .)" = \
+		"[$(json_get t.json .rows.train)]" &&
+	test "$(jq ".features[0].edges | length" "$p")" = 19 &&
+	test "$(jq -c ".features[3].categories" "$p")" = "[\"a\",\"b\",\"c\"]" &&
+	test "$(jq -c "[.predictions[] | .name, (.counts | add)]" "$p")" = \
+		"[\"prediction\",$(json_get t.json .rows.test)]"
+'
+
+test_expect_success SQLITE3,JQ 'profile.json is an artifact of the run, and export carries it' '
+	id=$(json_get t.json .run_id) &&
+	test "$(sql proj/.mmp/mmp.db "SELECT count(*) FROM artifacts WHERE run_uuid = \"$id\" AND path = \"model/profile.json\"")" = 1 &&
+	(cd proj && mmp models export drift@latest ../exported) &&
+	cmp "$(json_get t.json .model_dir)/profile.json" exported/profile.json
+'
+
+test_expect_success JQ 'a stable stream: exit 0, every feature ok' '
+	monitor_json stable drift/1 --input ../stable.csv --no-record &&
+	test "$(cat stable.rc)" = 0 &&
+	test_must_be_empty stable.err &&
+	test "$(json_get stable.json .status)" = ok &&
+	test "$(json_get stable.json .rows)" = 2000 &&
+	test "$(json_get stable.json .ref_rows)" = "$(json_get t.json .rows.train)" &&
+	test "$(json_get stable.json .drifted_features)" = 0 &&
+	test "$(json_get stable.json "[.features[], .predictions[] | .status] | unique | join(\",\")")" = ok &&
+	json_get stable.json "[.features[] | .psi < 0.05] | all" | grep -x true &&
+	test "$(json_get stable.json .run_id)" = null
+'
+
+test_expect_success JQ 'a mean shift in x2 alerts on x2 alone: exit 3' '
+	monitor_json shift drift@latest --input ../shift.csv --no-record &&
+	test "$(cat shift.rc)" = 3 &&
+	test "$(json_get shift.json .status)" = alert &&
+	test "$(json_get shift.json .drifted_features)" = 1 &&
+	test "$(json_get shift.json "[.features[] | select(.status != \"ok\") | .name] | join(\",\")")" = x2 &&
+	json_get shift.json ".features[1] | .psi > 0.25 and .ks > 0.4 and .ks_pvalue < 1e-10" | grep -x true
+'
+
+test_expect_success JQ 'a new category is reported as unseen, on c alone' '
+	monitor_json newcat drift/1 --input ../newcat.csv --no-record &&
+	test "$(cat newcat.rc)" = 3 &&
+	n=$(grep -c ",d,[01]\$" newcat.csv) &&
+	test "$(json_get newcat.json "[.features[] | select(.status != \"ok\") | .name] | join(\",\")")" = c &&
+	test "$(json_get newcat.json ".features[3].unseen")" = "$n" &&
+	test "$(json_get newcat.json ".features[3].unseen_values | map(\"\(.value)=\(.count)\") | join(\",\")")" = "d=$n" &&
+	json_get newcat.json ".features[3].unseen_share - $n / 2000 | fabs < 1e-12" | grep -x true
+'
+
+test_expect_success PYSCI,JQ 'psi, ks and its p-value, js and chi-square agree with numpy and SciPy' '
+	cat >check.py <<-\EOF &&
+	import csv, json, sys
+	import numpy as np
+	from scipy import stats
+	from scipy.spatial.distance import jensenshannon
+	prof = json.load(open(sys.argv[1]))
+	feats = {f["name"]: f for f in prof["features"]}
+	def psi(e, a):
+	    e = np.maximum(e / e.sum(), 1e-4)
+	    a = np.maximum(a / a.sum(), 1e-4)
+	    return float(np.sum((a - e) * np.log(a / e)))
+	def numeric(path, name):
+	    f = feats[name]
+	    edges = np.array(f["edges"])
+	    rows = list(csv.DictReader(open(path)))
+	    v = np.array([float(r[name]) for r in rows], dtype=np.float32)
+	    ref = np.array(f["counts"], dtype=float)
+	    live = np.bincount(np.searchsorted(edges, v.astype(np.float64),
+	                                       side="left"),
+	                       minlength=len(ref)).astype(float)
+	    pairs = list(range(0, len(ref), 2))
+	    # the binned samples: each value replaced by its bin
+	    b = np.arange(len(ref))
+	    ks = stats.ks_2samp(np.repeat(b, ref.astype(int)),
+	                        np.repeat(b, live.astype(int)))
+	    n = ref.sum() * live.sum() / (ref.sum() + live.sum())
+	    return [psi(np.add.reduceat(ref, pairs),
+	                np.add.reduceat(live, pairs)),
+	            ks.statistic, stats.kstwobign.sf(np.sqrt(n) * ks.statistic)]
+	def categorical(path, name):
+	    f = feats[name]
+	    rows = list(csv.DictReader(open(path)))
+	    cats = f["categories"]
+	    ref = np.array(f["counts"] + [f["unseen"]], dtype=float)
+	    live = np.array([sum(r[name] == c for r in rows) for c in cats] +
+	                    [sum(r[name] not in cats for r in rows)], dtype=float)
+	    k = len(cats)
+	    chi = stats.chisquare(live[:k], ref[:k] / ref[:k].sum() * live[:k].sum())
+	    return [psi(ref, live), jensenshannon(ref, live, base=2) ** 2,
+	            chi.statistic, chi.pvalue]
+	out = {"x2": numeric(sys.argv[2], "x2"), "x1": numeric(sys.argv[2], "x1"),
+	       "c": categorical(sys.argv[3], "c")}
+	print(json.dumps(out))
+	EOF
+	/usr/bin/python3 check.py "$(json_get t.json .model_dir)/profile.json" \
+		shift.csv newcat.csv >py.json &&
+	for f in x1 x2
+	do
+		i=$(json_get shift.json "[.features[].name] | index(\"$f\")") &&
+		jq -n --slurpfile m shift.json --slurpfile p py.json "
+			\$m[0].features[$i] as \$x | \$p[0].$f as \$y |
+			(\$x.psi - \$y[0] | fabs) < 1e-9 and
+			(\$x.ks - \$y[1] | fabs) < 1e-12 and
+			(\$x.ks_pvalue - \$y[2] | fabs) < 1e-9" | grep -x true ||
+		return 1
+	done &&
+	jq -n --slurpfile m newcat.json --slurpfile p py.json "
+		\$m[0].features[3] as \$x | \$p[0].c as \$y |
+		(\$x.psi - \$y[0] | fabs) < 1e-9 and
+		(\$x.js - \$y[1] | fabs) < 1e-12 and
+		(\$x.chi2 - \$y[2] | fabs) < 1e-9 and
+		(\$x.chi2_pvalue - \$y[3] | fabs) < 1e-9 and \$x.chi2_df == 2" |
+		grep -x true
+'
+
+test_expect_success JQ 'labels joined by id: the metrics hold on a stable stream' '
+	awk -F, "NR > 1 && NR % 2 { print \$1 \",\" \$6 } NR == 1 { print \"id,y\" }" \
+		stable.csv >labels.csv &&
+	monitor_json labelled drift/1 --input ../stable.csv --labels ../labels.csv \
+		--no-record &&
+	test "$(cat labelled.rc)" = 0 &&
+	test "$(json_get labelled.json .labelled_rows)" = 1000 &&
+	test "$(json_get labelled.json "[.metrics[].name] | join(\",\")")" = \
+		"accuracy,roc_auc,logloss" &&
+	test "$(json_get labelled.json "[.metrics[].status] | unique | join(\",\")")" = ok &&
+	test "$(json_get labelled.json ".metrics[0].test")" = \
+		"$(json_get t.json .metrics.accuracy)" &&
+	test "$(json_get labelled.json ".metrics[0].ci_low")" = \
+		"$(json_get t.json .metrics.accuracy_ci_low)"
+'
+
+test_expect_success JQ 'a labelled degradation alerts: exit 3' '
+	awk -F, "NR > 1 { print \$1 \",\" 1 - \$6 } NR == 1 { print \"id,y\" }" \
+		stable.csv >flipped.csv &&
+	monitor_json degraded drift/1 --input ../stable.csv --labels ../flipped.csv \
+		--no-record &&
+	test "$(cat degraded.rc)" = 3 &&
+	test "$(json_get degraded.json .drifted_features)" = 0 &&
+	test "$(json_get degraded.json "[.metrics[].status] | unique | join(\",\")")" = alert &&
+	json_get degraded.json ".metrics[0] | .worse_by == .ci_low - .live and .live < 0.5" |
+		grep -x true
+'
+
+test_expect_success JQ 'a check is recorded as a run of kind monitor; models show has the latest status' '
+	(cd proj &&
+	 mmp monitor drift/1 --input ../stable.csv >../rec-ok.out &&
+	 test_expect_code 3 mmp monitor drift/1 --input ../shift.csv --json >../rec.json &&
+	 mmp runs list --kind monitor --json >../runs.json &&
+	 mmp runs show "$(json_get ../rec.json .run_id)" --json >../run.json &&
+	 mmp models show drift --json >../show.json &&
+	 mmp models show drift 1 >../show1.out) &&
+	test_grep "^drift version 1: ok$" rec-ok.out &&
+	test "$(json_get runs.json ".runs | length")" = 2 &&
+	test "$(json_get runs.json "[.runs[].run_name] | join(\",\")")" = \
+		"monitor-drift-v1-2,monitor-drift-v1" &&
+	test "$(json_get run.json .run.kind)" = monitor &&
+	test "$(json_get run.json ".run.tags[\"mmp.monitor.status\"]")" = alert &&
+	test "$(json_get run.json ".run.params[\"model.version\"]")" = 1 &&
+	test "$(json_get run.json ".run.metrics.status.value")" = 3 &&
+	test "$(json_get run.json ".run.metrics.drifted_features.value")" = 1 &&
+	test "$(json_get run.json ".run.metrics[\"psi/x2\"].value")" = \
+		"$(json_get rec.json .features[1].psi)" &&
+	test "$(json_get show.json ".model.versions[0].monitor.status")" = alert &&
+	test "$(json_get show.json ".model.versions[0].monitor.run_id")" = \
+		"$(json_get rec.json .run_id)" &&
+	test_grep "^monitor: *alert \\(run $(json_get rec.json .run_id | cut -c1-8), " show1.out
+'
+
+test_expect_success JQ 'configs/monitor.yaml sets the thresholds; too few rows give no verdict' '
+	test "$(json_get stable.json .thresholds)" = "$PWD/proj/configs/monitor.yaml" &&
+	printf "psi:\n  warn: 0.001\n  alert: 0.002\n" >strict.yaml &&
+	monitor_json strict drift/1 --input ../stable.csv --thresholds ../strict.yaml \
+		--no-record &&
+	test "$(cat strict.rc)" = 3 &&
+	test "$(json_get strict.json .thresholds)" = ../strict.yaml &&
+	head -n 51 shift.csv >few.csv &&
+	monitor_json few drift/1 --input ../few.csv --no-record &&
+	test "$(cat few.rc)" = 0 &&
+	test "$(json_get few.json .enough_rows)" = false &&
+	json_get few.json ".features[1].ks > 0.2" | grep -x true
+'
+
+test_expect_success 'bad thresholds files are named with file:line:column' '
+	printf "psi:\n  warn: high\n" >t1.yaml &&
+	printf "pis:\n  warn: 0.1\n" >t2.yaml &&
+	printf "ks:\n  warn: 0.5\n  alert: 0.2\n" >t3.yaml &&
+	(cd proj &&
+	 test_expect_code 1 mmp monitor drift/1 --input ../stable.csv \
+		--thresholds ../t1.yaml 2>../e1 &&
+	 test_expect_code 1 mmp monitor drift/1 --input ../stable.csv \
+		--thresholds ../t2.yaml 2>../e2 &&
+	 test_expect_code 1 mmp monitor drift/1 --input ../stable.csv \
+		--thresholds ../t3.yaml 2>../e3 &&
+	 test_expect_code 1 mmp monitor drift/1 --input ../stable.csv \
+		--thresholds ../none.yaml 2>../e4) &&
+	test_grep "^error: \.\./t1\.yaml:2:9: psi\.warn: " e1 &&
+	test_grep "^error: \.\./t2\.yaml:1:1: .*unknown key .pis.; did you mean .psi.?" e2 &&
+	test_grep "^error: \.\./t3\.yaml:3:10: ks\.alert: the alert level \(0\.2\) is below the warn level \(0\.5\)" e3 &&
+	test_grep "no thresholds file .\.\./none\.yaml." e4
+'
+
+test_expect_success 'bad labels: a duplicate id, an unknown class, a missing column' '
+	printf "id,y\nid100000,1\nid100001,0\nid100000,0\n" >dup.csv &&
+	printf "id,y\nid100000,1\nid100001,maybe\n" >badclass.csv &&
+	printf "id,outcome\nid100000,1\n" >nocol.csv &&
+	(cd proj &&
+	 test_expect_code 1 mmp monitor drift/1 --input ../stable.csv \
+		--labels ../dup.csv 2>../l1 &&
+	 test_expect_code 1 mmp monitor drift/1 --input ../stable.csv \
+		--labels ../badclass.csv 2>../l2 &&
+	 test_expect_code 1 mmp monitor drift/1 --input ../stable.csv \
+		--labels ../nocol.csv 2>../l3) &&
+	test_grep "\.\./dup\.csv:4: id .id100000. has an outcome already on line 2" l1 &&
+	test_grep "\.\./badclass\.csv:3" l2 &&
+	test_grep "\.\./nocol\.csv.*y" l3
+'
+
+test_expect_success JQ 'bad inputs fail clearly and record nothing' '
+	(cd proj && mmp runs list --kind monitor --json >../before.json) &&
+	cut -d, -f1-3,5,6 stable.csv >nox3.csv &&
+	(cd proj &&
+	 test_expect_code 1 mmp monitor nope@latest --input ../stable.csv 2>../b1 &&
+	 test_expect_code 1 mmp monitor drift/1 --input ../nox3.csv 2>../b2 &&
+	 test_expect_code 1 mmp monitor drift/1 --input ../missing.csv 2>../b3 &&
+	 test_expect_code 129 mmp monitor drift/1 2>../b4 &&
+	 test_expect_code 129 mmp monitor --input ../stable.csv 2>../b5 &&
+	 mmp runs list --kind monitor --json >../after.json) &&
+	test_grep "^error: cannot monitor .nope@latest.: no model .nope." b1 &&
+	test_grep "nox3\.csv.*x3" b2 &&
+	test_grep "missing\.csv" b3 &&
+	test_grep "needs .--input." b4 &&
+	test_grep "takes one model reference" b5 &&
+	test_cmp before.json after.json
+'
+
+test_expect_success JQ 'a model trained without a profile: a clear message saying to retrain' '
+	(cd proj && mmp train --recipe recipes/drift.yaml --json >../t2.json &&
+	 mmp register "$(json_get ../t2.json .run_id)" --name drift -q) &&
+	rm "$(json_get t2.json .model_dir)/profile.json" &&
+	(cd proj && test_expect_code 1 mmp monitor drift/2 --input ../stable.csv 2>../np) &&
+	test_grep "^error: cannot monitor .drift/2.: drift version 2 has no profile.json: .*retrain it" np
+'
+
+
+test_done
