@@ -326,4 +326,40 @@ test_expect_success JQ 'a model trained without a profile: a clear message sayin
 '
 
 
+RETRAIN="$SRC_DIR/scripts/examples/retrain-on-drift.sh"
+
+test_expect_success JQ 'retrain-on-drift.sh: ok does nothing; an alert retrains, approves and promotes' '
+	mmp init -q cron &&
+	cp proj/recipes/drift.yaml proj/recipes/data/drift.csv cron/recipes/ &&
+	mv cron/recipes/drift.csv cron/recipes/data/ &&
+	printf "thresholds:\n  accuracy:\n    min: 0.7\n" >cron/configs/approval.yaml &&
+	gen 3000 5 1.5 0 400000 >cron/recipes/data/recent.csv &&
+	sed "s|data/drift.csv|data/recent.csv|" cron/recipes/drift.yaml \
+		>cron/recipes/recent.yaml &&
+	(cd cron && sh "$SRC_DIR/scripts/examples/ci-train-promote.sh" \
+		recipes/drift.yaml churn 2>../ci.err) &&
+	(cd cron && sh "$RETRAIN" churn recipes/recent.yaml ../stable.csv \
+		2>../r0.err) &&
+	test_grep "^monitor: churn v1 ok$" r0.err &&
+	(cd cron && sh "$RETRAIN" churn recipes/recent.yaml ../shift.csv \
+		2>../r1.err) &&
+	test_grep "^monitor: churn v1 alert: x2 alert; retraining$" r1.err &&
+	test_grep "^monitor: churn retrained: v2 is in Production$" r1.err &&
+	(cd cron && mmp models show churn --json >../churn.json &&
+	 mmp monitor churn@Production --input ../shift.csv --json >../after.json) &&
+	test "$(json_get churn.json "[.model.versions[] | .stage] | join(\",\")")" = \
+		"Archived,Production" &&
+	test "$(json_get churn.json ".model.versions[0].monitor.status")" = alert &&
+	test "$(json_get after.json .version)" = 2 &&
+	test "$(json_get after.json .status)" = ok
+'
+
+test_expect_success 'retrain-on-drift.sh: a failed check retrains nothing, exit 1' '
+	(cd cron && test_expect_code 1 sh "$RETRAIN" churn recipes/recent.yaml \
+		../nope.csv 2>../r2.err) &&
+	test_grep "^monitor: the check failed \(exit 1\)$" r2.err &&
+	(cd cron && mmp models show churn --json >../churn2.json) &&
+	test "$(json_get churn2.json ".model.versions | length")" = 2
+'
+
 test_done
