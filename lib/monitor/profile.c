@@ -306,7 +306,8 @@ int mmp_profile_build(mmp_profile **out, const mmp_model_schema *schema,
 			c->categories = mmp__calloc(c->nbins ? c->nbins : 1,
 				sizeof(*c->categories));
 			for (j = 0; j < c->nbins; j++)
-				c->categories[j] = mmp__strdup(f->categories[j]);
+				c->categories[j] =
+					mmp__strdup(f->categories[j]);
 			c->counts = mmp__calloc(c->nbins ? c->nbins : 1,
 				sizeof(*c->counts));
 		} else {
@@ -323,7 +324,8 @@ int mmp_profile_build(mmp_profile **out, const mmp_model_schema *schema,
 		column_zero(c);
 	}
 	for (i = 0; i < nrows; i++)
-		mmp_profile_add(p, rows + i * nf, pred ? pred + i * npred : NULL);
+		mmp_profile_add(p, rows + i * nf,
+			pred ? pred + i * npred : NULL);
 	*out = p;
 	return 0;
 }

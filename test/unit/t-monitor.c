@@ -114,8 +114,9 @@ static void test_profile(void)
 	/* ranks ceil(5k) of 1..100: the edges 5, 10, ..., 95, 5 per bin */
 	ok(strstr(j1, "\"edges\":[5,10,15,20,25,30,35,40,45,50,55,60,65,"
 		"70,75,80,85,90,95],\"counts\":[5,5,5,5,5,5,5,5,5,5,5,5,5,5,"
-		"5,5,5,5,5,5],\"count\":100,\"missing\":0,\"min\":1,\"max\":100,"
-		"\"mean\":50.5,\"sum\":5050}") != NULL, "numeric edges and counts");
+		"5,5,5,5,5,5],\"count\":100,\"missing\":0,\"min\":1,"
+		"\"max\":100,\"mean\":50.5,\"sum\":5050}") != NULL,
+		"numeric edges and counts");
 	/* codes 0,1,2 cycling; rows 9,19,...,99 missing (codes 0,1,0,..) */
 	ok(strstr(j1, "\"categories\":[\"a\",\"b\",\"c\"],\"counts\":"
 		"[30,30,30],\"count\":90,\"missing\":10,\"unseen\":0,"
@@ -317,20 +318,22 @@ static void test_bad_json(void)
 		{ "{\"format_version\":1,\"rows\":1,\"features\":[{\"name\":"
 		  "\"x\",\"kind\":\"numeric\",\"missing\":0,\"edges\":[2,1],"
 		  "\"counts\":[1,2,3]}]}",
-		  MMP_EINVALID, "f.json: features[0].edges: must be increasing" },
+		  MMP_EINVALID,
+		  "f.json: features[0].edges: must be increasing" },
 		{ "{\"format_version\":1,\"rows\":1,\"features\":[{\"name\":"
 		  "\"x\",\"kind\":\"numeric\",\"missing\":0,\"edges\":[],"
 		  "\"counts\":[1]}],\"predictions\":[{\"name\":\"p\",\"kind\":"
-		  "\"categorical\",\"missing\":0,\"categories\":[],\"counts\":[],"
-		  "\"unseen\":0}]}",
-		  MMP_EINVALID, "f.json: predictions[0].kind: must be 'numeric'" },
+		  "\"categorical\",\"missing\":0,\"categories\":[],"
+		  "\"counts\":[],\"unseen\":0}]}", MMP_EINVALID,
+		  "f.json: predictions[0].kind: must be 'numeric'" },
 		{ "{\"format_version\":1,\"rows\":1,\"features\":[{\"name\":"
 		  "\"c\",\"kind\":\"categorical\",\"missing\":0,\"categories\":"
 		  "[\"a\"],\"counts\":[1.5],\"unseen\":0}]}",
 		  MMP_EINVALID, "f.json: features[0].counts: must hold whole" },
 		{ "{\"format_version\":1,\"rows\":1,\"features\":[{\"name\":"
 		  "\"c\",\"kind\":\"text\",\"missing\":0}]}",
-		  MMP_EINVALID, "f.json: features[0].kind: must be 'numeric' or" },
+		  MMP_EINVALID,
+		  "f.json: features[0].kind: must be 'numeric' or" },
 	};
 	size_t i;
 
