@@ -2,13 +2,14 @@
 /* monitor.c: mmp monitor: drift and degradation of a model version; the
  * exit code says ok, warn or alert */
 #include <math.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "output.h"
 
 static const char *const monitor_usage[] = {
-	"mmp monitor <model>@<ref> --input <file> [--labels <file>] "
-	"[--thresholds <file>] [--no-record] [--json]",
+	"mmp monitor <model>@<ref> [--since <duration> | --input <file>] "
+	"[--labels <file>] [--thresholds <file>] [--no-record] [--json]",
 	NULL
 };
 
@@ -58,7 +59,7 @@ static cJSON *drift_json(const mmp_drift_feature *f, mmp_monitor_status s)
 	return o;
 }
 
-static void print_json(const mmp_monitor_result *r)
+static void print_json(const mmp_monitor_result *r, int live)
 {
 	cJSON *doc = json_doc_new(), *a;
 	size_t i;
@@ -71,6 +72,9 @@ static void print_json(const mmp_monitor_result *r)
 		cJSON_AddStringToObject(doc, "run_id", r->run_id);
 	else
 		cJSON_AddNullToObject(doc, "run_id");
+	cJSON_AddStringToObject(doc, "source", live ? "live" : "input");
+	if (live)
+		cJSON_AddNumberToObject(doc, "windows", (double)r->windows);
 	cJSON_AddNumberToObject(doc, "ref_rows", (double)r->drift.ref_rows);
 	cJSON_AddNumberToObject(doc, "rows", (double)r->drift.live_rows);
 	cJSON_AddBoolToObject(doc, "enough_rows", r->enough_rows);
@@ -137,7 +141,8 @@ static void add_drift_row(struct table *t, const mmp_drift_feature *f,
 	table_addf(t, 5, "%s", mmp_monitor_status_name(s));
 }
 
-static void print_human(const mmp_monitor_result *r, struct mmp_ctx *ctx)
+static void print_human(const mmp_monitor_result *r, int live,
+	struct mmp_ctx *ctx)
 {
 	static const char *heads[] = { "FEATURE", "PSI", "KS/JS",
 		"MISSING", "UNSEEN", "STATUS" };
@@ -148,6 +153,8 @@ static void print_human(const mmp_monitor_result *r, struct mmp_ctx *ctx)
 
 	printf("%s version %lld: %s\n", tsafe(r->model),
 		(long long)r->version, mmp_monitor_status_name(r->status));
+	if (live)
+		printf("%lld live windows: ", (long long)r->windows);
 	printf("%lld rows against %lld training rows; %zu of %zu features "
 		"drifted\n", (long long)r->drift.live_rows,
 		(long long)r->drift.ref_rows, r->drifted, r->drift.nfeatures);
@@ -189,10 +196,15 @@ static void print_human(const mmp_monitor_result *r, struct mmp_ctx *ctx)
 int cmd_monitor(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *input = NULL, *labels = NULL, *thresholds = NULL;
+	const char *since = NULL;
 	int json = 0, record = 1;
 	const struct option opts[] = {
+		OPT_STRING(0, "since", &since, "<duration>",
+			"the live profiles of the last 30m, 24h, 7d... "
+			"(default: every one recorded)"),
 		OPT_STRING(0, "input", &input, "<file>",
-			"a CSV of the rows the model sees now"),
+			"a CSV of the rows the model sees now, instead of "
+			"the live profiles"),
 		OPT_STRING(0, "labels", &labels, "<file>",
 			"a CSV of outcomes: the model's entity column and "
 			"its target"),
@@ -213,9 +225,14 @@ int cmd_monitor(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (argc != 1)
 		usage_msg_opt("'mmp monitor' takes one model reference",
 			monitor_usage, opts);
-	if (!input)
-		usage_msg_opt("'mmp monitor' needs '--input'",
+	if (input && since)
+		usage_msg_opt("'--since' and '--input' cannot be combined",
 			monitor_usage, opts);
+	if (since && mmp_monitor_parse_since(&o.since_ms, since,
+	    (int64_t)time(NULL) * 1000) < 0) {
+		error_lib("option '--since'");
+		return EXIT_USAGE;
+	}
 	o.input = input;
 	o.labels = labels;
 	o.thresholds = thresholds;
@@ -230,9 +247,9 @@ int cmd_monitor(int argc, const char **argv, struct mmp_ctx *ctx)
 		return EXIT_FAIL;
 	}
 	if (json)
-		print_json(&r);
+		print_json(&r, !input);
 	else
-		print_human(&r, ctx);
+		print_human(&r, !input, ctx);
 	ret = (int)r.status;
 	mmp_monitor_result_release(&r);
 	return ret;

@@ -154,10 +154,11 @@ typedef struct {
 	int64_t live_count;       /**< non-missing live values (incl. unseen) */
 	double psi;               /**< population stability index (below) */
 	double ks;                /**< numeric: binned KS statistic; else NaN */
-	double ks_pvalue;         /**< asymptotic two-sample p-value; else NaN */
+	double ks_pvalue;         /**< its asymptotic p-value; else NaN */
 	double js;                /**< categorical: Jensen-Shannon divergence
 	                               (base 2, in [0, 1]); else NaN */
-	double chi2;              /**< categorical: Pearson chi-square; else NaN */
+	double chi2;              /**< categorical: Pearson chi-square;
+	                               else NaN */
 	double chi2_df;           /**< its degrees of freedom */
 	double chi2_pvalue;       /**< its p-value; NaN when df is 0 */
 	double missing_ref;       /**< missing rate in the reference */
@@ -298,10 +299,14 @@ typedef struct {
 typedef struct {
 	unsigned int version;
 	/** a CSV of rows to profile (the model's feature columns; other
-	 * columns are ignored) */
+	 * columns are ignored); NULL: the live windows in the store */
 	const char *input;
+	/** without `input`: the windows that end after this time (ms
+	 * since the epoch; 0: every window) */
+	int64_t since_ms;
 	/** a CSV holding the model's entity column and its target column:
-	 * the outcomes, joined by entity id to the rows of `input` */
+	 * the outcomes, joined by entity id to the rows of `input`, or
+	 * to the predictions logged since `since_ms` */
 	const char *labels;
 	/** thresholds; NULL: <project>/configs/monitor.yaml when it
 	 * exists, else the defaults */
@@ -312,8 +317,16 @@ typedef struct {
 } mmp_monitor_options;
 
 #define MMP_MONITOR_OPTIONS_VERSION 1
-#define MMP_MONITOR_OPTIONS_INIT { MMP_MONITOR_OPTIONS_VERSION, NULL, \
+#define MMP_MONITOR_OPTIONS_INIT { MMP_MONITOR_OPTIONS_VERSION, NULL, 0, \
 	NULL, NULL, 1, NULL }
+
+/**
+ * The start of the last `text` ("30m", "24h", "7d", "2w", "3600s")
+ * before `now_ms` into `*out`. Returns 0, or MMP_EINVALID naming the
+ * text.
+ */
+MMP_EXTERN(int) mmp_monitor_parse_since(int64_t *out, const char *text,
+	int64_t now_ms);
 
 /** A check; release with mmp_monitor_result_release(). */
 typedef struct {
@@ -327,6 +340,7 @@ typedef struct {
 	mmp_monitor_status *pred_status;      /**< drift.npred */
 	size_t drifted;                 /**< features at warn or alert */
 	int enough_rows;                /**< live rows >= min_rows */
+	int64_t windows;                /**< live windows merged (no input) */
 	int64_t labelled;               /**< input rows with an outcome */
 	size_t nmetrics;
 	mmp_monitor_metric *metrics;
@@ -334,7 +348,8 @@ typedef struct {
 } mmp_monitor_result;
 
 #define MMP_MONITOR_RESULT_INIT { "", NULL, 0, NULL, { { 0, 0 } }, \
-	MMP_DRIFT_REPORT_INIT, NULL, NULL, 0, 0, 0, 0, NULL, MMP_MONITOR_OK }
+	MMP_DRIFT_REPORT_INIT, NULL, NULL, 0, 0, 0, 0, 0, NULL, \
+	MMP_MONITOR_OK }
 
 MMP_EXTERN(void) mmp_monitor_result_release(mmp_monitor_result *r);
 
@@ -343,9 +358,13 @@ MMP_EXTERN(void) mmp_monitor_result_release(mmp_monitor_result *r);
  * the rows of `o->input`: profile them as the predictor sees them
  * (categorical values outside the model's categories are unseen),
  * predict them, compare with the version's profile.json and judge each
- * statistic by the thresholds. With `o->labels`, compute the task's
- * metrics on the labelled rows and judge them against the version's
- * test metrics and intervals. With `o->record`, the check becomes a
+ * statistic by the thresholds. Without an input, the live profiles
+ * serve-api and batch-inference recorded for the version (every source,
+ * the windows ending after `o->since_ms`) are merged and compared
+ * instead. With `o->labels`, compute the task's metrics on the
+ * labelled rows (of the input, or the predictions logged by entity id
+ * since `o->since_ms`, the latest per id) and judge them against the
+ * version's test metrics and intervals. With `o->record`, the check becomes a
  * run of kind "monitor": params model.name, model.version, input,
  * labels, thresholds; metrics rows, drifted_features, status (0, 2, 3)
  * and per feature psi/<f>, ks/<f>, js/<f>, missing_change/<f>,
@@ -359,8 +378,9 @@ MMP_EXTERN(void) mmp_monitor_result_release(mmp_monitor_result *r);
  * labels file or thresholds file, naming file and line), or a store
  * error.
  */
-MMP_EXTERN(int) mmp_monitor_check(mmp_monitor_result *out, mmp_diag_list **diags,
-	mmp_store *s, const char *ref, const mmp_monitor_options *o);
+MMP_EXTERN(int) mmp_monitor_check(mmp_monitor_result *out,
+	mmp_diag_list **diags, mmp_store *s, const char *ref,
+	const mmp_monitor_options *o);
 
 /** The latest monitor check of a model version. */
 typedef struct {

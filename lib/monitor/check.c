@@ -66,6 +66,7 @@ struct check {
 	size_t nlabels;
 	float *ly, *lscores;
 	size_t nl, lalloc;
+	char *seen;                   /* per label: met in the log */
 };
 
 static int is_na(const char *s)
@@ -84,24 +85,36 @@ static int cmp_label(const void *a, const void *b)
 		((const struct label *)b)->id);
 }
 
-/* the outcomes: the model's entity column and its target column */
+/* the outcomes: an id column (the model's entity column, else the
+ * file's first column) and the model's target column */
 static int load_labels(struct check *c, const char *path)
 {
 	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
 	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
 	mmp_category_table *classes = NULL;
+	mmp_csv_header *h = NULL;
 	mmp_csv_column cols[2];
 	mmp_csv_reader *r = NULL;
 	const char *idcol;
 	size_t i, alloc = 0;
 	int err;
 
-	if (!c->sc->nentities)
+	if (c->o->input && !c->sc->nentities)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"model '%s' names no entity column (the recipe's "
 			"data.entity_columns): labels cannot be joined to "
-			"its predictions", c->ref.name);
-	idcol = c->sc->entities[0];
+			"the rows of the input", c->ref.name);
+	if ((err = mmp_csv_sniff(&h, path, &co)) < 0)
+		return err;
+	idcol = c->sc->nentities && (c->o->input ||
+		mmp_csv_header_find(h, c->sc->entities[0]) >= 0) ?
+		c->sc->entities[0] : mmp_csv_header_name(h, 0);
+	if (!strcmp(idcol, c->sc->target)) {
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"%s: the first column is the target '%s', not an id",
+			path, idcol);
+		goto done;
+	}
 	if (c->sc->task != MMP_TASK_REGRESSION &&
 	    (err = mmp_category_table_new(&classes,
 	    (const char *const *)c->sc->classes, c->sc->nclasses)) < 0)
@@ -145,7 +158,8 @@ static int load_labels(struct check *c, const char *path)
 	qsort(c->labels, c->nlabels, sizeof(*c->labels), cmp_label);
 	for (i = 1; i < c->nlabels; i++)
 		if (!strcmp(c->labels[i].id, c->labels[i - 1].id)) {
-			int64_t a = c->labels[i].line, b = c->labels[i - 1].line;
+			int64_t a = c->labels[i].line;
+			int64_t b = c->labels[i - 1].line;
 
 			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"%s:%lld: %s '%s' has an outcome already on "
@@ -157,6 +171,7 @@ static int load_labels(struct check *c, const char *path)
 done:
 	mmp_csv_reader_free(r);
 	mmp_category_table_free(classes);
+	mmp_csv_header_free(h);
 	return err;
 }
 
@@ -179,7 +194,8 @@ static int locate(const struct check *c, const mmp_frame *f, size_t *at,
 	for (i = 0; i < c->nf; i++) {
 		const char *name = c->sc->features[i].name;
 		int cat = c->tables[i] != NULL;
-		size_t n = cat ? mmp_frame_nentities(f) : mmp_frame_nfeatures(f);
+		size_t n = cat ? mmp_frame_nentities(f) :
+			mmp_frame_nfeatures(f);
 
 		for (j = 0; j < n; j++)
 			if (!strcmp(name, cat ? mmp_frame_entity_name(f, j) :
@@ -200,7 +216,7 @@ static int locate(const struct check *c, const mmp_frame *f, size_t *at,
 static int add_chunk(struct check *c, const mmp_frame *f, float **xbuf,
 	float **pbuf, float **sbuf, size_t *cap)
 {
-	size_t n = mmp_frame_nrows(f), i, k, id_at;
+	size_t n = mmp_frame_nrows(f), i, k, id_at = (size_t)-1;
 	size_t *at = mmp__calloc(c->nf, sizeof(*at));
 	const float *fx = mmp_frame_features(f);
 	size_t fnf = mmp_frame_nfeatures(f);
@@ -321,6 +337,112 @@ done:
 	free(cols);
 	mmp_csv_reader_free(r);
 	return err;
+}
+
+/* --- the live windows and the prediction log --- */
+
+int mmp_monitor_parse_since(int64_t *out, const char *text, int64_t now_ms)
+{
+	static const struct {
+		char unit;
+		int64_t ms;
+	} units[] = { { 's', 1000 }, { 'm', 60000 }, { 'h', 3600000 },
+		{ 'd', 86400000 }, { 'w', 604800000 } };
+	size_t len = text ? strlen(text) : 0, i;
+	char num[32];
+	int64_t n;
+
+	for (i = 0; len >= 2 && len < sizeof(num) && i < ARRAY_SIZE(units);
+	     i++) {
+		if (text[len - 1] != units[i].unit)
+			continue;
+		memcpy(num, text, len - 1);
+		num[len - 1] = '\0';
+		if (mmp_parse_int64(num, &n) < 0 || n <= 0 ||
+		    n > INT64_MAX / units[i].ms / 2)
+			break;
+		*out = now_ms - n * units[i].ms;
+		return 0;
+	}
+	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+		"invalid duration '%s': expected a positive whole number and "
+		"a unit, s, m, h, d or w (24h, 7d)", text ? text : "");
+}
+
+static int on_window(const mmp_monitor_window *w, void *payload)
+{
+	struct check *c = payload;
+	mmp_profile *p = NULL;
+	char origin[96];
+	int err;
+
+	snprintf(origin, sizeof(origin), "live window %lld",
+		(long long)w->id);
+	if ((err = mmp_profile_from_json(&p, w->profile, strlen(w->profile),
+	    origin)) < 0)
+		return err;
+	if ((err = mmp_profile_merge(c->live, p)) < 0)
+		mmp_error_prefix("%s (%s, from %s)", origin, w->source,
+			w->instance && *w->instance ? w->instance : "-");
+	mmp_profile_free(p);
+	c->out->windows++;
+	return err;
+}
+
+static int on_logged(const mmp_prediction_log_item *it, void *payload)
+{
+	struct check *c = payload;
+	const struct label *l = find_label(c, it->entity_id);
+	size_t i;
+
+	if (!l)
+		return 0;
+	if (it->npred != c->per)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"a prediction logged for '%s' has %zu scores, the "
+			"model gives %zu", it->entity_id, it->npred, c->per);
+	i = (size_t)(l - c->labels);
+	/* an id predicted several times: the latest prediction counts */
+	if (!c->seen[i]) {
+		c->seen[i] = 1;
+		c->nl++;
+	}
+	c->ly[i] = l->y;
+	memcpy(c->lscores + i * c->per, it->pred, c->per * sizeof(float));
+	return 0;
+}
+
+/* the labelled predictions, in label order, packed to the front */
+static int join_logged(struct check *c)
+{
+	mmp_prediction_log_query q = MMP_PREDICTION_LOG_QUERY_INIT;
+	const char **ids = mmp__calloc(c->nlabels, sizeof(*ids));
+	size_t i, n = 0;
+	int err;
+
+	for (i = 0; i < c->nlabels; i++)
+		ids[i] = c->labels[i].id;
+	c->seen = mmp__calloc(c->nlabels, 1);
+	c->ly = mmp__calloc(c->nlabels, sizeof(*c->ly));
+	c->lscores = mmp__calloc(c->nlabels * c->per, sizeof(*c->lscores));
+	q.model = c->ref.name;
+	q.model_version = c->ref.version;
+	q.ids = ids;
+	q.ids_nr = c->nlabels;
+	q.since_ms = c->o->since_ms;
+	err = mmp_store_prediction_log_get(c->store, &q, on_logged, c);
+	free(ids);
+	if (err < 0)
+		return err;
+	for (i = 0; i < c->nlabels; i++) {
+		if (!c->seen[i])
+			continue;
+		c->ly[n] = c->ly[i];
+		memmove(c->lscores + n * c->per, c->lscores + i * c->per,
+			c->per * sizeof(float));
+		n++;
+	}
+	return 0;
 }
 
 static int load_reference(struct check *c)
@@ -445,8 +567,9 @@ static int judge_metrics(struct check *c)
 		m->name = all.items[i].name;
 		m->live = all.items[i].value;
 		m->test = run_metric(run, m->name);
+		/* only the metrics the version was tested on */
 		if (isnan(m->test))
-			continue;       /* not a metric the version was tested on */
+			continue;
 		mmp_buf_clear(&key);
 		mmp_buf_printf(&key, "%s_ci_low", m->name);
 		m->ci_low = run_metric(run, key.ptr);
@@ -482,7 +605,8 @@ static void metric_key(mmp_buf *b, const char *stat, const char *name)
 	mmp_buf_clear(b);
 	mmp_buf_printf(b, "%s/", stat);
 	for (p = (const unsigned char *)name; *p && b->size < 240; p++) {
-		int okc = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		int okc = (*p >= 'a' && *p <= 'z') ||
+			(*p >= 'A' && *p <= 'Z') ||
 			(*p >= '0' && *p <= '9') || strchr("_-. /", *p);
 
 		mmp_buf_putc(b, okc ? *p : '_');
@@ -518,8 +642,8 @@ static int record(struct check *c)
 	mmp_run_start_options ro = MMP_RUN_START_OPTIONS_INIT;
 	struct metrics_out m = { NULL, NULL, 0, 0 };
 	mmp_buf name = MMP_BUF_INIT;
-	char version[32];
-	mmp_kv kv[6];
+	char version[32], since[32];
+	mmp_kv kv[7];
 	size_t n = 0, i;
 	int err;
 
@@ -528,7 +652,7 @@ static int record(struct check *c)
 	ro.experiment = o->experiment;
 	ro.run_name = name.ptr;
 	ro.unique_name = 1;
-	ro.source_name = o->input;
+	ro.source_name = o->input ? o->input : "live";
 	ro.kind = "monitor";
 	err = mmp_run_start(c->store, &ro, out->run_id);
 	mmp_buf_dispose(&name);
@@ -538,7 +662,12 @@ static int record(struct check *c)
 	kv[n++] = (mmp_kv){ "model.name", c->ref.name };
 	kv[n++] = (mmp_kv){ "model.version", version };
 	kv[n++] = (mmp_kv){ "model.run_id", c->ref.run_id };
-	kv[n++] = (mmp_kv){ "input", o->input };
+	if (o->input) {
+		kv[n++] = (mmp_kv){ "input", o->input };
+	} else {
+		snprintf(since, sizeof(since), "%lld", (long long)o->since_ms);
+		kv[n++] = (mmp_kv){ "since_ms", since };
+	}
 	if (o->labels)
 		kv[n++] = (mmp_kv){ "labels", o->labels };
 	kv[n++] = (mmp_kv){ "thresholds", out->thresholds.origin };
@@ -546,6 +675,8 @@ static int record(struct check *c)
 		goto fail;
 	put_metric(&m, "rows", NULL, (double)out->drift.live_rows);
 	put_metric(&m, "drifted_features", NULL, (double)out->drifted);
+	if (!o->input)
+		put_metric(&m, "windows", NULL, (double)out->windows);
 	put_metric(&m, "status", NULL, (double)out->status);
 	if (o->labels)
 		put_metric(&m, "labelled_rows", NULL, (double)out->labelled);
@@ -635,6 +766,7 @@ static void check_release(struct check *c)
 	free(c->labels);
 	free(c->ly);
 	free(c->lscores);
+	free(c->seen);
 }
 
 int mmp_monitor_check(mmp_monitor_result *out, mmp_diag_list **diags,
@@ -651,9 +783,6 @@ int mmp_monitor_check(mmp_monitor_result *out, mmp_diag_list **diags,
 	if (!o || o->version != MMP_MONITOR_OPTIONS_VERSION)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"unknown monitor options version");
-	if (!o->input)
-		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
-			"a check needs rows to look at: an input file");
 	c.o = o;
 	c.out = out;
 	c.store = s;
@@ -688,7 +817,14 @@ int mmp_monitor_check(mmp_monitor_result *out, mmp_diag_list **diags,
 		goto done;
 	if ((err = mmp_profile_live_new(&c.live, c.refp)) < 0)
 		goto done;
-	if ((err = profile_input(&c, o->input)) < 0)
+	if (o->input)
+		err = profile_input(&c, o->input);
+	else
+		err = mmp_store_monitor_windows(s, c.ref.name, c.ref.version,
+			NULL, o->since_ms, on_window, &c);
+	if (err < 0)
+		goto done;
+	if (!o->input && c.labels && (err = join_logged(&c)) < 0)
 		goto done;
 	if ((err = mmp_profile_compare(c.refp, c.live, &out->drift)) < 0)
 		goto done;
