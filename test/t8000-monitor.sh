@@ -283,6 +283,16 @@ test_expect_success 'bad thresholds files are named with file:line:column' '
 	test_grep "no thresholds file .\.\./none\.yaml." e4
 '
 
+test_expect_success 'mmp doctor checks configs/monitor.yaml as thresholds' '
+	(cd proj && mmp doctor --check config >../d1) &&
+	test_grep "^ok +config" d1 &&
+	cp proj/configs/monitor.yaml monitor.saved &&
+	printf "psi:\n  warn: 0.3\n  alert: 0.2\n" >proj/configs/monitor.yaml &&
+	(cd proj && test_expect_code 1 mmp doctor --check config >../d2) &&
+	cp monitor.saved proj/configs/monitor.yaml &&
+	test_grep "monitor\.yaml:3:10: psi\.alert: the alert level" d2
+'
+
 test_expect_success 'bad labels: a duplicate id, an unknown class, a missing column' '
 	printf "id,y\nid100000,1\nid100001,0\nid100000,0\n" >dup.csv &&
 	printf "id,y\nid100000,1\nid100001,maybe\n" >badclass.csv &&

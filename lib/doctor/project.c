@@ -8,6 +8,7 @@
 
 #include "mmp/config.h"
 #include "mmp/data.h"
+#include "mmp/monitor.h"
 #include "mmp/recipe.h"
 #include "mmp/registry.h"
 #include "mmp/store.h"
@@ -280,6 +281,22 @@ void mmp_doctor__check_config(mmp_doctor_result *r,
 				diags = NULL;
 			}
 			mmp_approval_policy_free(pol);
+		} else if (!strcmp(name, "monitor")) {
+			/* mmp monitor's thresholds, not an overlay either */
+			mmp_monitor_thresholds t;
+
+			mmp_buf_clear(&file);
+			mmp_path_join(&file, dir.ptr, names[i]);
+			if (mmp_monitor_thresholds_load(&t, &diags,
+			    file.ptr) < 0) {
+				report_diags(r, diags,
+					mmp_error_last()->message,
+					"correct the threshold at the file and "
+					"line named above (see mmp-monitor(1))");
+				mmp_error_clear();
+				mmp_diag_list_free(diags);
+				diags = NULL;
+			}
 		} else if (strcmp(name, "base") &&
 		    (!env || strcmp(name, env))) {
 			eo = co;
