@@ -384,22 +384,32 @@ static int clean_remote(char **out, const char *uri)
 static int count_experiments(mmp_sync_counts *c, mmp_store *s,
 	int64_t remote);
 
-/* add what the registry still needs to `c` */
-static int count_registry(mmp_sync_counts *c, mmp_store *s, int64_t remote)
+/*
+ * Run one push step as a dry run into `r`: the step walks what it would
+ * send and counts it, sending nothing.
+ */
+static int dry_push(mmp_store *s, int64_t remote,
+	int (*step)(struct mmp_sync__push *), mmp_sync_result *r)
 {
 	struct mmp_sync__push p;
 	mmp_sync_options o = MMP_SYNC_OPTIONS_INIT;
-	mmp_sync_result r;
-	int err;
 
 	memset(&p, 0, sizeof(p));
-	memset(&r, 0, sizeof(r));
+	memset(r, 0, sizeof(*r));
 	p.s = s;
 	p.o = &o;
-	p.out = &r;
+	p.out = r;
 	p.remote = remote;
 	p.dry = 1;
-	err = mmp_sync__registry(&p);
+	return step(&p);
+}
+
+/* add what the registry still needs to `c` */
+static int count_registry(mmp_sync_counts *c, mmp_store *s, int64_t remote)
+{
+	mmp_sync_result r;
+	int err = dry_push(s, remote, mmp_sync__registry, &r);
+
 	c->models += r.sent.models;
 	c->versions += r.sent.versions;
 	c->stages += r.sent.stages;
@@ -980,19 +990,9 @@ done:
 static int count_experiments(mmp_sync_counts *c, mmp_store *s,
 	int64_t remote)
 {
-	struct mmp_sync__push p;
-	mmp_sync_options o = MMP_SYNC_OPTIONS_INIT;
 	mmp_sync_result r;
-	int err;
+	int err = dry_push(s, remote, push_experiments, &r);
 
-	memset(&p, 0, sizeof(p));
-	memset(&r, 0, sizeof(r));
-	p.s = s;
-	p.o = &o;
-	p.out = &r;
-	p.remote = remote;
-	p.dry = 1;
-	err = push_experiments(&p);
 	c->lifecycle += r.sent.lifecycle;
 	c->renames += r.sent.renames;
 	return err;
