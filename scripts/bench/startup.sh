@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# startup.sh: how long mmp's everyday read-only commands take from exec
-# to exit on a store with 50 runs (XGBoost, libgit2, libcurl and
-# libmicrohttpd are not opened by them), next to the floor of the
-# Python stack: a bare python3 start, and python3 importing xgboost
-# (MLflow's CLI imports far more; it is not installable here).
+# startup.sh: how long mmp's everyday commands take from exec to exit
+# on a store with 50 runs (the read-only ones open none of XGBoost,
+# libgit2, libcurl and libmicrohttpd; approve re-scores with XGBoost),
+# next to the floor of the Python stack: a bare python3 start, and
+# python3 importing xgboost (MLflow's CLI imports far more; it is not
+# installable here).
 # Medians of interleaved rounds, printed with mmp / peer ratios.
 # A benchmark, not a test.
 #
@@ -45,6 +46,11 @@ cmds = [
     ("models show", ["models", "show", "cancer"]),
     ("audit", ["audit"]),
     ("config list", ["config", "list"]),
+    ("runs list --filter", ["runs", "list", "--filter",
+        "metrics.roc_auc>0.99", "--order-by", "metrics.logloss"]),
+    ("approve", ["approve", "cancer", "v1", "--json"]),
+    ("doctor store+config", ["doctor", "--check", "store", "--check",
+        "config"]),
 ]
 peers = [
     ("python3 (bare)", [py, "-c", "pass"]),
