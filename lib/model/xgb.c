@@ -1115,6 +1115,34 @@ static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
 
 /* ---- the predictor ------------------------------------------------- */
 
+/*
+ * Compile `m`'s trees into `*out`. 0 with `*out` NULL and the reason in
+ * `why` when mmp's predictor cannot serve this model (a feature it does
+ * not handle, or trees that disagree with the booster's shape); < 0
+ * with the error set when compiling itself failed.
+ */
+static int compile_forest(const mmp_model *m, mmp_forest **out,
+	mmp_buf *why)
+{
+	mmp_forest *f = NULL;
+	int err;
+
+	*out = NULL;
+	if ((err = mmp_forest__from_model(&f, m, why)) < 0 || !f)
+		return err;
+	if (mmp_forest__nfeatures(f) != m->nfeatures ||
+	    mmp_forest__noutputs(f, 0) != m->noutputs) {
+		mmp_buf_printf(why, "compiled trees have %zu features and "
+			"%zu outputs, the booster %zu and %zu",
+			mmp_forest__nfeatures(f), mmp_forest__noutputs(f, 0),
+			m->nfeatures, m->noutputs);
+		mmp_forest__free(f);
+		return 0;
+	}
+	*out = f;
+	return 0;
+}
+
 int mmp_model__compile(mmp_model *m)
 {
 	const char *env = getenv("MMP_PREDICTOR");
@@ -1133,21 +1161,12 @@ int mmp_model__compile(mmp_model *m)
 		m->predictor_why = mmp__strdup("MMP_PREDICTOR=xgboost");
 		return 0;
 	}
-	if (mmp_forest__from_model(&f, m, &why) < 0) {
+	if (compile_forest(m, &f, &why) < 0) {
 		/* XGBoost read the model, so it can still predict */
 		mmp_buf_clear(&why);
 		mmp_buf_printf(&why, "cannot compile the trees: %s",
 			mmp_error_last()->message);
 		mmp_error_clear();
-	} else if (f && (mmp_forest__nfeatures(f) != m->nfeatures ||
-	    mmp_forest__noutputs(f, 0) != m->noutputs)) {
-		mmp_buf_clear(&why);
-		mmp_buf_printf(&why, "compiled trees have %zu features and "
-			"%zu outputs, the booster %zu and %zu",
-			mmp_forest__nfeatures(f), mmp_forest__noutputs(f, 0),
-			m->nfeatures, m->noutputs);
-		mmp_forest__free(f);
-		f = NULL;
 	}
 	if (f)
 		m->forest = f;
@@ -1195,19 +1214,12 @@ int mmp_model_set_predictor(mmp_model *m, mmp_predictor p)
 			"unknown predictor %d", (int)p);
 	if (m->forest)
 		return 0;
-	if ((error = mmp_forest__from_model(&f, m, &why)) < 0)
+	if ((error = compile_forest(m, &f, &why)) < 0)
 		goto done;
 	if (!f) {
 		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 			"mmp's predictor cannot predict with this model: %s",
 			why.ptr);
-		goto done;
-	}
-	if (mmp_forest__nfeatures(f) != m->nfeatures ||
-	    mmp_forest__noutputs(f, 0) != m->noutputs) {
-		mmp_forest__free(f);
-		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
-			"mmp's compiled trees do not match the booster");
 		goto done;
 	}
 	m->forest = f;
