@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "buf.h"
+#include "store.h"
 
 MMP_BEGIN_DECL
 
@@ -116,6 +117,53 @@ MMP_EXTERN(int) mmp_server_load_model(mmp_server *s, const char *dir,
  */
 MMP_EXTERN(int) mmp_server_describe_predictor(mmp_buf *out,
 	const mmp_server *s);
+
+/** Live drift monitoring of the served model. */
+typedef struct {
+	unsigned int version;
+	/** the store's database file (mmp_store_path()) the windows and
+	 * logged predictions go to; required. The server opens its own
+	 * handle, used by its monitoring thread only. */
+	const char *store_path;
+	/** the reference profile, profile.json of the model directory;
+	 * required */
+	const char *profile_path;
+	unsigned int window;          /**< seconds per window; 0: 3600 */
+	unsigned int flush_interval;  /**< seconds between saves of the
+	                                   open window; 0: 60 */
+	/** the entity column (of the model's schema) whose value logs each
+	 * prediction by id; NULL: predictions are not logged */
+	const char *id_field;
+	size_t log_queue;             /**< predictions waiting to be
+	                                   written, at most; 0: 65536 */
+	/** the name windows are stored under; NULL: the model's name */
+	const char *model;
+	int64_t model_version;        /**< registry version; 0: none */
+	/** NULL: the store's defaults (MMP_MONITOR_RETENTION_INIT) */
+	const mmp_monitor_retention *retention;
+} mmp_serve_monitor_options;
+
+#define MMP_SERVE_MONITOR_OPTIONS_VERSION 1
+#define MMP_SERVE_MONITOR_OPTIONS_INIT { \
+	MMP_SERVE_MONITOR_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, 0, NULL, \
+	0, NULL }
+
+/**
+ * Profile every row the server predicts from now on, against the
+ * reference profile: each worker thread counts into a live profile of
+ * its own (fixed memory, the reference's bins), and a background thread
+ * saves the open window to the store every `flush_interval` seconds and
+ * when it closes, and writes the logged predictions (a bounded queue:
+ * what does not fit is dropped and counted). /metrics shows the drift
+ * of the current window per feature and per prediction output.
+ * mmp_server_free() saves what is left (after the workers stopped).
+ * Call after the model is set. Returns 0; MMP_ENOTFOUND when the
+ * profile file does not exist; MMP_EINVALID for a profile that does
+ * not fit the model, an id field that is not an entity column, or
+ * monitoring already on; store errors as mmp_store_open().
+ */
+MMP_EXTERN(int) mmp_server_monitor(mmp_server *s,
+	const mmp_serve_monitor_options *o);
 
 /** The port the server listens on (useful after port 0). */
 MMP_EXTERN(int) mmp_server_port(const mmp_server *s);

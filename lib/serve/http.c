@@ -521,6 +521,7 @@ int mmp_server_start_handler(mmp_server **out, const mmp_serve_options *o,
 	s->pid = getpid();
 	s->started = mmp_time_mono();
 	atomic_init(&s->model, NULL);
+	atomic_init(&s->live, NULL);
 	atomic_init(&s->quiescing, 0);
 	atomic_init(&s->inflight, 0);
 	s->handler = handler;
@@ -537,6 +538,7 @@ int mmp_server_start_handler(mmp_server **out, const mmp_serve_options *o,
 		(unsigned int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
+	s->nthreads = threads;
 	flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC |
 		MHD_USE_ERROR_LOG | MHD_USE_TURBO;
 	if (family == AF_INET6)
@@ -623,6 +625,31 @@ int mmp_server_describe_predictor(mmp_buf *out, const mmp_server *s)
 	return 0;
 }
 
+int mmp_server_monitor(mmp_server *s, const mmp_serve_monitor_options *o)
+{
+	const struct serve_model *sm = atomic_load(&s->model);
+	struct serve_live *l;
+	int error;
+
+	if (!o || o->version != MMP_SERVE_MONITOR_OPTIONS_VERSION)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown monitoring options version %u",
+			o ? o->version : 0);
+	if (!sm)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"monitoring needs the model set first");
+	if (atomic_load(&s->live))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"the server monitors its model already");
+	if ((error = mmp_serve__live_new(&l, s, sm, o, s->nthreads)) < 0)
+		return error;
+	atomic_store_explicit(&s->live, l, memory_order_release);
+	log_line(s, "* monitoring drift against '%s'%s%s", o->profile_path,
+		o->id_field && *o->id_field ? ", logging predictions by " :
+		"", o->id_field && *o->id_field ? o->id_field : "");
+	return 0;
+}
+
 int mmp_server_port(const mmp_server *s)
 {
 	return s->port;
@@ -657,6 +684,8 @@ void mmp_server_free(mmp_server *s)
 		return;
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
+	/* the workers are gone: the last rows are saved */
+	mmp_serve__live_free(atomic_load(&s->live));
 	mmp_http__guard_free(s->guard);
 	mmp_serve__model_free(atomic_load(&s->model));
 	mmp_model_free(s->owned_model);

@@ -55,7 +55,7 @@ static uint64_t load(_Atomic uint64_t *v)
 	return atomic_load_explicit(v, memory_order_relaxed);
 }
 
-static void label_value(mmp_buf *out, const char *s)
+void mmp_serve__label_value(mmp_buf *out, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -154,11 +154,13 @@ void mmp_serve__metrics_render(mmp_server *s, mmp_buf *out)
 		return;
 	}
 	mmp_buf_puts(out, "mmp_model_info{name=\"");
-	label_value(out, sm->name);
+	mmp_serve__label_value(out, sm->name);
 	mmp_buf_puts(out, "\",version=\"");
-	label_value(out, sm->version ? sm->version : "");
+	mmp_serve__label_value(out, sm->version ? sm->version : "");
 	mmp_buf_puts(out, "\",run_id=\"");
-	label_value(out, sm->run_id);
+	mmp_serve__label_value(out, sm->run_id);
 	mmp_buf_printf(out, "\",task=\"%s\",features=\"%zu\"} 1\n",
 		mmp_model_task_name(sm->task), sm->nfeatures);
+	mmp_serve__live_metrics(atomic_load_explicit(&s->live,
+		memory_order_acquire), out);
 }

@@ -281,6 +281,7 @@ static int from_tensor(const struct serve_model *sm, const cJSON *v,
 static void respond(mmp_server *s, const struct serve_model *sm,
 	struct serve_rows *rows, struct serve_response *resp)
 {
+	struct serve_live *live;
 	float *y;
 	size_t i, k;
 	char num[32];
@@ -308,6 +309,10 @@ static void respond(mmp_server *s, const struct serve_model *sm,
 		return;
 	}
 	resp->rows = rows->nrows;
+	live = atomic_load_explicit(&s->live, memory_order_acquire);
+	if (live)
+		mmp_serve__live_add(live, rows->x, rows->nrows, y,
+			rows->entities);
 	mmp_buf_grow(&resp->body, 32 + rows->nrows * 16 * sm->noutputs);
 	mmp_buf_puts(&resp->body, "{\"predictions\": [");
 	for (i = 0; i < rows->nrows; i++) {

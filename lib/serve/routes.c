@@ -260,6 +260,7 @@ static void predict(mmp_server *s, const struct serve_model *sm,
 	const struct serve_request *req, struct serve_response *resp)
 {
 	struct serve_rows rows = SERVE_ROWS_INIT;
+	struct serve_live *live;
 	const cJSON *records;
 	const char *end = NULL;
 	cJSON *doc;
@@ -313,6 +314,10 @@ static void predict(mmp_server *s, const struct serve_model *sm,
 		goto done;
 	}
 	resp->rows = rows.nrows;
+	live = atomic_load_explicit(&s->live, memory_order_acquire);
+	if (live)
+		mmp_serve__live_add(live, rows.x, rows.nrows, y,
+			rows.entities);
 	mmp_buf_grow(&resp->body, 64 + rows.nrows * (32 + 24 * sm->noutputs));
 	mmp_buf_puts(&resp->body, "{\"predictions\":[");
 	for (i = 0; i < rows.nrows; i++) {

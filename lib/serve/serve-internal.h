@@ -93,6 +93,8 @@ struct mmp_server {
 	atomic_int quiescing;
 	atomic_uint inflight;
 	struct serve_metrics metrics;
+	struct serve_live *_Atomic live; /* NULL: no monitoring */
+	unsigned int nthreads;
 	mmp_serve_handler handler; /* NULL: the prediction routes */
 	void *handler_payload;
 };
@@ -187,6 +189,22 @@ void mmp_serve__metrics_record(struct serve_metrics *m,
 	enum serve_route route, int status, double seconds);
 void mmp_serve__metrics_render(mmp_server *s, mmp_buf *out);
 const char *mmp_serve__route_name(enum serve_route route);
+
+/* live.c: live profiles and the prediction log (mmp_server_monitor) */
+struct serve_live;
+int mmp_serve__live_new(struct serve_live **out, mmp_server *srv,
+	const struct serve_model *sm, const mmp_serve_monitor_options *o,
+	size_t nthreads);
+/* count `nrows` predicted rows (x, their outputs y, the entity values
+ * when decoded); any worker thread */
+void mmp_serve__live_add(struct serve_live *l, const float *x,
+	size_t nrows, const float *y, const cJSON *const *ents);
+/* the monitoring gauges; `l` may be NULL (monitoring off) */
+void mmp_serve__live_metrics(struct serve_live *l, mmp_buf *out);
+/* save what is left and stop; accepts NULL */
+void mmp_serve__live_free(struct serve_live *l);
+/* a Prometheus label value, escaped */
+void mmp_serve__label_value(mmp_buf *out, const char *s);
 
 /* openapi.c */
 char *mmp_serve__openapi(const struct serve_model *sm, size_t *len);
