@@ -178,6 +178,60 @@ static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
 	return 0;
 }
 
+/*
+ * Drift monitoring: on when the model directory has profile.json, a
+ * store can be found and serve.monitor.enabled is not false; each reason
+ * it is off is said once in the log. A profile that does not fit the
+ * model or an id field that is not an entity column stops the server.
+ */
+static int start_monitor(struct mmp_ctx *ctx, mmp_server *srv,
+	const char *dir, const char *mver, FILE *log)
+{
+	mmp_config *cfg = ctx_config(ctx);
+	mmp_serve_monitor_options mo = MMP_SERVE_MONITOR_OPTIONS_INIT;
+	mmp_buf profile = MMP_BUF_INIT, store = MMP_BUF_INIT;
+	const char *id = NULL;
+	bool enabled = true;
+	int64_t v;
+	int err, ret = 0;
+
+	if (mmp_config_get_bool(&enabled, cfg, "serve.monitor.enabled") == 0 &&
+	    !enabled) {
+		fprintf(log, "* drift monitoring is off "
+			"(serve.monitor.enabled is false)\n");
+		goto done;
+	}
+	mmp_buf_printf(&profile, "%s/profile.json", dir);
+	if (mmp_store_locate(&store, ctx->store_path) < 0) {
+		fprintf(log, "* drift monitoring is off: no store to save "
+			"live profiles in\n");
+		goto done;
+	}
+	if (mmp_config_get_int(&v, cfg, "serve.monitor.window") == 0)
+		mo.window = (unsigned int)v;
+	if (mmp_config_get_int(&v, cfg, "serve.monitor.flush_interval") == 0)
+		mo.flush_interval = (unsigned int)v;
+	if (mmp_config_get_string(&id, cfg, "serve.monitor.id_field") == 0 &&
+	    id && *id)
+		mo.id_field = id;
+	mmp_error_clear();
+	mo.store_path = store.ptr;
+	mo.profile_path = profile.ptr;
+	mo.model_version = *mver ? strtoll(mver, NULL, 10) : 0;
+	err = mmp_server_monitor(srv, &mo);
+	if (err == MMP_ENOTFOUND) {
+		mmp_error_clear();
+		fprintf(log, "* drift monitoring is off: the model directory "
+			"has no profile.json\n");
+	} else if (err < 0) {
+		ret = error_lib("cannot monitor the model");
+	}
+done:
+	mmp_buf_dispose(&profile);
+	mmp_buf_dispose(&store);
+	return ret;
+}
+
 /* 127.0.0.0/8, ::1 or localhost: only this machine can connect */
 static int is_loopback(const char *host)
 {
@@ -379,6 +433,8 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 			path.ptr);
 		goto done;
 	}
+	if (start_monitor(ctx, srv, path.ptr, mver, log))
+		goto done;
 	if (ctx->verbosity > 0)
 		print_predictor(srv);
 	fprintf(stderr, strchr(o.host ? o.host : "", ':') ?

@@ -135,7 +135,7 @@ typedef struct {
 	 * prediction by id; NULL: predictions are not logged */
 	const char *id_field;
 	size_t log_queue;             /**< predictions waiting to be
-	                                   written, at most; 0: 65536 */
+	                                   written, at most; 0: 16384 */
 	/** the name windows are stored under; NULL: the model's name */
 	const char *model;
 	int64_t model_version;        /**< registry version; 0: none */

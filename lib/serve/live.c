@@ -20,14 +20,15 @@
  * store write); the flusher thread moves the slots' counts into the
  * open window's profile on a timer and saves it, rewriting the same
  * window row until the window closes. Logged predictions wait in a
- * bounded queue; when it is full they are dropped and counted. Memory
- * is fixed once monitoring starts, whatever the traffic: the profiles
- * never grow and the queue holds at most `log_queue` items.
+ * ring of fixed slots allocated at the start; when it is full they are
+ * dropped and counted. Memory is fixed once monitoring starts, whatever
+ * the traffic: the profiles never grow, the ring never moves, and the
+ * request path never allocates.
  */
 
 #define DEFAULT_WINDOW 3600
 #define DEFAULT_FLUSH 60
-#define DEFAULT_QUEUE 65536
+#define DEFAULT_QUEUE 16384
 #define ENTITY_ID_MAX 256
 /* how many logged predictions are written per transaction at most */
 #define LOG_BATCH 4096
@@ -37,10 +38,10 @@ struct live_slot {
 	mmp_profile *p;
 } __attribute__((aligned(64)));
 
-struct log_item {
-	char *id;
+/* one queued prediction; its scores are in the ring's `preds` */
+struct log_slot {
 	int64_t ts;
-	float pred[];
+	char id[ENTITY_ID_MAX + 1];
 };
 
 struct serve_live {
@@ -67,7 +68,8 @@ struct serve_live {
 	int64_t pending_start, pending_end, pending_rows;
 
 	pthread_mutex_t q_mu;        /* the log queue, a ring */
-	struct log_item **q;
+	struct log_slot *q;
+	float *preds;                /* q_cap x npred */
 	size_t q_cap, q_head, q_n;
 
 	pthread_mutex_t mu;          /* the flusher's wake-up */
@@ -135,37 +137,41 @@ static const char *entity_text(const cJSON *v, char num[32])
 	return NULL;
 }
 
-static void enqueue(struct serve_live *l, const char *id, int64_t ts,
-	const float *pred)
+/* queue the predictions of rows with an id (one lock per request) */
+static void enqueue(struct serve_live *l, const cJSON *const *ents,
+	size_t nent, const float *y, size_t nrows)
 {
-	struct log_item *it;
-	size_t half;
-	int full;
+	int64_t now = mmp_time_ms();
+	uint64_t dropped = 0;
+	size_t i, half;
+	int wake;
 
-	it = malloc(sizeof(*it) + l->npred * sizeof(float));
-	if (it)
-		it->id = strdup(id);
-	if (!it || !it->id) {
-		free(it);
-		atomic_fetch_add_explicit(&l->dropped, 1,
-			memory_order_relaxed);
-		return;
-	}
-	it->ts = ts;
-	memcpy(it->pred, pred, l->npred * sizeof(float));
 	pthread_mutex_lock(&l->q_mu);
-	full = l->q_n == l->q_cap;
-	if (!full)
-		l->q[(l->q_head + l->q_n++) % l->q_cap] = it;
-	half = l->q_n == l->q_cap / 2;
-	pthread_mutex_unlock(&l->q_mu);
-	if (full) {
-		free(it->id);
-		free(it);
-		atomic_fetch_add_explicit(&l->dropped, 1,
-			memory_order_relaxed);
+	half = l->q_n < l->q_cap / 2;
+	for (i = 0; i < nrows; i++) {
+		char num[32];
+		const char *id = entity_text(ents[i * nent + l->id_entity],
+			num);
+		size_t at;
+
+		if (!id)
+			continue;
+		if (l->q_n == l->q_cap) {
+			dropped++;
+			continue;
+		}
+		at = (l->q_head + l->q_n++) % l->q_cap;
+		l->q[at].ts = now;
+		snprintf(l->q[at].id, sizeof(l->q[at].id), "%s", id);
+		memcpy(l->preds + at * l->npred, y + i * l->npred,
+			l->npred * sizeof(float));
 	}
-	if (half) {
+	wake = half && l->q_n >= l->q_cap / 2;
+	pthread_mutex_unlock(&l->q_mu);
+	if (dropped)
+		atomic_fetch_add_explicit(&l->dropped, dropped,
+			memory_order_relaxed);
+	if (wake) {
 		/* half full: write now rather than at the next tick */
 		pthread_mutex_lock(&l->mu);
 		l->wake = 1;
@@ -180,7 +186,6 @@ void mmp_serve__live_add(struct serve_live *l, const float *x, size_t nrows,
 	const struct serve_model *sm = l->sm;
 	size_t nent = sm->schema->nentities, i;
 	struct live_slot *slot;
-	int64_t now;
 
 	if (!nrows)
 		return;
@@ -191,17 +196,8 @@ void mmp_serve__live_add(struct serve_live *l, const float *x, size_t nrows,
 			y + i * sm->noutputs);
 	pthread_mutex_unlock(&slot->mu);
 	atomic_fetch_add_explicit(&l->rows, nrows, memory_order_relaxed);
-	if (l->id_entity < 0 || !ents)
-		return;
-	now = mmp_time_ms();
-	for (i = 0; i < nrows; i++) {
-		char num[32];
-		const char *id = entity_text(ents[i * nent + l->id_entity],
-			num);
-
-		if (id)
-			enqueue(l, id, now, y + i * sm->noutputs);
-	}
+	if (l->id_entity >= 0 && ents)
+		enqueue(l, ents, nent, y, nrows);
 }
 
 /* --- the flusher --- */
@@ -299,36 +295,35 @@ done:
 	mmp_buf_dispose(&json);
 }
 
+/*
+ * Write what is queued now (not what keeps coming: windows are due
+ * too). The slots being written stay counted in q_n, so no worker
+ * reuses them until they are released.
+ */
 static void drain_log(struct serve_live *l)
 {
 	mmp_prediction_log_item *items;
-	struct log_item **batch;
-	size_t n, i, left;
+	size_t n, i, left, head;
 
-	items = mmp__calloc(LOG_BATCH, sizeof(*items));
-	batch = mmp__calloc(LOG_BATCH, sizeof(*batch));
-	/* what is queued now, not what keeps coming: windows are due too */
 	pthread_mutex_lock(&l->q_mu);
 	left = l->q_n;
 	pthread_mutex_unlock(&l->q_mu);
+	if (!left)
+		return;
+	items = mmp__calloc(LOG_BATCH, sizeof(*items));
 	while (left) {
 		pthread_mutex_lock(&l->q_mu);
-		n = l->q_n < LOG_BATCH ? l->q_n : LOG_BATCH;
-		if (n > left)
-			n = left;
-		left -= n;
-		for (i = 0; i < n; i++)
-			batch[i] = l->q[(l->q_head + i) % l->q_cap];
-		l->q_head = (l->q_head + n) % l->q_cap;
-		l->q_n -= n;
+		head = l->q_head;
 		pthread_mutex_unlock(&l->q_mu);
-		if (!n)
-			break;
+		n = left < LOG_BATCH ? left : LOG_BATCH;
+		/* up to the end of the ring: slots stay contiguous */
+		if (head + n > l->q_cap)
+			n = l->q_cap - head;
 		for (i = 0; i < n; i++) {
 			items[i].source = "serve";
-			items[i].entity_id = batch[i]->id;
-			items[i].ts_ms = batch[i]->ts;
-			items[i].pred = batch[i]->pred;
+			items[i].entity_id = l->q[head + i].id;
+			items[i].ts_ms = l->q[head + i].ts;
+			items[i].pred = l->preds + (head + i) * l->npred;
 			items[i].npred = l->npred;
 		}
 		if (mmp_store_prediction_log_put_many(l->store, l->model,
@@ -341,13 +336,13 @@ static void drain_log(struct serve_live *l)
 			atomic_fetch_add_explicit(&l->logged, n,
 				memory_order_relaxed);
 		}
-		for (i = 0; i < n; i++) {
-			free(batch[i]->id);
-			free(batch[i]);
-		}
+		pthread_mutex_lock(&l->q_mu);
+		l->q_head = (l->q_head + n) % l->q_cap;
+		l->q_n -= n;
+		pthread_mutex_unlock(&l->q_mu);
+		left -= n;
 	}
 	free(items);
-	free(batch);
 }
 
 static void deadline(struct timespec *ts, int64_t at_ms)
@@ -467,12 +462,8 @@ void mmp_serve__live_free(struct serve_live *l)
 		mmp_profile_free(l->slots[i].p);
 	}
 	free(l->slots);
-	for (i = 0; l->q && i < l->q_n; i++) {
-		struct log_item *it = l->q[(l->q_head + i) % l->q_cap];
-		free(it->id);
-		free(it);
-	}
 	free(l->q);
+	free(l->preds);
 	mmp_profile_free(l->acc);
 	mmp_profile_free(l->ref);
 	mmp_store_free(l->store);
@@ -553,8 +544,11 @@ int mmp_serve__live_new(struct serve_live **out, mmp_server *srv,
 	mmp_profile_live_new(&l->acc, l->ref);
 	l->win_start = mmp_time_ms();
 	l->win_end = align_down(l->win_start, l->window_ms) + l->window_ms;
-	l->q_cap = o->log_queue ? o->log_queue : DEFAULT_QUEUE;
-	l->q = mmp__calloc(l->q_cap, sizeof(*l->q));
+	if (l->id_entity >= 0) {
+		l->q_cap = o->log_queue ? o->log_queue : DEFAULT_QUEUE;
+		l->q = mmp__calloc(l->q_cap, sizeof(*l->q));
+		l->preds = mmp__calloc(l->q_cap * l->npred, sizeof(float));
+	}
 	if (pthread_create(&l->thread, NULL, flusher, l)) {
 		err = mmp_error_ret(MMP_ERROR, MMP_ERROR_OS,
 			"cannot start the monitoring thread");

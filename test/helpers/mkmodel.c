@@ -4,8 +4,14 @@
  * predictions against mmp_model_predict() bit for bit
  *
  *   mkmodel train OUT CSV TASK TARGET [--entity C]... [--cat C]...
- *           [--rounds N] [--depth N]
- *   mkmodel synth OUT NFEATURES NROWS ROUNDS DEPTH   (binary, numeric)
+ *           [--rounds N] [--depth N] [--profile]
+ *   mkmodel synth OUT NFEATURES NROWS ROUNDS DEPTH [--profile]
+ *           [--entity C]        (binary, numeric; profile.json of the
+ *                                training rows with --profile)
+ *   mkmodel synth-records NFEATURES NROWS SEED [--shift F DELTA]
+ *           [--entity C]        (rows as synth draws them, a JSON list;
+ *                                feature number F moved by DELTA; ids
+ *                                r<seed>-<row> in column C)
  *   mkmodel random OUT SEED [BOOSTER]    (objective SEED % 13 of those mmp
  *           trains, random data with categories and NaNs; BOOSTER: dart)
  *   mkmodel records CSV [--limit N] [--drop C]...    (JSON list on stdout)
@@ -21,6 +27,7 @@
 
 #include "mmp.h"
 #include "mmp/model.h"
+#include "mmp/monitor.h"
 
 #define MAXCOLS 64
 
@@ -161,6 +168,9 @@ static void save(mmp_model *m, const char *out)
 	check(mmp_model_save_dir(m, out, &info), "save");
 }
 
+static void write_profile(const char *dir, const mmp_model *m,
+	const float *x, size_t n);
+
 static int cmd_train(int argc, char **argv)
 {
 	const char *out = argv[2], *target = argv[5];
@@ -171,7 +181,7 @@ static int cmd_train(int argc, char **argv)
 	size_t fcol[MAXCOLS];
 	char **catv[MAXCOLS], **cls = NULL;
 	size_t ncatv[MAXCOLS];
-	int rounds = 20, depth = 3, a;
+	int rounds = 20, depth = 3, a, profile = 0;
 	char depth_s[16];
 	mmp_task task;
 	mmp_model_schema *s = NULL;
@@ -190,6 +200,8 @@ static int cmd_train(int argc, char **argv)
 			rounds = atoi(argv[++a]);
 		else if (!strcmp(argv[a], "--depth") && a + 1 < argc)
 			depth = atoi(argv[++a]);
+		else if (!strcmp(argv[a], "--profile"))
+			profile = 1;
 		else
 			die2("unknown argument", argv[a]);
 	}
@@ -271,6 +283,8 @@ static int cmd_train(int argc, char **argv)
 		check(mmp_model_train(&m, &o, NULL), "train");
 	}
 	save(m, out);
+	if (profile)
+		write_profile(out, m, x, t.nrows);
 	mmp_model_free(m);
 	mmp_model_schema_free(s);
 	return 0;
@@ -282,7 +296,76 @@ static uint64_t lcg(uint64_t *st)
 	return *st >> 11;
 }
 
-static int cmd_synth(char **argv)
+/* profile.json of `n` training rows in model directory `dir` */
+static void write_profile(const char *dir, const mmp_model *m,
+	const float *x, size_t n)
+{
+	size_t npred = mmp_model_noutputs(m);
+	float *pred = calloc(n * npred, sizeof(float));
+	mmp_profile *p = NULL;
+	mmp_buf json = MMP_BUF_INIT;
+	char path[4096];
+	FILE *f;
+
+	check(mmp_model_predict_scores(m, x, n, mmp_model_nfeatures(m), pred),
+		"predict");
+	check(mmp_profile_build(&p, mmp_model_schema_of(m), x, n, pred,
+		npred), "profile");
+	check(mmp_profile_to_json(p, &json), "profile json");
+	snprintf(path, sizeof(path), "%s/profile.json", dir);
+	f = fopen(path, "w");
+	if (!f || fwrite(json.ptr, 1, json.size, f) != json.size ||
+	    fclose(f))
+		die2("cannot write", path);
+	mmp_profile_free(p);
+	mmp_buf_dispose(&json);
+	free(pred);
+}
+
+/* synth's features: uniform in [-1, 1) */
+static float synth_value(uint64_t *st)
+{
+	return (float)((double)(lcg(st) % 100000) / 50000.0 - 1.0);
+}
+
+static int cmd_synth_records(int argc, char **argv)
+{
+	size_t nf = (size_t)atoi(argv[2]), n = (size_t)atoi(argv[3]), i, j;
+	uint64_t st = (uint64_t)atoll(argv[4]);
+	long shift_f = -1;
+	double delta = 0;
+	const char *entity = NULL;
+	int a;
+
+	for (a = 5; a < argc; a++) {
+		if (!strcmp(argv[a], "--shift") && a + 2 < argc) {
+			shift_f = atol(argv[++a]);
+			delta = atof(argv[++a]);
+		} else if (!strcmp(argv[a], "--entity") && a + 1 < argc) {
+			entity = argv[++a];
+		} else {
+			die2("unknown argument", argv[a]);
+		}
+	}
+	putchar('[');
+	for (i = 0; i < n; i++) {
+		printf("%s{", i ? "," : "");
+		if (entity)
+			printf("\"%s\":\"r%s-%zu\",", entity, argv[4], i);
+		for (j = 0; j < nf; j++) {
+			double v = synth_value(&st);
+
+			if ((long)j == shift_f)
+				v += delta;
+			printf("%s\"f%02zu\":%.9g", j ? "," : "", j, v);
+		}
+		putchar('}');
+	}
+	puts("]");
+	return 0;
+}
+
+static int cmd_synth(int argc, char **argv)
 {
 	size_t nf = (size_t)atoi(argv[3]), n = (size_t)atoi(argv[4]), i, j;
 	const char *names[MAXCOLS];
@@ -292,9 +375,17 @@ static int cmd_synth(char **argv)
 	mmp_model *m = NULL;
 	uint64_t st = 42;
 	float *x, *y;
+	int profile = 0, a;
 
 	if (nf < 1 || nf > MAXCOLS)
 		die2("bad feature count", argv[3]);
+	for (a = 7; a < argc; a++)
+		if (!strcmp(argv[a], "--profile"))
+			profile = 1;
+		else if (!strcmp(argv[a], "--entity") && a + 1 < argc)
+			a++;
+		else
+			die2("unknown argument", argv[a]);
 	check(mmp_model_schema_new(&s, MMP_TASK_BINARY, "label"), "schema");
 	check(mmp_model_schema_add_class(s, "0"), "class");
 	check(mmp_model_schema_add_class(s, "1"), "class");
@@ -304,14 +395,17 @@ static int cmd_synth(char **argv)
 		check(mmp_model_schema_add_feature(s, names[j],
 			MMP_FEATURE_NUMERIC, MMP_COLUMN_DOUBLE, NULL, 0), "f");
 	}
+	for (a = 7; a + 1 < argc; a++)
+		if (!strcmp(argv[a], "--entity"))
+			check(mmp_model_schema_add_entity(s, argv[++a]),
+				"entity");
 	x = calloc(n * nf, sizeof(float));
 	y = calloc(n, sizeof(float));
 	for (i = 0; i < n; i++) {
 		double z = 0;
 
 		for (j = 0; j < nf; j++) {
-			float v = (float)((double)(lcg(&st) % 100000) / 50000.0
-				- 1.0);
+			float v = synth_value(&st);
 
 			x[i * nf + j] = v;
 			z += (j % 3 == 0 ? 1.0 : j % 3 == 1 ? -0.5 : 0.25) *
@@ -341,6 +435,8 @@ static int cmd_synth(char **argv)
 		check(mmp_model_train(&m, &o, NULL), "train");
 	}
 	save(m, argv[2]);
+	if (profile)
+		write_profile(argv[2], m, x, n);
 	mmp_model_free(m);
 	mmp_model_schema_free(s);
 	free(x);
@@ -654,8 +750,10 @@ int main(int argc, char **argv)
 		die2("init", mmp_error_last()->message);
 	if (argc >= 6 && !strcmp(argv[1], "train"))
 		rc = cmd_train(argc, argv);
-	else if (argc == 7 && !strcmp(argv[1], "synth"))
-		rc = cmd_synth(argv);
+	else if (argc >= 7 && !strcmp(argv[1], "synth"))
+		rc = cmd_synth(argc, argv);
+	else if (argc >= 5 && !strcmp(argv[1], "synth-records"))
+		rc = cmd_synth_records(argc, argv);
 	else if ((argc == 4 || argc == 5) && !strcmp(argv[1], "random"))
 		rc = cmd_random(argc, argv);
 	else if (argc >= 3 && !strcmp(argv[1], "records"))
