@@ -605,6 +605,14 @@ MMP_EXTERN(int) mmp_store_prediction_log_put(mmp_store *s, const char *model,
 	int64_t version, const char *source, const char *entity_id,
 	int64_t ts_ms, const float *pred, size_t npred);
 
+/**
+ * Remove every prediction logged with `source` (a batch job that failed
+ * after logging some: its output was never delivered). `*out_removed`
+ * (may be NULL) gets how many.
+ */
+MMP_EXTERN(int) mmp_store_prediction_log_forget(mmp_store *s,
+	const char *source, int64_t *out_removed);
+
 /** Which logged predictions to read. */
 typedef struct {
 	unsigned int version;

@@ -371,6 +371,28 @@ int mmp_store_prediction_log_put(mmp_store *s, const char *model,
 	return mmp_store_prediction_log_put_many(s, model, version, &it, 1);
 }
 
+int mmp_store_prediction_log_forget(mmp_store *s, const char *source,
+	int64_t *out_removed)
+{
+	static const char del[] =
+		"DELETE FROM prediction_log WHERE source = ?1";
+	sqlite3_stmt *st;
+	int err;
+
+	if (out_removed)
+		*out_removed = 0;
+	if (check_source("prediction log", source) < 0)
+		return MMP_EINVALID;
+	if ((err = mmp_store__prepare(s, &st, del)) < 0)
+		return err;
+	sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
+	if ((err = mmp_store__step_done(s, st)) < 0)
+		return err;
+	if (out_removed)
+		*out_removed = sqlite3_changes(s->db);
+	return 0;
+}
+
 /* call `cb` for each row of `st` (stepped to the end and reset) */
 static int log_rows(mmp_store *s, sqlite3_stmt *st, float **buf,
 	mmp_prediction_log_cb cb, void *payload)

@@ -335,6 +335,16 @@ static void test_log(void)
 		"nothing of the refused writes was stored");
 	is_int(mmp_store_prediction_log_put(s, "churn", 2, "serve", longid,
 		t + 40, p1, 1), 0, "an entity id of 256 bytes is fine");
+	{
+		int64_t gone = -1;
+		is_int(mmp_store_prediction_log_forget(s, "batch:feedbeef",
+			&gone), 0, "forget a batch job's predictions");
+		is_int(gone, 1, "its one prediction");
+		is_int(sql_count("SELECT count(*) FROM prediction_log"), 4,
+			"the others stay");
+		is_int(mmp_store_prediction_log_forget(s, "nightly", NULL),
+			MMP_EINVALID, "forget needs a source");
+	}
 	mmp_store_free(s);
 }
 
