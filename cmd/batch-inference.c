@@ -18,10 +18,10 @@
 static const char *const batch_usage[] = {
 	"mmp batch-inference (--model <name>@<stage> | --run <run> |",
 	"    --model-dir <dir>) --input <file> --output <file>",
-	"    [--keep <column>,...] [--format csv|jsonl] [--threads <n>]",
-	"    [--chunk-rows <n>] [--proba] [--evaluate] [--on-error skip|fail]",
-	"    [--experiment <name>] [--run-name <name>] [--[no-]progress]",
-	"    [--json] [-q]",
+	"    [--keep <column>,...] [--id <column>] [--format csv|jsonl]",
+	"    [--threads <n>] [--chunk-rows <n>] [--proba] [--evaluate]",
+	"    [--on-error skip|fail] [--experiment <name>] [--run-name <name>]",
+	"    [--[no-]progress] [--json] [-q]",
 	NULL
 };
 
@@ -145,6 +145,9 @@ static void print_json(const mmp_batch_result *r, const mmp_batch_options *o,
 		cJSON_AddNumberToObject(t, r->unseen_features[i].feature,
 			(double)r->unseen_features[i].count);
 	cJSON_AddStringToObject(doc, "digest", r->digest);
+	t = cJSON_AddObjectToObject(doc, "monitoring");
+	cJSON_AddBoolToObject(t, "profiled", r->profiled);
+	cJSON_AddNumberToObject(t, "logged", (double)r->logged);
 	if (r->evaluated) {
 		t = cJSON_AddObjectToObject(doc, "metrics");
 		for (i = 0; i < r->metrics.count; i++)
@@ -225,6 +228,8 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 			"record the run in this experiment"),
 		OPT_STRING(0, "run-name", &o.run_name, "<name>",
 			"name the recorded run"),
+		OPT_STRING(0, "id", &o.id_column, "<column>",
+			"log each prediction by this column's value"),
 		OPT_BOOL(0, "progress", &show_progress,
 			"show progress (default: on a terminal)"),
 		OPT__JSON(&json),
@@ -322,6 +327,12 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 	}
 	if (src.run_id[0])
 		o.model_run_id = src.run_id;
+	if (o.id_column && !o.store) {
+		error("--id logs predictions in the store, and there is "
+			"none: run 'mmp init' or give --store");
+		ret = EXIT_FAIL;
+		goto done;
+	}
 	o.progress = on_progress;
 	o.payload = &st;
 	if (show_progress < 0)

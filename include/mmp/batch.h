@@ -98,12 +98,18 @@ typedef struct {
 	 */
 	const char *const *keep;
 	size_t nkeep;
+	/**
+	 * Log every prediction by the value of this input column (the
+	 * entity id labels are joined by later); needs `store`. NULL: no
+	 * log. A row whose id is empty is not logged.
+	 */
+	const char *id_column;
 } mmp_batch_options;
 
 #define MMP_BATCH_OPTIONS_VERSION 1
 #define MMP_BATCH_OPTIONS_INIT { MMP_BATCH_OPTIONS_VERSION, NULL, NULL, \
 	MMP_BATCH_CSV, 0, 0, 0, 0, MMP_CSV_BAD_ROWS_FAIL, 0, NULL, NULL, \
-	NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 }
+	NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
 MMP_EXTERN(int) mmp_batch_options_init(mmp_batch_options *o,
@@ -142,6 +148,8 @@ typedef struct {
 	double rows_per_sec;      /**< rows_in / seconds */
 	int evaluated;            /**< metrics holds this batch's metrics */
 	mmp_metric_list metrics;
+	int profiled;             /**< the input's profile was recorded */
+	uint64_t logged;          /**< predictions logged by id */
 } mmp_batch_result;
 
 /** Free the contents of `r` and zero it; accepts a zeroed result. */
@@ -170,6 +178,16 @@ MMP_EXTERN(void) mmp_batch_result_release(mmp_batch_result *r);
  * rows_per_second and, with `evaluate`, the task's metrics) and the
  * input as a dataset with context "inference". The run ends FINISHED,
  * FAILED (with the error) or KILLED (interrupted).
+ *
+ * Recorded, and when `o->model_dir` holds profile.json (the model's
+ * reference profile), the rows predicted are profiled with its bins and
+ * the profile is saved as one monitoring window of source
+ * "batch:<run id>" spanning the job (under the model's name, else its
+ * run id, else the directory's name, and its registry version), for
+ * `mmp monitor`. Unseen categories count as missing there, as they are
+ * predicted. With `o->id_column` each prediction is also logged by that
+ * column's value, chunk by chunk; a job that then fails forgets them.
+ * A profile that does not fit the model fails the job (MMP_EINVALID).
  *
  * `out` is always filled as far as the job went (the caller releases
  * it). Returns 0, or MMP_EINVALID (bad options, a model without a

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "batch-internal.h"
+#include "mmp/monitor.h"
 #include "mmp/store.h"
 
 #define DEFAULT_CHUNK_ROWS 16384
@@ -61,6 +62,15 @@ struct batch {
 	/* evaluation: the target and the scores of every row */
 	float *ytrue, *yscore;
 	size_t neval, ntrue_alloc, nscore_alloc;
+
+	/* drift: the input's profile, predictions logged by id */
+	mmp_profile *ref, *live;
+	long id_ent;            /* the id's entity column; -1: none */
+	char source[64];        /* "batch:<run id>" */
+	mmp_buf model_name;     /* what windows and the log name */
+	mmp_prediction_log_item *items;
+	size_t items_alloc;
+	int64_t started_ms;
 };
 
 int mmp_batch_format_parse(mmp_batch_format *out, const char *s)
@@ -495,7 +505,7 @@ static int open_reader(struct batch *b, mmp_csv_reader **r,
 	size_t i, n = 0;
 	int error = 0;
 
-	cols = mmp__calloc(sc->nfeatures + b->nents + 1, sizeof(*cols));
+	cols = mmp__calloc(sc->nfeatures + b->nents + 2, sizeof(*cols));
 	b->tables = mmp__calloc(sc->nfeatures + 1, sizeof(*b->tables));
 	for (i = 0; i < sc->nfeatures; i++) {
 		const mmp_model_feature *f = &sc->features[i];
@@ -536,6 +546,14 @@ static int open_reader(struct batch *b, mmp_csv_reader **r,
 	for (i = 0; i < b->nents; i++) {
 		cols[n].name = b->ents[i];
 		cols[n++].role = MMP_CSV_ENTITY;
+		if (b->o->id_column && !strcmp(b->o->id_column, b->ents[i]))
+			b->id_ent = (long)i;
+	}
+	/* an id column that is not copied to the output: read after them */
+	if (b->o->id_column && b->id_ent < 0) {
+		cols[n].name = b->o->id_column;
+		cols[n++].role = MMP_CSV_ENTITY;
+		b->id_ent = (long)b->nents;
 	}
 	spec.columns = cols;
 	spec.ncolumns = n;
@@ -627,6 +645,127 @@ static void keep_scores(struct batch *b, const struct job *j, size_t *at)
 	*at += n;
 }
 
+/*
+ * The reference profile, when the model directory has one (recorded
+ * jobs only). A profile that does not fit the model is an error.
+ */
+static int open_profile(struct batch *b)
+{
+	const mmp_batch_options *o = b->o;
+	mmp_buf path = MMP_BUF_INIT, text = MMP_BUF_INIT;
+	const char *base;
+	size_t len;
+	int error = 0;
+
+	if (o->model_name)
+		mmp_buf_puts(&b->model_name, o->model_name);
+	else if (o->model_run_id)
+		mmp_buf_puts(&b->model_name, o->model_run_id);
+	if (!o->model_dir)
+		goto done;
+	if (!b->model_name.size) {
+		/* the directory's name, as serve-api names it */
+		len = strlen(o->model_dir);
+		while (len > 1 && o->model_dir[len - 1] == '/')
+			len--;
+		base = memrchr(o->model_dir, '/', len);
+		base = base && base + 1 < o->model_dir + len ? base + 1 :
+			o->model_dir;
+		mmp_buf_put(&b->model_name, base,
+			len - (size_t)(base - o->model_dir));
+	}
+	mmp_path_join(&path, o->model_dir, "profile.json");
+	if (!mmp_path_exists(path.ptr))
+		goto done;
+	if ((error = mmp_file_read(&text, path.ptr, 64u << 20)) < 0 ||
+	    (error = mmp_profile_from_json(&b->ref, text.ptr, text.size,
+	    path.ptr)) < 0)
+		goto done;
+	if (mmp_profile_nfeatures(b->ref) != b->nf ||
+	    mmp_profile_npred(b->ref) != b->noutputs) {
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"'%s' profiles %zu features and %zu outputs, the "
+			"model has %zu and %zu", path.ptr,
+			mmp_profile_nfeatures(b->ref),
+			mmp_profile_npred(b->ref), b->nf, b->noutputs);
+		goto done;
+	}
+	error = mmp_profile_live_new(&b->live, b->ref);
+done:
+	if (!b->model_name.size)
+		mmp_buf_puts(&b->model_name, "model");
+	mmp_buf_dispose(&path);
+	mmp_buf_dispose(&text);
+	return error;
+}
+
+/* profile chunk j and log its predictions by id */
+static int monitor_chunk(struct batch *b, const struct job *j,
+	mmp_batch_result *res)
+{
+	const mmp_frame *f = j->frame;
+	const float *x = mmp_frame_features(f);
+	size_t n = mmp_frame_nrows(f), i, k = 0;
+	int error;
+
+	if (b->live)
+		for (i = 0; i < n; i++)
+			mmp_profile_add(b->live, x + i * b->nf,
+				j->y + i * b->noutputs);
+	if (b->id_ent < 0 || !n)
+		return 0;
+	MMP_ALLOC_GROW(b->items, n, b->items_alloc);
+	for (i = 0; i < n; i++) {
+		const char *id = mmp_frame_entity(f, (size_t)b->id_ent, i);
+		size_t len = id ? strlen(id) : 0;
+
+		if (!len)
+			continue;
+		if (len > 256)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+				"'%s': an id in column '%s' is %zu bytes "
+				"long (at most 256)", b->o->input,
+				b->o->id_column, len);
+		b->items[k].source = b->source;
+		b->items[k].entity_id = id;
+		b->items[k].ts_ms = 0;
+		b->items[k].pred = j->y + i * b->noutputs;
+		b->items[k++].npred = b->noutputs;
+	}
+	if ((error = mmp_store_prediction_log_put_many(b->o->store,
+	    b->model_name.ptr, b->o->model_version, b->items, k)) < 0)
+		return error;
+	res->logged += k;
+	return 0;
+}
+
+/* the input's profile as one window spanning the job */
+static int record_window(struct batch *b, mmp_batch_result *res)
+{
+	mmp_monitor_window w;
+	mmp_buf json = MMP_BUF_INIT;
+	int error;
+
+	memset(&w, 0, sizeof(w));
+	if ((error = mmp_profile_to_json(b->live, &json)) < 0)
+		return error;
+	w.model = b->model_name.ptr;
+	w.version = b->o->model_version;
+	w.source = b->source;
+	w.instance = "";
+	w.start_ms = b->started_ms;
+	w.end_ms = mmp_time_ms();
+	if (w.end_ms < w.start_ms)
+		w.end_ms = w.start_ms;
+	w.rows = mmp_profile_rows(b->live);
+	w.profile = json.ptr;
+	error = mmp_store_monitor_window_put(b->o->store, &w);
+	mmp_buf_dispose(&json);
+	if (!error)
+		res->profiled = 1;
+	return error;
+}
+
 /* write job j (done) to the output and free its slot */
 static int drain_one(struct batch *b, struct job *j, mmp_batch_result *res,
 	size_t *scores_at)
@@ -641,6 +780,7 @@ static int drain_one(struct batch *b, struct job *j, mmp_batch_result *res,
 		if (!error) {
 			res->rows_out += mmp_frame_nrows(j->frame);
 			keep_scores(b, j, scores_at);
+			error = monitor_chunk(b, j, res);
 		}
 	}
 	mmp_frame_free(j->frame);
@@ -889,6 +1029,8 @@ static int record_end(struct batch *b, mmp_batch_result *res)
 	d.context = "inference";
 	if ((error = mmp_run_log_dataset(o->store, res->run_id, &d)) < 0)
 		return error;
+	if (b->live && (error = record_window(b, res)) < 0)
+		return error;
 	return mmp_run_end(o->store, res->run_id, "FINISHED", NULL);
 }
 
@@ -899,6 +1041,10 @@ static void record_failure(struct batch *b, mmp_batch_result *res, int err)
 	char *msg = mmp__strdup(e->message);
 	int klass = e->klass;
 
+	/* the output was not delivered: its predictions are not logged */
+	if (res->logged &&
+	    mmp_store_prediction_log_forget(b->o->store, b->source, NULL) == 0)
+		res->logged = 0;
 	mmp_run_end(b->o->store, res->run_id, err == MMP_EINTERRUPTED ?
 		"KILLED" : "FAILED", msg);
 	mmp_error_set(klass, "%s", msg);
@@ -933,6 +1079,10 @@ static void batch_release(struct batch *b)
 	free(b->out_name);
 	free(b->ytrue);
 	free(b->yscore);
+	mmp_profile_free(b->ref);
+	mmp_profile_free(b->live);
+	mmp_buf_dispose(&b->model_name);
+	free(b->items);
 	pthread_mutex_destroy(&b->mu);
 	pthread_cond_destroy(&b->work);
 	pthread_cond_destroy(&b->done);
@@ -964,6 +1114,13 @@ static int check_options(const mmp_batch_options *o)
 	if (strcmp(o->input, "-") && !strcmp(o->input, o->output))
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"the output '%s' is the input", o->output);
+	if (o->id_column && !*o->id_column)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"the id column name is empty");
+	if (o->id_column && !o->store)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"logging predictions by '%s' needs a store to log "
+			"them in", o->id_column);
 	return 0;
 }
 
@@ -981,6 +1138,7 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 	memset(out, 0, sizeof(*out));
 	memset(&b, 0, sizeof(b));
 	b.fd = -1;
+	b.id_ent = -1;
 	pthread_mutex_init(&b.mu, NULL);
 	pthread_cond_init(&b.work, NULL);
 	pthread_cond_init(&b.done, NULL);
@@ -1017,10 +1175,14 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 		goto done;
 	if ((error = mmp_model_set_nthread(m, 1)) < 0)
 		goto done;
+	if (o->store && (error = open_profile(&b)) < 0)
+		goto done;
 	if (o->store) {
+		b.started_ms = mmp_time_ms();
 		if ((error = start_run(&b, out)) < 0)
 			goto done;
 		recording = 1;
+		snprintf(b.source, sizeof(b.source), "batch:%s", out->run_id);
 	}
 	nthreads = o->nthreads;
 	if (!nthreads) {

@@ -9,9 +9,9 @@
  *           [--entity C]        (binary, numeric; profile.json of the
  *                                training rows with --profile)
  *   mkmodel synth-records NFEATURES NROWS SEED [--shift F DELTA]
- *           [--entity C]        (rows as synth draws them, a JSON list;
- *                                feature number F moved by DELTA; ids
- *                                r<seed>-<row> in column C)
+ *           [--entity C] [--csv] (rows as synth draws them, a JSON list
+ *                                or a CSV; feature number F moved by
+ *                                DELTA; ids r<seed>-<row> in column C)
  *   mkmodel random OUT SEED [BOOSTER]    (objective SEED % 13 of those mmp
  *           trains, random data with categories and NaNs; BOOSTER: dart)
  *   mkmodel records CSV [--limit N] [--drop C]...    (JSON list on stdout)
@@ -335,7 +335,7 @@ static int cmd_synth_records(int argc, char **argv)
 	long shift_f = -1;
 	double delta = 0;
 	const char *entity = NULL;
-	int a;
+	int a, csv = 0;
 
 	for (a = 5; a < argc; a++) {
 		if (!strcmp(argv[a], "--shift") && a + 2 < argc) {
@@ -343,9 +343,31 @@ static int cmd_synth_records(int argc, char **argv)
 			delta = atof(argv[++a]);
 		} else if (!strcmp(argv[a], "--entity") && a + 1 < argc) {
 			entity = argv[++a];
+		} else if (!strcmp(argv[a], "--csv")) {
+			csv = 1;
 		} else {
 			die2("unknown argument", argv[a]);
 		}
+	}
+	if (csv) {
+		if (entity)
+			printf("%s,", entity);
+		for (j = 0; j < nf; j++)
+			printf("%sf%02zu", j ? "," : "", j);
+		putchar('\n');
+		for (i = 0; i < n; i++) {
+			if (entity)
+				printf("r%s-%zu,", argv[4], i);
+			for (j = 0; j < nf; j++) {
+				double v = synth_value(&st);
+
+				if ((long)j == shift_f)
+					v += delta;
+				printf("%s%.9g", j ? "," : "", v);
+			}
+			putchar('\n');
+		}
+		return 0;
 	}
 	putchar('[');
 	for (i = 0; i < n; i++) {
