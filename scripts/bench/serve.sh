@@ -5,13 +5,19 @@
 # python3-fastapi, python3-uvicorn and python3-xgboost are installed, the
 # same model behind FastAPI + uvicorn is measured the same way. mmp runs
 # twice: with its own tree predictor and with XGBoost's (MMP_PREDICTOR).
+# Then the cost of drift monitoring: the same model with its reference
+# profile, served with monitoring off, on, and on with every prediction
+# logged by id, in interleaved rounds; the medians are compared.
 #
-#   scripts/bench/serve.sh            (BENCH_DURATION=15s, BENCH_CONNS=32)
+#   scripts/bench/serve.sh            (BENCH_DURATION=15s, BENCH_CONNS=32,
+#                                      BENCH_ROUNDS=5, BENCH_MON_DURATION=5s)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DURATION=${BENCH_DURATION:-15s}
 CONNS=${BENCH_CONNS:-32}
+ROUNDS=${BENCH_ROUNDS:-5}
+MON_DURATION=${BENCH_MON_DURATION:-5s}
 THREADS=2
 PY=/usr/bin/python3
 command -v "$PY" >/dev/null 2>&1 || PY=python3
@@ -133,6 +139,70 @@ cmp -s "$TMP/mmp.out" "$TMP/xgboost.out" || {
 awk -v a="$MMP_RPS" -v b="$RPS" -v c="$MMP_P99" -v d="$P99" \
 	'BEGIN { printf "mmp forest / xgboost predictor: throughput %.2fx, " \
 	"p99 %.2f ms / %.2f ms = %.2f\n", a / b, c, d, c / d }'
+
+# --- drift monitoring: off, on, on with the prediction log ---
+echo "drift monitoring: $ROUNDS interleaved rounds of $MON_DURATION each"
+"$ROOT/cmd/mmp" init -q "$TMP/proj" >/dev/null
+"$ROOT/test/helpers/bin/mkmodel" synth "$TMP/proj/mon" 28 20000 100 6 \
+	--profile --entity id
+sed 's/^{/{"id": "c-1", /' "$TMP/row.json" >"$TMP/proj/row.json"
+sed "s|$TMP/row.json|$TMP/proj/row.json|" "$TMP/post.lua" >"$TMP/mon.lua"
+
+# mon_run MODE: one measured run of the monitored model; sets RPS
+mon_run() {
+	local port out cfg
+	case $1 in
+	off) cfg="-c serve.monitor.enabled=false" ;;
+	on) cfg="" ;;
+	log) cfg="-c serve.monitor.id_field=id" ;;
+	esac
+	port=$(free_port)
+	# shellcheck disable=SC2086
+	(cd "$TMP/proj" && exec "$ROOT/cmd/mmp" $cfg serve-api \
+		--model-dir mon --port "$port" --log-file "$TMP/mon.log") \
+		2>"$TMP/mon.err" &
+	SERVER=$!
+	wait_ready "$port" || { cat "$TMP/mon.err" >&2; exit 1; }
+	wrk -t"$THREADS" -c"$CONNS" -d1s -s "$TMP/mon.lua" \
+		"http://127.0.0.1:$port/predict" >/dev/null
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"$MON_DURATION" \
+		-s "$TMP/mon.lua" "http://127.0.0.1:$port/predict" |
+		sed -n 's/^RESULT //p')
+	set -- $out
+	RPS=$2
+	kill -TERM "$SERVER"
+	wait "$SERVER" || { echo "serve.sh: serve-api did not exit 0" >&2
+		exit 1; }
+	SERVER=
+}
+
+median() {
+	sort -n | awk '{ v[NR] = $1 }
+		END { if (NR % 2) print v[(NR + 1) / 2]
+		      else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+: >"$TMP/off" ; : >"$TMP/on" ; : >"$TMP/log"
+for r in $(seq "$ROUNDS"); do
+	# alternate the order so no mode always runs on a warmer machine
+	if test $((r % 2)) = 1; then order="off on log"; else order="log on off"; fi
+	for mode in $order; do
+		mon_run "$mode"
+		echo "$RPS" >>"$TMP/$mode"
+	done
+	printf 'round %d: off %s  on %s  on+log %s req/s\n' "$r" \
+		"$(tail -1 "$TMP/off")" "$(tail -1 "$TMP/on")" \
+		"$(tail -1 "$TMP/log")"
+done
+OFF=$(median <"$TMP/off"); ON=$(median <"$TMP/on"); LOG=$(median <"$TMP/log")
+awk -v off="$OFF" -v on="$ON" -v lg="$LOG" 'BEGIN {
+	printf "medians: off %.0f, on %.0f, on+log %.0f req/s\n", off, on, lg
+	printf "monitoring on / off: %.3fx (%.1f%% cost)\n", on / off,
+		100 * (1 - on / off)
+	printf "monitoring + prediction log / off: %.3fx (%.1f%% cost)\n",
+		lg / off, 100 * (1 - lg / off) }'
+WINDOWS=$("$PY" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*), sum(rows) FROM monitor_windows").fetchone())' "$TMP/proj/.mmp/mmp.db")
+echo "windows saved (count, rows): $WINDOWS"
 
 if ! "$PY" -c 'import fastapi, uvicorn, xgboost, numpy' 2>/dev/null; then
 	echo "FastAPI comparison skipped: install python3-fastapi," \
