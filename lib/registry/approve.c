@@ -566,12 +566,12 @@ static int evaluate(struct verdict *vd, mmp_store *s,
 	check_thresholds(vd, p, run);
 	if (vd->decision == MMP_DECISION_REJECTED)
 		goto done;
-	if ((err = mmp_store__reg_stage_version(s, v->name,
+	if ((err = mmp_registry__stage_version(s, v->name,
 			MMP_STAGE_PRODUCTION, &prod)) < 0)
 		goto done;
 	if (prod && prod != v->version) {
 		if ((err = mmp_store__reg_version_load(s, v->name, prod,
-				&base)) < 0 ||
+				mmp_registry__stage_of, &base)) < 0 ||
 		    (err = mmp_run_get(&base_run, s, base->run_id)) < 0)
 			goto done;
 	}

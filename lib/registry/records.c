@@ -56,7 +56,7 @@ int mmp_registry__version_must_exist(mmp_store *s, const char *name,
 	if ((err = mmp_registry__check_name(name)) < 0 ||
 	    (err = mmp_registry__model_must_exist(s, name)) < 0)
 		return err;
-	err = mmp_store__reg_version_brief(s, name, version, id, &st,
+	err = mmp_registry__version_brief(s, name, version, id, &st,
 		&source);
 	free(source);
 	return err;
@@ -151,7 +151,8 @@ int mmp_registry_model_get(mmp_registered_model **out, mmp_store *s,
 	if ((err = mmp_registry__check_name(name)) < 0 ||
 	    (err = mmp_registry__model_must_exist(s, name)) < 0)
 		return err;
-	return mmp_store__reg_model_load(s, name, out);
+	return mmp_store__reg_model_load(s, name, mmp_registry__stage_of,
+		out);
 }
 
 int mmp_registry_list(mmp_registered_model_list **out, mmp_store *s)
@@ -167,6 +168,7 @@ int mmp_registry_list(mmp_registered_model_list **out, mmp_store *s)
 	l->items = mmp__calloc(nr ? nr : 1, sizeof(*l->items));
 	for (i = 0; i < nr; i++) {
 		if ((err = mmp_store__reg_model_load(s, names[i],
+				mmp_registry__stage_of,
 				&l->items[l->count])) < 0)
 			goto done;
 		l->count++;
@@ -191,7 +193,8 @@ int mmp_registry_version_get(mmp_model_version **out, mmp_store *s,
 	if ((err = mmp_registry__check_name(name)) < 0 ||
 	    (err = mmp_registry__model_must_exist(s, name)) < 0)
 		return err;
-	return mmp_store__reg_version_load(s, name, version, out);
+	return mmp_store__reg_version_load(s, name, version,
+		mmp_registry__stage_of, out);
 }
 
 int mmp_registry_version_lookup(mmp_model_version **out, mmp_store *s,
@@ -205,7 +208,8 @@ int mmp_registry_version_lookup(mmp_model_version **out, mmp_store *s,
 	if ((err = mmp_registry__ref_parse(&r, ref)) < 0)
 		return err;
 	if ((err = mmp_registry__ref_version(&version, s, &r)) == 0)
-		err = mmp_store__reg_version_load(s, r.name, version, out);
+		err = mmp_store__reg_version_load(s, r.name, version,
+			mmp_registry__stage_of, out);
 	mmp_registry__ref_release(&r);
 	return err;
 }

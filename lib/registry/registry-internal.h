@@ -39,6 +39,17 @@ int mmp_registry__check_alias(const char *alias);
 int mmp_registry__model_must_exist(mmp_store *s, const char *name);
 /* "v3" or "3" to 3; MMP_EINVALID otherwise */
 int mmp_registry__parse_version(int64_t *out, const char *text);
+/*
+ * The store keeps a stage as its name: these give and take mmp_stage.
+ * An unknown stored name reads as None.
+ */
+mmp_stage mmp_registry__stage_of(const char *name);
+int mmp_registry__version_brief(mmp_store *s, const char *name,
+	int64_t version, char run_id[33], mmp_stage *stage, char **source);
+int mmp_registry__stage_version(mmp_store *s, const char *name,
+	mmp_stage stage, int64_t *out);
+int mmp_registry__set_stage(mmp_store *s, const char *name,
+	int64_t version, mmp_stage stage);
 /* the absolute model directory of a version's source */
 void mmp_registry__model_dir(mmp_buf *out, mmp_store *s,
 	const char *source);

@@ -41,6 +41,43 @@ int mmp_stage_parse(mmp_stage *out, const char *name)
 		"None)", name ? name : "");
 }
 
+mmp_stage mmp_registry__stage_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(stage_names); i++)
+		if (!strcmp(name, stage_names[i]))
+			return (mmp_stage)i;
+	return MMP_STAGE_NONE;
+}
+
+int mmp_registry__version_brief(mmp_store *s, const char *name,
+	int64_t version, char run_id[33], mmp_stage *stage, char **source)
+{
+	char text[MMP_STORE_STAGE_MAX];
+	int err;
+
+	err = mmp_store__reg_version_brief(s, name, version, run_id, text,
+		source);
+	if (err == 0)
+		*stage = mmp_registry__stage_of(text);
+	return err;
+}
+
+int mmp_registry__stage_version(mmp_store *s, const char *name,
+	mmp_stage stage, int64_t *out)
+{
+	return mmp_store__reg_stage_version(s, name, mmp_stage_name(stage),
+		out);
+}
+
+int mmp_registry__set_stage(mmp_store *s, const char *name,
+	int64_t version, mmp_stage stage)
+{
+	return mmp_store__reg_set_stage(s, name, version,
+		mmp_stage_name(stage));
+}
+
 static int valid_chars(const char *s)
 {
 	const char *p;
@@ -270,7 +307,7 @@ int mmp_registry__ref_version(int64_t *out, mmp_store *s,
 		mmp_stage st;
 		char *source = NULL;
 
-		err = mmp_store__reg_version_brief(s, r->name, r->version, id,
+		err = mmp_registry__version_brief(s, r->name, r->version, id,
 			&st, &source);
 		free(source);
 		if (err < 0)
@@ -279,7 +316,7 @@ int mmp_registry__ref_version(int64_t *out, mmp_store *s,
 		return 0;
 	}
 	case MMP_REF_STAGE:
-		if ((err = mmp_store__reg_stage_version(s, r->name, r->stage,
+		if ((err = mmp_registry__stage_version(s, r->name, r->stage,
 				out)) < 0)
 			return err;
 		if (!*out)
@@ -327,7 +364,7 @@ int mmp_registry_resolve(mmp_model_ref *out, mmp_store *s, const char *ref)
 		return err;
 	if ((err = mmp_registry__ref_version(&version, s, &r)) < 0)
 		goto done;
-	if ((err = mmp_store__reg_version_brief(s, r.name, version,
+	if ((err = mmp_registry__version_brief(s, r.name, version,
 			out->run_id, &out->stage, &source)) < 0)
 		goto done;
 	mmp_registry__model_dir(&dir, s, source);

@@ -72,7 +72,7 @@ int mmp_registry_promote(mmp_promote_result *out, mmp_store *s,
 
 	if ((err = mmp_store__reg_begin(s)) < 0)
 		return err;
-	if ((err = mmp_store__reg_version_brief(s, name, version, id,
+	if ((err = mmp_registry__version_brief(s, name, version, id,
 			&out->from, &source)) < 0)
 		goto fail;
 	if (out->from == stage)
@@ -85,7 +85,7 @@ int mmp_registry_promote(mmp_promote_result *out, mmp_store *s,
 		out->forced = 1;
 	}
 	if (stage == MMP_STAGE_PRODUCTION) {
-		if ((err = mmp_store__reg_stage_version(s, name,
+		if ((err = mmp_registry__stage_version(s, name,
 				MMP_STAGE_PRODUCTION, &prev)) < 0)
 			goto fail;
 		if (prev) {
@@ -94,7 +94,7 @@ int mmp_registry_promote(mmp_promote_result *out, mmp_store *s,
 
 			mmp_buf_printf(&notes, "replaced by version %lld",
 				(long long)version);
-			if ((err = mmp_store__reg_set_stage(s, name, prev,
+			if ((err = mmp_registry__set_stage(s, name, prev,
 					to)) < 0 ||
 			    (err = mmp_store__reg_audit_add(s, actor,
 					to == MMP_STAGE_ARCHIVED ? "archive" :
@@ -106,7 +106,7 @@ int mmp_registry_promote(mmp_promote_result *out, mmp_store *s,
 			out->previous_to = to;
 		}
 	}
-	if ((err = mmp_store__reg_set_stage(s, name, version, stage)) < 0 ||
+	if ((err = mmp_registry__set_stage(s, name, version, stage)) < 0 ||
 	    (err = mmp_store__reg_audit_add(s, actor, out->forced ?
 			"override" : stage == MMP_STAGE_ARCHIVED ? "archive" :
 			"promote", name, version, "stage",
@@ -228,7 +228,8 @@ int mmp_registry_version_delete(mmp_store *s, const char *name,
 		return err;
 	if ((err = mmp_store__reg_begin(s)) < 0)
 		return err;
-	if ((err = mmp_store__reg_version_load(s, name, version, &v)) < 0)
+	if ((err = mmp_store__reg_version_load(s, name, version,
+		mmp_registry__stage_of, &v)) < 0)
 		goto fail;
 	mmp_buf_puts(&before, mmp_stage_name(v->stage));
 	if (v->stage == MMP_STAGE_STAGING || v->stage == MMP_STAGE_PRODUCTION)

@@ -14,9 +14,17 @@
 int mmp_store__reg_model_exists(mmp_store *s, const char *name);
 /* every model name, sorted; free each and the array */
 int mmp_store__reg_model_names(mmp_store *s, char ***out, size_t *out_nr);
+/*
+ * Stages are kept as the text lib/registry gives (its names), never
+ * interpreted here; a stored text reads back through the caller's
+ * `decode` where a record holds the stage as an mmp_stage
+ */
+#define MMP_STORE_STAGE_MAX 32
+typedef mmp_stage (*mmp_store__stage_decode)(const char *text);
+
 /* the highest version in `stage` */
 int mmp_store__reg_stage_version(mmp_store *s, const char *name,
-	mmp_stage stage, int64_t *out);
+	const char *stage, int64_t *out);
 /* the version `alias` points at */
 int mmp_store__reg_alias_version(mmp_store *s, const char *name,
 	const char *alias, int64_t *out);
@@ -28,16 +36,18 @@ int mmp_store__reg_alias_names(mmp_store *s, const char *name,
 	char ***out, size_t *out_nr);
 /* the run id, stage and source (relative path) of a version; ENOTFOUND */
 int mmp_store__reg_version_brief(mmp_store *s, const char *name,
-	int64_t version, char run_id[33], mmp_stage *stage, char **source);
+	int64_t version, char run_id[33], char stage[MMP_STORE_STAGE_MAX],
+	char **source);
 
 /* --- full records (registry.c) --- */
 
 /* a version with aliases, tags and its latest decision; ENOTFOUND */
 int mmp_store__reg_version_load(mmp_store *s, const char *name,
-	int64_t version, mmp_model_version **out);
+	int64_t version, mmp_store__stage_decode decode,
+	mmp_model_version **out);
 /* a model with every version; ENOTFOUND "no model" without suggestion */
 int mmp_store__reg_model_load(mmp_store *s, const char *name,
-	mmp_registered_model **out);
+	mmp_store__stage_decode decode, mmp_registered_model **out);
 /* the latest decision of a version, or *out NULL */
 int mmp_store__reg_latest_approval(mmp_store *s, const char *name,
 	int64_t version, mmp_approval **out);
@@ -63,7 +73,7 @@ int mmp_store__reg_version_create(mmp_store *s, const char *name,
 int mmp_store__reg_version_tag(mmp_store *s, const char *name,
 	int64_t version, const char *key, const char *value);
 int mmp_store__reg_set_stage(mmp_store *s, const char *name,
-	int64_t version, mmp_stage stage);
+	int64_t version, const char *stage);
 /* version 0 removes the alias */
 int mmp_store__reg_alias_put(mmp_store *s, const char *name,
 	const char *alias, int64_t version);

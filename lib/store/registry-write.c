@@ -118,13 +118,13 @@ int mmp_store__reg_version_tag(mmp_store *s, const char *name,
 }
 
 int mmp_store__reg_set_stage(mmp_store *s, const char *name,
-	int64_t version, mmp_stage stage)
+	int64_t version, const char *stage)
 {
 	static const char sql[] =
 		"UPDATE model_versions SET current_stage = ?3,"
 		" last_updated_time = ?4 WHERE name = ?1 AND version = ?2";
 
-	return exec3(s, sql, name, version, mmp_stage_name(stage));
+	return exec3(s, sql, name, version, stage);
 }
 
 int mmp_store__reg_alias_put(mmp_store *s, const char *name,

@@ -94,13 +94,13 @@ static int query_version(mmp_store *s, const char *sql, const char *name,
 }
 
 int mmp_store__reg_stage_version(mmp_store *s, const char *name,
-	mmp_stage stage, int64_t *out)
+	const char *stage, int64_t *out)
 {
 	static const char sql[] =
 		"SELECT max(version) FROM model_versions"
 		" WHERE name = ?1 AND current_stage = ?2";
 
-	return query_version(s, sql, name, mmp_stage_name(stage), out);
+	return query_version(s, sql, name, stage, out);
 }
 
 int mmp_store__reg_alias_version(mmp_store *s, const char *name,
@@ -122,18 +122,9 @@ int mmp_store__reg_latest_version(mmp_store *s, const char *name,
 	return query_version(s, sql, name, NULL, out);
 }
 
-static mmp_stage stage_from_text(const char *t)
-{
-	mmp_stage st;
-
-	if (t && mmp_stage_parse(&st, t) == 0)
-		return st;
-	mmp_error_clear();
-	return MMP_STAGE_NONE;
-}
-
 int mmp_store__reg_version_brief(mmp_store *s, const char *name,
-	int64_t version, char run_id[33], mmp_stage *stage, char **source)
+	int64_t version, char run_id[33], char stage[MMP_STORE_STAGE_MAX],
+	char **source)
 {
 	static const char sql[] =
 		"SELECT run_id, current_stage, source FROM model_versions"
@@ -156,7 +147,8 @@ int mmp_store__reg_version_brief(mmp_store *s, const char *name,
 	}
 	id = sqlite3_column_text(st, 0);
 	snprintf(run_id, 33, "%s", id ? (const char *)id : "");
-	*stage = stage_from_text((const char *)sqlite3_column_text(st, 1));
+	id = sqlite3_column_text(st, 1);
+	snprintf(stage, MMP_STORE_STAGE_MAX, "%s", id ? (const char *)id : "");
 	*source = mmp_store__column_strdup(st, 2);
 	sqlite3_reset(st);
 	return 0;
@@ -295,7 +287,8 @@ static const char version_cols[] =
 	" description, user_id, current_stage, source, run_id, status"
 	" FROM model_versions";
 
-static mmp_model_version *version_row(mmp_store *s, sqlite3_stmt *st)
+static mmp_model_version *version_row(mmp_store *s, sqlite3_stmt *st,
+	mmp_store__stage_decode decode)
 {
 	mmp_model_version *v = mmp__calloc(1, sizeof(*v));
 	const unsigned char *id;
@@ -307,7 +300,7 @@ static mmp_model_version *version_row(mmp_store *s, sqlite3_stmt *st)
 	v->last_updated_time = sqlite3_column_int64(st, 3);
 	v->description = mmp_store__column_strdup(st, 4);
 	v->user_id = mmp_store__column_strdup(st, 5);
-	v->stage = stage_from_text((const char *)sqlite3_column_text(st, 6));
+	v->stage = decode((const char *)sqlite3_column_text(st, 6));
 	v->source = mmp_store__column_strdup(st, 7);
 	id = sqlite3_column_text(st, 8);
 	snprintf(v->run_id, sizeof(v->run_id), "%s",
@@ -319,7 +312,8 @@ static mmp_model_version *version_row(mmp_store *s, sqlite3_stmt *st)
 }
 
 int mmp_store__reg_version_load(mmp_store *s, const char *name,
-	int64_t version, mmp_model_version **out)
+	int64_t version, mmp_store__stage_decode decode,
+	mmp_model_version **out)
 {
 	static const char sql[] =
 		"SELECT name, version, creation_time, last_updated_time,"
@@ -336,7 +330,7 @@ int mmp_store__reg_version_load(mmp_store *s, const char *name,
 	sqlite3_bind_int64(st, 2, version);
 	rc = mmp_store__step(s, st);
 	if (rc == SQLITE_ROW)
-		v = version_row(s, st);
+		v = version_row(s, st, decode);
 	sqlite3_reset(st);
 	if (rc < 0)
 		return rc;
@@ -353,7 +347,7 @@ int mmp_store__reg_version_load(mmp_store *s, const char *name,
 }
 
 int mmp_store__reg_model_load(mmp_store *s, const char *name,
-	mmp_registered_model **out)
+	mmp_store__stage_decode decode, mmp_registered_model **out)
 {
 	static const char sql[] =
 		"SELECT name, description, creation_time, last_updated_time,"
@@ -390,7 +384,7 @@ int mmp_store__reg_model_load(mmp_store *s, const char *name,
 	sqlite3_bind_text(vs, 1, name, -1, SQLITE_TRANSIENT);
 	while ((rc = mmp_store__step(s, vs)) == SQLITE_ROW) {
 		MMP_ALLOC_GROW(m->versions, m->versions_nr + 1, alloc);
-		m->versions[m->versions_nr++] = version_row(s, vs);
+		m->versions[m->versions_nr++] = version_row(s, vs, decode);
 	}
 	if (rc < 0)
 		goto done;
