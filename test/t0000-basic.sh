@@ -10,7 +10,8 @@ test_expect_success 'mmp --version names mmp, mmp version every library' '
 	mmp version >out &&
 	head -n 1 out >first &&
 	test_cmp short first &&
-	for lib in xgboost sqlite libgit2 libcurl libyaml cjson libmicrohttpd
+	for lib in xgboost sqlite libgit2 libcurl libyaml cjson libmicrohttpd \
+		libpq libcrypto zlib libzstd
 	do
 		test_grep "^$lib [0-9]+\.[0-9]+" out || return 1
 	done

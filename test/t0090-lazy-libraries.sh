@@ -158,11 +158,13 @@ test_expect_success 'a command that needs a library still answers -h' '
 
 test_expect_success JQ 'mmp version shows a missing library as null' '
 	mmp version --json >all.json &&
-	for lib in xgboost libgit2 libcurl libmicrohttpd
+	for lib in xgboost libgit2 libcurl libmicrohttpd libpq libcrypto
 	do
 		json_get all.json ".libraries.$lib" |
 			grep -E "^[0-9]+\.[0-9]+" || return 1
 	done &&
+	nolib MMP_LIB_PQ mmp version --json >pq.json &&
+	test "$(json_get pq.json .libraries.libpq)" = null &&
 	nolib MMP_LIB_CURL mmp version --json >v.json &&
 	test "$(json_get v.json .libraries.libcurl)" = null &&
 	test "$(json_get v.json .libraries.xgboost)" = \

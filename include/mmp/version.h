@@ -46,7 +46,8 @@ typedef enum {
 	MMP_LIBRARY_GIT = 1 << 1,
 	MMP_LIBRARY_CURL = 1 << 2,
 	MMP_LIBRARY_HTTPD = 1 << 3,
-	MMP_LIBRARY_CRYPTO = 1 << 4
+	MMP_LIBRARY_CRYPTO = 1 << 4,
+	MMP_LIBRARY_PQ = 1 << 5
 } mmp_library;
 
 /**

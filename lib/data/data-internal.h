@@ -56,6 +56,10 @@ enum mmp_data__codec {
 };
 struct mmp_data__dec;
 
+/* the versions of zlib and libzstd; 0 */
+int mmp_data__zlib_version(char *out, size_t outlen);
+int mmp_data__zstd_version(char *out, size_t outlen);
+
 /* the codec of a path, by its suffix */
 enum mmp_data__codec mmp_data__codec_of(const char *path);
 /*

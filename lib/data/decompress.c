@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* decompress.c: streaming gzip (zlib) and zstd decompression of inputs */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,18 @@ struct mmp_data__dec {
 	bool z_init;
 	ZSTD_DStream *zs;
 };
+
+int mmp_data__zlib_version(char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s", zlibVersion());
+	return 0;
+}
+
+int mmp_data__zstd_version(char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s", ZSTD_versionString());
+	return 0;
+}
 
 enum mmp_data__codec mmp_data__codec_of(const char *path)
 {

@@ -31,6 +31,7 @@
 	X(PQgetisnull) \
 	X(PQgetlength) \
 	X(PQgetvalue) \
+	X(PQlibVersion) \
 	X(PQnfields) \
 	X(PQntuples) \
 	X(PQparameterStatus) \
@@ -53,6 +54,8 @@ extern struct mmp_pq_api mmp_pq__api;
 /* open libpq, once; 0, or -1 with the error "cannot load libpq.so.5:
  * ...; install ..." */
 int mmp_data__pq_load(void);
+/* libpq's version ("15.10"), opening it; -1 when it cannot be */
+int mmp_data__pq_version(char *out, size_t outlen);
 
 #ifndef MMP_LAZY_LOADER
 #define MMP_PQ(f) MMP_LAZY_FN(mmp_pq__api, f)
@@ -72,6 +75,7 @@ int mmp_data__pq_load(void);
 #define PQgetisnull MMP_PQ(PQgetisnull)
 #define PQgetlength MMP_PQ(PQgetlength)
 #define PQgetvalue MMP_PQ(PQgetvalue)
+#define PQlibVersion MMP_PQ(PQlibVersion)
 #define PQnfields MMP_PQ(PQnfields)
 #define PQntuples MMP_PQ(PQntuples)
 #define PQparameterStatus MMP_PQ(PQparameterStatus)

@@ -65,6 +65,7 @@ static void check_libraries(mmp_doctor_result *r)
 		{ MMP_LIBRARY_HTTPD, "serve-api and ui" },
 		{ MMP_LIBRARY_CRYPTO, "every command that records or checks "
 		  "a digest" },
+		{ MMP_LIBRARY_PQ, "PostgreSQL data sources" },
 	};
 	size_t i;
 

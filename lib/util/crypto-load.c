@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* crypto-load.c: open libcrypto on first use and resolve its functions */
 #define MMP_LAZY_LOADER
+#include <stdio.h>
+
 #include "crypto-load.h"
 #include "util.h"
 
@@ -24,4 +26,13 @@ struct mmp_crypto_api mmp_crypto__api = {
 int mmp_crypto__load(void)
 {
 	return mmp_lazy_load(&mmp_crypto__api.lazy);
+}
+
+int mmp_crypto__version(char *out, size_t outlen)
+{
+	if (mmp_crypto__load() < 0)
+		return -1;
+	snprintf(out, outlen, "%s",
+		mmp_crypto__api.OpenSSL_version(OPENSSL_VERSION_STRING));
+	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef LIB_util_crypto_load_h__
 #define LIB_util_crypto_load_h__
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "lazy.h"
@@ -20,7 +21,8 @@
 	X(EVP_DigestUpdate) \
 	X(EVP_MD_CTX_free) \
 	X(EVP_MD_CTX_new) \
-	X(EVP_MD_fetch)
+	X(EVP_MD_fetch) \
+	X(OpenSSL_version)
 
 struct mmp_crypto_api {
 	struct mmp_lazy lazy;
@@ -33,6 +35,8 @@ extern struct mmp_crypto_api mmp_crypto__api;
 /* open libcrypto, once; 0, or -1 with the error
  * "cannot load libcrypto.so.3: ...; install ..." */
 int mmp_crypto__load(void);
+/* its version ("3.0.15"), opening it; -1 when it cannot be */
+int mmp_crypto__version(char *out, size_t outlen);
 
 #ifndef MMP_LAZY_LOADER
 #define MMP_CRYPTO(f) MMP_LAZY_FN(mmp_crypto__api, f)

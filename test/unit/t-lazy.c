@@ -88,7 +88,7 @@ int main(void)
 	mmp_buf_dispose(&b);
 
 	n = mmp_dep_versions(deps, 16);
-	is_int((int)n, 7, "seven libraries are listed");
+	is_int((int)n, 11, "eleven libraries are listed");
 	is_str(version_of(deps, n, "libcurl"), "",
 		"a missing library has an empty version");
 	ok(version_of(deps, n, "xgboost") && *version_of(deps, n, "xgboost"),
@@ -98,6 +98,10 @@ int main(void)
 	ok(version_of(deps, n, "libmicrohttpd") &&
 		*version_of(deps, n, "libmicrohttpd"),
 		"libmicrohttpd has its version");
+	ok(version_of(deps, n, "libpq") && *version_of(deps, n, "libpq"),
+		"libpq has its version");
+	ok(version_of(deps, n, "libzstd") && *version_of(deps, n, "libzstd"),
+		"libzstd has its version");
 	mmp_global_shutdown();
 	return done_testing();
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* runtime.c: mmp's libraries, their versions and global setup */
+/* runtime.c: libmmp as a whole: its version, the libraries it uses
+ * and their versions, opening them ahead of use, and global set-up */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,11 +9,14 @@
 #include <yaml.h>
 
 #include "mmp/version.h"
+#include "data/data-internal.h"
+#include "data/pg-load.h"
 #include "gitinfo/gitinfo-internal.h"
 #include "model/model-internal.h"
 #include "remote/remote-internal.h"
 #include "serve/serve-internal.h"
-#include "util.h"
+#include "util/crypto-load.h"
+#include "util/util.h"
 
 const char *mmp_version(void)
 {
@@ -32,7 +36,7 @@ static void lazy_version(mmp_dep_version *v, const char *name,
 
 size_t mmp_dep_versions(mmp_dep_version *out, size_t max)
 {
-	mmp_dep_version v[7];
+	mmp_dep_version v[11];
 	size_t i, n = 0;
 
 	memset(v, 0, sizeof(v));
@@ -48,6 +52,10 @@ size_t mmp_dep_versions(mmp_dep_version *out, size_t max)
 	v[n].name = "cjson";
 	snprintf(v[n++].version, sizeof(v[0].version), "%s", cJSON_Version());
 	lazy_version(&v[n++], "libmicrohttpd", mmp_serve__mhd_version);
+	lazy_version(&v[n++], "libpq", mmp_data__pq_version);
+	lazy_version(&v[n++], "libcrypto", mmp_crypto__version);
+	lazy_version(&v[n++], "zlib", mmp_data__zlib_version);
+	lazy_version(&v[n++], "libzstd", mmp_data__zstd_version);
 	for (i = 0; i < n && i < max; i++)
 		out[i] = v[i];
 	return n;
@@ -64,6 +72,8 @@ int mmp_library_load(unsigned int libs)
 	if ((libs & MMP_LIBRARY_HTTPD) && mmp_serve__mhd_load() < 0)
 		return MMP_ERROR;
 	if ((libs & MMP_LIBRARY_CRYPTO) && mmp_crypto__load() < 0)
+		return MMP_ERROR;
+	if ((libs & MMP_LIBRARY_PQ) && mmp_data__pq_load() < 0)
 		return MMP_ERROR;
 	return 0;
 }
