@@ -116,6 +116,16 @@ static const char *const aliases[] = {
 	NULL
 };
 
+const char *mmp_recipe__param_canonical(const char *name)
+{
+	size_t i;
+
+	for (i = 0; aliases[i]; i += 2)
+		if (!strcmp(aliases[i], name))
+			return aliases[i + 1];
+	return name;
+}
+
 /* parameters of later XGBoost releases, not understood by 1.7 */
 static const char *const newer[] = {
 	"device", "multi_strategy", "quantile_alpha", "max_cached_hist_node",
@@ -362,7 +372,7 @@ void mmp_recipe__check_params(struct mmp_recipe__params *out,
 	mmp_buf path = MMP_BUF_INIT, why = MMP_BUF_INIT, text = MMP_BUF_INIT;
 	const char *seen[ARRAY_SIZE(xgb_params)] = { NULL };
 	bool has_objective = false;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; map && i < map->nr; i++) {
 		const char *name = map->keys[i], *canon = name;
@@ -370,9 +380,7 @@ void mmp_recipe__check_params(struct mmp_recipe__params *out,
 		const struct mmp_skey *k;
 		struct mmp_cvalue cv;
 
-		for (j = 0; aliases[j]; j += 2)
-			if (!strcmp(aliases[j], name))
-				canon = aliases[j + 1];
+		canon = mmp_recipe__param_canonical(name);
 		k = find_param(canon);
 		if (!k) {
 			unknown_param(diags, n, name);

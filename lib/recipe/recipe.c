@@ -5,7 +5,6 @@
 
 #include "mmp/data.h"
 #include "recipe-internal.h"
-#include "tune/tune-internal.h"
 
 /* the largest recipe file read */
 #define RECIPE_MAX_BYTES (4 * 1024 * 1024)
@@ -96,7 +95,7 @@ static const struct mmp_skey schema[] = {
 	{ "approval", MMP_SKEY_MAP, 0, NULL, 0, 0, NULL, NULL,
 	  "approval policy, checked by mmp approve" },
 	{ "tune", MMP_SKEY_MAP, 0, NULL, 0, 0, NULL, NULL,
-	  "hyperparameter search of mmp tune, checked in lib/tune" },
+	  "hyperparameter search of mmp tune (tune-section.c)" },
 };
 
 #define NKEYS ARRAY_SIZE(schema)
@@ -705,7 +704,7 @@ int mmp_recipe_load(mmp_recipe **out, mmp_diag_list **diags_out,
 	check_columns(f, diags);
 	check_split(f, task, diags);
 	check_source(f, diags, text.ptr);
-	mmp_tune__check(NULL, node_of(f, "tune"), (int)task, 0, diags);
+	mmp_recipe__tune_check(NULL, node_of(f, "tune"), (int)task, 0, diags);
 	if (diags->nr)
 		goto invalid;
 

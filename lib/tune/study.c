@@ -54,7 +54,7 @@ struct session {
 	mmp_tune_result *out;
 	mmp_store *store;
 	const mmp_recipe *recipe;
-	struct mmp_tune__spec spec;
+	struct mmp_recipe__tune spec;
 	mmp_study *study;           /* the header */
 	const char *experiment;
 	char parent[33];
@@ -318,20 +318,6 @@ static int fill_cache(struct session *S, mmp_store *store, int64_t upto)
 
 /* ---- one trial ---- */
 
-static const char *canonical(const char *k)
-{
-	static const char *const al[] = {
-		"learning_rate", "eta", "min_split_loss", "gamma",
-		"reg_lambda", "lambda", "reg_alpha", "alpha", NULL
-	};
-	size_t i;
-
-	for (i = 0; al[i]; i += 2)
-		if (!strcmp(al[i], k))
-			return al[i + 1];
-	return k;
-}
-
 /* the recipe's params with the sampled ones in place, plus seed and
  * num_class as mmp train adds them */
 static mmp_model_param *trial_params(struct trial *T, size_t *np,
@@ -344,9 +330,12 @@ static mmp_model_param *trial_params(struct trial *T, size_t *np,
 		S->spec.nparams + 2, sizeof(*p));
 
 	for (i = 0; i < r->model.n_params; i++) {
+		const char *key =
+			mmp_recipe__param_canonical(r->model.params[i].key);
+
 		for (j = 0; j < S->spec.nparams; j++)
-			if (!strcmp(canonical(r->model.params[i].key),
-			    canonical(S->spec.params[j].name)))
+			if (!strcmp(key, mmp_recipe__param_canonical(
+			    S->spec.params[j].name)))
 				break;
 		if (j == S->spec.nparams)
 			p[n++] = (mmp_model_param){ r->model.params[i].key,
@@ -1228,7 +1217,7 @@ static void session_release(struct session *S)
 	mmp_frame_free(S->frame);
 	mmp_study_free(S->cache);
 	mmp_study_free(S->study);
-	mmp_tune__spec_release(&S->spec);
+	mmp_recipe__tune_release(&S->spec);
 	free(S->errmsg);
 }
 

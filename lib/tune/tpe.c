@@ -161,7 +161,8 @@ void mmp_tune__weights(double *out, int n)
 
 /* ---- the Parzen estimator ---- */
 
-static void domain(const struct mmp_tune__param *p, double *lo, double *hi)
+static void domain(const struct mmp_recipe__tune_param *p, double *lo,
+	double *hi)
 {
 	*lo = p->low;
 	*hi = p->high;
@@ -196,7 +197,7 @@ static int cmp_ix(const void *a, const void *b)
 static void numerical(struct mmp_tune__parzen *pe, const double *obs,
 	size_t nobs)
 {
-	const struct mmp_tune__param *p = pe->p;
+	const struct mmp_recipe__tune_param *p = pe->p;
 	double lo, hi, minsigma, maxsigma;
 	size_t m = nobs + 1, i;
 	struct ix *sorted = mmp__calloc(m, sizeof(*sorted));
@@ -281,7 +282,7 @@ static double mmp__log_mass(const struct mmp_tune__parzen *pe, double mu,
 }
 
 void mmp_tune__parzen_build(struct mmp_tune__parzen *pe,
-	const struct mmp_tune__param *p, const double *obs, size_t nobs)
+	const struct mmp_recipe__tune_param *p, const double *obs, size_t nobs)
 {
 	double sum = 0;
 	size_t i;
@@ -332,7 +333,7 @@ void mmp_tune__parzen_release(struct mmp_tune__parzen *pe)
 
 double mmp_tune__parzen_log_pdf(const struct mmp_tune__parzen *pe, double x)
 {
-	const struct mmp_tune__param *p = pe->p;
+	const struct mmp_recipe__tune_param *p = pe->p;
 	double *lp = pe->scratch, m = -INFINITY, s = 0;
 	double xt = 0, left = 0, right = 0;
 	size_t i;
@@ -382,7 +383,7 @@ static size_t pick(const double *w, size_t n, double u)
 	return n - 1;
 }
 
-static double to_step(const struct mmp_tune__param *p, double x)
+static double to_step(const struct mmp_recipe__tune_param *p, double x)
 {
 	double v = p->low + nearbyint((x - p->low) / p->step) * p->step;
 
@@ -396,7 +397,7 @@ static double to_step(const struct mmp_tune__param *p, double x)
 double mmp_tune__parzen_sample(const struct mmp_tune__parzen *pe,
 	mmp_rng *rng)
 {
-	const struct mmp_tune__param *p = pe->p;
+	const struct mmp_recipe__tune_param *p = pe->p;
 	size_t k = pick(pe->weights, pe->n, mmp_rng_uniform(rng));
 	double mu, sg, x;
 
@@ -416,7 +417,7 @@ double mmp_tune__parzen_sample(const struct mmp_tune__parzen *pe,
 
 /* ---- the samplers ---- */
 
-double mmp_tune__sample_random(const struct mmp_tune__param *p,
+double mmp_tune__sample_random(const struct mmp_recipe__tune_param *p,
 	mmp_rng *rng)
 {
 	double lo = p->low, hi = p->high, x;
@@ -478,7 +479,7 @@ static int cmp_by_number(const void *a, const void *b)
  */
 static void split(const struct mmp_tune__obs **below, size_t *nb,
 	const struct mmp_tune__obs **above, size_t *na,
-	const struct mmp_tune__spec *spec,
+	const struct mmp_recipe__tune *spec,
 	const struct mmp_tune__obs *hist, size_t n)
 {
 	struct ranked *c = mmp__calloc(n ? n : 1, sizeof(*c));
@@ -521,8 +522,8 @@ static void split(const struct mmp_tune__obs **below, size_t *nb,
 	free(pr);
 }
 
-static double tpe_one(const struct mmp_tune__param *p, size_t idx,
-	const struct mmp_tune__spec *spec,
+static double tpe_one(const struct mmp_recipe__tune_param *p, size_t idx,
+	const struct mmp_recipe__tune *spec,
 	const struct mmp_tune__obs *const *below, size_t nb,
 	const struct mmp_tune__obs *const *above, size_t na, mmp_rng *rng)
 {
@@ -574,7 +575,7 @@ static double tpe_one(const struct mmp_tune__param *p, size_t idx,
 	return best_x;
 }
 
-void mmp_tune__sample(double *out, const struct mmp_tune__spec *spec,
+void mmp_tune__sample(double *out, const struct mmp_recipe__tune *spec,
 	const struct mmp_tune__obs *hist, size_t nhist, int64_t number)
 {
 	const struct mmp_tune__obs **below, **above;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tune-internal.h: search spaces, the TPE and random samplers, the median
- * pruner and cross-validation folds, shared by lib/tune and lib/recipe */
+ * pruner and cross-validation folds */
 #ifndef LIB_tune_tune_internal_h__
 #define LIB_tune_tune_internal_h__
 
@@ -9,63 +9,12 @@
 #include <stdint.h>
 
 #include "config/config-internal.h"
+#include "recipe/recipe-internal.h"
 #include "mmp/recipe.h"
 #include "mmp/tune.h"
 #include "util/util.h"
 
-/* --- the search space and the tune settings (space.c) --- */
-
-enum {
-	MMP_TUNE_INT = 1,
-	MMP_TUNE_FLOAT,
-	MMP_TUNE_CATEGORICAL
-};
-
-enum {
-	MMP_TUNE_TPE = 1,
-	MMP_TUNE_RANDOM
-};
-
-/* one searched parameter, as Optuna's Int/Float/CategoricalDistribution */
-struct mmp_tune__param {
-	char *name;
-	int type;
-	double low, high;
-	double step;          /* 0: continuous (floats only) */
-	bool log;
-	char **choices;       /* categorical */
-	size_t nchoices;
-};
-
-struct mmp_tune__spec {
-	int64_t trials;
-	double timeout;               /* seconds; 0: none */
-	char *metric;
-	bool maximize;
-	int64_t cv_folds;             /* 0: the recipe's holdout */
-	int sampler;
-	bool prune;                   /* median pruner */
-	int64_t pruner_startup_trials;
-	int64_t pruner_warmup_steps;  /* -1 until the recipe is known */
-	int64_t tpe_startup_trials;
-	int64_t tpe_ei_candidates;
-	int64_t seed;
-	int64_t max_parallel;
-	struct mmp_tune__param *params;
-	size_t nparams;
-	bool default_space;           /* no tune.params: mmp's own space */
-};
-
-/*
- * Check the recipe's `tune` mapping `tune` (may be NULL: nothing to
- * check) for a recipe of task `task` (0 when the task is invalid),
- * adding every problem to `diags` with its location. When `out` is not
- * NULL and there was no problem, fill it (release with
- * mmp_tune__spec_release()); `split_seed` is the default seed.
- */
-void mmp_tune__check(struct mmp_tune__spec *out, const mmp_ynode *tune,
-	int task, int64_t split_seed, mmp_diag_list *diags);
-void mmp_tune__spec_release(struct mmp_tune__spec *s);
+/* --- the study's settings and search space (space.c) --- */
 
 /*
  * Read the `tune` section of a loaded recipe (from its text, so with
@@ -73,7 +22,7 @@ void mmp_tune__spec_release(struct mmp_tune__spec *s);
  * `*diags` (when not NULL) for a recipe without a tune section, with
  * an empty tune.params, or an invalid one.
  */
-int mmp_tune__spec_load(struct mmp_tune__spec *out, mmp_diag_list **diags,
+int mmp_tune__spec_load(struct mmp_recipe__tune *out, mmp_diag_list **diags,
 	const mmp_recipe *r, const char *const *overrides, size_t noverrides);
 
 /*
@@ -81,15 +30,12 @@ int mmp_tune__spec_load(struct mmp_tune__spec *out, mmp_diag_list **diags,
  * decides a trial's value (rounds, split, fixed params): stored with the
  * study, which a later session must match.
  */
-void mmp_tune__spec_text(mmp_buf *out, const struct mmp_tune__spec *s,
+void mmp_tune__spec_text(mmp_buf *out, const struct mmp_recipe__tune *s,
 	const mmp_recipe *r);
 
 /* the value as XGBoost takes it: "6", "0.031", "hist" */
-void mmp_tune__format(mmp_buf *out, const struct mmp_tune__param *p,
+void mmp_tune__format(mmp_buf *out, const struct mmp_recipe__tune_param *p,
 	double internal);
-
-/* is the metric `name` (canonical) better when larger? */
-bool mmp_tune__metric_maximize(const char *name);
 
 /* --- samplers (tpe.c) --- */
 
@@ -112,7 +58,7 @@ struct mmp_tune__obs {
 
 /* a one-dimensional Parzen estimator in Optuna's internal space */
 struct mmp_tune__parzen {
-	const struct mmp_tune__param *p;
+	const struct mmp_recipe__tune_param *p;
 	size_t n;                /* kernels: observations, then the prior */
 	double *weights;         /* n, normalised */
 	double *mus, *sigmas;    /* numerical: transformed (log) space */
@@ -128,7 +74,7 @@ struct mmp_tune__parzen {
  * as Optuna's _ParzenEstimator with TPESampler's defaults.
  */
 void mmp_tune__parzen_build(struct mmp_tune__parzen *pe,
-	const struct mmp_tune__param *p, const double *obs, size_t nobs);
+	const struct mmp_recipe__tune_param *p, const double *obs, size_t nobs);
 double mmp_tune__parzen_log_pdf(const struct mmp_tune__parzen *pe,
 	double x);
 double mmp_tune__parzen_sample(const struct mmp_tune__parzen *pe,
@@ -143,7 +89,7 @@ double mmp_tune__truncnorm_log_pdf(double x, double a, double b,
 	double loc, double scale);
 
 /* a uniform draw of `p`, as Optuna's RandomSampler */
-double mmp_tune__sample_random(const struct mmp_tune__param *p,
+double mmp_tune__sample_random(const struct mmp_recipe__tune_param *p,
 	mmp_rng *rng);
 
 /*
@@ -153,7 +99,7 @@ double mmp_tune__sample_random(const struct mmp_tune__param *p,
  * random while fewer than tpe_startup_trials are known (or with the
  * random sampler), else TPE's independent sampling.
  */
-void mmp_tune__sample(double *out, const struct mmp_tune__spec *spec,
+void mmp_tune__sample(double *out, const struct mmp_recipe__tune *spec,
 	const struct mmp_tune__obs *hist, size_t nhist, int64_t number);
 
 /* --- the median pruner (pruner.c) --- */

@@ -8,10 +8,10 @@
 #include "tap.h"
 #include "tune/tune-internal.h"
 
-static struct mmp_tune__param num(int type, double lo, double hi,
+static struct mmp_recipe__tune_param num(int type, double lo, double hi,
 	double step, bool lg)
 {
-	struct mmp_tune__param p;
+	struct mmp_recipe__tune_param p;
 
 	memset(&p, 0, sizeof(p));
 	p.name = "x";
@@ -71,10 +71,10 @@ static void test_truncnorm(void)
 
 static void test_parzen(void)
 {
-	struct mmp_tune__param fp = num(MMP_TUNE_FLOAT, 0, 10, 0, false);
-	struct mmp_tune__param ip = num(MMP_TUNE_INT, 1, 3, 1, false);
-	struct mmp_tune__param lp = num(MMP_TUNE_FLOAT, 1, 100, 0, true);
-	struct mmp_tune__param cp;
+	struct mmp_recipe__tune_param fp = num(MMP_TUNE_FLOAT, 0, 10, 0, false);
+	struct mmp_recipe__tune_param ip = num(MMP_TUNE_INT, 1, 3, 1, false);
+	struct mmp_recipe__tune_param lp = num(MMP_TUNE_FLOAT, 1, 100, 0, true);
+	struct mmp_recipe__tune_param cp;
 	char *choices[] = { "a", "b", "c" };
 	double fobs[] = { 2, 6 }, iobs[] = { 2 }, lobs[] = { 10 };
 	double cobs[] = { 0, 0, 2 };
@@ -146,9 +146,9 @@ static void test_parzen(void)
 
 static void test_random(void)
 {
-	struct mmp_tune__param lp = num(MMP_TUNE_FLOAT, 1, 10000, 0, true);
-	struct mmp_tune__param sp = num(MMP_TUNE_FLOAT, 0.5, 1, 0.1, false);
-	struct mmp_tune__param ip = num(MMP_TUNE_INT, 2, 5, 1, false);
+	struct mmp_recipe__tune_param lp = num(MMP_TUNE_FLOAT, 1, 10000, 0, true);
+	struct mmp_recipe__tune_param sp = num(MMP_TUNE_FLOAT, 0.5, 1, 0.1, false);
+	struct mmp_recipe__tune_param ip = num(MMP_TUNE_INT, 2, 5, 1, false);
 	size_t below = 0, i, bad = 0, hist[4] = { 0 };
 	mmp_rng rng;
 
@@ -173,8 +173,8 @@ static void test_random(void)
 
 static void test_sample(void)
 {
-	struct mmp_tune__param ps[2];
-	struct mmp_tune__spec spec;
+	struct mmp_recipe__tune_param ps[2];
+	struct mmp_recipe__tune spec;
 	struct mmp_tune__obs hist[20];
 	double xs[20][2], a[2], b[2], c[2];
 	size_t i, near = 0;
