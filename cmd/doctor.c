@@ -22,7 +22,7 @@ static const char *closest_check(const char *word, const char *const *names,
 	size_t best_d = (size_t)-1, i;
 
 	for (i = 0; i < n; i++) {
-		size_t d = cmd_distance(word, names[i]);
+		size_t d = mmp_str_distance(word, names[i]);
 		if (d < best_d) {
 			best_d = d;
 			best = names[i];

@@ -80,7 +80,4 @@ size_t output_width(FILE *out);
 /* the help text of every --columns option */
 #define COLUMNS_HELP "print only these columns, e.g. name,status"
 
-/* edit distance for "did you mean" in the front-end */
-size_t cmd_distance(const char *a, const char *b);
-
 #endif

@@ -55,7 +55,7 @@ int run_subcommand_default(int argc, const char **argv, struct mmp_ctx *ctx,
 		if (!strcmp(s->name, argv[0]))
 			return s->fn(argc, argv, ctx);
 	for (s = subs; s->name; s++) {
-		size_t d = cmd_distance(argv[0], s->name);
+		size_t d = mmp_str_distance(argv[0], s->name);
 		if (d < best_d) {
 			best_d = d;
 			best = s->name;

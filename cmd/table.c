@@ -73,12 +73,12 @@ void suggest_command(const char *name)
 		if (!strncmp(mmp_commands[i].name, name, len))
 			best = mmp_commands[i].name;
 	for (i = 0; !best && i < mmp_commands_nr; i++) {
-		size_t d = cmd_distance(name, mmp_commands[i].name);
+		size_t d = mmp_str_distance(name, mmp_commands[i].name);
 		if (d < best_d)
 			best_d = d;
 	}
 	for (i = 0; !best && i < mmp_commands_nr; i++)
-		if (cmd_distance(name, mmp_commands[i].name) == best_d &&
+		if (mmp_str_distance(name, mmp_commands[i].name) == best_d &&
 		    best_d <= len / 2 + 1)
 			best = mmp_commands[i].name;
 	if (best)

@@ -87,6 +87,12 @@ MMP_EXTERN(size_t) mmp_utf8_seq_len(const unsigned char *p);
  */
 MMP_EXTERN(int) mmp_str_check_name(const char *what, const char *s);
 
+/**
+ * The Levenshtein distance between `a` and `b` in bytes, for "did you
+ * mean" suggestions.
+ */
+MMP_EXTERN(size_t) mmp_str_distance(const char *a, const char *b);
+
 MMP_END_DECL
 
 #endif

@@ -95,8 +95,7 @@ void mmp_sha256_buf_hex(char out_hex[65], const void *data, size_t len);
 bool mmp_str_starts_with(const char *s, const char *prefix);
 bool mmp_str_ends_with(const char *s, const char *suffix);
 /* mmp_str_check_name(): public, in mmp/buf.h */
-/* Damerau-free Levenshtein distance, for "did you mean" */
-size_t mmp_str_distance(const char *a, const char *b);
+/* mmp_str_distance(): public, in mmp/buf.h */
 /* the candidate closest to `word`, or NULL when none is close enough */
 const char *mmp_str_closest(const char *word, const char *const *cands,
 	size_t n);
