@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sha256.c: SHA-256 for dataset, recipe and audit digests (libcrypto) */
+/* sha256.c: SHA-256 for dataset, recipe and audit digests, MD5 for S3
+ * (libcrypto) */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,12 +17,13 @@
  * that hash nothing do not load it). The digest is fetched once;
  * OpenSSL picks the fastest code for the CPU (SHA extensions, AVX2).
  */
-static EVP_MD *sha256_md;
+static EVP_MD *sha256_md, *md5_md;
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 
 static void fetch_md(void)
 {
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	md5_md = EVP_MD_fetch(NULL, "MD5", NULL);
 }
 
 /*
@@ -65,6 +67,37 @@ void mmp_sha256_final(mmp_sha256_ctx *c, unsigned char out[32])
 }
 
 void mmp_sha256_release(mmp_sha256_ctx *c)
+{
+	EVP_MD_CTX_free(c->md);
+	c->md = NULL;
+}
+
+void mmp_md5_init(mmp_md5_ctx *c)
+{
+	if (mmp_crypto__load() < 0)
+		crypto_die(mmp_error_last()->message);
+	pthread_once(&md_once, fetch_md);
+	c->md = EVP_MD_CTX_new();
+	if (!md5_md || !c->md || !EVP_DigestInit_ex(c->md, md5_md, NULL))
+		crypto_die("cannot set up MD5");
+}
+
+void mmp_md5_update(mmp_md5_ctx *c, const void *data, size_t len)
+{
+	if (len && !EVP_DigestUpdate(c->md, data, len))
+		crypto_die("MD5 update failed");
+}
+
+void mmp_md5_final(mmp_md5_ctx *c, unsigned char out[16])
+{
+	unsigned int n = 0;
+
+	if (!EVP_DigestFinal_ex(c->md, out, &n) || n != 16)
+		crypto_die("MD5 final failed");
+	mmp_md5_release(c);
+}
+
+void mmp_md5_release(mmp_md5_ctx *c)
 {
 	EVP_MD_CTX_free(c->md);
 	c->md = NULL;

@@ -91,6 +91,16 @@ void mmp_sha256_hex(char out[65], const unsigned char digest[32]);
 int mmp_sha256_file(char out_hex[65], const char *path);
 void mmp_sha256_buf_hex(char out_hex[65], const void *data, size_t len);
 
+/* MD5, only where a protocol asks for it (S3's Content-MD5 and ETag);
+ * the same life cycle as the sha256 context */
+typedef struct {
+	void *md;
+} mmp_md5_ctx;
+void mmp_md5_init(mmp_md5_ctx *c);
+void mmp_md5_update(mmp_md5_ctx *c, const void *data, size_t len);
+void mmp_md5_final(mmp_md5_ctx *c, unsigned char out[16]);
+void mmp_md5_release(mmp_md5_ctx *c);
+
 /* strings */
 bool mmp_str_starts_with(const char *s, const char *prefix);
 bool mmp_str_ends_with(const char *s, const char *suffix);
