@@ -24,6 +24,7 @@
 #include "mmp/project.h"
 #include "mmp/sync.h"
 #include "mmp/pull.h"
+#include "mmp/s3.h"
 #include "mmp/tune.h"
 #include "mmp/batch.h"
 #include "mmp/registry.h"

@@ -3,7 +3,7 @@
 #
 #   test/fuzz/run.sh TARGET SECONDS [WORKDIR] [libFuzzer options...]
 #
-# TARGET is csv, filter, profile, recipe, serve or forest; `make fuzz`
+# TARGET is csv, filter, profile, recipe, serve, forest or s3; `make fuzz`
 # builds them. The
 # corpus starts from the seeds in test/fuzz/seeds/TARGET and from the
 # fixtures (CSV files, recipes, configs) and grows in WORKDIR/corpus-TARGET
