@@ -131,8 +131,25 @@ test_expect_success JQ 'restoring the experiment restores it and its runs there'
 	test "$(json_get out.json .pending.lifecycle)" = 0
 '
 
+test_expect_success JQ '--run sends the deletion of a pushed run' '
+	(cd proj && mmp -q runs delete two) &&
+	sync_json --run $B &&
+	test "$(json_get out.json .sent.lifecycle)" = 1 &&
+	state &&
+	test "$(rrun $B .info.lifecycle_stage)" = deleted &&
+	test "$(rrun $A .info.lifecycle_stage)" = active
+'
+
+test_expect_success '--run of a deleted run never pushed says so' '
+	store-writer "$DB" start --experiment e1 --name local : \
+		end @ FINISHED >local.id &&
+	(cd proj && mmp -q runs delete local) &&
+	test_expect_code 1 sync_json --run "$(cat local.id)" &&
+	test_grep "^error: .*run $(cat local.id) is deleted and was never pushed here: restore it with .mmp runs restore $(cat local.id). to push it$" err
+'
+
 test_expect_success 'gc forgets what was sent of the runs it removes' '
-	(cd proj && mmp -q runs delete two && mmp -q gc) &&
+	(cd proj && mmp -q gc) &&
 	test "$(sql "$DB" "SELECT count(*) FROM sync_sent WHERE subject = \"$B\"")" = 0 &&
 	test "$(sql "$DB" "SELECT count(*) FROM sync_sent WHERE subject = \"$A\"")" -gt 0
 '

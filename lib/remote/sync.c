@@ -998,19 +998,54 @@ static int count_experiments(mmp_sync_counts *c, mmp_store *s,
 	return err;
 }
 
-static int check_run_option(mmp_store *s, const char *run)
+/* was the deleted run `run` pushed to `uri`, so that its deletion is
+ * the one thing left to send? */
+static int deletion_to_send(mmp_store *s, const char *uri, const char *run)
+{
+	char (*del)[33] = NULL;
+	size_t n = 0, i;
+	int64_t remote;
+	int err, found = 0;
+
+	err = mmp_store__sync_remote(s, uri, 0, &remote);
+	if (err == MMP_ENOTFOUND) {
+		mmp_error_clear();
+		return 0;
+	}
+	if (err < 0 ||
+	    (err = mmp_store__sync_runs_deleted(&del, &n, s, remote)) < 0)
+		return err;
+	for (i = 0; i < n && !found; i++)
+		found = !strcmp(del[i], run);
+	free(del);
+	return found;
+}
+
+static int check_run_option(mmp_store *s, const char *uri, const char *run)
 {
 	char (*ids)[33] = NULL;
 	mmp_run *r = NULL;
 	size_t n = 0;
-	int err;
+	int err, deleted;
 
 	if (!run)
 		return 0;
 
 	if ((err = mmp_run_get(&r, s, run)) < 0)
 		return err;
+	deleted = r->lifecycle_stage &&
+		!strcmp(r->lifecycle_stage, "deleted");
 	mmp_run_free(r);
+	if (deleted) {
+		if ((err = deletion_to_send(s, uri, run)) < 0)
+			return err;
+		if (!err)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"run %s is deleted and was never pushed "
+				"here: restore it with 'mmp runs restore %s' "
+				"to push it", run, run);
+		return 0;
+	}
 	if ((err = mmp_store__sync_runs_ended(&ids, &n, s, run)) < 0)
 		return err;
 	free(ids);
@@ -1039,7 +1074,7 @@ int mmp_sync_push(mmp_sync_result *out, mmp_store *s,
 	p.remote = -1;
 	if ((err = clean_remote(&out->remote, o->tracking_uri)) < 0)
 		return err;
-	if ((err = check_run_option(s, o->run_id)) < 0)
+	if ((err = check_run_option(s, out->remote, o->run_id)) < 0)
 		return err;
 	if ((err = mmp_store__sync_runs_running(&out->runs_running, s)) < 0)
 		return err;
