@@ -316,7 +316,9 @@ typedef enum {
 /**
  * The predictor that mmp_model_predict() and the functions built on it
  * use. A model that is trained or loaded is compiled into mmp's own
- * tree predictor, which gives bit-identical results. XGBoost predicts
+ * tree predictor, which gives bit-identical results, at its first
+ * prediction or at this call, whichever comes first (once, under a
+ * lock: threads may race to it). XGBoost predicts
  * instead when the environment sets MMP_PREDICTOR=xgboost, when the
  * model uses something the compiler does not handle (a gblinear or
  * dart booster, an objective it does not know, vector leaves), or after
@@ -342,9 +344,10 @@ MMP_EXTERN(void) mmp_model_predictor_describe(mmp_buf *out,
 MMP_EXTERN(int) mmp_model_set_predictor(mmp_model *m, mmp_predictor p);
 
 /**
- * Set the prediction thread count (0: all cores) and run a warm-up
- * prediction so that the model can be shared between threads. Not
- * safe while another thread uses the model. Returns 0 or MMP_ERROR.
+ * Set the prediction thread count (0: all cores). Not safe while
+ * another thread uses the model; afterwards threads may share it: the
+ * first prediction compiles the trees, or lets XGBoost configure
+ * itself, alone. Returns 0 or MMP_ERROR.
  */
 MMP_EXTERN(int) mmp_model_set_nthread(mmp_model *m, int nthread);
 
@@ -403,7 +406,9 @@ MMP_EXTERN(int) mmp_model_save_dir(mmp_model *m, const char *dir,
 /**
  * Load a model directory written by mmp_model_save_dir() into `*out`
  * (free with mmp_model_free()), ready for shared prediction with
- * nthread 0, compiled for mmp's predictor (see mmp_model_predictor()).
+ * nthread 0, for mmp's predictor (see mmp_model_predictor()); the trees
+ * compile at the first prediction, so a load that never predicts pays
+ * nothing for them.
  * Returns 0, or MMP_ENOTFOUND (no such directory or file, named),
  * MMP_EINVALID (a corrupt model or schema, named, or a bad
  * MMP_PREDICTOR value), MMP_ERROR.

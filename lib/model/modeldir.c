@@ -299,7 +299,7 @@ int mmp_model_load_dir(mmp_model **out, const char *dir)
 			"model directory '%s' does not exist", dir);
 	if ((error = mmp_model__xgb_load()) < 0)
 		return error;
-	m = mmp__calloc(1, sizeof(*m));
+	m = mmp_model__new();
 	mmp_path_join(&path, dir, SCHEMA_FILE);
 	/* no mmp schema but an MLmodel: a model MLflow's Python client
 	 * logged with its xgboost flavor */

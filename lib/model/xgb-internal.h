@@ -3,6 +3,9 @@
 #ifndef LIB_model_xgb_internal_h__
 #define LIB_model_xgb_internal_h__
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "xgb-load.h"
 
 #include "mmp/model.h"
@@ -24,7 +27,20 @@ struct mmp_model {
 	struct mmp_forest *forest; /* mmp's compiled trees; NULL: XGBoost */
 	char *predictor_why;      /* why forest is NULL */
 	int nthread;              /* prediction threads (0: every core) */
+	/*
+	 * The trees compile, and XGBoost configures itself, at the first
+	 * prediction that needs them, not at every load or training:
+	 * most trained models (tuning trials, cross-validation folds)
+	 * predict once or never. Each flag goes from 0 to 1 once, under
+	 * `lock`.
+	 */
+	atomic_int compiled;      /* forest or predictor_why is final */
+	atomic_int warmed;        /* XGBoost has predicted once */
+	pthread_mutex_t lock;
 };
+
+/* a zeroed model with its lock; free with mmp_model_free() */
+mmp_model *mmp_model__new(void);
 
 /* set the error from XGBGetLastError()'s first line; returns code */
 int mmp_model__xgb_error(int code, const char *what);
@@ -37,10 +53,11 @@ int mmp_model__refresh(mmp_model *m);
  * the booster holds exactly the trees mmp predicts with */
 int mmp_model__cut_to_best(mmp_model *m);
 
-/* compile the trees for mmp's predictor, or record why XGBoost keeps
- * predicting (MMP_PREDICTOR=xgboost, something the compiler does not
- * handle); call once the booster holds its final trees. Returns 0, or
- * MMP_EINVALID for a bad MMP_PREDICTOR value */
+/* choose the predictor once the booster holds its final trees: XGBoost
+ * when MMP_PREDICTOR=xgboost (recorded as the reason), else mmp's
+ * trees, compiled at the first prediction (which falls back to XGBoost,
+ * with the reason, when the compiler does not handle the model).
+ * Returns 0, or MMP_EINVALID for a bad MMP_PREDICTOR value */
 int mmp_model__compile(mmp_model *m);
 
 /*

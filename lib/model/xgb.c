@@ -117,10 +117,19 @@ int mmp_model__xgb_error(int code, const char *what)
 
 /* ---- model basics -------------------------------------------------- */
 
+mmp_model *mmp_model__new(void)
+{
+	mmp_model *m = mmp__calloc(1, sizeof(*m));
+
+	pthread_mutex_init(&m->lock, NULL);
+	return m;
+}
+
 void mmp_model_free(mmp_model *m)
 {
 	if (!m)
 		return;
+	pthread_mutex_destroy(&m->lock);
 	if (m->booster)
 		XGBoosterFree(m->booster);
 	free(m->objective);
@@ -311,6 +320,8 @@ int mmp_model__cut_to_best(mmp_model *m)
 	}
 	XGBoosterFree(m->booster);
 	m->booster = sliced;
+	/* a new booster configures itself at its first prediction */
+	atomic_store_explicit(&m->warmed, 0, memory_order_release);
 	error = mmp_model__refresh(m);
 done:
 	mmp_buf_dispose(&kind);
@@ -924,7 +935,7 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 	}
 	if (o->inputs_built)
 		o->inputs_built(o->payload);
-	m = mmp__calloc(1, sizeof(*m));
+	m = mmp_model__new();
 	if (XGBoosterCreate(dm, ndm, &m->booster) != 0) {
 		error = mmp_model__xgb_error(MMP_ERROR,
 			"cannot create the booster");
@@ -1076,40 +1087,74 @@ static int check_cols(const mmp_model *m, size_t ncols)
 	return 0;
 }
 
-static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
-	size_t ncols, int type, float *out, size_t per_row)
+/*
+ * XGBoost's prediction of `rows` into `out` through its in-place path;
+ * how many values came back (copied when nrows * per_row), `*rc` -1 for
+ * an XGBoost error.
+ */
+static bst_ulong xgb_predict(const mmp_model *m, const float *rows,
+	size_t nrows, size_t ncols, int type, float *out, size_t per_row,
+	int *rc)
 {
 	char iface[160], cfg[200];
 	const bst_ulong *shape = NULL;
-	bst_ulong dim = 0, total = 1, d;
+	bst_ulong dim = 0, total = 1, i;
 	const float *res = NULL;
-	DMatrixHandle proxy;
-	int rc, error;
+	DMatrixHandle d = NULL;
+
+	snprintf(iface, sizeof(iface), "{\"data\":[%" PRIuPTR
+		",true],\"shape\":[%zu,%zu],\"typestr\":\"<f4\","
+		"\"version\":3}", (uintptr_t)rows, nrows, ncols);
+	snprintf(cfg, sizeof(cfg), "{\"type\":%d,\"training\":false,"
+		"\"iteration_begin\":0,\"iteration_end\":%d,"
+		"\"strict_shape\":false,\"missing\":NaN,"
+		"\"cache_id\":0}", type, m->best_iteration >= 0 ?
+		m->best_iteration + 1 : 0);
+	d = proxy_acquire();
+	*rc = XGBoosterPredictFromDense(m->booster, iface, cfg, d,
+		&shape, &dim, &res);
+	proxy_release(d);
+	d = NULL;
+	if (*rc == 0) {
+		for (i = 0; i < dim; i++)
+			total *= shape[i];
+		/* the result lives in a buffer of this booster and thread */
+		if (total == (bst_ulong)(nrows * per_row))
+			memcpy(out, res, nrows * per_row * sizeof(float));
+	}
+	if (d)
+		XGDMatrixFree(d);
+	return *rc == 0 ? total : 0;
+}
+
+static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
+	size_t ncols, int type, float *out, size_t per_row)
+{
+	mmp_model *mm = (mmp_model *)m;
+	bst_ulong total;
+	int rc = 0, error, locked = 0;
 
 	if ((error = check_cols(m, ncols)) < 0 || !nrows)
 		return error;
-	snprintf(iface, sizeof(iface), "{\"data\":[%" PRIuPTR ",true],"
-		"\"shape\":[%zu,%zu],\"typestr\":\"<f4\",\"version\":3}",
-		(uintptr_t)rows, nrows, ncols);
-	snprintf(cfg, sizeof(cfg), "{\"type\":%d,\"training\":false,"
-		"\"iteration_begin\":0,\"iteration_end\":%d,"
-		"\"strict_shape\":false,\"missing\":NaN,\"cache_id\":0}",
-		type, m->best_iteration >= 0 ? m->best_iteration + 1 : 0);
-	/* the result lives in a buffer of this booster and thread */
-	proxy = proxy_acquire();
-	rc = XGBoosterPredictFromDense(m->booster, iface, cfg, proxy, &shape,
-		&dim, &res);
-	proxy_release(proxy);
+	/* XGBoost configures itself at its first prediction, which is
+	 * not safe beside another */
+	if (!atomic_load_explicit(&mm->warmed,
+	    memory_order_acquire)) {
+		pthread_mutex_lock(&mm->lock);
+		locked = 1;
+	}
+	total = xgb_predict(m, rows, nrows, ncols, type, out, per_row, &rc);
+	if (locked && rc == 0)
+		atomic_store_explicit(&mm->warmed, 1, memory_order_release);
+	if (locked)
+		pthread_mutex_unlock(&mm->lock);
 	if (rc != 0)
 		return mmp_model__xgb_error(MMP_ERROR,
 			"xgboost prediction failed");
-	for (d = 0; d < dim; d++)
-		total *= shape[d];
 	if (total != (bst_ulong)(nrows * per_row))
 		return mmp_error_ret(MMP_ERROR, MMP_ERROR_XGB,
 			"xgboost returned %llu values for %zu rows",
 			(unsigned long long)total, nrows);
-	memcpy(out, res, nrows * per_row * sizeof(float));
 	return 0;
 }
 
@@ -1146,21 +1191,40 @@ static int compile_forest(const mmp_model *m, mmp_forest **out,
 int mmp_model__compile(mmp_model *m)
 {
 	const char *env = getenv("MMP_PREDICTOR");
-	mmp_buf why = MMP_BUF_INIT;
-	mmp_forest *f = NULL;
 
 	mmp_forest__free(m->forest);
 	m->forest = NULL;
 	free(m->predictor_why);
 	m->predictor_why = NULL;
+	atomic_store_explicit(&m->compiled, 0, memory_order_relaxed);
 	if (env && *env && strcmp(env, "mmp")) {
 		if (strcmp(env, "xgboost"))
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 				"MMP_PREDICTOR is '%s'; expected 'mmp' or "
 				"'xgboost'", env);
 		m->predictor_why = mmp__strdup("MMP_PREDICTOR=xgboost");
-		return 0;
+		atomic_store_explicit(&m->compiled, 1, memory_order_relaxed);
 	}
+	return 0;
+}
+
+/*
+ * Compile the trees now if no one has: the first prediction (or
+ * question about the predictor) pays for it, once, while other threads
+ * wanting the model wait. A failure leaves XGBoost predicting, with
+ * the reason.
+ */
+static void ensure_compiled(const mmp_model *cm)
+{
+	mmp_model *m = (mmp_model *)cm;
+	mmp_buf why = MMP_BUF_INIT;
+	mmp_forest *f = NULL;
+
+	if (atomic_load_explicit(&m->compiled, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&m->lock);
+	if (atomic_load_explicit(&m->compiled, memory_order_relaxed))
+		goto done;
 	if (compile_forest(m, &f, &why) < 0) {
 		/* XGBoost read the model, so it can still predict */
 		mmp_buf_clear(&why);
@@ -1172,12 +1236,15 @@ int mmp_model__compile(mmp_model *m)
 		m->forest = f;
 	else
 		m->predictor_why = mmp_buf_detach(&why);
+	atomic_store_explicit(&m->compiled, 1, memory_order_release);
+done:
+	pthread_mutex_unlock(&m->lock);
 	mmp_buf_dispose(&why);
-	return 0;
 }
 
 mmp_predictor mmp_model_predictor(const mmp_model *m, const char **why)
 {
+	ensure_compiled(m);
 	if (why)
 		*why = m->forest ? NULL : m->predictor_why;
 	return m->forest ? MMP_PREDICTOR_MMP : MMP_PREDICTOR_XGBOOST;
@@ -1187,6 +1254,7 @@ void mmp_model_predictor_describe(mmp_buf *out, const mmp_model *m)
 {
 	size_t n;
 
+	ensure_compiled(m);
 	if (!m->forest) {
 		mmp_buf_printf(out, "xgboost (%s)", m->predictor_why &&
 			*m->predictor_why ? m->predictor_why : "chosen");
@@ -1207,6 +1275,7 @@ int mmp_model_set_predictor(mmp_model *m, mmp_predictor p)
 		m->forest = NULL;
 		free(m->predictor_why);
 		m->predictor_why = mmp__strdup("chosen");
+		atomic_store_explicit(&m->compiled, 1, memory_order_release);
 		return 0;
 	}
 	if (p != MMP_PREDICTOR_MMP)
@@ -1225,6 +1294,7 @@ int mmp_model_set_predictor(mmp_model *m, mmp_predictor p)
 	m->forest = f;
 	free(m->predictor_why);
 	m->predictor_why = NULL;
+	atomic_store_explicit(&m->compiled, 1, memory_order_release);
 done:
 	mmp_buf_dispose(&why);
 	return error;
@@ -1237,6 +1307,7 @@ static int predict_any(const mmp_model *m, const float *rows, size_t nrows,
 {
 	int error;
 
+	ensure_compiled(m);
 	if (!m->forest)
 		return predict_raw(m, rows, nrows, ncols, type, out, per_row);
 	if ((error = check_cols(m, ncols)) < 0 || !nrows)
@@ -1306,9 +1377,6 @@ int mmp_model_evaluate(mmp_metric_list *out, const mmp_model *m,
 int mmp_model_set_nthread(mmp_model *m, int nthread)
 {
 	char num[32];
-	float *row, *res;
-	size_t i;
-	int error;
 
 	XGBRegisterLogCallback(mmp_model__xgb_log);
 	m->nthread = nthread < 0 ? 0 : nthread;
@@ -1316,16 +1384,10 @@ int mmp_model_set_nthread(mmp_model *m, int nthread)
 	if (XGBoosterSetParam(m->booster, "nthread", num) != 0)
 		return mmp_model__xgb_error(MMP_ERROR,
 			"cannot set the prediction threads");
-	row = mmp__calloc(m->nfeatures ? m->nfeatures : 1, sizeof(float));
-	res = mmp__calloc(m->noutputs, sizeof(float));
-	for (i = 0; i < m->nfeatures; i++)
-		row[i] = NAN;
-	/* XGBoost configures itself on its first prediction: do it now,
-	 * before threads share the model, whichever predictor serves */
-	error = predict_raw(m, row, 1, m->nfeatures, 0, res, m->noutputs);
-	free(row);
-	free(res);
-	return error;
+	/* XGBoost configures itself again at its next prediction, which
+	 * then runs alone (predict_raw) */
+	atomic_store_explicit(&m->warmed, 0, memory_order_release);
+	return 0;
 }
 
 int mmp_model_importance(double *out, size_t nfeatures, const mmp_model *m)

@@ -10,6 +10,7 @@
 #include "mmp/errors.h"
 #include "mmp/model.h"
 #include "mmp/version.h"
+#include "model/xgb-internal.h"
 #include "tap.h"
 
 #define RUN_ID "0123456789abcdef0123456789abcdef"
@@ -942,22 +943,36 @@ static void *predict_rows(void *arg)
 	return NULL;
 }
 
-static void test_threads(const dataset *d)
+/*
+ * Four threads predict with one model; `cold`: from a model that has
+ * not predicted yet, so that the first calls race to compile the trees
+ * (or, with XGBoost, to its first configuration), which must happen
+ * once and before any of them predicts.
+ */
+static void test_threads(const dataset *d, int cold, const char *predictor)
 {
-	mmp_model *m = NULL;
+	mmp_model *m = NULL, *w = NULL;
 	pthread_t th[4];
 	pred_job jobs[4];
 	float *want;
 	size_t i, mism = 0;
 	int errs = 0;
 
-	if (mmp_model_load_dir(&m, tmp_path("bin-model")) < 0) {
+	if (predictor)
+		setenv("MMP_PREDICTOR", predictor, 1);
+	if (mmp_model_load_dir(&m, tmp_path("bin-model")) < 0 ||
+	    mmp_model_load_dir(&w, tmp_path("bin-model")) < 0) {
 		ok(0, "load for threads: %s", mmp_error_last()->message);
+		unsetenv("MMP_PREDICTOR");
+		mmp_model_free(m);
 		return;
 	}
+	unsetenv("MMP_PREDICTOR");
 	mmp_model_set_nthread(m, 1);
 	want = calloc(d->nrows, sizeof(float));
-	mmp_model_predict(m, d->x, d->nrows, d->ncols, want);
+	mmp_model_predict(w, d->x, d->nrows, d->ncols, want);
+	if (!cold)
+		mmp_model_predict(m, d->x, d->nrows, d->ncols, want);
 	for (i = 0; i < 4; i++) {
 		jobs[i] = (pred_job){ m, d, want, 0, 0 };
 		pthread_create(&th[i], NULL, predict_rows, &jobs[i]);
@@ -969,10 +984,48 @@ static void test_threads(const dataset *d)
 	}
 	is_int(errs, 0, "4 threads x %zu predictions: no error",
 		d->nrows * 20 * 2);
-	is_int((long long)mism, 0, "4 threads on one model: same bits as "
-		"serial");
+	is_int((long long)mism, 0, "4 threads on one %smodel%s%s: same bits "
+		"as serial", cold ? "fresh " : "", predictor ? ", " : "",
+		predictor ? predictor : "");
 	free(want);
 	mmp_model_free(m);
+	mmp_model_free(w);
+}
+
+/* loading, training and choosing threads compile no trees: the first
+ * prediction does, once */
+static void test_lazy(const dataset *d)
+{
+	mmp_model *m = NULL, *t = NULL;
+	mmp_model_train_options o;
+	float out[2];
+
+	if (mmp_model_load_dir(&m, tmp_path("bin-model")) < 0) {
+		ok(0, "load for lazy: %s", mmp_error_last()->message);
+		return;
+	}
+	ok(!m->forest && !atomic_load(&m->compiled),
+		"a loaded model has no compiled trees yet");
+	is_int(mmp_model_set_nthread(m, 1), 0, "set its threads");
+	ok(!m->forest && !atomic_load(&m->warmed),
+		"still none, and XGBoost has not predicted");
+	is_int(mmp_model_predict(m, d->x, 2, d->ncols, out), 0, "predict");
+	ok(m->forest && atomic_load(&m->compiled) &&
+		!atomic_load(&m->warmed),
+		"the first prediction compiled the trees; XGBoost idle");
+	mmp_model_free(m);
+
+	base_options(&o, d, MMP_TASK_BINARY);
+	o.num_boost_round = 5;
+	is_int(mmp_model_train(&t, &o, NULL), 0, "train");
+	if (t) {
+		ok(!t->forest && !atomic_load(&t->compiled),
+			"a trained model has no compiled trees yet");
+		is_int(mmp_model_predictor(t, NULL), MMP_PREDICTOR_MMP,
+			"asking for the predictor compiles them");
+		ok(t->forest != NULL, "compiled");
+	}
+	mmp_model_free(t);
 }
 
 /* ---- XGBoost's Python package reads the same model ------------------ */
@@ -1414,7 +1467,10 @@ int main(int argc, char **argv)
 	m = test_binary(&d);
 	if (m) {
 		test_dir(m, &d);
-		test_threads(&d);
+		test_threads(&d, 0, NULL);
+		test_threads(&d, 1, NULL);
+		test_threads(&d, 1, "xgboost");
+		test_lazy(&d);
 		test_python(&d);
 		test_recut(&d);
 	}
