@@ -123,6 +123,104 @@ test_expect_success 'a dart model falls back to XGBoost and says why' '
 	test_cmp expect actual
 '
 
+# linpy.py MODEL_DIR CSV JSONL: Python's xgboost on model.ubj gives the
+# float32 numbers batch-inference wrote, row by row (NaN equals NaN)
+cat >linpy.py <<\EOF
+import json, sys
+import numpy as np, xgboost as xgb
+d, csv, out = sys.argv[1:4]
+schema = json.load(open(d + "/mmp-schema.json"))
+x = np.genfromtxt(csv, delimiter=",", skip_header=1, dtype=np.float64)
+x = np.atleast_2d(x).astype(np.float32)
+b = xgb.Booster(model_file=d + "/model.ubj")
+p = b.predict(xgb.DMatrix(x, missing=np.nan,
+    feature_names=[f["name"] for f in schema["features"]]))
+rows = [json.loads(l) for l in open(out)]
+assert len(rows) == len(p), (len(rows), len(p))
+bad = 0
+for r, q in zip(rows, p):
+    if schema["task"] == "regression":
+        got, want = [r["prediction"]], [q]
+    elif schema["task"] == "binary":
+        got, want = [r["probabilities"][schema["classes"][1]]], [q]
+    else:
+        got = [r["probabilities"][c] for c in schema["classes"]]
+        want = list(q)
+    for g, w in zip(got, want):
+        g, w = np.float32(float(g)), np.float32(w)
+        bad += not (g == w or (np.isnan(g) and np.isnan(w)))
+print(len(p), bad)
+sys.exit(bad != 0)
+EOF
+if /usr/bin/python3 -c 'import xgboost, numpy' 2>/dev/null; then
+	test_set_prereq PYXGB
+fi
+
+# binary:logistic, multi:softprob, reg:squarederror, count:poisson
+for seed in 0 3 5 12
+do
+	test_expect_success "gblinear model $seed: trains, loads and predicts through XGBoost" '
+		mkmodel random lin$seed $seed gblinear >lin$seed.what &&
+		grep "^gblinear " lin$seed.what &&
+		forestcheck --csv lin$seed 300 $seed >lin$seed.csv &&
+		test_line_count = 301 lin$seed.csv &&
+		same_batch lin$seed lin$seed &&
+		test_line_count = 300 lin$seed.mmp &&
+		echo "predictor: xgboost (booster '"'"'gblinear'"'"' is not handled)" \
+			>expect &&
+		grep "^predictor:" lin$seed.err >actual &&
+		test_cmp expect actual
+	'
+
+	test_expect_success PYXGB "gblinear model $seed: the numbers are Python xgboost's" '
+		/usr/bin/python3 linpy.py lin$seed lin$seed.csv lin$seed.mmp >out &&
+		echo "300 0" >expect &&
+		test_cmp expect out
+	'
+done
+
+test_expect_success JQ 'mmp train fits, evaluates and saves a gblinear model' '
+	cat >proj/recipes/lin.yaml <<-\EOF &&
+	name: lin
+	task: binary_classification
+	data:
+	  source: data/breast_cancer.csv
+	  interface: {target_column: target}
+	  split: {test_size: 0.2, seed: 42}
+	model:
+	  params: {objective: "binary:logistic", booster: gblinear}
+	  num_boost_round: 20
+	EOF
+	(cd proj && mmp train --recipe recipes/lin.yaml -q --json) >lin.json &&
+	test "$(json_get lin.json .status)" = FINISHED &&
+	json_get lin.json ".metrics.roc_auc > 0.95" | grep -x true &&
+	json_get lin.json "[.feature_importance[].gain] | max == 0" |
+		grep -x true &&
+	dir=$(json_get lin.json .model_dir) &&
+	sed 1d "$SRC_DIR/recipes/data/breast_cancer.csv" |
+		cut -d, -f1-30 >lintrain.body &&
+	{ head -n 1 "$SRC_DIR/recipes/data/breast_cancer.csv" |
+		cut -d, -f1-30 && cat lintrain.body; } >lintrain.csv &&
+	mmp batch-inference --model-dir "$dir" --input lintrain.csv \
+		--output lintrain.mmp --format jsonl --proba -q &&
+	test_line_count = 569 lintrain.mmp
+'
+
+test_expect_success PYXGB 'mmp train'"'"'s gblinear model predicts Python xgboost'"'"'s numbers' '
+	dir=$(json_get lin.json .model_dir) &&
+	/usr/bin/python3 linpy.py "$dir" lintrain.csv lintrain.mmp >out &&
+	echo "569 0" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a gblinear model serves its numbers' '
+	same_served lin3 lin3 &&
+	echo "predictor: xgboost (booster '"'"'gblinear'"'"' is not handled)" \
+		>expect &&
+	grep "^predictor:" lin3-s.err >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'without -v no predictor line is printed' '
 	mmp batch-inference --model-dir rnd0 --input rnd0.csv \
 		--output quiet.out 2>quiet.err &&

@@ -354,7 +354,8 @@ MMP_EXTERN(int) mmp_model_set_nthread(mmp_model *m, int nthread);
 /**
  * Feature importance by gain (XGBoost's average gain per split) into
  * the caller's `out`, one value per feature in column order; features
- * no tree uses get 0. Returns 0 or MMP_ERROR.
+ * no tree uses get 0, as does every feature of a linear (gblinear)
+ * model, which has no splits. Returns 0 or MMP_ERROR.
  */
 MMP_EXTERN(int) mmp_model_importance(double *out, size_t nfeatures,
 	const mmp_model *m);

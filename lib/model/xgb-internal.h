@@ -27,12 +27,13 @@ struct mmp_model {
 	struct mmp_forest *forest; /* mmp's compiled trees; NULL: XGBoost */
 	char *predictor_why;      /* why forest is NULL */
 	int nthread;              /* prediction threads (0: every core) */
+	int linear;               /* gblinear: no in-place prediction */
 	/*
 	 * The trees compile, and XGBoost configures itself, at the first
 	 * prediction that needs them, not at every load or training:
 	 * most trained models (tuning trials, cross-validation folds)
 	 * predict once or never. Each flag goes from 0 to 1 once, under
-	 * `lock`.
+	 * `lock`; gblinear predictions also hold it.
 	 */
 	atomic_int compiled;      /* forest or predictor_why is final */
 	atomic_int warmed;        /* XGBoost has predicted once */

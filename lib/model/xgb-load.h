@@ -27,6 +27,7 @@
 	X(XGBoosterGetNumFeature) \
 	X(XGBoosterGetStrFeatureInfo) \
 	X(XGBoosterLoadModelFromBuffer) \
+	X(XGBoosterPredictFromDMatrix) \
 	X(XGBoosterPredictFromDense) \
 	X(XGBoosterSaveJsonConfig) \
 	X(XGBoosterSaveModelToBuffer) \
@@ -72,6 +73,7 @@ void mmp_model__xgb_log(const char *msg);
 #define XGBoosterGetNumFeature MMP_XGB(XGBoosterGetNumFeature)
 #define XGBoosterGetStrFeatureInfo MMP_XGB(XGBoosterGetStrFeatureInfo)
 #define XGBoosterLoadModelFromBuffer MMP_XGB(XGBoosterLoadModelFromBuffer)
+#define XGBoosterPredictFromDMatrix MMP_XGB(XGBoosterPredictFromDMatrix)
 #define XGBoosterPredictFromDense MMP_XGB(XGBoosterPredictFromDense)
 #define XGBoosterSaveJsonConfig MMP_XGB(XGBoosterSaveJsonConfig)
 #define XGBoosterSaveModelToBuffer MMP_XGB(XGBoosterSaveModelToBuffer)

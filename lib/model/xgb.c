@@ -209,7 +209,7 @@ static const char *json_str(const cJSON *o, const char *a, const char *b)
 int mmp_model__refresh(mmp_model *m)
 {
 	bst_ulong len = 0, nf = 0;
-	const char *cfg = NULL, *obj, *nc, *v = NULL;
+	const char *cfg = NULL, *obj, *nc, *v = NULL, *gbm;
 	cJSON *root = NULL, *learner;
 	int64_t n;
 	int ok = 0, rounds = 0, error = 0;
@@ -226,6 +226,8 @@ int mmp_model__refresh(mmp_model *m)
 			"model configuration has no objective");
 		goto done;
 	}
+	gbm = json_str(learner, "gradient_booster", "name");
+	m->linear = gbm && !strcmp(gbm, "gblinear");
 	free(m->objective);
 	m->objective = mmp__strdup(obj);
 	m->num_class = (size_t)n;
@@ -1088,9 +1090,10 @@ static int check_cols(const mmp_model *m, size_t ncols)
 }
 
 /*
- * XGBoost's prediction of `rows` into `out` through its in-place path;
- * how many values came back (copied when nrows * per_row), `*rc` -1 for
- * an XGBoost error.
+ * XGBoost's prediction of `rows` into `out` through its in-place path,
+ * or for a linear booster (which has none) through a matrix. 0, -1 for
+ * an XGBoost error, or how many values came back when they were not
+ * nrows * per_row.
  */
 static bst_ulong xgb_predict(const mmp_model *m, const float *rows,
 	size_t nrows, size_t ncols, int type, float *out, size_t per_row,
@@ -1102,19 +1105,32 @@ static bst_ulong xgb_predict(const mmp_model *m, const float *rows,
 	const float *res = NULL;
 	DMatrixHandle d = NULL;
 
-	snprintf(iface, sizeof(iface), "{\"data\":[%" PRIuPTR
-		",true],\"shape\":[%zu,%zu],\"typestr\":\"<f4\","
-		"\"version\":3}", (uintptr_t)rows, nrows, ncols);
-	snprintf(cfg, sizeof(cfg), "{\"type\":%d,\"training\":false,"
-		"\"iteration_begin\":0,\"iteration_end\":%d,"
-		"\"strict_shape\":false,\"missing\":NaN,"
-		"\"cache_id\":0}", type, m->best_iteration >= 0 ?
-		m->best_iteration + 1 : 0);
-	d = proxy_acquire();
-	*rc = XGBoosterPredictFromDense(m->booster, iface, cfg, d,
-		&shape, &dim, &res);
-	proxy_release(d);
-	d = NULL;
+	if (m->linear) {
+		/* a linear model predicts with all its weights: no range */
+		snprintf(cfg, sizeof(cfg), "{\"type\":%d,\"training\":false,"
+			"\"iteration_begin\":0,\"iteration_end\":0,"
+			"\"strict_shape\":false}", type);
+		*rc = XGDMatrixCreateFromMat_omp(rows, (bst_ulong)nrows,
+			(bst_ulong)ncols, NAN, &d, nrows < 4096 ? 1 :
+			m->nthread);
+		if (*rc == 0)
+			*rc = XGBoosterPredictFromDMatrix(m->booster, d, cfg,
+				&shape, &dim, &res);
+	} else {
+		snprintf(iface, sizeof(iface), "{\"data\":[%" PRIuPTR
+			",true],\"shape\":[%zu,%zu],\"typestr\":\"<f4\","
+			"\"version\":3}", (uintptr_t)rows, nrows, ncols);
+		snprintf(cfg, sizeof(cfg), "{\"type\":%d,\"training\":false,"
+			"\"iteration_begin\":0,\"iteration_end\":%d,"
+			"\"strict_shape\":false,\"missing\":NaN,"
+			"\"cache_id\":0}", type, m->best_iteration >= 0 ?
+			m->best_iteration + 1 : 0);
+		d = proxy_acquire();
+		*rc = XGBoosterPredictFromDense(m->booster, iface, cfg, d,
+			&shape, &dim, &res);
+		proxy_release(d);
+		d = NULL;
+	}
 	if (*rc == 0) {
 		for (i = 0; i < dim; i++)
 			total *= shape[i];
@@ -1137,8 +1153,9 @@ static int predict_raw(const mmp_model *m, const float *rows, size_t nrows,
 	if ((error = check_cols(m, ncols)) < 0 || !nrows)
 		return error;
 	/* XGBoost configures itself at its first prediction, which is
-	 * not safe beside another */
-	if (!atomic_load_explicit(&mm->warmed,
+	 * not safe beside another; a linear booster predicts through
+	 * XGBoost's matrix cache, which is not either */
+	if (m->linear || !atomic_load_explicit(&mm->warmed,
 	    memory_order_acquire)) {
 		pthread_mutex_lock(&mm->lock);
 		locked = 1;
@@ -1406,6 +1423,9 @@ int mmp_model_importance(double *out, size_t nfeatures, const mmp_model *m)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 			"model has %zu features, not %zu", m->nfeatures,
 			nfeatures);
+	/* a linear booster has weights, no splits to gain from */
+	if (m->linear)
+		return 0;
 	if (XGBoosterFeatureScore(m->booster,
 	    "{\"importance_type\":\"gain\",\"feature_map\":\"\"}", &n,
 	    &names, &dim, &shape, &scores) != 0)
