@@ -4,8 +4,10 @@
 # same space, the same training and validation rows, the same rounds and
 # early stopping: the best ROC AUC after 10, 25 and 50 trials (mean over
 # seeds), the wall time, the sampler's own time per trial, how long
-# mmp needs to reach Optuna's 20-trial best, and mmp's wall time over
-# Optuna's as a ratio of medians. A benchmark, not a test.
+# mmp needs to reach Optuna's 20-trial best, and mmp's wall and CPU
+# time (user + sys) over Optuna's as ratios of medians, with the load
+# average: on a shared machine the CPU time is the figure that holds.
+# A benchmark, not a test.
 #
 #   scripts/bench/tune.sh [TRIALS] [SEEDS] [ROWS]   (defaults 50, 3, 100000)
 #   MMP_BENCH_DIR=DIR keeps the generated data (default $TMPDIR)
@@ -125,12 +127,14 @@ study = optuna.create_study(direction="maximize",
     sampler=optuna.samplers.TPESampler(seed=seed),
     pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10))
 t0 = time.time()
+c0 = time.process_time()   # every thread of the process
 study.optimize(objective, n_trials=trials)
 wall = time.time() - t0
+cpu = time.process_time() - c0
 vals = [t.value if t.state == optuna.trial.TrialState.COMPLETE else None
         for t in study.trials]
 ends = [t.datetime_complete.timestamp() - t0 for t in study.trials]
-json.dump({"values": vals, "ends": ends, "wall": wall,
+json.dump({"values": vals, "ends": ends, "wall": wall, "cpu": cpu,
            "overhead": (wall - obj_time[0]) / trials}, open(out, "w"))
 EOF
 
@@ -177,15 +181,17 @@ def median(xs):
     xs = sorted(xs)
     n = len(xs)
     return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
-print("wall time, mmp / Optuna (medians over seeds of interleaved runs;")
-print("best value at equal trials, mmp - Optuna, medians):")
+print("wall and CPU time (user + sys), mmp / Optuna (medians over seeds")
+print("of interleaved runs; best value at equal trials, mmp - Optuna):")
 for (data, tool), rs in sorted(rows.items()):
     opt = rows.get((data, "optuna"))
     if tool == "optuna" or not opt:
         continue
     n = min(len(r["values"]) for r in rs + opt)
-    print("  %-5s %-8s %6.2fx   best@%d %+.5f" % (data, tool,
-        median([r["wall"] for r in rs]) / median([o["wall"] for o in opt]),
+    print("  %-5s %-8s wall %5.2fx   cpu %5.2fx   best@%d %+.5f" % (data,
+        tool, median([r["wall"] for r in rs]) /
+        median([o["wall"] for o in opt]),
+        median([r["cpu"] for r in rs]) / median([o["cpu"] for o in opt]),
         n, median([best_at(r["values"], n) for r in rs]) -
         median([best_at(o["values"], n) for o in opt])))
 EOF
@@ -195,25 +201,32 @@ run_mmp() {  # run_mmp DATA CSV SEED JOBS OUT
 	rm -rf "$proj"
 	"$MMP" init -q "$proj" >/dev/null
 	recipe "$1" "$2" "$3" >"$proj/r.yaml"
-	"$MMP" -C "$proj" tune --recipe r.yaml --jobs "$4" --threads 2 \
-		--json >"$proj/session.json"
+	# the CPU time of the whole mmp process, as its parent sees it
+	$PY -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[2:], stdout=open(sys.argv[1], "w"), check=True)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(u.ru_utime + u.ru_stime)' "$proj/session.json" \
+		"$MMP" -C "$proj" tune --recipe r.yaml --jobs "$4" --threads 2 \
+		--json >"$proj/cpu"
 	"$MMP" -C "$proj" tune show "$1" --json >"$proj/show.json"
 	$PY - "$proj" "$1" "$4" "$5" <<'EOF'
 import json, sys
 proj, data, jobs, out = sys.argv[1:5]
+cpu = float(open(proj + "/cpu").read())
 s = json.load(open(proj + "/session.json"))
 t = json.load(open(proj + "/show.json"))["trials"]
 t0 = min(x["start_time"] for x in t) / 1000
 json.dump({"data": data, "tool": "mmp J=" + jobs,
     "values": [x["value"] if x["state"] == "COMPLETE" else None for x in t],
     "ends": [x["end_time"] / 1000 - t0 for x in t],
-    "wall": s["session"]["seconds"],
+    "wall": s["session"]["seconds"], "cpu": cpu,
     "overhead": s["session"]["sampler_seconds"] / max(1, s["session"]["trials"])},
     open(out, "w"))
 EOF
 }
 
 RESULTS=()
+LOAD0=$(cut -d" " -f1-3 /proc/loadavg)
 for data in bc syn; do
 	csv="$DIR/bc.csv"
 	test $data = syn && csv="$DIR/syn-$ROWS.csv"
@@ -234,4 +247,5 @@ for data in bc syn; do
 	done
 done
 echo "== mmp tune vs Optuna: $TRIALS trials, $NSEEDS seeds, bc = breast cancer (569 rows), syn = $ROWS x 28"
+echo "load average (1, 5, 15 min) at the start: $LOAD0, at the end: $(cut -d" " -f1-3 /proc/loadavg)"
 $PY "$DIR/summary.py" "${RESULTS[@]}"
