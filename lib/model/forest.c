@@ -1099,11 +1099,64 @@ static void complete_rows(const mmp_forest *f, const float *xb, size_t n,
 	}
 }
 
-/* one row at a time: the trees' independent descents overlap */
+/* trees walked side by side for one row */
+#define TLANES 8
+
+/* what a lane of a tree that is a single leaf reads: it goes left */
+static const cnode no_split = { 0, NAN };
+
+/* TLANES complete trees of `depth` levels from their roots `cn`: the
+ * index of the leaf each reaches, in its last level (from 2^depth - 1) */
+static void walk_complete(const cnode *const *cn, const float *xb,
+	uint32_t depth, size_t *i)
+{
+	uint32_t d;
+	size_t l;
+
+	for (d = 0; d < depth; d++) {
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+		for (l = 0; l < TLANES; l++) {
+			const cnode *c = cn[l] + i[l];
+
+			i[l] = 2 * i[l] + 1 + (xb[c->col] >= c->t);
+		}
+	}
+}
+
+/* the same for trees of depths dep[], the deepest `maxd`: a lane past
+ * its depth stays on its leaf (and reads its root meanwhile) */
+static void walk_uneven(const cnode *const *cn, const float *xb,
+	const uint32_t *dep, uint32_t maxd, size_t *i)
+{
+	uint32_t d;
+	size_t l;
+
+	for (d = 0; d < maxd; d++) {
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+		for (l = 0; l < TLANES; l++) {
+			size_t at = d < dep[l] ? i[l] : 0;
+			const cnode *c = cn[l] + at;
+			size_t nx = 2 * at + 1 + (xb[c->col] >= c->t);
+
+			i[l] = d < dep[l] ? nx : i[l];
+		}
+	}
+}
+
+/*
+ * One row at a time, TLANES trees in lock step: their descents are
+ * independent, so the loads of one level overlap instead of each
+ * waiting on the last; a lane whose tree is shallower stops at its
+ * leaf (and reads its root meanwhile). Leaves add in tree order.
+ */
 static void complete_few(const mmp_forest *f, const float *rows, size_t n,
 	float *xb, float *acc)
 {
-	size_t nf = f->nfeatures, k = f->ngroups, t, r, j;
+	size_t nf = f->nfeatures, k = f->ngroups, nt = f->ntrees, t, r, j;
 
 	for (r = 0; r < n; r++) {
 		const float *x = rows + r * nf;
@@ -1115,15 +1168,31 @@ static void complete_few(const mmp_forest *f, const float *rows, size_t n,
 			xb[j] = m ? -INFINITY : x[j];
 			xb[nf + j] = m ? INFINITY : x[j];
 		}
-		for (t = 0; t < f->ntrees; t++) {
-			const cnode *cn = f->cn + f->coff[t];
-			uint32_t depth = f->depths[t], d;
-			size_t i = 0;
+		for (t = 0; t < nt; t += TLANES) {
+			const cnode *cn[TLANES];
+			size_t i[TLANES], m = nt - t < TLANES ? nt - t : TLANES;
+			uint32_t dep[TLANES], maxd = 0;
+			size_t l;
 
-			for (d = 0; d < depth; d++)
-				i = 2 * i + 1 + (xb[cn[i].col] >= cn[i].t);
-			a[f->groups[t]] += f->cl[f->cloff[t] + i -
-				(((size_t)1 << depth) - 1)];
+			for (l = 0; l < TLANES; l++) {
+				size_t u = t + (l < m ? l : m - 1);
+
+				dep[l] = f->depths[u];
+				/* a lone leaf has no node to read */
+				cn[l] = dep[l] ? f->cn + f->coff[u] : &no_split;
+				i[l] = 0;
+				if (dep[l] > maxd)
+					maxd = dep[l];
+			}
+			for (l = 0; l < TLANES && dep[l] == maxd; l++)
+				;
+			if (l == TLANES)
+				walk_complete(cn, xb, maxd, i);
+			else
+				walk_uneven(cn, xb, dep, maxd, i);
+			for (l = 0; l < m; l++)
+				a[f->groups[t + l]] += f->cl[f->cloff[t + l] +
+					i[l] - (((size_t)1 << dep[l]) - 1)];
 		}
 	}
 }
