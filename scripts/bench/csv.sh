@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # csv.sh: time mmp's CSV load against pandas.read_csv on a seeded
-# 1,000,000 x 28 numeric CSV (plus a binary target): wall time and peak
-# RSS, medians of interleaved rounds. A benchmark, not a test.
+# 1,000,000 x 28 numeric CSV (plus a binary target): wall time, CPU time
+# (user + sys: what holds on a machine others load; pandas' includes
+# importing it) and peak RSS, medians of interleaved rounds, with the
+# load average. A benchmark, not a test.
 #
 #   scripts/bench/csv.sh [ROWS] [ROUNDS]     (defaults 1000000 and 5)
 #   MMP_BENCH_DIR=DIR keeps the generated data (default $TMPDIR)
@@ -60,12 +62,13 @@ int main(int argc, char **argv)
 	return 0;
 }
 EOF
-# linked as mmp is: the libraries libmmp opens on first use (XGBoost,
-# libgit2, libcurl, libmicrohttpd, libcrypto) are not linked (see the
-# Makefile's DEPS)
+# linked as mmp is: the Makefile's DEPS (zlib and zstd read compressed
+# CSV); the libraries libmmp opens on first use (XGBoost, libgit2,
+# libcurl, libmicrohttpd, libcrypto) are not linked
 # shellcheck disable=SC2046
 "$CC" -O2 -Iinclude -o "$DIR/csvload" "$DIR/csvload.c" lib/libmmp.a \
-	$(pkg-config --libs yaml-0.1 libcjson sqlite3 2>/dev/null) \
+	$(pkg-config --libs yaml-0.1 libcjson sqlite3 zlib libzstd \
+		2>/dev/null) \
 	-ldl -lpthread -lm
 
 have_pandas=1
@@ -75,13 +78,17 @@ if ! "$PY" -c 'import pandas' 2>/dev/null; then
 		"(scripts/install-deps.sh installs python3-pandas)"
 fi
 
-# run CMD...: append "wall_seconds peak_kb" to the file named by $OUT
+# run CMD...: append "wall_seconds peak_kb cpu_seconds" to the file
+# named by $OUT
 measure() {
-	/usr/bin/time -f '%e %M' -o "$DIR/time.out" "$@" >"$DIR/run.out"
-	cat "$DIR/time.out" >>"$OUT"
+	/usr/bin/time -f '%e %M %U %S' -o "$DIR/time.out" "$@" \
+		>"$DIR/run.out"
+	awk '{ print $1, $2, $3 + $4 }' "$DIR/time.out" >"$DIR/time.cpu"
+	cat "$DIR/time.cpu" >>"$OUT"
 }
 
 : >"$DIR/mmp2.txt"; : >"$DIR/mmp1.txt"; : >"$DIR/pandas.txt"
+LOAD0=$(cut -d" " -f1-3 /proc/loadavg)
 for r in $(seq "$ROUNDS"); do
 	OUT="$DIR/mmp2.txt" measure "$DIR/csvload" "$CSV" 2
 	OUT="$DIR/mmp1.txt" measure "$DIR/csvload" "$CSV" 1
@@ -104,7 +111,10 @@ bytes=$(wc -c <"$CSV")
 printf '\n%s: %s rows x 28 features + target, %.0f MB, %s rounds\n' \
 	"$(basename "$CSV")" "$ROWS" "$(echo "$bytes / 1000000" | bc -l)" \
 	"$ROUNDS"
-printf '%-26s %10s %12s\n' "loader" "wall (s)" "peak RSS (MB)"
+echo "load average (1, 5, 15 min) at the start: $LOAD0, at the end:" \
+	"$(cut -d" " -f1-3 /proc/loadavg)"
+printf '%-26s %10s %10s %12s\n' "loader" "wall (s)" "CPU (s)" \
+	"peak RSS (MB)"
 for n in mmp2 mmp1 pandas; do
 	test -s "$DIR/$n.txt" || continue
 	case $n in
@@ -112,12 +122,16 @@ for n in mmp2 mmp1 pandas; do
 	mmp1) label="mmp_csv_load, 1 thread" ;;
 	pandas) label="pandas.read_csv" ;;
 	esac
-	printf '%-26s %10.3f %12.1f\n' "$label" "$(median "$DIR/$n.txt" 1)" \
+	printf '%-26s %10.3f %10.3f %12.1f\n' "$label" \
+		"$(median "$DIR/$n.txt" 1)" "$(median "$DIR/$n.txt" 3)" \
 		"$(echo "$(median "$DIR/$n.txt" 2) / 1024" | bc -l)"
 done
 if test $have_pandas = 1; then
 	pt=$(median "$DIR/pandas.txt" 1); pm=$(median "$DIR/pandas.txt" 2)
+	pc=$(median "$DIR/pandas.txt" 3)
 	mt=$(median "$DIR/mmp2.txt" 1); mm=$(median "$DIR/mmp2.txt" 2)
-	printf 'pandas / mmp (2 threads): %.1fx wall time, %.1fx peak RSS\n' \
-		"$(echo "$pt / $mt" | bc -l)" "$(echo "$pm / $mm" | bc -l)"
+	mc=$(median "$DIR/mmp2.txt" 3)
+	printf 'pandas / mmp (2 threads): %.1fx wall time, %.1fx CPU time, ' \
+		"$(echo "$pt / $mt" | bc -l)" "$(echo "$pc / $mc" | bc -l)"
+	printf '%.1fx peak RSS\n' "$(echo "$pm / $mm" | bc -l)"
 fi
