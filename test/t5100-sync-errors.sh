@@ -178,7 +178,7 @@ test_expect_success JQ 'a 4xx is not retried; the next push completes' '
 test_expect_success JQ 'a server without the artifact proxy is named' '
 	fake_start local --mode artifacts-local &&
 	test_expect_code 1 push local &&
-	test_grep "the server keeps artifacts at ./mlflow/artifacts/[0-9]*/[0-9a-f]*/artifacts., not behind its artifact proxy: start it with --serve-artifacts" local.err
+	test_grep "the server keeps artifacts at ./mlflow/artifacts/[0-9]*/[0-9a-f]*/artifacts., neither behind its artifact proxy nor in S3: start it with --serve-artifacts" local.err
 '
 
 test_expect_success JQ 'an artifact changed on disk is refused' '

@@ -89,6 +89,7 @@ done:
 
 void mmp_mlflow__close(struct mmp_mlflow *m)
 {
+	mmp_s3_free(m->s3);
 	mmp_http_client_free(m->http);
 	free(m->fail_class);
 	memset(m, 0, sizeof(*m));
@@ -615,6 +616,81 @@ static void escape_path(mmp_buf *out, const char *p)
 	mmp_buf_dispose(&seg);
 }
 
+int mmp_mlflow__s3(mmp_s3 **out, mmp_buf *key, struct mmp_mlflow *m,
+	const char *uri, const char *rel)
+{
+	char *bucket = NULL, *k = NULL;
+	mmp_buf root = MMP_BUF_INIT;
+	int err;
+
+	*out = NULL;
+	if ((err = mmp_s3_uri_split(&bucket, &k, uri)) < 0)
+		return err;
+	mmp_buf_printf(&root, "s3://%s", bucket);
+	if (m->s3 && strcmp(mmp_s3_location(m->s3), root.ptr)) {
+		mmp_mlflow__s3_account(m, 0);
+		mmp_s3_free(m->s3);
+		m->s3 = NULL;
+	}
+	if (!m->s3 && (err = mmp_s3_open(&m->s3, root.ptr, NULL)) < 0) {
+		free(m->fail_class);
+		m->fail_class = mmp__strdup("s3-credentials");
+		goto done;
+	}
+	mmp_buf_clear(key);
+	mmp_buf_puts(key, k);
+	while (rel && *rel == '/')
+		rel++;
+	if (rel && *rel)
+		mmp_buf_printf(key, "%s%s", key->size ? "/" : "", rel);
+	*out = m->s3;
+done:
+	free(bucket);
+	free(k);
+	mmp_buf_dispose(&root);
+	return err;
+}
+
+void mmp_mlflow__s3_account(struct mmp_mlflow *m, int failed)
+{
+	mmp_s3_stats st;
+
+	if (!m->s3)
+		return;
+	mmp_s3_stats_get(m->s3, &st);
+	m->requests += (size_t)st.requests - m->s3_requests;
+	m->retries += (size_t)st.retries - m->s3_retries;
+	m->s3_requests = (size_t)st.requests;
+	m->s3_retries = (size_t)st.retries;
+	if (failed) {
+		free(m->fail_class);
+		m->fail_class = mmp__strdup(st.last_code ? st.last_code :
+			st.last_status ? "s3" : "s3-unreachable");
+	}
+}
+
+static int artifact_put_s3(struct mmp_mlflow *m, const char *artifact_uri,
+	const char *rel_path, const char *file_path, const char *data,
+	size_t len)
+{
+	mmp_buf key = MMP_BUF_INIT;
+	mmp_s3 *s3;
+	int err;
+
+	if ((err = mmp_mlflow__s3(&s3, &key, m, artifact_uri, rel_path)) < 0)
+		goto done;
+	if (file_path)
+		err = mmp_s3_put_file(s3, key.ptr, file_path);
+	else
+		err = mmp_s3_put_data(s3, key.ptr, data, len);
+	mmp_mlflow__s3_account(m, err < 0);
+	if (err < 0)
+		mmp_error_prefix("upload artifact '%s'", rel_path);
+done:
+	mmp_buf_dispose(&key);
+	return err;
+}
+
 static int artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
 	const char *rel_path, const char *file_path, const char *data,
 	size_t len)
@@ -624,10 +700,14 @@ static int artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
 	const char *root;
 	int err;
 
+	if (artifact_uri && !strncmp(artifact_uri, "s3://", 5))
+		return artifact_put_s3(m, artifact_uri, rel_path, file_path,
+			data, len);
 	if (!artifact_uri || strncmp(artifact_uri, scheme, strlen(scheme)))
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_HTTP,
-			"the server keeps artifacts at '%s', not behind its "
-			"artifact proxy: start it with --serve-artifacts",
+			"the server keeps artifacts at '%s', neither behind "
+			"its artifact proxy nor in S3: start it with "
+			"--serve-artifacts",
 			artifact_uri ? artifact_uri : "");
 	root = artifact_uri + strlen(scheme);
 	while (*root == '/')

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "mmp/remote.h"
+#include "mmp/s3.h"
 #include "mmp/store.h"
 #include "util/util.h"
 
@@ -23,6 +24,9 @@ struct mmp_mlflow {
 	size_t requests;       /* HTTP requests sent, retries included */
 	size_t retries;
 	char *fail_class;      /* class of the last failure, or NULL */
+	mmp_s3 *s3;            /* the bucket of s3:// artifact roots, once
+				  one was used */
+	size_t s3_requests, s3_retries;  /* of m->s3, counted already */
 };
 
 /*
@@ -66,6 +70,17 @@ int mmp_mlflow__call(cJSON **out, struct mmp_mlflow *m, const char *method,
 int mmp_mlflow__download(struct mmp_mlflow *m, const char *path,
 	const char *file, uint64_t max, uint64_t *written, const char *what);
 
+/*
+ * The S3 client for the bucket of `uri` (s3://BUCKET/KEY), opened on
+ * first use and kept in `m`, and the object key `uri` names below it
+ * plus `rel` (may be NULL) into `key`. Errors as mmp_s3_open().
+ */
+int mmp_mlflow__s3(mmp_s3 **out, mmp_buf *key, struct mmp_mlflow *m,
+	const char *uri, const char *rel);
+/* add what m->s3 did since the last call to m's counters, and name the
+ * failure class after an S3 error */
+void mmp_mlflow__s3_account(struct mmp_mlflow *m, int failed);
+
 /* a string field of an object, or NULL */
 const char *mmp_mlflow__str(const cJSON *o, const char *key);
 
@@ -107,8 +122,9 @@ int mmp_mlflow__run_update(struct mmp_mlflow *m, const char *run_id,
 /*
  * PUT the file `file_path` to the proxied artifact store under the run
  * root `artifact_uri` (mlflow-artifacts:/<exp>/<run>/artifacts) as
- * `rel_path`. MMP_EINVALID when the root is not an mlflow-artifacts:
- * URI (the server does not proxy artifacts).
+ * `rel_path`, or straight into the bucket when the root is
+ * s3://BUCKET/... (a server without --serve-artifacts; see mmp/s3.h).
+ * MMP_EINVALID when the root is neither (the client cannot write it).
  */
 int mmp_mlflow__artifact_put(struct mmp_mlflow *m, const char *artifact_uri,
 	const char *rel_path, const char *file_path);
