@@ -219,16 +219,16 @@ test_expect_success 'errors: no server, 403, a server without the proxy' '
 	same_store
 '
 
-test_expect_success JQ 'errors: files outside the proxy, or no MLmodel' '
+test_expect_success JQ 'errors: files neither behind the proxy nor in S3, or no MLmodel' '
 	counts >before.counts &&
 	u=$(fake_url fake) &&
 	rrun=$(json_get p1.json .remote_run_id) &&
 	curl -sf -H "Content-Type: application/json" -d "{\"name\":\"bc\",
-		\"source\":\"s3://bucket/models/bc\",\"run_id\":\"$rrun\"}" \
+		\"source\":\"gs://bucket/models/bc\",\"run_id\":\"$rrun\"}" \
 		"$u/api/2.0/mlflow/model-versions/create" >v3.json &&
 	v3=$(json_get v3.json .model_version.version) &&
 	test_expect_code 1 pull "models:/bc/$v3" 2>e7 &&
-	test_grep "stored at .s3://bucket/models/bc.*--serve-artifacts" e7 &&
+	test_grep "stored at .gs://bucket/models/bc.*--serve-artifacts\\) or in S3" e7 &&
 	root=$(json_get p1.json .source) &&
 	curl -sf -H "Content-Type: application/json" -d "{\"name\":\"bc\",
 		\"source\":\"${root%/model}/model/code\",\"run_id\":\"$rrun\"}" \

@@ -53,13 +53,15 @@ test_expect_success S3RVER,JQ 'a wrong secret: SignatureDoesNotMatch, the fix, n
 	! test -d "$S3_DIR/mlflow/mlartifacts"
 '
 
-test_expect_success S3RVER,JQ 'an unreachable endpoint names MLFLOW_S3_ENDPOINT_URL' '
+test_expect_success S3RVER,JQ 'an unreachable endpoint: retried as asked, then named' '
 	start_bg gone listen 127.0.0.1 0 &&
 	port=$(cat gone.port) &&
 	stop_bg gone &&
-	MLFLOW_S3_ENDPOINT_URL=http://127.0.0.1:$port test_expect_code 1 push &&
+	MLFLOW_S3_ENDPOINT_URL=http://127.0.0.1:$port \
+		test_expect_code 1 push --retries 1 &&
 	test "$(json_get push.json .error_class)" = s3-unreachable &&
-	test_grep "cannot reach http://127.0.0.1:$port: .*\\(refused\\) after 4 attempts; check MLFLOW_S3_ENDPOINT_URL" push.err &&
+	test "$(json_get push.json .retries)" = 1 &&
+	test_grep "cannot reach http://127.0.0.1:$port: .*\\(refused\\) after 2 attempts; check MLFLOW_S3_ENDPOINT_URL" push.err &&
 	test "$(sql $DB "SELECT count(*) FROM sync_artifacts")" = 0
 '
 

@@ -17,8 +17,9 @@ MMP_BEGIN_DECL
  * `models:/NAME/VERSION`, `models:/NAME/STAGE`, `models:/NAME/latest`
  * and `models:/NAME@ALIAS` name a version in a tracking server's model
  * registry. Pulling one resolves it through the registry REST API,
- * downloads the version's files through the server's artifact proxy,
- * checks each against the size the server lists, and only then records
+ * downloads the version's files through the server's artifact proxy, or
+ * from S3 when they are at an s3:// location (see mmp/s3.h), checks each
+ * against the size the server or bucket lists, and only then records
  * it in the store: a local run (kind "pull") holding the files as its
  * `model` artifact directory, tagged with where it came from, registered
  * as the next local version of the model with the tags

@@ -619,6 +619,7 @@ static void escape_path(mmp_buf *out, const char *p)
 int mmp_mlflow__s3(mmp_s3 **out, mmp_buf *key, struct mmp_mlflow *m,
 	const char *uri, const char *rel)
 {
+	mmp_s3_options so = MMP_S3_OPTIONS_INIT;
 	char *bucket = NULL, *k = NULL;
 	mmp_buf root = MMP_BUF_INIT;
 	int err;
@@ -632,7 +633,9 @@ int mmp_mlflow__s3(mmp_s3 **out, mmp_buf *key, struct mmp_mlflow *m,
 		mmp_s3_free(m->s3);
 		m->s3 = NULL;
 	}
-	if (!m->s3 && (err = mmp_s3_open(&m->s3, root.ptr, NULL)) < 0) {
+	so.max_attempts = m->max_attempts;
+	so.backoff_ms = m->backoff_ms;
+	if (!m->s3 && (err = mmp_s3_open(&m->s3, root.ptr, &so)) < 0) {
 		free(m->fail_class);
 		m->fail_class = mmp__strdup("s3-credentials");
 		goto done;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pull.c: `mmp models pull models:/NAME@ALIAS`: a registry version of an
- * MLflow server resolved, downloaded through the artifact proxy, checked,
- * then recorded in the store as a local run and a local model version
+ * MLflow server resolved, downloaded through the artifact proxy or from
+ * S3, checked, then recorded in the store as a local run and a local
+ * model version
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ struct pull {
 	struct mmp_mlflow m;
 	struct file *files;
 	size_t nfiles, afiles;
+	int s3;           /* the root is an s3:// URI, not a proxy path */
 };
 
 void mmp_pull_result_release(mmp_pull_result *r)
@@ -201,7 +203,15 @@ done:
 	return err;
 }
 
-/* the version's files as a path below mlflow-artifacts:/ */
+/* an artifact URI mmp can read: behind the proxy, or in S3 */
+static int readable(const char *uri)
+{
+	return !strncmp(uri, "mlflow-artifacts:", 17) ||
+		!strncmp(uri, "s3://", 5);
+}
+
+/* the version's files as a path below mlflow-artifacts:/, or as an
+ * s3:// URI (p->s3 set) */
 static int artifact_root(mmp_buf *root, struct pull *p, const char *name,
 	const char *version)
 {
@@ -243,13 +253,21 @@ static int artifact_root(mmp_buf *root, struct pull *p, const char *name,
 		if (!err && !run_uri)
 			err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
 				"runs/get: no artifact_uri in the answer");
-		if (!err && strncmp(run_uri, proxied, strlen(proxied)))
+		if (!err && !readable(run_uri))
 			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_HTTP,
 				"version %s of '%s' is stored at '%s', "
 				"which mmp reaches only through the server's "
 				"artifact proxy (mlflow server "
-				"--serve-artifacts)", version, name, run_uri);
-		if (!err) {
+				"--serve-artifacts) or in S3", version, name,
+				run_uri);
+		if (!err && !strncmp(run_uri, "s3://", 5)) {
+			p->s3 = 1;
+			mmp_buf_puts(root, run_uri);
+			while (root->size && root->ptr[root->size - 1] == '/')
+				mmp_buf_truncate(root, root->size - 1);
+			if (sl && sl[1])
+				mmp_buf_printf(root, "/%s", sl + 1);
+		} else if (!err) {
 			rest = run_uri + strlen(proxied);
 			while (*rest == '/')
 				rest++;
@@ -260,12 +278,17 @@ static int artifact_root(mmp_buf *root, struct pull *p, const char *name,
 		cJSON_Delete(rd);
 		goto done;
 	}
-	if (strncmp(uri, proxied, strlen(proxied))) {
+	if (!readable(uri)) {
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_HTTP,
 			"version %s of '%s' is stored at '%s', which mmp "
 			"reaches only through the server's artifact proxy "
-			"(mlflow server --serve-artifacts)", version, name,
-			uri);
+			"(mlflow server --serve-artifacts) or in S3", version,
+			name, uri);
+		goto done;
+	}
+	if (!strncmp(uri, "s3://", 5)) {
+		p->s3 = 1;
+		mmp_buf_puts(root, uri);
 		goto done;
 	}
 	rest = uri + strlen(proxied);
@@ -307,6 +330,59 @@ static void escape_path(mmp_buf *out, const char *path)
 		while (*s == '/')
 			s++;
 	}
+}
+
+/* every object below the s3:// root into p->files */
+static int list_s3(struct pull *p, const char *root)
+{
+	mmp_buf key = MMP_BUF_INIT;
+	mmp_s3_object *o = NULL;
+	mmp_s3 *s3;
+	size_t n = 0, i;
+	int err;
+
+	if ((err = mmp_mlflow__s3(&s3, &key, &p->m, root, NULL)) < 0)
+		goto done;
+	err = mmp_s3_list(&o, &n, s3, key.ptr, MAX_FILES);
+	mmp_mlflow__s3_account(&p->m, err < 0);
+	if (err == MMP_EINVALID)
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_HTTP,
+			"the model has more than %d files", MAX_FILES);
+	if (err < 0)
+		goto done;
+	for (i = 0; i < n; i++) {
+		const char *k = o[i].key;
+		int depth = 0;
+
+		/* "dir/" placeholders some tools leave: no file */
+		if (!*k || (k[strlen(k) - 1] == '/' && !o[i].size))
+			continue;
+
+		/* each segment a plain name, as from the proxy's listing */
+		while (*k) {
+			size_t len = strcspn(k, "/");
+			char *seg = mmp__strndup(k, len);
+			int safe = safe_name(seg);
+
+			free(seg);
+			if (!safe || ++depth > MAX_DEPTH) {
+				err = mmp_error_ret(MMP_EINVALID,
+					MMP_ERROR_HTTP, "the bucket holds an "
+					"unsafe file name below '%s'", root);
+				goto done;
+			}
+			k += len;
+			if (*k == '/')
+				k++;
+		}
+		MMP_ALLOC_GROW(p->files, p->nfiles + 1, p->afiles);
+		p->files[p->nfiles].path = mmp__strdup(o[i].key);
+		p->files[p->nfiles++].size = o[i].size;
+	}
+done:
+	mmp_s3_objects_free(o, n);
+	mmp_buf_dispose(&key);
+	return err;
 }
 
 /* list `rel` below the root (recursively) into p->files */
@@ -390,6 +466,40 @@ done:
 	return err;
 }
 
+/* one file of an s3:// root, its size checked (and its MD5 ETag) */
+static int download_s3(struct pull *p, const char *root, const char *dir,
+	const struct file *f)
+{
+	mmp_buf key = MMP_BUF_INIT, file = MMP_BUF_INIT;
+	mmp_buf parent = MMP_BUF_INIT;
+	mmp_s3 *s3;
+	uint64_t got = 0;
+	int err;
+
+	if ((err = mmp_mlflow__s3(&s3, &key, &p->m, root, f->path)) < 0)
+		goto done;
+	mmp_path_join(&file, dir, f->path);
+	mmp_path_dirname(&parent, file.ptr);
+	if ((err = mmp_mkdir_p(parent.ptr, 0777)) < 0)
+		goto done;
+	err = mmp_s3_get_file(s3, key.ptr, file.ptr, f->size, &got);
+	mmp_mlflow__s3_account(&p->m, err < 0);
+	if (!err && got != f->size)
+		err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP, "download of "
+			"'%s' is truncated: %llu of the %llu bytes the bucket "
+			"lists", f->path, (unsigned long long)got,
+			(unsigned long long)f->size);
+	if (!err) {
+		p->out->files++;
+		p->out->bytes += got;
+	}
+done:
+	mmp_buf_dispose(&key);
+	mmp_buf_dispose(&file);
+	mmp_buf_dispose(&parent);
+	return err;
+}
+
 static int download(struct pull *p, const char *root, const char *dir)
 {
 	mmp_buf url = MMP_BUF_INIT, file = MMP_BUF_INIT, what = MMP_BUF_INIT;
@@ -400,6 +510,10 @@ static int download(struct pull *p, const char *root, const char *dir)
 
 	for (i = 0; i < p->nfiles && !err; i++) {
 		const struct file *f = &p->files[i];
+		if (p->s3) {
+			err = download_s3(p, root, dir, f);
+			continue;
+		}
 		mmp_buf_clear(&url);
 		mmp_buf_clear(&file);
 		mmp_buf_clear(&what);
@@ -635,7 +749,8 @@ int mmp_models_pull(mmp_pull_result *out, mmp_store *s, const char *uri,
 		goto done;
 	if ((err = artifact_root(&root, &p, r.name,
 	    out->remote_version)) < 0 ||
-	    (err = list_dir(&p, root.ptr, "", 0)) < 0)
+	    (err = p.s3 ? list_s3(&p, root.ptr) :
+	    list_dir(&p, root.ptr, "", 0)) < 0)
 		goto done;
 	for (i = 0; i < p.nfiles; i++)
 		if (!strcmp(p.files[i].path, "MLmodel"))
