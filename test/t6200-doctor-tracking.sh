@@ -88,11 +88,21 @@ test_expect_success 'a read-only artifact directory fails, also for root' '
 test_expect_success 'a storage URI the client would write directly fails' '
 	curl -sf "$(cat url.txt)/api/2.0/mlflow/experiments/create" \
 		-H "Content-Type: application/json" \
+		-d "{\"name\":\"gs\",\"artifact_location\":\"gs://bucket/mlflow\"}" &&
+	test_expect_code 1 mmp -c experiment.name=gs doctor --check artifacts \
+		--tracking-uri "$(cat url.txt)" >out &&
+	test_grep "^fail  artifacts  artifact_location .gs://bucket/mlflow. is storage the client must write directly" out &&
+	test_grep "fix: .*--serve-artifacts --artifacts-destination .gs://bucket/mlflow." out
+'
+
+test_expect_success 'an s3:// location without credentials says where they go' '
+	curl -sf "$(cat url.txt)/api/2.0/mlflow/experiments/create" \
+		-H "Content-Type: application/json" \
 		-d "{\"name\":\"s3\",\"artifact_location\":\"s3://bucket/mlflow\"}" &&
 	test_expect_code 1 mmp -c experiment.name=s3 doctor --check artifacts \
 		--tracking-uri "$(cat url.txt)" >out &&
-	test_grep "^fail  artifacts  artifact_location .s3://bucket/mlflow. is storage the client must write directly" out &&
-	test_grep "fix: .*--serve-artifacts --artifacts-destination .s3://bucket/mlflow." out
+	test_grep "^fail  artifacts  no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or write them under \\[default\\] in $HOME/.aws/credentials" out &&
+	test_grep "fix: give this client the bucket.s credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials \\(AWS_PROFILE\\)" out
 '
 
 test_expect_success 'serve: a server answering /health is probed' '

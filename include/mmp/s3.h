@@ -149,6 +149,14 @@ MMP_EXTERN(int) mmp_s3_get_file(mmp_s3 *s, const char *key,
 MMP_EXTERN(int) mmp_s3_head(mmp_s3_object *out, mmp_s3 *s,
 	const char *key);
 
+/**
+ * One ListObjectsV2 request for at most one key below the prefix: the
+ * endpoint answers, the signature and key id are accepted, the bucket
+ * exists and may be listed. Errors as the other calls; the stats say
+ * what answered (last_status, last_code, server_date).
+ */
+MMP_EXTERN(int) mmp_s3_ping(mmp_s3 *s);
+
 /** Delete `key` (deleting a missing key succeeds, as in S3). */
 MMP_EXTERN(int) mmp_s3_delete(mmp_s3 *s, const char *key);
 

@@ -77,6 +77,9 @@ void mmp_doctor__check_tracking(mmp_doctor_result *r,
 	const mmp_doctor_options *o);
 void mmp_doctor__check_artifacts(mmp_doctor_result *r,
 	const mmp_doctor_options *o);
+/* an s3:// artifact location (bucket.c): reachable, credentials
+ * accepted, writable, and this clock against the server's */
+void mmp_doctor__check_bucket(mmp_doctor_result *r, const char *loc);
 void mmp_doctor__check_databases(mmp_doctor_result *r,
 	const mmp_doctor_options *o);
 void mmp_doctor__check_serve(mmp_doctor_result *r,

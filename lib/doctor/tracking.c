@@ -639,10 +639,12 @@ void mmp_doctor__check_artifacts(mmp_doctor_result *r,
 		check_local_dir(r, loc + 7, "artifact_location", 1);
 	} else if (loc[0] == '/') {
 		check_local_dir(r, loc, "artifact_location", 1);
+	} else if (mmp_str_starts_with(loc, "s3://")) {
+		mmp_doctor__check_bucket(r, loc);
 	} else {
 		mmp_buf_printf(&s, "artifact_location '%s' is storage the "
 			"client must write directly; mmp uploads artifacts "
-			"only through the tracking server", loc);
+			"only through the tracking server or to S3", loc);
 		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, "start the "
 			"tracking server with --serve-artifacts "
 			"--artifacts-destination '%s' so clients upload "

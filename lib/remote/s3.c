@@ -1628,6 +1628,37 @@ int mmp_s3_head(mmp_s3_object *out, mmp_s3 *s, const char *key)
 	return err;
 }
 
+int mmp_s3_ping(mmp_s3 *s)
+{
+	mmp_buf pfx = MMP_BUF_INIT, query = MMP_BUF_INIT, what = MMP_BUF_INIT;
+	struct req q;
+	struct resp r;
+	int err;
+
+	full_key(&pfx, s, "");
+	mmp_buf_puts(&query, "list-type=2&max-keys=1&prefix=");
+	mmp_http_escape(&query, pfx.ptr);
+	mmp_buf_printf(&what, "list s3://%s/%s", s->bucket, pfx.ptr);
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	mmp_buf_init(&r.body, 0);
+	q.method = "GET";
+	q.query = query.ptr;
+	memcpy(q.sha256, EMPTY_SHA256, 65);
+	err = call(s, &q, &r, what.ptr);
+	if (!err && !find_mem(r.body.ptr, r.body.ptr + r.body.size,
+	    "<ListBucketResult"))
+		err = mmp_error_ret(MMP_ENET, MMP_ERROR_NET, "%s: the answer "
+			"is not an S3 listing: is %s an S3 server?", what.ptr,
+			s->endpoint);
+	resp_release(&r);
+	mmp_buf_dispose(&r.body);
+	mmp_buf_dispose(&pfx);
+	mmp_buf_dispose(&query);
+	mmp_buf_dispose(&what);
+	return err;
+}
+
 int mmp_s3_delete(mmp_s3 *s, const char *key)
 {
 	mmp_buf k = MMP_BUF_INIT, what = MMP_BUF_INIT;

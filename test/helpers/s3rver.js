@@ -5,7 +5,8 @@
 //
 // usage: node s3rver.js --dir DIR --key ID --secret SECRET
 //        [--token TOKEN] [--bucket NAME]... [--max-seconds N]
-//        [--fail-first N] [--log FILE]
+//        [--fail-first N] [--clock-offset SECONDS] [--log FILE]
+//        [--read-only-key ID:SECRET]
 //
 // s3rver 3.x checks only that a SigV4 request names a known access key,
 // carries x-amz-content-sha256 and is within 15 minutes: it never
@@ -14,7 +15,11 @@
 // key; every x-amz-* header must be signed) and answers
 // SignatureDoesNotMatch otherwise. With --token, requests must carry
 // that x-amz-security-token (else InvalidToken). --fail-first N answers
-// the first N requests with 503 SlowDown. --log FILE appends
+// the first N requests with 503 SlowDown. --clock-offset runs the
+// server's clock that far ahead (negative: behind): its Date header and
+// its 15-minute check of x-amz-date (RequestTimeTooSkewed) follow it.
+// --read-only-key adds a key pair that may read and list but whose
+// writes are refused with AccessDenied. --log FILE appends
 // "<METHOD> <url>" for each request. The first line on stdout is
 // "port=NNNNN"; it binds 127.0.0.1 only and exits on SIGTERM or after
 // --max-seconds (default 300).
@@ -26,7 +31,9 @@ const S3rver = require('s3rver');
 const AWSAccount = require('s3rver/lib/models/account');
 const S3Error = require('s3rver/lib/models/error');
 
-const opt = { buckets: [], maxSeconds: 300, failFirst: 0 };
+const opt = { buckets: [], maxSeconds: 300, failFirst: 0, offset: 0 };
+const secrets = new Map();
+const readOnly = new Set();
 for (let i = 2; i < process.argv.length; i += 2) {
   const k = process.argv[i];
   const v = process.argv[i + 1];
@@ -41,7 +48,13 @@ for (let i = 2; i < process.argv.length; i += 2) {
   else if (k === '--bucket') opt.buckets.push(v);
   else if (k === '--max-seconds') opt.maxSeconds = Number(v);
   else if (k === '--fail-first') opt.failFirst = Number(v);
+  else if (k === '--clock-offset') opt.offset = Number(v);
   else if (k === '--log') opt.log = v;
+  else if (k === '--read-only-key') {
+    const colon = v.indexOf(':');
+    secrets.set(v.slice(0, colon), v.slice(colon + 1));
+    readOnly.add(v.slice(0, colon));
+  }
   else {
     console.error(`s3rver.js: unknown option ${k}`);
     process.exit(2);
@@ -54,7 +67,9 @@ if (!opt.dir || !opt.key || !opt.secret) {
 
 // only the test's key pair is known
 AWSAccount.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
-AWSAccount.DUMMY_ACCOUNT.createKeyPair(opt.key, opt.secret);
+secrets.set(opt.key, opt.secret);
+for (const [id, secret] of secrets)
+  AWSAccount.DUMMY_ACCOUNT.createKeyPair(id, secret);
 
 // RFC 3986 unreserved characters stay, everything else is %XX
 function uriEncode(s) {
@@ -126,16 +141,20 @@ function verify(req) {
   const scope = cred.slice(1).join('/');
   const toSign = ['AWS4-HMAC-SHA256', date, scope, sha256hex(canonical)]
     .join('\n');
-  let k = hmac('AWS4' + opt.secret, cred[1]);
+  const secret = secrets.get(cred[0]);
+  if (secret === undefined) return;  // s3rver answers InvalidAccessKeyId
+  let k = hmac('AWS4' + secret, cred[1]);
   k = hmac(k, cred[2]);
   k = hmac(k, cred[3]);
   k = hmac(k, cred[4]);
   const want = crypto.createHmac('sha256', k).update(toSign, 'utf8')
     .digest('hex');
-  if (cred[0] === opt.key && want !== parts.Signature)
+  if (want !== parts.Signature)
     fail('SignatureDoesNotMatch', 'The request signature we calculated ' +
       'does not match the signature you provided. Check your key and ' +
       'signing method.');
+  if (readOnly.has(cred[0]) && req.method !== 'GET' && req.method !== 'HEAD')
+    fail('AccessDenied', 'Access Denied');
   if (opt.token !== undefined &&
       req.headers['x-amz-security-token'] !== opt.token)
     fail('InvalidToken', 'The provided token is malformed or otherwise ' +
@@ -157,6 +176,16 @@ server.middleware.unshift(async (ctx, next) => {
     fs.appendFileSync(opt.log, `${ctx.method} ${ctx.req.url}\n`);
   if (seen++ < opt.failFirst)
     fail('SlowDown', 'Please reduce your request rate.');
+  if (opt.offset) {
+    const now = Date.now() + opt.offset * 1000;
+    const d = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/
+      .exec(ctx.get('x-amz-date') || '');
+    ctx.set('Date', new Date(now).toUTCString());
+    if (d && Math.abs(now - Date.UTC(d[1], d[2] - 1, d[3], d[4], d[5],
+        d[6])) > 900000)
+      fail('RequestTimeTooSkewed', 'The difference between the request ' +
+        'time and the current time is too large.');
+  }
   verify(ctx.req);
   return next();
 });
