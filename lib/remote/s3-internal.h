@@ -31,7 +31,8 @@ int mmp_s3__list_parse(mmp_s3_object **out, size_t *n, size_t *alloc,
 	int *truncated, char **next, const char *xml, size_t len,
 	const char *strip);
 
-/* Code and Message of an S3 <Error> body (owned, NULL when absent) */
+/* Code and Message of an S3 <Error> body (owned, NULL when absent),
+ * control characters replaced by '?' */
 void mmp_s3__error_parse(char **code, char **message, const char *xml,
 	size_t len);
 

@@ -293,6 +293,14 @@ int mmp_s3__xml_next(mmp_buf *out, const char **pos, const char *end,
 	return 0;
 }
 
+/* what a server says may reach a terminal: control characters as '?' */
+static void no_controls(char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 void mmp_s3__error_parse(char **code, char **message, const char *xml,
 	size_t len)
 {
@@ -310,6 +318,8 @@ void mmp_s3__error_parse(char **code, char **message, const char *xml,
 	if (mmp_s3__xml_next(&v, &p, end, "Message") == 0)
 		*message = mmp__strdup(v.ptr);
 	mmp_buf_dispose(&v);
+	no_controls(*code);
+	no_controls(*message);
 }
 
 static void strip_quotes(char *dst, size_t cap, const char *s)
@@ -1083,9 +1093,8 @@ static int fail(mmp_s3 *s, const struct resp *r, const char *what,
 		if (attempts > 1)
 			mmp_buf_printf(&m, " after %d attempts", attempts);
 		if (r->transport == MMP_HTTP_ETOOBIG)
-			;
-		else if (s->path_style && env_nonempty(
-		    "MLFLOW_S3_ENDPOINT_URL"))
+			goto done;
+		if (s->path_style && env_nonempty("MLFLOW_S3_ENDPOINT_URL"))
 			mmp_buf_puts(&m, "; check MLFLOW_S3_ENDPOINT_URL and "
 				"that the S3 server runs there");
 		else if (r->transport == MMP_HTTP_ETLS)
@@ -1109,9 +1118,9 @@ static int fail(mmp_s3 *s, const struct resp *r, const char *what,
 		c = "NoSuchKey";
 	if (!c && r->status == 403)
 		c = "AccessDenied";
-	if (!c) {
-		;
-	} else if (!strcmp(c, "SignatureDoesNotMatch")) {
+	if (!c)
+		goto done;
+	if (!strcmp(c, "SignatureDoesNotMatch")) {
 		mmp_buf_printf(&m, "; the secret access key does not belong "
 			"to the access key id: fix the secret (from %s)",
 			s->cred_source);
@@ -1281,12 +1290,11 @@ static int digest_file(struct req *q, unsigned char md5[16])
 }
 
 /* the ETag the server answered against the MD5 of what was sent */
-static int check_etag(const mmp_s3 *s, const struct resp *r,
-	const unsigned char md5[16], const char *what)
+static int check_etag(const struct resp *r, const unsigned char md5[16],
+	const char *what)
 {
 	char hex[33];
 
-	(void)s;
 	hex_of(hex, md5, 16);
 	if (r->encrypted || !r->etag[0] || strlen(r->etag) != 32)
 		return 0;
@@ -1312,7 +1320,7 @@ static int put_single(mmp_s3 *s, const char *key, struct req *q,
 	    0)
 		goto done;
 	if ((err = call(s, q, &r, what)) == 0)
-		err = check_etag(s, &r, md5, what);
+		err = check_etag(&r, md5, what);
 done:
 	resp_release(&r);
 	mmp_buf_dispose(&r.body);
@@ -1405,7 +1413,7 @@ static int put_multipart(mmp_s3 *s, const char *key, FILE *f,
 		mmp_buf_printf(&step, "%s: part %zu of %zu", what, i + 1,
 			nparts);
 		if ((err = call(s, &q, &r, step.ptr)) < 0 ||
-		    (err = check_etag(s, &r, md5, step.ptr)) < 0)
+		    (err = check_etag(&r, md5, step.ptr)) < 0)
 			goto done;
 		s->stats.parts++;
 		mmp_md5_update(&all, md5, 16);
@@ -1491,12 +1499,15 @@ int mmp_s3_put_file(mmp_s3 *s, const char *key, const char *file)
 
 	if (!(f = fopen(file, "rb")))
 		return mmp_error_set_os("cannot open '%s'", file);
-	if (fstat(fileno(f), &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		err = S_ISREG(sb.st_mode) ? mmp_error_set_os("cannot stat "
-			"'%s'", file) : mmp_error_ret(MMP_EINVALID,
-			MMP_ERROR_OS, "'%s' is not a regular file", file);
+	if (fstat(fileno(f), &sb) < 0) {
+		err = mmp_error_set_os("cannot stat '%s'", file);
 		fclose(f);
 		return err;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_OS, "'%s' is not "
+			"a regular file", file);
 	}
 	full_key(&k, s, key);
 	what_of(&what, "upload to", s, k.ptr);

@@ -155,6 +155,13 @@ static void test_error_and_date(void)
 	free(msg);
 	mmp_s3__error_parse(&code, &msg, "<html/>", 7);
 	ok(!code && !msg, "no <Error>, nothing");
+	body = "<Error><Code>Bad\x1b[31m</Code><Message>a&#10;b&#x7;"
+		"</Message></Error>";
+	mmp_s3__error_parse(&code, &msg, body, strlen(body));
+	is_str(code, "Bad?[31m", "no escape sequence from the server");
+	is_str(msg, "a?b?", "no decoded control characters either");
+	free(code);
+	free(msg);
 
 	is_int(mmp_s3__http_date("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777,
 		"RFC 7231 date");
