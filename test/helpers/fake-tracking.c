@@ -25,7 +25,12 @@
  *                    /mlflow); elsewhere Flask's HTML 404
  *   artifacts-local  no artifact proxying: experiments report a
  *                    server-side artifact_location (default
- *                    /mlflow/artifacts) and mlflow-artifacts answers 503
+ *                    /mlflow/artifacts) and mlflow-artifacts answers 503;
+ *                    --artifact-location s3://BUCKET/PREFIX gives them
+ *                    s3://BUCKET/PREFIX/<id>, as `mlflow server
+ *                    --default-artifact-root s3://BUCKET/PREFIX
+ *                    --no-serve-artifacts` does, for clients that write
+ *                    the bucket themselves
  *   oldversion       GET /version says 2.3.0
  *   denied           403 text/plain "Permission denied" on the API (the
  *                    basic-auth app's answer to a user without rights)
