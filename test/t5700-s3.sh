@@ -46,6 +46,24 @@ test_expect_success S3RVER 'a file over the part size goes up in parts' '
 	cmp big.bin big.back
 '
 
+test_expect_success S3RVER 'start a server that refuses part 2' '
+	s3_start_server parts --refuse-part 2 &&
+	echo "http://127.0.0.1:$(cat parts.port)" >parts.url
+'
+
+test_expect_success S3RVER 'a refused part aborts the multipart upload' '
+	MMP_S3_PART_SIZE=65536 MLFLOW_S3_ENDPOINT_URL=$(cat parts.url) \
+		test_expect_code 1 s3-client s3://mlflow/ab put big big.bin \
+		2>err &&
+	test_grep "upload to s3://mlflow/ab/big: part 2 of 5: http 403 AccessDenied" err &&
+	id=$(sed -n "s|^PUT /mlflow/ab/big?partNumber=1&uploadId=||p" \
+		parts.log) &&
+	test "$(echo "$id" | grep -c "^[0-9a-f]\\{32\\}$")" = 1 &&
+	test_grep "^DELETE /mlflow/ab/big\\?uploadId=$id$" parts.log &&
+	! grep "partNumber=3" parts.log &&
+	! test -e "$(s3_object ab/big)"
+'
+
 test_expect_success S3RVER 'an empty file and put-data' '
 	: >empty &&
 	s3-client s3://mlflow/art put 1/r/empty empty &&

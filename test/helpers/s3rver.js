@@ -6,7 +6,7 @@
 // usage: node s3rver.js --dir DIR --key ID --secret SECRET
 //        [--token TOKEN] [--bucket NAME]... [--max-seconds N]
 //        [--fail-first N] [--clock-offset SECONDS] [--log FILE]
-//        [--read-only-key ID:SECRET]
+//        [--read-only-key ID:SECRET] [--refuse-part N]
 //
 // s3rver 3.x checks only that a SigV4 request names a known access key,
 // carries x-amz-content-sha256 and is within 15 minutes: it never
@@ -19,7 +19,8 @@
 // server's clock that far ahead (negative: behind): its Date header and
 // its 15-minute check of x-amz-date (RequestTimeTooSkewed) follow it.
 // --read-only-key adds a key pair that may read and list but whose
-// writes are refused with AccessDenied. --log FILE appends
+// writes are refused with AccessDenied. --refuse-part N refuses every
+// upload of part N of a multipart upload (AccessDenied). --log FILE appends
 // "<METHOD> <url>" for each request. The first line on stdout is
 // "port=NNNNN"; it binds 127.0.0.1 only and exits on SIGTERM or after
 // --max-seconds (default 300).
@@ -50,6 +51,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
   else if (k === '--fail-first') opt.failFirst = Number(v);
   else if (k === '--clock-offset') opt.offset = Number(v);
   else if (k === '--log') opt.log = v;
+  else if (k === '--refuse-part') opt.refusePart = v;
   else if (k === '--read-only-key') {
     const colon = v.indexOf(':');
     secrets.set(v.slice(0, colon), v.slice(colon + 1));
@@ -187,6 +189,9 @@ server.middleware.unshift(async (ctx, next) => {
         'time and the current time is too large.');
   }
   verify(ctx.req);
+  if (opt.refusePart !== undefined && ctx.method === 'PUT' &&
+      ctx.query.partNumber === opt.refusePart)
+    fail('AccessDenied', 'Access Denied');
   return next();
 });
 server.run().then(addr => {
