@@ -42,6 +42,21 @@ test_expect_success S3RVER,JQ 'without credentials the push stops at the first a
 	! test -d "$S3_DIR/mlflow/mlartifacts"
 '
 
+test_expect_success S3RVER,JQ 'a malformed credentials file: its line named, nothing sent' '
+	printf "[default]\naws_access_key_id = %s\n%s\n" "$S3_KEY" \
+		"$S3_SECRET" >bad-credentials &&
+	(
+		unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY &&
+		AWS_SHARED_CREDENTIALS_FILE=$PWD/bad-credentials \
+			test_expect_code 1 push
+	) &&
+	test "$(json_get push.json .error_class)" = s3-config &&
+	test_grep "bad-credentials:3: expected .key = value. or .\\[profile\\]." push.err &&
+	! grep "$S3_SECRET" push.err push.json &&
+	rm bad-credentials &&
+	test "$(sql $DB "SELECT count(*) FROM sync_artifacts")" = 0
+'
+
 test_expect_success S3RVER,JQ 'a wrong secret: SignatureDoesNotMatch, the fix, nothing sent' '
 	AWS_SECRET_ACCESS_KEY=Wrong-secret-4c1e-never-shown \
 	test_expect_code 1 push &&

@@ -637,7 +637,8 @@ int mmp_mlflow__s3(mmp_s3 **out, mmp_buf *key, struct mmp_mlflow *m,
 	so.backoff_ms = m->backoff_ms;
 	if (!m->s3 && (err = mmp_s3_open(&m->s3, root.ptr, &so)) < 0) {
 		free(m->fail_class);
-		m->fail_class = mmp__strdup("s3-credentials");
+		m->fail_class = mmp__strdup(err == MMP_ENOTFOUND ?
+			"s3-credentials" : "s3-config");
 		goto done;
 	}
 	mmp_buf_clear(key);
