@@ -310,5 +310,14 @@ struct mmp_data__reader {
 };
 
 extern const struct mmp_data__reader mmp_data__pg_reader;
+/* sqlite.c: sqlite:///path/to/file.db and sqlite:relative/file.db */
+extern const struct mmp_data__reader mmp_data__sqlite_reader;
+/*
+ * The file of an sqlite: location (percent-decoded), whether it asks for
+ * immutable=1, and (when `table` is not NULL) its table=NAME parameter,
+ * owned by the caller. Unknown parameters are an error.
+ */
+int mmp_data__sqlite_location(mmp_buf *path, int *immutable, char **table,
+	const char *location);
 
 #endif

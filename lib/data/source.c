@@ -14,6 +14,7 @@
 /* the database readers; a new scheme adds its reader here */
 static const struct mmp_data__reader *const readers[] = {
 	&mmp_data__pg_reader,
+	&mmp_data__sqlite_reader,
 };
 
 static const struct mmp_data__reader *reader_for(mmp_source_kind k)
