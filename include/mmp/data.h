@@ -463,6 +463,40 @@ MMP_EXTERN(int) mmp_source_header(mmp_csv_header **out,
 	const mmp_source *src, const mmp_csv_options *opts);
 
 /**
+ * Stream every row of the database source `src` into `fd` as CSV: a
+ * header row, then one row per result row, RFC 4180 quoting, numbers as
+ * the shortest text that reads back exactly, SQL NULL as an empty
+ * unquoted field and empty text as "". Memory stays bounded whatever
+ * the rows. `info` as for mmp_source_load() (NULL: not wanted).
+ * Errors: as mmp_source_load(); MMP_ENOTFOUND when the source's reader
+ * cannot stream; MMP_ERROR (cannot write `fd`).
+ */
+MMP_EXTERN(int) mmp_source_export_csv(mmp_source_info *info,
+	const mmp_source *src, int fd);
+
+/** How rows go into a table. */
+typedef enum {
+	MMP_SINK_REPLACE = 0,  /**< a new table renamed over the old one */
+	MMP_SINK_APPEND        /**< added to the table (created if none) */
+} mmp_sink_mode;
+
+/**
+ * Write the rows of the CSV file `csv` (a header row; as mmp writes
+ * predictions) into the table named by `location`,
+ * sqlite:///path/to/file.db?table=NAME, in one transaction: readers see
+ * the old rows or all the new ones, never a part. REPLACE fills a new
+ * table and renames it over the old one before the commit; APPEND needs
+ * an existing table to have the same columns in the same order. The
+ * columns named in `numeric` are REAL (an empty field NULL), the others
+ * TEXT (an empty field NULL). Identifiers are quoted; values are bound.
+ * Errors: MMP_EINVALID (no table named, different columns, bad SQL),
+ * MMP_ELOCKED (the database stayed locked), MMP_ENOTFOUND (a scheme
+ * this mmp cannot write), MMP_ERROR.
+ */
+MMP_EXTERN(int) mmp_sink_write_csv(const char *location, const char *csv,
+	const char *const *numeric, size_t nnumeric, mmp_sink_mode mode);
+
+/**
  * Parse the decimal number in the `len` bytes at `s` (no blanks) to the
  * correctly rounded double. Returns 0, or MMP_EINVALID when it is not a
  * number. Exposed for tests and for callers reading numbers elsewhere.

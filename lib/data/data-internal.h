@@ -307,9 +307,26 @@ struct mmp_data__reader {
 	int (*header)(mmp_csv_header **out, const mmp_source *src);
 	/* mmp_source_check(); NULL when the reader cannot check */
 	int (*check)(mmp_source_check_result *out, const mmp_source *src);
+	/*
+	 * Stream the rows without building a frame: `head` once with the
+	 * columns, then `row` for each row (NULL values for SQL NULL); a
+	 * callback's error stops the scan and is returned. Fills `info`
+	 * as `load` does. NULL: this reader cannot stream.
+	 */
+	int (*scan)(mmp_source_info *info, const mmp_source *src,
+		int (*head)(void *payload, const char *const *names,
+			const mmp_csv_type *types, size_t n),
+		int (*row)(void *payload, const char *const *vals,
+			const size_t *lens),
+		void *payload);
 };
 
+/* the reader of a database location after checking query and table */
+int mmp_data__database_reader(const struct mmp_data__reader **out,
+	const mmp_source *src);
+
 extern const struct mmp_data__reader mmp_data__pg_reader;
+
 /* sqlite.c: sqlite:///path/to/file.db and sqlite:relative/file.db */
 extern const struct mmp_data__reader mmp_data__sqlite_reader;
 /*
@@ -319,5 +336,14 @@ extern const struct mmp_data__reader mmp_data__sqlite_reader;
  */
 int mmp_data__sqlite_location(mmp_buf *path, int *immutable, char **table,
 	const char *location);
+/*
+ * The test suite's hook (MMP_TEST_PAUSE_BEFORE_COMMIT=FILE): a writer
+ * creates FILE just before its COMMIT and waits while FILE exists (at
+ * most a minute), so a test can look at the table or kill the job then.
+ */
+void mmp_data__pause_before_commit(void);
+/* sqlite-write.c: the rows of a CSV file into a table, one transaction */
+int mmp_data__sqlite_write(const char *location, const char *csv,
+	const char *const *numeric, size_t nnumeric, int append);
 
 #endif

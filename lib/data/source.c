@@ -128,7 +128,7 @@ void mmp_source_info_release(mmp_source_info *info)
 }
 
 /* the reader of a database source, after checking query and table */
-static int database_reader(const struct mmp_data__reader **out,
+int mmp_data__database_reader(const struct mmp_data__reader **out,
 	const mmp_source *src)
 {
 	mmp_source_kind k = mmp_source_kind_of(src->location);
@@ -189,7 +189,7 @@ int mmp_source_load(mmp_frame **out, mmp_source_info *info,
 		err = mmp_csv_load(out, src->location, spec, opts);
 		if (!err)
 			info->rows = mmp_frame_nrows(*out);
-	} else if (!(err = database_reader(&rd, src)) &&
+	} else if (!(err = mmp_data__database_reader(&rd, src)) &&
 		   !(err = rd->load(out, info, src, spec, opts))) {
 		char digest[65];
 		mmp_frame_rows_digest(*out, digest);
@@ -210,7 +210,7 @@ int mmp_source_header(mmp_csv_header **out, const mmp_source *src,
 		return err;
 	if (mmp_source_kind_of(src->location) == MMP_SOURCE_FILE)
 		return mmp_csv_sniff(out, src->location, opts);
-	if ((err = database_reader(&rd, src)) < 0)
+	if ((err = mmp_data__database_reader(&rd, src)) < 0)
 		return err;
 	return rd->header(out, src);
 }
@@ -226,7 +226,7 @@ int mmp_source_check(mmp_source_check_result *out, const mmp_source *src)
 	if (mmp_source_kind_of(src->location) == MMP_SOURCE_FILE)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"%s: a file is not a database source", src->location);
-	if ((err = database_reader(&rd, src)) < 0)
+	if ((err = mmp_data__database_reader(&rd, src)) < 0)
 		return err;
 	if (!rd->check)
 		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_DATA,

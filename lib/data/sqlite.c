@@ -406,6 +406,45 @@ done:
 	return err;
 }
 
+static int sqlite_scan(mmp_source_info *info, const mmp_source *src,
+	int (*head)(void *payload, const char *const *names,
+		const mmp_csv_type *types, size_t n),
+	int (*row)(void *payload, const char *const *vals,
+		const size_t *lens),
+	void *payload)
+{
+	mmp_buf name = MMP_BUF_INIT;
+	struct rd r;
+	size_t i;
+	int err, rc;
+
+	memset(&r, 0, sizeof(r));
+	mmp_source_redact(&name, src->location);
+	r.name = name.ptr;
+	info->location = mmp__strdup(name.ptr);
+	info->server_version = mmp__strdup(mmp_store__sqlfile_version());
+	if ((err = rd_open(&r, src)) < 0)
+		goto done;
+	info->query = mmp__strdup(r.sql.ptr);
+	if ((err = rd_sniff(&r, true)) < 0 ||
+	    (err = head(payload, (const char *const *)r.names, r.types,
+	    r.n)) < 0)
+		goto done;
+	for (i = 0; i < r.held.nrows; i++)
+		if ((err = row(payload, (const char *const *)
+		    &r.held.vals[i * r.n], &r.held.lens[i * r.n])) < 0)
+			goto done;
+	while ((rc = rd_step(&r)) > 0)
+		if ((err = row(payload, r.vals, r.lens)) < 0)
+			goto done;
+	err = rc;
+	info->rows = r.rows;
+done:
+	rd_release(&r);
+	mmp_buf_dispose(&name);
+	return err;
+}
+
 const struct mmp_data__reader mmp_data__sqlite_reader = {
-	MMP_SOURCE_SQLITE, sqlite_load, sqlite_header
+	MMP_SOURCE_SQLITE, sqlite_load, sqlite_header, NULL, sqlite_scan
 };

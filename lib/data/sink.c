@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* sink.c: a database source exported as CSV text, and CSV rows written
+ * into a database table (the writer chosen by scheme) */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data-internal.h"
+
+#define FLUSH_BYTES ((size_t)1 << 20)
+
+void mmp_data__pause_before_commit(void)
+{
+	const char *flag = getenv("MMP_TEST_PAUSE_BEFORE_COMMIT");
+	int fd, i;
+
+	if (!flag || !*flag)
+		return;
+	fd = open(flag, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < 600 && !access(flag, F_OK); i++)
+		usleep(100000);
+}
+
+struct export {
+	int fd;
+	mmp_buf out;
+	size_t n;
+};
+
+static int flush_out(struct export *x)
+{
+	size_t done = 0;
+
+	while (done < x->out.size) {
+		ssize_t w = write(x->fd, x->out.ptr + done,
+			x->out.size - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return mmp_error_set_os("cannot write the exported "
+				"rows");
+		done += (size_t)w;
+	}
+	mmp_buf_clear(&x->out);
+	return 0;
+}
+
+/* one CSV field: quoted when it holds a delimiter, quote or line end,
+ * or is empty text (an empty unquoted field is a NULL) */
+static void put_field(mmp_buf *out, const char *v, size_t len, bool null)
+{
+	size_t i;
+
+	if (null)
+		return;
+	if (len && !memchr(v, ',', len) && !memchr(v, '"', len) &&
+	    !memchr(v, '\n', len) && !memchr(v, '\r', len)) {
+		mmp_buf_put(out, v, len);
+		return;
+	}
+	mmp_buf_putc(out, '"');
+	for (i = 0; i < len; i++) {
+		if (v[i] == '"')
+			mmp_buf_putc(out, '"');
+		mmp_buf_putc(out, v[i]);
+	}
+	mmp_buf_putc(out, '"');
+}
+
+static int on_head(void *payload, const char *const *names,
+	const mmp_csv_type *types, size_t n)
+{
+	struct export *x = payload;
+	size_t i;
+
+	(void)types;
+	x->n = n;
+	for (i = 0; i < n; i++) {
+		if (i)
+			mmp_buf_putc(&x->out, ',');
+		put_field(&x->out, names[i], strlen(names[i]), false);
+	}
+	mmp_buf_putc(&x->out, '\n');
+	return 0;
+}
+
+static int on_row(void *payload, const char *const *vals,
+	const size_t *lens)
+{
+	struct export *x = payload;
+	size_t i;
+
+	for (i = 0; i < x->n; i++) {
+		if (i)
+			mmp_buf_putc(&x->out, ',');
+		put_field(&x->out, vals[i] ? vals[i] : "", lens[i], !vals[i]);
+	}
+	mmp_buf_putc(&x->out, '\n');
+	return x->out.size >= FLUSH_BYTES ? flush_out(x) : 0;
+}
+
+int mmp_source_export_csv(mmp_source_info *info, const mmp_source *src,
+	int fd)
+{
+	const struct mmp_data__reader *rd;
+	struct export x = { fd, MMP_BUF_INIT, 0 };
+	mmp_source_info local = { 0 };
+	mmp_buf loc = MMP_BUF_INIT;
+	int err;
+
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	if (!src || src->version != MMP_SOURCE_VERSION || !src->location)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"no database source given");
+	if ((err = mmp_data__database_reader(&rd, src)) < 0)
+		goto done;
+	if (!rd->scan) {
+		mmp_source_redact(&loc, src->location);
+		err = mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_DATA,
+			"%s: this mmp cannot stream %s rows", loc.ptr,
+			mmp_source_kind_name(rd->kind));
+		goto done;
+	}
+	if ((err = rd->scan(info, src, on_head, on_row, &x)) == 0)
+		err = flush_out(&x);
+done:
+	mmp_buf_dispose(&x.out);
+	mmp_buf_dispose(&loc);
+	mmp_source_info_release(&local);
+	return err;
+}
+
+int mmp_sink_write_csv(const char *location, const char *csv,
+	const char *const *numeric, size_t nnumeric, mmp_sink_mode mode)
+{
+	mmp_buf loc = MMP_BUF_INIT;
+	int err;
+
+	if (mode != MMP_SINK_REPLACE && mode != MMP_SINK_APPEND)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"unknown write mode %d", (int)mode);
+	switch (mmp_source_kind_of(location)) {
+	case MMP_SOURCE_SQLITE:
+		return mmp_data__sqlite_write(location, csv, numeric,
+			nnumeric, mode == MMP_SINK_APPEND);
+	default:
+		mmp_source_redact(&loc, location);
+		err = mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_DATA,
+			"%s: this mmp cannot write %s tables", loc.ptr,
+			mmp_source_kind_name(mmp_source_kind_of(location)));
+		mmp_buf_dispose(&loc);
+		return err;
+	}
+}
