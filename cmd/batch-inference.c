@@ -17,7 +17,8 @@
 
 static const char *const batch_usage[] = {
 	"mmp batch-inference (--model <name>@<stage> | --run <run> |",
-	"    --model-dir <dir>) --input <file> --output <file>",
+	"    --model-dir <dir>) --input <file>|<db> [--query <sql> |",
+	"    --table <table>] --output <file>|<db> [--mode replace|append]",
 	"    [--keep <column>,...] [--id <column>] [--format csv|jsonl]",
 	"    [--threads <n>] [--chunk-rows <n>] [--proba] [--evaluate]",
 	"    [--on-error skip|fail] [--experiment <name>] [--run-name <name>]",
@@ -110,6 +111,7 @@ static void print_json(const mmp_batch_result *r, const mmp_batch_options *o,
 	const struct model_source *src)
 {
 	cJSON *doc = json_doc_new(), *t, *arr;
+	mmp_buf loc = MMP_BUF_INIT;
 	size_t i;
 
 	cJSON_AddStringToObject(doc, "run_id", r->run_id);
@@ -122,8 +124,19 @@ static void print_json(const mmp_batch_result *r, const mmp_batch_options *o,
 	}
 	if (src->run_id[0])
 		cJSON_AddStringToObject(t, "run_id", src->run_id);
-	cJSON_AddStringToObject(doc, "input", o->input);
-	cJSON_AddStringToObject(doc, "output", o->output);
+	mmp_source_redact(&loc, o->input);
+	cJSON_AddStringToObject(doc, "input", loc.ptr);
+	if (o->query)
+		cJSON_AddStringToObject(doc, "query", o->query);
+	if (o->table)
+		cJSON_AddStringToObject(doc, "table", o->table);
+	mmp_buf_clear(&loc);
+	mmp_source_redact(&loc, o->output);
+	cJSON_AddStringToObject(doc, "output", loc.ptr);
+	mmp_buf_dispose(&loc);
+	if (mmp_source_kind_of(o->output) != MMP_SOURCE_FILE)
+		cJSON_AddStringToObject(doc, "mode", o->mode ==
+			MMP_SINK_APPEND ? "append" : "replace");
 	cJSON_AddStringToObject(doc, "format", o->format == MMP_BATCH_JSONL
 		? "jsonl" : "csv");
 	t = cJSON_AddObjectToObject(doc, "rows");
@@ -195,7 +208,7 @@ static void print_summary(const mmp_batch_result *r)
 int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *model = NULL, *run = NULL, *dir = NULL, *format = "csv";
-	const char *on_error = "fail", *keep = NULL;
+	const char *on_error = "fail", *keep = NULL, *mode = NULL;
 	mmp_batch_options o = MMP_BATCH_OPTIONS_INIT;
 	int json = 0, threads = 0, chunk = 0, show_progress = -1;
 	int proba = 0, evaluate = 0;
@@ -206,10 +219,16 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 			"predict with the model of this run"),
 		OPT_STRING(0, "model-dir", &dir, "<dir>",
 			"predict with the model directory <dir>"),
-		OPT_STRING(0, "input", &o.input, "<file>",
-			"the CSV to predict ('-': standard input)"),
-		OPT_STRING(0, "output", &o.output, "<file>",
-			"where to write ('-': standard output)"),
+		OPT_STRING(0, "input", &o.input, "<file>|<db>",
+			"the CSV ('-': standard input) or database to predict"),
+		OPT_STRING(0, "query", &o.query, "<sql>",
+			"a database input: the rows of this query"),
+		OPT_STRING(0, "table", &o.table, "<table>",
+			"a database input: the rows of this table"),
+		OPT_STRING(0, "output", &o.output, "<file>|<db>",
+			"where to write ('-': standard output; a table)"),
+		OPT_STRING(0, "mode", &mode, "replace|append",
+			"a table output: replace it (default) or append"),
 		OPT_STRING(0, "keep", &keep, "<column>,...",
 			"copy these input columns to the output"),
 		OPT_STRING(0, "format", &format, "csv|jsonl",
@@ -263,6 +282,17 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 	else if (strcmp(on_error, "fail"))
 		usage_msg_opt("--on-error takes skip or fail", batch_usage,
 			opts);
+	if (mode && !strcmp(mode, "append"))
+		o.mode = MMP_SINK_APPEND;
+	else if (mode && strcmp(mode, "replace"))
+		usage_msg_opt("--mode takes replace or append", batch_usage,
+			opts);
+	if (mode && mmp_source_kind_of(o.output) == MMP_SOURCE_FILE)
+		usage_msg_opt("--mode needs a database --output", batch_usage,
+			opts);
+	if (o.query && o.table)
+		usage_msg_opt("give --query or --table, not both",
+			batch_usage, opts);
 	if (threads < 0 || chunk < 0)
 		usage_msg_opt("--threads and --chunk-rows take a positive "
 			"number", batch_usage, opts);

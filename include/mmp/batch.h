@@ -104,12 +104,26 @@ typedef struct {
 	 * log. A row whose id is empty is not logged.
 	 */
 	const char *id_column;
+	/**
+	 * A database `input` (sqlite:///file.db, postgresql://...) reads
+	 * the rows of `query` or of `table` (exactly one); a file input
+	 * takes neither. The rows stream to a temporary CSV file first.
+	 */
+	const char *query;
+	const char *table;
+	/**
+	 * A database `output` (sqlite:///file.db?table=NAME) gets the csv
+	 * rows in one transaction (mmp_sink_write_csv()): a new table
+	 * renamed over the old one, or appended rows.
+	 */
+	mmp_sink_mode mode;
 } mmp_batch_options;
 
 #define MMP_BATCH_OPTIONS_VERSION 1
 #define MMP_BATCH_OPTIONS_INIT { MMP_BATCH_OPTIONS_VERSION, NULL, NULL, \
 	MMP_BATCH_CSV, 0, 0, 0, 0, MMP_CSV_BAD_ROWS_FAIL, 0, NULL, NULL, \
-	NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+	NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, \
+	MMP_SINK_REPLACE }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
 MMP_EXTERN(int) mmp_batch_options_init(mmp_batch_options *o,

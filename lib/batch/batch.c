@@ -58,6 +58,12 @@ struct batch {
 	int fd;
 	char *out_name;         /* for messages */
 	char *tmp_path;         /* NULL for standard output */
+	bool out_db;            /* the output is a database table */
+	/* input */
+	const char *in_path;    /* the CSV read: o->input, or the export */
+	char *in_tmp;           /* the exported rows of a database input */
+	char *in_name;          /* o->input without credentials */
+	char *out_label;        /* o->output without credentials */
 
 	/* evaluation: the target and the scores of every row */
 	float *ytrue, *yscore;
@@ -308,6 +314,26 @@ static int write_all(struct batch *b, const char *p, size_t len)
 	return 0;
 }
 
+/* a new temporary CSV file in $TMPDIR (or /tmp), open for writing */
+static int temp_csv(char **path, int *fd, const char *what)
+{
+	const char *dir = getenv("TMPDIR");
+	mmp_buf p = MMP_BUF_INIT;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	mmp_buf_printf(&p, "%s/mmp-batch-%s-XXXXXX", dir, what);
+	*fd = mkostemp(p.ptr, O_CLOEXEC);
+	if (*fd < 0) {
+		int err = mmp_error_set_os("cannot create a temporary file "
+			"in '%s'", dir);
+		mmp_buf_dispose(&p);
+		return err;
+	}
+	*path = mmp_buf_detach(&p);
+	return 0;
+}
+
 static int open_output(struct batch *b, const char *path)
 {
 	mmp_buf dir = MMP_BUF_INIT, tmp = MMP_BUF_INIT;
@@ -319,6 +345,10 @@ static int open_output(struct batch *b, const char *path)
 		b->fd = STDOUT_FILENO;
 		b->out_name = mmp__strdup("<stdout>");
 		return 0;
+	}
+	if (b->out_db) {
+		b->out_name = mmp__strdup(b->out_label);
+		return temp_csv(&b->tmp_path, &b->fd, "output");
 	}
 	b->out_name = mmp__strdup(path);
 	base = base ? base + 1 : path;
@@ -345,6 +375,27 @@ done:
 }
 
 /* make the output complete: flush, fsync and rename into place */
+/* the predictions into the output table: numbers as REAL, text TEXT */
+static int write_table(struct batch *b)
+{
+	const char **num = mmp__calloc(b->nlabels + 2, sizeof(*num));
+	char (*idx)[32] = mmp__calloc(b->nlabels + 1, sizeof(*idx));
+	size_t n = 0, k;
+	int error;
+
+	if (b->task == MMP_TASK_REGRESSION)
+		num[n++] = "prediction";
+	for (k = 0; b->o->proba && k < b->nlabels; k++) {
+		snprintf(idx[k], sizeof(idx[k]), "%zu", k);
+		num[n++] = b->sc->nclasses ? b->sc->classes[k] : idx[k];
+	}
+	error = mmp_sink_write_csv(b->o->output, b->tmp_path, num, n,
+		b->o->mode);
+	free(num);
+	free(idx);
+	return error;
+}
+
 static int finish_output(struct batch *b)
 {
 	int error = 0;
@@ -356,10 +407,12 @@ static int finish_output(struct batch *b)
 	if (close(b->fd) < 0 && !error)
 		error = mmp_error_set_os("cannot write '%s'", b->out_name);
 	b->fd = -1;
-	if (!error && rename(b->tmp_path, b->o->output) < 0)
+	if (!error && b->out_db)
+		error = write_table(b);
+	else if (!error && rename(b->tmp_path, b->o->output) < 0)
 		error = mmp_error_set_os("cannot rename '%s' to '%s'",
 			b->tmp_path, b->o->output);
-	if (error)
+	if (error || b->out_db)
 		unlink(b->tmp_path);
 	free(b->tmp_path);
 	b->tmp_path = NULL;
@@ -428,9 +481,9 @@ static void find_entities(struct batch *b, const mmp_csv_options *copts)
 	if (!b->sc->nentities)
 		return;
 	/* a header that cannot be read fails the reader, with its reason */
-	if (strcmp(b->o->input, "-") && !stat(b->o->input, &st) &&
+	if (strcmp(b->in_path, "-") && !stat(b->in_path, &st) &&
 	    S_ISREG(st.st_mode) &&
-	    mmp_csv_header_read(&h, b->o->input, copts) < 0)
+	    mmp_csv_header_read(&h, b->in_path, copts) < 0)
 		mmp_error_clear();
 	for (i = 0; i < b->sc->nentities; i++) {
 		const char *e = b->sc->entities[i];
@@ -560,7 +613,7 @@ static int open_reader(struct batch *b, mmp_csv_reader **r,
 	spec.others = MMP_CSV_SKIP;
 	spec.task = b->task;
 	spec.allow_empty = 1;
-	error = mmp_csv_reader_open(r, b->o->input, &spec, copts);
+	error = mmp_csv_reader_open(r, b->in_path, &spec, copts);
 done:
 	free(cols);
 	return error;
@@ -724,7 +777,7 @@ static int monitor_chunk(struct batch *b, const struct job *j,
 		if (len > 256)
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"'%s': an id in column '%s' is %zu bytes "
-				"long (at most 256)", b->o->input,
+				"long (at most 256)", b->in_name,
 				b->o->id_column, len);
 		b->items[k].source = b->source;
 		b->items[k].entity_id = id;
@@ -877,7 +930,7 @@ static int stream(struct batch *b, mmp_csv_reader *r, mmp_batch_result *res,
 {
 	size_t chunk = b->o->chunk_rows ? b->o->chunk_rows
 		: DEFAULT_CHUNK_ROWS, scores_at = 0;
-	uint64_t est = estimate_rows(b->o->input);
+	uint64_t est = estimate_rows(b->in_path);
 	double beat = mmp_time_mono();
 	mmp_buf head = MMP_BUF_INIT;
 	int error;
@@ -943,13 +996,13 @@ static int start_run(struct batch *b, mmp_batch_result *res)
 	mmp_run_start_options ro = MMP_RUN_START_OPTIONS_INIT;
 	mmp_buf own = MMP_BUF_INIT, keep = MMP_BUF_INIT;
 	char chunk[32], threads[32], version[32];
-	mmp_kv kv[13];
+	mmp_kv kv[16];
 	size_t n = 0, i;
 	int error;
 
 	ro.experiment = o->experiment;
 	ro.run_name = o->run_name;
-	ro.source_name = o->input;
+	ro.source_name = b->in_name;
 	ro.kind = "batch-inference";
 	if ((error = mmp_run_start(o->store, &ro, res->run_id)) < 0)
 		return error;
@@ -969,8 +1022,15 @@ static int start_run(struct batch *b, mmp_batch_result *res)
 	}
 	if (o->model_dir)
 		kv[n++] = (mmp_kv){ "model.dir", o->model_dir };
-	kv[n++] = (mmp_kv){ "input", o->input };
-	kv[n++] = (mmp_kv){ "output", o->output };
+	kv[n++] = (mmp_kv){ "input", b->in_name };
+	if (o->query)
+		kv[n++] = (mmp_kv){ "query", o->query };
+	if (o->table)
+		kv[n++] = (mmp_kv){ "table", o->table };
+	kv[n++] = (mmp_kv){ "output", b->out_label };
+	if (b->out_db)
+		kv[n++] = (mmp_kv){ "mode", o->mode == MMP_SINK_APPEND ?
+			"append" : "replace" };
 	kv[n++] = (mmp_kv){ "format", o->format == MMP_BATCH_JSONL ? "jsonl"
 		: "csv" };
 	kv[n++] = (mmp_kv){ "chunk_rows", chunk };
@@ -1018,12 +1078,13 @@ static int record_end(struct batch *b, mmp_batch_result *res)
 			res->metrics.items[i].value, 0, 0 };
 	if ((error = mmp_run_log_metrics(o->store, res->run_id, mt, n)) < 0)
 		return error;
-	base = strrchr(o->input, '/');
+	base = b->in_tmp ? NULL : strrchr(o->input, '/');
 	d.name = !strcmp(o->input, "-") ? "<stdin>" : base ? base + 1
-		: o->input;
+		: b->in_name;
 	d.digest = res->digest;
-	d.source = o->input;
-	d.source_type = "local";
+	d.source = b->in_name;
+	d.source_type = b->in_tmp ? mmp_source_kind_name(
+		mmp_source_kind_of(o->input)) : "local";
 	d.rows = (int64_t)res->rows_in;
 	d.columns = (int64_t)(res->nfeatures + res->nentities);
 	d.context = "inference";
@@ -1077,6 +1138,11 @@ static void batch_release(struct batch *b)
 	free(b->tables);
 	free(b->ents);
 	free(b->out_name);
+	if (b->in_tmp)
+		unlink(b->in_tmp);
+	free(b->in_tmp);
+	free(b->in_name);
+	free(b->out_label);
 	free(b->ytrue);
 	free(b->yscore);
 	mmp_profile_free(b->ref);
@@ -1121,7 +1187,84 @@ static int check_options(const mmp_batch_options *o)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"logging predictions by '%s' needs a store to log "
 			"them in", o->id_column);
+	if ((o->query || o->table) &&
+	    mmp_source_kind_of(o->input) == MMP_SOURCE_FILE)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"a %s needs a database input (sqlite:// or "
+			"postgresql://), not a file", o->query ? "query" :
+			"table");
+	if (mmp_source_kind_of(o->output) != MMP_SOURCE_FILE &&
+	    o->format != MMP_BATCH_CSV)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"a database output takes the csv format");
+	if (o->mode == MMP_SINK_APPEND &&
+	    mmp_source_kind_of(o->output) == MMP_SOURCE_FILE)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"appending needs a database output");
 	return 0;
+}
+
+/* stream the rows of a database input into a temporary CSV to read */
+static int export_input(struct batch *b, mmp_csv_options *copts)
+{
+	/* a database has no missing-value spellings: only NULL and "" */
+	static const char *const no_na[] = { NULL };
+	mmp_source src = MMP_SOURCE_INIT;
+	int fd, error;
+
+	src.location = b->o->input;
+	src.query = b->o->query;
+	src.table = b->o->table;
+	if ((error = temp_csv(&b->in_tmp, &fd, "input")) < 0)
+		return error;
+	error = mmp_source_export_csv(NULL, &src, fd);
+	if (close(fd) < 0 && !error)
+		error = mmp_error_set_os("cannot write '%s'", b->in_tmp);
+	copts->na_values = no_na;
+	copts->delimiter = ',';
+	b->in_path = b->in_tmp;
+	return error;
+}
+
+/*
+ * An error about the exported rows names the temporary file and its
+ * line: name the database and the row instead.
+ */
+static void name_rows(const struct batch *b)
+{
+	const mmp_error *e = mmp_error_last();
+	size_t n = b->in_tmp ? strlen(b->in_tmp) : 0;
+	const char *m, *rest;
+	long long line;
+	char *end;
+
+	if (!n || !e || !e->message || strncmp(e->message, b->in_tmp, n))
+		return;
+	m = e->message + n;
+	if (*m != ':') {
+		rest = mmp__strdup(m);
+		mmp_error_set(e->klass, "%s%s", b->in_name, rest);
+		free((char *)rest);
+		return;
+	}
+	line = strtoll(m + 1, &end, 10);
+	if (end == m + 1) {
+		rest = mmp__strdup(m);
+		mmp_error_set(e->klass, "%s%s", b->in_name, rest);
+	} else {
+		/* "LINE:FIELD: what": the column is named in `what` */
+		if (end[0] == ':' && end[1] >= '0' && end[1] <= '9') {
+			const char *f = end + 1;
+			while (*f >= '0' && *f <= '9')
+				f++;
+			if (*f == ':')
+				end = (char *)f;
+		}
+		rest = mmp__strdup(end);
+		mmp_error_set(e->klass, "%s: row %lld%s", b->in_name,
+			line - 1, rest);
+	}
+	free((char *)rest);
 }
 
 int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
@@ -1146,6 +1289,16 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 	b.m = m;
 	if ((error = check_options(o)) < 0)
 		goto done;
+	b.in_path = o->input;
+	{
+		mmp_buf t = MMP_BUF_INIT;
+
+		mmp_source_redact(&t, o->input);
+		b.in_name = mmp_buf_detach(&t);
+		mmp_source_redact(&t, o->output);
+		b.out_label = mmp_buf_detach(&t);
+	}
+	b.out_db = mmp_source_kind_of(o->output) != MMP_SOURCE_FILE;
 	if (!m || !(b.sc = mmp_model_schema_of(m))) {
 		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 			"the model has no schema to read its columns with");
@@ -1165,6 +1318,9 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 	copts.bad_rows = o->on_error;
 	if (o->delimiter)
 		copts.delimiter = o->delimiter;
+	if (mmp_source_kind_of(o->input) != MMP_SOURCE_FILE &&
+	    (error = export_input(&b, &copts)) < 0)
+		goto done;
 	find_entities(&b, &copts);
 	if ((error = add_keeps(&b)) < 0 ||
 	    (error = open_reader(&b, &r, &copts)) < 0)
@@ -1222,13 +1378,17 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 	out->seconds = mmp_time_mono() - t0;
 	out->rows_per_sec = out->seconds > 0 ?
 		(double)out->rows_in / out->seconds : 0;
+	if (error < 0)
+		name_rows(&b);
 	if (recording && !error)
 		error = record_end(&b, out);
 	else if (recording)
 		record_failure(&b, out, error);
 done:
-	if (error < 0)
+	if (error < 0) {
+		name_rows(&b);
 		discard_output(&b);
+	}
 	mmp_csv_reader_free(r);
 	batch_release(&b);
 	return error;
