@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /*
  * The input goes to an in-memory file read through its /proc path. Its
  * first byte picks the roles: the first column as regression or class
- * target or none, and one or two threads.
+ * target or none, and one or two threads; with 0x80 the rest is read as
+ * gzip (or zstd with 0x10) through a symlink named *.csv.gz (*.csv.zst).
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mmp_csv_options o = MMP_CSV_OPTIONS_INIT;
 	mmp_csv_column col = { NULL, MMP_CSV_TARGET, NULL };
 	mmp_frame *f = NULL;
-	char path[64];
+	char path[160];
 	unsigned mode;
 	int fd;
 
@@ -41,6 +42,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (mode & 0x80) {
+		/* read it through a name that asks for decompression */
+		static char link[128];
+		const char *tmp = getenv("TMPDIR");
+		snprintf(link, sizeof(link), "%s/fuzz-csv-%d.csv.%s",
+			tmp && *tmp ? tmp : "/tmp", (int)getpid(),
+			mode & 0x10 ? "zst" : "gz");
+		unlink(link);
+		if (symlink(path, link) == 0)
+			snprintf(path, sizeof(path), "%s", link);
+	}
 	o.nthreads = 1 + (mode & 1);
 	o.bad_rows = mode & 2 ? MMP_CSV_BAD_ROWS_SKIP : MMP_CSV_BAD_ROWS_FAIL;
 	spec.others = MMP_CSV_FEATURE;
@@ -74,5 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	mmp_csv_header_free(h);
 	close(fd);
+	if (mode & 0x80)
+		unlink(path);
 	return 0;
 }

@@ -43,6 +43,16 @@ csv)
 			{ printf %s "$m"; head -n 40 "$f"; } >"$seeds/csv$n"
 		done
 	done
+	# compressed inputs: 0x80 gzip, 0x90 zstd (see fuzz-csv.c)
+	for f in "$top"/test/fixtures/serve/*.csv
+	do
+		n=$((n + 1))
+		{ printf "\200"; head -n 40 "$f" | gzip -c; } >"$seeds/csv$n"
+		if command -v zstd >/dev/null 2>&1; then
+			{ printf "\220"; head -n 40 "$f" | zstd -q -c; } \
+				>"$seeds/csv$n.zst"
+		fi
+	done
 	;;
 recipe)
 	for f in "$top"/test/fixtures/recipes/*.yaml "$top"/configs/*.yaml \
