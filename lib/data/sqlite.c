@@ -13,6 +13,30 @@
 #define SNIFF_ROWS 10000        /* rows that may type undeclared columns */
 #define PROGRESS_ROWS 65536
 
+static int hexval(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0' :
+		tolower((unsigned char)c) - 'a' + 10;
+}
+
+/* append the `n` bytes at `s` with %XX escapes decoded */
+static void decode(mmp_buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n &&
+		    isxdigit((unsigned char)s[i + 1]) &&
+		    isxdigit((unsigned char)s[i + 2])) {
+			mmp_buf_putc(out, (char)(hexval(s[i + 1]) * 16 +
+				hexval(s[i + 2])));
+			i += 2;
+		} else {
+			mmp_buf_putc(out, s[i]);
+		}
+	}
+}
+
 int mmp_data__sqlite_location(mmp_buf *path, int *immutable, char **table,
 	const char *location)
 {
@@ -43,20 +67,7 @@ int mmp_data__sqlite_location(mmp_buf *path, int *immutable, char **table,
 	}
 	q = strchr(p, '?');
 	mmp_buf_clear(path);
-	for (; *p && p != q; p++) {
-		int hi, lo;
-		if (*p == '%' && isxdigit((unsigned char)p[1]) &&
-		    isxdigit((unsigned char)p[2])) {
-			hi = isdigit((unsigned char)p[1]) ? p[1] - '0' :
-				(tolower((unsigned char)p[1]) - 'a' + 10);
-			lo = isdigit((unsigned char)p[2]) ? p[2] - '0' :
-				(tolower((unsigned char)p[2]) - 'a' + 10);
-			mmp_buf_putc(path, (char)(hi * 16 + lo));
-			p += 2;
-		} else {
-			mmp_buf_putc(path, *p);
-		}
-	}
+	decode(path, p, q ? (size_t)(q - p) : strlen(p));
 	if (!path->size || memchr(path->ptr, '\0', path->size)) {
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"'%s': no SQLite file named", loc.ptr);
@@ -73,8 +84,10 @@ int mmp_data__sqlite_location(mmp_buf *path, int *immutable, char **table,
 		} else if (n == 7 && !strncmp(kv, "mode=ro", 7)) {
 			/* reading is always read-only */
 		} else if (table && n > 6 && !strncmp(kv, "table=", 6)) {
+			mmp_buf t = MMP_BUF_INIT;
+			decode(&t, kv + 6, n - 6);
 			free(*table);
-			*table = mmp__strndup(kv + 6, n - 6);
+			*table = mmp_buf_detach(&t);
 		} else {
 			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 				"'%s': unknown parameter '%.*s' (known: "
@@ -298,30 +311,37 @@ static int rd_step(struct rd *r)
 	return 1;
 }
 
-/* type the undeclared columns by the values of the first rows, which are
- * held for the builder; an all-NULL column is numeric */
+/*
+ * Type the undeclared columns by the values of the first rows, held for
+ * the builder: text when any value is text, else a number (an integer
+ * when every value is one); an all-NULL column is numeric.
+ */
 static int rd_sniff(struct rd *r, bool keep)
 {
-	size_t i, left = 0;
+	bool *seen = mmp__calloc(r->n + 1, sizeof(*seen));
+	size_t i, undecided = 0;
 	int rc = 1;
 
 	for (i = 0; i < r->n; i++)
-		left += !r->decided[i];
-	while (left && r->held.nrows < SNIFF_ROWS) {
+		undecided += !r->decided[i];
+	while (undecided && r->held.nrows < SNIFF_ROWS) {
 		if ((rc = rd_step(r)) <= 0)
 			break;
 		for (i = 0; i < r->n; i++) {
 			mmp_sqlval_type t;
+			mmp_csv_type ct;
 			if (r->decided[i])
 				continue;
 			t = mmp_store__sqlcursor_type(r->c, i);
 			if (t == MMP_SQLVAL_NULL)
 				continue;
-			r->types[i] = t == MMP_SQLVAL_INTEGER ?
-				MMP_CSV_TYPE_INTEGER : t == MMP_SQLVAL_FLOAT ?
-				MMP_CSV_TYPE_NUMBER : MMP_CSV_TYPE_STRING;
-			r->decided[i] = true;
-			left--;
+			ct = t == MMP_SQLVAL_INTEGER ? MMP_CSV_TYPE_INTEGER :
+				t == MMP_SQLVAL_FLOAT ? MMP_CSV_TYPE_NUMBER :
+				MMP_CSV_TYPE_STRING;
+			/* INTEGER < NUMBER < STRING: the widest seen wins */
+			if (!seen[i] || ct > r->types[i])
+				r->types[i] = ct;
+			seen[i] = true;
 		}
 		if (!keep)
 			continue;
@@ -338,8 +358,9 @@ static int rd_sniff(struct rd *r, bool keep)
 		r->held.nrows++;
 	}
 	for (i = 0; i < r->n; i++)
-		if (!r->decided[i])
+		if (!r->decided[i] && !seen[i])
 			r->types[i] = MMP_CSV_TYPE_EMPTY;
+	free(seen);
 	return rc < 0 ? rc : 0;
 }
 
