@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "data-internal.h"
-#include "pg-load.h"
+#include "pg-conn.h"
 
 #define FETCH_ROWS 10000   /* rows per FETCH: libpq holds one batch */
 #define CURSOR "mmp_rows"
@@ -29,17 +29,10 @@ enum col_kind {
 	K_TIME         /* ISO 8601 text (DateStyle ISO, UTC) */
 };
 
-/* one open connection and what is known of it */
-struct pg {
-	PGconn *conn;
-	char *where;           /* redacted location, for messages */
-	char *secrets[3];      /* passwords to keep out of messages */
-	size_t nsecrets;
-};
 
 /* ---- messages without passwords ---- */
 
-static void add_secret(struct pg *pg, const char *s)
+static void add_secret(struct mmp_data__pg *pg, const char *s)
 {
 	size_t i;
 
@@ -52,7 +45,7 @@ static void add_secret(struct pg *pg, const char *s)
 }
 
 /* the password the location spells, raw and percent-encoded */
-static void location_secrets(struct pg *pg, const char *location)
+static void location_secrets(struct mmp_data__pg *pg, const char *location)
 {
 	PQconninfoOption *opts = PQconninfoParse(location, NULL), *o;
 	const char *p, *auth, *end, *at = NULL, *colon;
@@ -78,7 +71,7 @@ static void location_secrets(struct pg *pg, const char *location)
 }
 
 /* `msg` with each secret replaced by "***", lines joined by "; " */
-static void scrub(mmp_buf *out, const struct pg *pg, const char *msg)
+static void scrub(mmp_buf *out, const struct mmp_data__pg *pg, const char *msg)
 {
 	mmp_buf tmp = MMP_BUF_INIT;
 	const char *p;
@@ -113,7 +106,7 @@ static void scrub(mmp_buf *out, const struct pg *pg, const char *msg)
 	mmp_buf_dispose(&tmp);
 }
 
-static int pg_error(const struct pg *pg, int code, int klass,
+int mmp_data__pg_error(const struct mmp_data__pg *pg, int code, int klass,
 	const char *what, const char *detail)
 {
 	mmp_buf b = MMP_BUF_INIT;
@@ -128,7 +121,7 @@ static int pg_error(const struct pg *pg, int code, int klass,
 
 /* ---- connecting ---- */
 
-static void pg_close(struct pg *pg)
+void mmp_data__pg_close(struct mmp_data__pg *pg)
 {
 	size_t i;
 
@@ -140,23 +133,18 @@ static void pg_close(struct pg *pg)
 	memset(pg, 0, sizeof(*pg));
 }
 
-static int run(struct pg *pg, const char *sql, const char *what)
+int mmp_data__pg_run(struct mmp_data__pg *pg, const char *sql, const char *what)
 {
 	PGresult *res = PQexec(pg->conn, sql);
 	int err = 0;
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		err = pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA, what,
+		err = mmp_data__pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA, what,
 			PQresultErrorMessage(res));
 	PQclear(res);
 	return err;
 }
 
-/*
- * Connect to `location` the way libpq does (URI, PG* variables,
- * ~/.pgpass, sslmode), then fix the session's text formats: ISO dates
- * in UTC, floats that read back exactly.
- */
 /* the connection parameters: the URI, expanded last, wins */
 static void conn_params(const char *keys[4], const char *vals[4],
 	const char *location)
@@ -176,7 +164,7 @@ static void conn_params(const char *keys[4], const char *vals[4],
 }
 
 /* redact the location and load libpq; the secrets to scrub */
-static int pg_prepare(struct pg *pg, const char *location)
+static int pg_prepare(struct mmp_data__pg *pg, const char *location)
 {
 	mmp_buf where = MMP_BUF_INIT;
 
@@ -190,9 +178,14 @@ static int pg_prepare(struct pg *pg, const char *location)
 	return 0;
 }
 
-static int pg_open(struct pg *pg, const char *location)
+int mmp_data__pg_open(struct mmp_data__pg *pg, const char *location)
 {
+	static const char *const session[] = {
+		"SET DateStyle = ISO, YMD", "SET TimeZone = 'UTC'",
+		"SET extra_float_digits = 3"
+	};
 	const char *keys[4], *vals[4];
+	size_t i;
 	int err;
 
 	if ((err = pg_prepare(pg, location)) < 0)
@@ -204,18 +197,15 @@ static int pg_open(struct pg *pg, const char *location)
 			"%s: cannot connect: out of memory", pg->where);
 	add_secret(pg, PQpass(pg->conn));
 	if (PQstatus(pg->conn) != CONNECTION_OK)
-		return pg_error(pg, MMP_ENET, MMP_ERROR_NET, "cannot connect",
-			PQerrorMessage(pg->conn));
-	err = run(pg, "SET DateStyle = ISO, YMD", "cannot set the session");
-	if (!err)
-		err = run(pg, "SET TimeZone = 'UTC'", "cannot set the session");
-	if (!err)
-		err = run(pg, "SET extra_float_digits = 3",
+		return mmp_data__pg_error(pg, MMP_ENET, MMP_ERROR_NET,
+			"cannot connect", PQerrorMessage(pg->conn));
+	for (i = 0; i < ARRAY_SIZE(session) && !err; i++)
+		err = mmp_data__pg_run(pg, session[i],
 			"cannot set the session");
 	return err;
 }
 
-static char *server_version(const struct pg *pg)
+static char *server_version(const struct mmp_data__pg *pg)
 {
 	const char *v = PQparameterStatus(pg->conn, "server_version");
 	mmp_buf b = MMP_BUF_INIT;
@@ -227,7 +217,8 @@ static char *server_version(const struct pg *pg)
 /* ---- the SQL that runs ---- */
 
 /* the table "schema.name" (split at the first dot) as quoted SQL */
-static int table_sql(mmp_buf *out, const struct pg *pg, const char *table)
+static int table_sql(mmp_buf *out, const struct mmp_data__pg *pg,
+	const char *table)
 {
 	const char *dot = strchr(table, '.');
 	size_t i, nparts = dot ? 2 : 1;
@@ -248,7 +239,8 @@ static int table_sql(mmp_buf *out, const struct pg *pg, const char *table)
 		}
 		q = PQescapeIdentifier(pg->conn, parts[i], strlen(parts[i]));
 		if (!q) {
-			err = pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA,
+			err = mmp_data__pg_error(pg, MMP_EINVALID,
+				MMP_ERROR_DATA,
 				"cannot quote the table name",
 				PQerrorMessage(pg->conn));
 			break;
@@ -262,7 +254,7 @@ static int table_sql(mmp_buf *out, const struct pg *pg, const char *table)
 }
 
 /* the SELECT of `src`: the query without trailing ';' and blanks */
-static int source_sql(mmp_buf *out, const struct pg *pg,
+static int source_sql(mmp_buf *out, const struct mmp_data__pg *pg,
 	const mmp_source *src)
 {
 	size_t n;
@@ -329,7 +321,8 @@ static enum col_kind builtin_kind(Oid oid)
  * domain reads as its base type, an enum or any string type (citext)
  * as text; everything else not built in is K_BAD.
  */
-static int cols_from(struct cols *c, struct pg *pg, const PGresult *res)
+static int cols_from(struct cols *c, struct mmp_data__pg *pg,
+	const PGresult *res)
 {
 	static const char sql[] =
 		"SELECT t.oid, t.typtype, t.typcategory, "
@@ -359,7 +352,7 @@ static int cols_from(struct cols *c, struct pg *pg, const PGresult *res)
 	param[0] = list.ptr;
 	cat = PQexecParams(pg->conn, sql, 1, NULL, param, NULL, NULL, 0);
 	if (PQresultStatus(cat) != PGRES_TUPLES_OK) {
-		err = pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA,
+		err = mmp_data__pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA,
 			"cannot read the column types",
 			PQresultErrorMessage(cat));
 		goto done;
@@ -399,7 +392,8 @@ done:
 	return err;
 }
 
-static int bad_type(const struct pg *pg, const struct cols *c, size_t i)
+static int bad_type(const struct mmp_data__pg *pg, const struct cols *c,
+	size_t i)
 {
 	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 		"%s: column '%s' has type %s, which mmp cannot read (cast it "
@@ -410,13 +404,13 @@ static int bad_type(const struct pg *pg, const struct cols *c, size_t i)
 /* ---- reading ---- */
 
 /* the columns of the SELECT, described without running it */
-static int describe(struct cols *c, struct pg *pg, const char *sql)
+static int describe(struct cols *c, struct mmp_data__pg *pg, const char *sql)
 {
 	PGresult *res = PQprepare(pg->conn, "", sql, 0, NULL);
 	int err;
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		err = pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA,
+		err = mmp_data__pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA,
 			"the query failed", PQresultErrorMessage(res));
 		PQclear(res);
 		return err;
@@ -424,7 +418,7 @@ static int describe(struct cols *c, struct pg *pg, const char *sql)
 	PQclear(res);
 	res = PQdescribePrepared(pg->conn, "");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		err = pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA,
+		err = mmp_data__pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA,
 			"the query failed", PQresultErrorMessage(res));
 	else if (PQnfields(res) == 0)
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
@@ -437,26 +431,28 @@ static int describe(struct cols *c, struct pg *pg, const char *sql)
 
 static int pg_header(mmp_csv_header **out, const mmp_source *src)
 {
-	struct pg pg;
+	struct mmp_data__pg pg;
 	struct cols c = { 0 };
 	mmp_buf sql = MMP_BUF_INIT;
 	int err;
 
 	*out = NULL;
-	if (!(err = pg_open(&pg, src->location)) &&
+	if (!(err = mmp_data__pg_open(&pg, src->location)) &&
 	    !(err = source_sql(&sql, &pg, src)) &&
 	    !(err = describe(&c, &pg, sql.ptr)))
 		*out = mmp_data__header_new((const char *const *)c.names,
 			c.types, c.n);
 	cols_release(&c);
 	mmp_buf_dispose(&sql);
-	pg_close(&pg);
+	mmp_data__pg_close(&pg);
 	return err;
 }
 
-/* the rows of one FETCH into the builder */
-static int add_rows(struct mmp_data__builder *b, const struct cols *c,
-	const PGresult *res, const char **vals, size_t *lens)
+/* each row of one FETCH as text values (NULL for SQL NULL) to `fn` */
+static int each_row(const struct cols *c, const PGresult *res,
+	const char **vals, size_t *lens,
+	int (*fn)(void *payload, const char *const *vals, const size_t *lens),
+	void *payload)
 {
 	int r, nr = PQntuples(res);
 	size_t i;
@@ -476,102 +472,189 @@ static int add_rows(struct mmp_data__builder *b, const struct cols *c,
 				lens[i] = 1;
 			}
 		}
-		if ((err = mmp_data__builder_add(b, vals, lens)) < 0)
+		if ((err = fn(payload, vals, lens)) < 0)
 			return err;
 	}
 	return 0;
+}
+
+/*
+ * Run `sql` through a cursor in a read-only transaction, FETCH_ROWS at
+ * a time (libpq holds one batch), each row to `fn`; `batch` (if not
+ * NULL) after each FETCH. Returns the rows read in `*rows`.
+ */
+static int cursor_rows(struct mmp_data__pg *pg, const struct cols *c,
+	const char *sql,
+	int (*fn)(void *payload, const char *const *vals, const size_t *lens),
+	void (*batch)(void *payload, uint64_t rows), void *payload,
+	uint64_t *rows)
+{
+	mmp_buf decl = MMP_BUF_INIT;
+	PGresult *res = NULL;
+	const char **vals;
+	size_t *lens;
+	char fetch[64];
+	int err;
+
+	*rows = 0;
+	vals = mmp__calloc(c->n + 1, sizeof(*vals));
+	lens = mmp__calloc(c->n + 1, sizeof(*lens));
+	/* a read-only transaction: the cursor streams, nothing changes */
+	if ((err = mmp_data__pg_run(pg, "BEGIN TRANSACTION READ ONLY",
+		    "cannot start a transaction")) < 0)
+		goto done;
+	mmp_buf_printf(&decl, "DECLARE " CURSOR " NO SCROLL CURSOR FOR %s",
+		sql);
+	/* one statement only: the extended protocol refuses more */
+	res = PQexecParams(pg->conn, decl.ptr, 0, NULL, NULL, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		err = mmp_data__pg_error(pg, MMP_EINVALID, MMP_ERROR_DATA,
+			"the query failed", PQresultErrorMessage(res));
+		goto done;
+	}
+	snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM " CURSOR,
+		FETCH_ROWS);
+	for (;;) {
+		PQclear(res);
+		res = PQexec(pg->conn, fetch);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			err = mmp_data__pg_error(pg, MMP_EINVALID,
+				MMP_ERROR_DATA,
+				"the query failed", PQresultErrorMessage(res));
+			goto done;
+		}
+		if (!PQntuples(res))
+			break;
+		if ((err = each_row(c, res, vals, lens, fn, payload)) < 0)
+			goto done;
+		*rows += (uint64_t)PQntuples(res);
+		if (batch)
+			batch(payload, *rows);
+	}
+	PQclear(res);
+	res = NULL;
+	err = mmp_data__pg_run(pg, "COMMIT", "cannot end the transaction");
+done:
+	PQclear(res);
+	free(vals);
+	free(lens);
+	mmp_buf_dispose(&decl);
+	return err;
+}
+
+/* the connection, the SQL, its columns: what load and scan share */
+static int pg_begin(struct mmp_data__pg *pg, mmp_buf *sql, struct cols *c,
+	mmp_source_info *info, const mmp_source *src)
+{
+	int err;
+
+	if ((err = mmp_data__pg_open(pg, src->location)) < 0)
+		return err;
+	info->location = mmp__strdup(pg->where);
+	info->server_version = server_version(pg);
+	if ((err = source_sql(sql, pg, src)) < 0)
+		return err;
+	info->query = mmp__strdup(sql->ptr);
+	return describe(c, pg, sql->ptr);
+}
+
+struct load {
+	struct mmp_data__builder *b;
+	const mmp_csv_options *opts;
+};
+
+static int load_row(void *payload, const char *const *vals,
+	const size_t *lens)
+{
+	return mmp_data__builder_add(((struct load *)payload)->b, vals,
+		lens);
+}
+
+static void load_batch(void *payload, uint64_t rows)
+{
+	const mmp_csv_options *opts = ((struct load *)payload)->opts;
+
+	if (opts && opts->progress)
+		opts->progress(rows, 0, opts->payload);
 }
 
 static int pg_load(mmp_frame **out, mmp_source_info *info,
 	const mmp_source *src, const mmp_csv_spec *spec,
 	const mmp_csv_options *opts)
 {
-	struct pg pg;
+	struct mmp_data__pg pg;
 	struct cols c = { 0 };
-	struct mmp_data__builder *b = NULL;
-	mmp_buf sql = MMP_BUF_INIT, decl = MMP_BUF_INIT;
-	PGresult *res = NULL;
-	const char **vals = NULL;
-	size_t *lens = NULL, i;
-	char fetch[64];
+	struct load l = { NULL, opts };
+	mmp_buf sql = MMP_BUF_INIT;
+	uint64_t rows;
+	size_t i;
 	int err;
 
 	*out = NULL;
-	if ((err = pg_open(&pg, src->location)) < 0)
+	if ((err = pg_begin(&pg, &sql, &c, info, src)) < 0)
 		goto done;
-	info->location = mmp__strdup(pg.where);
-	info->server_version = server_version(&pg);
-	if ((err = source_sql(&sql, &pg, src)) < 0)
-		goto done;
-	info->query = mmp__strdup(sql.ptr);
-	if ((err = describe(&c, &pg, sql.ptr)) < 0)
-		goto done;
-	if ((err = mmp_data__builder_new(&b, pg.where,
+	if ((err = mmp_data__builder_new(&l.b, pg.where,
 		    (const char *const *)c.names, c.types, c.n, spec)) < 0)
 		goto done;
 	for (i = 0; i < c.n; i++)
-		if (c.kinds[i] == K_BAD && mmp_data__builder_reads(b, i)) {
+		if (c.kinds[i] == K_BAD && mmp_data__builder_reads(l.b, i)) {
 			err = bad_type(&pg, &c, i);
 			goto done;
 		}
-	/* a read-only transaction: the cursor streams, nothing changes */
-	if ((err = run(&pg, "BEGIN TRANSACTION READ ONLY",
-		    "cannot start a transaction")) < 0)
+	if ((err = cursor_rows(&pg, &c, sql.ptr, load_row, load_batch, &l,
+	    &rows)) < 0)
 		goto done;
-	mmp_buf_printf(&decl, "DECLARE " CURSOR " NO SCROLL CURSOR FOR %s",
-		sql.ptr);
-	/* one statement only: the extended protocol refuses more */
-	res = PQexecParams(pg.conn, decl.ptr, 0, NULL, NULL, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		err = pg_error(&pg, MMP_EINVALID, MMP_ERROR_DATA,
-			"the query failed", PQresultErrorMessage(res));
-		goto done;
-	}
-	snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM " CURSOR,
-		FETCH_ROWS);
-	vals = mmp__calloc(c.n + 1, sizeof(*vals));
-	lens = mmp__calloc(c.n + 1, sizeof(*lens));
-	for (;;) {
-		PQclear(res);
-		res = PQexec(pg.conn, fetch);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			err = pg_error(&pg, MMP_EINVALID, MMP_ERROR_DATA,
-				"the query failed", PQresultErrorMessage(res));
-			goto done;
-		}
-		if (!PQntuples(res))
-			break;
-		if ((err = add_rows(b, &c, res, vals, lens)) < 0)
-			goto done;
-		if (opts && opts->progress)
-			opts->progress(mmp_data__builder_rows(b), 0,
-				opts->payload);
-	}
-	PQclear(res);
-	res = NULL;
-	if ((err = run(&pg, "COMMIT", "cannot end the transaction")) < 0)
-		goto done;
-	if (!mmp_data__builder_rows(b) && !(spec && spec->allow_empty)) {
+	if (!rows && !(spec && spec->allow_empty)) {
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"%s: the query returned no rows", pg.where);
 		goto done;
 	}
-	err = mmp_data__builder_finish(b, out, true);
+	err = mmp_data__builder_finish(l.b, out, true);
 	if (!err)
 		info->rows = mmp_frame_nrows(*out);
 done:
-	PQclear(res);
-	free(vals);
-	free(lens);
-	mmp_data__builder_free(b);
+	mmp_data__builder_free(l.b);
 	cols_release(&c);
 	mmp_buf_dispose(&sql);
-	mmp_buf_dispose(&decl);
-	pg_close(&pg);
+	mmp_data__pg_close(&pg);
 	return err;
 }
 
-static void check_failed(mmp_source_check_result *out, const struct pg *pg,
+/*
+ * Every column of every row as text to `row`, as pg_load reads them:
+ * numbers as the server prints them (floats exactly), booleans as 1/0,
+ * times in ISO 8601 UTC, other types in their text form (the caller
+ * decides which columns it reads).
+ */
+static int pg_scan(mmp_source_info *info, const mmp_source *src,
+	int (*head)(void *payload, const char *const *names,
+		const mmp_csv_type *types, size_t n),
+	int (*row)(void *payload, const char *const *vals,
+		const size_t *lens),
+	void *payload)
+{
+	struct mmp_data__pg pg;
+	struct cols c = { 0 };
+	mmp_buf sql = MMP_BUF_INIT;
+	uint64_t rows = 0;
+	int err;
+
+	if ((err = pg_begin(&pg, &sql, &c, info, src)) < 0 ||
+	    (err = head(payload, (const char *const *)c.names, c.types,
+	    c.n)) < 0 ||
+	    (err = cursor_rows(&pg, &c, sql.ptr, row, NULL, payload,
+	    &rows)) < 0)
+		goto done;
+	info->rows = rows;
+done:
+	cols_release(&c);
+	mmp_buf_dispose(&sql);
+	mmp_data__pg_close(&pg);
+	return err;
+}
+
+static void check_failed(mmp_source_check_result *out,
+	const struct mmp_data__pg *pg,
 	const char *what, const char *detail)
 {
 	mmp_buf b = MMP_BUF_INIT;
@@ -584,7 +667,7 @@ static void check_failed(mmp_source_check_result *out, const struct pg *pg,
 static int pg_check(mmp_source_check_result *out, const mmp_source *src)
 {
 	const char *keys[4], *vals[4];
-	struct pg pg;
+	struct mmp_data__pg pg;
 	mmp_buf sql = MMP_BUF_INIT, ex = MMP_BUF_INIT;
 	PGresult *res = NULL;
 	PGPing ping;
@@ -627,10 +710,10 @@ done:
 	PQclear(res);
 	mmp_buf_dispose(&sql);
 	mmp_buf_dispose(&ex);
-	pg_close(&pg);
+	mmp_data__pg_close(&pg);
 	return err;
 }
 
 const struct mmp_data__reader mmp_data__pg_reader = {
-	MMP_SOURCE_POSTGRESQL, pg_load, pg_header, pg_check
+	MMP_SOURCE_POSTGRESQL, pg_load, pg_header, pg_check, pg_scan
 };
