@@ -483,15 +483,21 @@ typedef enum {
 /**
  * Write the rows of the CSV file `csv` (a header row; as mmp writes
  * predictions) into the table named by `location`,
- * sqlite:///path/to/file.db?table=NAME, in one transaction: readers see
- * the old rows or all the new ones, never a part. REPLACE fills a new
- * table and renames it over the old one before the commit; APPEND needs
+ * sqlite:///path/to/file.db?table=NAME or
+ * postgresql://[user@]host[:port]/db/[schema.]table[?params] (the last
+ * path segment, percent-decoded; no schema: the session's current one),
+ * in one transaction: readers see the old rows or all the new ones,
+ * never a part. REPLACE fills a new table (PostgreSQL: by COPY) and
+ * renames it over the old one, dropped, before the commit; APPEND needs
  * an existing table to have the same columns in the same order. The
- * columns named in `numeric` are REAL (an empty field NULL), the others
- * TEXT (an empty field NULL). Identifiers are quoted; values are bound.
- * Errors: MMP_EINVALID (no table named, different columns, bad SQL),
- * MMP_ELOCKED (the database stayed locked), MMP_ENOTFOUND (a scheme
- * this mmp cannot write), MMP_ERROR.
+ * columns named in `numeric` are numbers (REAL, double precision), the
+ * others text; an empty field is NULL. Identifiers are quoted; values
+ * are bound or sent by COPY, never spliced into SQL.
+ * Errors: MMP_EINVALID (no table named, different columns, a name too
+ * long, bad SQL, a server refusal), MMP_ENET (cannot connect or log
+ * in), MMP_ELOCKED (the SQLite database stayed locked), MMP_ENOTFOUND
+ * (a scheme this mmp cannot write), MMP_ERROR. No message holds a
+ * password.
  */
 MMP_EXTERN(int) mmp_sink_write_csv(const char *location, const char *csv,
 	const char *const *numeric, size_t nnumeric, mmp_sink_mode mode);

@@ -342,8 +342,13 @@ int mmp_data__sqlite_location(mmp_buf *path, int *immutable, char **table,
  * most a minute), so a test can look at the table or kill the job then.
  */
 void mmp_data__pause_before_commit(void);
+/* append the `n` bytes at `s` with %XX escapes decoded */
+void mmp_data__percent_decode(mmp_buf *out, const char *s, size_t n);
 /* sqlite-write.c: the rows of a CSV file into a table, one transaction */
 int mmp_data__sqlite_write(const char *location, const char *csv,
+	const char *const *numeric, size_t nnumeric, int append);
+/* pg-write.c: the same into postgresql://.../db/schema.table */
+int mmp_data__pg_write(const char *location, const char *csv,
 	const char *const *numeric, size_t nnumeric, int append);
 
 #endif

@@ -29,6 +29,7 @@
 	X(PQfreemem) \
 	X(PQftype) \
 	X(PQgetisnull) \
+	X(PQgetResult) \
 	X(PQgetlength) \
 	X(PQgetvalue) \
 	X(PQlibVersion) \
@@ -38,6 +39,8 @@
 	X(PQpass) \
 	X(PQpingParams) \
 	X(PQprepare) \
+	X(PQputCopyData) \
+	X(PQputCopyEnd) \
 	X(PQresultErrorMessage) \
 	X(PQresultStatus) \
 	X(PQserverVersion) \
@@ -73,6 +76,7 @@ int mmp_data__pq_version(char *out, size_t outlen);
 #define PQfreemem MMP_PQ(PQfreemem)
 #define PQftype MMP_PQ(PQftype)
 #define PQgetisnull MMP_PQ(PQgetisnull)
+#define PQgetResult MMP_PQ(PQgetResult)
 #define PQgetlength MMP_PQ(PQgetlength)
 #define PQgetvalue MMP_PQ(PQgetvalue)
 #define PQlibVersion MMP_PQ(PQlibVersion)
@@ -82,6 +86,8 @@ int mmp_data__pq_version(char *out, size_t outlen);
 #define PQpass MMP_PQ(PQpass)
 #define PQpingParams MMP_PQ(PQpingParams)
 #define PQprepare MMP_PQ(PQprepare)
+#define PQputCopyData MMP_PQ(PQputCopyData)
+#define PQputCopyEnd MMP_PQ(PQputCopyEnd)
 #define PQresultErrorMessage MMP_PQ(PQresultErrorMessage)
 #define PQresultStatus MMP_PQ(PQresultStatus)
 #define PQserverVersion MMP_PQ(PQserverVersion)

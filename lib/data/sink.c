@@ -149,6 +149,9 @@ int mmp_sink_write_csv(const char *location, const char *csv,
 	case MMP_SOURCE_SQLITE:
 		return mmp_data__sqlite_write(location, csv, numeric,
 			nnumeric, mode == MMP_SINK_APPEND);
+	case MMP_SOURCE_POSTGRESQL:
+		return mmp_data__pg_write(location, csv, numeric, nnumeric,
+			mode == MMP_SINK_APPEND);
 	default:
 		mmp_source_redact(&loc, location);
 		err = mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_DATA,

@@ -19,8 +19,7 @@ static int hexval(char c)
 		tolower((unsigned char)c) - 'a' + 10;
 }
 
-/* append the `n` bytes at `s` with %XX escapes decoded */
-static void decode(mmp_buf *out, const char *s, size_t n)
+void mmp_data__percent_decode(mmp_buf *out, const char *s, size_t n)
 {
 	size_t i;
 
@@ -67,7 +66,7 @@ int mmp_data__sqlite_location(mmp_buf *path, int *immutable, char **table,
 	}
 	q = strchr(p, '?');
 	mmp_buf_clear(path);
-	decode(path, p, q ? (size_t)(q - p) : strlen(p));
+	mmp_data__percent_decode(path, p, q ? (size_t)(q - p) : strlen(p));
 	if (!path->size || memchr(path->ptr, '\0', path->size)) {
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"'%s': no SQLite file named", loc.ptr);
@@ -85,7 +84,7 @@ int mmp_data__sqlite_location(mmp_buf *path, int *immutable, char **table,
 			/* reading is always read-only */
 		} else if (table && n > 6 && !strncmp(kv, "table=", 6)) {
 			mmp_buf t = MMP_BUF_INIT;
-			decode(&t, kv + 6, n - 6);
+			mmp_data__percent_decode(&t, kv + 6, n - 6);
 			free(*table);
 			*table = mmp_buf_detach(&t);
 		} else {
