@@ -166,6 +166,10 @@ test_expect_success SQLITE3 'bad databases, queries and options fail clearly' '
 		--input "sqlite://$DB" --output x.csv 2>err &&
 	test_grep "needs a query or a table" err &&
 	test_expect_code 1 mmp batch-inference --model-dir churn \
+		--input "sqlite://$DB" --query "SELECT * FROM c WHERE 0" \
+		--output "sqlite://$PWD/out.db?table=scores" 2>err &&
+	test_grep "^error: sqlite://$DB: the query returned no rows$" err &&
+	test_expect_code 1 mmp batch-inference --model-dir churn \
 		--input "sqlite://$DB" --query "SELECT customer_id FROM c" \
 		--output x.csv 2>err &&
 	test_grep "unknown column .tenure." err &&

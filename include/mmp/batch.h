@@ -106,15 +106,17 @@ typedef struct {
 	const char *id_column;
 	/**
 	 * A database `input` (sqlite:///file.db, postgresql://...) reads
-	 * the rows of `query` or of `table` (exactly one); a file input
-	 * takes neither. The rows stream to a temporary CSV file first.
+	 * the rows of `query` or of `table` (exactly one; no rows is an
+	 * error); a file input takes neither. The rows stream to a
+	 * temporary CSV file first.
 	 */
 	const char *query;
 	const char *table;
 	/**
-	 * A database `output` (sqlite:///file.db?table=NAME) gets the csv
-	 * rows in one transaction (mmp_sink_write_csv()): a new table
-	 * renamed over the old one, or appended rows.
+	 * A database `output` (sqlite:///file.db?table=NAME,
+	 * postgresql://host/db/schema.table) gets the csv rows in one
+	 * transaction (mmp_sink_write_csv()): a new table renamed over
+	 * the old one, or appended rows.
 	 */
 	mmp_sink_mode mode;
 } mmp_batch_options;

@@ -1210,6 +1210,7 @@ static int export_input(struct batch *b, mmp_csv_options *copts)
 	/* a database has no missing-value spellings: only NULL and "" */
 	static const char *const no_na[] = { NULL };
 	mmp_source src = MMP_SOURCE_INIT;
+	mmp_source_info info = { 0 };
 	int fd, error;
 
 	src.location = b->o->input;
@@ -1217,9 +1218,15 @@ static int export_input(struct batch *b, mmp_csv_options *copts)
 	src.table = b->o->table;
 	if ((error = temp_csv(&b->in_tmp, &fd, "input")) < 0)
 		return error;
-	error = mmp_source_export_csv(NULL, &src, fd);
+	error = mmp_source_export_csv(&info, &src, fd);
 	if (close(fd) < 0 && !error)
 		error = mmp_error_set_os("cannot write '%s'", b->in_tmp);
+	/* nothing to score is a mistake (a table replaced by nothing) */
+	if (!error && !info.rows)
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"%s: the %s returned no rows", b->in_name,
+			b->o->table ? "table" : "query");
+	mmp_source_info_release(&info);
 	copts->na_values = no_na;
 	copts->delimiter = ',';
 	b->in_path = b->in_tmp;
