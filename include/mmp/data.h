@@ -474,6 +474,17 @@ MMP_EXTERN(int) mmp_source_header(mmp_csv_header **out,
 MMP_EXTERN(int) mmp_source_export_csv(mmp_source_info *info,
 	const mmp_source *src, int fd);
 
+/**
+ * mmp_source_load() and mmp_source_export_csv() of a database source
+ * from one reading of its rows: the frame and the CSV text written to
+ * `fd` hold the same rows in the same order, whatever the query's order
+ * or a concurrent change. The frame has the rows digest. Errors: as
+ * both.
+ */
+MMP_EXTERN(int) mmp_source_load_export(mmp_frame **out,
+	mmp_source_info *info, const mmp_source *src,
+	const mmp_csv_spec *spec, int fd);
+
 /** How rows go into a table. */
 typedef enum {
 	MMP_SINK_REPLACE = 0,  /**< a new table renamed over the old one */

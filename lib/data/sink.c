@@ -136,6 +136,79 @@ done:
 	return err;
 }
 
+/* a load and an export from one reading of the rows */
+struct tee {
+	struct export x;
+	struct mmp_data__builder *b;
+	const mmp_csv_spec *spec;
+	const char *name;
+};
+
+static int tee_head(void *payload, const char *const *names,
+	const mmp_csv_type *types, size_t n)
+{
+	struct tee *t = payload;
+	int err;
+
+	if ((err = mmp_data__builder_new(&t->b, t->name, names, types, n,
+	    t->spec)) < 0)
+		return err;
+	return on_head(&t->x, names, types, n);
+}
+
+static int tee_row(void *payload, const char *const *vals,
+	const size_t *lens)
+{
+	struct tee *t = payload;
+	int err;
+
+	if ((err = mmp_data__builder_add(t->b, vals, lens)) < 0)
+		return err;
+	return on_row(&t->x, vals, lens);
+}
+
+int mmp_source_load_export(mmp_frame **out, mmp_source_info *info,
+	const mmp_source *src, const mmp_csv_spec *spec, int fd)
+{
+	const struct mmp_data__reader *rd;
+	struct tee t = { { fd, MMP_BUF_INIT, 0 }, NULL, spec, NULL };
+	mmp_source_info local = { 0 };
+	mmp_buf loc = MMP_BUF_INIT;
+	char digest[65];
+	int err;
+
+	*out = NULL;
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	if (!src || src->version != MMP_SOURCE_VERSION || !src->location)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"no database source given");
+	mmp_source_redact(&loc, src->location);
+	t.name = loc.ptr;
+	if ((err = mmp_data__database_reader(&rd, src)) < 0)
+		goto done;
+	if (!rd->scan) {
+		err = mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_DATA,
+			"%s: this mmp cannot stream %s rows", loc.ptr,
+			mmp_source_kind_name(rd->kind));
+		goto done;
+	}
+	if ((err = rd->scan(info, src, tee_head, tee_row, &t)) < 0 ||
+	    (err = flush_out(&t.x)) < 0 ||
+	    (err = mmp_data__builder_finish(t.b, out,
+	    spec && spec->allow_empty)) < 0)
+		goto done;
+	mmp_frame_rows_digest(*out, digest);
+	mmp_data__frame_set_digest(*out, digest);
+done:
+	mmp_data__builder_free(t.b);
+	mmp_buf_dispose(&t.x.out);
+	mmp_buf_dispose(&loc);
+	mmp_source_info_release(&local);
+	return err;
+}
+
 int mmp_sink_write_csv(const char *location, const char *csv,
 	const char *const *numeric, size_t nnumeric, mmp_sink_mode mode)
 {
