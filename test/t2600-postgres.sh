@@ -8,6 +8,8 @@
 . "$TEST_DIRECTORY/helpers/pg-lib.sh"
 
 if test -x /usr/bin/time; then test_set_prereq GNUTIME; fi
+# the rows approve reads again are a temporary file here
+mkdir -p tmp && TMPDIR=$PWD/tmp && export TMPDIR
 
 # setup SQL, kept out of the quoted test bodies
 cat >typed.sql <<'EOF'
@@ -319,7 +321,7 @@ test_expect_success POSTGRES,GNUTIME,JQ 'a million rows train in no more memory 
 	test "$pg_kb" -le "$csv_kb"
 '
 
-test_expect_success POSTGRES,JQ 'approve reads the query again and checks its rows digest' '
+test_expect_success POSTGRES,JQ 'approve scores the test rows read again from the query' '
 	echo "comparison: {metric: rmse}" >cmp.yaml &&
 	(cd proj && PGPASSWORD=$PG_PASSWORD mmp train --recipe recipes/typed.yaml \
 		--set model.num_boost_round=3 --json >../weak.json) &&
@@ -328,13 +330,41 @@ test_expect_success POSTGRES,JQ 'approve reads the query again and checks its ro
 	 mmp register "$(json_get ../pg.json .run_id)" --name typed >/dev/null &&
 	 PGPASSWORD=$PG_PASSWORD mmp approve typed 1 --policy ../cmp.yaml >/dev/null &&
 	 mmp promote typed 1 Production >/dev/null &&
-	 PGPASSWORD=$PG_PASSWORD test_expect_code 1 mmp approve typed 2 --policy ../cmp.yaml 2>../err) &&
-	test_grep "cannot compare typed version 2 on its test rows: they come from .postgresql://alice@/shop[^ ]*. \(unchanged since training\), and models are scored on files only; give --data" err
+	 { PGPASSWORD=$PG_PASSWORD mmp approve typed 2 --policy ../cmp.yaml \
+		--json >../ap.json; echo $? >../ap.code; }) &&
+	jq .approval.evidence.comparison ap.json &&
+	c=".approval.evidence.comparison" &&
+	test "$(json_get ap.json $c.rows.source)" = test &&
+	test "$(json_get ap.json $c.rows.file)" = "$URI" &&
+	test "$(json_get ap.json $c.rows.count)" = "$(json_get pg.json .rows.test)" &&
+	test "$(json_get ap.json $c.rows.file_rows)" = 300 &&
+	test "$(json_get ap.json $c.rows.rows_digest)" = "$(json_get pg.json .dataset.digest)" &&
+	test "$(json_get ap.json $c.rows.rows_sha256)" = "$(json_get pg.json .split_sha256.test)" &&
+	test "$(json_get ap.json $c.outcome)" = improved &&
+	test "$(cat ap.code)" = 0 &&
+	test -z "$(ls tmp)"
+'
+
+test_expect_success POSTGRES,JQ 'the same comparison on the same rows as CSV gives the same numbers' '
+	(cd proj && mmp train --recipe recipes/typedcsv.yaml \
+		--set model.num_boost_round=3 --json >../weakcsv.json &&
+	 mmp register "$(json_get ../weakcsv.json .run_id)" --name typedcsv >/dev/null &&
+	 mmp register "$(json_get ../csv.json .run_id)" --name typedcsv >/dev/null &&
+	 mmp approve typedcsv 1 --policy ../cmp.yaml >/dev/null &&
+	 mmp promote typedcsv 1 Production >/dev/null &&
+	 mmp approve typedcsv 2 --policy ../cmp.yaml --json >../apcsv.json) &&
+	for k in value baseline difference difference_low difference_high \
+		rows.count rows.rows_sha256 outcome; do
+		test "$(json_get ap.json .approval.evidence.comparison.$k)" = \
+			"$(json_get apcsv.json .approval.evidence.comparison.$k)" ||
+		return 1
+	done
 '
 
 test_expect_success POSTGRES 'approve refuses rows that changed, naming both digests' '
 	pg_sql "UPDATE typed SET y = y + 1 WHERE id = 5" &&
 	(cd proj && PGPASSWORD=$PG_PASSWORD test_expect_code 1 mmp approve typed 2 --policy ../cmp.yaml 2>../err) &&
+	test -z "$(ls tmp)" &&
 	test_grep "the rows of .postgresql://alice@/shop[^ ]*. changed since run [0-9a-f]{8} was trained on them \(rows digest [0-9a-f]{12} then, [0-9a-f]{12} now\)" err &&
 	pg_sql "UPDATE typed SET y = y - 1 WHERE id = 5"
 '

@@ -147,14 +147,15 @@ static void inputs_release(struct inputs *in)
 	mmp_model_free(in->mb);
 }
 
+/* score the CSV `path`; messages name the rows by `file` */
 static int score(mmp_batch_scores *out, mmp_model **m,
-	const mmp_model_version *v, const char *file,
+	const mmp_model_version *v, const char *path, const char *file,
 	const mmp_batch_score_options *so)
 {
 	int err;
 
 	if ((err = mmp_model_load_dir(m, v->model_dir)) < 0 ||
-	    (err = mmp_batch_score(out, *m, file, so)) < 0)
+	    (err = mmp_batch_score(out, *m, path, so)) < 0)
 		mmp_error_prefix("cannot score %s version %lld on '%s'",
 			v->name, (long long)v->version, file);
 	return err;
@@ -270,12 +271,15 @@ static void baseline_overlap(struct inputs *in, cJSON *rows)
 /* the rows: the candidate's rebuilt test rows, or every row of --data */
 static int pick_rows(struct inputs *in, cJSON *c, mmp_buf *why)
 {
+	/* a database's exported rows: only an empty field is missing */
+	static const char *const no_na[] = { NULL };
 	mmp_batch_score_options so = MMP_BATCH_SCORE_OPTIONS_INIT;
 	cJSON *rows = cJSON_AddObjectToObject(c, "rows");
+	const char *path;
 	int err;
 
 	if (in->o->data_path) {
-		in->file = in->o->data_path;
+		in->file = path = in->o->data_path;
 		cJSON_AddStringToObject(rows, "source", "data");
 	} else {
 		if (!mmp_train__can_rebuild(in->run, why))
@@ -289,27 +293,24 @@ static int pick_rows(struct inputs *in, cJSON *c, mmp_buf *why)
 					in->v->name, (long long)in->v->version);
 			return err;
 		}
-		/* the rows were checked against the recorded digest, but
-		 * models score files only */
-		if (mmp_source_kind_of(in->rb.recipe->data.source_abs) !=
-		    MMP_SOURCE_FILE)
-			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
-				"cannot compare %s version %lld on its test "
-				"rows: they come from '%s' (unchanged since "
-				"training), and models are scored on files "
-				"only; give --data with a labelled file to "
-				"compare on", in->v->name,
-				(long long)in->v->version, in->rb.data_path);
-		in->file = in->rb.data_path;
+		in->file = path = in->rb.data_path;
 		so.rows = in->rb.split.test;
 		so.nrows = in->rb.split.ntest;
 		so.delimiter = in->rb.recipe->data.delimiter;
 		if (in->rb.recipe->data.n_na_values)
 			so.na_values = in->rb.recipe->data.na_values;
+		if (in->rb.rows_csv) {
+			/* a database's rows, as read and checked against
+			 * the recorded digest */
+			path = in->rb.rows_csv;
+			so.delimiter = ',';
+			so.na_values = no_na;
+		}
 		cJSON_AddStringToObject(rows, "source", "test");
 	}
-	if ((err = score(&in->a, &in->ma, in->v, in->file, &so)) < 0 ||
-	    (err = score(&in->b, &in->mb, in->base, in->file, &so)) < 0)
+	if ((err = score(&in->a, &in->ma, in->v, path, in->file, &so)) < 0 ||
+	    (err = score(&in->b, &in->mb, in->base, path, in->file,
+	    &so)) < 0)
 		return err;
 	in->task = mmp_model_task_of(in->ma);
 	if ((err = align(in)) < 0)
@@ -319,6 +320,8 @@ static int pick_rows(struct inputs *in, cJSON *c, mmp_buf *why)
 			"'%s' has no rows to compare on", in->file);
 	cJSON_AddStringToObject(rows, "file", in->file);
 	cJSON_AddStringToObject(rows, "sha256", in->a.digest);
+	if (in->rb.rows_csv)
+		cJSON_AddStringToObject(rows, "rows_digest", in->rb.digest);
 	cJSON_AddNumberToObject(rows, "count", (double)in->a.n);
 	cJSON_AddNumberToObject(rows, "file_rows", (double)in->a.rows_in);
 	if (so.rows) {

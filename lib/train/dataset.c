@@ -150,6 +150,12 @@ int mmp_train__check_header(const mmp_recipe *r, const char *location)
 	return err;
 }
 
+static int load(mmp_frame **out, mmp_csv_header **header,
+	mmp_source_info *info, const mmp_recipe *r, const char *path,
+	unsigned int nthreads,
+	void (*progress)(uint64_t done, uint64_t total, void *payload),
+	void *payload, int fd);
+
 int mmp_train__load_data(mmp_frame **out, mmp_csv_header **header,
 	const mmp_recipe *r, const char *path, unsigned int nthreads)
 {
@@ -162,6 +168,23 @@ int mmp_train__load_data_progress(mmp_frame **out, mmp_csv_header **header,
 	unsigned int nthreads,
 	void (*progress)(uint64_t done, uint64_t total, void *payload),
 	void *payload)
+{
+	return load(out, header, info, r, path, nthreads, progress, payload,
+		-1);
+}
+
+int mmp_train__load_data_export(mmp_frame **out, const mmp_recipe *r,
+	const char *location, int fd)
+{
+	return load(out, NULL, NULL, r, location, 0, NULL, NULL, fd);
+}
+
+/* fd >= 0: a database's rows also go there as CSV, from one reading */
+static int load(mmp_frame **out, mmp_csv_header **header,
+	mmp_source_info *info, const mmp_recipe *r, const char *path,
+	unsigned int nthreads,
+	void (*progress)(uint64_t done, uint64_t total, void *payload),
+	void *payload, int fd)
 {
 	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
 	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
@@ -198,7 +221,9 @@ int mmp_train__load_data_progress(mmp_frame **out, mmp_csv_header **header,
 	mmp_train__source(&src, r, path);
 	if (header)
 		err = mmp_source_header(header, &src, &co);
-	if (!err)
+	if (!err && fd >= 0)
+		err = mmp_source_load_export(out, info, &src, &spec, fd);
+	else if (!err)
 		err = mmp_source_load(out, info, &src, &spec, &co);
 	if (!err) {
 		mmp_buf shown = MMP_BUF_INIT;

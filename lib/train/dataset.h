@@ -36,6 +36,11 @@ int mmp_train__load_data_progress(mmp_frame **out, mmp_csv_header **header,
 	void (*progress)(uint64_t done, uint64_t total, void *payload),
 	void *payload);
 
+/* the same for a database `location`, its rows also written to `fd` as
+ * CSV from the same reading (mmp_source_load_export()) */
+int mmp_train__load_data_export(mmp_frame **out, const mmp_recipe *r,
+	const char *location, int fd);
+
 /*
  * Check the recipe against the header (and column types) of `path`
  * before anything is recorded: every named column exists (an unknown

@@ -2,8 +2,10 @@
 /* rebuild.c: the test rows of a recorded train run, rebuilt exactly from
  * its recipe snapshot, its recorded split and its data (a file, or a
  * database query re-read) */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 
 #include "util/util.h"
@@ -165,17 +167,38 @@ static int load_snapshot(mmp_train_rebuilt *out, mmp_store *s,
 	return err;
 }
 
+/* a new temporary file in $TMPDIR (or /tmp) for a database's rows */
+static int temp_csv(mmp_train_rebuilt *out, int *fd)
+{
+	const char *dir = getenv("TMPDIR");
+	mmp_buf p = MMP_BUF_INIT;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	mmp_buf_printf(&p, "%s/mmp-rows-XXXXXX", dir);
+	*fd = mkostemp(p.ptr, O_CLOEXEC);
+	if (*fd < 0) {
+		int err = mmp_error_set_os("cannot create a temporary file "
+			"in '%s'", dir);
+		mmp_buf_dispose(&p);
+		return err;
+	}
+	out->rows_csv = mmp_buf_detach(&p);
+	return 0;
+}
+
 /*
  * A database source is read again through the recipe snapshot's source
  * (its ${VAR}s expanded now, so the password is never recorded); the
- * rows must have the rows digest training recorded.
+ * rows must have the rows digest training recorded. The rows read are
+ * also kept as CSV, so that models score exactly these rows.
  */
 static int rebuild_database(mmp_train_rebuilt *out, mmp_frame **f,
 	mmp_store *s, const mmp_run *run, const mmp_config *config,
 	const mmp_dataset_input *d)
 {
 	const char *loc;
-	int err;
+	int fd, err;
 
 	if ((err = load_snapshot(out, s, run, config)) < 0)
 		return err;
@@ -185,7 +208,12 @@ static int rebuild_database(mmp_train_rebuilt *out, mmp_frame **f,
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"run %.8s read '%s', but its recipe names the file "
 			"'%s'", run->run_id, d->source, loc);
-	if ((err = mmp_train__load_data(f, NULL, out->recipe, loc, 0)) < 0) {
+	if ((err = temp_csv(out, &fd)) < 0)
+		return err;
+	err = mmp_train__load_data_export(f, out->recipe, loc, fd);
+	if (close(fd) < 0 && !err)
+		err = mmp_error_set_os("cannot write '%s'", out->rows_csv);
+	if (err < 0) {
 		mmp_error_prefix("cannot rebuild the test rows of run %.8s",
 			run->run_id);
 		return err;
@@ -265,6 +293,9 @@ split:
 
 void mmp_train__rebuilt_release(mmp_train_rebuilt *b)
 {
+	if (b->rows_csv)
+		unlink(b->rows_csv);
+	free(b->rows_csv);
 	mmp_split_release(&b->split);
 	free(b->data_path);
 	mmp_recipe_free(b->recipe);

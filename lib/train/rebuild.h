@@ -20,6 +20,12 @@ typedef struct {
 	char digest[65];       /* sha256 of the data file; a database's
 				  rows digest */
 	mmp_recipe *recipe;    /* the snapshot, split params applied */
+	char *rows_csv;        /* a database's rows as read, exported to a
+				  temporary CSV file (a header, ','
+				  between fields, only empty fields
+				  missing) in the same order, to score;
+				  removed by the release; NULL for a
+				  file */
 } mmp_train_rebuilt;
 
 /*
@@ -35,7 +41,7 @@ int mmp_train__can_rebuild(const mmp_run *run, mmp_buf *why);
  * overrides and split params the run recorded, check that its data
  * file still has the recorded sha256 (a database source: that the rows
  * read again through the snapshot's query have the recorded rows
- * digest, mmp_frame_rows_digest()), load it with the recipe's data
+ * digest, mmp_frame_rows_digest(), and keep them in `rows_csv`), load it with the recipe's data
  * interface and split it with mmp_split_rows(), as training did; when
  * the run recorded the digest of its test rows (split.test_sha256),
  * the rebuilt rows must have it. `config` gives the defaults training
