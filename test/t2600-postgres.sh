@@ -38,6 +38,12 @@ INSERT INTO "odd ""schema"."t; DROP TABLE keep; --"
 CREATE TABLE keep (x int);
 EOF
 
+cat >lite.sql <<'EOF'
+CREATE TABLE typed (id INTEGER, a INTEGER, b INTEGER, c INTEGER, d REAL,
+	e REAL, f REAL, g INTEGER, h TEXT, i TEXT, j TEXT, k TEXT, atz TEXT,
+	y REAL);
+EOF
+
 cat >export.sql <<'EOF'
 SET TimeZone = 'UTC';
 SET DateStyle = ISO;
@@ -135,6 +141,29 @@ test_expect_success POSTGRES,SQLITE3 'the run records the source, query, server,
 	test "$(tag $csvid mmp.data.kind)" = csv &&
 	test "$(tag $csvid mmp.data.rows_digest)" = "$(tag $id mmp.data.rows_digest)" &&
 	test "$(json_get csv.json .dataset.digest)" = "$(sha256sum <proj/typed.csv | cut -c1-64)"
+'
+
+test_expect_success POSTGRES,JQ,SQLITE3 'the same rows from CSV, SQLite and PostgreSQL have one rows digest' '
+	sqlite3 proj/typed.db ".read lite.sql" \
+		".import --csv --skip 1 proj/typed.csv typed" \
+		"UPDATE typed SET d = NULL WHERE length(d) = 0;
+		 UPDATE typed SET g = NULL WHERE length(g) = 0;
+		 UPDATE typed SET h = NULL WHERE length(h) = 0;
+		 UPDATE typed SET k = NULL WHERE length(k) = 0;" &&
+	test "$(sql proj/typed.db "SELECT count(*) FROM typed WHERE d IS NULL")" = 30 &&
+	recipe typedlite "source: \"sqlite://$PWD/proj/typed.db\"" \
+		"query: SELECT * FROM typed ORDER BY id" \
+		"interface: {target_column: y, entity_columns: [id], timestamp_column: atz, $FEATURES}" &&
+	(cd proj && mmp train --recipe recipes/typedlite.yaml --json >../lite.json) &&
+	tag() { sql proj/.mmp/mmp.db "SELECT value FROM tags WHERE run_uuid = \"$1\" AND key = \"$2\""; } &&
+	d=$(tag "$(json_get pg.json .run_id)" mmp.data.rows_digest) &&
+	test "$(tag "$(json_get csv.json .run_id)" mmp.data.rows_digest)" = "$d" &&
+	test "$(tag "$(json_get lite.json .run_id)" mmp.data.rows_digest)" = "$d" &&
+	test "$(json_get lite.json .metrics)" = "$(json_get pg.json .metrics)" &&
+	pg_sql "UPDATE typed SET a = a + 1 WHERE id = 9" &&
+	(cd proj && PGPASSWORD=$PG_PASSWORD mmp train --recipe recipes/typed.yaml --json >../pg9.json) &&
+	test "$(tag "$(json_get pg9.json .run_id)" mmp.data.rows_digest)" != "$d" &&
+	pg_sql "UPDATE typed SET a = a - 1 WHERE id = 9"
 '
 
 test_expect_success POSTGRES,JQ 'a time split on a timestamptz column matches the CSV one' '
