@@ -210,4 +210,28 @@ test_expect_success SQLITE3,JQ 'failed runs are FAILED, none RUNNING, the good r
 	test "$(runs_with FAILED)" -ge 1
 '
 
+test_expect_success SQLITE3,JQ 'doctor opens each SQLite file read-only and compiles its query' '
+	mmp init -q doc &&
+	rm -f doc/recipes/*.yaml &&
+	cp proj/recipes/table.yaml proj/recipes/query.yaml doc/recipes/ &&
+	(cd doc && MMP_STORE=$PWD/.mmp mmp doctor --check databases --json >../doc.json) &&
+	test "$(json_get doc.json ".checks[0].status")" = ok &&
+	test "$(json_get doc.json ".checks[0].summary")" = "2 database sources reachable, logged in, queries parse" &&
+	json_get doc.json ".checks[0].details[]" >details &&
+	test_grep "query.yaml: sqlite://$PWD/bc.db: opens read-only, the query compiles, SQLite 3\.[0-9]+" details &&
+	test_grep "table.yaml: sqlite://$PWD/bc.db: opens read-only, the query compiles" details &&
+	cp proj/recipes/missing.yaml proj/recipes/badsql.yaml \
+		proj/recipes/writes.yaml doc/recipes/ &&
+	(cd doc && MMP_STORE=$PWD/.mmp test_expect_code 1 mmp doctor --check databases --json >../doc2.json) &&
+	test "$(json_get doc2.json ".checks[0].status")" = fail &&
+	json_get doc2.json ".checks[0].details[]" >details &&
+	test_grep "missing.yaml: sqlite://$PWD/nope.db: does not open" details &&
+	test_grep "missing.yaml: sqlite://$PWD/nope.db: cannot open .$PWD/nope.db.: No such file" details &&
+	test_grep "badsql.yaml: .*: cannot prepare the query: near \"SELEC\": syntax error" details &&
+	test_grep "writes.yaml: .*: the query would change the database" details &&
+	test_grep "table.yaml: .*: opens read-only, the query compiles" details &&
+	test "$(sql bc.db "SELECT count(*) FROM bc")" = 569 &&
+	! test -e nope.db
+'
+
 test_done

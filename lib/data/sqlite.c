@@ -465,6 +465,41 @@ done:
 	return err;
 }
 
+/* mmp doctor: the file opens read-only and the query compiles */
+static int sqlite_check(mmp_source_check_result *out, const mmp_source *src)
+{
+	mmp_buf name = MMP_BUF_INIT, path = MMP_BUF_INIT, sql = MMP_BUF_INIT;
+	mmp_sqlfile *f = NULL;
+	mmp_sqlcursor *c = NULL;
+	int immutable;
+
+	mmp_source_redact(&name, src->location);
+	out->location = mmp_buf_detach(&name);
+	if (mmp_data__sqlite_location(&path, &immutable, NULL,
+	    src->location) < 0 ||
+	    mmp_store__sqlfile_open(&f, path.ptr, immutable ?
+	    MMP_SQLFILE_IMMUTABLE : MMP_SQLFILE_READ) < 0)
+		goto failed;
+	out->reached = 1;
+	out->authenticated = 1;
+	out->server_version = mmp__strdup(mmp_store__sqlfile_version());
+	if (source_sql(&sql, src) < 0 ||
+	    mmp_store__sqlcursor_open(&c, f, sql.ptr, true) < 0)
+		goto failed;
+	out->parsed = 1;
+	goto done;
+failed:
+	out->error = mmp__strdup(mmp_error_last()->message);
+	mmp_error_clear();
+done:
+	mmp_store__sqlcursor_free(c);
+	mmp_store__sqlfile_close(f);
+	mmp_buf_dispose(&path);
+	mmp_buf_dispose(&sql);
+	return 0;
+}
+
 const struct mmp_data__reader mmp_data__sqlite_reader = {
-	MMP_SOURCE_SQLITE, sqlite_load, sqlite_header, NULL, sqlite_scan
+	MMP_SOURCE_SQLITE, sqlite_load, sqlite_header, sqlite_check,
+	sqlite_scan
 };

@@ -374,16 +374,27 @@ static void check_database(mmp_doctor_result *r, const char *file,
 		mmp_buf_dispose(&s);
 		return;
 	}
-	mmp_doctor__detail(r, "recipe %s: %s: %s, %s, %s%s%s", file,
-		c.location, c.reached ? "reachable" : "unreachable",
-		c.authenticated ? "logged in" : "no login",
-		c.parsed ? "the query parses (EXPLAIN)" : "the query is not "
-		"checked", c.server_version ? ", " : "",
-		c.server_version ? c.server_version : "");
+	if (mmp_source_kind_of(src.location) == MMP_SOURCE_SQLITE)
+		mmp_doctor__detail(r, "recipe %s: %s: %s, %s%s%s", file,
+			c.location, c.reached ? "opens read-only" :
+			"does not open", c.parsed ? "the query compiles" :
+			"the query is not checked", c.server_version ? ", " :
+			"", c.server_version ? c.server_version : "");
+	else
+		mmp_doctor__detail(r, "recipe %s: %s: %s, %s, %s%s%s", file,
+			c.location, c.reached ? "reachable" : "unreachable",
+			c.authenticated ? "logged in" : "no login",
+			c.parsed ? "the query parses (EXPLAIN)" : "the query "
+			"is not checked", c.server_version ? ", " : "",
+			c.server_version ? c.server_version : "");
 	if (c.error) {
 		mmp_buf_printf(&s, "recipe %s: %s: %s", file, c.location,
 			c.error);
-		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, !c.reached ?
+		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, s.ptr, !c.reached &&
+			mmp_source_kind_of(src.location) == MMP_SOURCE_SQLITE ?
+			"check the path in data.source (sqlite:///absolute or "
+			"sqlite:relative to the working directory)" :
+			!c.reached ?
 			"check the host and port of data.source, and that the "
 			"server accepts connections from here" :
 			!c.authenticated ? "check the user and the password "
