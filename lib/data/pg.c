@@ -182,7 +182,9 @@ int mmp_data__pg_open(struct mmp_data__pg *pg, const char *location)
 {
 	static const char *const session[] = {
 		"SET DateStyle = ISO, YMD", "SET TimeZone = 'UTC'",
-		"SET extra_float_digits = 3"
+		"SET extra_float_digits = 3",
+		/* libpq prints notices on stderr: keep only warnings */
+		"SET client_min_messages = WARNING"
 	};
 	const char *keys[4], *vals[4];
 	size_t i;
