@@ -53,7 +53,7 @@ test_expect_success SQLITE3,JQ 'the run records the database and the query' '
 		WHERE run_uuid = '\''$id'\''")" = FINISHED
 '
 
-test_expect_success SQLITE3 'the predictions go into a table: text and numbers typed' '
+test_expect_success SQLITE3 'the predictions go into a table: text, integers and numbers typed' '
 	mmp batch-inference --model-dir churn --input "$F/churn.csv" \
 		--output "sqlite://$PWD/out.db?table=scores" --proba \
 		--keep tenure -q &&
@@ -61,12 +61,26 @@ test_expect_success SQLITE3 'the predictions go into a table: text and numbers t
 	test_cmp plain.csv got.csv &&
 	test "$(sql out.db "SELECT typeof(customer_id), typeof(tenure),
 		typeof(prediction), typeof(no), typeof(yes) FROM scores LIMIT 1")" = \
-		"text|text|text|real|real" &&
+		"text|integer|text|real|real" &&
 	mmp batch-inference --model-dir houses --input "$F/houses.csv" \
 		--output "sqlite://$PWD/out.db?table=prices" -q &&
 	test "$(sql out.db "SELECT DISTINCT typeof(prediction) FROM prices")" = real &&
 	test "$(sql out.db "SELECT count(*) FROM prices")" = \
 		$(($(wc -l <"$F/houses.csv") - 1))
+'
+
+test_expect_success SQLITE3 'kept columns: integers, numbers, and ids with leading zeros as text' '
+	mmp batch-inference --model-dir churn --input "sqlite://$DB" \
+		--query "SELECT *, printf(\"%05d\", rowid) AS code, rowid AS num,
+			CASE WHEN rowid = 3 THEN NULL ELSE charges END AS amount
+			FROM c ORDER BY rowid" \
+		--keep code,num,amount,region --output "sqlite://$PWD/kept.db?table=kept" -q &&
+	test "$(sql kept.db "SELECT group_concat(name || \" \" || type, \",\")
+		FROM pragma_table_info(\"kept\")")" = \
+		"customer_id TEXT,code TEXT,num INTEGER,amount REAL,region TEXT,prediction TEXT" &&
+	test "$(sql kept.db "SELECT code, num, amount IS NULL FROM kept WHERE num = 3")" = "00003|3|1" &&
+	test "$(sql kept.db "SELECT typeof(code) || typeof(num) || typeof(amount) FROM kept WHERE num = 1")" = textintegerreal &&
+	test "$(sql kept.db "SELECT count(*) FROM kept")" = 300
 '
 
 test_expect_success SQLITE3 'replace: the old table is replaced whole, nothing left over' '

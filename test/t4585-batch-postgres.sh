@@ -19,6 +19,7 @@ CREATE TABLE c (n serial, customer_id text, tenure int4, charges float8,
 	plan text, region text, churned text);
 CREATE TABLE keep (x int);
 CREATE SCHEMA "odd ""schema";
+CREATE SCHEMA kept;
 EOF
 
 # out URI-TAIL: the URI of table TAIL (SCHEMA.TABLE, raw) in shop
@@ -100,15 +101,16 @@ test_expect_success POSTGRES,JQ 'a password in the URI is never shown' '
 	! grep -e "$PG_PASSWORD" pw.json out err
 '
 
-test_expect_success POSTGRES 'the predictions go into a table: text and numbers typed' '
+test_expect_success POSTGRES 'the predictions go into a table: text, integers and numbers typed' '
 	mmp batch-inference --model-dir churn --input "$F/churn.csv" \
-		--output "$(out scores)" --proba --keep tenure -q &&
+		--output "$(out scores)" --proba --keep tenure -q 2>err &&
+	test_must_be_empty err &&
 	rows "SELECT * FROM scores" >got.csv &&
 	test_cmp plain.csv got.csv &&
 	test "$(pg_sql "SELECT string_agg(column_name || '\'' '\'' || data_type, '\'','\''
 		ORDER BY ordinal_position) FROM information_schema.columns
-		WHERE table_name = '\''scores'\''")" = \
-		"customer_id text,tenure text,prediction text,no double precision,yes double precision" &&
+		WHERE table_schema = '\''public'\'' AND table_name = '\''scores'\''")" = \
+		"customer_id text,tenure bigint,prediction text,no double precision,yes double precision" &&
 	test "$(pg_sql "SELECT tableowner FROM pg_tables WHERE tablename = '\''scores'\''")" = alice &&
 	mmp batch-inference --model-dir houses --input "$F/houses.csv" \
 		--output "$(out public.prices)" -q &&
@@ -120,14 +122,29 @@ test_expect_success POSTGRES 'the predictions go into a table: text and numbers 
 	test_cmp plainp.csv gotp.csv
 '
 
+test_expect_success POSTGRES 'kept columns: integers, numbers, and ids with leading zeros as text' '
+	mmp batch-inference --model-dir churn --input "$URI" \
+		--query "SELECT *, lpad(n::text, 5, '\''0'\'') AS code, n::int8 * 1000000007 AS num,
+			CASE WHEN n = 3 THEN NULL ELSE charges END AS amount
+			FROM c ORDER BY n" \
+		--keep code,num,amount,region --output "$(out kept.scores)" -q &&
+	test "$(pg_sql "SELECT string_agg(column_name || '\'' '\'' || data_type, '\'','\''
+		ORDER BY ordinal_position) FROM information_schema.columns
+		WHERE table_schema = '\''kept'\'' AND table_name = '\''scores'\''")" = \
+		"customer_id text,code text,num bigint,amount double precision,region text,prediction text" &&
+	test "$(pg_sql "SELECT code || '\'' '\'' || num || '\'' '\'' || (amount IS NULL) FROM kept.scores
+		WHERE code = '\''00003'\''")" = "00003 3000000021 true" &&
+	test "$(pg_sql "SELECT count(*) FROM kept.scores s JOIN c ON c.n::int8 * 1000000007 = s.num")" = 300
+'
+
 test_expect_success POSTGRES 'replace: the old table is replaced whole, nothing left over' '
 	mmp batch-inference --model-dir churn --input "$URI" \
 		--query "SELECT * FROM c ORDER BY n LIMIT 7" \
 		--output "$(out scores)" -q &&
 	test "$(pg_sql "SELECT count(*) FROM scores")" = 7 &&
 	test "$(pg_sql "SELECT string_agg(column_name, '\'','\'' ORDER BY ordinal_position)
-		FROM information_schema.columns WHERE table_name = '\''scores'\''")" = \
-		customer_id,prediction &&
+		FROM information_schema.columns WHERE table_schema = '\''public'\''
+		AND table_name = '\''scores'\''")" = customer_id,prediction &&
 	test "$(pg_sql "SELECT string_agg(tablename, '\'' '\'' ORDER BY tablename)
 		FROM pg_tables WHERE schemaname = '\''public'\''")" = "c keep prices scores"
 '

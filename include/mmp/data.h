@@ -501,8 +501,11 @@ typedef enum {
  * never a part. REPLACE fills a new table (PostgreSQL: by COPY) and
  * renames it over the old one, dropped, before the commit; APPEND needs
  * an existing table to have the same columns in the same order. The
- * columns named in `numeric` are numbers (REAL, double precision), the
- * others text; an empty field is NULL. Identifiers are quoted; values
+ * columns named in `numeric` are numbers (REAL, double precision); a
+ * new table types every other column by its values: integers (INTEGER,
+ * bigint) when each is a plain integer (no leading zero, at most 18
+ * digits), numbers when each is a plain decimal number, else text. An
+ * empty field is NULL. Identifiers are quoted; values
  * are bound or sent by COPY, never spliced into SQL.
  * Errors: MMP_EINVALID (no table named, different columns, a name too
  * long, bad SQL, a server refusal), MMP_ENET (cannot connect or log

@@ -344,6 +344,20 @@ int mmp_data__sqlite_location(mmp_buf *path, int *immutable, char **table,
 void mmp_data__pause_before_commit(void);
 /* append the `n` bytes at `s` with %XX escapes decoded */
 void mmp_data__percent_decode(mmp_buf *out, const char *s, size_t n);
+/* sink.c: a reader of every column of the CSV rows to write, as text
+ * (only an empty field is empty); `*h` read first when NULL */
+int mmp_data__open_rows(mmp_csv_reader **r, mmp_csv_header **h,
+	const char *csv);
+/*
+ * The SQL type of each column of the CSV rows to write: NUMBER for the
+ * columns named in `numeric`; otherwise INTEGER when every value is a
+ * plain integer ("-"?, no leading zero, at most 18 digits, so an id
+ * "007" stays text), NUMBER when every value is a plain decimal number,
+ * else STRING (also when the column has no value). `*out` has one type
+ * per column (free() it).
+ */
+int mmp_data__column_types(mmp_csv_type **out, const char *csv,
+	const char *const *numeric, size_t nnumeric);
 /* sqlite-write.c: the rows of a CSV file into a table, one transaction */
 int mmp_data__sqlite_write(const char *location, const char *csv,
 	const char *const *numeric, size_t nnumeric, int append);

@@ -122,17 +122,6 @@ static int put_ident(mmp_buf *out, struct mmp_data__pg *pg, const char *s)
 	return 0;
 }
 
-static bool is_numeric(const char *name, const char *const *numeric,
-	size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(name, numeric[i]))
-			return true;
-	return false;
-}
-
 /* the column names of schema.name in order (none: no such table) */
 static int table_columns(struct mmp_data__pg *pg, const char *schema,
 	const char *name, char ***out, size_t *n)
@@ -281,9 +270,9 @@ done:
 	return err;
 }
 
-/* CREATE TABLE qtable ("col" double precision|text, ...) */
+/* CREATE TABLE qtable ("col" bigint|double precision|text, ...) */
 static int create_table(struct mmp_data__pg *pg, const char *qtable,
-	const mmp_csv_header *h, const char *const *numeric, size_t nnum)
+	const mmp_csv_header *h, const mmp_csv_type *types)
 {
 	mmp_buf sql = MMP_BUF_INIT;
 	size_t i;
@@ -295,7 +284,8 @@ static int create_table(struct mmp_data__pg *pg, const char *qtable,
 		if (i)
 			mmp_buf_puts(&sql, ", ");
 		err = put_ident(&sql, pg, name);
-		mmp_buf_puts(&sql, is_numeric(name, numeric, nnum) ?
+		mmp_buf_puts(&sql, types[i] == MMP_CSV_TYPE_INTEGER ?
+			" bigint" : types[i] == MMP_CSV_TYPE_NUMBER ?
 			" double precision" : " text");
 	}
 	mmp_buf_putc(&sql, ')');
@@ -338,35 +328,21 @@ static void new_name(char *buf, size_t size)
 int mmp_data__pg_write(const char *location, const char *csv,
 	const char *const *numeric, size_t nnumeric, int append)
 {
-	static const char *const no_na[] = { NULL };
-	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
-	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
 	struct mmp_data__pg pg = { 0 };
 	struct target t;
 	mmp_buf qtarget = MMP_BUF_INIT, qnew = MMP_BUF_INIT;
 	mmp_buf sql = MMP_BUF_INIT;
 	mmp_csv_header *h = NULL;
 	mmp_csv_reader *r = NULL;
-	mmp_csv_column *cols = NULL;
+	mmp_csv_type *types = NULL;
 	char **have = NULL, tmp[64];
-	size_t i, n, nhave = 0;
+	size_t i, nhave = 0;
 	int err;
 
-	if ((err = parse_target(&t, location)) < 0)
-		goto done;
-	co.na_values = no_na;
-	if ((err = mmp_csv_header_read(&h, csv, &co)) < 0)
-		goto done;
-	n = mmp_csv_header_count(h);
-	cols = mmp__calloc(n + 1, sizeof(*cols));
-	for (i = 0; i < n; i++) {
-		cols[i].name = mmp_csv_header_name(h, i);
-		cols[i].role = MMP_CSV_ENTITY;
-	}
-	spec.columns = cols;
-	spec.ncolumns = n;
-	spec.allow_empty = 1;
-	if ((err = mmp_csv_reader_open(&r, csv, &spec, &co)) < 0 ||
+	if ((err = parse_target(&t, location)) < 0 ||
+	    (err = mmp_data__column_types(&types, csv, numeric,
+	    nnumeric)) < 0 ||
+	    (err = mmp_data__open_rows(&r, &h, csv)) < 0 ||
 	    (err = mmp_data__pg_open(&pg, t.conninfo)) < 0 ||
 	    (err = mmp_data__pg_run(&pg, "BEGIN",
 	    "cannot start a transaction")) < 0)
@@ -383,7 +359,7 @@ int mmp_data__pg_write(const char *location, const char *csv,
 		if (nhave && (err = check_columns(&t, have, nhave, h)) < 0)
 			goto done;
 		if (!nhave && (err = create_table(&pg, qtarget.ptr, h,
-		    numeric, nnumeric)) < 0)
+		    types)) < 0)
 			goto done;
 		if ((err = copy_rows(&pg, qtarget.ptr, r, h)) < 0)
 			goto done;
@@ -396,8 +372,7 @@ int mmp_data__pg_write(const char *location, const char *csv,
 			goto done;
 		mmp_buf_putc(&qnew, '.');
 		if ((err = put_ident(&qnew, &pg, tmp)) < 0 ||
-		    (err = create_table(&pg, qnew.ptr, h, numeric,
-		    nnumeric)) < 0 ||
+		    (err = create_table(&pg, qnew.ptr, h, types)) < 0 ||
 		    (err = copy_rows(&pg, qnew.ptr, r, h)) < 0)
 			goto done;
 		mmp_buf_printf(&sql, "DROP TABLE IF EXISTS %s", qtarget.ptr);
@@ -421,7 +396,7 @@ done:
 	for (i = 0; i < nhave; i++)
 		free(have[i]);
 	free(have);
-	free(cols);
+	free(types);
 	mmp_buf_dispose(&qtarget);
 	mmp_buf_dispose(&qnew);
 	mmp_buf_dispose(&sql);

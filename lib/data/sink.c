@@ -209,6 +209,152 @@ done:
 	return err;
 }
 
+/* a plain integer that reads back as the same text: "-"?, then "0" or
+ * up to 18 digits without a leading zero (so an id "007" stays text) */
+static bool plain_integer(const char *v, size_t len)
+{
+	size_t i = v[0] == '-';
+
+	if (i >= len || len - i > 18 || (v[i] == '0' && len - i > 1))
+		return false;
+	for (; i < len; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	return true;
+}
+
+static size_t digits(const char *v, size_t i, size_t len)
+{
+	size_t n = 0;
+
+	while (i + n < len && v[i + n] >= '0' && v[i + n] <= '9')
+		n++;
+	return n;
+}
+
+/* a decimal number in the form every SQL database reads: "-"?, an
+ * integer part without a leading zero (or none before '.'), a fraction,
+ * an exponent */
+static bool plain_number(const char *v, size_t len)
+{
+	size_t i = v[0] == '-', n;
+
+	n = digits(v, i, len);
+	if (n > 1 && v[i] == '0')
+		return false;
+	i += n;
+	if (i < len && v[i] == '.') {
+		size_t f = digits(v, i + 1, len);
+		if (!f)
+			return false;
+		n += f;
+		i += 1 + f;
+	}
+	if (!n)
+		return false;
+	if (i < len && (v[i] == 'e' || v[i] == 'E')) {
+		i++;
+		if (i < len && (v[i] == '+' || v[i] == '-'))
+			i++;
+		n = digits(v, i, len);
+		if (!n)
+			return false;
+		i += n;
+	}
+	return i == len;
+}
+
+int mmp_data__open_rows(mmp_csv_reader **r, mmp_csv_header **h,
+	const char *csv)
+{
+	static const char *const no_na[] = { NULL };
+	mmp_csv_options co = MMP_CSV_OPTIONS_INIT;
+	mmp_csv_spec spec = MMP_CSV_SPEC_INIT;
+	mmp_csv_column *cols;
+	size_t i, n;
+	int err;
+
+	*r = NULL;
+	co.na_values = no_na;
+	if (!*h && (err = mmp_csv_header_read(h, csv, &co)) < 0)
+		return err;
+	n = mmp_csv_header_count(*h);
+	cols = mmp__calloc(n + 1, sizeof(*cols));
+	for (i = 0; i < n; i++) {
+		cols[i].name = mmp_csv_header_name(*h, i);
+		cols[i].role = MMP_CSV_ENTITY;
+	}
+	spec.columns = cols;
+	spec.ncolumns = n;
+	spec.allow_empty = 1;
+	err = mmp_csv_reader_open(r, csv, &spec, &co);
+	free(cols);
+	return err;
+}
+
+int mmp_data__column_types(mmp_csv_type **out, const char *csv,
+	const char *const *numeric, size_t nnumeric)
+{
+	mmp_csv_header *h = NULL;
+	mmp_csv_reader *r = NULL;
+	mmp_csv_type *t = NULL;
+	mmp_frame *f = NULL;
+	bool *seen = NULL, *forced = NULL;
+	size_t i, k, n;
+	int err;
+
+	*out = NULL;
+	if ((err = mmp_data__open_rows(&r, &h, csv)) < 0)
+		goto done;
+	n = mmp_csv_header_count(h);
+	t = mmp__calloc(n + 1, sizeof(*t));
+	seen = mmp__calloc(n + 1, sizeof(*seen));
+	forced = mmp__calloc(n + 1, sizeof(*forced));
+	for (k = 0; k < n; k++) {
+		t[k] = MMP_CSV_TYPE_INTEGER;
+		for (i = 0; i < nnumeric; i++)
+			if (!strcmp(mmp_csv_header_name(h, k), numeric[i]))
+				forced[k] = true;
+		if (forced[k])
+			t[k] = MMP_CSV_TYPE_NUMBER;
+	}
+	while ((err = mmp_csv_reader_next(&f, r, 8192)) == 0) {
+		for (i = 0; i < mmp_frame_nrows(f); i++)
+			for (k = 0; k < n; k++) {
+				const char *v = mmp_frame_entity(f, k, i);
+				size_t len = strlen(v);
+				if (!len || forced[k] ||
+				    t[k] == MMP_CSV_TYPE_STRING)
+					continue;
+				seen[k] = true;
+				if (t[k] == MMP_CSV_TYPE_INTEGER &&
+				    !plain_integer(v, len))
+					t[k] = MMP_CSV_TYPE_NUMBER;
+				if (t[k] == MMP_CSV_TYPE_NUMBER &&
+				    !plain_number(v, len))
+					t[k] = MMP_CSV_TYPE_STRING;
+			}
+		mmp_frame_free(f);
+		f = NULL;
+	}
+	if (err != MMP_ITEROVER)
+		goto done;
+	err = 0;
+	/* a column with no value at all is text */
+	for (k = 0; k < n; k++)
+		if (!forced[k] && !seen[k])
+			t[k] = MMP_CSV_TYPE_STRING;
+	*out = t;
+	t = NULL;
+done:
+	free(t);
+	free(seen);
+	free(forced);
+	mmp_csv_reader_free(r);
+	mmp_csv_header_free(h);
+	return err;
+}
+
 int mmp_sink_write_csv(const char *location, const char *csv,
 	const char *const *numeric, size_t nnumeric, mmp_sink_mode mode)
 {

@@ -47,9 +47,9 @@ done:
 	return err;
 }
 
-/* CREATE TABLE "name" ("col" REAL|TEXT, ...) */
+/* CREATE TABLE "name" ("col" INTEGER|REAL|TEXT, ...) */
 static void create_sql(mmp_buf *sql, const char *table,
-	const mmp_csv_header *h, const char *const *numeric, size_t nnum)
+	const mmp_csv_header *h, const mmp_csv_type *types)
 {
 	size_t i;
 
@@ -61,7 +61,8 @@ static void create_sql(mmp_buf *sql, const char *table,
 		if (i)
 			mmp_buf_puts(sql, ", ");
 		mmp_store__sqlfile_quote(sql, name);
-		mmp_buf_puts(sql, is_numeric(name, numeric, nnum) ? " REAL" :
+		mmp_buf_puts(sql, types[i] == MMP_CSV_TYPE_INTEGER ?
+			" INTEGER" : types[i] == MMP_CSV_TYPE_NUMBER ? " REAL" :
 			" TEXT");
 	}
 	mmp_buf_putc(sql, ')');
@@ -141,6 +142,7 @@ int mmp_data__sqlite_write(const char *location, const char *csv,
 	mmp_csv_header *h = NULL;
 	mmp_csv_reader *r = NULL;
 	mmp_csv_column *cols = NULL;
+	mmp_csv_type *types = NULL;
 	mmp_sqlfile *f = NULL;
 	mmp_sqlcursor *ins = NULL;
 	char *table = NULL, **have = NULL;
@@ -173,7 +175,9 @@ int mmp_data__sqlite_write(const char *location, const char *csv,
 	spec.columns = cols;
 	spec.ncolumns = n;
 	spec.allow_empty = 1;
-	if ((err = mmp_csv_reader_open(&r, csv, &spec, &co)) < 0 ||
+	if ((err = mmp_data__column_types(&types, csv, numeric,
+	    nnumeric)) < 0 ||
+	    (err = mmp_csv_reader_open(&r, csv, &spec, &co)) < 0 ||
 	    (err = mmp_store__sqlfile_open(&f, path.ptr,
 	    MMP_SQLFILE_WRITE)) < 0)
 		goto done;
@@ -195,7 +199,7 @@ int mmp_data__sqlite_write(const char *location, const char *csv,
 		if ((err = mmp_store__sqlfile_exec(f, sql.ptr)) < 0)
 			goto done;
 		mmp_buf_clear(&sql);
-		create_sql(&sql, tmp.ptr, h, numeric, nnumeric);
+		create_sql(&sql, tmp.ptr, h, types);
 		if ((err = mmp_store__sqlfile_exec(f, sql.ptr)) < 0)
 			goto done;
 	}
@@ -245,6 +249,7 @@ done:
 		free(have[i]);
 	free(have);
 	free(cols);
+	free(types);
 	free(num);
 	free(table);
 	mmp_buf_dispose(&path);
