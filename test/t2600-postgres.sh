@@ -329,7 +329,7 @@ test_expect_success POSTGRES 'a password written in the recipe is refused' '
 	! grep -e "$PG_PASSWORD" out err
 '
 
-test_expect_success POSTGRES,GNUTIME,JQ 'a million rows train in no more memory than the CSV path' '
+test_expect_success POSTGRES,GNUTIME,JQ,NOT_SANITIZED 'a million rows train in no more memory than the CSV path' '
 	pg_sql_file big.sql &&
 	pg_sql "COPY big TO STDOUT WITH (FORMAT csv, HEADER)" >proj/big.csv &&
 	recipe bigpg "source: \"$URI\"" "table: big" \
