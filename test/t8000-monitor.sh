@@ -10,29 +10,7 @@ if /usr/bin/python3 -c 'import numpy, scipy' 2>/dev/null; then
 	test_set_prereq PYSCI
 fi
 
-# gen N SEED X2_SHIFT NEW_CATEGORY_SHARE FIRST_ID: rows of id, x1, x2, x3
-# (standard normal, x2 shifted), c (a .5, b .3, c .2; "d" with the given
-# share) and y, which depends on x1 and c only
-gen() {
-	awk -v n="$1" -v seed="$2" -v shift="$3" -v newc="$4" -v first="$5" '
-	function gauss() {
-		return sqrt(-2 * log(1 - rand())) * \
-			cos(6.283185307179586 * rand())
-	}
-	BEGIN {
-		srand(seed)
-		print "id,x1,x2,x3,c,y"
-		for (i = 0; i < n; i++) {
-			x1 = gauss(); x2 = gauss() + shift; x3 = gauss()
-			u = rand(); c = u < 0.5 ? "a" : (u < 0.8 ? "b" : "c")
-			if (rand() < newc)
-				c = "d"
-			z = x1 + (c == "a" ? 0.5 : -0.5) + 0.5 * gauss()
-			printf "id%d,%.4f,%.4f,%.4f,%s,%d\n", first + i, x1, x2,
-				x3, c, (z > 0 ? 1 : 0)
-		}
-	}'
-}
+. "$TEST_DIRECTORY/helpers/drift-lib.sh"
 
 # monitor_json NAME ARGS...: run mmp monitor --json into NAME.json, the
 # exit code into NAME.rc
@@ -45,7 +23,7 @@ monitor_json() {
 
 test_expect_success 'set up: a project, a model trained and registered' '
 	mmp init -q proj &&
-	gen 3000 1 0 0 0 >proj/recipes/data/drift.csv &&
+	drift_rows 3000 1 0 0 0 >proj/recipes/data/drift.csv &&
 	cat >proj/recipes/drift.yaml <<-\EOF &&
 	name: drift
 	task: binary_classification
@@ -73,9 +51,9 @@ test_expect_success 'set up: a project, a model trained and registered' '
 	EOF
 	(cd proj && mmp train --recipe recipes/drift.yaml --json >../t.json &&
 	 mmp register "$(json_get ../t.json .run_id)" --name drift -q) &&
-	gen 2000 2 0 0 100000 >stable.csv &&
-	gen 2000 3 1.5 0 200000 >shift.csv &&
-	gen 2000 4 0 0.2 300000 >newcat.csv
+	drift_rows 2000 2 0 0 100000 >stable.csv &&
+	drift_rows 2000 3 1.5 0 200000 >shift.csv &&
+	drift_rows 2000 4 0 0.2 300000 >newcat.csv
 '
 
 test_expect_success JQ 'training writes profile.json: features on the training rows, predictions on the test rows' '
@@ -407,7 +385,7 @@ test_expect_success JQ 'retrain-on-drift.sh: ok does nothing; an alert retrains,
 	cp proj/recipes/drift.yaml proj/recipes/data/drift.csv cron/recipes/ &&
 	mv cron/recipes/drift.csv cron/recipes/data/ &&
 	printf "thresholds:\n  accuracy:\n    min: 0.7\n" >cron/configs/approval.yaml &&
-	gen 3000 5 1.5 0 400000 >cron/recipes/data/recent.csv &&
+	drift_rows 3000 5 1.5 0 400000 >cron/recipes/data/recent.csv &&
 	sed "s|data/drift.csv|data/recent.csv|" cron/recipes/drift.yaml \
 		>cron/recipes/recent.yaml &&
 	(cd cron && sh "$SRC_DIR/scripts/examples/ci-train-promote.sh" \
