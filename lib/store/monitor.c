@@ -331,22 +331,30 @@ int mmp_store_prediction_log_put_many(mmp_store *s, const char *model,
 		return 0;
 	if ((err = mmp_store__begin(s)) < 0)
 		return err;
+	/*
+	 * One statement for every row; the values are bound in place, not
+	 * copied (a log write is the cost of monitoring that grows with
+	 * traffic), and unbound before they go out of scope.
+	 */
+	if ((err = mmp_store__prepare(s, &st, put)) < 0)
+		goto done;
+	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, version);
 	for (i = 0; i < n; i++) {
 		const mmp_prediction_log_item *it = &items[i];
-		if ((err = mmp_store__prepare(s, &st, put)) < 0)
-			goto done;
+
 		encode_floats(blob, it->pred, it->npred);
-		sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 2, version);
-		sqlite3_bind_text(st, 3, it->source, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, it->entity_id, -1,
-			SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, it->source, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, it->entity_id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 5, it->ts_ms ? it->ts_ms : now);
 		sqlite3_bind_blob(st, 6, blob, (int)(4 * it->npred),
-			SQLITE_TRANSIENT);
+			SQLITE_STATIC);
 		if ((err = mmp_store__step_done(s, st)) < 0)
-			goto done;
+			break;
 	}
+	sqlite3_clear_bindings(st);
+	if (err < 0)
+		goto done;
 	if ((err = prune_log(s, now, &pruned)) < 0)
 		goto done;
 	err = mmp_store__commit(s);
