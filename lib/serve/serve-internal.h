@@ -190,7 +190,14 @@ void mmp_serve__metrics_record(struct serve_metrics *m,
 void mmp_serve__metrics_render(mmp_server *s, mmp_buf *out);
 const char *mmp_serve__route_name(enum serve_route route);
 
-/* live.c: live profiles and the prediction log (mmp_server_monitor) */
+/*
+ * live.c: live profiles and the prediction log (mmp_server_monitor).
+ * A serve_live belongs to the serve_model it was made for (its features,
+ * outputs, entity columns, version and reference profile) and reads it
+ * on every request: a server that swaps its model must swap its
+ * serve_live with it, and free the old one (which saves its last
+ * window) only once no request can still be using either.
+ */
 struct serve_live;
 int mmp_serve__live_new(struct serve_live **out, mmp_server *srv,
 	const struct serve_model *sm, const mmp_serve_monitor_options *o,
