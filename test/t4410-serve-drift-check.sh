@@ -3,7 +3,8 @@
 # to end: a registered model served with its predictions logged by id,
 # live profiles that survive SIGTERM, a restart and a crash after a
 # save, outcomes joined to the logged predictions (a degradation exits
-# 3), and drift in the live stream flagged on the shifted feature alone
+# 3), drift in the live stream flagged on the shifted feature alone, and
+# categories the model does not know counted from the requests refused
 
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/helpers/serve-lib.sh"
@@ -28,6 +29,11 @@ check() {
 	shift
 	mmp monitor drift@v1 "$@" --json >$name.json 2>$name.err
 	echo $? >$name.rc
+}
+
+# gauge SERIES: the value of one series of /metrics (in `out`)
+gauge() {
+	awk -v s="$1" '$1 == s { print $2 }' out
 }
 
 # windows: count, distinct instances and rows of the live windows saved
@@ -73,7 +79,12 @@ test_expect_success 'set up: a model trained, registered, served by id' '
 	drift_records stable.csv 1 1000 >stable1.json &&
 	drift_records stable.csv 1001 2000 >stable2.json &&
 	drift_rows 2000 3 1.5 0 200000 >shift.csv &&
-	drift_records shift.csv >shift.json
+	drift_records shift.csv >shift.json &&
+	drift_rows 2000 4 0 0.2 300000 >newcat.csv &&
+	{ head -1 newcat.csv && grep -v ",d,[01]\$" newcat.csv | sed 1d; } >known.csv &&
+	{ head -1 newcat.csv && grep ",d,[01]\$" newcat.csv; } >unknown.csv &&
+	drift_records known.csv >known.json &&
+	drift_records unknown.csv >unknown.json
 '
 test_subdir=proj
 
@@ -198,6 +209,38 @@ test_expect_success 'drift in the served stream is flagged on the shifted featur
 	test "$(cat shifted.rc)" = 3 &&
 	test "$(json_get shifted.json .rows)" = 4000 &&
 	test "$(json_get shifted.json "[.features[] | select(.status != \"ok\") | .name] | join(\",\")")" = x2
+'
+
+test_expect_success 'refused rows of unknown categories are profiled as unseen' '
+	mmp register "$(json_get ../t.json .run_id)" --name drift -q &&
+	n=$(sed 1d ../unknown.csv | wc -l) && test "$n" -gt 300 &&
+	serve_start d --model drift@v2 &&
+	test "$(post_file d ../known.json)" = 200 &&
+	test "$(post_file d ../unknown.json)" = 422 &&
+	test "$(json_get out ".error.fields[0].problem")" = \
+		"unknown category \"d\" (known: \"a\", \"b\", \"c\")" &&
+	test "$(req d GET /metrics)" = 200 &&
+	test "$(gauge mmp_monitor_rows_total)" = 2000 &&
+	test "$(gauge mmp_monitor_refused_rows_total)" = "$n" &&
+	test "$(gauge mmp_monitor_window_rows)" = 2000 &&
+	v=$(gauge "mmp_drift_unseen_share{feature=\"c\"}") &&
+	awk -v v="$v" -v n="$n" "BEGIN { d = v - n / 2000; exit !(d < 1e-12 && d > -1e-12) }" &&
+	! grep "mmp_drift_unseen_share{feature=\"x1\"}" out &&
+	serve_stop d &&
+	test_expect_code 3 mmp monitor drift@v2 --since 1h --no-record \
+		--json >unseen.json &&
+	test "$(json_get unseen.json .rows)" = 2000 &&
+	test "$(json_get unseen.json "[.features[] | select(.status != \"ok\") | .name] | join(\",\")")" = c &&
+	test "$(json_get unseen.json ".features[3].unseen")" = "$n" &&
+	test "$(json_get unseen.json ".features[3].unseen_values | map(\"\(.value)=\(.count)\") | join(\",\")")" = "d=$n" &&
+	test "$(json_get unseen.json ".predictions[0].live_count")" = $((2000 - n))
+'
+
+test_expect_success 'the features of refused rows are profiled as from a file' '
+	test_expect_code 3 mmp monitor drift@v2 --input ../newcat.csv \
+		--no-record --json >file2.json &&
+	test "$(json_get unseen.json "[.features[] | [.psi, .unseen, .missing_live]]")" = \
+		"$(json_get file2.json "[.features[] | [.psi, .unseen, .missing_live]]")"
 '
 
 test_done

@@ -99,13 +99,45 @@ static int find_category(const struct serve_model *sm, size_t f,
 	return 0;
 }
 
+/*
+ * A value the model has no category for: a problem, and for the live
+ * profiles (the request is refused, but the data did arrive) the cell
+ * is marked unseen and the value kept among the request's first
+ * distinct ones.
+ */
 static void unknown_category(const struct serve_model *sm, size_t f,
-	const char *shown, long row, struct serve_problems *p)
+	const char *value, const char *shown, long row, float *out,
+	struct serve_problems *p)
 {
 	const mmp_model_feature *feat = &sm->schema->features[f];
 	mmp_buf known = MMP_BUF_INIT;
-	size_t i;
+	struct serve_unseen *u;
+	size_t i, n;
 
+	*out = MMP_PROFILE_UNSEEN_CODE;
+	p->unseen++;
+	/* at most MMP_PROFILE_UNSEEN_LEN bytes, whole characters */
+	n = strlen(value);
+	if (n > MMP_PROFILE_UNSEEN_LEN) {
+		n = MMP_PROFILE_UNSEEN_LEN;
+		while (n && ((unsigned char)value[n] & 0xC0) == 0x80)
+			n--;
+	}
+	for (i = 0; i < p->nunseen_values; i++) {
+		u = &p->unseen_values[i];
+		if (u->feature == f && strlen(u->value) == n &&
+		    !memcmp(u->value, value, n)) {
+			u->count++;
+			break;
+		}
+	}
+	if (i == p->nunseen_values && i < SERVE_UNSEEN_MAX) {
+		u = &p->unseen_values[p->nunseen_values++];
+		u->feature = f;
+		u->count = 1;
+		memcpy(u->value, value, n);
+		u->value[n] = '\0';
+	}
 	for (i = 0; i < feat->ncategories && i < 10; i++) {
 		if (i)
 			mmp_buf_puts(&known, ", ");
@@ -142,7 +174,7 @@ void mmp_serve__decode_json(const struct serve_model *sm, size_t f,
 			return;
 		describe(&shown, v);
 		if (s)
-			unknown_category(sm, f, shown.ptr, row, p);
+			unknown_category(sm, f, s, shown.ptr, row, out, p);
 		else
 			mmp_serve__problem(p, row, feat->name,
 				"expected a category (a string), got %s",
@@ -191,7 +223,7 @@ void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
 			return;
 		if (mmp_serve__put_text(&shown, text, 40))
 			mmp_buf_puts(&shown, "...");
-		unknown_category(sm, f, shown.ptr, row, p);
+		unknown_category(sm, f, text, shown.ptr, row, out, p);
 		mmp_buf_dispose(&shown);
 		return;
 	}

@@ -80,6 +80,7 @@ struct serve_live {
 	int failing;                 /* the last store write failed */
 
 	_Atomic uint64_t rows;
+	_Atomic uint64_t refused;    /* of them: refused, unknown categories */
 	_Atomic uint64_t logged;
 	_Atomic uint64_t dropped;
 	_Atomic uint64_t windows;
@@ -198,6 +199,31 @@ void mmp_serve__live_add(struct serve_live *l, const float *x, size_t nrows,
 	atomic_fetch_add_explicit(&l->rows, nrows, memory_order_relaxed);
 	if (l->id_entity >= 0 && ents)
 		enqueue(l, ents, nent, y, nrows);
+}
+
+void mmp_serve__live_refused(struct serve_live *l,
+	const struct serve_rows *rows)
+{
+	const struct serve_problems *p = &rows->problems;
+	size_t nf = l->sm->nfeatures, i, k;
+	struct live_slot *slot;
+
+	if (!rows->nrows || !p->unseen || p->unseen != p->count)
+		return;
+	slot = my_slot(l);
+	pthread_mutex_lock(&slot->mu);
+	for (i = 0; i < rows->nrows; i++)
+		mmp_profile_add(slot->p, rows->x + i * nf, NULL);
+	for (i = 0; i < p->nunseen_values; i++)
+		for (k = 0; k < p->unseen_values[i].count; k++)
+			mmp_profile_add_unseen(slot->p,
+				p->unseen_values[i].feature,
+				p->unseen_values[i].value);
+	pthread_mutex_unlock(&slot->mu);
+	atomic_fetch_add_explicit(&l->rows, rows->nrows,
+		memory_order_relaxed);
+	atomic_fetch_add_explicit(&l->refused, rows->nrows,
+		memory_order_relaxed);
 }
 
 /* --- the flusher --- */
@@ -628,6 +654,14 @@ void mmp_serve__live_metrics(struct serve_live *l, mmp_buf *out)
 	for (i = 0; i < rep.nfeatures; i++)
 		stat_line(out, "mmp_drift_missing_rate", "feature",
 			rep.features[i].name, rep.features[i].missing_live);
+	gauge_head(out, "mmp_drift_unseen_share", "Share of a categorical "
+		"feature's values in the current window that the model has no "
+		"category for (those rows are refused).");
+	for (i = 0; i < rep.nfeatures; i++)
+		if (rep.features[i].kind == MMP_FEATURE_CATEGORICAL)
+			stat_line(out, "mmp_drift_unseen_share", "feature",
+				rep.features[i].name,
+				rep.features[i].unseen_share);
 	gauge_head(out, "mmp_prediction_drift_psi", "Population stability "
 		"index of a prediction output in the current window against "
 		"the reference.");
@@ -652,6 +686,11 @@ void mmp_serve__live_metrics(struct serve_live *l, mmp_buf *out)
 		"profiles.\n"
 		"# TYPE mmp_monitor_rows_total counter\n"
 		"mmp_monitor_rows_total %llu\n"
+		"# HELP mmp_monitor_refused_rows_total Rows counted into live "
+		"profiles but refused for categories the model does not "
+		"know.\n"
+		"# TYPE mmp_monitor_refused_rows_total counter\n"
+		"mmp_monitor_refused_rows_total %llu\n"
 		"# HELP mmp_monitor_windows_total Monitoring windows closed "
 		"and saved to the store.\n"
 		"# TYPE mmp_monitor_windows_total counter\n"
@@ -670,6 +709,7 @@ void mmp_serve__live_metrics(struct serve_live *l, mmp_buf *out)
 		"mmp_prediction_log_dropped_total %llu\n",
 		(long long)mmp_profile_rows(now), (double)start / 1000.0,
 		(unsigned long long)atomic_load(&l->rows),
+		(unsigned long long)atomic_load(&l->refused),
 		(unsigned long long)atomic_load(&l->windows),
 		(unsigned long long)atomic_load(&l->errors),
 		(unsigned long long)atomic_load(&l->logged),

@@ -294,6 +294,9 @@ static void predict(mmp_server *s, const struct serve_model *sm,
 	if (rows.problems.count) {
 		mmp_buf more = MMP_BUF_INIT;
 
+		live = atomic_load_explicit(&s->live, memory_order_acquire);
+		if (live && rows.problems.unseen == rows.problems.count)
+			mmp_serve__live_refused(live, &rows);
 		if (rows.problems.count > SERVE_PROBLEMS_MAX)
 			mmp_buf_printf(&more, " (the first %d are listed)",
 				SERVE_PROBLEMS_MAX);

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "mmp/model.h"
+#include "mmp/monitor.h"
 #include "mmp/serve.h"
 #include "util/util.h"
 
@@ -144,10 +145,22 @@ const struct field_slot *mmp_serve__lookup(const struct serve_model *sm,
 	const char *name);
 
 /* decode.c: request bodies into a float matrix */
+#define SERVE_UNSEEN_MAX 8
+/* an unknown category of a refused request, for the live profiles */
+struct serve_unseen {
+	size_t feature;
+	size_t count;
+	char value[MMP_PROFILE_UNSEEN_LEN + 1];
+};
 struct serve_problems {
 	mmp_buf json;            /* comma-separated {"row":..} objects */
 	mmp_buf text;            /* "; "-separated, for MLflow messages */
 	size_t count;
+	/* how many of them are unknown categories (their cells hold
+	 * MMP_PROFILE_UNSEEN_CODE), and the first distinct values */
+	size_t unseen;
+	struct serve_unseen unseen_values[SERVE_UNSEEN_MAX];
+	size_t nunseen_values;
 };
 #define SERVE_PROBLEMS_MAX 100
 #define SERVE_PROBLEMS_INIT { MMP_BUF_INIT, MMP_BUF_INIT, 0 }
@@ -206,6 +219,10 @@ int mmp_serve__live_new(struct serve_live **out, mmp_server *srv,
  * when decoded); any worker thread */
 void mmp_serve__live_add(struct serve_live *l, const float *x,
 	size_t nrows, const float *y, const cJSON *const *ents);
+/* count the rows of a request refused only for unknown categories
+ * (rows->problems.unseen == count): their features, no prediction */
+void mmp_serve__live_refused(struct serve_live *l,
+	const struct serve_rows *rows);
 /* the monitoring gauges; `l` may be NULL (monitoring off) */
 void mmp_serve__live_metrics(struct serve_live *l, mmp_buf *out);
 /* save what is left and stop; accepts NULL */
