@@ -263,6 +263,12 @@ typedef struct {
 	size_t datasets_nr;
 	mmp_artifact *artifacts; /**< sorted by path */
 	size_t artifacts_nr;
+
+	/** for a run mirrored from a tracking server (`mmp sync --pull`):
+	 * the server's URI without credentials; NULL for a run of this
+	 * store. A mirrored run is read-only here. */
+	char *origin;
+	char *remote_run_id;     /**< its id on that server, or NULL */
 } mmp_run;
 
 /**
@@ -293,11 +299,18 @@ typedef struct {
 	int include_deleted;             /**< also deleted runs */
 	const char *const *kinds;        /**< run kinds; NULL or none: all */
 	size_t kinds_nr;
+	int origin;                      /**< MMP_RUNS_ALL, MMP_RUNS_LOCAL
+					      or MMP_RUNS_REMOTE */
 } mmp_run_query;
+
+/** Which runs by where they come from (mmp_run_query.origin). */
+#define MMP_RUNS_ALL    0  /**< this store's runs and mirrored ones */
+#define MMP_RUNS_LOCAL  1  /**< only this store's own runs */
+#define MMP_RUNS_REMOTE 2  /**< only runs mirrored from a server */
 
 #define MMP_RUN_QUERY_VERSION 1
 #define MMP_RUN_QUERY_INIT { MMP_RUN_QUERY_VERSION, NULL, 0, NULL, NULL, 0, \
-	0, 0, NULL, 0 }
+	0, 0, NULL, 0, MMP_RUNS_ALL }
 
 /**
  * Search runs with MLflow's filter language (plus OR and parentheses):

@@ -12,6 +12,12 @@ static int check_run(mmp_store *s, const mmp_run *r, mmp_buf *source)
 	size_t i;
 	int has = 0, err = 0;
 
+	if (r->origin)
+		return mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_REGISTRY,
+			"run '%s' is a read-only mirror of run '%s' of %s: "
+			"its model is not in this store; register it there, "
+			"then 'mmp models pull' the version", r->run_id,
+			r->remote_run_id, r->origin);
 	if (strcmp(r->status, "FINISHED"))
 		return mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_REGISTRY,
 			"run '%s' is %s%s: only a FINISHED run can be "

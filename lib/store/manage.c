@@ -19,8 +19,8 @@ static int run_state(mmp_store *s, const char *run, char **stage,
 	int64_t *exp_id)
 {
 	static const char sql[] =
-		"SELECT status, lifecycle_stage, experiment_id FROM runs"
-		" WHERE run_uuid = ?1";
+		"SELECT status, lifecycle_stage, experiment_id, origin,"
+		" remote_run_id FROM runs WHERE run_uuid = ?1";
 	sqlite3_stmt *st;
 	int rc, running;
 
@@ -33,6 +33,15 @@ static int run_state(mmp_store *s, const char *run, char **stage,
 		sqlite3_reset(st);
 		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_STORE,
 			"no run '%s'", run);
+	}
+	if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+		rc = mmp_error_ret(MMP_ECONFLICT, MMP_ERROR_STORE,
+			"run '%s' is a read-only mirror of run '%s' of %s: "
+			"change it there, then 'mmp sync --pull'", run,
+			(const char *)sqlite3_column_text(st, 4),
+			(const char *)sqlite3_column_text(st, 3));
+		sqlite3_reset(st);
+		return rc;
 	}
 	running = !strcmp((const char *)sqlite3_column_text(st, 0),
 		"RUNNING");

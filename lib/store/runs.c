@@ -997,7 +997,7 @@ int mmp_store__run_load(mmp_store *s, mmp_run *r, int with_details)
 		" r.start_time, r.end_time, r.user_id, r.source_name,"
 		" r.source_type, r.artifact_uri, r.lifecycle_stage,"
 		" r.parent_run_id, r.kind, r.pid, r.pid_start, r.hostname,"
-		" r.heartbeat_time"
+		" r.heartbeat_time, r.origin, r.remote_run_id"
 		" FROM runs r JOIN experiments e USING (experiment_id)"
 		" WHERE r.run_uuid = ?1";
 	static const char params[] =
@@ -1034,8 +1034,10 @@ int mmp_store__run_load(mmp_store *s, mmp_run *r, int with_details)
 	pid_start = column_int_or(st, 14, 0);
 	r->hostname = mmp_store__column_strdup(st, 15);
 	r->heartbeat_time = column_int_or(st, 16, 0);
+	r->origin = mmp_store__column_strdup(st, 17);
+	r->remote_run_id = mmp_store__column_strdup(st, 18);
 	sqlite3_reset(st);
-	if (!strcmp(r->status, "RUNNING"))
+	if (!strcmp(r->status, "RUNNING") && !r->origin)
 		r->dead = mmp_store__run_is_dead(s, r->pid, pid_start,
 			r->hostname, r->heartbeat_time, mmp_time_ms());
 
@@ -1097,6 +1099,8 @@ void mmp_run_free(mmp_run *r)
 	free(r->parent_run_id);
 	free(r->kind);
 	free(r->hostname);
+	free(r->origin);
+	free(r->remote_run_id);
 	free_kv(r->params, r->params_nr);
 	free_kv(r->tags, r->tags_nr);
 	for (i = 0; i < r->metrics_nr; i++)
@@ -1155,7 +1159,8 @@ int mmp_store_reap_dead_runs(mmp_store *s, size_t *out_count)
 {
 	static const char sel[] =
 		"SELECT run_uuid, pid, pid_start, hostname, heartbeat_time,"
-		" start_time FROM runs WHERE status = 'RUNNING'";
+		" start_time FROM runs WHERE status = 'RUNNING'"
+		" AND origin IS NULL";
 	static const char upd[] =
 		"UPDATE runs SET status = 'FAILED', end_time = ?2"
 		" WHERE run_uuid = ?1 AND status = 'RUNNING'";

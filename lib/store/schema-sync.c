@@ -97,3 +97,27 @@ const char mmp_store__sql_sync_sent[] =
 	"  value TEXT,\n"
 	"  PRIMARY KEY (remote_id, kind, subject, key)\n"
 	") WITHOUT ROWID;\n";
+
+/*
+ * Runs mirrored from a tracking server: `origin` is the server's URI
+ * without credentials and `remote_run_id` the run's id there; a local
+ * run has neither. `mirror_digest` summarises what the server last
+ * listed for the run, so an unchanged run costs no further request.
+ * sync_pull keeps, per server and remote experiment, the page a pull
+ * reached, so an interrupted pull goes on from there.
+ */
+const char mmp_store__sql_sync_mirror[] =
+	"ALTER TABLE runs ADD COLUMN origin TEXT;\n"
+	"ALTER TABLE runs ADD COLUMN remote_run_id TEXT;\n"
+	"ALTER TABLE runs ADD COLUMN mirror_digest TEXT;\n"
+	"CREATE UNIQUE INDEX runs_by_origin ON runs (origin, remote_run_id)\n"
+	"  WHERE origin IS NOT NULL;\n"
+	"CREATE TABLE sync_pull (\n"
+	"  remote_id INTEGER NOT NULL\n"
+	"    REFERENCES sync_remotes ON DELETE CASCADE,\n"
+	"  remote_experiment_id TEXT NOT NULL,\n"
+	"  name TEXT NOT NULL,\n"
+	"  page_token TEXT,\n"
+	"  last_pull_time INTEGER,\n"
+	"  PRIMARY KEY (remote_id, remote_experiment_id)\n"
+	") WITHOUT ROWID;\n";

@@ -121,6 +121,8 @@ const struct mmp_store__migration mmp_store__migrations[] = {
 	{ "sync: names, lifecycles and tags sent", mmp_store__sql_sync_sent },
 	{ "monitoring: live profile windows, prediction log",
 	  mmp_store__sql_monitor },
+	{ "sync: runs mirrored from a tracking server",
+	  mmp_store__sql_sync_mirror },
 };
 
 const size_t mmp_store__migrations_nr = ARRAY_SIZE(mmp_store__migrations);

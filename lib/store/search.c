@@ -94,6 +94,10 @@ static int build_query_at(struct mmp_filter__sql *q, mmp_store *s,
 		}
 		mmp_buf_puts(&q->sql, ") AND ");
 	}
+	if (o->origin == MMP_RUNS_LOCAL)
+		mmp_buf_puts(&q->sql, "r.origin IS NULL AND ");
+	else if (o->origin == MMP_RUNS_REMOTE)
+		mmp_buf_puts(&q->sql, "r.origin IS NOT NULL AND ");
 	if (o->kinds_nr) {
 		mmp_buf_puts(&q->sql, "r.kind IN (");
 		for (i = 0; i < o->kinds_nr; i++) {

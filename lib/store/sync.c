@@ -245,7 +245,7 @@ int mmp_store__sync_runs_ended(char (**out)[33], size_t *n, mmp_store *s,
 	static const char sql[] =
 		"SELECT run_uuid FROM runs WHERE status IN ('FINISHED',"
 		" 'FAILED', 'KILLED') AND lifecycle_stage = 'active'"
-		" AND (?1 IS NULL OR run_uuid = ?1)"
+		" AND origin IS NULL AND (?1 IS NULL OR run_uuid = ?1)"
 		" ORDER BY start_time, run_uuid";
 	size_t alloc = 0;
 	sqlite3_stmt *st;
@@ -498,7 +498,8 @@ int mmp_store__sync_runs_running(size_t *out, mmp_store *s)
 {
 	static const char sql[] =
 		"SELECT count(*) FROM runs WHERE status IN ('RUNNING',"
-		" 'SCHEDULED') AND lifecycle_stage = 'active'";
+		" 'SCHEDULED') AND lifecycle_stage = 'active'"
+		" AND origin IS NULL";
 	sqlite3_stmt *st;
 	int rc;
 
