@@ -7,6 +7,7 @@
  *        [--experiment <name>] [--server-version <v>] [--log <file>]
  *        [--delay-ms <n>] [--fail-first <n> [--fail-status <code>]]
  *        [--stall-after <route>:<n>] [--short-downloads <n>]
+ *        [--page-size <n>]
  *
  * It keeps experiments, runs, metrics, artifacts and the model registry in
  * memory and answers as MLflow 2.10.2 does (see MLFLOW-REST.md): JSON
@@ -47,6 +48,11 @@
  * experiment, run (with the full metric history), model and artifact.
  * --short-downloads N answers every artifact download with its last N
  * bytes left out, as a complete 200 (a proxy that cut the file).
+ * --page-size N makes runs/search, experiments/search and
+ * metrics/get-history answer at most N items a page, with
+ * next_page_token (base64 of {"offset": n}, as MLflow's) when more
+ * follow; get-history also pages by its own max_results, as MLflow 2.x
+ * does, and without either answers the whole history at once.
  * --port 0 picks a free port; the first line on stdout is "port=NNNNN".
  * Binds 127.0.0.1 only; exits 0 on SIGTERM or SIGINT and after
  * --max-seconds (default 60).
@@ -110,6 +116,7 @@ static struct {
 	char stall_route[128];
 	long stall_n, stall_seen;
 	long short_downloads;
+	long page_size;
 } S;
 
 /* requests run on one thread per connection; the state has one lock */
@@ -582,27 +589,63 @@ static int parse_name_filter(const char *filter, const char *field,
 	return *p ? -1 : 0;
 }
 
+static void b64(char *out, size_t outsz, const char *in);
+static long unb64_offset(const char *tok);
+
+/* the page token of MLflow's offset paging */
+static void offset_token(char *out, size_t outsz, long long offset)
+{
+	char js[64];
+
+	snprintf(js, sizeof(js), "{\"offset\": %lld}", offset);
+	b64(out, outsz, js);
+}
+
 static cJSON *h_exp_search(struct ctx *x)
 {
-	const char *filter = arg(x, "filter");
+	const char *filter = arg(x, "filter"), *tok = arg(x, "page_token");
+	const char *view = arg(x, "view_type");
 	char name[1024];
-	long long max = 1000;
-	cJSON *list = cJSON_CreateArray(), *it;
+	long long max = 1000, seen = 0;
+	long offset = 0;
+	cJSON *list = cJSON_CreateArray(), *it, *out;
 
 	arg_int(x, "max_results", &max);
+	if (S.page_size > 0 && max > S.page_size)
+		max = S.page_size;
 	if (filter && *filter &&
 	    parse_name_filter(filter, "name", name, sizeof(name)) < 0) {
 		cJSON_Delete(list);
 		return err(x, 400, INVALID, "Invalid filter '%s'", filter);
 	}
+	if (tok && *tok && (offset = unb64_offset(tok)) < 0) {
+		cJSON_Delete(list);
+		return err(x, 400, INVALID, "Invalid page token, could not "
+			"base64-decode");
+	}
+	out = cJSON_CreateObject();
 	cJSON_ArrayForEach(it, S.experiments) {
+		const char *stage = jstr(it, "lifecycle_stage");
 		if (filter && *filter && strcmp(jstr(it, "name"), name))
 			continue;
-		if (cJSON_GetArraySize(list) >= max)
+		if ((!view || !strcmp(view, "ACTIVE_ONLY")) &&
+		    strcmp(stage, "active"))
+			continue;
+		if (view && !strcmp(view, "DELETED_ONLY") &&
+		    !strcmp(stage, "active"))
+			continue;
+		if (seen++ < offset)
+			continue;
+		if (cJSON_GetArraySize(list) >= max) {
+			char enc[128];
+			offset_token(enc, sizeof(enc), offset + max);
+			cJSON_AddStringToObject(out, "next_page_token", enc);
 			break;
+		}
 		cJSON_AddItemToArray(list, render_experiment(it));
 	}
-	return wrap("experiments", list);
+	cJSON_AddItemToObject(out, "experiments", list);
+	return out;
 }
 
 /* ---------------------------------------------------------------- */
@@ -1096,17 +1139,39 @@ static cJSON *h_run_get(struct ctx *x)
 static cJSON *h_metric_history(struct ctx *x)
 {
 	const char *id, *key = arg(x, "metric_key");
-	cJSON *run = run_or_404(x, &id), *out, *it;
+	const char *tok = arg(x, "page_token");
+	cJSON *run = run_or_404(x, &id), *out, *list, *it;
+	long long max = 0, seen = 0;
+	long offset = 0;
 
 	if (!run)
 		return NULL;
 	if (!key)
 		return missing(x, "metric_key");
-	out = cJSON_CreateArray();
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(S.history, id))
-		if (!strcmp(jstr(it, "key"), key))
-			cJSON_AddItemToArray(out, metric_json(it));
-	return wrap("metrics", out);
+	arg_int(x, "max_results", &max);
+	if (max < 0)
+		return err(x, 400, INVALID, "Invalid value %lld for parameter "
+			"'max_results' supplied.", max);
+	if (S.page_size > 0 && (!max || max > S.page_size))
+		max = S.page_size;
+	if (tok && *tok && (offset = unb64_offset(tok)) < 0)
+		return err(x, 400, INVALID, "Invalid page token, could not "
+			"base64-decode");
+	out = cJSON_CreateObject();
+	list = cJSON_CreateArray();
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(S.history, id)) {
+		if (strcmp(jstr(it, "key"), key) || seen++ < offset)
+			continue;
+		if (max && cJSON_GetArraySize(list) >= max) {
+			char enc[128];
+			offset_token(enc, sizeof(enc), offset + max);
+			cJSON_AddStringToObject(out, "next_page_token", enc);
+			break;
+		}
+		cJSON_AddItemToArray(list, metric_json(it));
+	}
+	cJSON_AddItemToObject(out, "metrics", list);
+	return out;
 }
 
 /* runs/search filters: clauses joined by "and" */
@@ -1317,6 +1382,8 @@ static cJSON *h_run_search(struct ctx *x)
 	if (max < 1 || max > 50000)
 		return err(x, 400, INVALID, "Invalid value %lld for parameter "
 			"'max_results' supplied.", max);
+	if (S.page_size > 0 && max > S.page_size)
+		max = S.page_size;
 	if (filter && *skip_ws(filter)) {
 		const char *p = filter;
 		for (;;) {
@@ -2648,7 +2715,7 @@ static void usage(void)
 		"[--log <file>]\n"
 		"       [--delay-ms <n>] [--fail-first <n> [--fail-status "
 		"<code>]]\n       [--stall-after <route>:<n>] "
-		"[--short-downloads <n>]\n"
+		"[--short-downloads <n>]\n       [--page-size <n>]\n"
 		"modes: healthy airplay hostcheck basicauth permission prefix "
 		"artifacts-local oldversion denied forbidden\n", stderr);
 	exit(129);
@@ -2730,6 +2797,8 @@ int main(int argc, char **argv)
 			S.fail_first = num_arg(o, v, 1000000);
 		else if (!strcmp(o, "--fail-status"))
 			S.fail_status = num_arg(o, v, 599);
+		else if (!strcmp(o, "--page-size"))
+			S.page_size = num_arg(o, v, 1000000);
 		else if (!strcmp(o, "--short-downloads"))
 			S.short_downloads = num_arg(o, v, 1000000);
 		else if (!strcmp(o, "--stall-after")) {
