@@ -537,37 +537,66 @@ int mmp_mlflow__metric_history(mmp_run_metric **out, size_t *n,
 {
 	mmp_buf path = MMP_BUF_INIT;
 	cJSON *doc = NULL, *it;
-	size_t alloc = 0;
+	char *token = NULL;
+	size_t alloc = 0, pages = 0;
 	int err;
 
 	*out = NULL;
 	*n = 0;
-	mmp_buf_puts(&path, API "/metrics/get-history?run_id=");
-	mmp_http_escape(&path, run_id);
-	mmp_buf_puts(&path, "&metric_key=");
-	mmp_http_escape(&path, key);
-	err = mmp_mlflow__call(&doc, m, "GET", path.ptr, NULL,
-		"read the metric history");
-	if (err < 0)
-		goto done;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc,
-	    "metrics")) {
-		mmp_run_metric *x;
-		const cJSON *step = cJSON_GetObjectItemCaseSensitive(it,
-			"step");
-		const cJSON *ts = cJSON_GetObjectItemCaseSensitive(it,
-			"timestamp");
-		MMP_ALLOC_GROW(*out, *n + 1, alloc);
-		x = &(*out)[(*n)++];
-		x->key = mmp__strdup(key);
-		x->value = json_metric_value(
-			cJSON_GetObjectItemCaseSensitive(it, "value"));
-		x->step = cJSON_IsNumber(step) ? (int64_t)step->valuedouble :
-			0;
-		x->timestamp = cJSON_IsNumber(ts) ?
-			(int64_t)ts->valuedouble : 0;
-	}
+	/* a server that pages the history gives next_page_token */
+	do {
+		const char *next;
+
+		mmp_buf_clear(&path);
+		mmp_buf_puts(&path, API "/metrics/get-history?run_id=");
+		mmp_http_escape(&path, run_id);
+		mmp_buf_puts(&path, "&metric_key=");
+		mmp_http_escape(&path, key);
+		if (token) {
+			mmp_buf_puts(&path, "&page_token=");
+			mmp_http_escape(&path, token);
+		}
+		cJSON_Delete(doc);
+		doc = NULL;
+		err = mmp_mlflow__call(&doc, m, "GET", path.ptr, NULL,
+			"read the metric history");
+		if (err < 0)
+			goto done;
+		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc,
+		    "metrics")) {
+			mmp_run_metric *x;
+			const cJSON *step = cJSON_GetObjectItemCaseSensitive(
+				it, "step");
+			const cJSON *ts = cJSON_GetObjectItemCaseSensitive(it,
+				"timestamp");
+			MMP_ALLOC_GROW(*out, *n + 1, alloc);
+			x = &(*out)[(*n)++];
+			x->key = mmp__strdup(key);
+			x->value = json_metric_value(
+				cJSON_GetObjectItemCaseSensitive(it, "value"));
+			x->step = cJSON_IsNumber(step) ?
+				(int64_t)step->valuedouble : 0;
+			x->timestamp = cJSON_IsNumber(ts) ?
+				(int64_t)ts->valuedouble : 0;
+		}
+		next = mmp_mlflow__str(doc, "next_page_token");
+		free(token);
+		token = next && *next ? mmp__strdup(next) : NULL;
+		if (token && ++pages > 1000000) {
+			err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
+				"the history of metric '%s' of run %s never "
+				"ends: the server keeps sending pages", key,
+				run_id);
+			goto done;
+		}
+	} while (token);
 done:
+	if (err < 0) {
+		mmp_mlflow__history_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	free(token);
 	cJSON_Delete(doc);
 	mmp_buf_dispose(&path);
 	return err;
