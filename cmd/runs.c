@@ -19,7 +19,7 @@ static const char *const runs_usage[] = {
 	"mmp runs list [--experiment <name>] [--kind <kind>]... "
 	"[--filter <expr>]",
 	"    [--order-by <key>]... [--max <n>] [--all] [--deleted]",
-	"    [--columns <list>] [--json]",
+	"    [--local | --remote] [--columns <list>] [--json]",
 	"mmp runs show <run> [--json]",
 	"mmp runs compare <run> <run>... [--all] [--json | --md]",
 	"mmp runs history <run> <key> [--json]",
@@ -36,7 +36,7 @@ static const char *const list_usage[] = {
 	"mmp runs list [--experiment <name>] [--kind <kind>]... "
 	"[--filter <expr>]",
 	"    [--order-by <key>]... [--max <n>] [--all] [--deleted]",
-	"    [--columns <list>] [--json]",
+	"    [--local | --remote] [--columns <list>] [--json]",
 	NULL
 };
 
@@ -230,6 +230,9 @@ static cJSON *run_json(const mmp_run *r, int details)
 	add_int_or_null(o, "pid", r->pid);
 	add_str_or_null(o, "hostname", r->hostname);
 	add_int_or_null(o, "heartbeat_time", r->heartbeat_time);
+	cJSON_AddBoolToObject(o, "remote", r->origin != NULL);
+	add_str_or_null(o, "origin", r->origin);
+	add_str_or_null(o, "remote_run_id", r->remote_run_id);
 
 	p = cJSON_AddObjectToObject(o, "params");
 	for (i = 0; i < r->params_nr; i++)
@@ -523,7 +526,8 @@ static int print_list(const mmp_run_list *l, const struct string_list *order,
 		table_addf(&t, 1, "%s%s", nested[i] ? "  " : "",
 			r->name);
 		table_addf(&t, 2, "%s", r->experiment_name);
-		table_addf(&t, 3, "%s", r->kind);
+		table_addf(&t, 3, "%s%s", r->kind, r->origin ? " (remote)" :
+			"");
 		table_addf(&t, 4, "%s", status_text(r, st));
 		table_addf(&t, 5, "%s", when);
 		table_addf(&t, 6, "%s", dur);
@@ -594,6 +598,7 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 	unsigned char *nested = NULL;
 	const char *filter = NULL, *columns = NULL;
 	int max = -1, all = 0, deleted = 0, json = 0, ret = 0;
+	int local = 0, remote = 0;
 	const struct option opts[] = {
 		OPT_STRING_LIST(0, "experiment", &exps, "<name>",
 			"only runs of this experiment (repeatable)"),
@@ -609,6 +614,9 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 		OPT_BOOL(0, "all", &all,
 			"no default limit, and include deleted runs"),
 		OPT_BOOL(0, "deleted", &deleted, "include deleted runs"),
+		OPT_BOOL(0, "local", &local, "only this store's own runs"),
+		OPT_BOOL(0, "remote", &remote,
+			"only runs mirrored by 'mmp sync --pull'"),
 		OPT_STRING(0, "columns", &columns, "<list>", COLUMNS_HELP),
 		OPT__JSON(&json),
 		OPT_END()
@@ -623,6 +631,9 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 			opts);
 	if (max != -1 && max <= 0)
 		usage_msg_opt("option '--max' expects a positive number",
+			list_usage, opts);
+	if (local && remote)
+		usage_msg_opt("--local and --remote cannot be combined",
 			list_usage, opts);
 	for (i = 0; i < kinds.nr; i++) {
 		const char *k = kinds.items[i];
@@ -648,6 +659,8 @@ static int runs_list(int argc, const char **argv, struct mmp_ctx *ctx)
 	q.max_results = max > 0 ? (size_t)max
 		: all ? 0 : RUNS_LIST_DEFAULT_MAX;
 	q.include_deleted = all || deleted;
+	q.origin = local ? MMP_RUNS_LOCAL : remote ? MMP_RUNS_REMOTE :
+		MMP_RUNS_ALL;
 	if (mmp_runs_search(&l, ctx_store_read(ctx), &q) < 0) {
 		error("%s", mmp_error_last()->message);
 		ret = EXIT_FAIL;
@@ -686,6 +699,9 @@ static void show_human(const mmp_run *r)
 		(long long)r->experiment_id);
 	printf("%-12s %s\n", "status", status_text(r, st));
 	printf("%-12s %s\n", "kind", r->kind);
+	if (r->origin)
+		printf("%-12s %s, run %s (read-only mirror)\n", "remote",
+			tsafe(r->origin), tsafe(r->remote_run_id));
 	printf("%-12s %s\n", "user", tsafe(r->user_id));
 	if (*r->source_name)
 		printf("%-12s %s (%s)\n", "source", tsafe(r->source_name),
@@ -903,6 +919,9 @@ static void compare_json(mmp_run **runs, size_t n, struct row *rows,
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "run_id", runs[i]->run_id);
 		cJSON_AddStringToObject(o, "run_name", runs[i]->name);
+		cJSON_AddBoolToObject(o, "remote", runs[i]->origin != NULL);
+		add_str_or_null(o, "origin", runs[i]->origin);
+		add_str_or_null(o, "remote_run_id", runs[i]->remote_run_id);
 		cJSON_AddItemToArray(arr, o);
 	}
 	arr = cJSON_AddArrayToObject(doc, "rows");
@@ -957,8 +976,9 @@ static void compare_text(mmp_run **runs, size_t n, struct row *rows,
 		die("out of memory");
 	headers[0] = "KEY";
 	for (i = 0; i < n; i++) {
-		if (asprintf(&heads[i], "%.8s %s", runs[i]->run_id,
-				runs[i]->name) < 0)
+		if (asprintf(&heads[i], "%.8s %s%s", runs[i]->run_id,
+				runs[i]->name, runs[i]->origin ? " (remote)" :
+				"") < 0)
 			die("out of memory");
 		headers[i + 1] = heads[i];
 	}
