@@ -13,6 +13,8 @@
 static const char *const sync_usage[] = {
 	"mmp sync [--dry-run] [--run <run>] [--tracking-uri <uri>]",
 	"    [--retries <n>] [--json] [-v | -q]",
+	"mmp sync --pull [--experiment <name>]... [--dry-run]",
+	"    [--tracking-uri <uri>] [--retries <n>] [--json] [-v | -q]",
 	"mmp sync status [--tracking-uri <uri>] [--json]",
 	NULL
 };
@@ -160,11 +162,137 @@ static void print_push_json(const mmp_sync_result *r, int dry, int err)
 	json_print(doc);
 }
 
+static int on_pull_event(const mmp_sync_event *e, void *payload)
+{
+	struct mmp_ctx *ctx = payload;
+
+	if (interrupted)
+		return 1;
+	if (ctx->verbosity > 0 && !strcmp(e->what, "run"))
+		fprintf(stderr, "mirrored run %s\n", e->remote_run_id);
+	return 0;
+}
+
+static void add_pull_counts(cJSON *o, const mmp_sync_pull_experiment *e)
+{
+	cJSON_AddNumberToObject(o, "pages", (double)e->pages);
+	cJSON_AddNumberToObject(o, "runs_seen", (double)e->runs_seen);
+	cJSON_AddNumberToObject(o, "runs_new", (double)e->runs_new);
+	cJSON_AddNumberToObject(o, "runs_updated", (double)e->runs_updated);
+	cJSON_AddNumberToObject(o, "runs_unchanged",
+		(double)e->runs_unchanged);
+	cJSON_AddNumberToObject(o, "runs_deleted", (double)e->runs_deleted);
+	cJSON_AddNumberToObject(o, "runs_own", (double)e->runs_own);
+	cJSON_AddNumberToObject(o, "params", (double)e->params);
+	cJSON_AddNumberToObject(o, "tags", (double)e->tags);
+	cJSON_AddNumberToObject(o, "metrics", (double)e->metrics);
+	cJSON_AddNumberToObject(o, "artifacts", (double)e->artifacts);
+	cJSON_AddBoolToObject(o, "resumed", e->resumed);
+}
+
+static void print_pull_json(const mmp_sync_pull_result *r, int dry, int err)
+{
+	cJSON *doc = json_doc_new(), *list;
+	size_t i;
+
+	cJSON_AddStringToObject(doc, "remote", r->remote ? r->remote : "");
+	cJSON_AddBoolToObject(doc, "dry_run", dry);
+	cJSON_AddStringToObject(doc, "status", err ? "failed" : "ok");
+	if (err) {
+		cJSON_AddStringToObject(doc, "error",
+			mmp_error_last()->message);
+		cJSON_AddStringToObject(doc, "error_class", r->error_class ?
+			r->error_class : "local");
+	}
+	list = cJSON_AddArrayToObject(doc, "experiments");
+	for (i = 0; i < r->experiments_nr; i++) {
+		const mmp_sync_pull_experiment *e = &r->experiments[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", e->name ? e->name : "");
+		cJSON_AddStringToObject(o, "remote_id",
+			e->remote_id ? e->remote_id : "");
+		add_pull_counts(o, e);
+		cJSON_AddItemToArray(list, o);
+	}
+	add_pull_counts(cJSON_AddObjectToObject(doc, "total"), &r->total);
+	cJSON_AddNumberToObject(doc, "requests", (double)r->requests);
+	cJSON_AddNumberToObject(doc, "retries", (double)r->retries);
+	json_print(doc);
+}
+
+static int sync_pull(const char *uri, const struct string_list *exps,
+	int dry, int retries, int json, struct mmp_ctx *ctx)
+{
+	mmp_sync_pull_options o = MMP_SYNC_PULL_OPTIONS_INIT;
+	mmp_http_options http = MMP_HTTP_OPTIONS_INIT;
+	mmp_sync_pull_result r;
+	const mmp_sync_pull_experiment *t = &r.total;
+	struct sigaction sa;
+	int err, ret = EXIT_OK;
+
+	if (!(o.tracking_uri = ctx_tracking_uri(ctx, uri)))
+		return EXIT_FAIL;
+	mmp_http_options_from_env(&http);
+	o.http = &http;
+	o.experiments = (const char *const *)exps->items;
+	o.experiments_nr = exps->nr;
+	o.dry_run = dry;
+	o.max_attempts = retries >= 0 ? retries + 1 : 0;
+	o.progress = on_pull_event;
+	o.payload = ctx;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = mmp_sync_pull(&r, ctx_store(ctx), &o);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+
+	if (json)
+		print_pull_json(&r, dry, err < 0);
+	if (err < 0) {
+		mmp_buf shown = MMP_BUF_INIT;
+
+		mmp_url_redact(&shown, r.remote ? r.remote : o.tracking_uri);
+		error("cannot pull from '%s': %s", shown.ptr,
+			mmp_error_last()->message);
+		mmp_buf_dispose(&shown);
+		ret = err == MMP_EINTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
+	} else if (!json && ctx->verbosity >= 0) {
+		printf("%s %s: %zu runs in %zu experiments\n",
+			dry ? "would pull from" : "pulled from", r.remote,
+			t->runs_seen, r.experiments_nr);
+		printf("  %-16s %zu\n", dry ? "new" : "mirrored", t->runs_new);
+		printf("  %-16s %zu\n", dry ? "changed" : "updated",
+			t->runs_updated);
+		printf("  %-16s %zu\n", "unchanged", t->runs_unchanged);
+		if (t->runs_deleted)
+			printf("  %-16s %zu\n", "deleted there",
+				t->runs_deleted);
+		if (t->runs_own)
+			printf("  %-16s %zu\n", "pushed from here",
+				t->runs_own);
+		if (!dry && (t->runs_new || t->runs_updated))
+			printf("  %zu params, %zu tags, %zu metric values, "
+				"%zu artifact files listed\n", t->params,
+				t->tags, t->metrics, t->artifacts);
+	}
+	mmp_sync_pull_result_release(&r);
+	return ret;
+}
+
 static int sync_push(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *uri = NULL, *run = NULL;
-	int json = 0, dry = 0, retries = -1;
+	struct string_list exps = STRING_LIST_INIT;
+	int json = 0, dry = 0, retries = -1, pull = 0;
 	const struct option opts[] = {
+		OPT_BOOL(0, "pull", &pull,
+			"mirror the server's runs into the store"),
+		OPT_STRING_LIST(0, "experiment", &exps, "<name>",
+			"with --pull: only this experiment (repeatable)"),
 		OPT_BOOL('n', "dry-run", &dry,
 			"count what would be pushed; send nothing"),
 		OPT_STRING(0, "run", &run, "<run>",
@@ -191,6 +319,16 @@ static int sync_push(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (retries < -1 || retries > 100)
 		usage_msg_opt("--retries must be between 0 and 100",
 			sync_usage, opts);
+	if (exps.nr && !pull)
+		usage_msg_opt("--experiment needs --pull", sync_usage, opts);
+	if (pull && run)
+		usage_msg_opt("--run and --pull cannot be combined",
+			sync_usage, opts);
+	if (pull) {
+		ret = sync_pull(uri, &exps, dry, retries, json, ctx);
+		string_list_release(&exps);
+		return ret;
+	}
 	store = ctx_store(ctx);
 	if (!(o.tracking_uri = ctx_tracking_uri(ctx, uri)))
 		return EXIT_FAIL;

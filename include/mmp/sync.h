@@ -149,6 +149,88 @@ MMP_EXTERN(int) mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 /** Free the contents of `st`; accepts a zeroed status. */
 MMP_EXTERN(void) mmp_sync_status_release(mmp_sync_status *st);
 
+/* --- the other way: runs mirrored from the server --- */
+
+/** What a pull did with the runs of one remote experiment. */
+typedef struct {
+	char *name;             /**< the experiment's name (local and remote) */
+	char *remote_id;        /**< its id on the server */
+	int resumed;            /**< went on from the page an interrupted
+				     pull reached */
+	size_t pages;           /**< runs/search pages read */
+	size_t runs_seen;       /**< runs the server listed */
+	size_t runs_new;        /**< mirrored for the first time */
+	size_t runs_updated;    /**< changed on the server since */
+	size_t runs_unchanged;  /**< the same as mirrored */
+	size_t runs_deleted;    /**< of new and updated: deleted there */
+	size_t runs_own;        /**< this store's runs pushed there: skipped */
+	size_t params;          /**< written (new and updated runs) */
+	size_t tags;
+	size_t metrics;         /**< metric values, every step */
+	size_t artifacts;       /**< artifact files listed (not fetched) */
+} mmp_sync_pull_experiment;
+
+/** What a pull did. Release: mmp_sync_pull_result_release(). */
+typedef struct {
+	char *remote;           /**< the URI without credentials */
+	mmp_sync_pull_experiment *experiments;
+	size_t experiments_nr;
+	mmp_sync_pull_experiment total;  /**< the sums (name NULL) */
+	size_t requests;        /**< HTTP requests, retries included */
+	size_t retries;
+	char *error_class;      /**< on failure: "refused", "auth", ... */
+} mmp_sync_pull_result;
+
+/** How to pull. Strings are borrowed for the call. */
+typedef struct {
+	unsigned int version;
+	const char *tracking_uri;      /**< required: http(s)://host[:port] */
+	const mmp_http_options *http;  /**< NULL: defaults + environment */
+	const char *const *experiments; /**< names; none: every active one */
+	size_t experiments_nr;
+	int dry_run;                   /**< count; fetch no history, write
+					    nothing */
+	int max_attempts;              /**< per request; 0: 5 */
+	long backoff_ms;               /**< first retry wait; 0: 250 */
+	size_t page_size;              /**< runs per runs/search; 0: 1000 */
+	mmp_sync_event_cb progress;    /**< what "page" and "run" events */
+	void *payload;
+} mmp_sync_pull_options;
+
+#define MMP_SYNC_PULL_OPTIONS_VERSION 1
+#define MMP_SYNC_PULL_OPTIONS_INIT { MMP_SYNC_PULL_OPTIONS_VERSION, NULL, \
+	NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL }
+
+/**
+ * Mirror the runs of the server's experiments (`o->experiments`, else
+ * every active one) into the store: each run with its name, status,
+ * user, start and end time, lifecycle, params, tags, every metric value
+ * (metrics/get-history, paged) and the list of its artifact files with
+ * their sizes (not their bytes), into the local experiment of the same
+ * name. A mirrored run records its origin (the URI without credentials)
+ * and its remote id; it is read-only here. Runs pushed from this store
+ * are recognised (by the push state and their mmp.run_id tag) and not
+ * mirrored back.
+ *
+ * The runs are read page by page (runs/search, every lifecycle, oldest
+ * first); a run whose listing (info, params, tags, latest metrics) is
+ * what was mirrored costs no further request. Each run is written in
+ * one transaction and the page reached is recorded after each page, so
+ * an interrupted pull goes on from there and a second pull changes
+ * nothing. A run deleted on the server is marked deleted here.
+ *
+ * Errors: MMP_EINVALID (no or a malformed URI, a malformed answer),
+ * MMP_ENOTFOUND (an experiment the server does not have), MMP_ENET
+ * (transport failures and HTTP refusals; out->error_class names which),
+ * MMP_EINTERRUPTED (the callback stopped it), store errors. What was
+ * written before the failure stays and is complete per run.
+ */
+MMP_EXTERN(int) mmp_sync_pull(mmp_sync_pull_result *out, mmp_store *s,
+	const mmp_sync_pull_options *o);
+
+/** Free the contents of `r`; accepts a zeroed result. */
+MMP_EXTERN(void) mmp_sync_pull_result_release(mmp_sync_pull_result *r);
+
 MMP_END_DECL
 
 #endif

@@ -1033,6 +1033,14 @@ static int check_run_option(mmp_store *s, const char *uri, const char *run)
 
 	if ((err = mmp_run_get(&r, s, run)) < 0)
 		return err;
+	if (r->origin) {
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"run %s is a mirror of run %s of %s: only this "
+			"store's own runs are pushed", run, r->remote_run_id,
+			r->origin);
+		mmp_run_free(r);
+		return err;
+	}
 	deleted = r->lifecycle_stage &&
 		!strcmp(r->lifecycle_stage, "deleted");
 	mmp_run_free(r);
