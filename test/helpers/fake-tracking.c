@@ -46,6 +46,7 @@
  * applies the second log-batch, then holds the answer back for 60
  * seconds (a reply lost in the network). GET /__fake/state dumps every
  * experiment, run (with the full metric history), model and artifact.
+ * POST /__fake/gc removes deleted runs for good, as `mlflow gc` does.
  * --short-downloads N answers every artifact download with its last N
  * bytes left out, as a complete 200 (a proxy that cut the file).
  * --page-size N makes runs/search, experiments/search and
@@ -2442,6 +2443,38 @@ static enum MHD_Result serve_state(struct ctx *x)
 	return send_json(x->conn, 200, o);
 }
 
+/* `mlflow gc`: deleted runs, their history and artifacts gone for good */
+static enum MHD_Result serve_gc(struct ctx *x)
+{
+	cJSON *o = cJSON_CreateObject();
+	int i, removed = 0;
+
+	for (i = cJSON_GetArraySize(S.runs) - 1; i >= 0; i--) {
+		cJSON *info = cJSON_GetObjectItem(cJSON_GetArrayItem(S.runs, i),
+			"info");
+		const char *id = jstr(info, "run_id");
+		size_t j, k;
+
+		if (strcmp(jstr(info, "lifecycle_stage"), "deleted"))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(S.history, id);
+		for (j = k = 0; j < S.nart; j++) {
+			if (strstr(S.arts[j].path, id)) {
+				free(S.arts[j].path);
+				free(S.arts[j].data);
+				continue;
+			}
+			S.arts[k++] = S.arts[j];
+		}
+		S.nart = k;
+		cJSON_DeleteItemFromArray(S.runs, i);
+		removed++;
+	}
+	cJSON_AddNumberToObject(o, "removed", removed);
+	x->out = o;
+	return send_json(x->conn, 200, o);
+}
+
 static void log_request(struct ctx *x, const char *method, const char *url)
 {
 	const char *auth = MHD_lookup_connection_value(x->conn,
@@ -2596,6 +2629,8 @@ static enum MHD_Result dispatch(struct ctx *x, const char *url)
 			"WWW-Authenticate", "Basic realm=\"mlflow\"");
 	if (!strcmp(path, "/__fake/state"))
 		return serve_state(x);
+	if (!strcmp(path, "/__fake/gc"))
+		return serve_gc(x);
 	if (S.fail_first > 0 && strncmp(path, "/health", 7) &&
 	    strcmp(path, "/version")) {
 		S.fail_first--;
