@@ -183,6 +183,7 @@ static void add_pull_counts(cJSON *o, const mmp_sync_pull_experiment *e)
 		(double)e->runs_unchanged);
 	cJSON_AddNumberToObject(o, "runs_deleted", (double)e->runs_deleted);
 	cJSON_AddNumberToObject(o, "runs_own", (double)e->runs_own);
+	cJSON_AddNumberToObject(o, "runs_gone", (double)e->runs_gone);
 	cJSON_AddNumberToObject(o, "params", (double)e->params);
 	cJSON_AddNumberToObject(o, "tags", (double)e->tags);
 	cJSON_AddNumberToObject(o, "metrics", (double)e->metrics);
@@ -271,6 +272,9 @@ static int sync_pull(const char *uri, const struct string_list *exps,
 		if (t->runs_deleted)
 			printf("  %-16s %zu\n", "deleted there",
 				t->runs_deleted);
+		if (t->runs_gone)
+			printf("  %-16s %zu\n", "gone from there",
+				t->runs_gone);
 		if (t->runs_own)
 			printf("  %-16s %zu\n", "pushed from here",
 				t->runs_own);

@@ -410,6 +410,30 @@ test_expect_success JQ 'unreachable server and 403: clear errors, nothing writte
 	test_cmp before.dump after.dump
 '
 
+test_expect_success JQ 'a run removed for good on the server is marked deleted' '
+	r=$(sed -n 4p team.runs) &&
+	rest fake runs/delete "{\"run_id\":\"$r\"}" >/dev/null &&
+	curl -sf -X POST "$(fake_url fake)/__fake/gc" >gc.json &&
+	test "$(json_get gc.json .removed)" = 2 &&
+	id=$(sql $DB "SELECT run_uuid FROM runs WHERE remote_run_id = \"$r\"") &&
+	: >fake.log &&
+	pull --dry-run --json >g0.json &&
+	test "$(json_get g0.json .total.runs_gone)" = 1 &&
+	test "$(sql $DB "SELECT lifecycle_stage FROM runs
+		WHERE run_uuid = \"$id\"")" = active &&
+	pull --json >g1.json &&
+	test "$(json_get g1.json .total.runs_gone)" = 1 &&
+	test "$(json_get g1.json ".experiments[] | select(.name == \"team\") |
+		.runs_gone")" = 1 &&
+	test "$(grep -c "GET /api/2.0/mlflow/runs/get" fake.log)" = 2 &&
+	test "$(sql $DB "SELECT lifecycle_stage FROM runs
+		WHERE run_uuid = \"$id\"")" = deleted &&
+	test "$(sql $DB "SELECT count(*) FROM params
+		WHERE run_uuid = \"$id\"")" = 2 &&
+	pull --json >g2.json &&
+	test "$(json_get g2.json .total.runs_gone)" = 0
+'
+
 test_expect_success 'usage errors' '
 	(cd proj &&
 	 test_expect_code 129 mmp sync --experiment team 2>../err1 &&

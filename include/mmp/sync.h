@@ -164,6 +164,8 @@ typedef struct {
 	size_t runs_unchanged;  /**< the same as mirrored */
 	size_t runs_deleted;    /**< of new and updated: deleted there */
 	size_t runs_own;        /**< this store's runs pushed there: skipped */
+	size_t runs_gone;       /**< mirrored, but listed no more (removed
+				     there for good): marked deleted */
 	size_t params;          /**< written (new and updated runs) */
 	size_t tags;
 	size_t metrics;         /**< metric values, every step */
@@ -217,7 +219,9 @@ typedef struct {
  * what was mirrored costs no further request. Each run is written in
  * one transaction and the page reached is recorded after each page, so
  * an interrupted pull goes on from there and a second pull changes
- * nothing. A run deleted on the server is marked deleted here.
+ * nothing. A run deleted on the server is marked deleted here; so is,
+ * after a pull that read an experiment from its first page to its last,
+ * a mirrored run the server no longer lists.
  *
  * Errors: MMP_EINVALID (no or a malformed URI, a malformed answer),
  * MMP_ENOTFOUND (an experiment the server does not have), MMP_ENET

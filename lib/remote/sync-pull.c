@@ -193,6 +193,27 @@ done:
 	return err;
 }
 
+/* the remote ids an experiment's listing held */
+struct seen {
+	char **ids;
+	size_t n, alloc;
+};
+
+static void seen_release(struct seen *sn)
+{
+	size_t i;
+
+	for (i = 0; i < sn->n; i++)
+		free(sn->ids[i]);
+	free(sn->ids);
+	memset(sn, 0, sizeof(*sn));
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* ---- one run of a listing ---- */
 
 static void kv_free(mmp_kv *kv, size_t n)
@@ -529,7 +550,7 @@ done:
 }
 
 static int one_run(struct pull *p, mmp_sync_pull_experiment *ex,
-	const struct rexp *e, const cJSON *run)
+	const struct rexp *e, const cJSON *run, struct seen *sn)
 {
 	struct rrun r;
 	char *old = NULL;
@@ -538,6 +559,8 @@ static int one_run(struct pull *p, mmp_sync_pull_experiment *ex,
 	if ((err = rrun_parse(&r, run, e->name)) < 0)
 		goto done;
 	ex->runs_seen++;
+	MMP_ALLOC_GROW(sn->ids, sn->n + 1, sn->alloc);
+	sn->ids[sn->n++] = mmp__strdup(r.id);
 	if ((err = mmp_store__mirror_is_local(&own, p->s, p->remote, r.id,
 	    tag_value(&r, "mmp.run_id"))) < 0)
 		goto done;
@@ -570,6 +593,49 @@ done:
 	return err;
 }
 
+/*
+ * The mirrored runs of the experiment its listing did not hold: a page
+ * may have shifted under the offsets while it was read, so each is asked
+ * for, and only one the server does not have is marked deleted.
+ */
+static int find_gone(struct pull *p, mmp_sync_pull_experiment *ex,
+	const struct rexp *e, struct seen *sn)
+{
+	mmp_buf path = MMP_BUF_INIT;
+	char **unseen = NULL;
+	size_t n = 0, i;
+	int err;
+
+	if (sn->n > 1)
+		qsort(sn->ids, sn->n, sizeof(*sn->ids), cmp_id);
+	if ((err = mmp_store__mirror_unseen(&unseen, &n, p->s,
+	    p->out->remote, e->name, sn->ids, sn->n)) < 0)
+		return err;
+	for (i = 0; i < n && !err; i++) {
+		cJSON *doc = NULL;
+
+		mmp_buf_clear(&path);
+		mmp_buf_puts(&path, API "/runs/get?run_id=");
+		mmp_http_escape(&path, unseen[i]);
+		err = mmp_mlflow__call(&doc, &p->m, "GET", path.ptr, NULL,
+			"look up a run the listing left out");
+		cJSON_Delete(doc);
+		if (err != MMP_ENOTFOUND)
+			continue;   /* there after all (or a failure) */
+		mmp_error_clear();
+		free(p->m.fail_class);
+		p->m.fail_class = NULL;
+		err = p->o->dry_run ? 0 : mmp_store__mirror_gone(p->s,
+			p->out->remote, unseen[i]);
+		ex->runs_gone++;
+	}
+	for (i = 0; i < n; i++)
+		free(unseen[i]);
+	free(unseen);
+	mmp_buf_dispose(&path);
+	return err;
+}
+
 /* ---- one experiment, page by page ---- */
 
 static int pull_experiment(struct pull *p, mmp_sync_pull_experiment *ex,
@@ -578,6 +644,7 @@ static int pull_experiment(struct pull *p, mmp_sync_pull_experiment *ex,
 	cJSON *doc = NULL, *body;
 	const cJSON *it;
 	char *token = NULL;
+	struct seen sn = { NULL, 0, 0 };
 	mmp_buf what = MMP_BUF_INIT;
 	size_t page = p->o->page_size ? p->o->page_size : 1000;
 	int err = 0;
@@ -611,7 +678,7 @@ static int pull_experiment(struct pull *p, mmp_sync_pull_experiment *ex,
 		ex->pages++;
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc,
 		    "runs"))
-			if ((err = one_run(p, ex, e, it)) < 0)
+			if ((err = one_run(p, ex, e, it, &sn)) < 0)
 				goto done;
 		next = mmp_mlflow__str(doc, "next_page_token");
 		free(token);
@@ -621,8 +688,13 @@ static int pull_experiment(struct pull *p, mmp_sync_pull_experiment *ex,
 		if (!p->o->dry_run && (err = mmp_store__pull_page_set(p->s,
 		    p->remote, e->id, e->name, token)) < 0)
 			break;
-		if (!token)
+		if (!token) {
+			/* read whole: what it no longer lists is gone */
+			if (ex->resumed)
+				break;
+			err = find_gone(p, ex, e, &sn);
 			break;
+		}
 		if (ex->pages >= MAX_PAGES) {
 			err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
 				"%s: the server keeps sending pages", what.ptr);
@@ -634,6 +706,7 @@ static int pull_experiment(struct pull *p, mmp_sync_pull_experiment *ex,
 done:
 	free(token);
 	cJSON_Delete(doc);
+	seen_release(&sn);
 	mmp_buf_dispose(&what);
 	return err;
 }
@@ -648,6 +721,7 @@ static void add_up(mmp_sync_pull_experiment *t,
 	t->runs_unchanged += e->runs_unchanged;
 	t->runs_deleted += e->runs_deleted;
 	t->runs_own += e->runs_own;
+	t->runs_gone += e->runs_gone;
 	t->params += e->params;
 	t->tags += e->tags;
 	t->metrics += e->metrics;

@@ -58,6 +58,18 @@ int mmp_store__mirror_put(mmp_store *s, const struct mmp_store__mirror_run *r,
 int mmp_store__mirror_is_local(int *out, mmp_store *s, int64_t remote,
 	const char *remote_run_id, const char *local_tag);
 
+/*
+ * The remote ids (owned, free each and the array) of the active runs of
+ * `origin` in the local experiment `experiment` that are not among
+ * `seen` (sorted by strcmp): runs the server did not list.
+ */
+int mmp_store__mirror_unseen(char ***out, size_t *n, mmp_store *s,
+	const char *origin, const char *experiment, char *const *seen,
+	size_t nseen);
+/* mark a mirrored run deleted (the server removed it for good) */
+int mmp_store__mirror_gone(mmp_store *s, const char *origin,
+	const char *remote_run_id);
+
 /* the page a pull of remote experiment `exp` reached (owned; NULL: start
  * from the first page) */
 int mmp_store__pull_page_get(char **token, mmp_store *s, int64_t remote,

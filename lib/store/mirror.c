@@ -304,6 +304,59 @@ done:
 	return err;
 }
 
+static int cmp_str(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+int mmp_store__mirror_unseen(char ***out, size_t *n, mmp_store *s,
+	const char *origin, const char *experiment, char *const *seen,
+	size_t nseen)
+{
+	static const char sel[] =
+		"SELECT r.remote_run_id FROM runs r"
+		" JOIN experiments e USING (experiment_id)"
+		" WHERE r.origin = ?1 AND e.name = ?2"
+		" AND r.lifecycle_stage = 'active'";
+	size_t alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = mmp_store__prepare(s, &st, sel)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, experiment, -1, SQLITE_TRANSIENT);
+	while ((rc = mmp_store__step(s, st)) == SQLITE_ROW) {
+		const char *rid = (const char *)sqlite3_column_text(st, 0);
+		if (!rid || (nseen && bsearch(rid, seen, nseen,
+		    sizeof(*seen), cmp_str)))
+			continue;
+		MMP_ALLOC_GROW(*out, *n + 1, alloc);
+		(*out)[(*n)++] = mmp__strdup(rid);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int mmp_store__mirror_gone(mmp_store *s, const char *origin,
+	const char *remote_run_id)
+{
+	static const char upd[] =
+		"UPDATE runs SET lifecycle_stage = 'deleted',"
+		" mirror_digest = NULL"
+		" WHERE origin = ?1 AND remote_run_id = ?2";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = mmp_store__prepare(s, &st, upd)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, remote_run_id, -1, SQLITE_TRANSIENT);
+	return mmp_store__step_done(s, st);
+}
+
 int mmp_store__pull_page_get(char **token, mmp_store *s, int64_t remote,
 	const char *exp)
 {

@@ -180,6 +180,38 @@ static void test_is_local(mmp_store *s, const char *local)
 	is_int(own, 0, "is not");
 }
 
+static void test_unseen(mmp_store *s)
+{
+	char *seen[] = { (char *)"abc" };
+	char **unseen = NULL;
+	mmp_run *r = NULL;
+	size_t n = 0, i;
+	char id[33];
+
+	is_int(mmp_store__mirror_unseen(&unseen, &n, s, ORIGIN, "team", seen,
+		1), 0, "runs the listing left out");
+	is_int(n, 1, "one");
+	if (n)
+		is_str(unseen[0], "live", "the running one");
+	for (i = 0; i < n; i++)
+		free(unseen[i]);
+	free(unseen);
+	is_int(mmp_store__mirror_unseen(&unseen, &n, s, ORIGIN, "other", NULL,
+		0), 0, "another experiment");
+	is_int(n, 0, "has none");
+	free(unseen);
+	is_int(mmp_store__mirror_gone(s, ORIGIN, "live"), 0, "mark it gone");
+	mmp_store__mirror_id(id, ORIGIN, "live");
+	is_int(mmp_run_get(&r, s, id), 0, "read it");
+	if (r)
+		is_str(r->lifecycle_stage, "deleted", "it is deleted");
+	mmp_run_free(r);
+	is_int(mmp_store__mirror_unseen(&unseen, &n, s, ORIGIN, "team", seen,
+		1), 0, "again");
+	is_int(n, 0, "a deleted run is not asked for again");
+	free(unseen);
+}
+
 static void test_pages(mmp_store *s)
 {
 	int64_t remote = 0;
@@ -218,6 +250,7 @@ int main(void)
 	test_read_only(s, id);
 	test_running_and_lists(s, local);
 	test_is_local(s, local);
+	test_unseen(s);
 	test_pages(s);
 	mmp_store_free(s);
 	return done_testing();
