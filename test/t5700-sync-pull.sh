@@ -351,6 +351,19 @@ test_expect_success JQ '--experiment pulls only that experiment' '
 	test "$(sql one/.mmp/mmp.db "SELECT name FROM runs")" = other-1
 '
 
+test_expect_success JQ 'credentials in the URI are used, never stored or shown' '
+	mmp init -q cred &&
+	u=$(fake_url fake | sed "s|http://|http://bob:s3cret@|") &&
+	(cd cred && mmp sync --pull --experiment other --tracking-uri "$u" \
+		--json) >c.json 2>c.err &&
+	test "$(json_get c.json .remote)" = "$(fake_url fake)" &&
+	test "$(sql cred/.mmp/mmp.db "SELECT DISTINCT origin FROM runs")" = \
+		"$(fake_url fake)" &&
+	! grep s3cret c.json c.err &&
+	sqlite3 cred/.mmp/mmp.db .dump >cred.sql &&
+	! grep s3cret cred.sql
+'
+
 test_expect_success JQ 'an unknown experiment: exit 1, nothing written' '
 	mmp init -q none &&
 	dump none/.mmp/mmp.db >before.dump &&
