@@ -1,8 +1,8 @@
 #!/bin/sh
 # t0040-fuzz: a smoke run of each libFuzzer harness (test/fuzz) when clang
 # can build them: the CSV reader, the recipe and config loader, the filter
-# compiler, serve-api's request decoding, profile.json and the S3 client's
-# parsers. MMP_FUZZ_SECONDS sets the
+# compiler, serve-api's request decoding, profile.json, the S3 client's
+# parsers and data source locations. MMP_FUZZ_SECONDS sets the
 # time per harness (default 60); test/fuzz/run.sh runs one for longer.
 
 . "$(dirname "$0")/test-lib.sh"
@@ -19,7 +19,7 @@ fi
 test_expect_success LIBFUZZER,NOT_SANITIZED 'make fuzz builds the harnesses' '
 	make -s -C "$SRC_DIR" -j2 fuzz >build.log 2>&1 ||
 	{ tail -n 20 build.log; false; } &&
-	for t in csv filter recipe serve profile forest s3
+	for t in csv filter recipe serve profile forest s3 location
 	do
 		test -x "$SRC_DIR/test/fuzz/build/fuzz-$t" || return 1
 	done
@@ -49,10 +49,12 @@ test_expect_success LIBFUZZER,NOT_SANITIZED 'the harnesses run clean from the se
 	fuzz profile >profile.res & pid=$!
 	fuzz forest >forest.res; e=$?
 	wait $pid; f=$?
-	fuzz s3 >s3.res; g=$?
+	fuzz s3 >s3.res & pid=$!
+	fuzz location >location.res; g=$?
+	wait $pid; h=$?
 	cat csv.res filter.res recipe.res serve.res profile.res forest.res \
-		s3.res &&
-	test "$a$b$c$d$e$f$g" = 0000000
+		s3.res location.res &&
+	test "$a$b$c$d$e$f$g$h" = 00000000
 '
 
 test_done

@@ -8,19 +8,13 @@
 #include <unistd.h>
 
 #include "pg-conn.h"
+#include "pg-target.h"
 
 #define CHUNK_ROWS 8192
 #define COPY_BYTES ((size_t)1 << 20)   /* sent to the server at once */
 #define NAME_MAX_BYTES 63              /* NAMEDATALEN - 1 */
 
-/* what the location names: where to connect, and the table */
-struct target {
-	char *conninfo;         /* the location without the table */
-	char *schema, *name;    /* schema NULL: the session's schema */
-	char *label;            /* the redacted location, for messages */
-};
-
-static void target_release(struct target *t)
+void mmp_data__pg_target_release(struct mmp_data__pg_target *t)
 {
 	free(t->conninfo);
 	free(t->schema);
@@ -29,7 +23,7 @@ static void target_release(struct target *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int name_ok(const struct target *t, const char *part,
+static int name_ok(const struct mmp_data__pg_target *t, const char *part,
 	const char *what)
 {
 	if (!*part)
@@ -42,12 +36,8 @@ static int name_ok(const struct target *t, const char *part,
 	return 0;
 }
 
-/*
- * postgresql://[user@]host[:port]/db/schema.table[?params]: the last
- * segment of the path (percent-decoded, split at its first dot) names
- * the table; the rest is the connection, as libpq reads it.
- */
-static int parse_target(struct target *t, const char *location)
+int mmp_data__pg_target_parse(struct mmp_data__pg_target *t,
+	const char *location)
 {
 	mmp_buf b = MMP_BUF_INIT;
 	const char *auth, *path, *end, *last;
@@ -150,7 +140,7 @@ static int table_columns(struct mmp_data__pg *pg, const char *schema,
 }
 
 /* an existing table takes the rows only with the same columns */
-static int check_columns(const struct target *t, char **have,
+static int check_columns(const struct mmp_data__pg_target *t, char **have,
 	size_t nhave, const mmp_csv_header *h)
 {
 	size_t i, n = mmp_csv_header_count(h);
@@ -296,7 +286,8 @@ static int create_table(struct mmp_data__pg *pg, const char *qtable,
 }
 
 /* the session's schema, where an unqualified table lives */
-static int current_schema(struct mmp_data__pg *pg, struct target *t)
+static int current_schema(struct mmp_data__pg *pg,
+	struct mmp_data__pg_target *t)
 {
 	PGresult *res;
 	int err = 0;
@@ -329,7 +320,7 @@ int mmp_data__pg_write(const char *location, const char *csv,
 	const char *const *numeric, size_t nnumeric, int append)
 {
 	struct mmp_data__pg pg = { 0 };
-	struct target t;
+	struct mmp_data__pg_target t;
 	mmp_buf qtarget = MMP_BUF_INIT, qnew = MMP_BUF_INIT;
 	mmp_buf sql = MMP_BUF_INIT;
 	mmp_csv_header *h = NULL;
@@ -339,7 +330,7 @@ int mmp_data__pg_write(const char *location, const char *csv,
 	size_t i, nhave = 0;
 	int err;
 
-	if ((err = parse_target(&t, location)) < 0 ||
+	if ((err = mmp_data__pg_target_parse(&t, location)) < 0 ||
 	    (err = mmp_data__column_types(&types, csv, numeric,
 	    nnumeric)) < 0 ||
 	    (err = mmp_data__open_rows(&r, &h, csv)) < 0 ||
@@ -400,6 +391,6 @@ done:
 	mmp_buf_dispose(&qtarget);
 	mmp_buf_dispose(&qnew);
 	mmp_buf_dispose(&sql);
-	target_release(&t);
+	mmp_data__pg_target_release(&t);
 	return err;
 }

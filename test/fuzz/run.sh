@@ -3,8 +3,8 @@
 #
 #   test/fuzz/run.sh TARGET SECONDS [WORKDIR] [libFuzzer options...]
 #
-# TARGET is csv, filter, profile, recipe, serve, forest or s3; `make fuzz`
-# builds them. The
+# TARGET is csv, filter, profile, recipe, serve, forest, s3 or location;
+# `make fuzz` builds them. The
 # corpus starts from the seeds in test/fuzz/seeds/TARGET and from the
 # fixtures (CSV files, recipes, configs) and grows in WORKDIR/corpus-TARGET
 # (default: a directory under $TMPDIR, kept). A crash leaves its input in
@@ -53,6 +53,12 @@ csv)
 				>"$seeds/csv$n.zst"
 		fi
 	done
+	;;
+location)
+	printf %s "postgresql://ml:pw@db.internal:5432/shop/analytics.scores?sslmode=require&password=x" >"$seeds/pg"
+	printf %s "postgresql://alice@/shop/odd%%20%%22schema.t%%3F?host=/tmp&port=5432" >"$seeds/pgodd"
+	printf %s "sqlite:///srv/app.db?table=scores&immutable=1" >"$seeds/sqlite"
+	printf %s "sqlite:relative/file.db?table=a%%22b" >"$seeds/sqliterel"
 	;;
 recipe)
 	for f in "$top"/test/fixtures/recipes/*.yaml "$top"/configs/*.yaml \
