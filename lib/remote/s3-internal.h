@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* s3-internal.h: the parsers of the S3 client, for its tests and fuzzing */
+/* s3-internal.h: the S3 client's parsers (s3-parse.c) and addressing,
+ * for its tests and fuzzing */
 #ifndef LIB_remote_s3_internal_h__
 #define LIB_remote_s3_internal_h__
 
@@ -48,6 +49,11 @@ int64_t mmp_s3__http_date(const char *s);
 /* `key` percent-encoded as S3 signs it: every byte but A-Z a-z 0-9
  * - _ . ~ and the '/' between segments */
 void mmp_s3__escape_key(mmp_buf *out, const char *key);
+
+/* the first `s` in [p, end), or NULL */
+const char *mmp_s3__find(const char *p, const char *end, const char *s);
+/* `s` without the double quotes around it (an ETag), cut to `cap` */
+void mmp_s3__strip_quotes(char *dst, size_t cap, const char *s);
 
 /* the URL of `key` (NULL: the bucket) with `query` (NULL: none) */
 void mmp_s3__url(mmp_buf *out, const mmp_s3 *s, const char *key,
