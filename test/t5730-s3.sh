@@ -1,5 +1,5 @@
 #!/bin/sh
-# t5700-s3: the S3 client against a real S3-protocol server on loopback
+# t5730-s3: the S3 client against a real S3-protocol server on loopback
 # (s3rver, with SigV4 checked by helpers/s3rver.js): objects land byte
 # for byte, multipart uploads, listings, downloads checked, retries, and
 # every refusal a clear error naming its fix, with no secret shown.
