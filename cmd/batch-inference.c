@@ -17,8 +17,9 @@
 
 static const char *const batch_usage[] = {
 	"mmp batch-inference (--model <name>@<stage> | --run <run> |",
-	"    --model-dir <dir>) --input <file>|<db> [--query <sql> |",
-	"    --table <table>] --output <file>|<db> [--mode replace|append]",
+	"    --model-dir <dir>) [--schema <file>] --input <file>|<db>",
+	"    [--query <sql> | --table <table>] --output <file>|<db>",
+	"    [--mode replace|append]",
 	"    [--keep <column>,...] [--id <column>] [--format csv|jsonl]",
 	"    [--threads <n>] [--chunk-rows <n>] [--proba] [--evaluate]",
 	"    [--on-error skip|fail] [--experiment <name>] [--run-name <name>]",
@@ -208,6 +209,7 @@ static void print_summary(const mmp_batch_result *r)
 int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *model = NULL, *run = NULL, *dir = NULL, *format = "csv";
+	const char *schema = NULL;
 	const char *on_error = "fail", *keep = NULL, *mode = NULL;
 	mmp_batch_options o = MMP_BATCH_OPTIONS_INIT;
 	int json = 0, threads = 0, chunk = 0, show_progress = -1;
@@ -219,6 +221,8 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 			"predict with the model of this run"),
 		OPT_STRING(0, "model-dir", &dir, "<dir>",
 			"predict with the model directory <dir>"),
+		OPT_STRING(0, "schema", &schema, "<file>",
+			"the model's inputs (MLflow column specs)"),
 		OPT_STRING(0, "input", &o.input, "<file>|<db>",
 			"the CSV ('-': standard input) or database to predict"),
 		OPT_STRING(0, "query", &o.query, "<sql>",
@@ -337,7 +341,7 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 	    ctx->store_path) == 0)
 		o.store = ctx_store(ctx);
 	mmp_error_clear();
-	if (mmp_model_load_dir(&m, src.dir.ptr) < 0) {
+	if (mmp_model_load_dir_schema(&m, src.dir.ptr, schema) < 0) {
 		ret = error_lib("cannot load the model in '%s'", src.dir.ptr);
 		goto done;
 	}

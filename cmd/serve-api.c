@@ -24,7 +24,7 @@
 
 static const char *const serve_api_usage[] = {
 	"mmp serve-api (--model <name>@<stage|alias> | --run <run> |",
-	"    --model-dir <dir>) [--host <addr>]",
+	"    --model-dir <dir>) [--schema <file>] [--host <addr>]",
 	"    [--port <port>] [--threads <n>] [--max-body <bytes>]",
 	"    [--request-timeout <seconds>] [--max-per-client <n>]",
 	"    [--token-file <file>] [--log-file <file>]",
@@ -326,7 +326,7 @@ static void print_predictor(const mmp_server *srv)
 int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *run = NULL, *dir = NULL, *host = NULL, *max_body = NULL;
-	const char *model = NULL;
+	const char *model = NULL, *schema = NULL;
 	char mver[32] = "", mrun[33] = "";
 	const char *token_file = NULL, *log_file = NULL;
 	int port = INT_MIN, threads = INT_MIN;
@@ -338,6 +338,8 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 			"serve the model of this run (id, prefix or name)"),
 		OPT_STRING(0, "model-dir", &dir, "<dir>",
 			"serve the model directory <dir>"),
+		OPT_STRING(0, "schema", &schema, "<file>",
+			"the model's inputs (MLflow column specs)"),
 		OPT_STRING(0, "host", &host, "<addr>",
 			"address to listen on (serve.host, 127.0.0.1)"),
 		OPT_INTEGER(0, "port", &port, "<port>",
@@ -361,6 +363,7 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	mmp_serve_options o;
 	mmp_serve_model_info info = MMP_SERVE_MODEL_INFO_INIT;
 	mmp_server *srv = NULL;
+	mmp_model *m = NULL;
 	mmp_buf name = MMP_BUF_INIT, path = MMP_BUF_INIT;
 	FILE *log = stderr;
 	sigset_t set;
@@ -427,7 +430,14 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 		info.model_version = mver;
 		info.run_id = mrun;
 	}
-	if (mmp_server_load_model(srv, path.ptr, &info) < 0) {
+	/* a given schema: load here, serve it borrowed until the end */
+	if (schema && (mmp_model_load_dir_schema(&m, path.ptr, schema) < 0 ||
+	    mmp_model_set_nthread(m, 1) < 0 ||
+	    mmp_server_set_model(srv, m, &info) < 0)) {
+		error_lib("cannot serve the model in '%s'", path.ptr);
+		goto done;
+	}
+	if (!schema && mmp_server_load_model(srv, path.ptr, &info) < 0) {
 		error_lib(run ? "run '%s' has no model to serve" :
 			"cannot serve the model in '%s'", run ? name.ptr :
 			path.ptr);
@@ -451,6 +461,7 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 		ret = EXIT_OK;
 done:
 	mmp_server_free(srv);
+	mmp_model_free(m);
 	mmp_buf_dispose(&name);
 	mmp_buf_dispose(&path);
 	if (log != stderr)

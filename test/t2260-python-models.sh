@@ -5,6 +5,7 @@
 # what mmp cannot serve is refused naming the flavor or the column
 
 . "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/helpers/serve-lib.sh"
 
 D="$TEST_DIRECTORY/../recipes/data"
 
@@ -171,6 +172,42 @@ test_expect_success PYXGB 'no signature and no feature names: say --schema' '
 	test_expect_code 1 mmp batch-inference --model-dir bare \
 		--input "$D/breast_cancer.csv" --output bare.csv -q 2>err &&
 	test_grep "no signature, and the booster keeps no feature names" err
+'
+
+test_expect_success PYXGB '--schema gives the columns: MLflow column specs' '
+	mmp batch-inference --model-dir bare --schema bin.sig \
+		--input "$D/breast_cancer.csv" --output bare.jsonl \
+		--format jsonl --proba -q &&
+	same bare &&
+	echo "[{\"type\": \"double\", \"name\": \"mean_radius\"}]" >one.json &&
+	test_expect_code 1 mmp batch-inference --model-dir bare \
+		--schema one.json --input "$D/breast_cancer.csv" \
+		--output x.csv -q 2>err &&
+	test_grep "has 30 features but the schema lists 1" err &&
+	test_expect_code 1 mmp batch-inference --model-dir bare \
+		--schema nothere.json --input "$D/breast_cancer.csv" \
+		--output x.csv -q 2>err &&
+	test_grep "nothere.json" err &&
+	echo "{\"not\": \"a schema\"}" >bad.json &&
+	test_expect_code 1 mmp batch-inference --model-dir bare \
+		--schema bad.json --input "$D/breast_cancer.csv" \
+		--output x.csv -q 2>err &&
+	test_grep "bad.json" err &&
+	! test -e x.csv
+'
+
+test_expect_success PYXGB,JQ 'serve-api serves it, with --schema too' '
+	serve_start bin --model-dir bin &&
+	mkmodel records "$D/breast_cancer.csv" --drop target >rows.req &&
+	test "$(post bin /predict @rows.req)" = 200 &&
+	jq -c ".predictions[]" out >served &&
+	test_cmp bin.jsonl served &&
+	serve_stop bin &&
+	serve_start bare --model-dir bare --schema bin.sig &&
+	test "$(post bare /predict @rows.req)" = 200 &&
+	jq -c ".predictions[]" out >served &&
+	test_cmp bare.jsonl served &&
+	serve_stop bare
 '
 
 test_done

@@ -405,6 +405,18 @@ MMP_EXTERN(int) mmp_model_save_dir(mmp_model *m, const char *dir,
 	const mmp_model_dir_info *info);
 
 /**
+ * mmp_model_load_dir() with the schema in the file `schema_file`
+ * (NULL: as mmp_model_load_dir()): mmp-schema.json text, or a JSON list
+ * of MLflow column specs ([{"type": "double", "name": "age"}, ...], as
+ * in an MLmodel signature). For a directory MLflow's Python xgboost
+ * flavor wrote, it replaces the signature or feature names; for mmp's
+ * own, its schema. MMP_EINVALID names the file and what is wrong, or
+ * the counts when the booster has another number of features.
+ */
+MMP_EXTERN(int) mmp_model_load_dir_schema(mmp_model **out, const char *dir,
+	const char *schema_file);
+
+/**
  * Load a model directory written by mmp_model_save_dir() into `*out`
  * (free with mmp_model_free()), ready for shared prediction with
  * nthread 0, for mmp's predictor (see mmp_model_predictor()); the trees

@@ -89,18 +89,15 @@ static int column_type(mmp_column_type *out, const char *type,
 		name, type);
 }
 
-/* the schema from the signature's column inputs */
-static int schema_from_signature(mmp_model_schema *s, const cJSON *sig,
-	const char *origin)
+/* the schema from MLflow column specs: [{"type", "name"}, ...] */
+static int schema_from_colspec(mmp_model_schema *s, const char *text,
+	size_t len, const char *origin)
 {
-	const cJSON *in = cJSON_GetObjectItemCaseSensitive(sig, "inputs");
-	cJSON *cols = NULL;
+	cJSON *cols = text ? cJSON_ParseWithLength(text, len) : NULL;
 	const cJSON *c;
 	mmp_column_type t = MMP_COLUMN_DOUBLE;
 	int err = 0;
 
-	if (cJSON_IsString(in))
-		cols = cJSON_Parse(in->valuestring);
 	if (!cJSON_IsArray(cols)) {
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 			"%s: signature inputs are not a JSON list of columns",
@@ -134,6 +131,16 @@ done:
 	return err;
 }
 
+static int schema_from_signature(mmp_model_schema *s, const cJSON *sig,
+	const char *origin)
+{
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(sig, "inputs");
+
+	return schema_from_colspec(s, cJSON_IsString(in) ? in->valuestring :
+		NULL, cJSON_IsString(in) ? strlen(in->valuestring) : 0,
+		origin);
+}
+
 /* the feature names the booster keeps (trained from a DataFrame) */
 static int schema_from_booster(mmp_model_schema *s, mmp_model *m,
 	const char *origin)
@@ -149,7 +156,8 @@ static int schema_from_booster(mmp_model_schema *s, mmp_model *m,
 	if (!n)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 			"%s: no signature, and the booster keeps no feature "
-			"names: log the model with a signature", origin);
+			"names: log the model with a signature, or give "
+			"its inputs with --schema FILE", origin);
 	if (XGBoosterGetStrFeatureInfo(m->booster, "feature_type", &nt,
 	    &types) != 0)
 		nt = 0;
@@ -158,7 +166,8 @@ static int schema_from_booster(mmp_model_schema *s, mmp_model *m,
 			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 				"%s: feature '%s' is categorical and there is "
 				"no signature with its categories: log the "
-				"model with a signature", origin, names[i]);
+				"model with a signature, or give its inputs "
+				"with --schema FILE", origin, names[i]);
 		if ((err = mmp_model_schema_add_feature(s, names[i],
 		    MMP_FEATURE_NUMERIC, i < nt && types[i] &&
 		    !strcmp(types[i], "int") ? MMP_COLUMN_LONG :
@@ -184,7 +193,7 @@ static int classes(mmp_model_schema *s, const mmp_model *m)
 }
 
 int mmp_model__load_mlflow_dir(mmp_model *m, const char *dir,
-	const mmp_model_schema *given)
+	const char *schema_text, size_t schema_len, const char *schema_origin)
 {
 	mmp_buf path = MMP_BUF_INIT, text = MMP_BUF_INIT, file = MMP_BUF_INIT;
 	mmp_model_schema *s = NULL;
@@ -220,8 +229,10 @@ int mmp_model__load_mlflow_dir(mmp_model *m, const char *dir,
 	}
 	if ((err = mmp_model__refresh(m)) < 0)
 		goto done;
-	if (given) {
-		err = mmp_model_schema_dup(&s, given);
+	if (schema_text) {
+		err = mmp_model__schema_from_text(&s, m->task,
+			m->task == MMP_TASK_BINARY ? 2 : m->num_class,
+			schema_text, schema_len, schema_origin);
 	} else {
 		if ((err = mmp_model_schema_new(&s, m->task, "target")) < 0)
 			goto done;
@@ -236,7 +247,7 @@ int mmp_model__load_mlflow_dir(mmp_model *m, const char *dir,
 	if (s->nfeatures != m->nfeatures) {
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
 			"'%s' has %zu features but the %s lists %zu",
-			file.ptr, m->nfeatures, given ? "schema" :
+			file.ptr, m->nfeatures, schema_text ? "schema" :
 			cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(ml,
 			"signature")) ? "signature" : "booster", s->nfeatures);
 		goto done;
@@ -256,5 +267,33 @@ done:
 	mmp_buf_dispose(&path);
 	mmp_buf_dispose(&text);
 	mmp_buf_dispose(&file);
+	return err;
+}
+
+int mmp_model__schema_from_text(mmp_model_schema **out, mmp_task task,
+	size_t nclasses, const char *text, size_t len, const char *origin)
+{
+	mmp_model_schema *s = NULL;
+	char num[32];
+	size_t i;
+	int err;
+
+	*out = NULL;
+	for (i = 0; i < len && strchr(" \t\r\n", text[i]); i++)
+		;
+	if (i == len || text[i] != '[')
+		return mmp_model_schema_from_json(out, text, len, origin);
+	if ((err = mmp_model_schema_new(&s, task, "target")) < 0 ||
+	    (err = schema_from_colspec(s, text, len, origin)) < 0)
+		goto done;
+	for (i = 0; i < nclasses; i++) {
+		snprintf(num, sizeof(num), "%zu", i);
+		if ((err = mmp_model_schema_add_class(s, num)) < 0)
+			goto done;
+	}
+	*out = s;
+	s = NULL;
+done:
+	mmp_model_schema_free(s);
 	return err;
 }

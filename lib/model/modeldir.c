@@ -287,6 +287,48 @@ static char *mlmodel_run_id(const char *text)
 	return NULL;
 }
 
+int mmp_model_load_dir_schema(mmp_model **out, const char *dir,
+	const char *schema_file)
+{
+	mmp_buf text = MMP_BUF_INIT, path = MMP_BUF_INIT;
+	mmp_model_schema *s = NULL;
+	mmp_model *m = NULL;
+	int err;
+
+	*out = NULL;
+	if (!schema_file)
+		return mmp_model_load_dir(out, dir);
+	if ((err = mmp_model__xgb_load()) < 0)
+		return err;
+	if ((err = mmp_file_read(&text, schema_file, SCHEMA_MAX_BYTES)) < 0)
+		goto done;
+	mmp_path_join(&path, dir, SCHEMA_FILE);
+	if (mmp_path_exists(path.ptr)) {
+		/* mmp's own directory: the given schema replaces its own */
+		if ((err = mmp_model_load_dir(&m, dir)) < 0 ||
+		    (err = mmp_model__schema_from_text(&s, m->task,
+		    m->task == MMP_TASK_BINARY ? 2 : m->num_class, text.ptr,
+		    text.size, schema_file)) < 0 ||
+		    (err = mmp_model_set_schema(m, s)) < 0)
+			goto done;
+	} else {
+		m = mmp__calloc(1, sizeof(*m));
+		if ((err = mmp_model__load_mlflow_dir(m, dir, text.ptr,
+		    text.size, schema_file)) < 0 ||
+		    (err = mmp_model__compile(m)) < 0 ||
+		    (err = mmp_model_set_nthread(m, 0)) < 0)
+			goto done;
+	}
+	*out = m;
+	m = NULL;
+done:
+	mmp_model_free(m);
+	mmp_model_schema_free(s);
+	mmp_buf_dispose(&text);
+	mmp_buf_dispose(&path);
+	return err;
+}
+
 int mmp_model_load_dir(mmp_model **out, const char *dir)
 {
 	mmp_buf path = MMP_BUF_INIT, data = MMP_BUF_INIT;
@@ -308,7 +350,7 @@ int mmp_model_load_dir(mmp_model **out, const char *dir)
 		mmp_path_join(&path, dir, "MLmodel");
 		if (mmp_path_exists(path.ptr)) {
 			if ((error = mmp_model__load_mlflow_dir(m, dir,
-			    NULL)) < 0 ||
+			    NULL, 0, NULL)) < 0 ||
 			    (error = mmp_model__compile(m)) < 0 ||
 			    (error = mmp_model_set_nthread(m, 0)) < 0)
 				goto done;

@@ -64,12 +64,21 @@ int mmp_model__compile(mmp_model *m);
 /*
  * Load into the empty `m` a model directory written by MLflow's Python
  * xgboost flavor (mlflow-dir.c): the booster file its MLmodel names,
- * the schema from `given` (copied), else the MLmodel signature, else
- * the booster's feature names. MMP_EINVALID names the flavors when
- * there is no xgboost one, and the column of an input mmp cannot take.
+ * the schema from `schema_text` (see mmp_model__schema_from_text(); NULL:
+ * none given), else the MLmodel signature, else the booster's feature
+ * names. MMP_EINVALID names the flavors when there is no xgboost one,
+ * and the column of an input mmp cannot take.
  */
 int mmp_model__load_mlflow_dir(mmp_model *m, const char *dir,
-	const mmp_model_schema *given);
+	const char *schema_text, size_t schema_len, const char *schema_origin);
+
+/*
+ * A schema from `len` bytes of text: mmp-schema.json (an object), or a
+ * list of MLflow column specs [{"type", "name"}] for a model of `task`
+ * with `nclasses` class codes. MMP_EINVALID names `origin`.
+ */
+int mmp_model__schema_from_text(mmp_model_schema **out, mmp_task task,
+	size_t nclasses, const char *text, size_t len, const char *origin);
 
 /* the source of mmp_pyfunc.py, MLflow's loader module for a model
  * directory (embedded; `*len` bytes, not NUL-terminated) */
