@@ -152,7 +152,7 @@ test_expect_success PYXGB 'a string column, a missing file, a wrong count' '
 		"$(sed "s/\"double\", \"name\": \"mean_area\"/\"string\", \"name\": \"mean_area\"/" bin.sig)" &&
 	test_expect_code 1 mmp batch-inference --model-dir str \
 		--input "$D/breast_cancer.csv" --output str.csv -q 2>err &&
-	test_grep "signature input .mean_area. has type .string.: mmp serves numeric" err &&
+	test_grep "signature: input 4 \(.mean_area.\): type .string.: mmp serves numeric" err &&
 	mlflow_dir nofile model.json json "$(cat bin.sig)" &&
 	test_expect_code 1 mmp batch-inference --model-dir nofile \
 		--input "$D/breast_cancer.csv" --output nf.csv -q 2>err &&
@@ -171,7 +171,7 @@ test_expect_success PYXGB 'no signature and no feature names: say --schema' '
 	mlflow_dir bare model.json json &&
 	test_expect_code 1 mmp batch-inference --model-dir bare \
 		--input "$D/breast_cancer.csv" --output bare.csv -q 2>err &&
-	test_grep "no signature, and the booster keeps no feature names" err
+	test_grep "no signature, and the booster keeps no feature names: log the model with a signature, or give its inputs with --schema FILE" err
 '
 
 test_expect_success PYXGB '--schema gives the columns: MLflow column specs' '
@@ -192,8 +192,43 @@ test_expect_success PYXGB '--schema gives the columns: MLflow column specs' '
 	test_expect_code 1 mmp batch-inference --model-dir bare \
 		--schema bad.json --input "$D/breast_cancer.csv" \
 		--output x.csv -q 2>err &&
-	test_grep "bad.json" err &&
+	test_grep "bad.json: field .format_version. must be a positive number" err &&
 	! test -e x.csv
+'
+
+# bad_schema FILE MESSAGE: --schema FILE is refused with MESSAGE, by
+# batch-inference and serve-api alike, and nothing is written
+bad_schema() {
+	test_expect_code 1 mmp batch-inference --model-dir bare \
+		--schema "$1" --input "$D/breast_cancer.csv" \
+		--output x.csv -q 2>err &&
+	test_grep "$2" err &&
+	! test -e x.csv &&
+	test_expect_code 1 mmp serve-api --model-dir bare --schema "$1" \
+		--port 0 2>err &&
+	test_grep "$2" err
+}
+
+test_expect_success PYXGB 'a bad --schema file: its line, input or field' '
+	printf "[\n  {\"type\": \"double\", \"name\": \"a\"},\n  {\"type\": }\n]\n" >syntax.json &&
+	bad_schema syntax.json "syntax.json:3:12: malformed JSON" &&
+	: >empty.json &&
+	bad_schema empty.json "empty.json:1:1: malformed JSON: the file is empty" &&
+	echo "[{\"type\": \"double\", \"name\": \"a\"}, {\"name\": \"b\"}]" >notype.json &&
+	bad_schema notype.json "notype.json: input 2: field \"type\" is missing or not a string" &&
+	echo "[{\"type\": \"double\"}]" >noname.json &&
+	bad_schema noname.json "noname.json: input 1: field \"name\" is missing or empty" &&
+	echo "[{\"type\": \"string\", \"name\": \"s\"}]" >str.json &&
+	bad_schema str.json "str.json: input 1 \(.s.\): type .string.: mmp serves numeric inputs" &&
+	echo "[{\"type\": \"tensor\", \"tensor-spec\": {}}]" >tensor.json &&
+	bad_schema tensor.json "tensor.json: input 1 is a tensor" &&
+	echo "[3]" >num.json &&
+	bad_schema num.json "num.json: input 1 is not an object" &&
+	echo "[]" >none.json &&
+	bad_schema none.json "none.json: the inputs are not a JSON list of columns" &&
+	sed "s/\"mean_area\"/\"mean_radius\"/" bin.sig >dup.json &&
+	bad_schema dup.json "dup.json: input 4: column .mean_radius. appears twice in the schema" &&
+	bad_schema one.json "has 30 features but the schema lists 1"
 '
 
 test_expect_success PYXGB,JQ 'serve-api serves it, with --schema too' '

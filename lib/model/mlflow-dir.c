@@ -67,7 +67,7 @@ static int booster_file(mmp_buf *out, const char *dir, const char *origin,
 
 /* an MLflow column type as mmp's; MMP_EINVALID for what it cannot take */
 static int column_type(mmp_column_type *out, const char *type,
-	const char *name, const char *origin)
+	size_t at, const char *name, const char *origin)
 {
 	static const char *const dbl[] = { "double", "float", "boolean" };
 	static const char *const lng[] = { "long", "integer" };
@@ -84,61 +84,99 @@ static int column_type(mmp_column_type *out, const char *type,
 			return 0;
 		}
 	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
-		"%s: signature input '%s' has type '%s': mmp serves numeric "
-		"inputs (double, float, long, integer, boolean) only", origin,
+		"%s: input %zu ('%s'): type '%s': mmp serves numeric inputs "
+		"(double, float, long, integer, boolean) only", origin, at,
 		name, type);
 }
 
-/* the schema from MLflow column specs: [{"type", "name"}, ...] */
-static int schema_from_colspec(mmp_model_schema *s, const char *text,
-	size_t len, const char *origin)
+/* the schema from parsed MLflow column specs: [{"type", "name"}, ...] */
+static int schema_from_colspec(mmp_model_schema *s, const cJSON *cols,
+	const char *origin)
 {
-	cJSON *cols = text ? cJSON_ParseWithLength(text, len) : NULL;
 	const cJSON *c;
 	mmp_column_type t = MMP_COLUMN_DOUBLE;
-	int err = 0;
+	size_t at = 1;
+	int err;
 
-	if (!cJSON_IsArray(cols)) {
-		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
-			"%s: signature inputs are not a JSON list of columns",
+	if (!cJSON_IsArray(cols) || !cJSON_GetArraySize(cols))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"%s: the inputs are not a JSON list of columns",
 			origin);
-		goto done;
-	}
 	cJSON_ArrayForEach(c, cols) {
 		const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
 		const cJSON *type = cJSON_GetObjectItemCaseSensitive(c, "type");
-		if (!cJSON_IsString(type) || !strcmp(type->valuestring,
-		    "tensor")) {
-			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
-				"%s: the signature has tensor inputs: mmp "
-				"serves models with named columns", origin);
-			goto done;
+		if (!cJSON_IsObject(c))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+				"%s: input %zu is not an object with \"type\" "
+				"and \"name\"", origin, at);
+		if (!cJSON_IsString(type))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+				"%s: input %zu: field \"type\" is missing or "
+				"not a string", origin, at);
+		if (!strcmp(type->valuestring, "tensor"))
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+				"%s: input %zu is a tensor: mmp serves "
+				"models with named columns", origin, at);
+		if (!cJSON_IsString(name) || !*name->valuestring)
+			return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+				"%s: input %zu: field \"name\" is missing or "
+				"empty: mmp serves models with named columns",
+				origin, at);
+		if ((err = column_type(&t, type->valuestring, at,
+		    name->valuestring, origin)) < 0)
+			return err;
+		if ((err = mmp_model_schema_add_feature(s, name->valuestring,
+		    MMP_FEATURE_NUMERIC, t, NULL, 0)) < 0) {
+			mmp_error_prefix("%s: input %zu", origin, at);
+			return err;
 		}
-		if (!cJSON_IsString(name) || !*name->valuestring) {
-			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
-				"%s: a signature input has no name: mmp "
-				"serves models with named columns", origin);
-			goto done;
-		}
-		if ((err = column_type(&t, type->valuestring,
-		    name->valuestring, origin)) < 0 ||
-		    (err = mmp_model_schema_add_feature(s, name->valuestring,
-		    MMP_FEATURE_NUMERIC, t, NULL, 0)) < 0)
-			goto done;
+		at++;
 	}
-done:
-	cJSON_Delete(cols);
-	return err;
+	return 0;
+}
+
+/* parse JSON text; a syntax error names origin:LINE:COLUMN */
+static int parse_json(cJSON **out, const char *text, size_t len,
+	const char *origin)
+{
+	const char *end = NULL;
+	size_t line = 1, col = 1, i, at;
+
+	*out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (*out)
+		return 0;
+	at = end && end >= text ? (size_t)(end - text) : 0;
+	for (i = 0; i < at && i < len; i++) {
+		if (text[i] == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+	}
+	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+		"%s:%zu:%zu: malformed JSON%s", origin, line, col,
+		len ? "" : ": the file is empty");
 }
 
 static int schema_from_signature(mmp_model_schema *s, const cJSON *sig,
 	const char *origin)
 {
 	const cJSON *in = cJSON_GetObjectItemCaseSensitive(sig, "inputs");
+	mmp_buf where = MMP_BUF_INIT;
+	cJSON *cols = NULL;
+	int err;
 
-	return schema_from_colspec(s, cJSON_IsString(in) ? in->valuestring :
-		NULL, cJSON_IsString(in) ? strlen(in->valuestring) : 0,
-		origin);
+	mmp_buf_printf(&where, "%s: signature", origin);
+	if (!cJSON_IsString(in) || !(cols = cJSON_Parse(in->valuestring)))
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_MODEL,
+			"%s: the inputs are not a JSON list of columns",
+			where.ptr);
+	else
+		err = schema_from_colspec(s, cols, where.ptr);
+	cJSON_Delete(cols);
+	mmp_buf_dispose(&where);
+	return err;
 }
 
 /* the feature names the booster keeps (trained from a DataFrame) */
@@ -274,17 +312,20 @@ int mmp_model__schema_from_text(mmp_model_schema **out, mmp_task task,
 	size_t nclasses, const char *text, size_t len, const char *origin)
 {
 	mmp_model_schema *s = NULL;
+	cJSON *cols = NULL;
 	char num[32];
 	size_t i;
 	int err;
 
 	*out = NULL;
-	for (i = 0; i < len && strchr(" \t\r\n", text[i]); i++)
-		;
-	if (i == len || text[i] != '[')
+	if ((err = parse_json(&cols, text, len, origin)) < 0)
+		return err;
+	if (!cJSON_IsArray(cols)) {
+		cJSON_Delete(cols);
 		return mmp_model_schema_from_json(out, text, len, origin);
+	}
 	if ((err = mmp_model_schema_new(&s, task, "target")) < 0 ||
-	    (err = schema_from_colspec(s, text, len, origin)) < 0)
+	    (err = schema_from_colspec(s, cols, origin)) < 0)
 		goto done;
 	for (i = 0; i < nclasses; i++) {
 		snprintf(num, sizeof(num), "%zu", i);
@@ -294,6 +335,7 @@ int mmp_model__schema_from_text(mmp_model_schema **out, mmp_task task,
 	*out = s;
 	s = NULL;
 done:
+	cJSON_Delete(cols);
 	mmp_model_schema_free(s);
 	return err;
 }
