@@ -87,12 +87,20 @@ test_expect_success JQ 'a bare list: BAD_REQUEST, MLflow'"'"'s message' '
 	test "$(json_get out .message)" = "Invalid input. The input must be a JSON dictionary with exactly one of the input fields {'"'"'instances'"'"', '"'"'dataframe_records'"'"', '"'"'dataframe_split'"'"', '"'"'inputs'"'"'}. Received a list."
 '
 
-test_expect_success JQ 'unknown or several input fields: BAD_REQUEST' '
+test_expect_success JQ 'no input field, or several: BAD_REQUEST listing them' '
 	test "$(post c /invocations "{\"bogus\": 1}")" = 400 &&
 	test "$(json_get out .error_code)" = BAD_REQUEST &&
-	json_get out .message | test_grep "Received dictionary with input fields: \[.bogus.\]\. IMPORTANT: The MLflow Model scoring protocol has changed" - &&
+	json_get out .message | test_grep "Received dictionary with input fields: \[\]\. IMPORTANT: The MLflow Model scoring protocol has changed" - &&
 	test "$(post c /invocations "{\"inputs\": {}, \"instances\": []}")" = 400 &&
-	test "$(json_get out .error_code)" = BAD_REQUEST
+	test "$(json_get out .error_code)" = BAD_REQUEST &&
+	json_get out .message | test_grep "Received dictionary with input fields: \[.inputs., .instances.\]" -
+'
+
+test_expect_success JQ 'other keys beside one input field are dropped' '
+	test "$(post c /invocations "{\"dataframe_records\": [{\"tenure\": 3,
+		\"charges\": 99.5, \"plan\": \"basic\", \"region\": \"east\"}],
+		\"bogus\": 1}")" = 200 &&
+	test "$(json_get out ".predictions | length")" = 1
 '
 
 test_expect_success JQ 'malformed JSON: BAD_REQUEST' '
@@ -117,9 +125,13 @@ test_expect_success JQ 'a missing column: INVALID_PARAMETER_VALUE naming it' '
 	test "$(json_get out .error_code)" = INVALID_PARAMETER_VALUE
 '
 
-test_expect_success JQ 'a positional matrix: every input is missing' '
+test_expect_success JQ 'a positional matrix: cast to the first type, then missing' '
 	test "$(post c /invocations "{\"inputs\": [[1, 2, \"pro\", \"east\"]]}")" \
 		= 400 &&
+	test "$(json_get out .error_code)" = BAD_REQUEST &&
+	test "$(json_get out .message)" = "Invalid input. invalid literal for int() with base 10: '"'"'pro'"'"'" &&
+	test "$(post c /invocations "{\"instances\": [[1, 2], [3, 4]]}")" = 400 &&
+	test "$(json_get out .error_code)" = INVALID_PARAMETER_VALUE &&
 	test "$(json_get out .message)" = "Failed to predict data: Model is missing inputs ['"'"'tenure'"'"', '"'"'charges'"'"', '"'"'plan'"'"', '"'"'region'"'"']."
 '
 
@@ -129,23 +141,30 @@ test_expect_success JQ 'extra columns are ignored, as MLflow does' '
 		\"churned\": \"no\", \"other\": 1}]}")" = 200
 '
 
-test_expect_success JQ 'bad values: INVALID_PARAMETER_VALUE listing each' '
+test_expect_success JQ 'a value pandas cannot cast: BAD_REQUEST, the first column' '
 	test "$(post c /invocations "{\"dataframe_split\": {\"columns\":
 		[\"tenure\", \"charges\", \"plan\", \"region\"], \"data\":
 		[[3, \"x\", \"gold\", \"east\"]]}}")" = 400 &&
-	test "$(json_get out .error_code)" = INVALID_PARAMETER_VALUE &&
-	test "$(json_get out .message)" = "Failed to enforce schema of data: row 0 '"'"'charges'"'"': expected a number, got \"x\"; row 0 '"'"'plan'"'"': unknown category \"gold\" (known: \"basic\", \"plus\", \"pro\")"
+	test "$(json_get out .error_code)" = BAD_REQUEST &&
+	test "$(json_get out .message)" = "Invalid input. Data is not compatible with model signature. Failed to convert column charges to type '"'"'float64'"'"'. Error: '"'"'ValueError(\"could not convert string to float: '"'"'x'"'"'\")'"'"'"
 '
 
 test_expect_success JQ 'ragged rows and columns: BAD_REQUEST' '
 	test "$(post c /invocations "{\"dataframe_split\": {\"columns\":
 		[\"tenure\", \"charges\", \"plan\", \"region\"], \"data\":
 		[[3, 1, \"pro\"]]}}")" = 400 &&
-	test "$(json_get out .message)" = "Invalid input. Row 0 of '"'"'dataframe_split.data'"'"' has 3 values, expected 4 (one per column)." &&
-	test "$(post c /invocations "{\"inputs\": {\"tenure\": [1, 2],
+	test "$(json_get out .error_code)" = BAD_REQUEST &&
+	test "$(json_get out .message)" = "Invalid input. Provided dataframe_split field is not a valid dataframe representation in '"'"'split'"'"' format. Error: '"'"'4 columns passed, passed data had 3 columns'"'"'" &&
+	test "$(post c /invocations "{\"instances\": {\"tenure\": [1, 2],
 		\"charges\": [1], \"plan\": [\"pro\", \"pro\"],
 		\"region\": [\"east\", \"east\"]}}")" = 400 &&
 	test "$(json_get out .error_code)" = BAD_REQUEST &&
+	test "$(json_get out .message)" = "Invalid input. The length of values for each input/column name are not the same" &&
+	test "$(post c /invocations "{\"inputs\": {\"tenure\": [1, 2],
+		\"charges\": [1], \"plan\": [\"pro\", \"pro\"],
+		\"region\": [\"east\", \"east\"]}}")" = 400 &&
+	test "$(json_get out .error_code)" = INVALID_PARAMETER_VALUE &&
+	json_get out .message | test_grep "All arrays must be of the same length$" - &&
 	printf "tenure,charges,plan,region\n1,2,pro\n" >ragged.csv &&
 	req c POST /invocations -H "Content-Type: text/csv" \
 		--data-binary @ragged.csv &&

@@ -78,7 +78,7 @@ static void describe(mmp_buf *out, const cJSON *v)
 	}
 }
 
-static int find_category(const struct serve_model *sm, size_t f,
+int mmp_serve__category(const struct serve_model *sm, size_t f,
 	const char *value, float *out)
 {
 	size_t lo = 0, hi = sm->schema->features[f].ncategories;
@@ -170,7 +170,7 @@ void mmp_serve__decode_json(const struct serve_model *sm, size_t f,
 			mmp_fmt_double(num, v->valuedouble);
 			s = num;
 		}
-		if (s && find_category(sm, f, s, out))
+		if (s && mmp_serve__category(sm, f, s, out))
 			return;
 		describe(&shown, v);
 		if (s)
@@ -219,7 +219,7 @@ void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
 	if (!*text)
 		return;
 	if (feat->kind == MMP_FEATURE_CATEGORICAL) {
-		if (find_category(sm, f, text, out))
+		if (mmp_serve__category(sm, f, text, out))
 			return;
 		if (mmp_serve__put_text(&shown, text, 40))
 			mmp_buf_puts(&shown, "...");

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* mlflow.c: POST /invocations, MLflow's scoring protocol (JSON and CSV) */
-#include <stdio.h>
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "mmp/data.h"
 #include "serve-internal.h"
 
 static const char formats_msg[] = "{'instances', 'dataframe_records', "
@@ -45,25 +47,381 @@ static const char *type_word(const cJSON *v)
 		return "number";
 	if (cJSON_IsBool(v))
 		return "bool";
+	if (cJSON_IsObject(v))
+		return "dict";
 	return "null";
 }
 
-/* "['a', 'b']" of the features flagged in `missing` */
-static void missing_inputs(struct serve_response *resp,
-	const struct serve_model *sm, const unsigned char *missing)
+/* Python's repr() of a str: quoted with ' unless it holds ' and no " */
+static void py_repr(mmp_buf *out, const char *s)
 {
-	mmp_buf list = MMP_BUF_INIT;
+	char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
+
+	mmp_buf_putc(out, q);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\' || c == (unsigned char)q)
+			mmp_buf_printf(out, "\\%c", c);
+		else if (c == '\n')
+			mmp_buf_puts(out, "\\n");
+		else if (c == '\r')
+			mmp_buf_puts(out, "\\r");
+		else if (c == '\t')
+			mmp_buf_puts(out, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			mmp_buf_printf(out, "\\x%02x", c);
+		else
+			mmp_buf_putc(out, (char)c);
+	}
+	mmp_buf_putc(out, q);
+}
+
+/* a copy of `s` without Python's surrounding whitespace, or NULL when
+ * the text has a byte Python would not take (an embedded NUL cannot
+ * occur in a cJSON string) */
+static char *py_strip(const char *s)
+{
+	const char *ws = " \t\n\r\v\f";
+	size_t n;
+
+	s += strspn(s, ws);
+	n = strlen(s);
+	while (n && strchr(ws, s[n - 1]))
+		n--;
+	return mmp__strndup(s, n);
+}
+
+/* the digits of a decimal literal with Python's single underscores
+ * between digits, copied to `out` without them; the end of the run */
+static const char *py_digits(const char *p, mmp_buf *out, int *ndigits)
+{
+	*ndigits = 0;
+	while (*p >= '0' && *p <= '9') {
+		mmp_buf_putc(out, *p++);
+		(*ndigits)++;
+		if (*p == '_' && p[1] >= '0' && p[1] <= '9')
+			p++;
+	}
+	return p;
+}
+
+/* Python's float() of a string: 0, or -1 when it is not a number */
+static int py_float(const char *text, double *out)
+{
+	char *s = py_strip(text);
+	const char *p = s, *word;
+	mmp_buf lit = MMP_BUF_INIT;
+	int n1 = 0, n2 = 0, ne = 0, neg = 0, error = -1;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	word = p;
+	if (!strcasecmp(word, "inf") || !strcasecmp(word, "infinity")) {
+		*out = neg ? -INFINITY : INFINITY;
+		error = 0;
+		goto done;
+	}
+	if (!strcasecmp(word, "nan")) {
+		*out = NAN;
+		error = 0;
+		goto done;
+	}
+	mmp_buf_putc(&lit, neg ? '-' : '+');
+	p = py_digits(p, &lit, &n1);
+	if (*p == '.') {
+		mmp_buf_putc(&lit, *p++);
+		p = py_digits(p, &lit, &n2);
+	}
+	if (!n1 && !n2)
+		goto done;
+	if (*p == 'e' || *p == 'E') {
+		mmp_buf_putc(&lit, *p++);
+		if (*p == '+' || *p == '-')
+			mmp_buf_putc(&lit, *p++);
+		p = py_digits(p, &lit, &ne);
+		if (!ne)
+			goto done;
+	}
+	if (*p)
+		goto done;
+	*out = strtod(lit.ptr, NULL);
+	error = 0;
+done:
+	mmp_buf_dispose(&lit);
+	free(s);
+	return error;
+}
+
+/* Python's int() of a string into a 64-bit integer: 0, -1 when it is
+ * not a decimal integer, -2 when it is one beyond 64 bits */
+static int py_int(const char *text, double *out)
+{
+	char *s = py_strip(text), *end;
+	const char *p = s;
+	mmp_buf lit = MMP_BUF_INIT;
+	int n = 0, neg = 0, error = -1;
+	long long v;
+
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	mmp_buf_putc(&lit, neg ? '-' : '+');
+	p = py_digits(p, &lit, &n);
+	if (!n || *p)
+		goto done;
+	errno = 0;
+	v = strtoll(lit.ptr, &end, 10);
+	if (errno == ERANGE) {
+		error = -2;
+		goto done;
+	}
+	*out = (double)v;
+	error = 0;
+done:
+	mmp_buf_dispose(&lit);
+	free(s);
+	return error;
+}
+
+/*
+ * How a JSON value becomes a column's type. MLflow's scoring server
+ * casts the dataframe formats with pandas (Series.astype) and the
+ * instances and inputs formats with numpy (numpy.array(..., dtype));
+ * both call Python's float() and int(), and differ in what a null in
+ * an integer column gives.
+ */
+enum cast { CAST_PANDAS, CAST_NUMPY };
+
+/* why a value cannot be cast: Python's exception and its text */
+struct why {
+	const char *type;
+	mmp_buf text;
+	int range;               /* mmp's own refusal: beyond float32 */
+};
+
+static void why_set(struct why *w, const char *type, const char *fmt, ...)
+	MMP_FORMAT_PRINTF(3, 4);
+
+static void why_set(struct why *w, const char *type, const char *fmt, ...)
+{
+	va_list ap;
+
+	w->type = type;
+	mmp_buf_clear(&w->text);
+	va_start(ap, fmt);
+	mmp_buf_vprintf(&w->text, fmt, ap);
+	va_end(ap);
+}
+
+/* the text a JSON value stands for as a category, as mmp's pyfunc
+ * loader (pandas) or numpy's str() makes it */
+static const char *category_text(const cJSON *v, enum cast how, char *num)
+{
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (cJSON_IsBool(v))
+		return how == CAST_PANDAS ? (cJSON_IsTrue(v) ? "true" :
+			"false") : (cJSON_IsTrue(v) ? "True" : "False");
+	if (cJSON_IsNumber(v)) {
+		mmp_fmt_double(num, v->valuedouble);
+		return num;
+	}
+	return NULL;
+}
+
+/*
+ * One JSON value (NULL: absent) of feature `f` into *out (NaN: a
+ * missing value). 0, or -1 with `why` set. A category the model has
+ * not seen is a missing value, as mmp's pyfunc loader takes it.
+ */
+static int cast_json(const struct serve_model *sm, size_t f,
+	const cJSON *v, enum cast how, float *out, struct why *why)
+{
+	const mmp_model_feature *feat = &sm->schema->features[f];
+	int lng = feat->type == MMP_COLUMN_LONG;
+	char num[32];
+	const char *text;
+	double d;
+	int r;
+
+	*out = NAN;
+	if (feat->kind == MMP_FEATURE_CATEGORICAL) {
+		text = v ? category_text(v, how, num) : NULL;
+		if (text)
+			mmp_serve__category(sm, f, text, out);
+		return 0;
+	}
+	if (!v || cJSON_IsNull(v)) {
+		if (!lng)
+			return 0;
+		if (how == CAST_PANDAS)
+			why_set(why, "IntCastingNaNError", "Cannot convert "
+				"non-finite values (NA or inf) to integer");
+		else
+			why_set(why, "TypeError", "int() argument must be a "
+				"string, a bytes-like object or a real number, "
+				"not 'NoneType'");
+		return -1;
+	}
+	if (cJSON_IsBool(v)) {
+		*out = cJSON_IsTrue(v) ? 1.0f : 0.0f;
+		return 0;
+	}
+	if (cJSON_IsNumber(v)) {
+		d = lng ? trunc(v->valuedouble) : v->valuedouble;
+	} else if (cJSON_IsString(v)) {
+		r = lng ? py_int(v->valuestring, &d) :
+			py_float(v->valuestring, &d);
+		if (r == -2) {
+			why_set(why, "OverflowError", "Python int too large to "
+				"convert to C long");
+			return -1;
+		}
+		if (r < 0) {
+			mmp_buf quoted = MMP_BUF_INIT;
+
+			py_repr(&quoted, v->valuestring);
+			if (lng)
+				why_set(why, "ValueError", "invalid literal "
+					"for int() with base 10: %s",
+					quoted.ptr);
+			else
+				why_set(why, "ValueError", "could not convert "
+					"string to float: %s", quoted.ptr);
+			mmp_buf_dispose(&quoted);
+			return -1;
+		}
+	} else if (cJSON_IsArray(v)) {
+		why_set(why, "ValueError", "setting an array element with a "
+			"sequence.");
+		return -1;
+	} else {
+		if (lng)
+			why_set(why, "TypeError", "int() argument must be a "
+				"string, a bytes-like object or a real number, "
+				"not 'dict'");
+		else
+			why_set(why, "TypeError", "float() argument must be a "
+				"string or a real number, not 'dict'");
+		return -1;
+	}
+	if (isnan(d))
+		return 0;
+	if (!mmp_number_in_range(d)) {
+		mmp_fmt_double(num, d);
+		why_set(why, NULL, "%s", num);
+		if (cJSON_IsString(v)) {
+			mmp_buf_clear(&why->text);
+			mmp_buf_put_json_string(&why->text, v->valuestring);
+		}
+		why->range = 1;
+		return -1;
+	}
+	*out = (float)d;
+	return 0;
+}
+
+/* the answer to a value cast_json() refused */
+static void cast_error(struct serve_response *resp,
+	const struct serve_model *sm, size_t f, enum cast how,
+	const struct why *why)
+{
+	const mmp_model_feature *feat = &sm->schema->features[f];
+	mmp_buf ex = MMP_BUF_INIT;
+
+	if (why->range) {
+		mlflow_error(resp, "BAD_REQUEST", "Invalid input. Column "
+			"'%s': %s is out of range (a number is at most %.9g "
+			"in magnitude).", feat->name, why->text.ptr,
+			MMP_NUMBER_MAX);
+		return;
+	}
+	if (how == CAST_NUMPY) {
+		mlflow_error(resp, "BAD_REQUEST", "Invalid input. %s",
+			why->text.ptr);
+		return;
+	}
+	py_repr(&ex, why->text.ptr);
+	mlflow_error(resp, "BAD_REQUEST", "Invalid input. Data is not "
+		"compatible with model signature. Failed to convert column %s "
+		"to type '%s'. Error: '%s(%s)'", feat->name,
+		feat->type == MMP_COLUMN_LONG ? "int64" : "float64", why->type,
+		ex.ptr);
+	mmp_buf_dispose(&ex);
+}
+
+/*
+ * The columns a request names: the input column of each feature, and
+ * the first names that are no feature (listed when a feature is
+ * missing, as MLflow lists them).
+ */
+#define EXTRA_MAX 20
+
+struct columns {
+	long *of;                /* per feature: its input column, or -1 */
+	const char *extra[EXTRA_MAX];
+	size_t nextra;
+};
+
+static void columns_init(struct columns *c, const struct serve_model *sm)
+{
 	size_t f;
 
-	for (f = 0; f < sm->nfeatures; f++) {
-		if (!missing[f])
-			continue;
-		mmp_buf_printf(&list, "%s'%s'", list.size ? ", " : "",
-			sm->schema->features[f].name);
+	c->of = mmp__malloc((sm->nfeatures + 1) * sizeof(long));
+	for (f = 0; f < sm->nfeatures; f++)
+		c->of[f] = -1;
+	c->nextra = 0;
+}
+
+/* input column `i` named `name`: its feature, or -1 */
+static long columns_add(struct columns *c, const struct serve_model *sm,
+	const char *name, long i)
+{
+	const struct field_slot *slot = mmp_serve__lookup(sm, name);
+	size_t k;
+
+	if (slot && slot->kind == FIELD_FEATURE) {
+		if (c->of[slot->index] < 0)
+			c->of[slot->index] = i;
+		return (long)slot->index;
 	}
-	mlflow_error(resp, "INVALID_PARAMETER_VALUE", "Failed to predict "
-		"data: Model is missing inputs [%s].", list.ptr);
+	for (k = 0; k < c->nextra && k < EXTRA_MAX; k++)
+		if (!strcmp(c->extra[k], name))
+			return -1;
+	if (c->nextra < EXTRA_MAX)
+		c->extra[c->nextra] = name;
+	c->nextra++;
+	return -1;
+}
+
+/* MLflow's answer when features are missing: 400, naming them and the
+ * columns given besides; 0 when none is */
+static int columns_missing(const struct columns *c,
+	const struct serve_model *sm, struct serve_response *resp)
+{
+	mmp_buf list = MMP_BUF_INIT, extra = MMP_BUF_INIT;
+	size_t f, k;
+
+	for (f = 0; f < sm->nfeatures; f++)
+		if (c->of[f] < 0)
+			mmp_buf_printf(&list, "%s'%s'", list.size ? ", " : "",
+				sm->schema->features[f].name);
+	if (!list.size)
+		return 0;
+	for (k = 0; k < c->nextra && k < EXTRA_MAX; k++)
+		mmp_buf_printf(&extra, "%s'%s'", k ? ", " : "", c->extra[k]);
+	if (c->nextra)
+		mlflow_error(resp, "INVALID_PARAMETER_VALUE", "Failed to "
+			"predict data: Model is missing inputs [%s]. Note that "
+			"there were extra inputs: [%s%s]", list.ptr, extra.ptr,
+			c->nextra > EXTRA_MAX ? ", ..." : "");
+	else
+		mlflow_error(resp, "INVALID_PARAMETER_VALUE", "Failed to "
+			"predict data: Model is missing inputs [%s].",
+			list.ptr);
 	mmp_buf_dispose(&list);
+	mmp_buf_dispose(&extra);
+	return -1;
 }
 
 static void alloc_rows(struct serve_rows *rows, const struct serve_model *sm,
@@ -78,15 +436,54 @@ static void alloc_rows(struct serve_rows *rows, const struct serve_model *sm,
 		rows->x[f] = NAN;
 }
 
-/* a list of objects; a field absent from every row is a missing input */
+/* every feature missing: what a positional list or a scalar gives,
+ * once its values cast to the first feature's type */
+static int all_missing(const struct serve_model *sm, const cJSON *v,
+	struct serve_response *resp)
+{
+	struct why why = { NULL, MMP_BUF_INIT, 0 };
+	struct columns c;
+	const cJSON *it, *cell;
+	float x;
+	int error = -1;
+
+	columns_init(&c, sm);
+	cJSON_ArrayForEach(it, v) {
+		if (!cJSON_IsArray(it)) {
+			if (sm->nfeatures && cast_json(sm, 0, it, CAST_NUMPY,
+			    &x, &why) < 0)
+				goto fail;
+			continue;
+		}
+		cJSON_ArrayForEach(cell, it)
+			if (sm->nfeatures && cast_json(sm, 0, cell,
+			    CAST_NUMPY, &x, &why) < 0)
+				goto fail;
+	}
+	if (!cJSON_IsArray(v) && sm->nfeatures &&
+	    cast_json(sm, 0, v, CAST_NUMPY, &x, &why) < 0)
+		goto fail;
+	columns_missing(&c, sm, resp);
+	goto done;
+fail:
+	cast_error(resp, sm, 0, CAST_NUMPY, &why);
+done:
+	free(c.of);
+	mmp_buf_dispose(&why.text);
+	return error;
+}
+
+/* dataframe_records: a list of objects, cast column by column */
 static int from_records(const struct serve_model *sm, const cJSON *list,
 	struct serve_rows *rows, struct serve_response *resp)
 {
-	unsigned char *missing = mmp__malloc(sm->nfeatures + 1);
-	const cJSON *rec;
-	size_t f, i = 0, nmissing = 0;
+	struct why why = { NULL, MMP_BUF_INIT, 0 };
+	struct columns c;
+	const cJSON *rec, *it;
+	size_t f, i = 0;
 	int error = -1;
 
+	columns_init(&c, sm);
 	cJSON_ArrayForEach(rec, list) {
 		if (!cJSON_IsObject(rec)) {
 			mlflow_error(resp, "BAD_REQUEST", "Invalid input. "
@@ -94,188 +491,328 @@ static int from_records(const struct serve_model *sm, const cJSON *list,
 				"column values.", i, type_word(rec));
 			goto done;
 		}
+		cJSON_ArrayForEach(it, rec)
+			columns_add(&c, sm, it->string, 0);
 		i++;
 	}
 	alloc_rows(rows, sm, i);
 	for (f = 0; f < sm->nfeatures; f++) {
 		const char *name = sm->schema->features[f].name;
 
-		missing[f] = 1;
+		if (c.of[f] < 0)
+			continue;
 		i = 0;
 		cJSON_ArrayForEach(rec, list) {
-			const cJSON *v =
-				cJSON_GetObjectItemCaseSensitive(rec, name);
-
-			if (v) {
-				missing[f] = 0;
-				mmp_serve__decode_json(sm, f, v, (long)i,
-					&rows->x[i * sm->nfeatures + f],
-					&rows->problems);
+			if (cast_json(sm, f, cJSON_GetObjectItemCaseSensitive(
+			    rec, name), CAST_PANDAS,
+			    &rows->x[i * sm->nfeatures + f], &why) < 0) {
+				cast_error(resp, sm, f, CAST_PANDAS, &why);
+				goto done;
 			}
 			i++;
 		}
-		nmissing += missing[f];
 	}
-	if (nmissing && rows->nrows) {
-		missing_inputs(resp, sm, missing);
-		goto done;
-	}
-	error = 0;
+	error = columns_missing(&c, sm, resp);
 done:
-	free(missing);
+	free(c.of);
+	mmp_buf_dispose(&why.text);
 	return error;
 }
 
-/* {"columns": [...], "data": [[...], ...]} (an "index" is ignored) */
+/* dataframe_split: {"columns": [...], "data": [[...], ...], "index"} */
 static int from_split(const struct serve_model *sm, const cJSON *split,
 	struct serve_rows *rows, struct serve_response *resp)
 {
 	const cJSON *cols = cJSON_GetObjectItemCaseSensitive(split, "columns");
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(split, "data");
-	unsigned char *missing = mmp__calloc(sm->nfeatures + 1, 1);
-	long *colof = mmp__malloc((sm->nfeatures + 1) * sizeof(long));
-	const cJSON *c, *row, *v;
-	size_t f, i, ncols = 0, nmissing = 0;
-	int error = -1;
+	struct why why = { NULL, MMP_BUF_INIT, 0 };
+	struct columns c;
+	mmp_buf keys = MMP_BUF_INIT;
+	const cJSON *it, *row;
+	size_t f, i, ncols = 0;
+	int error = -1, bad = 0;
 
-	if (!cJSON_IsObject(split) || !cJSON_IsArray(cols) ||
-	    !cJSON_IsArray(data)) {
-		mlflow_error(resp, "BAD_REQUEST", "Invalid input. "
-			"'dataframe_split' must be an object with a "
-			"'columns' list and a 'data' list of rows.");
+	columns_init(&c, sm);
+	if (!cJSON_IsObject(split)) {
+		mlflow_error(resp, "BAD_REQUEST", "Invalid input. Dataframe "
+			"split format must be a dictionary. Got %s.",
+			cJSON_IsArray(split) ? "list" : "another type");
 		goto done;
 	}
-	for (f = 0; f < sm->nfeatures; f++)
-		colof[f] = -1;
-	cJSON_ArrayForEach(c, cols) {
-		const struct field_slot *slot;
-
-		if (!cJSON_IsString(c)) {
-			mlflow_error(resp, "BAD_REQUEST", "Invalid input. "
-				"Column %zu of 'dataframe_split' is a %s, "
-				"expected a name.", ncols, type_word(c));
-			goto done;
+	cJSON_ArrayForEach(it, split) {
+		bad |= strcmp(it->string, "columns") &&
+			strcmp(it->string, "data") && strcmp(it->string,
+			"index");
+		mmp_buf_printf(&keys, "%s'%s'", keys.size ? ", " : "",
+			it->string);
+	}
+	if (bad || !data) {
+		mlflow_error(resp, "BAD_REQUEST", "Invalid input. Dataframe "
+			"split format must have 'data' field and optionally "
+			"'columns' and 'index' fields. Got {%s}.'", keys.ptr);
+		goto done;
+	}
+	if (!cJSON_IsArray(data) || (cols && !cJSON_IsArray(cols))) {
+		mlflow_error(resp, "BAD_REQUEST", "Invalid input. Provided "
+			"dataframe_split field is not a valid dataframe "
+			"representation in 'split' format. Error: 'the "
+			"columns and the data must be lists'");
+		goto done;
+	}
+	/* no "columns": pandas names them 0, 1, ... */
+	if (cols) {
+		cJSON_ArrayForEach(it, cols) {
+			if (cJSON_IsString(it))
+				columns_add(&c, sm, it->valuestring,
+					(long)ncols);
+			ncols++;
 		}
-		slot = mmp_serve__lookup(sm, c->valuestring);
-		if (slot && slot->kind == FIELD_FEATURE &&
-		    colof[slot->index] < 0)
-			colof[slot->index] = (long)ncols;
-		ncols++;
+	} else {
+		row = cJSON_GetArrayItem(data, 0);
+		ncols = cJSON_IsArray(row) ? (size_t)cJSON_GetArraySize(row) :
+			1;
 	}
-	for (f = 0; f < sm->nfeatures; f++)
-		nmissing += missing[f] = colof[f] < 0;
-	if (nmissing) {
-		missing_inputs(resp, sm, missing);
-		goto done;
-	}
-	alloc_rows(rows, sm, (size_t)cJSON_GetArraySize(data));
 	i = 0;
 	cJSON_ArrayForEach(row, data) {
-		if (!cJSON_IsArray(row) ||
-		    (size_t)cJSON_GetArraySize(row) != ncols) {
+		size_t n = cJSON_IsArray(row) ?
+			(size_t)cJSON_GetArraySize(row) : 1;
+
+		if (n != ncols) {
 			mlflow_error(resp, "BAD_REQUEST", "Invalid input. "
-				"Row %zu of 'dataframe_split.data' has %d "
-				"values, expected %zu (one per column).", i,
-				cJSON_IsArray(row) ? cJSON_GetArraySize(row)
-				: 1, ncols);
+				"Provided dataframe_split field is not a valid "
+				"dataframe representation in 'split' format. "
+				"Error: '%zu columns passed, passed data had "
+				"%zu columns'", ncols, n);
 			goto done;
-		}
-		for (f = 0; f < sm->nfeatures; f++) {
-			v = cJSON_GetArrayItem(row, (int)colof[f]);
-			mmp_serve__decode_json(sm, f, v, (long)i,
-				&rows->x[i * sm->nfeatures + f],
-				&rows->problems);
 		}
 		i++;
 	}
-	error = 0;
-done:
-	free(missing);
-	free(colof);
-	return error;
-}
-
-/* {"a": [1, 2], "b": [3, 4]} or {"a": 1, "b": 3}: one list per column */
-static int from_columns(const struct serve_model *sm, const cJSON *obj,
-	struct serve_rows *rows, struct serve_response *resp)
-{
-	unsigned char *missing = mmp__calloc(sm->nfeatures + 1, 1);
-	const cJSON *v, *cell;
-	size_t f, i, nmissing = 0;
-	long n = -1;
-	int error = -1;
-
+	/* pandas casts the columns given before the model finds the
+	 * missing ones: a bad value is named first */
+	alloc_rows(rows, sm, i);
 	for (f = 0; f < sm->nfeatures; f++) {
-		long len;
-
-		v = cJSON_GetObjectItemCaseSensitive(obj,
-			sm->schema->features[f].name);
-		if (!v) {
-			nmissing += missing[f] = 1;
+		if (c.of[f] < 0)
 			continue;
-		}
-		len = cJSON_IsArray(v) ? cJSON_GetArraySize(v) : -2;
-		if (n == -1) {
-			n = len;
-		} else if (n != len) {
-			mlflow_error(resp, "BAD_REQUEST", "Invalid input. "
-				"Column '%s' has %s than the others: every "
-				"column needs the same number of values.",
-				sm->schema->features[f].name,
-				len < n ? "fewer values" : "more values");
-			goto done;
-		}
-	}
-	if (nmissing) {
-		missing_inputs(resp, sm, missing);
-		goto done;
-	}
-	alloc_rows(rows, sm, n < 0 ? 1 : (size_t)n);
-	for (f = 0; f < sm->nfeatures; f++) {
-		v = cJSON_GetObjectItemCaseSensitive(obj,
-			sm->schema->features[f].name);
-		if (n < 0) {
-			mmp_serve__decode_json(sm, f, v, 0, &rows->x[f],
-				&rows->problems);
-			continue;
-		}
 		i = 0;
-		cJSON_ArrayForEach(cell, v) {
-			mmp_serve__decode_json(sm, f, cell, (long)i,
-				&rows->x[i * sm->nfeatures + f],
-				&rows->problems);
+		cJSON_ArrayForEach(row, data) {
+			it = cJSON_IsArray(row) ?
+				cJSON_GetArrayItem(row, (int)c.of[f]) : row;
+			if (cast_json(sm, f, it, CAST_PANDAS,
+			    &rows->x[i * sm->nfeatures + f], &why) < 0) {
+				cast_error(resp, sm, f, CAST_PANDAS, &why);
+				error = -1;
+				goto done;
+			}
 			i++;
 		}
 	}
-	error = 0;
+	error = columns_missing(&c, sm, resp);
 done:
-	free(missing);
+	free(c.of);
+	mmp_buf_dispose(&keys);
+	mmp_buf_dispose(&why.text);
 	return error;
 }
 
-/* "instances" and "inputs": records, a column dict or a positional list */
-static int from_tensor(const struct serve_model *sm, const cJSON *v,
-	struct serve_rows *rows, struct serve_response *resp)
+/*
+ * A dictionary of columns ("inputs", or "instances" given as one):
+ * each value a list of values or one value, cast with numpy. Lists of
+ * different lengths: for "instances" MLflow refuses them as it reads
+ * them, for "inputs" pandas does as it builds the frame.
+ */
+static int from_columns(const struct serve_model *sm, const cJSON *obj,
+	int instances, struct serve_rows *rows, struct serve_response *resp)
 {
-	unsigned char *all;
-	const cJSON *first;
+	struct why why = { NULL, MMP_BUF_INIT, 0 };
+	struct columns c;
+	const cJSON *it, *cell;
+	size_t f, i, n = 1;
+	long len = -1;
+	int error = -1;
+
+	columns_init(&c, sm);
+	cJSON_ArrayForEach(it, obj) {
+		long fi = columns_add(&c, sm, it->string, 0);
+
+		if (fi < 0 || !cJSON_IsArray(it))
+			continue;
+		if (len < 0) {
+			len = cJSON_GetArraySize(it);
+		} else if (len != cJSON_GetArraySize(it)) {
+			if (instances)
+				mlflow_error(resp, "BAD_REQUEST", "Invalid "
+					"input. The length of values for each "
+					"input/column name are not the same");
+			else
+				mlflow_error(resp, "INVALID_PARAMETER_VALUE",
+					"Failed to predict data: Failed to "
+					"enforce schema of data: This model "
+					"contains a column-based signature, "
+					"which suggests a DataFrame input. "
+					"There was an error casting the input "
+					"data to a DataFrame: All arrays must "
+					"be of the same length");
+			goto done;
+		}
+	}
+	if (len >= 0)
+		n = (size_t)len;
+	/* numpy casts every column given, in the order given */
+	alloc_rows(rows, sm, n);
+	cJSON_ArrayForEach(it, obj) {
+		const struct field_slot *slot =
+			mmp_serve__lookup(sm, it->string);
+
+		if (!slot || slot->kind != FIELD_FEATURE ||
+		    c.of[slot->index] < 0 ||
+		    cJSON_GetObjectItemCaseSensitive(obj, it->string) != it)
+			continue;
+		f = slot->index;
+		if (!cJSON_IsArray(it)) {
+			if (cast_json(sm, f, it, CAST_NUMPY, &rows->x[f],
+			    &why) < 0)
+				goto fail;
+			for (i = 1; i < n; i++)
+				rows->x[i * sm->nfeatures + f] = rows->x[f];
+			continue;
+		}
+		i = 0;
+		cJSON_ArrayForEach(cell, it) {
+			if (cast_json(sm, f, cell, CAST_NUMPY,
+			    &rows->x[i * sm->nfeatures + f], &why) < 0)
+				goto fail;
+			i++;
+		}
+	}
+	error = columns_missing(&c, sm, resp);
+	goto done;
+fail:
+	cast_error(resp, sm, f, CAST_NUMPY, &why);
+done:
+	free(c.of);
+	mmp_buf_dispose(&why.text);
+	return error;
+}
+
+/*
+ * A list of objects in "instances" or "inputs", cast value by value
+ * with numpy. "instances" turns them into columns first, so a field
+ * some records lack makes columns of different lengths; "inputs" gives
+ * them to pandas, which leaves the gaps missing (and then cannot call
+ * an integer column with a gap an integer column).
+ */
+static int from_objects(const struct serve_model *sm, const cJSON *list,
+	int instances, struct serve_rows *rows, struct serve_response *resp)
+{
+	struct why why = { NULL, MMP_BUF_INIT, 0 };
+	struct columns c;
+	size_t *count = mmp__calloc(sm->nfeatures + 1, sizeof(size_t));
+	const cJSON *rec, *it;
+	size_t f = 0, i = 0, n = 0;
+	long expect = -1;
+	int error = -1;
+
+	columns_init(&c, sm);
+	cJSON_ArrayForEach(rec, list) {
+		if (!cJSON_IsObject(rec)) {
+			mlflow_error(resp, "BAD_REQUEST", "Invalid input. "
+				"Ensure that the input is a valid "
+				"JSON-formatted string.\nError: "
+				"AttributeError(\"'%s' object has no attribute "
+				"'items'\")", cJSON_IsNumber(rec) ? "float" :
+				cJSON_IsNull(rec) ? "NoneType" :
+				type_word(rec));
+			goto done;
+		}
+		n++;
+	}
+	alloc_rows(rows, sm, n);
+	cJSON_ArrayForEach(rec, list) {
+		cJSON_ArrayForEach(it, rec) {
+			long fi = columns_add(&c, sm, it->string, 0);
+
+			if (fi < 0 || cJSON_GetObjectItemCaseSensitive(rec,
+			    it->string) != it)
+				continue;
+			f = (size_t)fi;
+			if (cast_json(sm, f, it, CAST_NUMPY,
+			    &rows->x[(instances ? count[f] : i) *
+			    sm->nfeatures + f], &why) < 0)
+				goto fail;
+			count[f]++;
+		}
+		i++;
+	}
+	for (f = 0; f < sm->nfeatures; f++) {
+		if (c.of[f] < 0)
+			continue;
+		if (instances && expect >= 0 && (size_t)expect != count[f]) {
+			mlflow_error(resp, "BAD_REQUEST", "Invalid input. The "
+				"length of values for each input/column name "
+				"are not the same");
+			goto done;
+		}
+		expect = (long)count[f];
+	}
+	if (instances && expect >= 0)
+		rows->nrows = (size_t)expect;
+	if (columns_missing(&c, sm, resp) < 0)
+		goto done;
+	for (f = 0; !instances && f < sm->nfeatures; f++) {
+		if (sm->schema->features[f].type != MMP_COLUMN_LONG ||
+		    sm->schema->features[f].kind ==
+		    MMP_FEATURE_CATEGORICAL || count[f] == n)
+			continue;
+		mlflow_error(resp, "INVALID_PARAMETER_VALUE", "Failed to "
+			"predict data: Failed to enforce schema of data: "
+			"Incompatible input types for column %s. Can not "
+			"safely convert float64 to int64.",
+			sm->schema->features[f].name);
+		goto done;
+	}
+	error = 0;
+	goto done;
+fail:
+	cast_error(resp, sm, f, CAST_NUMPY, &why);
+done:
+	free(c.of);
+	free(count);
+	mmp_buf_dispose(&why.text);
+	return error;
+}
+
+/* "instances" and "inputs" */
+static int from_tensor(const struct serve_model *sm, const cJSON *v,
+	int instances, struct serve_rows *rows, struct serve_response *resp)
+{
+	const cJSON *it;
+	int objects = 0, others = 0;
 
 	if (cJSON_IsObject(v))
-		return from_columns(sm, v, rows, resp);
-	if (!cJSON_IsArray(v)) {
-		mlflow_error(resp, "BAD_REQUEST", "Invalid input. Expected "
-			"a list of records or a dictionary of columns, got "
-			"a %s.", type_word(v));
-		return -1;
+		return from_columns(sm, v, instances, rows, resp);
+	cJSON_ArrayForEach(it, v) {
+		if (cJSON_IsObject(it))
+			objects++;
+		else
+			others++;
 	}
-	first = cJSON_GetArrayItem(v, 0);
-	if (!first || cJSON_IsObject(first))
-		return from_records(sm, v, rows, resp);
-	all = mmp__malloc(sm->nfeatures + 1);
-	memset(all, 1, sm->nfeatures + 1);
-	missing_inputs(resp, sm, all);
-	free(all);
-	return -1;
+	/* a model of one column takes a plain list as that column */
+	if (cJSON_IsArray(v) && !objects && others && sm->nfeatures == 1) {
+		cJSON *col = cJSON_CreateObject();
+		int error;
+
+		cJSON_AddItemReferenceToObject(col,
+			sm->schema->features[0].name, (cJSON *)v);
+		error = from_columns(sm, col, instances, rows, resp);
+		cJSON_Delete(col);
+		return error;
+	}
+	/* "instances" reads records when the first is one, "inputs" when
+	 * all are */
+	if (cJSON_IsArray(v) && (instances ?
+	    cJSON_IsObject(cJSON_GetArrayItem(v, 0)) : objects && !others))
+		return from_objects(sm, v, instances, rows, resp);
+	return all_missing(sm, v, resp);
 }
 
 static void respond(mmp_server *s, const struct serve_model *sm,
@@ -286,15 +823,6 @@ static void respond(mmp_server *s, const struct serve_model *sm,
 	size_t i, k;
 	char num[32];
 
-	if (rows->problems.count) {
-		atomic_fetch_add_explicit(&s->metrics.rows_rejected,
-			rows->nrows, memory_order_relaxed);
-		mlflow_error(resp, "INVALID_PARAMETER_VALUE", "Failed to "
-			"enforce schema of data: %s%s", rows->problems.text.ptr,
-			rows->problems.count > SERVE_PROBLEMS_MAX ?
-			" (and more)" : "");
-		return;
-	}
 	y = mmp__reallocarray(NULL, rows->nrows ?
 		rows->nrows * sm->noutputs : 1, sizeof(float));
 	if (rows->nrows && mmp_model_predict(sm->model, rows->x, rows->nrows,
@@ -352,7 +880,6 @@ static void invocations_json(const struct serve_model *sm,
 	const char *end = NULL, *which = NULL;
 	mmp_buf fields = MMP_BUF_INIT;
 	size_t k, nformats = 0;
-	int bad = 0;
 
 	*ok = 0;
 	doc = cJSON_ParseWithLengthOpts(req->body, req->len, &end, 0);
@@ -371,23 +898,20 @@ static void invocations_json(const struct serve_model *sm,
 			type_word(doc));
 		goto done;
 	}
+	/* the scoring server keeps the input fields and "params" of the
+	 * dictionary and drops any other key */
 	cJSON_ArrayForEach(it, doc) {
-		int known = !strcmp(it->string, "params");
-
 		for (k = 0; k < ARRAY_SIZE(keys); k++) {
 			if (strcmp(it->string, keys[k]))
 				continue;
-			known = 1;
 			nformats++;
 			input = it;
 			which = keys[k];
+			mmp_buf_printf(&fields, "%s'%s'", fields.size ? ", " :
+				"", it->string);
 		}
-		if (!known)
-			bad = 1;
-		mmp_buf_printf(&fields, "%s'%s'", fields.size ? ", " : "",
-			it->string);
 	}
-	if (nformats != 1 || bad) {
+	if (nformats != 1) {
 		mlflow_error(resp, "BAD_REQUEST", "Invalid input. The input "
 			"must be a JSON dictionary with exactly one of the "
 			"input fields %s. Received dictionary with input "
@@ -403,53 +927,18 @@ static void invocations_json(const struct serve_model *sm,
 	} else if (!strcmp(which, "dataframe_records")) {
 		if (!cJSON_IsArray(input))
 			mlflow_error(resp, "BAD_REQUEST", "Invalid input. "
-				"'dataframe_records' must be a list of "
-				"records, got a %s.", type_word(input));
+				"Dataframe records format must be a list of "
+				"records. Got %s.", cJSON_IsObject(input) ?
+				"dictionary" : "another type");
 		else
 			*ok = from_records(sm, input, rows, resp) == 0;
 	} else {
-		*ok = from_tensor(sm, input, rows, resp) == 0;
+		*ok = from_tensor(sm, input, !strcmp(which, "instances"),
+			rows, resp) == 0;
 	}
 done:
 	mmp_buf_dispose(&fields);
 	cJSON_Delete((cJSON *)doc);
-}
-
-void mmp_serve__invocations(mmp_server *s, const struct serve_model *sm,
-	const struct serve_request *req, struct serve_response *resp)
-{
-	struct serve_rows rows = SERVE_ROWS_INIT;
-	mmp_buf err = MMP_BUF_INIT;
-	int ok = 0;
-
-	if (ctype_is(req->content_type, "application/json")) {
-		invocations_json(sm, req, &rows, resp, &ok);
-	} else if (ctype_is(req->content_type, "text/csv")) {
-		if (mmp_serve__decode_csv(sm, req->body, req->len, &rows,
-		    &err) < 0) {
-			if (!strncmp(err.ptr, "Model is missing", 16))
-				mlflow_error(resp, "INVALID_PARAMETER_VALUE",
-					"Failed to predict data: %s", err.ptr);
-			else
-				mlflow_error(resp, "BAD_REQUEST", "Invalid "
-					"input. %s", err.ptr);
-		} else {
-			ok = 1;
-		}
-	} else {
-		resp->status = 415;
-		resp->content_type = "text/plain; charset=utf-8";
-		mmp_buf_puts(&resp->body, "This predictor only supports the "
-			"following content types: Types: ['text/csv', "
-			"'application/json']. Got '");
-		mmp_serve__utf8(&resp->body, req->content_type ?
-			req->content_type : "None", 0);
-		mmp_buf_puts(&resp->body, "'.");
-	}
-	if (ok)
-		respond(s, sm, &rows, resp);
-	mmp_buf_dispose(&err);
-	mmp_serve__rows_release(&rows);
 }
 
 /*
@@ -529,64 +1018,273 @@ static int csv_parse(struct csv *c, const char *p, size_t len, mmp_buf *err)
 	return 0;
 }
 
-int mmp_serve__decode_csv(const struct serve_model *sm, const char *text,
-	size_t len, struct serve_rows *rows, mmp_buf *err)
+/* pandas' default missing-value spellings (read_csv na_values) */
+static int csv_na(const char *t)
+{
+	static const char *const na[] = { "", "#N/A", "#N/A N/A", "#NA",
+		"-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+		"<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(na); i++)
+		if (!strcmp(t, na[i]))
+			return 1;
+	return 0;
+}
+
+/* pandas' booleans in a numeric column: 1, 0, or -1 for neither */
+static int csv_bool(const char *t)
+{
+	if (!strcmp(t, "True") || !strcmp(t, "TRUE") || !strcmp(t, "true"))
+		return 1;
+	if (!strcmp(t, "False") || !strcmp(t, "FALSE") ||
+	    !strcmp(t, "false"))
+		return 0;
+	return -1;
+}
+
+/*
+ * One CSV cell of feature `f` (input column `col`) as read_csv reads it
+ * with the signature's dtype: 0, or -1 with pandas' words in `why`.
+ */
+static int cast_cell(const struct serve_model *sm, size_t f, size_t col,
+	const char *t, float *out, struct why *why)
+{
+	const mmp_model_feature *feat = &sm->schema->features[f];
+	int lng = feat->type == MMP_COLUMN_LONG, b;
+	mmp_buf quoted = MMP_BUF_INIT;
+	double d;
+
+	*out = NAN;
+	if (feat->kind == MMP_FEATURE_CATEGORICAL) {
+		if (!csv_na(t))
+			mmp_serve__category(sm, f, t, out);
+		return 0;
+	}
+	if (csv_na(t)) {
+		if (!lng)
+			return 0;
+		why_set(why, "ValueError", "Integer column has NA values in "
+			"column %zu", col);
+		return -1;
+	}
+	if ((b = csv_bool(t)) >= 0) {
+		*out = (float)b;
+		return 0;
+	}
+	if (strchr(t, '_') || py_float(t, &d) < 0) {
+		py_repr(&quoted, t);
+		if (lng)
+			why_set(why, "ValueError", "invalid literal for int() "
+				"with base 10: %s", quoted.ptr);
+		else
+			why_set(why, "ValueError", "could not convert string "
+				"to float: %s", quoted.ptr);
+		mmp_buf_dispose(&quoted);
+		return -1;
+	}
+	if (lng && d != floor(d)) {
+		why_set(why, "ValueError", "cannot safely convert passed user "
+			"dtype of int64 for float64 dtyped data in column %zu",
+			col);
+		return -1;
+	}
+	if (isnan(d))
+		return 0;
+	if (!mmp_number_in_range(d)) {
+		mmp_buf_clear(&why->text);
+		mmp_buf_put_json_string(&why->text, t);
+		why->range = 1;
+		return -1;
+	}
+	*out = (float)d;
+	return 0;
+}
+
+/* a CSV body: header line, then rows, read as pandas' read_csv does
+ * with the signature's types (blank lines skipped) */
+static int from_csv(const struct serve_model *sm, const char *text,
+	size_t len, struct serve_rows *rows, struct serve_response *resp)
 {
 	struct csv c = { MMP_BUF_INIT, NULL, 0, 0, NULL, 0, 0 };
-	long *colof = mmp__malloc((sm->nfeatures + 1) * sizeof(long));
-	size_t f, r, i, ncols, nmissing = 0;
+	struct why why = { NULL, MMP_BUF_INIT, 0 };
+	struct columns cols;
+	mmp_buf err = MMP_BUF_INIT;
+	size_t *keep = NULL, f, r, i, ncols, n = 0;
 	int error = -1;
 
-	if (csv_parse(&c, text, len, err) < 0)
-		goto done;
-	if (!c.nrows) {
-		mmp_buf_puts(err, "The CSV body is empty: it needs a header "
-			"line naming the columns.");
+	columns_init(&cols, sm);
+	if (csv_parse(&c, text, len, &err) < 0) {
+		mlflow_error(resp, "BAD_REQUEST", "Invalid input. %s",
+			err.ptr);
 		goto done;
 	}
-	ncols = c.rowend[0];
-	for (f = 0; f < sm->nfeatures; f++)
-		colof[f] = -1;
-	for (i = 0; i < ncols; i++) {
-		const struct field_slot *slot =
-			mmp_serve__lookup(sm, c.arena.ptr + c.starts[i]);
+	/* the lines that are not blank */
+	keep = mmp__reallocarray(NULL, c.nrows + 1, sizeof(size_t));
+	for (r = 0; r < c.nrows; r++) {
+		size_t first = r ? c.rowend[r - 1] : 0;
 
-		if (slot && slot->kind == FIELD_FEATURE &&
-		    colof[slot->index] < 0)
-			colof[slot->index] = (long)i;
-	}
-	for (f = 0; f < sm->nfeatures; f++) {
-		if (colof[f] >= 0)
+		if (c.rowend[r] - first == 1 &&
+		    !c.arena.ptr[c.starts[first]])
 			continue;
-		mmp_buf_printf(err, "%s'%s'", nmissing++ ? ", " :
-			"Model is missing inputs [",
-			sm->schema->features[f].name);
+		keep[n++] = r;
 	}
-	if (nmissing) {
-		mmp_buf_puts(err, "].");
+	if (!n) {
+		mlflow_error(resp, "BAD_REQUEST", "Failed to parse input as a "
+			"Pandas DataFrame. Ensure that the input is a valid "
+			"CSV-formatted Pandas DataFrame produced using the "
+			"`pandas.DataFrame.to_csv()` method. Error: 'No "
+			"columns to parse from file'");
 		goto done;
 	}
-	alloc_rows(rows, sm, c.nrows - 1);
-	for (r = 1; r < c.nrows; r++) {
-		size_t first = c.rowend[r - 1], n = c.rowend[r] - first;
+	ncols = c.rowend[keep[0]] - (keep[0] ? c.rowend[keep[0] - 1] : 0);
+	for (i = 0; i < ncols; i++)
+		columns_add(&cols, sm, c.arena.ptr + c.starts[(keep[0] ?
+			c.rowend[keep[0] - 1] : 0) + i], (long)i);
+	for (r = 1; r < n; r++) {
+		size_t first = c.rowend[keep[r] - 1];
 
-		if (n != ncols) {
-			mmp_buf_printf(err, "CSV line %zu has %zu fields, the "
-				"header has %zu.", r + 1, n, ncols);
+		if (c.rowend[keep[r]] - first != ncols) {
+			mlflow_error(resp, "BAD_REQUEST", "Invalid input. CSV "
+				"line %zu has %zu fields, the header has %zu.",
+				keep[r] + 1, c.rowend[keep[r]] - first, ncols);
 			goto done;
 		}
-		for (f = 0; f < sm->nfeatures; f++)
-			mmp_serve__decode_text(sm, f, c.arena.ptr +
-				c.starts[first + (size_t)colof[f]],
-				(long)(r - 1),
-				&rows->x[(r - 1) * sm->nfeatures + f],
-				&rows->problems);
 	}
-	error = 0;
+	alloc_rows(rows, sm, n - 1);
+	/* read_csv converts column by column, in the file's order */
+	for (i = 0; i < ncols; i++) {
+		for (f = 0; f < sm->nfeatures; f++)
+			if (cols.of[f] == (long)i)
+				break;
+		if (f == sm->nfeatures)
+			continue;
+		for (r = 1; r < n; r++) {
+			const char *cell = c.arena.ptr +
+				c.starts[c.rowend[keep[r] - 1] + i];
+
+			if (cast_cell(sm, f, i, cell,
+			    &rows->x[(r - 1) * sm->nfeatures + f], &why) < 0)
+				goto fail;
+		}
+	}
+	error = columns_missing(&cols, sm, resp);
+	goto done;
+fail:
+	if (why.range)
+		cast_error(resp, sm, f, CAST_NUMPY, &why);
+	else
+		mlflow_error(resp, "BAD_REQUEST", "Failed to parse input as a "
+			"Pandas DataFrame. Ensure that the input is a valid "
+			"CSV-formatted Pandas DataFrame produced using the "
+			"`pandas.DataFrame.to_csv()` method. Error: '%s'",
+			why.text.ptr);
 done:
+	free(cols.of);
+	free(keep);
 	mmp_buf_dispose(&c.arena);
 	free(c.starts);
 	free(c.rowend);
-	free(colof);
+	mmp_buf_dispose(&err);
+	mmp_buf_dispose(&why.text);
 	return error;
 }
+
+static void text_answer(struct serve_response *resp, int status)
+{
+	resp->status = status;
+	resp->content_type = "text/plain; charset=utf-8";
+	mmp_buf_clear(&resp->body);
+}
+
+/*
+ * The parameters of the content type, as the scoring server reads them:
+ * a charset other than utf-8, or any other parameter, is a 415. Returns
+ * 0 when they pass.
+ */
+static int ctype_params(const char *ct, struct serve_response *resp)
+{
+	mmp_buf other = MMP_BUF_INIT;
+	const char *p = ct ? strchr(ct, ';') : NULL;
+	int bad_charset = 0;
+
+	while (p) {
+		const char *start = p + 1 + strspn(p + 1, " \t"), *eq, *end;
+		size_t klen;
+
+		p = strchr(start, ';');
+		end = p ? p : start + strlen(start);
+		eq = memchr(start, '=', (size_t)(end - start));
+		klen = (size_t)((eq ? eq : end) - start);
+		while (klen && (start[klen - 1] == ' ' ||
+		    start[klen - 1] == '\t'))
+			klen--;
+		if (klen == 7 && !strncmp(start, "charset", 7)) {
+			const char *v = eq ? eq + 1 : end;
+			size_t vlen = (size_t)(end - v);
+
+			v += strspn(v, " \t");
+			vlen = (size_t)(end - v);
+			while (vlen && (v[vlen - 1] == ' ' ||
+			    v[vlen - 1] == '\t'))
+				vlen--;
+			if (vlen != 5 || strncasecmp(v, "utf-8", 5))
+				bad_charset = 1;
+		} else {
+			mmp_buf tmp = MMP_BUF_INIT;
+
+			mmp_buf_put(&tmp, start, klen);
+			if (other.size)
+				mmp_buf_puts(&other, ", ");
+			mmp_serve__utf8(&other, tmp.ptr, 64);
+			mmp_buf_dispose(&tmp);
+		}
+	}
+	if (bad_charset) {
+		text_answer(resp, 415);
+		mmp_buf_puts(&resp->body, "The scoring server only supports "
+			"UTF-8");
+	} else if (other.size) {
+		text_answer(resp, 415);
+		mmp_buf_printf(&resp->body, "Unrecognized content type "
+			"parameters: %s. IMPORTANT: The MLflow Model scoring "
+			"protocol has changed in MLflow version 2.0.",
+			other.ptr);
+	}
+	bad_charset |= other.size > 0;
+	mmp_buf_dispose(&other);
+	return bad_charset ? -1 : 0;
+}
+
+void mmp_serve__invocations(mmp_server *s, const struct serve_model *sm,
+	const struct serve_request *req, struct serve_response *resp)
+{
+	struct serve_rows rows = SERVE_ROWS_INIT;
+	int ok = 0;
+
+	if ((ctype_is(req->content_type, "application/json") ||
+	    ctype_is(req->content_type, "text/csv")) &&
+	    ctype_params(req->content_type, resp) < 0) {
+		/* answered */
+	} else if (ctype_is(req->content_type, "application/json")) {
+		invocations_json(sm, req, &rows, resp, &ok);
+	} else if (ctype_is(req->content_type, "text/csv")) {
+		ok = from_csv(sm, req->body, req->len, &rows, resp) == 0;
+	} else {
+		resp->status = 415;
+		resp->content_type = "text/plain; charset=utf-8";
+		mmp_buf_puts(&resp->body, "This predictor only supports the "
+			"following content types: Types: ['text/csv', "
+			"'application/json']. Got '");
+		mmp_serve__utf8(&resp->body, req->content_type ?
+			req->content_type : "None", 0);
+		mmp_buf_puts(&resp->body, "'.");
+	}
+	if (ok)
+		respond(s, sm, &rows, resp);
+	else if (rows.nrows)
+		atomic_fetch_add_explicit(&s->metrics.rows_rejected,
+			rows.nrows, memory_order_relaxed);
+	mmp_serve__rows_release(&rows);
+}
+

@@ -184,6 +184,10 @@ void mmp_serve__decode_json(const struct serve_model *sm, size_t f,
 /* decode one text cell (CSV) of feature `f` into *out */
 void mmp_serve__decode_text(const struct serve_model *sm, size_t f,
 	const char *text, long row, float *out, struct serve_problems *p);
+/* the code of category `value` of feature `f` into *out: 1, or 0 when
+ * the model has not seen it */
+int mmp_serve__category(const struct serve_model *sm, size_t f,
+	const char *value, float *out);
 /* /predict records: strict (missing, unknown, target fields rejected) */
 void mmp_serve__decode_records(const struct serve_model *sm,
 	const cJSON *records, struct serve_rows *rows);
@@ -193,9 +197,6 @@ void mmp_serve__decode_records(const struct serve_model *sm,
 /* mlflow.c: POST /invocations */
 void mmp_serve__invocations(mmp_server *s, const struct serve_model *sm,
 	const struct serve_request *req, struct serve_response *resp);
-/* CSV text into rows; 0 or -1 with a message in `err` */
-int mmp_serve__decode_csv(const struct serve_model *sm, const char *text,
-	size_t len, struct serve_rows *rows, mmp_buf *err);
 
 /* metrics.c */
 void mmp_serve__metrics_record(struct serve_metrics *m,
