@@ -165,6 +165,23 @@ typedef struct {
 MMP_EXTERN(int) mmp_server_monitor(mmp_server *s,
 	const mmp_serve_monitor_options *o);
 
+/**
+ * Serve `m` in place of the model served now, without dropping a
+ * request: a request that started on the old model is answered by it,
+ * and the old model is freed (with the model the server owned) once the
+ * last such request is answered; this call waits for that. The server
+ * owns `m` from then on: call mmp_model_set_nthread(m, 1) first; `info`
+ * (may be NULL) is copied. When `monitor` is given, the new model's
+ * drift is monitored with those options, as mmp_server_monitor() does;
+ * when that fails the log says why and the model is served unmonitored.
+ * The old model's monitor saves its last rows as it is freed.
+ * Call from one thread at a time. Returns 0, or MMP_EINVALID (no model
+ * served yet, or `m` has no schema; `m` is then not taken).
+ */
+MMP_EXTERN(int) mmp_server_swap_model(mmp_server *s, mmp_model *m,
+	const mmp_serve_model_info *info,
+	const mmp_serve_monitor_options *monitor);
+
 /** The port the server listens on (useful after port 0). */
 MMP_EXTERN(int) mmp_server_port(const mmp_server *s);
 

@@ -520,8 +520,8 @@ int mmp_server_start_handler(mmp_server **out, const mmp_serve_options *o,
 	s->payload = o->payload;
 	s->pid = getpid();
 	s->started = mmp_time_mono();
-	atomic_init(&s->model, NULL);
-	atomic_init(&s->live, NULL);
+	s->model = NULL;
+	pthread_mutex_init(&s->swap_lock, NULL);
 	atomic_init(&s->quiescing, 0);
 	atomic_init(&s->inflight, 0);
 	s->handler = handler;
@@ -576,18 +576,71 @@ fail:
 	return error;
 }
 
+struct serve_model *mmp_serve__model_acquire(mmp_server *s)
+{
+	struct serve_model *sm;
+
+	pthread_mutex_lock(&s->swap_lock);
+	sm = s->model;
+	if (sm)
+		atomic_fetch_add_explicit(&sm->refs, 1, memory_order_relaxed);
+	pthread_mutex_unlock(&s->swap_lock);
+	return sm;
+}
+
+void mmp_serve__model_release(struct serve_model *sm)
+{
+	if (sm)
+		atomic_fetch_sub_explicit(&sm->refs, 1, memory_order_release);
+}
+
+/* publish `sm` as the served model; returns the one it replaces */
+static struct serve_model *publish(mmp_server *s, struct serve_model *sm)
+{
+	struct serve_model *old;
+
+	pthread_mutex_lock(&s->swap_lock);
+	old = s->model;
+	s->model = sm;
+	pthread_mutex_unlock(&s->swap_lock);
+	return old;
+}
+
+static int has_model(mmp_server *s)
+{
+	int has;
+
+	pthread_mutex_lock(&s->swap_lock);
+	has = s->model != NULL;
+	pthread_mutex_unlock(&s->swap_lock);
+	return has;
+}
+
+/* the served form of `m`: not in use, not monitored */
+static int model_new(struct serve_model **out, const mmp_model *m,
+	const mmp_serve_model_info *info)
+{
+	int error;
+
+	if ((error = mmp_serve__model_new(out, m, info)) < 0)
+		return error;
+	atomic_init(&(*out)->refs, 0);
+	atomic_init(&(*out)->live, NULL);
+	return 0;
+}
+
 int mmp_server_set_model(mmp_server *s, const mmp_model *m,
 	const mmp_serve_model_info *info)
 {
 	struct serve_model *sm;
 	int error;
 
-	if (atomic_load(&s->model))
+	if (has_model(s))
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"the server already serves a model");
-	if ((error = mmp_serve__model_new(&sm, m, info)) < 0)
+	if ((error = model_new(&sm, m, info)) < 0)
 		return error;
-	atomic_store_explicit(&s->model, sm, memory_order_release);
+	publish(s, sm);
 	log_line(s, "* serving model '%s' (%s, %zu features)", sm->name,
 		mmp_model_task_name(sm->task), sm->nfeatures);
 	return 0;
@@ -596,54 +649,108 @@ int mmp_server_set_model(mmp_server *s, const mmp_model *m,
 int mmp_server_load_model(mmp_server *s, const char *dir,
 	const mmp_serve_model_info *info)
 {
+	struct serve_model *sm;
 	mmp_model *m = NULL;
 	int error;
 
-	if (atomic_load(&s->model))
+	if (has_model(s))
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"the server already serves a model");
 	if ((error = mmp_model_load_dir(&m, dir)) < 0)
 		return error;
 	if ((error = mmp_model_set_nthread(m, 1)) < 0 ||
-	    (error = mmp_server_set_model(s, m, info)) < 0) {
+	    (error = model_new(&sm, m, info)) < 0) {
 		mmp_model_free(m);
 		return error;
 	}
-	s->owned_model = m;
+	sm->owned = m;
+	publish(s, sm);
+	log_line(s, "* serving model '%s' (%s, %zu features)", sm->name,
+		mmp_model_task_name(sm->task), sm->nfeatures);
+	return 0;
+}
+
+int mmp_server_swap_model(mmp_server *s, mmp_model *m,
+	const mmp_serve_model_info *info,
+	const mmp_serve_monitor_options *monitor)
+{
+	struct serve_model *sm, *old;
+	struct serve_live *l = NULL;
+	int error;
+
+	if (!has_model(s))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+			"the server serves no model to replace");
+	if ((error = model_new(&sm, m, info)) < 0)
+		return error;
+	if (monitor) {
+		if (monitor->version != MMP_SERVE_MONITOR_OPTIONS_VERSION)
+			error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+				"unknown monitoring options version %u",
+				monitor->version);
+		else
+			error = mmp_serve__live_new(&l, s, sm, monitor,
+				s->nthreads);
+		if (error < 0) {
+			log_line(s, "* drift monitoring is off for model '%s' "
+				"version %s: %s", sm->name, sm->version ?
+				sm->version : "-", mmp_error_last()->message);
+			mmp_error_clear();
+			l = NULL;
+		}
+		atomic_store_explicit(&sm->live, l, memory_order_release);
+	}
+	sm->owned = m;
+	old = publish(s, sm);
+	log_line(s, "* serving model '%s' version %s (%s, %zu features) in "
+		"place of version %s", sm->name, sm->version ? sm->version :
+		"-", mmp_model_task_name(sm->task), sm->nfeatures,
+		old && old->version ? old->version : "-");
+	/* requests that started on the old model finish on it: free it
+	 * once the last one is answered */
+	while (atomic_load_explicit(&old->refs, memory_order_acquire)) {
+		struct timespec ts = { 0, 5000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	mmp_serve__model_free(old);
 	return 0;
 }
 
 int mmp_server_describe_predictor(mmp_buf *out, const mmp_server *s)
 {
-	const struct serve_model *sm = atomic_load_explicit(
-		&((mmp_server *)s)->model, memory_order_acquire);
+	struct serve_model *sm = mmp_serve__model_acquire((mmp_server *)s);
 
 	if (!sm)
 		return mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_INVALID,
 			"no model is served");
 	mmp_model_predictor_describe(out, sm->model);
+	mmp_serve__model_release(sm);
 	return 0;
 }
 
 int mmp_server_monitor(mmp_server *s, const mmp_serve_monitor_options *o)
 {
-	const struct serve_model *sm = atomic_load(&s->model);
+	struct serve_model *sm;
 	struct serve_live *l;
-	int error;
+	int error = 0;
 
 	if (!o || o->version != MMP_SERVE_MONITOR_OPTIONS_VERSION)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"unknown monitoring options version %u",
 			o ? o->version : 0);
-	if (!sm)
+	if (!(sm = mmp_serve__model_acquire(s)))
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"monitoring needs the model set first");
-	if (atomic_load(&s->live))
-		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
+	if (atomic_load(&sm->live))
+		error = mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"the server monitors its model already");
-	if ((error = mmp_serve__live_new(&l, s, sm, o, s->nthreads)) < 0)
+	else if ((error = mmp_serve__live_new(&l, s, sm, o,
+	    s->nthreads)) == 0)
+		atomic_store_explicit(&sm->live, l, memory_order_release);
+	mmp_serve__model_release(sm);
+	if (error < 0)
 		return error;
-	atomic_store_explicit(&s->live, l, memory_order_release);
 	log_line(s, "* monitoring drift against '%s'%s%s", o->profile_path,
 		o->id_field && *o->id_field ? ", logging predictions by " :
 		"", o->id_field && *o->id_field ? o->id_field : "");
@@ -684,11 +791,10 @@ void mmp_server_free(mmp_server *s)
 		return;
 	if (s->daemon)
 		MHD_stop_daemon(s->daemon);
-	/* the workers are gone: the last rows are saved */
-	mmp_serve__live_free(atomic_load(&s->live));
 	mmp_http__guard_free(s->guard);
-	mmp_serve__model_free(atomic_load(&s->model));
-	mmp_model_free(s->owned_model);
+	/* the workers are gone: the last rows are saved with the model */
+	mmp_serve__model_free(s->model);
+	pthread_mutex_destroy(&s->swap_lock);
 	if (s->token)
 		memset(s->token, 0, s->token_len);
 	free(s->token);

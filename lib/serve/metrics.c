@@ -67,11 +67,10 @@ void mmp_serve__label_value(mmp_buf *out, const char *s)
 	}
 }
 
-void mmp_serve__metrics_render(mmp_server *s, mmp_buf *out)
+void mmp_serve__metrics_render(mmp_server *s, const struct serve_model *sm,
+	mmp_buf *out)
 {
 	struct serve_metrics *m = &s->metrics;
-	const struct serve_model *sm =
-		atomic_load_explicit(&s->model, memory_order_acquire);
 	size_t r, i;
 
 	mmp_buf_puts(out, "# HELP mmp_http_requests_total HTTP requests "
@@ -161,6 +160,6 @@ void mmp_serve__metrics_render(mmp_server *s, mmp_buf *out)
 	mmp_serve__label_value(out, sm->run_id);
 	mmp_buf_printf(out, "\",task=\"%s\",features=\"%zu\"} 1\n",
 		mmp_model_task_name(sm->task), sm->nfeatures);
-	mmp_serve__live_metrics(atomic_load_explicit(&s->live,
-		memory_order_acquire), out);
+	mmp_serve__live_metrics(atomic_load_explicit(
+		&((struct serve_model *)sm)->live, memory_order_acquire), out);
 }

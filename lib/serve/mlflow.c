@@ -815,7 +815,7 @@ static int from_tensor(const struct serve_model *sm, const cJSON *v,
 	return all_missing(sm, v, resp);
 }
 
-static void respond(mmp_server *s, const struct serve_model *sm,
+static void respond(const struct serve_model *sm,
 	struct serve_rows *rows, struct serve_response *resp)
 {
 	struct serve_live *live;
@@ -837,7 +837,8 @@ static void respond(mmp_server *s, const struct serve_model *sm,
 		return;
 	}
 	resp->rows = rows->nrows;
-	live = atomic_load_explicit(&s->live, memory_order_acquire);
+	live = atomic_load_explicit(&((struct serve_model *)sm)->live,
+		memory_order_acquire);
 	if (live)
 		mmp_serve__live_add(live, rows->x, rows->nrows, y,
 			rows->entities);
@@ -1281,7 +1282,7 @@ void mmp_serve__invocations(mmp_server *s, const struct serve_model *sm,
 		mmp_buf_puts(&resp->body, "'.");
 	}
 	if (ok)
-		respond(s, sm, &rows, resp);
+		respond(sm, &rows, resp);
 	else if (rows.nrows)
 		atomic_fetch_add_explicit(&s->metrics.rows_rejected,
 			rows.nrows, memory_order_relaxed);

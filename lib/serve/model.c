@@ -168,6 +168,8 @@ void mmp_serve__model_free(struct serve_model *sm)
 
 	if (!sm)
 		return;
+	mmp_serve__live_free(atomic_load(&sm->live));
+	mmp_model_free(sm->owned);
 	if (sm->cats)
 		for (i = 0; i < sm->nfeatures; i++)
 			free(sm->cats[i]);

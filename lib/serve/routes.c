@@ -294,7 +294,8 @@ static void predict(mmp_server *s, const struct serve_model *sm,
 	if (rows.problems.count) {
 		mmp_buf more = MMP_BUF_INIT;
 
-		live = atomic_load_explicit(&s->live, memory_order_acquire);
+		live = atomic_load_explicit(&((struct serve_model *)sm)->live,
+			memory_order_acquire);
 		if (live && rows.problems.unseen == rows.problems.count)
 			mmp_serve__live_refused(live, &rows);
 		if (rows.problems.count > SERVE_PROBLEMS_MAX)
@@ -317,7 +318,8 @@ static void predict(mmp_server *s, const struct serve_model *sm,
 		goto done;
 	}
 	resp->rows = rows.nrows;
-	live = atomic_load_explicit(&s->live, memory_order_acquire);
+	live = atomic_load_explicit(&((struct serve_model *)sm)->live,
+		memory_order_acquire);
 	if (live)
 		mmp_serve__live_add(live, rows.x, rows.nrows, y,
 			rows.entities);
@@ -338,11 +340,10 @@ done:
 	cJSON_Delete(doc);
 }
 
-void mmp_serve__handle(mmp_server *s, const struct serve_request *req,
-	enum serve_route route, struct serve_response *resp)
+static void handle(mmp_server *s, const struct serve_model *sm,
+	const struct serve_request *req, enum serve_route route,
+	struct serve_response *resp)
 {
-	const struct serve_model *sm =
-		atomic_load_explicit(&s->model, memory_order_acquire);
 	size_t i;
 	int post = 0;
 
@@ -385,7 +386,7 @@ void mmp_serve__handle(mmp_server *s, const struct serve_request *req,
 		return;
 	case ROUTE_METRICS:
 		resp->content_type = "text/plain; version=0.0.4";
-		mmp_serve__metrics_render(s, &resp->body);
+		mmp_serve__metrics_render(s, sm, &resp->body);
 		return;
 	case ROUTE_DOCS:
 		resp->content_type = "text/html; charset=utf-8";
@@ -418,4 +419,15 @@ void mmp_serve__handle(mmp_server *s, const struct serve_request *req,
 		mmp_serve__error(resp, 404, "no route '%s'", req->path);
 		return;
 	}
+}
+
+void mmp_serve__handle(mmp_server *s, const struct serve_request *req,
+	enum serve_route route, struct serve_response *resp)
+{
+	/* the request finishes on the model it started with, whatever a
+	 * reload swaps in meanwhile */
+	struct serve_model *sm = mmp_serve__model_acquire(s);
+
+	handle(s, sm, req, route, resp);
+	mmp_serve__model_release(sm);
 }

@@ -3,6 +3,7 @@
 #ifndef LIB_serve_serve_internal_h__
 #define LIB_serve_serve_internal_h__
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -74,6 +75,11 @@ struct serve_model {
 	char *version_json;      /* "model_version":"..." */
 	char *openapi;
 	size_t openapi_len;
+	/* requests using this model now (mmp_serve__model_acquire()) */
+	atomic_uint refs;
+	mmp_model *owned;        /* freed with it; NULL: borrowed */
+	/* its drift monitor (mmp_server_monitor); NULL: none */
+	struct serve_live *_Atomic live;
 };
 
 struct mmp_server {
@@ -89,12 +95,13 @@ struct mmp_server {
 	void *payload;
 	pid_t pid;
 	double started;          /* mmp_time_mono() */
-	struct serve_model *_Atomic model;
-	mmp_model *owned_model;  /* from mmp_server_load_model() */
+	/* the model served; read through mmp_serve__model_acquire(), which
+	 * holds `swap_lock` only to count the request in */
+	struct serve_model *model;
+	pthread_mutex_t swap_lock;
 	atomic_int quiescing;
 	atomic_uint inflight;
 	struct serve_metrics metrics;
-	struct serve_live *_Atomic live; /* NULL: no monitoring */
 	unsigned int nthreads;
 	mmp_serve_handler handler; /* NULL: the prediction routes */
 	void *handler_payload;
@@ -143,6 +150,10 @@ int mmp_serve__model_new(struct serve_model **out, const mmp_model *m,
 void mmp_serve__model_free(struct serve_model *sm);
 const struct field_slot *mmp_serve__lookup(const struct serve_model *sm,
 	const char *name);
+/* the model served now, counted as in use until released; NULL when
+ * none is set yet */
+struct serve_model *mmp_serve__model_acquire(mmp_server *s);
+void mmp_serve__model_release(struct serve_model *sm);
 
 /* decode.c: request bodies into a float matrix */
 #define SERVE_UNSEEN_MAX 8
@@ -201,7 +212,8 @@ void mmp_serve__invocations(mmp_server *s, const struct serve_model *sm,
 /* metrics.c */
 void mmp_serve__metrics_record(struct serve_metrics *m,
 	enum serve_route route, int status, double seconds);
-void mmp_serve__metrics_render(mmp_server *s, mmp_buf *out);
+void mmp_serve__metrics_render(mmp_server *s, const struct serve_model *sm,
+	mmp_buf *out);
 const char *mmp_serve__route_name(enum serve_route route);
 
 /*
