@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "output.h"
 #include "registry-common.h"
+#include "serve-reload.h"
 #include "mmp/config.h"
 #include "mmp/registry.h"
 #include "mmp/serve.h"
@@ -28,6 +29,7 @@ static const char *const serve_api_usage[] = {
 	"    [--port <port>] [--threads <n>] [--max-body <bytes>]",
 	"    [--request-timeout <seconds>] [--max-per-client <n>]",
 	"    [--token-file <file>] [--log-file <file>]",
+	"    [--reload-interval <seconds>]",
 	NULL
 };
 
@@ -185,11 +187,12 @@ static int locate_model(mmp_buf *path, mmp_buf *name, struct mmp_ctx *ctx,
  * model or an id field that is not an entity column stops the server.
  */
 static int start_monitor(struct mmp_ctx *ctx, mmp_server *srv,
-	const char *dir, const char *mver, FILE *log)
+	const char *dir, const char *mver, FILE *log,
+	mmp_serve_monitor_options *later, mmp_buf *store)
 {
 	mmp_config *cfg = ctx_config(ctx);
 	mmp_serve_monitor_options mo = MMP_SERVE_MONITOR_OPTIONS_INIT;
-	mmp_buf profile = MMP_BUF_INIT, store = MMP_BUF_INIT;
+	mmp_buf profile = MMP_BUF_INIT;
 	const char *id = NULL;
 	bool enabled = true;
 	int64_t v;
@@ -202,7 +205,7 @@ static int start_monitor(struct mmp_ctx *ctx, mmp_server *srv,
 		goto done;
 	}
 	mmp_buf_printf(&profile, "%s/profile.json", dir);
-	if (mmp_store_locate(&store, ctx->store_path) < 0) {
+	if (mmp_store_locate(store, ctx->store_path) < 0) {
 		fprintf(log, "* drift monitoring is off: no store to save "
 			"live profiles in\n");
 		goto done;
@@ -215,7 +218,9 @@ static int start_monitor(struct mmp_ctx *ctx, mmp_server *srv,
 	    id && *id)
 		mo.id_field = id;
 	mmp_error_clear();
-	mo.store_path = store.ptr;
+	mo.store_path = store->ptr;
+	/* versions a reload brings are monitored the same way */
+	*later = mo;
 	mo.profile_path = profile.ptr;
 	mo.model_version = *mver ? strtoll(mver, NULL, 10) : 0;
 	err = mmp_server_monitor(srv, &mo);
@@ -228,7 +233,6 @@ static int start_monitor(struct mmp_ctx *ctx, mmp_server *srv,
 	}
 done:
 	mmp_buf_dispose(&profile);
-	mmp_buf_dispose(&store);
 	return ret;
 }
 
@@ -323,6 +327,15 @@ static void print_predictor(const mmp_server *srv)
 	mmp_buf_dispose(&esc);
 }
 
+/* models:/NAME/3: a reference that cannot move */
+static int fixed_version(const char *uri)
+{
+	const char *last = strrchr(uri, '/');
+
+	return !strchr(uri, '@') && last && last[1] &&
+		strspn(last + 1, "0123456789") == strlen(last + 1);
+}
+
 int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *run = NULL, *dir = NULL, *host = NULL, *max_body = NULL;
@@ -331,6 +344,7 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	const char *token_file = NULL, *log_file = NULL;
 	int port = INT_MIN, threads = INT_MIN;
 	int request_timeout = INT_MIN, max_per_client = INT_MIN;
+	int reload_interval = 0;
 	const struct option opts[] = {
 		OPT_STRING(0, "model", &model, "<name>@<stage|alias>",
 			"serve a registered model version (churn@Production)"),
@@ -358,13 +372,19 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 			"require 'Authorization: Bearer' with this token"),
 		OPT_STRING(0, "log-file", &log_file, "<file>",
 			"append the access log here instead of stderr"),
+		OPT_INTEGER(0, "reload-interval", &reload_interval,
+			"<seconds>", "follow the models:/ reference on the "
+			"tracking server, swapping in the version it moves to"),
 		OPT_END()
 	};
 	mmp_serve_options o;
 	mmp_serve_model_info info = MMP_SERVE_MODEL_INFO_INIT;
 	mmp_server *srv = NULL;
 	mmp_model *m = NULL;
+	mmp_serve_monitor_options later = MMP_SERVE_MONITOR_OPTIONS_INIT;
+	struct serve_reload *reload = NULL;
 	mmp_buf name = MMP_BUF_INIT, path = MMP_BUF_INIT;
+	mmp_buf store = MMP_BUF_INIT;
 	FILE *log = stderr;
 	sigset_t set;
 	int err, ret = EXIT_FAIL;
@@ -391,6 +411,17 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	    (max_per_client < 1 || max_per_client > 65535))
 		usage_msg_opt("--max-per-client must be between 1 and 65535",
 			serve_api_usage, opts);
+	if (reload_interval && (!model || strncmp(model, "models:/", 8)))
+		usage_msg_opt("--reload-interval follows a models:/ reference "
+			"of the tracking server: give --model models:/...",
+			serve_api_usage, opts);
+	if (reload_interval && fixed_version(model))
+		usage_msg_opt("--reload-interval follows an alias, a stage or "
+			"latest; a version number never moves",
+			serve_api_usage, opts);
+	if (reload_interval < 0 || reload_interval > 86400)
+		usage_msg_opt("--reload-interval must be between 1 and 86400 "
+			"seconds", serve_api_usage, opts);
 	mmp_serve_options_init(&o, MMP_SERVE_OPTIONS_VERSION);
 	apply_config(ctx, &o, host, port, threads, max_body,
 		request_timeout, max_per_client);
@@ -443,8 +474,25 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 			path.ptr);
 		goto done;
 	}
-	if (start_monitor(ctx, srv, path.ptr, mver, log))
+	if (start_monitor(ctx, srv, path.ptr, mver, log, &later, &store))
 		goto done;
+	if (reload_interval) {
+		struct serve_reload_options ro = { 0 };
+
+		ro.srv = srv;
+		ro.uri = model;
+		ro.tracking_uri = ctx_tracking_uri(ctx, NULL);
+		ro.store_path = mmp_store_path(ctx_store(ctx));
+		ro.schema = schema;
+		ro.interval = (unsigned int)reload_interval;
+		ro.version = strtoll(mver, NULL, 10);
+		ro.monitor = later.store_path ? &later : NULL;
+		ro.log = log;
+		if (!ro.tracking_uri || serve_reload_start(&reload, &ro) < 0)
+			goto done;
+		fprintf(log, "* following %s every %d s\n", model,
+			reload_interval);
+	}
 	if (ctx->verbosity > 0)
 		print_predictor(srv);
 	fprintf(stderr, strchr(o.host ? o.host : "", ':') ?
@@ -460,8 +508,11 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (drain(srv, &set) == 0)
 		ret = EXIT_OK;
 done:
+	/* no swap once the workers stop */
+	serve_reload_stop(reload);
 	mmp_server_free(srv);
 	mmp_model_free(m);
+	mmp_buf_dispose(&store);
 	mmp_buf_dispose(&name);
 	mmp_buf_dispose(&path);
 	if (log != stderr)
