@@ -122,13 +122,31 @@ test_expect_success JQ 'an alias that moves back is followed too' '
 	serve_stop a && test "$(cat a.rc)" = 0
 '
 
+test_expect_success JQ 'no version in the stage, then one again: said once each way' '
+	remote model-versions/transition-stage "{\"name\": \"bc\",
+		\"version\": \"1\", \"stage\": \"Archived\",
+		\"archive_existing_versions\": false}" &&
+	wait_for_line s.err "cannot follow models:/bc/Production: " &&
+	sleep 2.5 &&
+	test "$(grep -c "cannot follow models:/bc/Production: " s.err)" = 1 &&
+	test "$(probs s)" = "$(cat want1)" &&
+	remote model-versions/transition-stage "{\"name\": \"bc\",
+		\"version\": \"1\", \"stage\": \"Production\",
+		\"archive_existing_versions\": false}" &&
+	wait_for_line s.err "models:/bc/Production can be followed again (serving version 2)" &&
+	sleep 2.5 &&
+	test "$(grep -c "can be followed again" s.err)" = 1 &&
+	test "$(grep -c "cannot follow models:/bc/Production: " s.err)" = 1 &&
+	test "$(health s)" = 2
+'
+
 test_expect_success JQ 'the server unreachable: keep serving, say it once' '
 	fake_stop fake &&
 	sleep 3.5 &&
 	test "$(probs s)" = "$(cat want1)" &&
 	test "$(health s)" = 2 &&
-	test "$(grep -c "cannot follow models:/bc/Production" s.err)" = 1 &&
-	test_grep "still serving version 2$" s.err &&
+	test "$(grep -c "cannot follow models:/bc/Production" s.err)" = 2 &&
+	test_grep "Couldn.t connect to server.*still serving version 2$" s.err &&
 	serve_stop s &&
 	test_grep "stopped accepting connections, 0 request\\(s\\) in flight" s.err
 '
