@@ -27,8 +27,8 @@ if ! test -s "$MODEL/model.ubj"; then
 	rm -rf "$MODEL"
 	test/helpers/bin/mkmodel synth "$MODEL" 28 50000 100 6 >/dev/null
 fi
-DEP_LIBS=$(pkg-config --libs libgit2 yaml-0.1 libcjson libcurl sqlite3 \
-	libmicrohttpd libcrypto)
+DEP_LIBS="$(pkg-config --libs libgit2 yaml-0.1 libcjson libcurl sqlite3 \
+	libmicrohttpd libcrypto zlib libzstd) -ldl"
 "$CC" -std=c11 -D_GNU_SOURCE -O2 -Iinclude -Ilib \
 	$(pkg-config --cflags libcjson) -o "$DIR/predict" \
 	scripts/bench/predict.c lib/libmmp.a $DEP_LIBS -lxgboost -lpthread -lm
