@@ -44,6 +44,8 @@ extern struct mmp_curl_api mmp_curl__api;
 /* open libcurl and run curl_global_init(), once; 0, or -1 with the
  * error "cannot load libcurl.so.4: ...; install ..." */
 int mmp_remote__curl_load(void);
+/* the MMP_HTTP_E* class of a failed transfer (http.c) */
+int mmp_remote__transport_of(CURLcode rc, long os_errno);
 
 /* curl.h checks the types of curl_easy_setopt() and curl_easy_getinfo()
  * arguments with macros of those names, which call the real symbols */

@@ -318,7 +318,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *payload)
 	return len;
 }
 
-static int transport_of(CURLcode rc, long os_errno)
+int mmp_remote__transport_of(CURLcode rc, long os_errno)
 {
 	switch (rc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
@@ -582,7 +582,7 @@ static int perform_x(mmp_http_response *resp, mmp_http_client *c,
 	if (rc != CURLE_OK) {
 		curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
 		resp->transport = x.too_big ? MMP_HTTP_ETOOBIG :
-			transport_of(rc, os_errno);
+			mmp_remote__transport_of(rc, os_errno);
 		if (x.sink_failed) {
 			resp->transport = MMP_HTTP_RESPONSE;
 			resp->klass = MMP_HTTP_CLASS_NONE;

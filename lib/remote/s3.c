@@ -527,29 +527,6 @@ static size_t on_read(char *buf, size_t size, size_t nmemb, void *payload)
 	return n;
 }
 
-static int transport_of(CURLcode rc, long os_errno)
-{
-	switch (rc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-		return MMP_HTTP_EDNS;
-	case CURLE_COULDNT_CONNECT:
-		return os_errno == ECONNREFUSED ? MMP_HTTP_EREFUSED :
-			MMP_HTTP_ECONNECT;
-	case CURLE_OPERATION_TIMEDOUT:
-		return MMP_HTTP_ETIMEOUT;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CACERT_BADFILE:
-		return MMP_HTTP_ETLS;
-	case CURLE_GOT_NOTHING:
-		return MMP_HTTP_EEMPTY;
-	default:
-		return MMP_HTTP_EOTHER;
-	}
-}
-
 static void add_header(struct curl_slist **h, const char *fmt, ...)
 	MMP_FORMAT_PRINTF(2, 3);
 
@@ -667,7 +644,7 @@ static int perform(mmp_s3 *s, const struct req *q, struct resp *r)
 	if (rc != CURLE_OK) {
 		curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
 		r->transport = r->too_big ? MMP_HTTP_ETOOBIG :
-			transport_of(rc, os_errno);
+			mmp_remote__transport_of(rc, os_errno);
 		r->error = mmp__strdup(r->too_big ? "the answer is larger "
 			"than expected" : s->errbuf[0] ? s->errbuf :
 			curl_easy_strerror(rc));
