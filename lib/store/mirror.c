@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* mirror.c: the SQL of runs mirrored from a tracking server */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,50 +124,6 @@ static int put_kv(mmp_store *s, const char *sql, const char *id,
 	return 0;
 }
 
-static void bind_value(sqlite3_stmt *st, double v)
-{
-	if (isnan(v)) {
-		sqlite3_bind_null(st, 3);
-		sqlite3_bind_int(st, 4, 1);
-	} else {
-		sqlite3_bind_double(st, 3, v);
-		sqlite3_bind_int(st, 4, 0);
-	}
-}
-
-static int put_metrics(mmp_store *s, const char *id,
-	const mmp_run_metric *m, size_t n)
-{
-	static const char ins[] =
-		"INSERT INTO metrics (run_uuid, key, value, is_nan, step,"
-		" timestamp) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-	static const char latest[] =
-		"INSERT INTO latest_metrics (run_uuid, key, value, is_nan,"
-		" step, timestamp) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-		" ON CONFLICT (run_uuid, key) DO UPDATE SET value = ?3,"
-		" is_nan = ?4, step = ?5, timestamp = ?6"
-		" WHERE ?5 > step OR (?5 = step AND ?6 >= timestamp)";
-	const char *sqls[2] = { ins, latest };
-	sqlite3_stmt *st;
-	size_t i, j;
-	int err;
-
-	for (i = 0; i < n; i++)
-		for (j = 0; j < 2; j++) {
-			if ((err = mmp_store__prepare(s, &st, sqls[j])) < 0)
-				return err;
-			sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 2, m[i].key, -1,
-				SQLITE_TRANSIENT);
-			bind_value(st, m[i].value);
-			sqlite3_bind_int64(st, 5, m[i].step);
-			sqlite3_bind_int64(st, 6, m[i].timestamp);
-			if ((err = mmp_store__step_done(s, st)) < 0)
-				return err;
-		}
-	return 0;
-}
-
 static int put_artifacts(mmp_store *s, const char *id,
 	const mmp_artifact *a, size_t n)
 {
@@ -288,7 +243,8 @@ int mmp_store__mirror_put(mmp_store *s, const struct mmp_store__mirror_run *r,
 	if ((err = clear_rows(s, id)) < 0 ||
 	    (err = put_kv(s, param, id, r->params, r->params_nr)) < 0 ||
 	    (err = put_kv(s, tag, id, r->tags, r->tags_nr)) < 0 ||
-	    (err = put_metrics(s, id, r->metrics, r->metrics_nr)) < 0 ||
+	    (err = mmp_store__put_metrics(s, id, r->metrics,
+		    r->metrics_nr, 0)) < 0 ||
 	    (err = put_artifacts(s, id, r->artifacts, r->artifacts_nr)) < 0)
 		goto done;
 	err = mmp_store__commit(s);

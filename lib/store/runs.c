@@ -424,8 +424,8 @@ static void bind_metric_value(sqlite3_stmt *st, int i, int nan_i, double v)
 	}
 }
 
-int mmp_run_log_metrics(mmp_store *s, const char *run, const mmp_run_metric *m,
-	size_t n)
+int mmp_store__put_metrics(mmp_store *s, const char *run,
+	const mmp_run_metric *m, size_t n, int64_t now)
 {
 	static const char ins[] =
 		"INSERT INTO metrics (run_uuid, key, value, is_nan, step,"
@@ -437,22 +437,14 @@ int mmp_run_log_metrics(mmp_store *s, const char *run, const mmp_run_metric *m,
 		" is_nan = ?4, step = ?5, timestamp = ?6"
 		" WHERE ?5 > step OR (?5 = step AND ?6 >= timestamp)";
 	const char *sqls[2] = { ins, latest };
-	int64_t now = mmp_time_ms();
 	sqlite3_stmt *st;
 	size_t i, j;
 	int err;
 
 	for (i = 0; i < n; i++)
-		if ((err = mmp_store__check_key("metric", m[i].key)) < 0)
-			return err;
-	if ((err = mmp_store__begin(s)) < 0)
-		return err;
-	if ((err = mmp_store__run_exists(s, run)) < 0)
-		goto done;
-	for (i = 0; i < n; i++) {
 		for (j = 0; j < 2; j++) {
 			if ((err = mmp_store__prepare(s, &st, sqls[j])) < 0)
-				goto done;
+				return err;
 			sqlite3_bind_text(st, 1, run, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(st, 2, m[i].key, -1,
 				SQLITE_TRANSIENT);
@@ -461,12 +453,24 @@ int mmp_run_log_metrics(mmp_store *s, const char *run, const mmp_run_metric *m,
 			sqlite3_bind_int64(st, 6, m[i].timestamp ?
 				m[i].timestamp : now);
 			if ((err = mmp_store__step(s, st)) < 0)
-				goto done;
+				return err;
 		}
-	}
-	err = 0;
-done:
-	if (err < 0) {
+	return 0;
+}
+
+int mmp_run_log_metrics(mmp_store *s, const char *run, const mmp_run_metric *m,
+	size_t n)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++)
+		if ((err = mmp_store__check_key("metric", m[i].key)) < 0)
+			return err;
+	if ((err = mmp_store__begin(s)) < 0)
+		return err;
+	if ((err = mmp_store__run_exists(s, run)) < 0 ||
+	    (err = mmp_store__put_metrics(s, run, m, n, mmp_time_ms())) < 0) {
 		mmp_store__rollback(s);
 		return err;
 	}

@@ -91,6 +91,10 @@ int mmp_store__bind_text(sqlite3_stmt *st, int i, const char *v);
 
 /* check that `run` exists: MMP_ENOTFOUND "no run '%s'" */
 int mmp_store__run_exists(mmp_store *s, const char *run);
+/* metric rows of `run`, keeping latest_metrics, inside the caller's
+ * transaction; a timestamp of 0 is `now` (runs.c) */
+int mmp_store__put_metrics(mmp_store *s, const char *run,
+	const mmp_run_metric *m, size_t n, int64_t now);
 /* validate a param/metric/tag key as MLflow does; MMP_EINVALID naming it */
 int mmp_store__check_key(const char *what, const char *key);
 /* is a RUNNING run (pid, pid start, host, heartbeat) dead now? */
