@@ -650,13 +650,15 @@ void mmp_serve__live_metrics(struct serve_live *l, mmp_buf *out)
 		stat_line(out, "mmp_drift_js", "feature",
 			rep.features[i].name, rep.features[i].js);
 	gauge_head(out, "mmp_drift_missing_rate", "Share of missing values "
-		"of a feature in the current window.");
+		"of a feature in the current window (unknown categories sent "
+		"to /invocations count as missing).");
 	for (i = 0; i < rep.nfeatures; i++)
 		stat_line(out, "mmp_drift_missing_rate", "feature",
 			rep.features[i].name, rep.features[i].missing_live);
 	gauge_head(out, "mmp_drift_unseen_share", "Share of a categorical "
-		"feature's values in the current window that the model has no "
-		"category for (those rows are refused).");
+		"feature's non-missing values in the current window that the "
+		"model has no category for: values of /predict requests "
+		"refused only for them (/invocations reads them as missing).");
 	for (i = 0; i < rep.nfeatures; i++)
 		if (rep.features[i].kind == MMP_FEATURE_CATEGORICAL)
 			stat_line(out, "mmp_drift_unseen_share", "feature",
@@ -686,9 +688,9 @@ void mmp_serve__live_metrics(struct serve_live *l, mmp_buf *out)
 		"profiles.\n"
 		"# TYPE mmp_monitor_rows_total counter\n"
 		"mmp_monitor_rows_total %llu\n"
-		"# HELP mmp_monitor_refused_rows_total Rows counted into live "
-		"profiles but refused for categories the model does not "
-		"know.\n"
+		"# HELP mmp_monitor_refused_rows_total Rows of /predict "
+		"requests refused only for categories the model does not "
+		"know, counted into live profiles without predictions.\n"
 		"# TYPE mmp_monitor_refused_rows_total counter\n"
 		"mmp_monitor_refused_rows_total %llu\n"
 		"# HELP mmp_monitor_windows_total Monitoring windows closed "

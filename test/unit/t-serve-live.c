@@ -380,6 +380,69 @@ static void test_live(mmp_model *m)
 	mmp_buf_dispose(&body);
 }
 
+/* the exact HELP line of a series in /metrics text */
+static int has_help(const char *text, const char *name, const char *help)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "# HELP %s %s\n", name, help);
+	return strstr(text, line) != NULL;
+}
+
+/* an unknown category: /predict refuses the row and profiles the value
+ * as unseen, /invocations predicts it as missing and profiles it so;
+ * the HELP lines say which */
+static void test_unseen(mmp_model *m)
+{
+	mmp_serve_monitor_options mo = MMP_SERVE_MONITOR_OPTIONS_INIT;
+	mmp_server *s = start(m);
+	mmp_buf out = MMP_BUF_INIT, body = MMP_BUF_INIT;
+
+	if (!s)
+		return;
+	mo.store_path = db;
+	mo.profile_path = profile;
+	mo.model = "unseen";
+	mo.window = 3600;
+	mo.flush_interval = 3600;
+	is_int(mmp_server_monitor(s, &mo), 0, "monitor for unseen values");
+	records(&body, 0.0f, 0);
+	is_int(handle(s, "POST", "/predict", body.ptr, &out), 200,
+		"predict the training rows");
+	is_int(handle(s, "POST", "/predict", "{\"x\": 0.5, \"colour\": "
+		"\"purple\"}", &out), 422, "/predict refuses purple");
+	is_int(handle(s, "POST", "/invocations", "{\"dataframe_records\": "
+		"[{\"x\": 0.5, \"colour\": \"purple\"}]}", &out), 200,
+		"/invocations predicts purple");
+	handle(s, "GET", "/metrics", NULL, &out);
+	is_double(gauge(out.ptr, "mmp_monitor_rows_total"), NROWS + 2, 0,
+		"all three requests' rows are profiled");
+	is_double(gauge(out.ptr, "mmp_monitor_refused_rows_total"), 1, 0,
+		"one of them refused");
+	is_double(gauge(out.ptr, "mmp_drift_unseen_share{feature=\"colour\"}"),
+		1.0 / (NROWS + 1), 1e-12,
+		"unseen: the refused value among the non-missing ones");
+	is_double(gauge(out.ptr, "mmp_drift_missing_rate{feature=\"colour\"}"),
+		1.0 / (NROWS + 2), 1e-12,
+		"missing: the value /invocations predicted");
+	ok(has_help(out.ptr, "mmp_drift_unseen_share", "Share of a "
+		"categorical feature's non-missing values in the current window "
+		"that the model has no category for: values of /predict "
+		"requests refused only for them (/invocations reads them as "
+		"missing)."), "the unseen share's HELP says so");
+	ok(has_help(out.ptr, "mmp_drift_missing_rate", "Share of missing "
+		"values of a feature in the current window (unknown categories "
+		"sent to /invocations count as missing)."),
+		"the missing rate's HELP says so");
+	ok(has_help(out.ptr, "mmp_monitor_refused_rows_total", "Rows of "
+		"/predict requests refused only for categories the model does "
+		"not know, counted into live profiles without predictions."),
+		"the refused rows' HELP says so");
+	mmp_server_free(s);
+	mmp_buf_dispose(&out);
+	mmp_buf_dispose(&body);
+}
+
 static void test_windows(mmp_model *m)
 {
 	mmp_serve_monitor_options mo = MMP_SERVE_MONITOR_OPTIONS_INIT;
@@ -450,6 +513,7 @@ int main(void)
 	is_int(write_profile(m, other_profile, 1), 0, "another profile");
 	test_setup_errors(m);
 	test_live(m);
+	test_unseen(m);
 	test_windows(m);
 	mmp_model_free(m);
 	return done_testing();
