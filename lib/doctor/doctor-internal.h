@@ -6,14 +6,51 @@
 #include <netinet/in.h>
 #include <sys/types.h>
 
+#include "mmp/config.h"
 #include "mmp/doctor.h"
+#include "mmp/recipe.h"
 #include "util/util.h"
 
 #define DOCTOR_TIMEOUT_MS 3000
 
+/* a project's recipe as one doctor run read it */
+typedef struct {
+	char *file;              /* the recipe file, under recipes/ */
+	mmp_recipe *recipe;      /* NULL when it does not load */
+	mmp_diag_list *diags;    /* what is wrong with it, or NULL */
+	char *error;             /* why it does not load, or NULL */
+} mmp_doctor__recipe;
+
+/*
+ * What the checks of one run share: the project's configuration and its
+ * recipes, each read once, by the first check that asks for them
+ * (mmp_doctor__project_config, mmp_doctor__project_recipes), and freed
+ * at the end of the run (mmp_doctor__project_release).
+ */
+typedef struct {
+	const mmp_doctor_options *o;
+	int config_read, recipes_read;
+	mmp_config *config;      /* NULL when it does not load */
+	mmp_diag_list *diags;    /* what is wrong with the config, or NULL */
+	char *error;             /* why it does not load, or NULL */
+	mmp_doctor__recipe *recipes;   /* sorted by file name */
+	size_t nrecipes;
+} mmp_doctor__project;
+
+#define MMP_DOCTOR__PROJECT_INIT { NULL, 0, 0, NULL, NULL, NULL, NULL, 0 }
+
+/* the configuration of o->config_options; NULL when it does not load
+ * (p->error and p->diags say why) */
+const mmp_config *mmp_doctor__project_config(mmp_doctor__project *p);
+/* the YAML files of the project's recipes/, each loaded with the
+ * project's configuration (none when that does not load) */
+size_t mmp_doctor__project_recipes(const mmp_doctor__recipe **out,
+	mmp_doctor__project *p);
+void mmp_doctor__project_release(mmp_doctor__project *p);
+
 /* one check: fill `r` (name and status are set up already) */
 typedef void (*mmp_doctor__fn)(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 
 /*
  * Raise the result's status to `status` when that is worse than the
@@ -64,25 +101,25 @@ size_t mmp_doctor__ports(mmp_doctor__port *out, size_t max,
 int mmp_doctor__write_probe(const char *dir);
 
 void mmp_doctor__check_toolchain(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 void mmp_doctor__check_store(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 void mmp_doctor__check_config(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 void mmp_doctor__check_ports(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 void mmp_doctor__check_bind(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 void mmp_doctor__check_tracking(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 void mmp_doctor__check_artifacts(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 /* an s3:// artifact location (bucket.c): reachable, credentials
  * accepted, writable, and this clock against the server's */
 void mmp_doctor__check_bucket(mmp_doctor_result *r, const char *loc);
 void mmp_doctor__check_databases(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 void mmp_doctor__check_serve(mmp_doctor_result *r,
-	const mmp_doctor_options *o);
+	const mmp_doctor_options *o, mmp_doctor__project *p);
 
 #endif

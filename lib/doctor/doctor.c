@@ -147,7 +147,7 @@ int mmp_doctor_run(mmp_doctor_report **out, const mmp_doctor_options *opts,
 {
 	mmp_doctor_options eff;
 	mmp_doctor_report *rep;
-	mmp_config *cfg = NULL;
+	mmp_doctor__project proj = MMP_DOCTOR__PROJECT_INIT;
 	int *ports = NULL;
 	size_t i, j;
 
@@ -160,19 +160,9 @@ int mmp_doctor_run(mmp_doctor_report **out, const mmp_doctor_options *opts,
 		eff = *opts;
 	else
 		mmp_doctor_options_init(&eff, MMP_DOCTOR_OPTIONS_VERSION);
-	if (!eff.config) {
-		mmp_config_options co = MMP_CONFIG_OPTIONS_INIT;
-
-		if (eff.config_options)
-			co = *eff.config_options;
-		if (!co.project_dir)
-			co.project_dir = eff.project_dir;
-		if (!co.store_path)
-			co.store_path = eff.store_path;
-		if (mmp_config_load(&cfg, NULL, &co) == 0)
-			eff.config = cfg;
-		mmp_error_clear();
-	}
+	proj.o = &eff;
+	if (!eff.config)
+		eff.config = mmp_doctor__project_config(&proj);
 	if (eff.config)
 		fill_from_config(&eff, eff.config, &ports);
 	opts = &eff;
@@ -191,7 +181,7 @@ int mmp_doctor_run(mmp_doctor_report **out, const mmp_doctor_options *opts,
 		r = &rep->results[rep->nr++];
 		r->name = checks[i].name;
 		r->status = MMP_DOCTOR_OK;
-		checks[i].fn(r, opts);
+		checks[i].fn(r, opts, &proj);
 		if (!r->summary)
 			r->summary = mmp__strdup("ok");
 		if (r->status == MMP_DOCTOR_OK) {
@@ -200,7 +190,7 @@ int mmp_doctor_run(mmp_doctor_report **out, const mmp_doctor_options *opts,
 		}
 	}
 	mmp_error_clear();
-	mmp_config_free(cfg);
+	mmp_doctor__project_release(&proj);
 	free(ports);
 	*out = rep;
 	return 0;

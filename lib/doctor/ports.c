@@ -67,12 +67,13 @@ static void describe(mmp_buf *out, const mmp_doctor__listener *ls, size_t n)
 }
 
 void mmp_doctor__check_ports(mmp_doctor_result *r,
-	const mmp_doctor_options *o)
+	const mmp_doctor_options *o, mmp_doctor__project *p)
 {
 	mmp_doctor__port ports[MAX_PORTS];
 	mmp_buf free_list = MMP_BUF_INIT, line = MMP_BUF_INIT;
 	size_t n = mmp_doctor__ports(ports, MAX_PORTS, o), i;
 
+	MMP_UNUSED(p);
 	for (i = 0; i < n; i++) {
 		mmp_doctor__listener *ls = NULL;
 		size_t nl = 0;
@@ -175,13 +176,14 @@ void mmp_doctor__check_ports(mmp_doctor_result *r,
 }
 
 void mmp_doctor__check_bind(mmp_doctor_result *r,
-	const mmp_doctor_options *o)
+	const mmp_doctor_options *o, mmp_doctor__project *p)
 {
 	mmp_doctor__port ports[MAX_PORTS];
 	size_t n = mmp_doctor__ports(ports, MAX_PORTS, o), i, j;
 	int container = mmp_doctor__in_container(), listening = 0;
 	mmp_buf line = MMP_BUF_INIT, who = MMP_BUF_INIT;
 
+	MMP_UNUSED(p);
 	if (container)
 		mmp_doctor__detail(r, "running inside a container: a server "
 			"here must listen on 0.0.0.0 and have its port "

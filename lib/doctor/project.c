@@ -67,7 +67,7 @@ static void check_writable(mmp_doctor_result *r, const char *dir,
 }
 
 void mmp_doctor__check_store(mmp_doctor_result *r,
-	const mmp_doctor_options *o)
+	const mmp_doctor_options *o, mmp_doctor__project *p)
 {
 	mmp_buf path = MMP_BUF_INIT, s = MMP_BUF_INIT, art = MMP_BUF_INIT;
 	mmp_store *st = NULL;
@@ -75,6 +75,7 @@ void mmp_doctor__check_store(mmp_doctor_result *r,
 	const char *dir;
 	int err;
 
+	MMP_UNUSED(p);
 	if ((err = mmp_store_locate(&path, o->store_path)) < 0) {
 		mmp_doctor__raise(r, MMP_DOCTOR_WARN, mmp_error_last()->message,
 			"run 'mmp init' in the project directory, or point "
@@ -181,6 +182,9 @@ static void report_diags(mmp_doctor_result *r, mmp_diag_list *diags,
 		mmp_doctor__raise(r, MMP_DOCTOR_FAIL, what, "%s", fix);
 }
 
+static void config_options(mmp_config_options *co,
+	const mmp_doctor_options *o);
+
 static int yaml_name(const char *name)
 {
 	return name[0] != '.' && (mmp_str_ends_with(name, ".yaml") ||
@@ -217,29 +221,25 @@ static void free_list(char **l, size_t n)
 }
 
 void mmp_doctor__check_config(mmp_doctor_result *r,
-	const mmp_doctor_options *o)
+	const mmp_doctor_options *o, mmp_doctor__project *p)
 {
-	mmp_config_options co = MMP_CONFIG_OPTIONS_INIT, eo;
-	mmp_config *cfg = NULL, *envcfg = NULL;
+	const mmp_config *cfg = mmp_doctor__project_config(p);
+	const mmp_doctor__recipe *recs;
+	mmp_config_options co, eo;
+	mmp_config *envcfg = NULL;
 	mmp_diag_list *diags = NULL;
 	mmp_buf dir = MMP_BUF_INIT, file = MMP_BUF_INIT;
 	char **names = NULL;
 	size_t n, i, nconf = 0, nrec = 0;
 	const char *env;
 
-	if (o->config_options)
-		co = *o->config_options;
-	if (!co.project_dir)
-		co.project_dir = o->project_dir;
-	if (!co.store_path)
-		co.store_path = o->store_path;
-	if (mmp_config_load(&cfg, &diags, &co) < 0) {
-		report_diags(r, diags, mmp_error_last()->message, "correct the "
-			"value at the file and line named above (mmp help "
-			"config lists the keys)");
-		mmp_error_clear();
-		goto done;
+	if (!cfg) {
+		report_diags(r, p->diags, p->error, "correct the value at the "
+			"file and line named above (mmp help config lists the "
+			"keys)");
+		return;
 	}
+	config_options(&co, o);
 	env = mmp_config_env(cfg);
 	mmp_doctor__detail(r, "project: %s%s%s", mmp_config_project_dir(cfg),
 		env ? ", environment " : "", env ? env : "");
@@ -316,38 +316,23 @@ void mmp_doctor__check_config(mmp_doctor_result *r,
 		free(name);
 	}
 	free_list(names, n);
-	mmp_buf_clear(&dir);
-	mmp_path_join(&dir, mmp_config_project_dir(cfg), "recipes");
-	n = list_yaml(&names, dir.ptr);
+	n = mmp_doctor__project_recipes(&recs, p);
 	for (i = 0; i < n; i++) {
-		mmp_recipe_options ro = MMP_RECIPE_OPTIONS_INIT;
-		mmp_recipe *rec = NULL;
-
-		ro.config = cfg;
-		mmp_buf_clear(&file);
-		mmp_path_join(&file, dir.ptr, names[i]);
 		nrec++;
-		if (mmp_recipe_load(&rec, &diags, file.ptr, &ro) < 0) {
-			report_diags(r, diags, mmp_error_last()->message,
+		if (!recs[i].recipe)
+			report_diags(r, recs[i].diags, recs[i].error,
 				"correct the recipe at the file and line named "
 				"above");
-			mmp_error_clear();
-			mmp_diag_list_free(diags);
-			diags = NULL;
-		} else {
-			mmp_doctor__detail(r, "recipe %s: valid", file.ptr);
-		}
-		mmp_recipe_free(rec);
+		else
+			mmp_doctor__detail(r, "recipe %s: valid",
+				recs[i].file);
 	}
-	free_list(names, n);
 	if (r->status == MMP_DOCTOR_OK)
 		mmp_doctor__summary(r, "%zu config file%s and %zu recipe%s "
 			"valid%s%s", nconf, nconf == 1 ? "" : "s", nrec,
 			nrec == 1 ? "" : "s", env ? "; environment " : "",
 			env ? env : "");
-done:
 	mmp_diag_list_free(diags);
-	mmp_config_free(cfg);
 	mmp_buf_dispose(&dir);
 	mmp_buf_dispose(&file);
 }
@@ -408,52 +393,110 @@ static void check_database(mmp_doctor_result *r, const char *file,
 }
 
 void mmp_doctor__check_databases(mmp_doctor_result *r,
-	const mmp_doctor_options *o)
+	const mmp_doctor_options *o, mmp_doctor__project *p)
 {
-	mmp_config_options co = MMP_CONFIG_OPTIONS_INIT;
-	mmp_config *cfg = NULL;
-	mmp_buf dir = MMP_BUF_INIT, file = MMP_BUF_INIT;
-	char **names = NULL;
+	const mmp_doctor__recipe *recs;
 	size_t n, i, ndb = 0;
 
-	if (o->config_options)
-		co = *o->config_options;
-	if (!co.project_dir)
-		co.project_dir = o->project_dir;
-	if (!co.store_path)
-		co.store_path = o->store_path;
-	if (mmp_config_load(&cfg, NULL, &co) < 0) {
+	MMP_UNUSED(o);
+	if (!mmp_doctor__project_config(p)) {
 		/* the config check reports it */
-		mmp_error_clear();
 		mmp_doctor__summary(r, "no configuration to find recipes by");
 		return;
 	}
-	mmp_path_join(&dir, mmp_config_project_dir(cfg), "recipes");
-	n = list_yaml(&names, dir.ptr);
+	n = mmp_doctor__project_recipes(&recs, p);
 	for (i = 0; i < n; i++) {
-		mmp_recipe_options ro = MMP_RECIPE_OPTIONS_INIT;
-		mmp_recipe *rec = NULL;
-
-		ro.config = cfg;
-		mmp_buf_clear(&file);
-		mmp_path_join(&file, dir.ptr, names[i]);
-		if (mmp_recipe_load(&rec, NULL, file.ptr, &ro) < 0) {
-			mmp_error_clear();   /* the config check reports it */
-			continue;
-		}
-		if (mmp_source_kind_of(rec->data.source_abs) !=
-		    MMP_SOURCE_FILE) {
+		/* one that does not load: the config check reports it */
+		if (recs[i].recipe && mmp_source_kind_of(
+		    recs[i].recipe->data.source_abs) != MMP_SOURCE_FILE) {
 			ndb++;
-			check_database(r, file.ptr, rec);
+			check_database(r, recs[i].file, recs[i].recipe);
 		}
-		mmp_recipe_free(rec);
 	}
-	free_list(names, n);
 	if (r->status == MMP_DOCTOR_OK)
 		mmp_doctor__summary(r, ndb ? "%zu database source%s "
 			"reachable, logged in, queries parse" :
 			"no recipe reads a database", ndb, ndb == 1 ? "" : "s");
-	mmp_config_free(cfg);
-	mmp_buf_dispose(&dir);
-	mmp_buf_dispose(&file);
+}
+
+/* --- the project's configuration and recipes, read once per run --- */
+
+static void config_options(mmp_config_options *co,
+	const mmp_doctor_options *o)
+{
+	mmp_config_options init = MMP_CONFIG_OPTIONS_INIT;
+
+	*co = o->config_options ? *o->config_options : init;
+	if (!co->project_dir)
+		co->project_dir = o->project_dir;
+	if (!co->store_path)
+		co->store_path = o->store_path;
+}
+
+const mmp_config *mmp_doctor__project_config(mmp_doctor__project *p)
+{
+	mmp_config_options co;
+
+	if (p->config_read)
+		return p->config;
+	p->config_read = 1;
+	config_options(&co, p->o);
+	if (mmp_config_load(&p->config, &p->diags, &co) < 0) {
+		p->error = mmp__strdup(mmp_error_last()->message);
+		mmp_error_clear();
+	}
+	return p->config;
+}
+
+size_t mmp_doctor__project_recipes(const mmp_doctor__recipe **out,
+	mmp_doctor__project *p)
+{
+	mmp_buf dir = MMP_BUF_INIT, file = MMP_BUF_INIT;
+	char **names = NULL;
+	size_t n, i;
+
+	if (!p->recipes_read && mmp_doctor__project_config(p)) {
+		p->recipes_read = 1;
+		mmp_path_join(&dir, mmp_config_project_dir(p->config),
+			"recipes");
+		n = list_yaml(&names, dir.ptr);
+		p->recipes = mmp__calloc(n ? n : 1, sizeof(*p->recipes));
+		for (i = 0; i < n; i++) {
+			mmp_recipe_options ro = MMP_RECIPE_OPTIONS_INIT;
+			mmp_doctor__recipe *d = &p->recipes[i];
+
+			ro.config = p->config;
+			mmp_path_join(&file, dir.ptr, names[i]);
+			d->file = mmp_buf_detach(&file);
+			if (mmp_recipe_load(&d->recipe, &d->diags, d->file,
+			    &ro) < 0) {
+				d->error = mmp__strdup(
+					mmp_error_last()->message);
+				mmp_error_clear();
+			}
+		}
+		p->nrecipes = n;
+		free_list(names, n);
+		mmp_buf_dispose(&dir);
+	}
+	*out = p->recipes;
+	return p->nrecipes;
+}
+
+void mmp_doctor__project_release(mmp_doctor__project *p)
+{
+	mmp_doctor__project init = MMP_DOCTOR__PROJECT_INIT;
+	size_t i;
+
+	for (i = 0; i < p->nrecipes; i++) {
+		free(p->recipes[i].file);
+		mmp_recipe_free(p->recipes[i].recipe);
+		mmp_diag_list_free(p->recipes[i].diags);
+		free(p->recipes[i].error);
+	}
+	free(p->recipes);
+	mmp_config_free(p->config);
+	mmp_diag_list_free(p->diags);
+	free(p->error);
+	*p = init;
 }

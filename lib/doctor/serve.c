@@ -50,7 +50,7 @@ static void describe_model(mmp_buf *out, const mmp_http_response *resp)
 }
 
 void mmp_doctor__check_serve(mmp_doctor_result *r,
-	const mmp_doctor_options *o)
+	const mmp_doctor_options *o, mmp_doctor__project *p)
 {
 	mmp_http_options ho = MMP_HTTP_OPTIONS_INIT;
 	mmp_http_client *c = NULL;
@@ -59,6 +59,7 @@ void mmp_doctor__check_serve(mmp_doctor_result *r,
 	double ms[PROBES];
 	int i;
 
+	MMP_UNUSED(p);
 	mmp_http_response_init(&resp);
 	if (!o->serve_url || !*o->serve_url) {
 		mmp_doctor__summary(r, "not checked: give --serve-url to probe "

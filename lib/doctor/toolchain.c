@@ -80,7 +80,7 @@ static void check_libraries(mmp_doctor_result *r)
 }
 
 void mmp_doctor__check_toolchain(mmp_doctor_result *r,
-	const mmp_doctor_options *o)
+	const mmp_doctor_options *o, mmp_doctor__project *p)
 {
 	mmp_dep_version deps[16];
 	size_t n = mmp_dep_versions(deps, 16), i;
@@ -92,6 +92,7 @@ void mmp_doctor__check_toolchain(mmp_doctor_result *r,
 	long long total = -1, avail = -1;
 
 	MMP_UNUSED(o);
+	MMP_UNUSED(p);
 	mmp_buf_printf(&b, "mmp %s", mmp_version());
 	for (i = 0; i < n && i < 16; i++)
 		mmp_buf_printf(&b, ", %s %s", deps[i].name,

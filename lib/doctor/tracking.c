@@ -398,7 +398,7 @@ static void api_path(mmp_buf *out, const char *experiment)
 }
 
 void mmp_doctor__check_tracking(mmp_doctor_result *r,
-	const mmp_doctor_options *o)
+	const mmp_doctor_options *o, mmp_doctor__project *p)
 {
 	const char *exp = o->experiment_name ? o->experiment_name : "Default";
 	mmp_http_client *c = NULL;
@@ -408,6 +408,7 @@ void mmp_doctor__check_tracking(mmp_doctor_result *r,
 	const char *probes[3];
 	int i;
 
+	MMP_UNUSED(p);
 	mmp_http_response_init(&resp);
 	memset(&u, 0, sizeof(u));
 	if (!o->tracking_uri || !*o->tracking_uri) {
@@ -610,7 +611,7 @@ static void check_proxy(mmp_doctor_result *r, mmp_http_client *c,
 }
 
 void mmp_doctor__check_artifacts(mmp_doctor_result *r,
-	const mmp_doctor_options *o)
+	const mmp_doctor_options *o, mmp_doctor__project *p)
 {
 	const char *exp = o->experiment_name ? o->experiment_name : "Default";
 	mmp_http_client *c = NULL;
@@ -618,6 +619,7 @@ void mmp_doctor__check_artifacts(mmp_doctor_result *r,
 	char *loc = NULL, *exp_id = NULL;
 	mmp_buf s = MMP_BUF_INIT;
 
+	MMP_UNUSED(p);
 	memset(&u, 0, sizeof(u));
 	if (!o->tracking_uri || !*o->tracking_uri ||
 	    mmp_http_url_parse(&u, o->tracking_uri) < 0) {
