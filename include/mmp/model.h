@@ -165,12 +165,21 @@ typedef struct {
 	 * training rows when only the holdout decides; 0: both.
 	 */
 	int holdout_only;
+	/**
+	 * Called with `payload` before every boosting round: the threads
+	 * to train that round on, or 0 to keep the current count. Lets a
+	 * caller running several trainings at once hand the threads of one
+	 * that ended to those still running. XGBoost's CPU tree methods
+	 * build the same trees on any number of threads, so the model does
+	 * not depend on the counts returned. May be NULL.
+	 */
+	int (*round_threads)(void *payload);
 } mmp_model_train_options;
 
 #define MMP_MODEL_TRAIN_OPTIONS_VERSION 1
 #define MMP_MODEL_TRAIN_OPTIONS_INIT { MMP_MODEL_TRAIN_OPTIONS_VERSION, \
 	MMP_TASK_REGRESSION, 0, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, NULL, \
-	NULL, 0, 100, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0 }
+	NULL, 0, 100, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
 MMP_EXTERN(int) mmp_model_train_options_init(mmp_model_train_options *o,

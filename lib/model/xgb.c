@@ -906,6 +906,8 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 	bst_ulong ndm, neval;
 	double start, best = NAN;
 	int error, round, best_round = 0, since_best = 0, track = -1;
+	int threads;
+	char num[32];
 
 	*out = NULL;
 	if ((error = check_options(o)) < 0 ||
@@ -953,6 +955,7 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 	}
 	if ((error = set_params(m->booster, o)) < 0)
 		goto done;
+	threads = train_threads(o);
 	if (o->schema && (error = mmp_model_schema_dup(&m->schema,
 	    o->schema)) < 0)
 		goto done;
@@ -964,8 +967,16 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 		const char *ev = NULL;
 		mmp_model_progress p;
 		double score;
-		int rc;
+		int rc, want;
 
+		/* a live booster takes a new nthread at its next round */
+		want = o->round_threads ? o->round_threads(o->payload) : 0;
+		if (want > 0 && want != threads) {
+			snprintf(num, sizeof(num), "%d", want);
+			if ((error = set_param(m->booster, "nthread", num)) < 0)
+				goto done;
+			threads = want;
+		}
 		log_capture = round == 0 ? &log : NULL;
 		rc = XGBoosterUpdateOneIter(m->booster, round, dm[0]);
 		log_capture = NULL;

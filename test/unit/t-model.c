@@ -306,7 +306,17 @@ static mmp_model *test_binary(const dataset *d)
 
 /* ---- determinism --------------------------------------------------- */
 
-static mmp_model *train_sampled(const dataset *d, int nthread)
+/* round_threads: 1 thread, then 2 from round 3, back to 1 from round
+ * 7, then 0 (keep); counts its calls */
+static int switch_threads(void *payload)
+{
+	int *calls = payload, n = (*calls)++;
+
+	return n < 3 ? 1 : n < 7 ? 2 : n < 9 ? 1 : 0;
+}
+
+static mmp_model *train_sampled(const dataset *d, int nthread,
+	int *switched)
 {
 	static const mmp_model_param p[] = {
 		{ "max_depth", "4" }, { "eta", "0.2" }, { "subsample", "0.8" },
@@ -326,8 +336,16 @@ static mmp_model *train_sampled(const dataset *d, int nthread)
 	o.early_stopping_rounds = 5;
 	o.nthread = nthread;
 	o.schema = s;
+	if (switched) {
+		*switched = 0;
+		o.round_threads = switch_threads;
+		o.payload = switched;
+	}
 	if (mmp_model_train(&m, &o, &r) < 0)
 		diag("%s", mmp_error_last()->message);
+	else if (switched)
+		is_int(*switched, r.nrounds,
+			"round_threads is asked once per round");
 	else if (nthread == 1) {
 		is_int((long long)r.nmetrics, 2, "two eval metrics kept");
 		is_str(r.metrics[1].name, "auc", "auc evaluated second");
@@ -341,14 +359,18 @@ static mmp_model *train_sampled(const dataset *d, int nthread)
 
 static void test_determinism(const dataset *d)
 {
-	mmp_model *a = train_sampled(d, 1), *b = train_sampled(d, 1);
-	mmp_model *c = train_sampled(d, 2);
+	mmp_model *a = train_sampled(d, 1, NULL), *b = train_sampled(d, 1,
+		NULL);
+	mmp_model *c = train_sampled(d, 2, NULL), *e;
 	mmp_model_dir_info info;
+	int calls = 0;
 
+	e = train_sampled(d, 1, &calls);
 	save_info(&info);
-	ok(a && b && c, "three sampled trainings");
-	if (!a || !b || !c)
+	ok(a && b && c && e, "four sampled trainings");
+	if (!a || !b || !c || !e)
 		goto done;
+	ok(calls > 9, "the threads changed three times (%d rounds)", calls);
 	is_int(mmp_model_save_dir(a, tmp_path("det-a"), &info), 0, "save a");
 	is_int(mmp_model_save_dir(b, tmp_path("det-b"), &info), 0, "save b");
 	is_int(mmp_model_save_dir(c, tmp_path("det-c"), &info), 0, "save c");
@@ -356,12 +378,16 @@ static void test_determinism(const dataset *d)
 		"same data, params and seed: byte-identical model.ubj");
 	ok(same_file(tmp_path("det-a"), tmp_path("det-c"), "model.ubj"),
 		"nthread 1 and 2: byte-identical model.ubj");
+	is_int(mmp_model_save_dir(e, tmp_path("det-e"), &info), 0, "save e");
+	ok(same_file(tmp_path("det-a"), tmp_path("det-e"), "model.ubj"),
+		"threads changed between rounds: byte-identical model.ubj");
 	ok(same_file(tmp_path("det-a"), tmp_path("det-b"), "MLmodel"),
 		"and identical MLmodel");
 done:
 	mmp_model_free(a);
 	mmp_model_free(b);
 	mmp_model_free(c);
+	mmp_model_free(e);
 }
 
 /* ---- errors -------------------------------------------------------- */
