@@ -3,7 +3,8 @@
 # session and reuses them across trials (one quantised matrix per
 # max_bin); the trials' values and curves are those recorded when every
 # trial built its own, and a pruned trial stops at the round the pruner
-# decides, recording exactly the rounds it ran
+# decides, recording exactly the rounds it ran; threads handed between
+# trials (--jobs 2 on 3 threads) change no value
 
 . "$(dirname "$0")/test-lib.sh"
 
@@ -173,6 +174,16 @@ test_expect_success SQLITE3 '--jobs 2 shares the matrices and gives the same tri
 		--jobs 2 -q) &&
 	trials_of folds2 | sed "s/^folds2 /folds /" >actual &&
 	trials_of folds >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success SQLITE3,JQ '--jobs 2 on 3 threads gives the same trials' '
+	(cd proj && mmp tune --recipe recipes/prune.yaml --study prune3 \
+		--jobs 2 --threads 3 --json >../prune3.json) &&
+	test "$(json_get prune3.json .session.jobs)" = 2 &&
+	test "$(json_get prune3.json .session.threads_per_job)" = 1 &&
+	trials_of prune3 | sed "s/^prune3 /prune /" >actual &&
+	trials_of prune >expect &&
 	test_cmp expect actual
 '
 

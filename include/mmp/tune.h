@@ -166,7 +166,8 @@ typedef struct {
 	size_t ran;              /**< trials this session finished */
 	size_t retried;          /**< of which retries of dead trials */
 	size_t jobs;             /**< workers used (after the W cap) */
-	int nthread_per_job;     /**< XGBoost threads of each worker */
+	int nthread_per_job;     /**< XGBoost threads of each worker while
+				      all train at once */
 	char retrain_run_id[33]; /**< "" unless --retrain trained one */
 	double seconds;          /**< wall time of the session */
 	double sampler_seconds;  /**< time spent choosing params */
@@ -179,7 +180,10 @@ typedef struct {
  * or with `resume` only finish the trials it still owes. Trials left
  * RUNNING by a process that died are marked FAIL and run again under
  * the same number first. Runs `jobs` workers in threads, each with its
- * own store handle and nthread / jobs XGBoost threads.
+ * own store handle. The nthread XGBoost threads are shared among the
+ * trials training at the time (the oldest gets what does not divide):
+ * a worker waiting for an older trial, or with no trial left, hands its
+ * threads to the trials still training from their next round on.
  *
  * A recipe without `tune.params` searches mmp's default space (see
  * mmp-tune(1)). A recipe whose `tune` section is invalid gives

@@ -69,6 +69,7 @@ struct session {
 	size_t nfolds;
 	int64_t nrounds;            /* num_boost_round: steps per fold */
 	int nthread;                /* XGBoost threads of each worker */
+	int budget;                 /* XGBoost threads in all */
 
 	/* fold matrices, under data_lock */
 	pthread_mutex_t data_lock;
@@ -81,6 +82,10 @@ struct session {
 	pthread_cond_t changed;
 	mmp_study *cache;           /* final trials 0..cached-1 */
 	int64_t cached;
+	/* the trials training now, by number; a worker waiting for an
+	 * older trial, or out of trials, lends its threads to these */
+	int64_t *training;
+	size_t ntraining;
 	size_t done, total;
 	double best_value;
 	int64_t best_number;
@@ -630,6 +635,61 @@ static void fold_data_put(struct session *S, struct fold_data *e)
 	pthread_mutex_unlock(&S->data_lock);
 }
 
+/* ---- threads ---- */
+
+/*
+ * The threads trial `number` trains its next round on: the budget
+ * shared among the trials training now, the oldest first getting one
+ * more of what does not divide. While a worker waits for an older
+ * trial to end, or has no trial left, its threads go to the others:
+ * a round later the trials still training use every core. The caller
+ * holds the lock.
+ */
+static int threads_of_locked(const struct session *S, int64_t number)
+{
+	size_t n = S->ntraining ? S->ntraining : 1, rank = 0, i;
+	int share = S->budget / (int)n, extra = S->budget % (int)n;
+
+	for (i = 0; i < S->ntraining; i++)
+		if (S->training[i] < number)
+			rank++;
+	share += (int)rank < extra;
+	return share > 0 ? share : 1;
+}
+
+static int round_threads(void *payload)
+{
+	struct trial *T = payload;
+	int n;
+
+	pthread_mutex_lock(&T->S->lock);
+	n = threads_of_locked(T->S, T->number);
+	pthread_mutex_unlock(&T->S->lock);
+	return n;
+}
+
+/* trial T starts (on = 1) or stops (0) training; returns its threads */
+static int training_mark(struct trial *T, int on)
+{
+	struct session *S = T->S;
+	size_t i;
+	int n = 0;
+
+	pthread_mutex_lock(&S->lock);
+	if (on) {
+		S->training[S->ntraining++] = T->number;
+		n = threads_of_locked(S, T->number);
+	} else {
+		for (i = 0; i < S->ntraining; i++)
+			if (S->training[i] == T->number)
+				break;
+		if (i < S->ntraining)
+			S->training[i] = S->training[--S->ntraining];
+	}
+	pthread_mutex_unlock(&S->lock);
+	return n;
+}
+
 /* train every fold; the value is the mean of the folds' metric */
 static int objective(struct trial *T, double *value, double *best_iter,
 	char **why)
@@ -639,9 +699,10 @@ static int objective(struct trial *T, double *value, double *best_iter,
 	char seed[32], ncls[32];
 	size_t np, k;
 	double sum = 0, iters = 0;
-	int err = 0;
+	int err = 0, threads;
 
 	p = trial_params(T, &np, seed, ncls);
+	threads = training_mark(T, 1);
 	for (k = 0; k < S->nfolds; k++) {
 		mmp_model_train_options mo = MMP_MODEL_TRAIN_OPTIONS_INIT;
 		mmp_model_train_result tr = MMP_MODEL_TRAIN_RESULT_INIT;
@@ -669,7 +730,8 @@ static int objective(struct trial *T, double *value, double *best_iter,
 		mo.num_boost_round = (int)S->nrounds;
 		mo.early_stopping_rounds =
 			(int)S->recipe->model.early_stopping_rounds;
-		mo.nthread = S->nthread;
+		mo.nthread = threads;
+		mo.round_threads = round_threads;
 		mo.progress = on_round;
 		mo.payload = T;
 		/* the trial's value and the pruner read the holdout only */
@@ -692,6 +754,7 @@ static int objective(struct trial *T, double *value, double *best_iter,
 		if (err < 0)
 			break;
 	}
+	training_mark(T, 0);
 	free(p);
 	if (err == MMP_EINTERRUPTED && (T->pruned || T->stopped))
 		return err;
@@ -1216,6 +1279,7 @@ static void session_release(struct session *S)
 	free(S->kinds);
 	mmp_frame_free(S->frame);
 	mmp_study_free(S->cache);
+	free(S->training);
 	mmp_study_free(S->study);
 	mmp_recipe__tune_release(&S->spec);
 	free(S->errmsg);
@@ -1302,10 +1366,12 @@ int mmp_tune_run(mmp_tune_result *out, mmp_diag_list **diags,
 	if (jobs > S.total && S.total)
 		jobs = S.total;
 	out->jobs = jobs;
-	S.nthread = (o->nthread > 0 ? o->nthread : cores()) / (int)jobs;
+	S.budget = o->nthread > 0 ? o->nthread : cores();
+	S.nthread = S.budget / (int)jobs;
 	if (S.nthread < 1)
 		S.nthread = 1;
 	out->nthread_per_job = S.nthread;
+	S.training = mmp__calloc(jobs, sizeof(*S.training));
 
 	if ((err = start_parent(&S, jobs)) < 0)
 		goto done;
