@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* tune.c: mmp tune: hyperparameter studies; mmp tune show/list */
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
@@ -233,7 +234,7 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 	int64_t seed = INT64_MIN;   /* not given: the recipe's tune.seed */
 	struct string_list sets = STRING_LIST_INIT;
 	struct session_ui ui = { NULL, 0 };
-	int jobs = 1, resume = 0, retrain = 0, threads = 0, json = 0;
+	int jobs = INT_MIN, resume = 0, retrain = 0, threads = 0, json = 0;
 	int show_progress = -1;
 	double timeout = -1;
 	const struct option opts[] = {
@@ -244,7 +245,8 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 			"name)"),
 		OPT_INT64(0, "trials", &trials, "<n>",
 			"trials to add (default: tune.trials)"),
-		OPT_INTEGER(0, "jobs", &jobs, "<n>", "trials run at once"),
+		OPT_INTEGER(0, "jobs", &jobs, "<n>",
+			"trials run at once (default: by threads and data size)"),
 		OPT_BOOL(0, "resume", &resume,
 			"finish the trials the study still owes"),
 		OPT_BOOL(0, "retrain", &retrain,
@@ -284,7 +286,7 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 	if (!recipe)
 		usage_msg_opt("--recipe is required", tune_usage, opts);
 	check_name_option("--experiment", "experiment name", experiment);
-	if (jobs < 1)
+	if (jobs != INT_MIN && jobs < 1)
 		usage_msg_opt("--jobs must be at least 1", tune_usage, opts);
 	if (trials == 0 || trials < -1)
 		usage_msg_opt("--trials must be at least 1", tune_usage,
@@ -306,7 +308,7 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 	o.recipe_path = recipe;
 	o.study = study;
 	o.trials = trials > 0 ? trials : 0;
-	o.jobs = jobs;
+	o.jobs = jobs == INT_MIN ? 0 : jobs;
 	o.resume = resume;
 	o.retrain = retrain;
 	o.nthread = threads;
@@ -345,12 +347,12 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 				"--study %s --resume", recipe, r.study->name);
 	} else if (json) {
 		print_session_json(&r, 0);
-		if (r.jobs && r.jobs < (size_t)jobs && r.study &&
+		if (jobs != INT_MIN && r.jobs < (size_t)jobs && r.study &&
 		    (size_t)r.study->max_parallel == r.jobs)
 			info(ctx, "--jobs %d was capped at tune.max_parallel "
 				"(%zu)", jobs, r.jobs);
 	} else if (ctx->verbosity >= 0) {
-		if (r.jobs && r.jobs < (size_t)jobs && r.study &&
+		if (jobs != INT_MIN && r.jobs < (size_t)jobs && r.study &&
 		    (size_t)r.study->max_parallel == r.jobs)
 			info(ctx, "--jobs %d was capped at tune.max_parallel "
 				"(%zu)", jobs, r.jobs);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t2500-tune: mmp tune end to end: the study and its trials in the store,
 # child runs, show/list, extending a study, --retrain, the same params
-# for --jobs 1 and 2, and pruning of a bad region
+# for --jobs 1 and 2, --jobs by default, and pruning of a bad region
 
 . "$(dirname "$0")/test-lib.sh"
 
@@ -56,7 +56,8 @@ test_expect_success JQ 'a study runs its trials and reports the best' '
 	test "$(json_get t1.json ".counts | [.total, .target, .running] | @csv")" = "16,16,0" &&
 	test "$(json_get t1.json ".counts.complete + .counts.pruned + .counts.failed")" = 16 &&
 	test "$(json_get t1.json .session.trials)" = 16 &&
-	test "$(json_get t1.json .session.jobs)" = 1 &&
+	cores=$(getconf _NPROCESSORS_ONLN) &&
+	test "$(json_get t1.json .session.jobs)" = $((cores < 2 ? cores : 2)) &&
 	json_get t1.json ".best.value > 0.95" | grep -x true &&
 	test "$(json_get t1.json "[.best.params | keys_unsorted[]] | join(\",\")")" = \
 		"max_depth,min_child_weight,subsample,grow_policy" &&
@@ -172,6 +173,18 @@ test_expect_success JQ '--jobs 2 gives the same trials as --jobs 1' '
 	jq -c "[.trials[] | [.number, .params]] | .[0:16]" show.json >p0 &&
 	jq -c "[.trials[] | [.number, .params]] | .[0:16]" s1.json >p1b &&
 	test_cmp p0 p1b
+'
+
+test_expect_success JQ 'without --jobs: a trial per thread on small data, at most W' '
+	(cd proj && mmp tune --recipe recipes/bc.yaml --study d1 --trials 2 \
+		--threads 1 --json >../d1.json &&
+	 mmp tune --recipe recipes/bc.yaml --study d2 --trials 2 \
+		--threads 2 --json >../d2.json &&
+	 mmp tune --recipe recipes/bc.yaml --study d3 --trials 2 \
+		--threads 3 --json >../d3.json) &&
+	test "$(json_get d1.json "[.session.jobs, .session.threads_per_job] | @csv")" = "1,1" &&
+	test "$(json_get d2.json "[.session.jobs, .session.threads_per_job] | @csv")" = "2,1" &&
+	test "$(json_get d3.json "[.session.jobs, .session.threads_per_job] | @csv")" = "2,1"
 '
 
 test_expect_success JQ 'the random sampler and no pruner' '

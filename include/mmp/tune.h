@@ -139,7 +139,9 @@ typedef struct {
 	const char *recipe_path;   /**< required; its `tune` section */
 	const char *study;         /**< NULL: the recipe's name */
 	int64_t trials;            /**< 0: tune.trials; how many to add */
-	int jobs;                  /**< trials at once; 0: 1 */
+	int jobs;                  /**< trials at once; 0: one per thread
+					of nthread (at most W) on small
+					data, else 1 */
 	int resume;                /**< finish an existing study only */
 	int retrain;               /**< train the best params with mmp_train */
 	int nthread;               /**< XGBoost threads in all; 0: cores */

@@ -1261,6 +1261,27 @@ static int cores(void)
 	return n > 0 ? (int)n : 1;
 }
 
+size_t mmp_tune__default_jobs(double cells, int budget, int64_t max_parallel)
+{
+	if (cells > MMP_TUNE__SMALL_CELLS || budget < 2 || max_parallel < 2)
+		return 1;
+	return (int64_t)budget < max_parallel ? (size_t)budget :
+		(size_t)max_parallel;
+}
+
+/* the most cells a trial's training matrix has */
+static double train_cells(const struct session *S)
+{
+	double most = 0;
+	size_t k;
+
+	for (k = 0; k < S->nfolds; k++)
+		if ((double)S->folds[k].ntrain * (double)S->nfeatures > most)
+			most = (double)S->folds[k].ntrain *
+				(double)S->nfeatures;
+	return most;
+}
+
 static void session_release(struct session *S)
 {
 	size_t k;
@@ -1360,13 +1381,14 @@ int mmp_tune_run(mmp_tune_result *out, mmp_diag_list **diags,
 	if ((err = owed(&S, &S.total)) < 0)
 		goto done;
 
-	jobs = o->jobs > 0 ? (size_t)o->jobs : 1;
+	S.budget = o->nthread > 0 ? o->nthread : cores();
+	jobs = o->jobs > 0 ? (size_t)o->jobs : mmp_tune__default_jobs(
+		train_cells(&S), S.budget, S.study->max_parallel);
 	if (jobs > (size_t)S.study->max_parallel)
 		jobs = (size_t)S.study->max_parallel;
 	if (jobs > S.total && S.total)
 		jobs = S.total;
 	out->jobs = jobs;
-	S.budget = o->nthread > 0 ? o->nthread : cores();
 	S.nthread = S.budget / (int)jobs;
 	if (S.nthread < 1)
 		S.nthread = 1;

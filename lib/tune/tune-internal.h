@@ -119,6 +119,18 @@ double mmp_tune__median_at(const double *const *curves, const size_t *ncurve,
 bool mmp_tune__should_prune(double best, double median, size_t ncomplete,
 	int64_t step, int64_t startup, int64_t warmup, bool maximize);
 
+/* --- the session (study.c) --- */
+
+/*
+ * The trials a session runs at once when --jobs is not given: one per
+ * XGBoost thread of the budget (at most max_parallel) while a fold's
+ * training matrix has at most MMP_TUNE__SMALL_CELLS cells, where
+ * XGBoost's own threads split a round poorly; else 1, on larger data,
+ * where they scale and each concurrent trial's per-row buffers add up.
+ */
+#define MMP_TUNE__SMALL_CELLS 16000000.0
+size_t mmp_tune__default_jobs(double cells, int budget, int64_t max_parallel);
+
 /* --- cross-validation folds (folds.c) --- */
 
 /*

@@ -271,6 +271,25 @@ static void test_folds(void)
 	ok(memcmp(f, g, sizeof(f)), "plain k-fold with another seed differs");
 }
 
+static void test_default_jobs(void)
+{
+	/* 100k x 28 with a 20% holdout: a trial per thread */
+	is_int((long long)mmp_tune__default_jobs(64000.0 * 28, 2, 2), 2,
+		"small data, 2 threads, W 2: 2 jobs");
+	is_int((long long)mmp_tune__default_jobs(64000.0 * 28, 8, 2), 2,
+		"8 threads: capped at W");
+	is_int((long long)mmp_tune__default_jobs(64000.0 * 28, 3, 4), 3,
+		"3 threads, W 4: 3 jobs");
+	is_int((long long)mmp_tune__default_jobs(569.0 * 30, 1, 2), 1,
+		"one thread: 1 job");
+	is_int((long long)mmp_tune__default_jobs(569.0 * 30, 2, 1), 1,
+		"W 1: 1 job");
+	is_int((long long)mmp_tune__default_jobs(MMP_TUNE__SMALL_CELLS, 2, 2),
+		2, "at the limit: still small");
+	is_int((long long)mmp_tune__default_jobs(MMP_TUNE__SMALL_CELLS + 1, 2,
+		2), 1, "above it: 1 job, XGBoost's threads split each round");
+}
+
 int main(void)
 {
 	test_gamma_weights();
@@ -280,5 +299,6 @@ int main(void)
 	test_sample();
 	test_pruner();
 	test_folds();
+	test_default_jobs();
 	return done_testing();
 }
