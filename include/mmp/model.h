@@ -174,12 +174,22 @@ typedef struct {
 	 * not depend on the counts returned. May be NULL.
 	 */
 	int (*round_threads)(void *payload);
+	/**
+	 * When not NULL (and there are holdout rows): valid_rows floats,
+	 * times num_class for multiclass, to receive the holdout rows'
+	 * scores by the trees the model keeps, as
+	 * mmp_model_predict_scores() gives them, copied from XGBoost's
+	 * prediction cache at the kept round rather than predicted again
+	 * after training. The result's holdout_scored says whether they
+	 * were (gbtree boosters only).
+	 */
+	float *holdout_scores;
 } mmp_model_train_options;
 
 #define MMP_MODEL_TRAIN_OPTIONS_VERSION 1
 #define MMP_MODEL_TRAIN_OPTIONS_INIT { MMP_MODEL_TRAIN_OPTIONS_VERSION, \
 	MMP_TASK_REGRESSION, 0, NULL, NULL, 0, NULL, NULL, 0, 0, NULL, NULL, \
-	NULL, 0, 100, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL }
+	NULL, 0, 100, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
 MMP_EXTERN(int) mmp_model_train_options_init(mmp_model_train_options *o,
@@ -241,9 +251,10 @@ typedef struct {
 	mmp_model_series *metrics;
 	size_t stop_metric;       /**< index of the tracked metric */
 	double seconds;           /**< wall time of the boosting loop */
+	int holdout_scored;       /**< the options' holdout_scores are filled */
 } mmp_model_train_result;
 
-#define MMP_MODEL_TRAIN_RESULT_INIT { 0, 0, 0.0, 0, 0, NULL, 0, 0.0 }
+#define MMP_MODEL_TRAIN_RESULT_INIT { 0, 0, 0.0, 0, 0, NULL, 0, 0.0, 0 }
 
 /** Free the contents of `r` and reset it; accepts a zeroed result. */
 MMP_EXTERN(void) mmp_model_train_result_release(mmp_model_train_result *r);

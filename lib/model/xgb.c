@@ -792,6 +792,61 @@ static int set_attr_num(BoosterHandle b, const char *k, double v, int isint)
 	return 0;
 }
 
+/*
+ * The holdout scores of the trees trained so far into o->holdout_scores,
+ * as mmp_model_predict_scores() computes them. The round's evaluation
+ * has just brought XGBoost's prediction cache of the holdout matrix up
+ * to date, so XGBoost copies it (and applies the objective's transform)
+ * instead of walking the trees again: its float sums are those of a
+ * prediction from scratch, added tree by tree in the same order.
+ * 1 when filled, 0 when the output has an unexpected shape, or an error.
+ */
+static int holdout_snapshot(BoosterHandle b, DMatrixHandle valid,
+	const mmp_model_train_options *o)
+{
+	const char *obj = find_param(o, "objective");
+	size_t k = o->task == MMP_TASK_MULTICLASS ? o->num_class : 1, i, j;
+	int margin = obj && (!strcmp(obj, "multi:softmax") ||
+		!strcmp(obj, "binary:logitraw"));
+	const bst_ulong *shape = NULL;
+	bst_ulong dim = 0, total = 1;
+	const float *res = NULL;
+	float *out = o->holdout_scores;
+	char cfg[160];
+
+	snprintf(cfg, sizeof(cfg), "{\"type\":%d,\"training\":false,"
+		"\"iteration_begin\":0,\"iteration_end\":0,"
+		"\"strict_shape\":false}", margin);
+	if (XGBoosterPredictFromDMatrix(b, valid, cfg, &shape, &dim,
+	    &res) != 0)
+		return mmp_model__xgb_error(MMP_ERROR,
+			"cannot read the holdout predictions");
+	for (i = 0; i < dim; i++)
+		total *= shape[i];
+	if (total != (bst_ulong)(o->valid_rows * k))
+		return 0;
+	memcpy(out, res, o->valid_rows * k * sizeof(float));
+	/* the transforms mmp_model_predict_scores() applies to margins */
+	if (obj && !strcmp(obj, "binary:logitraw")) {
+		for (i = 0; i < o->valid_rows; i++)
+			out[i] = (float)(1.0 / (1.0 + exp(-(double)out[i])));
+	} else if (margin) {
+		for (i = 0; i < o->valid_rows; i++) {
+			float *r = out + i * k, mx = r[0];
+			double sum = 0;
+
+			for (j = 1; j < k; j++)
+				if (r[j] > mx)
+					mx = r[j];
+			for (j = 0; j < k; j++)
+				sum += exp((double)r[j] - mx);
+			for (j = 0; j < k; j++)
+				r[j] = (float)(exp((double)r[j] - mx) / sum);
+		}
+	}
+	return 1;
+}
+
 /* ---- matrices built once, trained on many times -------------------- */
 
 struct mmp_model_data {
@@ -906,7 +961,7 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 	bst_ulong ndm, neval;
 	double start, best = NAN;
 	int error, round, best_round = 0, since_best = 0, track = -1;
-	int threads;
+	int threads, snap;
 	char num[32];
 
 	*out = NULL;
@@ -956,6 +1011,11 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 	if ((error = set_params(m->booster, o)) < 0)
 		goto done;
 	threads = train_threads(o);
+	/* the holdout scores come from the prediction cache, for trees:
+	 * a linear booster keeps its last weights, dart drops trees */
+	snap = o->holdout_scores && o->valid_rows &&
+		(!find_param(o, "booster") ||
+		 !strcmp(find_param(o, "booster"), "gbtree"));
 	if (o->schema && (error = mmp_model_schema_dup(&m->schema,
 	    o->schema)) < 0)
 		goto done;
@@ -1020,6 +1080,12 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 			best = score;
 			best_round = round;
 			since_best = 0;
+			if (snap && o->early_stopping_rounds &&
+			    (snap = holdout_snapshot(m->booster, dm[1],
+			    o)) < 0) {
+				error = snap;
+				goto done;
+			}
 		} else {
 			since_best++;
 		}
@@ -1048,6 +1114,12 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 		}
 	}
 	res.seconds = mmp_time_mono() - start;
+	if (snap && !o->early_stopping_rounds &&
+	    (snap = holdout_snapshot(m->booster, dm[1], o)) < 0) {
+		error = snap;
+		goto done;
+	}
+	res.holdout_scored = snap;
 	if (o->early_stopping_rounds) {
 		res.best_iteration = best_round;
 		res.best_score = best;

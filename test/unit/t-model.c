@@ -390,6 +390,98 @@ done:
 	mmp_model_free(e);
 }
 
+/* ---- holdout scores from the prediction cache ---------------------- */
+
+/* train with holdout_scores; they must be the kept model's scores, bit
+ * for bit, or not filled at all for a booster without rounds to keep */
+static void cached_case(const dataset *d, mmp_task task, const float *ty,
+	const float *vy, size_t k, const mmp_model_param *p, size_t np,
+	int esr, int want_scored, const char *what)
+{
+	mmp_model_train_options o;
+	mmp_model_train_result r = MMP_MODEL_TRAIN_RESULT_INIT;
+	mmp_model *m = NULL;
+	size_t per = task == MMP_TASK_MULTICLASS ? k : 1;
+	float *cached = calloc(d->nvalid * per, sizeof(float));
+	float *fresh = calloc(d->nvalid * per, sizeof(float));
+
+	base_options(&o, d, task);
+	o.train_y = ty;
+	o.valid_y = vy;
+	o.num_class = task == MMP_TASK_MULTICLASS ? k : 0;
+	o.params = p;
+	o.nparams = np;
+	o.num_boost_round = 40;
+	o.early_stopping_rounds = esr;
+	o.holdout_scores = cached;
+	if (mmp_model_train(&m, &o, &r) < 0) {
+		ok(0, "%s: trains (%s)", what, mmp_error_last()->message);
+		goto done;
+	}
+	is_int(r.holdout_scored, want_scored, "%s: holdout scored %d (best "
+		"round %d of %d)", what, want_scored, r.best_iteration,
+		r.nrounds);
+	if (!want_scored)
+		goto done;
+	is_int(mmp_model_predict_scores(m, d->vx, d->nvalid, d->ncols,
+		fresh), 0, "%s: predicted again", what);
+	ok(!memcmp(cached, fresh, d->nvalid * per * sizeof(float)),
+		"%s: the cached scores are the kept model's, bit for bit",
+		what);
+done:
+	mmp_model_train_result_release(&r);
+	mmp_model_free(m);
+	free(cached);
+	free(fresh);
+}
+
+static void test_cached_scores(const dataset *d)
+{
+	static const mmp_model_param early[] = {
+		{ "objective", "binary:logistic" }, { "max_depth", "4" },
+		{ "eta", "0.6" }, { "subsample", "0.8" },
+		{ "tree_method", "hist" }
+	};
+	static const mmp_model_param raw[] = {
+		{ "objective", "binary:logitraw" }, { "max_depth", "2" },
+		{ "eta", "0.1" }, { "tree_method", "hist" }
+	};
+	static const mmp_model_param linear[] = {
+		{ "objective", "binary:logistic" }, { "booster", "gblinear" }
+	};
+	static const mmp_model_param prob[] = {
+		{ "objective", "multi:softprob" }, { "max_depth", "3" },
+		{ "eta", "0.5" }, { "tree_method", "hist" }
+	};
+	static const mmp_model_param max[] = {
+		{ "objective", "multi:softmax" }, { "max_depth", "3" },
+		{ "eta", "0.5" }, { "tree_method", "approx" }
+	};
+	float *ty = calloc(d->ntrain, sizeof(float));
+	float *vy = calloc(d->nvalid, sizeof(float));
+	size_t i;
+
+	cached_case(d, MMP_TASK_BINARY, d->ty, d->vy, 2, early,
+		ARRAY_LEN(early), 3, 1, "binary, stopped early");
+	cached_case(d, MMP_TASK_BINARY, d->ty, d->vy, 2, raw, ARRAY_LEN(raw),
+		0, 1, "logitraw, every round kept");
+	cached_case(d, MMP_TASK_BINARY, d->ty, d->vy, 2, linear,
+		ARRAY_LEN(linear), 5, 0, "gblinear");
+	/* three classes: the first feature's tertiles */
+	for (i = 0; i < d->ntrain; i++)
+		ty[i] = d->tx[i * d->ncols] < 12.0f ? 0 :
+			d->tx[i * d->ncols] < 15.0f ? 1 : 2;
+	for (i = 0; i < d->nvalid; i++)
+		vy[i] = d->vx[i * d->ncols] < 12.0f ? 0 :
+			d->vx[i * d->ncols] < 15.0f ? 1 : 2;
+	cached_case(d, MMP_TASK_MULTICLASS, ty, vy, 3, prob, ARRAY_LEN(prob),
+		4, 1, "softprob");
+	cached_case(d, MMP_TASK_MULTICLASS, ty, vy, 3, max, ARRAY_LEN(max),
+		4, 1, "softmax");
+	free(ty);
+	free(vy);
+}
+
 /* ---- errors -------------------------------------------------------- */
 
 static int train_err(const dataset *d, const mmp_model_param *p, size_t n,
@@ -1501,6 +1593,7 @@ int main(int argc, char **argv)
 		test_recut(&d);
 	}
 	test_determinism(&d);
+	test_cached_scores(&d);
 	test_errors(&d);
 	test_multiclass();
 	if (m)
