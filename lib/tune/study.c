@@ -710,6 +710,7 @@ static int objective(struct trial *T, double *value, double *best_iter,
 		struct fold_data *fd = NULL;
 		mmp_model *m = NULL;
 		mmp_metric_list ml;
+		float *scores;
 		double v;
 
 		T->fold = k;
@@ -736,14 +737,25 @@ static int objective(struct trial *T, double *value, double *best_iter,
 		mo.payload = T;
 		/* the trial's value and the pruner read the holdout only */
 		mo.holdout_only = 1;
-		if ((err = fold_data_get(T, k, &mo, &fd)) < 0)
+		/* and the scores of the kept trees on them come from
+		 * XGBoost's prediction cache, not a second prediction */
+		scores = mmp__calloc(f->nvalid * (mo.num_class ?
+			mo.num_class : 1) + 1, sizeof(float));
+		mo.holdout_scores = scores;
+		if ((err = fold_data_get(T, k, &mo, &fd)) < 0) {
+			free(scores);
 			break;
+		}
 		mo.data = fd->d;
 		err = mmp_model_train(&m, &mo, &tr);
 		fold_data_put(S, fd);
-		if (!err)
+		if (!err && tr.holdout_scored)
+			err = mmp_metrics_compute(&ml, mo.task, mo.num_class,
+				f->vy, scores, f->nvalid);
+		else if (!err)
 			err = mmp_model_evaluate(&ml, m, f->vx, f->nvalid,
 				S->nfeatures, f->vy);
+		free(scores);
 		if (!err && (err = mmp_metrics_get(&v, &ml,
 		    S->spec.metric)) == 0) {
 			sum += v;
