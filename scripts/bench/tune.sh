@@ -17,7 +17,11 @@
 # latest 20% of the rest validate, the others train; 50 rounds, early
 # stopping after 10. With the same params the two train the same trees
 # (the same AUC to 1e-16) at the same CPU cost per trial, so the ratios
-# come from the samplers, the pruning and what runs around XGBoost.
+# come from the samplers, the pruning, what runs around XGBoost and how
+# the two cores are used: Optuna trains one trial at a time on two
+# threads; mmp --jobs 2 (its default at this size) trains two trials on
+# one thread each, a worker waiting for an older trial, or out of
+# trials, handing its thread to the trial still training.
 set -eu
 
 cd "$(dirname "$0")/../.."
