@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* sha256.c: SHA-256 for dataset, recipe and audit digests, MD5 for S3
- * (libcrypto) */
+/* sha256.c: SHA-256 for dataset, recipe and audit digests, MD5 for S3,
+ * SHA-1 for the AWS SSO token cache's file names (libcrypto) */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,13 +17,14 @@
  * that hash nothing do not load it). The digest is fetched once;
  * OpenSSL picks the fastest code for the CPU (SHA extensions, AVX2).
  */
-static EVP_MD *sha256_md, *md5_md;
+static EVP_MD *sha256_md, *md5_md, *sha1_md;
 static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 
 static void fetch_md(void)
 {
 	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 	md5_md = EVP_MD_fetch(NULL, "MD5", NULL);
+	sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
 }
 
 /*
@@ -101,6 +102,30 @@ void mmp_md5_release(mmp_md5_ctx *c)
 {
 	EVP_MD_CTX_free(c->md);
 	c->md = NULL;
+}
+
+void mmp_sha1_buf_hex(char out_hex[41], const void *data, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char d[20];
+	unsigned int n = 0;
+	void *md;
+	int i;
+
+	if (mmp_crypto__load() < 0)
+		crypto_die(mmp_error_last()->message);
+	pthread_once(&md_once, fetch_md);
+	md = EVP_MD_CTX_new();
+	if (!sha1_md || !md || !EVP_DigestInit_ex(md, sha1_md, NULL) ||
+	    (len && !EVP_DigestUpdate(md, data, len)) ||
+	    !EVP_DigestFinal_ex(md, d, &n) || n != 20)
+		crypto_die("SHA-1 failed");
+	EVP_MD_CTX_free(md);
+	for (i = 0; i < 20; i++) {
+		out_hex[2 * i] = hex[d[i] >> 4];
+		out_hex[2 * i + 1] = hex[d[i] & 15];
+	}
+	out_hex[40] = '\0';
 }
 
 void mmp_sha256_hex(char out[65], const unsigned char digest[32])

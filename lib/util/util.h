@@ -101,6 +101,10 @@ void mmp_md5_update(mmp_md5_ctx *c, const void *data, size_t len);
 void mmp_md5_final(mmp_md5_ctx *c, unsigned char out[16]);
 void mmp_md5_release(mmp_md5_ctx *c);
 
+/* SHA-1 as hex, only where a format asks for it (the AWS SSO token
+ * cache names its files after it) */
+void mmp_sha1_buf_hex(char out_hex[41], const void *data, size_t len);
+
 /* strings */
 bool mmp_str_starts_with(const char *s, const char *prefix);
 bool mmp_str_ends_with(const char *s, const char *suffix);
