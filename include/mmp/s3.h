@@ -83,6 +83,9 @@ typedef struct {
 	int64_t server_date; /**< the last answer's Date (s since the
 				  epoch), or 0 */
 	const char *last_code; /**< the last S3 error code, or NULL */
+	uint64_t refreshes;  /**< temporary credentials renewed */
+	int64_t credentials_expire; /**< when the credentials in use
+					 expire (s since the epoch), or 0 */
 } mmp_s3_stats;
 
 /**

@@ -4,6 +4,7 @@
 #ifndef LIB_remote_s3_internal_h__
 #define LIB_remote_s3_internal_h__
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mmp/buf.h"
@@ -58,5 +59,108 @@ void mmp_s3__strip_quotes(char *dst, size_t cap, const char *s);
 /* the URL of `key` (NULL: the bucket) with `query` (NULL: none) */
 void mmp_s3__url(mmp_buf *out, const mmp_s3 *s, const char *key,
 	const char *query);
+
+/*
+ * The AWS shared config and credentials files (INI): one entry per
+ * section header (key NULL) and per `key = value`, in file order.
+ * Section names have their blanks squeezed ("profile dev"); keys are
+ * lower case; a nested block ("s3 =" then indented "key = v" lines)
+ * gives keys "s3.key". Values are owned and wiped on release.
+ */
+typedef struct {
+	char *section;
+	char *key;
+	char *value;
+	int line;
+} mmp_s3__ini_entry;
+
+typedef struct {
+	mmp_s3__ini_entry *e;
+	size_t n, alloc;
+	char *file;
+} mmp_s3__ini;
+
+#define MMP_S3__INI_INIT { NULL, 0, 0, NULL }
+
+/*
+ * Parse `text` (`file` names it in messages). MMP_EINVALID naming the
+ * file and line for a line that is neither a section header, a comment,
+ * key = value nor a nested key, a NUL byte, or a key before any section.
+ * No value is ever part of a message. `out` is released on failure.
+ */
+int mmp_s3__ini_parse(mmp_s3__ini *out, const char *text, size_t len,
+	const char *file);
+void mmp_s3__ini_release(mmp_s3__ini *ini);
+/* whether the section is there */
+int mmp_s3__ini_has(const mmp_s3__ini *ini, const char *section);
+/* the last `key` of `section`, or NULL (values may be "") */
+const mmp_s3__ini_entry *mmp_s3__ini_get(const mmp_s3__ini *ini,
+	const char *section, const char *key);
+
+/* an ISO 8601 UTC time ("2026-12-05T10:00:00Z", fractions and +00:00
+ * allowed) as seconds since the epoch, or -1 */
+int64_t mmp_s3__iso8601(const char *s);
+
+/*
+ * Split a command line the way a POSIX shell splits words, without
+ * running a shell: blanks separate words, '...' is literal, "..." keeps
+ * blanks and takes \ " \$ \` escapes, a backslash outside quotes
+ * escapes the next character. No expansion of any kind. `*argv` (NULL
+ * ended) and its strings are owned: mmp_s3__argv_free(). MMP_EINVALID
+ * for an unclosed quote or an empty command.
+ */
+int mmp_s3__split_command(char ***argv, const char *cmd);
+void mmp_s3__argv_free(char **argv);
+
+/* temporary or long-term credentials and where they came from */
+typedef struct {
+	char *id, *secret, *token;  /* owned, wiped */
+	int64_t expires;            /* seconds since the epoch; 0: never */
+	char *source;
+} mmp_s3__creds;
+
+void mmp_s3__creds_release(mmp_s3__creds *c);
+
+/*
+ * Credentials in the JSON AWS tools hand out, `what` naming the source
+ * in messages: with `process` set, a credential_process answer
+ * (Version 1, AccessKeyId, SecretAccessKey, [SessionToken],
+ * [Expiration]); else a container or instance metadata answer
+ * (AccessKeyId, SecretAccessKey, Token, Expiration, and Code when
+ * given must be "Success"). MMP_EINVALID naming the field; no value
+ * is ever part of a message.
+ */
+int mmp_s3__creds_json(mmp_s3__creds *out, const char *json, size_t len,
+	int process, const char *what);
+
+/*
+ * The <Credentials> of an STS AssumeRole or AssumeRoleWithWebIdentity
+ * answer. MMP_ENET when there are none (an ErrorResponse's Code and
+ * Message, without control characters, are in the message).
+ */
+int mmp_s3__sts_parse(mmp_s3__creds *out, const char *xml, size_t len,
+	const char *what);
+
+/*
+ * The roleCredentials of an IAM Identity Center (SSO) GetRoleCredentials
+ * answer (expiration in milliseconds).
+ */
+int mmp_s3__sso_parse(mmp_s3__creds *out, const char *json, size_t len,
+	const char *what);
+
+/*
+ * Credentials and region the way the AWS CLI finds them (s3-creds.c):
+ * `profile` and `credentials_file` (NULL: from the environment) as in
+ * mmp_s3_options. `*region` gets AWS_REGION, AWS_DEFAULT_REGION or the
+ * profile's region (owned, NULL when none). MMP_ENOTFOUND when no
+ * source has credentials; MMP_EINVALID for a broken file or profile;
+ * MMP_ENET when a source that is configured does not answer or refuses.
+ */
+int mmp_s3__creds_load(mmp_s3__creds *out, char **region,
+	const char *profile, const char *credentials_file);
+
+/* the region alone (for MinIO with keys from the environment, the
+ * config file is read only when AWS_REGION is unset) */
+int mmp_s3__region_load(char **region, const char *profile);
 
 #endif

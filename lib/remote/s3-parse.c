@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* s3-parse.c: what the S3 client reads: the shared credentials file,
- * the XML of a server's answers, HTTP dates, and keys as S3 signs them */
+/* s3-parse.c: what the S3 client reads: the AWS config and credentials
+ * files, credentials as AWS tools hand them out (JSON, STS XML), the XML
+ * of a server's answers, dates, and keys as S3 signs them */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +9,16 @@
 #include <strings.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "util/util.h"
 #include "s3-internal.h"
+
+static void wipe(char *s)
+{
+	if (s)
+		memset(s, 0, strlen(s));
+}
 
 static void wipe_free(char *s)
 {
@@ -33,52 +42,97 @@ static size_t trim_len(const char *p, size_t n)
 	return n;
 }
 
-int mmp_s3__credentials_parse(char **id, char **secret, char **token,
-	const char *text, size_t len, const char *file, const char *profile)
+void mmp_s3__ini_release(mmp_s3__ini *ini)
+{
+	size_t i;
+
+	for (i = 0; i < ini->n; i++) {
+		free(ini->e[i].section);
+		free(ini->e[i].key);
+		wipe_free(ini->e[i].value);
+	}
+	free(ini->e);
+	free(ini->file);
+	memset(ini, 0, sizeof(*ini));
+}
+
+static void ini_add(mmp_s3__ini *ini, const char *section, const char *key,
+	size_t kl, const char *value, size_t vl, int line)
+{
+	mmp_s3__ini_entry *e;
+	size_t i;
+
+	MMP_ALLOC_GROW(ini->e, ini->n + 1, ini->alloc);
+	e = &ini->e[ini->n++];
+	e->section = mmp__strdup(section);
+	e->key = key ? mmp__strndup(key, kl) : NULL;
+	for (i = 0; e->key && e->key[i]; i++)
+		e->key[i] = (char)tolower((unsigned char)e->key[i]);
+	e->value = value ? mmp__strndup(value, vl) : NULL;
+	e->line = line;
+}
+
+/* "[ profile   dev ] # note" -> "profile dev"; -1 when malformed */
+static int section_name(mmp_buf *out, const char *s, size_t n)
+{
+	const char *close = memchr(s, ']', n), *p, *rest;
+
+	if (!close)
+		return -1;
+	rest = skip_ws(close + 1, s + n);
+	if (rest < s + n && *rest != '#' && *rest != ';')
+		return -1;
+	mmp_buf_clear(out);
+	for (p = skip_ws(s + 1, close); p < close;) {
+		const char *w = p;
+		while (p < close && *p != ' ' && *p != '\t')
+			p++;
+		if (out->size)
+			mmp_buf_putc(out, ' ');
+		mmp_buf_put(out, w, (size_t)(p - w));
+		p = skip_ws(p, close);
+	}
+	return out->size ? 0 : -1;
+}
+
+int mmp_s3__ini_parse(mmp_s3__ini *out, const char *text, size_t len,
+	const char *file)
 {
 	const char *p = text, *end = text + len;
-	int line = 0, in = 0, found = 0, err = 0;
+	mmp_buf section = MMP_BUF_INIT, nest = MMP_BUF_INIT;
+	int line = 0, err = 0, in = 0, nested = 0;
 
-	*id = *secret = *token = NULL;
+	memset(out, 0, sizeof(*out));
+	out->file = mmp__strdup(file);
 	while (p < end && !err) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		const char *s, *le = eol ? eol : end, *eq;
-		size_t n;
+		size_t n, kl, vl;
+		int indented;
 
 		line++;
+		indented = p < le && (*p == ' ' || *p == '\t');
 		s = skip_ws(p, le);
 		p = eol ? eol + 1 : end;
 		n = trim_len(s, (size_t)(le - s));
-		if (!n || *s == '#' || *s == ';')
-			continue;
 		if (memchr(s, '\0', n)) {
 			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG,
-				"%s:%d: a NUL byte in the credentials file",
-				file, line);
+				"%s:%d: a NUL byte in the file", file, line);
 			break;
 		}
+		if (!n || *s == '#' || *s == ';')
+			continue;
 		if (*s == '[') {
-			const char *name = s + 1;
-			size_t nl;
-
-			if (s[n - 1] != ']') {
+			nested = 0;
+			if (section_name(&section, s, n) < 0) {
 				err = mmp_error_ret(MMP_EINVALID,
 					MMP_ERROR_CONFIG, "%s:%d: a section "
 					"header must end with ']'", file,
 					line);
 				break;
 			}
-			name = skip_ws(name, s + n - 1);
-			nl = trim_len(name, (size_t)(s + n - 1 - name));
-			/* ~/.aws/config writes [profile NAME] */
-			if (nl > 8 && !strncmp(name, "profile ", 8)) {
-				name = skip_ws(name + 8, name + nl);
-				nl = trim_len(name, (size_t)(s + n - 1 -
-					name));
-			}
-			in = nl == strlen(profile) &&
-				!strncmp(name, profile, nl);
-			found |= in;
+			in = 1;
+			ini_add(out, section.ptr, NULL, 0, NULL, 0, line);
 			continue;
 		}
 		if (!(eq = memchr(s, '=', n)) || eq == s) {
@@ -87,42 +141,455 @@ int mmp_s3__credentials_parse(char **id, char **secret, char **token,
 				file, line);
 			break;
 		}
-		if (!in)
-			continue;
+		if (!in) {
+			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG,
+				"%s:%d: 'key = value' before any [section]",
+				file, line);
+			break;
+		}
+		kl = trim_len(s, (size_t)(eq - s));
 		{
-			size_t kl = trim_len(s, (size_t)(eq - s));
 			const char *v = skip_ws(eq + 1, s + n);
-			size_t vl = trim_len(v, (size_t)(s + n - v));
-			char **dst = NULL;
 
-			if (kl == 17 && !strncasecmp(s, "aws_access_key_id",
-			    17))
-				dst = id;
-			else if (kl == 21 && !strncasecmp(s,
-			    "aws_secret_access_key", 21))
-				dst = secret;
-			else if (kl == 17 && !strncasecmp(s,
-			    "aws_session_token", 17))
-				dst = token;
-			if (dst) {
-				wipe_free(*dst);
-				*dst = mmp__strndup(v, vl);
+			vl = trim_len(v, (size_t)(s + n - v));
+			if (nested && indented) {
+				mmp_buf k = MMP_BUF_INIT;
+				mmp_buf_printf(&k, "%s.", nest.ptr);
+				mmp_buf_put(&k, s, kl);
+				ini_add(out, section.ptr, k.ptr, k.size, v, vl,
+					line);
+				mmp_buf_dispose(&k);
+				continue;
 			}
+			nested = !vl;
+			if (nested) {
+				mmp_buf_clear(&nest);
+				mmp_buf_put(&nest, s, kl);
+			}
+			ini_add(out, section.ptr, s, kl, v, vl, line);
 		}
 	}
-	if (!err && !found)
+	mmp_buf_dispose(&section);
+	mmp_buf_dispose(&nest);
+	if (err < 0)
+		mmp_s3__ini_release(out);
+	return err;
+}
+
+int mmp_s3__ini_has(const mmp_s3__ini *ini, const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < ini->n; i++)
+		if (!strcmp(ini->e[i].section, section))
+			return 1;
+	return 0;
+}
+
+const mmp_s3__ini_entry *mmp_s3__ini_get(const mmp_s3__ini *ini,
+	const char *section, const char *key)
+{
+	size_t i;
+
+	for (i = ini->n; i-- > 0;)
+		if (ini->e[i].key && !strcmp(ini->e[i].key, key) &&
+		    !strcmp(ini->e[i].section, section))
+			return &ini->e[i];
+	return NULL;
+}
+
+int mmp_s3__credentials_parse(char **id, char **secret, char **token,
+	const char *text, size_t len, const char *file, const char *profile)
+{
+	mmp_s3__ini ini;
+	mmp_buf alt = MMP_BUF_INIT;
+	const mmp_s3__ini_entry *e;
+	const char *sec = profile;
+	int err;
+
+	*id = *secret = *token = NULL;
+	if ((err = mmp_s3__ini_parse(&ini, text, len, file)) < 0)
+		return err;
+	/* ~/.aws/config writes [profile NAME] */
+	mmp_buf_printf(&alt, "profile %s", profile);
+	if (!mmp_s3__ini_has(&ini, profile) && mmp_s3__ini_has(&ini, alt.ptr))
+		sec = alt.ptr;
+	if (!mmp_s3__ini_has(&ini, sec)) {
 		err = mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_CONFIG,
 			"%s has no profile '%s'", file, profile);
-	if (!err && (!*id || !**id || !*secret || !**secret))
+		goto done;
+	}
+	if ((e = mmp_s3__ini_get(&ini, sec, "aws_access_key_id")))
+		*id = mmp__strdup(e->value);
+	if ((e = mmp_s3__ini_get(&ini, sec, "aws_secret_access_key")))
+		*secret = mmp__strdup(e->value);
+	if ((e = mmp_s3__ini_get(&ini, sec, "aws_session_token")))
+		*token = mmp__strdup(e->value);
+	if (!*id || !**id || !*secret || !**secret) {
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG,
 			"%s: profile '%s' needs both aws_access_key_id and "
 			"aws_secret_access_key", file, profile);
-	if (err < 0) {
 		wipe_free(*id);
 		wipe_free(*secret);
 		wipe_free(*token);
 		*id = *secret = *token = NULL;
 	}
+done:
+	mmp_buf_dispose(&alt);
+	mmp_s3__ini_release(&ini);
+	return err;
+}
+
+int64_t mmp_s3__iso8601(const char *s)
+{
+	int y, mo, d, h, mi, sec, n = 0;
+	struct tm tm;
+	time_t t;
+	const char *p;
+	int64_t off = 0;
+
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+	    &sec, &n) != 6 || n != 19)
+		return -1;
+	p = s + n;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (!strcmp(p, "UTC")) {
+		/* older AWS CLI SSO caches write "...T04:05:45UTC" */
+		p += 3;
+	} else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) &&
+	    isdigit((unsigned char)p[2]) && p[3] == ':' &&
+	    isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
+		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 +
+			((p[4] - '0') * 10 + (p[5] - '0')) * 60;
+		if (*p == '-')
+			off = -off;
+		p += 6;
+	} else {
+		return -1;
+	}
+	if (*p || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+	    h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	return t == (time_t)-1 ? -1 : (int64_t)t - off;
+}
+
+void mmp_s3__argv_free(char **argv)
+{
+	size_t i;
+
+	for (i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+int mmp_s3__split_command(char ***argv, const char *cmd)
+{
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+	mmp_buf w = MMP_BUF_INIT;
+	const char *p = cmd;
+
+	*argv = NULL;
+	for (;;) {
+		int have = 0;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			break;
+		mmp_buf_clear(&w);
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
+		    *p != '\r') {
+			have = 1;
+			if (*p == '\'') {
+				const char *q = strchr(p + 1, '\'');
+				if (!q)
+					goto unclosed;
+				mmp_buf_put(&w, p + 1, (size_t)(q - p - 1));
+				p = q + 1;
+			} else if (*p == '"') {
+				p++;
+				while (*p && *p != '"') {
+					if (*p == '\\' && p[1] && strchr(
+					    "\\\"$`\n", p[1])) {
+						if (p[1] != '\n')
+							mmp_buf_putc(&w, p[1]);
+						p += 2;
+						continue;
+					}
+					mmp_buf_putc(&w, *p++);
+				}
+				if (*p != '"')
+					goto unclosed;
+				p++;
+			} else if (*p == '\\') {
+				if (p[1] && p[1] != '\n')
+					mmp_buf_putc(&w, p[1]);
+				p += p[1] ? 2 : 1;
+			} else {
+				mmp_buf_putc(&w, *p++);
+			}
+		}
+		if (have) {
+			MMP_ALLOC_GROW(v, n + 2, alloc);
+			v[n++] = mmp__strdup(w.ptr);
+			v[n] = NULL;
+		}
+	}
+	mmp_buf_dispose(&w);
+	if (!n) {
+		free(v);
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "an empty "
+			"command");
+	}
+	*argv = v;
+	return 0;
+unclosed:
+	mmp_buf_dispose(&w);
+	if (v)
+		v[n] = NULL;
+	mmp_s3__argv_free(v);
+	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "a quote is not "
+		"closed in the command");
+}
+
+void mmp_s3__creds_release(mmp_s3__creds *c)
+{
+	wipe_free(c->id);
+	wipe_free(c->secret);
+	wipe_free(c->token);
+	free(c->source);
+	memset(c, 0, sizeof(*c));
+}
+
+/* the string `name` of `o`: 0, 1 when absent, -1 when not a string */
+static int json_str(const char **out, const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return 1;
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return -1;
+	*out = v->valuestring;
+	return 0;
+}
+
+/* a value that goes into an HTTP header must hold no line break */
+static int header_safe(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int creds_take(mmp_s3__creds *out, const char *id,
+	const char *secret, const char *token, const char *what,
+	const char *id_name, const char *secret_name, const char *token_name)
+{
+	if (!id || !*id)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "%s: "
+			"no '%s' in the answer", what, id_name);
+	if (!secret || !*secret)
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "%s: "
+			"no '%s' in the answer", what, secret_name);
+	if (!header_safe(id) || !header_safe(secret) || !header_safe(token))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "%s: "
+			"'%s', '%s' or '%s' holds a control character", what,
+			id_name, secret_name, token_name);
+	out->id = mmp__strdup(id);
+	out->secret = mmp__strdup(secret);
+	out->token = token && *token ? mmp__strdup(token) : NULL;
+	return 0;
+}
+
+int mmp_s3__creds_json(mmp_s3__creds *out, const char *json, size_t len,
+	int process, const char *what)
+{
+	cJSON *o = cJSON_ParseWithLength(json, len);
+	const char *id, *secret, *token, *exp, *code;
+	const char *tname = process ? "SessionToken" : "Token";
+	const cJSON *ver;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!o || !cJSON_IsObject(o)) {
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "%s: the "
+			"answer is not a JSON object", what);
+		goto done;
+	}
+	if (process) {
+		ver = cJSON_GetObjectItemCaseSensitive(o, "Version");
+		if (!cJSON_IsNumber(ver) || ver->valuedouble != 1) {
+			err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG,
+				"%s: 'Version' must be 1", what);
+			goto done;
+		}
+	} else if (json_str(&code, o, "Code") == 0 &&
+	    strcmp(code, "Success")) {
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "%s: "
+			"'Code' is not Success", what);
+		goto done;
+	}
+	if (json_str(&id, o, "AccessKeyId") < 0 ||
+	    json_str(&secret, o, "SecretAccessKey") < 0 ||
+	    json_str(&token, o, tname) < 0 ||
+	    json_str(&exp, o, "Expiration") < 0) {
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "%s: "
+			"'AccessKeyId', 'SecretAccessKey', '%s' and "
+			"'Expiration' must be strings", what, tname);
+		goto done;
+	}
+	if (!process && (!token || !*token)) {
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "%s: "
+			"no '%s' in the answer", what, tname);
+		goto done;
+	}
+	if (exp && (out->expires = mmp_s3__iso8601(exp)) <= 0) {
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "%s: "
+			"'Expiration' is not an ISO 8601 time", what);
+		goto done;
+	}
+	err = creds_take(out, id, secret, token, what, "AccessKeyId",
+		"SecretAccessKey", tname);
+done:
+	if (o) {
+		/* the secret in cJSON's copy */
+		if (cJSON_GetObjectItemCaseSensitive(o, "SecretAccessKey") &&
+		    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o,
+		    "SecretAccessKey")))
+			wipe(cJSON_GetObjectItemCaseSensitive(o,
+				"SecretAccessKey")->valuestring);
+		cJSON_Delete(o);
+	}
+	if (err < 0)
+		mmp_s3__creds_release(out);
+	return err;
+}
+
+int mmp_s3__sts_parse(mmp_s3__creds *out, const char *xml, size_t len,
+	const char *what)
+{
+	const char *end = xml + len, *c, *p;
+	mmp_buf id = MMP_BUF_INIT, secret = MMP_BUF_INIT, tok = MMP_BUF_INIT;
+	mmp_buf exp = MMP_BUF_INIT;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!(c = mmp_s3__find(xml, end, "<Credentials>"))) {
+		char *code = NULL, *msg = NULL;
+
+		mmp_s3__error_parse(&code, &msg, xml, len);
+		if (code)
+			err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
+				"%s: %s%s%s", what, code, msg ? ": " : "",
+				msg ? msg : "");
+		else
+			err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP, "%s: the "
+				"answer holds no Credentials", what);
+		free(code);
+		free(msg);
+		return err;
+	}
+	p = c;
+	mmp_s3__xml_next(&id, &p, end, "AccessKeyId");
+	p = c;
+	mmp_s3__xml_next(&secret, &p, end, "SecretAccessKey");
+	p = c;
+	mmp_s3__xml_next(&tok, &p, end, "SessionToken");
+	p = c;
+	if (mmp_s3__xml_next(&exp, &p, end, "Expiration") < 0 ||
+	    (out->expires = mmp_s3__iso8601(exp.ptr)) <= 0) {
+		err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP, "%s: the "
+			"Credentials have no valid Expiration", what);
+		goto done;
+	}
+	if (!tok.size) {
+		err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP, "%s: no "
+			"'SessionToken' in the answer", what);
+		goto done;
+	}
+	if (strlen(id.ptr ? id.ptr : "") != id.size ||
+	    strlen(secret.ptr ? secret.ptr : "") != secret.size ||
+	    strlen(tok.ptr) != tok.size) {
+		err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP, "%s: a NUL byte "
+			"in the Credentials", what);
+		goto done;
+	}
+	err = creds_take(out, id.ptr, secret.ptr, tok.ptr, what,
+		"AccessKeyId", "SecretAccessKey", "SessionToken");
+	if (err == MMP_EINVALID)
+		err = MMP_ENET;
+done:
+	wipe(secret.ptr);
+	wipe(tok.ptr);
+	mmp_buf_dispose(&id);
+	mmp_buf_dispose(&secret);
+	mmp_buf_dispose(&tok);
+	mmp_buf_dispose(&exp);
+	if (err < 0)
+		mmp_s3__creds_release(out);
+	return err;
+}
+
+int mmp_s3__sso_parse(mmp_s3__creds *out, const char *json, size_t len,
+	const char *what)
+{
+	cJSON *o = cJSON_ParseWithLength(json, len);
+	const cJSON *rc = o ? cJSON_GetObjectItemCaseSensitive(o,
+		"roleCredentials") : NULL, *exp;
+	const char *id, *secret, *token;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(rc)) {
+		err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP, "%s: the answer "
+			"holds no 'roleCredentials' object", what);
+		goto done;
+	}
+	exp = cJSON_GetObjectItemCaseSensitive(rc, "expiration");
+	if (json_str(&id, rc, "accessKeyId") < 0 ||
+	    json_str(&secret, rc, "secretAccessKey") < 0 ||
+	    json_str(&token, rc, "sessionToken") != 0 || !*token ||
+	    !cJSON_IsNumber(exp) ||
+	    exp->valuedouble < 1e12 || exp->valuedouble > 1e15) {
+		err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP, "%s: "
+			"'roleCredentials' needs accessKeyId, secretAccessKey, "
+			"sessionToken (strings) and expiration (ms since the "
+			"epoch)", what);
+		goto done;
+	}
+	out->expires = (int64_t)(exp->valuedouble / 1000);
+	if ((err = creds_take(out, id, secret, token, what, "accessKeyId",
+	    "secretAccessKey", "sessionToken")) < 0)
+		err = MMP_ENET;
+done:
+	if (cJSON_IsObject(rc) &&
+	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(rc,
+	    "secretAccessKey")))
+		wipe(cJSON_GetObjectItemCaseSensitive(rc,
+			"secretAccessKey")->valuestring);
+	cJSON_Delete(o);
+	if (err < 0)
+		mmp_s3__creds_release(out);
 	return err;
 }
 

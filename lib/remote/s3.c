@@ -33,8 +33,9 @@ struct mmp_s3 {
 	char *endpoint;          /* scheme://host[:port][/path] */
 	int path_style;
 	char *region, *sigv4;
-	char *key_id, *secret, *token;
-	char *cred_source;
+	mmp_s3__creds creds;
+	char *profile, *cred_file;  /* how to find them again */
+	int refreshable;
 	uint64_t part_size;
 	int max_attempts;
 	long backoff_ms, connect_ms, timeout_ms;
@@ -81,14 +82,6 @@ struct resp {
 	int md5_on;
 	CURL *curl;
 };
-
-static void wipe_free(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		free(s);
-	}
-}
 
 static const char *env_nonempty(const char *name)
 {
@@ -148,69 +141,63 @@ static int dns_bucket(const char *b)
 	return b[0] != '-';
 }
 
-static int load_credentials(mmp_s3 *s, const mmp_s3_options *o)
+/* the session token goes into a header: no line breaks */
+static int check_token(const mmp_s3 *s)
 {
-	const char *id = o->access_key_id, *secret = o->secret_access_key;
-	const char *profile, *file;
-	mmp_buf path = MMP_BUF_INIT, text = MMP_BUF_INIT;
+	if (s->creds.token && strpbrk(s->creds.token, "\r\n"))
+		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "the "
+			"AWS session token (from %s) holds a line break",
+			s->creds.source);
+	return 0;
+}
+
+/* credentials from the options, else where the AWS CLI finds them;
+ * `*region` gets the region the environment or profile names */
+static int load_credentials(mmp_s3 *s, const mmp_s3_options *o,
+	char **region)
+{
+	*region = NULL;
+	if (o->access_key_id && o->secret_access_key) {
+		s->creds.id = mmp__strdup(o->access_key_id);
+		s->creds.secret = mmp__strdup(o->secret_access_key);
+		s->creds.token = mmp__strdup_or_null(o->session_token);
+		s->creds.source = mmp__strdup("options");
+		return o->region ? 0 : mmp_s3__region_load(region,
+			o->profile);
+	}
+	s->profile = mmp__strdup_or_null(o->profile);
+	s->cred_file = mmp__strdup_or_null(o->credentials_file);
+	s->refreshable = 1;
+	return mmp_s3__creds_load(&s->creds, region, s->profile,
+		s->cred_file);
+}
+
+/* temporary credentials are renewed this long before they expire */
+#define REFRESH_AHEAD_S 300
+
+/* new temporary credentials when these expire soon */
+static int refresh_credentials(mmp_s3 *s)
+{
+	mmp_s3__creds fresh;
+	char *region = NULL;
 	int err;
 
-	if (id && secret) {
-		s->key_id = mmp__strdup(id);
-		s->secret = mmp__strdup(secret);
-		s->token = mmp__strdup_or_null(o->session_token);
-		s->cred_source = mmp__strdup("options");
+	if (!s->refreshable || !s->creds.expires ||
+	    (int64_t)time(NULL) + REFRESH_AHEAD_S < s->creds.expires)
 		return 0;
+	err = mmp_s3__creds_load(&fresh, &region, s->profile, s->cred_file);
+	free(region);
+	if (err < 0) {
+		mmp_error_prefix("cannot renew the AWS credentials from %s, "
+			"which expire%s", s->creds.source,
+			(int64_t)time(NULL) >= s->creds.expires ? "d" :
+			" soon");
+		return err;
 	}
-	if ((id = env_nonempty("AWS_ACCESS_KEY_ID")) &&
-	    (secret = env_nonempty("AWS_SECRET_ACCESS_KEY"))) {
-		s->key_id = mmp__strdup(id);
-		s->secret = mmp__strdup(secret);
-		s->token = mmp__strdup_or_null(
-			env_nonempty("AWS_SESSION_TOKEN"));
-		s->cred_source = mmp__strdup("AWS_ACCESS_KEY_ID and "
-			"AWS_SECRET_ACCESS_KEY");
-		return 0;
-	}
-	if (id)
-		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG,
-			"AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY "
-			"is not: set both");
-	profile = o->profile ? o->profile : env_nonempty("AWS_PROFILE");
-	if (!profile)
-		profile = "default";
-	file = o->credentials_file ? o->credentials_file :
-		env_nonempty("AWS_SHARED_CREDENTIALS_FILE");
-	if (!file) {
-		const char *home = env_nonempty("HOME");
-		mmp_path_join(&path, home ? home : ".", ".aws/credentials");
-		file = path.ptr;
-	}
-	if (!mmp_path_exists(file)) {
-		err = mmp_error_ret(MMP_ENOTFOUND, MMP_ERROR_CONFIG, "no AWS "
-			"credentials: set AWS_ACCESS_KEY_ID and "
-			"AWS_SECRET_ACCESS_KEY, or write them under [%s] in "
-			"%s", profile, file);
-		goto done;
-	}
-	if ((err = mmp_file_read(&text, file, MAX_CREDENTIALS)) < 0)
-		goto done;
-	err = mmp_s3__credentials_parse(&s->key_id, &s->secret, &s->token,
-		text.ptr, text.size, file, profile);
-	if (err == MMP_ENOTFOUND)
-		mmp_error_prefix("no AWS credentials: set AWS_ACCESS_KEY_ID "
-			"and AWS_SECRET_ACCESS_KEY, or add the profile");
-	if (!err) {
-		mmp_buf src = MMP_BUF_INIT;
-		mmp_buf_printf(&src, "profile '%s' in %s", profile, file);
-		s->cred_source = mmp_buf_detach(&src);
-	}
-done:
-	if (text.size)
-		memset(text.ptr, 0, text.size);
-	mmp_buf_dispose(&text);
-	mmp_buf_dispose(&path);
-	return err;
+	mmp_s3__creds_release(&s->creds);
+	s->creds = fresh;
+	s->stats.refreshes++;
+	return check_token(s);
 }
 
 static uint64_t env_u64(const char *name, uint64_t dflt)
@@ -230,6 +217,7 @@ int mmp_s3_open(mmp_s3 **out, const char *uri, const mmp_s3_options *opts)
 	mmp_http_url u;
 	mmp_buf b = MMP_BUF_INIT;
 	const char *ep, *v;
+	char *region = NULL;
 	int err;
 
 	*out = NULL;
@@ -248,15 +236,16 @@ int mmp_s3_open(mmp_s3 **out, const char *uri, const mmp_s3_options *opts)
 	mmp_buf_printf(&b, "s3://%s%s%s", s->bucket, *s->prefix ? "/" : "",
 		s->prefix);
 	s->location = mmp_buf_detach(&b);
-	v = o.region ? o.region : env_nonempty("AWS_REGION");
-	if (!v)
-		v = env_nonempty("AWS_DEFAULT_REGION");
-	s->region = mmp__strdup(v ? v : "us-east-1");
+	if ((err = load_credentials(s, &o, &region)) < 0 ||
+	    (err = check_token(s)) < 0)
+		goto fail;
+	s->region = mmp__strdup(o.region ? o.region : region ? region :
+		"us-east-1");
 	if (strlen(s->region) > 60 || strspn(s->region,
 	    "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(s->region)) {
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "'%s' is "
-			"not an AWS region (AWS_REGION, AWS_DEFAULT_REGION)",
-			s->region);
+			"not an AWS region (AWS_REGION, AWS_DEFAULT_REGION, "
+			"the profile's region)", s->region);
 		goto fail;
 	}
 	mmp_buf_printf(&b, "aws:amz:%s:s3", s->region);
@@ -294,15 +283,6 @@ int mmp_s3_open(mmp_s3 **out, const char *uri, const mmp_s3_options *opts)
 	if ((v = env_nonempty("MLFLOW_S3_IGNORE_TLS")))
 		s->insecure = !strcasecmp(v, "true") || !strcmp(v, "1");
 	s->ca_bundle = mmp__strdup_or_null(env_nonempty("AWS_CA_BUNDLE"));
-	if ((err = load_credentials(s, &o)) < 0)
-		goto fail;
-	if (strchr(s->token ? s->token : "", '\n') ||
-	    strchr(s->token ? s->token : "", '\r')) {
-		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "the AWS "
-			"session token (from %s) holds a line break",
-			s->cred_source);
-		goto fail;
-	}
 	s->part_size = o.part_size ? o.part_size :
 		env_u64("MMP_S3_PART_SIZE", DEFAULT_PART);
 	if (s->part_size < MIN_PART)
@@ -324,9 +304,11 @@ int mmp_s3_open(mmp_s3 **out, const char *uri, const mmp_s3_options *opts)
 			curl_version_info(CURLVERSION_NOW)->version);
 		goto fail;
 	}
+	free(region);
 	*out = s;
 	return 0;
 fail:
+	free(region);
 	mmp_buf_dispose(&b);
 	mmp_s3_free(s);
 	return err;
@@ -344,10 +326,9 @@ void mmp_s3_free(mmp_s3 *s)
 	free(s->endpoint);
 	free(s->region);
 	free(s->sigv4);
-	wipe_free(s->key_id);
-	wipe_free(s->secret);
-	wipe_free(s->token);
-	free(s->cred_source);
+	mmp_s3__creds_release(&s->creds);
+	free(s->profile);
+	free(s->cred_file);
 	free(s->ca_bundle);
 	free(s->last_code);
 	free(s);
@@ -365,13 +346,14 @@ const char *mmp_s3_endpoint(const mmp_s3 *s)
 
 const char *mmp_s3_credentials_source(const mmp_s3 *s)
 {
-	return s->cred_source;
+	return s->creds.source;
 }
 
 void mmp_s3_stats_get(const mmp_s3 *s, mmp_s3_stats *out)
 {
 	*out = s->stats;
 	out->last_code = s->last_code;
+	out->credentials_expire = s->creds.expires;
 }
 
 /* the key below the client's prefix */
@@ -588,8 +570,8 @@ static int perform(mmp_s3 *s, const struct req *q, struct resp *r)
 		s->timeout_ms / 1000 > 0 ? s->timeout_ms / 1000 : 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "mmp/" MMP_VERSION);
 	curl_easy_setopt(e, CURLOPT_AWS_SIGV4, s->sigv4);
-	curl_easy_setopt(e, CURLOPT_USERNAME, s->key_id);
-	curl_easy_setopt(e, CURLOPT_PASSWORD, s->secret);
+	curl_easy_setopt(e, CURLOPT_USERNAME, s->creds.id);
+	curl_easy_setopt(e, CURLOPT_PASSWORD, s->creds.secret);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -606,8 +588,9 @@ static int perform(mmp_s3 *s, const struct req *q, struct resp *r)
 		add_header(&hdrs, "Content-MD5: %s", q->md5_b64);
 	if (q->content_type)
 		add_header(&hdrs, "Content-Type: %s", q->content_type);
-	if (s->token)
-		add_header(&hdrs, "x-amz-security-token: %s", s->token);
+	if (s->creds.token)
+		add_header(&hdrs, "x-amz-security-token: %s",
+			s->creds.token);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	if (!strcmp(q->method, "GET")) {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
@@ -745,11 +728,11 @@ static int fail(mmp_s3 *s, const struct resp *r, const char *what,
 	if (!strcmp(c, "SignatureDoesNotMatch")) {
 		mmp_buf_printf(&m, "; the secret access key does not belong "
 			"to the access key id: fix the secret (from %s)",
-			s->cred_source);
+			s->creds.source);
 	} else if (!strcmp(c, "InvalidAccessKeyId")) {
 		mmp_buf_printf(&m, "; the server does not know this access "
 			"key id: fix the key pair (from %s) for %s",
-			s->cred_source, s->endpoint);
+			s->creds.source, s->endpoint);
 	} else if (!strcmp(c, "RequestTimeTooSkewed")) {
 		mmp_buf_puts(&m, "; this machine's clock is more than 15 "
 			"minutes off, and signatures fail: sync it (timedatectl "
@@ -758,13 +741,13 @@ static int fail(mmp_s3 *s, const struct resp *r, const char *what,
 	    !strcmp(c, "ExpiredToken") || !strcmp(c, "TokenRefreshRequired")) {
 		mmp_buf_printf(&m, "; the session token (from %s) is not "
 			"valid or has expired: get new temporary credentials "
-			"(AWS_SESSION_TOKEN)", s->cred_source);
+			"(AWS_SESSION_TOKEN)", s->creds.source);
 	} else if (!strcmp(c, "AccessDenied") ||
 	    !strcmp(c, "AllAccessDisabled")) {
 		mmp_buf_printf(&m, "; the credentials (from %s) may not do "
 			"this on bucket '%s': grant s3:GetObject, "
 			"s3:PutObject, s3:DeleteObject and s3:ListBucket on "
-			"%s", s->cred_source, s->bucket, s->location);
+			"%s", s->creds.source, s->bucket, s->location);
 	} else if (!strcmp(c, "NoSuchBucket")) {
 		code = MMP_ENOTFOUND;
 		mmp_buf_printf(&m, "; bucket '%s' does not exist at %s: "
@@ -801,7 +784,8 @@ static int call(mmp_s3 *s, const struct req *q, struct resp *r,
 		    ftruncate(fileno(q->sink), 0) < 0 ||
 		    fseeko(q->sink, 0, SEEK_SET) < 0))
 			return mmp_error_set_os("cannot rewind a download");
-		if ((err = perform(s, q, r)) < 0)
+		if ((err = refresh_credentials(s)) < 0 ||
+		    (err = perform(s, q, r)) < 0)
 			return err;
 		if (ok(r))
 			return 0;

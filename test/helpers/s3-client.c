@@ -6,9 +6,12 @@
  *   s3-client s3://BUCKET[/PREFIX] head KEY
  *   s3-client s3://BUCKET[/PREFIX] delete KEY
  *   s3-client s3://BUCKET[/PREFIX] list [DIR]
+ *   s3-client s3://BUCKET[/PREFIX] info
  * head prints "SIZE ETAG", list "KEY SIZE ETAG" per object, get the
- * bytes written. Then, on stderr, "requests=N retries=N multipart=N
- * parts=N". Failures print "s3-client: MESSAGE" and exit 1. */
+ * bytes written, info "endpoint=URL" and "source=WHERE" (no request).
+ * Then, on stderr, "requests=N retries=N multipart=N parts=N
+ * refreshes=N". Failures print "s3-client: MESSAGE" and exit 1.
+ * S3_CLIENT_PROFILE names a profile as mmp_s3_options.profile does. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 
 int main(int argc, char **argv)
 {
+	mmp_s3_options so = MMP_S3_OPTIONS_INIT;
 	mmp_s3 *s = NULL;
 	mmp_s3_stats st;
 	mmp_s3_object h, *o = NULL;
@@ -32,7 +36,8 @@ int main(int argc, char **argv)
 	}
 	mmp_global_init();
 	op = argv[2];
-	if ((err = mmp_s3_open(&s, argv[1], NULL)) < 0)
+	so.profile = getenv("S3_CLIENT_PROFILE");
+	if ((err = mmp_s3_open(&s, argv[1], &so)) < 0)
 		goto fail;
 	if (!strcmp(op, "put") && argc == 5)
 		err = mmp_s3_put_file(s, argv[3], argv[4]);
@@ -54,6 +59,9 @@ int main(int argc, char **argv)
 			printf("%s %" PRIu64 " %s\n", o[i].key, o[i].size,
 				o[i].etag);
 		mmp_s3_objects_free(o, n);
+	} else if (!strcmp(op, "info") && argc == 3) {
+		printf("endpoint=%s\nsource=%s\n", mmp_s3_endpoint(s),
+			mmp_s3_credentials_source(s));
 	} else {
 		fputs("s3-client: bad operation or arguments\n", stderr);
 		mmp_s3_free(s);
@@ -63,8 +71,9 @@ int main(int argc, char **argv)
 		goto fail;
 	mmp_s3_stats_get(s, &st);
 	fprintf(stderr, "requests=%" PRIu64 " retries=%" PRIu64
-		" multipart=%" PRIu64 " parts=%" PRIu64 "\n", st.requests,
-		st.retries, st.multipart, st.parts);
+		" multipart=%" PRIu64 " parts=%" PRIu64 " refreshes=%" PRIu64
+		"\n", st.requests, st.retries, st.multipart, st.parts,
+		st.refreshes);
 	mmp_s3_free(s);
 	return 0;
 fail:

@@ -252,12 +252,16 @@ static void test_credential_lookup(void)
 	unsetenv("AWS_SESSION_TOKEN");
 	unsetenv("AWS_PROFILE");
 	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_CONFIG_FILE");
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("HOME", tap_tmpdir(), 1);
 	is_int(mmp_s3_open(&s, "s3://bucket/p", NULL), MMP_ENOTFOUND,
 		"no credentials anywhere");
 	mmp_buf_printf(&want, "no AWS credentials: set AWS_ACCESS_KEY_ID and "
 		"AWS_SECRET_ACCESS_KEY, or write them under [default] in "
-		"%s/.aws/credentials", tap_tmpdir());
+		"%s/.aws/credentials (or a role, SSO or credential_process "
+		"profile in %s/.aws/config); instance metadata is off "
+		"(AWS_EC2_METADATA_DISABLED)", tap_tmpdir(), tap_tmpdir());
 	is_str(mmp_error_last()->message, want.ptr, "says where to put them");
 
 	mmp_buf_printf(&path, "%s/.aws", tap_tmpdir());
@@ -301,6 +305,177 @@ static void test_credential_lookup(void)
 	mmp_buf_dispose(&want);
 }
 
+static void test_ini(void)
+{
+	mmp_s3__ini ini;
+	const mmp_s3__ini_entry *e;
+	const char *text =
+		"# comment\n"
+		"[default]\n"
+		"region = eu-west-1\n"
+		"s3 =\n"
+		"  addressing_style = path\n"
+		"\tmax_concurrent_requests=4\n"
+		"Output = json\n"
+		"; other\n"
+		"[ profile   dev ]  # a note\n"
+		"region=us-east-2\n"
+		"region = ap-south-1\n"
+		"credential_process = /bin/x \"a b\"\n"
+		"[sso-session corp]\n"
+		"sso_region =\n";
+
+	is_int(mmp_s3__ini_parse(&ini, text, strlen(text), "/h/config"), 0,
+		"a config file parses");
+	ok(mmp_s3__ini_has(&ini, "default"), "[default]");
+	ok(mmp_s3__ini_has(&ini, "profile dev"), "blanks squeezed, note cut");
+	ok(mmp_s3__ini_has(&ini, "sso-session corp"), "[sso-session NAME]");
+	ok(!mmp_s3__ini_has(&ini, "dev"), "no bare name");
+	e = mmp_s3__ini_get(&ini, "default", "region");
+	is_str(e ? e->value : NULL, "eu-west-1", "a value");
+	is_int(e ? e->line : 0, 3, "its line");
+	e = mmp_s3__ini_get(&ini, "default", "s3.addressing_style");
+	is_str(e ? e->value : NULL, "path", "a nested key");
+	e = mmp_s3__ini_get(&ini, "default", "s3.max_concurrent_requests");
+	is_str(e ? e->value : NULL, "4", "a nested key after a tab");
+	ok(!mmp_s3__ini_get(&ini, "default", "addressing_style"),
+		"nested keys stay nested");
+	e = mmp_s3__ini_get(&ini, "default", "output");
+	is_str(e ? e->value : NULL, "json", "keys are lower case; nesting "
+		"ends at an unindented line");
+	e = mmp_s3__ini_get(&ini, "profile dev", "region");
+	is_str(e ? e->value : NULL, "ap-south-1", "the last value wins");
+	e = mmp_s3__ini_get(&ini, "profile dev", "credential_process");
+	is_str(e ? e->value : NULL, "/bin/x \"a b\"", "quotes kept");
+	e = mmp_s3__ini_get(&ini, "sso-session corp", "sso_region");
+	is_str(e ? e->value : NULL, "", "an empty value at the end");
+	mmp_s3__ini_release(&ini);
+
+	is_int(mmp_s3__ini_parse(&ini, "x = 1\n[default]\n", 16, "/h/c"),
+		MMP_EINVALID, "a key before any section");
+	is_str(mmp_error_last()->message, "/h/c:1: 'key = value' before any "
+		"[section]", "names file and line");
+	is_int(mmp_s3__ini_parse(&ini, "[a]\n[b] x\n", 10, "/h/c"),
+		MMP_EINVALID, "text after a section header");
+	is_str(mmp_error_last()->message, "/h/c:2: a section header must end "
+		"with ']'", "names the line");
+	is_int(mmp_s3__ini_parse(&ini, "[a]\nk = v\0w\n", 11, "/h/c"),
+		MMP_EINVALID, "a NUL byte");
+	is_str(mmp_error_last()->message, "/h/c:2: a NUL byte in the file",
+		"names the line");
+}
+
+static void test_split(void)
+{
+	char **v;
+
+	is_int(mmp_s3__split_command(&v, "  /usr/bin/vault  'a b' "
+		"\"c \\\"d\\\" $e\" f\\ g '' x\"y\"z "), 0,
+		"a command line splits");
+	is_str(v[0], "/usr/bin/vault", "the program");
+	is_str(v[1], "a b", "single quotes");
+	is_str(v[2], "c \"d\" $e", "double quotes, escapes, no expansion");
+	is_str(v[3], "f g", "a backslash outside quotes");
+	is_str(v[4], "", "an empty word");
+	is_str(v[5], "xyz", "quotes inside a word");
+	ok(!v[6], "NULL ended");
+	mmp_s3__argv_free(v);
+	is_int(mmp_s3__split_command(&v, "a 'b"), MMP_EINVALID,
+		"an open quote");
+	is_int(mmp_s3__split_command(&v, "   "), MMP_EINVALID, "nothing");
+}
+
+static int cj(mmp_s3__creds *c, const char *json, int process,
+	const char *what)
+{
+	return mmp_s3__creds_json(c, json, strlen(json), process, what);
+}
+
+static int sj(mmp_s3__creds *c, const char *json, const char *what)
+{
+	return mmp_s3__sso_parse(c, json, strlen(json), what);
+}
+
+static void test_answers(void)
+{
+	mmp_s3__creds c;
+	const char *sts =
+		"<AssumeRoleResponse><AssumeRoleResult><Credentials>"
+		"<AccessKeyId>ASIAX</AccessKeyId>"
+		"<SecretAccessKey>" SECRET "</SecretAccessKey>"
+		"<SessionToken>tok&amp;en</SessionToken>"
+		"<Expiration>2026-12-05T11:00:00Z</Expiration>"
+		"</Credentials></AssumeRoleResult></AssumeRoleResponse>";
+	const char *err =
+		"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied"
+		"</Code><Message>not\nallowed</Message></Error></ErrorResponse>";
+
+	is_int((long long)mmp_s3__iso8601("2026-12-05T11:00:00Z"),
+		1796468400LL, "ISO 8601");
+	is_int((long long)mmp_s3__iso8601("2026-12-05T12:00:00.123+01:00"),
+		1796468400LL, "fractions and an offset");
+	is_int((long long)mmp_s3__iso8601("2026-12-05T11:00:00UTC"),
+		1796468400LL, "an SSO cache's UTC");
+	is_int((long long)mmp_s3__iso8601("2026-12-05 11:00:00Z"), -1,
+		"not ISO 8601");
+	is_int((long long)mmp_s3__iso8601("2026-12-05T11:00:00"), -1,
+		"no zone");
+
+	is_int(mmp_s3__sts_parse(&c, sts, strlen(sts), "sts"), 0,
+		"an STS answer");
+	is_str(c.id, "ASIAX", "key id");
+	is_str(c.secret, SECRET, "secret");
+	is_str(c.token, "tok&en", "token decoded");
+	is_int((long long)c.expires, 1796468400LL, "expiration");
+	mmp_s3__creds_release(&c);
+	is_int(mmp_s3__sts_parse(&c, err, strlen(err), "sts"), MMP_ENET,
+		"an ErrorResponse");
+	is_str(mmp_error_last()->message, "sts: AccessDenied: not?allowed",
+		"its code and message, no control characters");
+
+	is_int(cj(&c, "{\"Version\":1,\"AccessKeyId\":\"A\","
+		"\"SecretAccessKey\":\"" SECRET "\",\"Expiration\":"
+		"\"2026-12-05T11:00:00Z\"}", 1, "p"), 0,
+		"a credential_process answer");
+	is_str(c.secret, SECRET, "its secret");
+	ok(!c.token, "no token");
+	is_int((long long)c.expires, 1796468400LL, "expiration");
+	mmp_s3__creds_release(&c);
+	is_int(cj(&c, "{\"AccessKeyId\":\"A\","
+		"\"SecretAccessKey\":\"" SECRET "\"}", 1, "p"),
+		MMP_EINVALID, "no Version");
+	is_str(mmp_error_last()->message, "p: 'Version' must be 1",
+		"names the field");
+	is_int(cj(&c, "{\"Version\":1,\"AccessKeyId\":\"A\","
+		"\"SecretAccessKey\":7}", 1, "p"), MMP_EINVALID,
+		"a number for a secret");
+	ok(!strstr(mmp_error_last()->message, "7"), "no value in the message");
+	is_int(cj(&c, "{\"Code\":\"Success\",\"AccessKeyId\":"
+		"\"A\",\"SecretAccessKey\":\"S\",\"Token\":\"T\",\"Expiration\":"
+		"\"2026-12-05T11:00:00Z\"}", 0, "imds"), 0,
+		"a metadata answer");
+	is_str(c.token, "T", "its Token");
+	mmp_s3__creds_release(&c);
+	is_int(cj(&c, "{\"Code\":\"Failed\"}", 0, "imds"),
+		MMP_EINVALID, "a metadata failure");
+	is_int(cj(&c, "{\"AccessKeyId\":\"A\","
+		"\"SecretAccessKey\":\"S\"}", 0, "ecs"), MMP_EINVALID,
+		"metadata without a token");
+	is_str(mmp_error_last()->message, "ecs: no 'Token' in the answer",
+		"names it");
+	is_int(sj(&c, "{\"roleCredentials\":{\"accessKeyId\":"
+		"\"A\",\"secretAccessKey\":\"S\",\"sessionToken\":\"T\","
+		"\"expiration\":1796468400000}}", "sso"), 0,
+		"an SSO answer");
+	is_int((long long)c.expires, 1796468400LL, "expiration in ms");
+	mmp_s3__creds_release(&c);
+	is_int(sj(&c, "{\"roleCredentials\":{\"accessKeyId\":\"A\","
+		"\"secretAccessKey\":\"S\",\"expiration\":1796468400000}}",
+		"sso"), MMP_ENET, "an SSO answer without a session token");
+	is_int(sj(&c, "{\"roleCredentials\":{}}", "sso"),
+		MMP_ENET, "an SSO answer without credentials");
+}
+
 int main(void)
 {
 	mmp_global_init();
@@ -309,5 +484,8 @@ int main(void)
 	test_error_and_date();
 	test_addressing();
 	test_credential_lookup();
+	test_ini();
+	test_split();
+	test_answers();
 	return done_testing();
 }
