@@ -80,3 +80,29 @@ s3_stop() {
 s3_object() {
 	printf '%s\n' "$S3_DIR/$S3_BUCKET/$1._S3rver_object"
 }
+
+# aws_meta_start NAME [aws-meta.js options...]: the loopback stand-in for
+# STS, instance and container metadata and SSO (helpers/aws-meta.js);
+# NAME.port gets the port, NAME.log its requests
+aws_meta_start() {
+	name=$1
+	shift
+	rm -f "$name.out" "$name.port"
+	node "$TEST_DIRECTORY/helpers/aws-meta.js" \
+		--log "$TRASH_DIRECTORY/$name.log" "$@" \
+		>"$name.out" 2>"$name.err" &
+	echo $! >"$name.pid"
+	test_bg_register $!
+	n=0
+	until grep -q "^port=" "$name.out" 2>/dev/null
+	do
+		n=$((n + 1))
+		if test $n -gt 1500 || ! kill -0 "$(cat "$name.pid")" 2>/dev/null
+		then
+			cat "$name.err" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+	sed -n "s/^port=//p" "$name.out" >"$name.port"
+}
