@@ -102,7 +102,7 @@ test_expect_success 'an s3:// location without credentials says where they go' '
 	test_expect_code 1 mmp -c experiment.name=s3 doctor --check artifacts \
 		--tracking-uri "$(cat url.txt)" >out &&
 	test_grep "^fail  artifacts  no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or write them under \\[default\\] in $HOME/.aws/credentials" out &&
-	test_grep "fix: give this client the bucket.s credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials \\(AWS_PROFILE\\)" out
+	test_grep "fix: give this client the bucket.s credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile \\(AWS_PROFILE\\) in ~/.aws/credentials or ~/.aws/config with keys, a role, SSO or credential_process" out
 '
 
 test_expect_success 'serve: a server answering /health is probed' '

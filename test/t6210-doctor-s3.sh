@@ -103,4 +103,36 @@ test_expect_success S3RVER,JQ 'a clock 7 minutes off: a warning, the bucket stil
 	test_grep "a probe object s3://mlflow/mlartifacts/1/.mmp-doctor-probe-" out.json
 '
 
+test_expect_success S3RVER,JQ 'credentials from a credential_process: the source named' '
+	mkdir -p "$HOME/.aws" &&
+	cat >creds.sh <<-EOF &&
+	#!/bin/sh
+	printf "{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\"}\n" "$S3_KEY" "$S3_SECRET"
+	EOF
+	chmod +x creds.sh &&
+	printf "[profile team]\ncredential_process = %s\n" "$PWD/creds.sh" \
+		>"$HOME/.aws/config" &&
+	(
+		unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY &&
+		AWS_PROFILE=team doctor
+	) &&
+	test "$(check status)" = ok &&
+	jq -r ".checks[0].details[]" out.json >details &&
+	test_grep "^credentials: from credential_process of profile .team. in $HOME/.aws/config$" details &&
+	! grep "$S3_SECRET" out.json
+'
+
+test_expect_success S3RVER,JQ 'a credential source that fails: fail, its message and the fix' '
+	printf "[profile team]\ncredential_process = %s/missing-helper\n" "$PWD" \
+		>"$HOME/.aws/config" &&
+	(
+		unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY &&
+		AWS_PROFILE=team test_expect_code 1 doctor
+	) &&
+	test "$(check status)" = fail &&
+	test "$(check summary)" = "credential_process of profile '\''team'\'' in $HOME/.aws/config: cannot run '\''$PWD/missing-helper'\'': No such file or directory" &&
+	test_grep "or a profile \\(AWS_PROFILE\\) in ~/.aws/credentials or ~/.aws/config with keys, a role, SSO or credential_process" out.json &&
+	rm "$HOME/.aws/config"
+'
+
 test_done

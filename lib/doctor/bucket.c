@@ -131,8 +131,10 @@ void mmp_doctor__check_bucket(mmp_doctor_result *r, const char *loc)
 		mmp_doctor__raise(r, MMP_DOCTOR_FAIL,
 			mmp_error_last()->message, "give this client the "
 			"bucket's credentials: AWS_ACCESS_KEY_ID and "
-			"AWS_SECRET_ACCESS_KEY, or a profile in "
-			"~/.aws/credentials (AWS_PROFILE)");
+			"AWS_SECRET_ACCESS_KEY, or a profile (AWS_PROFILE) in "
+			"~/.aws/credentials or ~/.aws/config with keys, a "
+			"role, SSO or credential_process (mmp-sync(1), S3 AND "
+			"MINIO)");
 		mmp_error_clear();
 		return;
 	}
