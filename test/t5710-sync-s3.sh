@@ -140,6 +140,33 @@ test_expect_success S3RVER,JQ 'a new run resumes after a refused push' '
 		WHERE run_uuid = '\''$run2'\''")"
 '
 
+test_expect_success S3RVER,JQ 'credentials from a credential_process profile push too' '
+	(cd proj && mmp train -q --recipe recipes/breast-cancer.yaml \
+		--set model.params.max_depth=3 --json >../train3.json) &&
+	# the secret is put together by the process, so that this script
+	# holds it in no file
+	half=$(printf %s "$S3_SECRET" | cut -c1-10) &&
+	rest=$(printf %s "$S3_SECRET" | cut -c11-) &&
+	mkdir -p "$HOME/.aws" &&
+	cat >proc.sh <<-EOF &&
+	#!/bin/sh
+	printf "{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s%s\"}" "$S3_KEY" "$half" "$rest"
+	EOF
+	chmod +x proc.sh &&
+	printf "[profile ci]\ncredential_process = %s\n" "$PWD/proc.sh" \
+		>"$HOME/.aws/config" &&
+	(
+		unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY &&
+		AWS_PROFILE=ci push
+	) &&
+	test "$(json_get push.json .status)" = ok &&
+	run3=$(json_get train3.json .run_id) &&
+	test "$(sql $DB "SELECT count(*) FROM sync_artifacts
+		WHERE run_uuid = '\''$run3'\''")" = \
+		"$(sql $DB "SELECT count(*) FROM artifacts
+		WHERE run_uuid = '\''$run3'\''")"
+'
+
 test_expect_success S3RVER 'the secret is in no output, store file or object' '
 	! grep -r -a -l "$S3_SECRET" . --exclude-dir=s3data \
 		--exclude="*.log" &&
