@@ -50,3 +50,16 @@ const char mmp_store__sql_monitor[] =
 	"CREATE INDEX prediction_log_by_time ON prediction_log\n"
 	"  (model, ts_ms);\n"
 	"CREATE INDEX prediction_log_by_age ON prediction_log (ts_ms);\n";
+
+/*
+ * Every logged prediction writes the table and each of its indexes, so
+ * an index no query needs is paid for on the serving path. The queries
+ * on prediction_log (t-monitor-store checks their plans): lookups by
+ * model and entity id (mmp monitor's label join) use by_entity, pruning
+ * by age uses by_age and by row count the rowid, forgetting a failed
+ * batch job's predictions scans. by_time served one read alone: a
+ * model's predictions in time order, which mmp itself never runs; it
+ * now finds the model's rows through by_entity and sorts them.
+ */
+const char mmp_store__sql_monitor_log_indexes[] =
+	"DROP INDEX prediction_log_by_time;\n";

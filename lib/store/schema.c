@@ -123,6 +123,8 @@ const struct mmp_store__migration mmp_store__migrations[] = {
 	  mmp_store__sql_monitor },
 	{ "sync: runs mirrored from a tracking server",
 	  mmp_store__sql_sync_mirror },
+	{ "monitoring: the prediction log without its by-time index",
+	  mmp_store__sql_monitor_log_indexes },
 };
 
 const size_t mmp_store__migrations_nr = ARRAY_SIZE(mmp_store__migrations);

@@ -62,6 +62,7 @@ extern const char mmp_store__sql_tune[];
 extern const char mmp_store__sql_sync[];
 extern const char mmp_store__sql_sync_sent[];
 extern const char mmp_store__sql_monitor[];
+extern const char mmp_store__sql_monitor_log_indexes[];
 extern const char mmp_store__sql_sync_mirror[];
 extern const size_t mmp_store__migrations_nr;
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* t-monitor-store.c: live profile windows and the prediction log in the
  * store: validation, replacing an open window, reading back exactly,
- * retention on write and by prune, migration of an older store */
+ * retention on write and by prune, the index each query on the log
+ * uses, migration of an older store */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "tap.h"
 #include "mmp.h"
 #include "mmp/store.h"
+#include "store/store-internal.h"
 
 #define DAY INT64_C(86400000)
 
@@ -41,6 +43,27 @@ static long long sql_count(const char *sql)
 	}
 	sqlite3_close(h);
 	return n;
+}
+
+/* the first column of the first row of `sql` as text ("" for none) */
+static const char *sql_text(const char *sql)
+{
+	static char out[512];
+	sqlite3 *h;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	if (sqlite3_open(db, &h) != SQLITE_OK)
+		return out;
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_text(st, 0))
+			snprintf(out, sizeof(out), "%s",
+				(const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+	return out;
 }
 
 static int sql_exec(const char *sql)
@@ -426,6 +449,126 @@ static void test_retention(void)
 	mmp_store_free(s);
 }
 
+/* the SQL of each distinct statement run on prediction_log */
+struct traced {
+	char *sql[32];
+	int n;
+};
+
+static int on_stmt(unsigned int type, void *ctx, void *p, void *x)
+{
+	struct traced *t = ctx;
+	const char *sql = sqlite3_sql(p);
+	int i;
+
+	(void)type;
+	(void)x;
+	if (!sql || !strstr(sql, "prediction_log"))
+		return 0;
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->sql[i], sql))
+			return 0;
+	if (t->n < 32)
+		t->sql[t->n++] = strdup(sql);
+	return 0;
+}
+
+/* the plan of the traced statement holding `what`, its steps joined by
+ * "; ", or "" when no statement held it */
+static void plan_of(const struct traced *t, const char *what, char *out,
+	size_t size)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char q[2048];
+	size_t len = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < t->n && !strstr(t->sql[i], what); i++)
+		;
+	if (i == t->n || sqlite3_open(db, &h) != SQLITE_OK)
+		return;
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", t->sql[i]);
+	if (sqlite3_prepare_v2(h, q, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW && len < size)
+			len += (size_t)snprintf(out + len, size - len, "%s%s",
+				len ? "; " : "",
+				(const char *)sqlite3_column_text(st, 3));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+}
+
+/*
+ * Every query mmp runs on the prediction log, traced as the store runs
+ * it, and the plan SQLite makes for it: each logged prediction pays for
+ * every index, so each index must serve a query
+ */
+static void test_plans(void)
+{
+	mmp_store *s = open_store();
+	mmp_monitor_retention r = MMP_MONITOR_RETENTION_INIT;
+	mmp_prediction_log_query q = MMP_PREDICTION_LOG_QUERY_INIT;
+	mmp_monitor_prune_result pr;
+	const char *ids[] = { "a" };
+	float p[] = { 0.5f };
+	struct traced t;
+	struct logged l;
+	char plan[1024];
+	int i;
+
+	if (!s)
+		return;
+	memset(&t, 0, sizeof(t));
+	sqlite3_trace_v2(s->db, SQLITE_TRACE_STMT, on_stmt, &t);
+	mmp_store_set_monitor_retention(s, &r);
+	mmp_store_prediction_log_put(s, "churn", 1, "serve", "a", 0, p, 1);
+	mmp_store_monitor_prune(&pr, s, 1);
+	mmp_store_monitor_prune(&pr, s, 0);
+	q.model = "churn";
+	memset(&l, 0, sizeof(l));
+	mmp_store_prediction_log_get(s, &q, see_pred, &l);
+	q.ids = ids;
+	q.ids_nr = 1;
+	mmp_store_prediction_log_get(s, &q, see_pred, &l);
+	mmp_store_prediction_log_forget(s, "batch:feedbeef", NULL);
+	sqlite3_trace_v2(s->db, 0, NULL, NULL);
+	mmp_store_free(s);
+	ok(t.n == 7, "seven statements on the log (%d)", t.n);
+	plan_of(&t, "entity_id = ?5", plan, sizeof(plan));
+	ok(strstr(plan, "USING INDEX prediction_log_by_entity (model=? AND "
+		"entity_id=?)") && !strstr(plan, "TEMP B-TREE"),
+		"the label join by id: by_entity, in order (%s)", plan);
+	plan_of(&t, "DELETE FROM prediction_log WHERE ts_ms", plan,
+		sizeof(plan));
+	ok(strstr(plan, "USING INDEX prediction_log_by_age (ts_ms<?)") !=
+		NULL, "pruning by age: by_age (%s)", plan);
+	plan_of(&t, "DELETE FROM prediction_log WHERE id", plan,
+		sizeof(plan));
+	ok(strstr(plan, "USING INTEGER PRIMARY KEY (rowid<?)") != NULL,
+		"pruning by count: the rowid (%s)", plan);
+	plan_of(&t, "SELECT count(*) FROM prediction_log", plan,
+		sizeof(plan));
+	ok(strstr(plan, "COVERING INDEX prediction_log_by_age (ts_ms<?)") &&
+		strstr(plan, "USING INTEGER PRIMARY KEY (rowid<?)"),
+		"counting what a prune removes: both (%s)", plan);
+	plan_of(&t, "ts_ms < ?4) ORDER BY", plan, sizeof(plan));
+	ok(strstr(plan, "USING INDEX prediction_log_by_entity (model=?)") !=
+		NULL, "a model's predictions by time: by_entity's model, "
+		"sorted (%s)", plan);
+	plan_of(&t, "WHERE source = ?1", plan, sizeof(plan));
+	ok(strstr(plan, "SCAN prediction_log") != NULL,
+		"forgetting a failed job's predictions scans (%s)", plan);
+	is_str(sql_text("SELECT group_concat(name, ',') FROM (SELECT name"
+		" FROM sqlite_master WHERE type = 'index' AND"
+		" tbl_name = 'prediction_log' ORDER BY name)"),
+		"prediction_log_by_age,prediction_log_by_entity",
+		"the log has the indexes these use and no other");
+	for (i = 0; i < t.n; i++)
+		free(t.sql[i]);
+}
+
 static void test_migration(void)
 {
 	mmp_store *s;
@@ -450,6 +593,25 @@ static void test_migration(void)
 	is_int(sql_count("SELECT count(*) FROM experiments WHERE"
 		" experiment_id = 0"), 1, "and what was there stays");
 	mmp_store_free(s);
+
+	/* the store as schema 7 left it: the log with its by-time index
+	 * and predictions in it */
+	is_int(sql_exec("CREATE INDEX prediction_log_by_time ON prediction_log"
+		" (model, ts_ms); PRAGMA user_version = 7"), 0,
+		"make a store of schema 7");
+	s = open_store();
+	ok(s != NULL, "it opens");
+	if (!s)
+		return;
+	is_int(mmp_store_schema_version(s),
+		mmp_store_schema_version_supported(), "it is migrated");
+	is_int(sql_count("SELECT count(*) FROM sqlite_master WHERE"
+		" name = 'prediction_log_by_time'"), 0,
+		"without the by-time index");
+	is_int(sql_count("SELECT count(*) FROM prediction_log WHERE"
+		" model = 'm' AND entity_id = 'a'"), 1,
+		"the logged prediction stays");
+	mmp_store_free(s);
 }
 
 int main(void)
@@ -458,6 +620,7 @@ int main(void)
 	test_windows();
 	test_log();
 	test_retention();
+	test_plans();
 	test_migration();
 	return done_testing();
 }
