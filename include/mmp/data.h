@@ -292,6 +292,27 @@ MMP_EXTERN(const char *) mmp_frame_digest(const mmp_frame *f);
  * Call it before mmp_frame_detach_features().
  */
 MMP_EXTERN(void) mmp_frame_rows_digest(const mmp_frame *f, char out[65]);
+
+/**
+ * The rows digest of rows read in chunks (mmp_csv_reader_next()): the
+ * digest mmp_frame_rows_digest() gives the frame of all of them, in the
+ * order added. Only the first `nentities` entity columns of the chunks
+ * count (the others, such as columns a job only carries through, are
+ * left out). The rows wait in an unlinked temporary file in $TMPDIR
+ * (or /tmp) until the count that comes before them is known. Free with
+ * mmp_rows_digest_free().
+ */
+typedef struct mmp_rows_digest mmp_rows_digest;
+MMP_EXTERN(int) mmp_rows_digest_new(mmp_rows_digest **out,
+	size_t nentities);
+/** Add the rows of the next chunk. Errors: MMP_ERROR (temporary file). */
+MMP_EXTERN(int) mmp_rows_digest_add(mmp_rows_digest *d, const mmp_frame *f);
+/**
+ * The digest of every row added, as hex, once. MMP_ENOTFOUND when no
+ * chunk was added (no columns to name); MMP_ERROR on a read failure.
+ */
+MMP_EXTERN(int) mmp_rows_digest_final(mmp_rows_digest *d, char out[65]);
+MMP_EXTERN(void) mmp_rows_digest_free(mmp_rows_digest *d);
 MMP_EXTERN(void) mmp_frame_free(mmp_frame *f);
 
 /**
