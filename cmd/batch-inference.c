@@ -159,6 +159,10 @@ static void print_json(const mmp_batch_result *r, const mmp_batch_options *o,
 		cJSON_AddNumberToObject(t, r->unseen_features[i].feature,
 			(double)r->unseen_features[i].count);
 	cJSON_AddStringToObject(doc, "digest", r->digest);
+	if (r->rows_digest[0])
+		cJSON_AddStringToObject(doc, "rows_digest", r->rows_digest);
+	else
+		cJSON_AddNullToObject(doc, "rows_digest");
 	t = cJSON_AddObjectToObject(doc, "monitoring");
 	cJSON_AddBoolToObject(t, "profiled", r->profiled);
 	cJSON_AddNumberToObject(t, "logged", (double)r->logged);

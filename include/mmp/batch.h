@@ -157,7 +157,13 @@ typedef struct {
 	uint64_t unseen;          /**< unseen category values, all features */
 	mmp_batch_unseen *unseen_features;  /**< features with any */
 	size_t nunseen_features;
-	char digest[65];          /**< sha256 hex of the input */
+	/** the input's digest as training records it: the sha256 of a
+	 * CSV file, the rows digest of a database's rows */
+	char digest[65];
+	/** the rows digest (mmp_frame_rows_digest()) of the rows read:
+	 * the model's features, the target with `evaluate`, the model's
+	 * entity columns the input has; "" when no row was read */
+	char rows_digest[65];
 	size_t nfeatures;         /**< features of the model */
 	size_t nentities;         /**< entity columns copied */
 	double seconds;           /**< wall time of the job */

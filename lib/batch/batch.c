@@ -62,6 +62,7 @@ struct batch {
 	/* input */
 	const char *in_path;    /* the CSV read: o->input, or the export */
 	char *in_tmp;           /* the exported rows of a database input */
+	mmp_rows_digest *rows;  /* the digest of the rows read */
 	char *in_name;          /* o->input without credentials */
 	char *out_label;        /* o->output without credentials */
 
@@ -959,6 +960,10 @@ static int stream(struct batch *b, mmp_csv_reader *r, mmp_batch_result *res,
 		res->skipped += mmp_frame_nskipped(f);
 		keep_skips(res, f);
 		keep_targets(b, f);
+		if ((error = mmp_rows_digest_add(b->rows, f)) < 0) {
+			mmp_frame_free(f);
+			break;
+		}
 		/* a free slot for the chunk: write the oldest when full */
 		if (b->next_read - b->next_write == b->njobs &&
 		    (error = drain(b, res, &scores_at, 1)) < 0) {
@@ -1090,6 +1095,10 @@ static int record_end(struct batch *b, mmp_batch_result *res)
 	d.context = "inference";
 	if ((error = mmp_run_log_dataset(o->store, res->run_id, &d)) < 0)
 		return error;
+	if (res->rows_digest[0] && (error = mmp_run_set_tags(o->store,
+	    res->run_id, &(mmp_kv){ "mmp.data.rows_digest",
+	    res->rows_digest }, 1)) < 0)
+		return error;
 	if (b->live && (error = record_window(b, res)) < 0)
 		return error;
 	return mmp_run_end(o->store, res->run_id, "FINISHED", NULL);
@@ -1141,6 +1150,7 @@ static void batch_release(struct batch *b)
 	if (b->in_tmp)
 		unlink(b->in_tmp);
 	free(b->in_tmp);
+	mmp_rows_digest_free(b->rows);
 	free(b->in_name);
 	free(b->out_label);
 	free(b->ytrue);
@@ -1329,6 +1339,8 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 	    (error = export_input(&b, &copts)) < 0)
 		goto done;
 	find_entities(&b, &copts);
+	/* the model's entity columns count, the kept ones do not */
+	mmp_rows_digest_new(&b.rows, b.nents);
 	if ((error = add_keeps(&b)) < 0 ||
 	    (error = open_reader(&b, &r, &copts)) < 0)
 		goto done;
@@ -1370,7 +1382,19 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 		out->unseen_features[out->nunseen_features++].count = u;
 		out->unseen += u;
 	}
-	if (mmp_csv_reader_digest(r))
+	if (!error) {
+		int derr = mmp_rows_digest_final(b.rows, out->rows_digest);
+
+		if (derr == MMP_ENOTFOUND)
+			mmp_error_clear();      /* no rows: no digest */
+		else if (derr < 0)
+			error = derr;
+	}
+	/* a database's rows have no file: their digest is that of the
+	 * rows, as training records it (not the temporary export's) */
+	if (b.in_tmp)
+		memcpy(out->digest, out->rows_digest, 65);
+	else if (mmp_csv_reader_digest(r))
 		memcpy(out->digest, mmp_csv_reader_digest(r), 65);
 	if (!error && o->evaluate && b.neval) {
 		error = mmp_metrics_compute(&out->metrics, b.task,
