@@ -3,15 +3,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "listen.h"
 #include "output.h"
 #include "registry-common.h"
 #include "serve-reload.h"
@@ -32,16 +31,6 @@ static const char *const serve_api_usage[] = {
 	"    [--reload-interval <seconds>]",
 	NULL
 };
-
-static void log_to_file(const char *line, void *payload)
-{
-	FILE *f = payload;
-
-	flockfile(f);
-	fputs(line, f);
-	putc('\n', f);
-	funlockfile(f);
-}
 
 /* "8388608", "512k", "8M", "8MiB", "1G" */
 static int parse_size(const char *s, size_t *out)
@@ -81,17 +70,11 @@ static void apply_config(struct mmp_ctx *ctx, mmp_serve_options *o,
 	int request_timeout, int max_per_client)
 {
 	mmp_config *cfg = ctx_config(ctx);
-	const char *s;
 	int64_t v;
 
-	if (host)
-		o->host = host;
-	else if (mmp_config_get_string(&s, cfg, "serve.host") == 0 && *s)
-		o->host = s;
-	if (port != INT_MIN)
-		o->port = port;
-	else if (mmp_config_get_int(&v, cfg, "serve.port") == 0)
-		o->port = (int)v;
+	listen_address(ctx, "serve", &host, &port, o->port);
+	o->host = host;
+	o->port = port;
 	if (threads != INT_MIN)
 		o->threads = threads;
 	else if (mmp_config_get_int(&v, cfg, "serve.threads") == 0)
@@ -266,54 +249,6 @@ static void exposure_warnings(const mmp_serve_options *o)
 			o->token_file, (unsigned int)(st.st_mode & 07777));
 }
 
-/* wait for SIGINT or SIGTERM (blocked in every thread); 0 on timeout */
-static int wait_signal(const sigset_t *set, long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	int sig;
-
-	for (;;) {
-		sig = ms < 0 ? sigwaitinfo(set, NULL) :
-			sigtimedwait(set, NULL, &ts);
-		if (sig > 0)
-			return sig;
-		if (errno == EAGAIN)
-			return 0;
-	}
-}
-
-/*
- * Stop accepting, then wait until no request has been in flight for
- * 100 ms (a keep-alive client may still send one on an open
- * connection), at most DRAIN_SECONDS.
- */
-static int drain(mmp_server *srv, const sigset_t *set)
-{
-	double waited = 0;
-	int idle = 0;
-	unsigned int n;
-
-	if (mmp_server_quiesce(srv) < 0)
-		return error_lib("cannot stop accepting connections");
-	while (idle < 5) {
-		n = mmp_server_inflight(srv);
-		idle = n ? 0 : idle + 1;
-		if (n && waited >= DRAIN_SECONDS) {
-			warning("%u request(s) still in flight after %d s; "
-				"closing them", n, DRAIN_SECONDS);
-			break;
-		}
-		if (wait_signal(set, 20)) {
-			fprintf(stderr, "fatal: interrupted again; exiting at "
-				"once with %u request(s) in flight\n", n);
-			fflush(stderr);
-			_exit(EXIT_FAIL);
-		}
-		waited += 0.02;
-	}
-	return 0;
-}
-
 /* -v: which code predicts, before the ready line */
 static void print_predictor(const mmp_server *srv)
 {
@@ -325,6 +260,16 @@ static void print_predictor(const mmp_server *srv)
 	}
 	mmp_buf_dispose(&what);
 	mmp_buf_dispose(&esc);
+}
+
+static int server_quiesce(void *srv)
+{
+	return mmp_server_quiesce(srv);
+}
+
+static unsigned int server_inflight(void *srv)
+{
+	return mmp_server_inflight(srv);
 }
 
 /* models:/NAME/3: a reference that cannot move */
@@ -384,9 +329,9 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	mmp_serve_monitor_options later = MMP_SERVE_MONITOR_OPTIONS_INIT;
 	struct serve_reload *reload = NULL;
 	mmp_buf name = MMP_BUF_INIT, path = MMP_BUF_INIT;
-	mmp_buf store = MMP_BUF_INIT;
+	mmp_buf store = MMP_BUF_INIT, url = MMP_BUF_INIT, what = MMP_BUF_INIT;
+	mmp_serve_stop *stop = NULL;
 	FILE *log = stderr;
-	sigset_t set;
 	int err, ret = EXIT_FAIL;
 
 	argc = parse_options(argc, argv, opts, serve_api_usage, 0);
@@ -397,12 +342,7 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 		usage_msg_opt("give exactly one of --model, --run and "
 			"--model-dir",
 			serve_api_usage, opts);
-	if (port != INT_MIN && (port < 0 || port > 65535))
-		usage_msg_opt("--port must be between 0 and 65535",
-			serve_api_usage, opts);
-	if (threads != INT_MIN && (threads < 0 || threads > 1024))
-		usage_msg_opt("--threads must be between 0 and 1024",
-			serve_api_usage, opts);
+	listen_check_options(port, threads, 1024, serve_api_usage, opts);
 	if (request_timeout != INT_MIN &&
 	    (request_timeout < 1 || request_timeout > 86400))
 		usage_msg_opt("--request-timeout must be between 1 and 86400 "
@@ -427,33 +367,23 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 		request_timeout, max_per_client);
 	o.token_file = token_file;
 
-	if (log_file) {
-		log = fopen(log_file, "a");
-		if (!log)
-			die("cannot open log file '%s': %s", log_file,
-				strerror(errno));
-		setvbuf(log, NULL, _IOLBF, 0);
-	}
-	o.log = log_to_file;
+	log = listen_log_open(log_file);
+	o.log = listen_log_line;
 	o.payload = log;
 
-	/* signals go to sigwait in this thread, never to the workers */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	/* signals go to the wait below, never to the workers */
+	if (mmp_serve_stop_new(&stop) < 0) {
+		error_lib("cannot serve");
+		goto done;
+	}
 
 	/* find the model first: a wrong name opens no port */
 	if (locate_model(&path, &name, ctx, model, run, dir, mver, mrun))
 		goto done;
 	exposure_warnings(&o);
-	err = mmp_server_start(&srv, &o);
-	if (err == MMP_EEXISTS)
-		die("%s", mmp_error_last()->message);
-	if (err < 0) {
-		error_lib("cannot serve on %s port %d", o.host ? o.host :
-			"127.0.0.1", o.port);
+	if ((err = mmp_server_start(&srv, &o)) < 0) {
+		mmp_buf_printf(&what, "model %s", name.ptr);
+		listen_start_failed(err, what.ptr, o.host, o.port);
 		goto done;
 	}
 	info.name = name.ptr;
@@ -495,27 +425,22 @@ int cmd_serve_api(int argc, const char **argv, struct mmp_ctx *ctx)
 	}
 	if (ctx->verbosity > 0)
 		print_predictor(srv);
-	fprintf(stderr, strchr(o.host ? o.host : "", ':') ?
-		"serving model %s on http://[%s]:%d\n" :
-		"serving model %s on http://%s:%d\n", name.ptr,
-		o.host ? o.host : "127.0.0.1", mmp_server_port(srv));
-	fflush(stderr);
-
-	wait_signal(&set, -1);
-	fprintf(stderr, "shutting down: finishing %u request(s)\n",
-		mmp_server_inflight(srv));
-	fflush(stderr);
-	if (drain(srv, &set) == 0)
-		ret = EXIT_OK;
+	mmp_serve_url(&url, o.host, mmp_server_port(srv));
+	mmp_buf_printf(&what, "model %s", name.ptr);
+	listen_ready(what.ptr, url.ptr, NULL);
+	ret = listen_until_signalled(stop, DRAIN_SECONDS, server_quiesce,
+		server_inflight, srv);
 done:
 	/* no swap once the workers stop */
 	serve_reload_stop(reload);
 	mmp_server_free(srv);
 	mmp_model_free(m);
+	mmp_serve_stop_free(stop);
 	mmp_buf_dispose(&store);
 	mmp_buf_dispose(&name);
 	mmp_buf_dispose(&path);
-	if (log != stderr)
-		fclose(log);
+	mmp_buf_dispose(&url);
+	mmp_buf_dispose(&what);
+	listen_log_close(log);
 	return ret;
 }

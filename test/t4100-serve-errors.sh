@@ -234,10 +234,10 @@ test_expect_success 'a model directory that is missing or broken: exit 1, named'
 test_expect_success 'a bad host is an error naming it' '
 	test_expect_code 1 mmp serve-api --model-dir churn --port 0 \
 		--host no.such.host.invalid 2>err &&
-	test_grep "cannot resolve host .no.such.host.invalid." err &&
+	test_grep "^error: cannot serve model churn on no.such.host.invalid port 0: cannot resolve host .no.such.host.invalid." err &&
 	test_expect_code 1 mmp serve-api --model-dir churn --port 0 \
 		--host 192.0.2.1 2>err &&
-	test_grep "address 192.0.2.1 is not an address of this machine" err
+	test_grep "^error: cannot serve model churn on 192.0.2.1 port 0: .*address 192.0.2.1 is not an address of this machine" err
 '
 
 test_expect_success 'an unknown run or model: one error, no port opened' '

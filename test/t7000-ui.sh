@@ -342,12 +342,28 @@ test_expect_success 'the access log has every request, no query string' '
 	! test_grep "filter=" u.log
 '
 
-test_expect_success 'SIGTERM stops the UI with exit 0' '
+test_expect_success 'a port in use is fatal and names the holder, as for serve-api' '
+	port=$(ui_port u) &&
+	test_expect_code 128 mmp ui --port "$port" 2>err &&
+	echo "fatal: port $port on 127.0.0.1 is already in use (held by pid $(cat u.uipid) '"'"'mmp'"'"')" \
+		>expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'SIGTERM stops the UI with exit 0, saying so as serve-api does' '
 	ui_stop u &&
 	ui_start v &&
 	ui_stop v &&
 	test "$(cat v.rc)" = 0 &&
-	! test_grep "^fatal" v.err
+	! test_grep "^fatal" v.err &&
+	test_grep "^shutting down: finishing 0 request\(s\)$" v.err
+'
+
+test_expect_success 'a bad host is an error naming it, as for serve-api' '
+	printf "s3cret-T0ken\n" >token0 &&
+	test_expect_code 1 mmp ui --port 0 --host no.such.host.invalid \
+		--token-file token0 2>err &&
+	test_grep "^error: cannot serve the UI on no.such.host.invalid port 0: cannot resolve host .no.such.host.invalid." err
 '
 
 test_expect_success 'a token file: every page needs the token' '
@@ -384,7 +400,9 @@ test_expect_success 'a bad token file is named' '
 test_expect_success 'usage errors' '
 	test_expect_code 129 mmp ui extra 2>err &&
 	test_expect_code 129 mmp ui --port 70000 2>err &&
-	test_grep "between 0 and 65535" err
+	test_grep "^error: --port must be between 0 and 65535$" err &&
+	test_expect_code 129 mmp ui --threads 65 2>err &&
+	test_grep "^error: --threads must be between 0 and 64$" err
 '
 
 test_expect_success 'the store is not written by the UI' '

@@ -199,6 +199,58 @@ MMP_EXTERN(unsigned int) mmp_server_inflight(const mmp_server *s);
 MMP_EXTERN(void) mmp_server_free(mmp_server *s);
 
 /**
+ * How a server run from the command line stops: SIGINT or SIGTERM,
+ * waited for in one thread (mmp serve-api and mmp ui share it).
+ */
+typedef struct mmp_serve_stop mmp_serve_stop;
+
+/**
+ * Block SIGINT and SIGTERM in the calling thread, so that the threads it
+ * starts after (a server's workers) inherit the mask and only
+ * mmp_serve_stop_wait() sees them, and ignore SIGPIPE (a client gone is
+ * a failed write). Call it before starting the server; free with
+ * mmp_serve_stop_free(). Returns 0 or MMP_ERROR.
+ */
+MMP_EXTERN(int) mmp_serve_stop_new(mmp_serve_stop **out);
+
+/** Wait up to `ms` ms (-1: until one comes) for SIGINT or SIGTERM;
+ * returns the signal, or 0 when none came in time. */
+MMP_EXTERN(int) mmp_serve_stop_wait(mmp_serve_stop *s, long ms);
+
+MMP_EXTERN(void) mmp_serve_stop_free(mmp_serve_stop *s);
+
+/** How mmp_serve_drain() ended. */
+typedef enum {
+	MMP_SERVE_DRAIN_IDLE,         /**< no request in flight */
+	MMP_SERVE_DRAIN_TIMEOUT,      /**< requests still in flight */
+	MMP_SERVE_DRAIN_INTERRUPTED   /**< a second signal came */
+} mmp_serve_drain_end;
+
+typedef struct {
+	mmp_serve_drain_end how;
+	unsigned int inflight;        /**< requests in flight at the end */
+} mmp_serve_drain_result;
+
+/**
+ * Drain a server after its stop signal: `quiesce(server)` (it stops
+ * accepting connections), then wait until no request has been in flight
+ * for 100 ms (a keep-alive client may still send one on an open
+ * connection), for at most `max_seconds`, or until another SIGINT or
+ * SIGTERM comes. `out` says which, and what was still in flight.
+ * Returns 0, or MMP_ERROR when `quiesce` failed (its error).
+ */
+MMP_EXTERN(int) mmp_serve_drain(mmp_serve_drain_result *out,
+	mmp_serve_stop *s, unsigned int max_seconds,
+	int (*quiesce)(void *server), unsigned int (*inflight)(void *server),
+	void *server);
+
+/**
+ * Append the URL a server listening on `host` (NULL or "": 127.0.0.1)
+ * and `port` is reached at: "http://127.0.0.1:8000", "http://[::1]:8000".
+ */
+MMP_EXTERN(void) mmp_serve_url(mmp_buf *out, const char *host, int port);
+
+/**
  * A request as a handler of mmp_server_start_handler() sees it; valid
  * only during the handler call.
  */
