@@ -30,14 +30,11 @@ if [ -z "$PG_BIN" ]; then
 	exit 1
 fi
 
+. scripts/bench/lib/pipeline.sh
+
 mkdir -p "$DIR"
 test -x "$MMP" || make -j2 >/dev/null
-"$CC" -O2 -o "$DIR/gencsv" scripts/bench/gencsv.c -lm
-if ! test -s "$CSV"; then
-	echo "generating $ROWS rows in $CSV"
-	"$DIR/gencsv" -n "$ROWS" -s "$SEED" -o "$CSV.tmp"
-	mv "$CSV.tmp" "$CSV"
-fi
+bench_csv
 
 # a private server: a Unix socket in its own directory, no TCP
 PG=$(mktemp -d "$DIR/pg.XXXXXX")
@@ -128,45 +125,10 @@ else
 		"missing; printing mmp's figures only"
 fi
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-jfield() { sed -n "s/.*\"$1\": *\([0-9.e+-]*\).*/\1/p"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", b / a }'; }
-
-run_mmp() {
-	local d
-	d=$(mktemp -d "$DIR/store.XXXXXX")
-	"$MMP" init -q "$d"
-	/usr/bin/time -f "%e %M" -o "$DIR/time.txt" \
-		"$MMP" -C "$d" train --recipe "$DIR/pg-bench.yaml" \
-		--json >"$DIR/mmp.json"
-	sed -n 's/.*"seconds":{\(.*\)}}$/\1/p' "$DIR/mmp.json" >"$DIR/secs"
-	jfield load <"$DIR/secs" >>"$DIR/mmp.load"
-	jfield total <"$DIR/secs" >>"$DIR/mmp.total"
-	awk '{ print $1 }' "$DIR/time.txt" >>"$DIR/mmp.wall"
-	awk '{ print $2 / 1024 }' "$DIR/time.txt" >>"$DIR/mmp.peak_mb"
-	rm -rf "$d"
-}
+run_mmp() { bench_mmp_train "$DIR/pg-bench.yaml" load total; }
 
 run_py() {
-	/usr/bin/time -f "%e %M" -o "$DIR/time.txt" \
-		"$PY" "$DIR/pg-bench.py" "$URI" "$DIR/py-model.ubj" \
-		>"$DIR/py.json"
-	jfield load <"$DIR/py.json" >>"$DIR/py.load"
-	jfield total <"$DIR/py.json" >>"$DIR/py.total"
-	awk '{ print $1 }' "$DIR/time.txt" >>"$DIR/py.wall"
-	awk '{ print $2 / 1024 }' "$DIR/time.txt" >>"$DIR/py.peak_mb"
-}
-
-report() {
-	local what=$1 m p
-	m=$(median <"$DIR/mmp.$what")
-	if [ "$have_py" = 1 ]; then
-		p=$(median <"$DIR/py.$what")
-		printf "  %-10s %12.4f %12.4f %12s\n" "$what" "$m" "$p" \
-			"$(ratio "$m" "$p")"
-	else
-		printf "  %-10s %12.4f\n" "$what" "$m"
-	fi
+	bench_py load total -- "$DIR/pg-bench.py" "$URI" "$DIR/py-model.ubj"
 }
 
 export OMP_WAIT_POLICY=PASSIVE
@@ -180,7 +142,7 @@ done
 echo "$ROWS x 28 from PostgreSQL, 100 rounds of depth 6:" \
 	"medians of $ROUNDS interleaved rounds"
 printf "  %-10s %12s %12s %12s\n" "" "mmp" "python" "python/mmp"
-report load
-report total
-report wall
-report peak_mb
+bench_report load
+bench_report total
+bench_report wall
+bench_report peak_mb

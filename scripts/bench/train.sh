@@ -22,14 +22,11 @@ PY=/usr/bin/python3
 MMP=$SRC/cmd/mmp
 CC=${CC:-cc}
 
+. scripts/bench/lib/pipeline.sh
+
 mkdir -p "$DIR"
 test -x "$MMP" || make -j2 >/dev/null
-"$CC" -O2 -o "$DIR/gencsv" scripts/bench/gencsv.c -lm
-if ! test -s "$CSV"; then
-	echo "generating $ROWS rows in $CSV"
-	"$DIR/gencsv" -n "$ROWS" -s "$SEED" -o "$CSV.tmp"
-	mv "$CSV.tmp" "$CSV"
-fi
+bench_csv
 
 # the same job on both sides: 80/20 split, 100 rounds of depth 6 (hist),
 # train and holdout evaluated every round, six holdout metrics, the model
@@ -92,49 +89,13 @@ else
 		"printing mmp's figures only"
 fi
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-# jfield NAME < json: the first number after "NAME":
-jfield() { sed -n "s/.*\"$1\": *\([0-9.e+-]*\).*/\1/p"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", b / a }'; }
-
 # run_mmp RECIPE: one training in a fresh store
-run_mmp() {
-	local d
-	d=$(mktemp -d "$DIR/store.XXXXXX")
-	"$MMP" init -q "$d"
-	/usr/bin/time -f "%e %M" -o "$DIR/time.txt" \
-		"$MMP" -C "$d" train --recipe "$1" --json >"$DIR/mmp.json"
-	sed -n 's/.*"seconds":{\(.*\)}}$/\1/p' "$DIR/mmp.json" >"$DIR/secs"
-	jfield load <"$DIR/secs" >>"$DIR/mmp.load"
-	jfield train <"$DIR/secs" >>"$DIR/mmp.train"
-	jfield total <"$DIR/secs" >>"$DIR/mmp.total"
-	awk '{ print $1 }' "$DIR/time.txt" >>"$DIR/mmp.wall"
-	awk '{ print $2 / 1024 }' "$DIR/time.txt" >>"$DIR/mmp.peak_mb"
-	rm -rf "$d"
-}
+run_mmp() { bench_mmp_train "$1" load train total; }
 
 # run_py CSV TARGET ROUNDS DEPTH ETA
 run_py() {
-	/usr/bin/time -f "%e %M" -o "$DIR/time.txt" \
-		"$PY" "$DIR/bench.py" "$@" 0.2 "$DIR/py-model.ubj" >"$DIR/py.json"
-	jfield load <"$DIR/py.json" >>"$DIR/py.load"
-	jfield train <"$DIR/py.json" >>"$DIR/py.train"
-	jfield total <"$DIR/py.json" >>"$DIR/py.total"
-	jfield import <"$DIR/py.json" >>"$DIR/py.import"
-	awk '{ print $1 }' "$DIR/time.txt" >>"$DIR/py.wall"
-	awk '{ print $2 / 1024 }' "$DIR/time.txt" >>"$DIR/py.peak_mb"
-}
-
-report() {
-	local what=$1 m p
-	m=$(median <"$DIR/mmp.$what")
-	if [ "$have_py" = 1 ]; then
-		p=$(median <"$DIR/py.$what")
-		printf "  %-10s %12.4f %12.4f %12s\n" "$what" "$m" "$p" \
-			"$(ratio "$m" "$p")"
-	else
-		printf "  %-10s %12.4f\n" "$what" "$m"
-	fi
+	bench_py load train total import -- "$DIR/bench.py" "$@" 0.2 \
+		"$DIR/py-model.ubj"
 }
 
 bench() {
@@ -148,11 +109,11 @@ bench() {
 	done
 	echo "$title: medians of $ROUNDS interleaved rounds"
 	printf "  %-10s %12s %12s %12s\n" "" "mmp" "python" "python/mmp"
-	report load
-	report train
-	report total
-	report wall
-	report peak_mb
+	bench_report load
+	bench_report train
+	bench_report total
+	bench_report wall
+	bench_report peak_mb
 	if [ "$have_py" = 1 ]; then
 		echo "  python's total includes $(median <"$DIR/py.import") s" \
 			"of imports"
