@@ -3,6 +3,7 @@
 # redrawn only when it changes, at most 10 times a second
 
 . "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/helpers/tune-lib.sh"
 
 # the drawn lines of a progress log: one per "\r\033[K"
 draws() {
@@ -15,20 +16,7 @@ now() {
 
 test_expect_success 'setup' '
 	mmp init -q proj &&
-	cat >proj/recipes/bc.yaml <<-\EOF
-	name: bc
-	task: binary_classification
-	experiment: tuning
-	data:
-	  source: data/breast_cancer.csv
-	  interface:
-	    target_column: target
-	  split: {test_size: 0.2, seed: 42}
-	model:
-	  params:
-	    objective: "binary:logistic"
-	    eval_metric: logloss
-	    tree_method: hist
+	bc_tune_recipe bc tuning >proj/recipes/bc.yaml <<-\EOF
 	  num_boost_round: 30
 	  early_stopping_rounds: 5
 	tune:

@@ -4,23 +4,11 @@
 # for --jobs 1 and 2, --jobs by default, and pruning of a bad region
 
 . "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/helpers/tune-lib.sh"
 
 test_expect_success 'set up a project and a small search' '
 	mmp init -q proj &&
-	cat >proj/recipes/bc.yaml <<-\EOF
-	name: bc
-	task: binary_classification
-	experiment: tuning
-	data:
-	  source: data/breast_cancer.csv
-	  interface:
-	    target_column: target
-	  split: {test_size: 0.2, seed: 42}
-	model:
-	  params:
-	    objective: "binary:logistic"
-	    eval_metric: logloss
-	    tree_method: hist
+	bc_tune_recipe bc tuning >proj/recipes/bc.yaml <<-\EOF
 	    eta: 0.3
 	  num_boost_round: 30
 	  early_stopping_rounds: 5

@@ -3,22 +3,11 @@
 # and then resumed ends with exactly the trials of one never interrupted
 
 . "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/helpers/tune-lib.sh"
 
 test_expect_success 'set up a project and a reference study' '
 	mmp init -q proj &&
-	cat >proj/recipes/slow.yaml <<-\EOF &&
-	name: slow
-	task: binary_classification
-	data:
-	  source: data/breast_cancer.csv
-	  interface:
-	    target_column: target
-	  split: {test_size: 0.2, seed: 42}
-	model:
-	  params:
-	    objective: "binary:logistic"
-	    eval_metric: logloss
-	    tree_method: hist
+	bc_tune_recipe slow >proj/recipes/slow.yaml <<-\EOF &&
 	  num_boost_round: 80
 	tune:
 	  trials: 24

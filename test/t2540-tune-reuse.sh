@@ -7,6 +7,7 @@
 # trials (--jobs 2 on 3 threads) change no value
 
 . "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/helpers/tune-lib.sh"
 
 if /usr/bin/python3 -c 'import sqlite3' >/dev/null 2>&1; then
 	test_set_prereq PY3
@@ -15,19 +16,7 @@ fi
 test_expect_success 'set up three searches' '
 	mmp init -q proj &&
 	cp "$SRC_DIR/recipes/data/penguins.csv" proj/recipes/data/ &&
-	cat >proj/recipes/folds.yaml <<-\EOF &&
-	name: folds
-	task: binary_classification
-	data:
-	  source: data/breast_cancer.csv
-	  interface:
-	    target_column: target
-	  split: {test_size: 0.2, seed: 42}
-	model:
-	  params:
-	    objective: "binary:logistic"
-	    eval_metric: logloss
-	    tree_method: hist
+	bc_tune_recipe folds >proj/recipes/folds.yaml <<-\EOF &&
 	  num_boost_round: 20
 	  early_stopping_rounds: 5
 	tune:
@@ -70,19 +59,7 @@ test_expect_success 'set up three searches' '
 	    eta: {type: float, low: 0.05, high: 0.5, log: true}
 	    colsample_bytree: {type: float, low: 0.5, high: 1.0}
 	EOF
-	cat >proj/recipes/prune.yaml <<-\EOF &&
-	name: prune
-	task: binary_classification
-	data:
-	  source: data/breast_cancer.csv
-	  interface:
-	    target_column: target
-	  split: {test_size: 0.2, seed: 42}
-	model:
-	  params:
-	    objective: "binary:logistic"
-	    eval_metric: logloss
-	    tree_method: hist
+	bc_tune_recipe prune >proj/recipes/prune.yaml <<-\EOF &&
 	  num_boost_round: 40
 	tune:
 	  trials: 14

@@ -4,6 +4,7 @@
 # history, importance, slices and pruned trials
 
 . "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/helpers/tune-lib.sh"
 . "$TEST_DIRECTORY/helpers/ui-lib.sh"
 
 if /usr/bin/python3 -c 'import html.parser' 2>/dev/null; then
@@ -14,20 +15,7 @@ DB="$TRASH_DIRECTORY/.mmp/mmp.db"
 
 test_expect_success 'a registry with two versions and a study' '
 	mmp init -q &&
-	cat >recipes/bc.yaml <<-\EOF &&
-	name: bc
-	task: binary_classification
-	experiment: tuning
-	data:
-	  source: data/breast_cancer.csv
-	  interface:
-	    target_column: target
-	  split: {test_size: 0.2, seed: 42}
-	model:
-	  params:
-	    objective: "binary:logistic"
-	    eval_metric: logloss
-	    tree_method: hist
+	bc_tune_recipe bc tuning >recipes/bc.yaml <<-\EOF &&
 	    eta: 0.3
 	  num_boost_round: 30
 	  early_stopping_rounds: 5
