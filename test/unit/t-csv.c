@@ -859,6 +859,87 @@ static void test_stdin(void)
 	close(saved);
 }
 
+/*
+ * Plain decimals take the parser's inline path: every value, signed or
+ * not, in any column (the last one ends at a line break, CRLF too),
+ * must be bit for bit strtod's double rounded to float32.
+ */
+static void test_fast_numbers(void)
+{
+	static const char *const fixed[] = {
+		"-0", "+0", "0", "-0.0", "-0.00000", "+1.5", "-1.5", "1.",
+		"-1.", ".5", "-.5", "+.5", "007", "-007.250", "16777217",
+		"-16777217", "9007199254740993", "-9007199254740993",
+		"1234567890123456789", "-1234567890123456789",
+		"0.1000000000000000055511151231257827", "-2.5e-3",
+		"3.4028235e38", "-3.4028235e38", "0.0000000000000000000001",
+	};
+	enum { ROWS = 6000, COLS = 5 };
+	size_t cap = (size_t)ROWS * COLS * 48 + 64, len = 0;
+	char *text = malloc(cap);
+	char (*val)[48] = malloc(sizeof(*val) * ROWS * COLS);
+	uint64_t st = 99;
+	size_t r, c, bad = 0, badsign = 0;
+	const char *p;
+	mmp_frame *f;
+
+	len += (size_t)snprintf(text, cap, "a,b,c,d,e\n");
+	for (r = 0; r < ROWS; r++) {
+		for (c = 0; c < COLS; c++) {
+			char *v = val[r * COLS + c];
+			uint64_t z = (st += UINT64_C(0x9e3779b97f4a7c15));
+			double x;
+			z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+			z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+			z ^= z >> 31;
+			x = (double)(int64_t)(z >> 11) / 9007199254740992.0 *
+				pow(10, (int)(z % 9) - 2);
+			x = z & 1 ? -x : x;
+			switch (z >> 8 & 7) {
+			case 0:
+				snprintf(v, 48, "%s", fixed[(z >> 16) %
+					ARRAY_SIZE(fixed)]);
+				break;
+			case 1:
+				snprintf(v, 48, "%.0f", x);
+				break;
+			case 2:
+				snprintf(v, 48, "%.17g", x);
+				break;
+			case 3:
+				snprintf(v, 48, "%+.3f", x);
+				break;
+			default:
+				snprintf(v, 48, "%.5f", x);
+				break;
+			}
+			len += (size_t)snprintf(text + len, cap - len, "%s%s",
+				v, c + 1 < COLS ? "," : r % 3 ? "\n" : "\r\n");
+		}
+	}
+	p = put("fast.csv", text);
+	f = load(p, NULL, 0, MMP_CSV_FEATURE, MMP_TASK_REGRESSION, NULL);
+	is_str(errbuf, "", "plain decimals load");
+	is_int(f ? mmp_frame_nrows(f) : 0, ROWS, "every row read");
+	for (r = 0; f && r < ROWS; r++) {
+		for (c = 0; c < COLS; c++) {
+			float want = (float)strtod(val[r * COLS + c], NULL);
+			float got = X(f, r, c);
+			if (memcmp(&want, &got, sizeof(got))) {
+				if (bad++ < 5)
+					diag("'%s': got %a, want %a",
+						val[r * COLS + c], got, want);
+			}
+			badsign += (signbit(want) != 0) != (signbit(got) != 0);
+		}
+	}
+	is_int(bad, 0, "each value is strtod's, rounded to float32");
+	is_int(badsign, 0, "and has its sign, -0 included");
+	mmp_frame_free(f);
+	free(val);
+	free(text);
+}
+
 /* both sha256 block functions give the digests sha256sum gives */
 /* known answers, and the same digest however the input is cut */
 static void test_sha(void)
@@ -905,6 +986,7 @@ int main(void)
 	test_sniff();
 	test_roles();
 	test_exact();
+	test_fast_numbers();
 	test_tables();
 	test_fixed_tables();
 	test_errors();
