@@ -63,6 +63,10 @@ struct src {
 	off_t file_size;        /* of a regular file, else -1 */
 	struct mmp_data__dec *dec;  /* a compressed file, else NULL */
 	mmp_sha256_ctx sha;
+	/* read without hashing: what is read stays at the start of buf,
+	 * for the caller to hash (a whole load hashes its first block
+	 * while the rows are parsed, not before) */
+	bool hold;
 	char *buf;              /* buf[len] is always a NUL sentinel */
 	size_t len, cap;
 };
@@ -147,7 +151,8 @@ static int src_read(struct src *s, char *buf, size_t *len, size_t cap)
 			s->eof = true;
 			break;
 		}
-		mmp_sha256_update(&s->sha, buf + *len, (size_t)n);
+		if (!s->hold)
+			mmp_sha256_update(&s->sha, buf + *len, (size_t)n);
 		*len += (size_t)n;
 	}
 	buf[*len] = '\0';
@@ -959,11 +964,14 @@ static unsigned quote_parity(const char *p, size_t n)
  * The offset just past the last line break outside quotes in
  * [pos, len), or pos when none. `pos` starts a row, so outside quotes.
  * Exact because quoting is strict: every quote opens, closes or is
- * doubled inside a quoted field.
+ * doubled inside a quoted field. `quotes`: whether [pos, len) has any
+ * (without, no byte is inside quotes and no scan counts them).
  */
-static size_t last_boundary(const char *b, size_t pos, size_t len)
+static size_t last_boundary(const char *b, size_t pos, size_t len,
+	bool quotes)
 {
-	unsigned total = quote_parity(b + pos, len - pos), after = 0;
+	unsigned total = quotes ? quote_parity(b + pos, len - pos) : 0;
+	unsigned after = 0;
 	size_t i;
 
 	for (i = len; i > pos; i--) {
@@ -976,11 +984,12 @@ static size_t last_boundary(const char *b, size_t pos, size_t len)
 	return pos;
 }
 
-/* the first row boundary at or after `target`; `from` starts a row */
+/* the first row boundary at or after `target`; `from` starts a row;
+ * `quotes` as for last_boundary() */
 static size_t next_boundary(const char *b, size_t from, size_t target,
-	size_t cut)
+	size_t cut, bool quotes)
 {
-	unsigned par = quote_parity(b + from, target - from);
+	unsigned par = quotes ? quote_parity(b + from, target - from) : 0;
 	size_t i;
 
 	for (i = target; i < cut; i++) {
@@ -1082,7 +1091,7 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	mmp_frame *f = NULL;
 	struct src s;
 	char *blk = NULL, *next = NULL, *spare = NULL;
-	size_t pos, len, cap, i, k, bounds[MAX_SEGS + 1], block;
+	size_t pos, len, cap, i, k, bounds[MAX_SEGS + 1], block, held = 0;
 	uint64_t done = 0;   /* bytes of the file parsed so far */
 	char digest[65];
 	unsigned nthreads, nseg;
@@ -1104,8 +1113,11 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	if ((error = mmp_data__plan_dialect(&p, s.name, opts)) < 0)
 		goto done;
 	/* the first block gives the header and the sniff sample, as
-	 * mmp_csv_sniff() reads them: the same rows decide the types */
+	 * mmp_csv_sniff() reads them: the same rows decide the types.
+	 * It is hashed once its rows are being parsed (a compressed
+	 * file's bytes are hashed as they are decompressed). */
 	s.cap = first_block(&s);
+	s.hold = !s.dec;
 	if ((error = read_header(&h, &s, &p)) < 0 ||
 	    (error = sniff_rows(h, &s, &p, opts->sniff_rows ?
 		    opts->sniff_rows : SNIFF_ROWS)) < 0 ||
@@ -1129,11 +1141,17 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	len = s.len;
 	cap = s.cap;
 	s.buf = NULL;
+	if (s.hold)
+		held = len;
+	s.hold = false;
 	pos = h->data_off;
 	line = h->lines + 1;
 	for (;;) {
 		bool eof = s.eof;
-		size_t cut = eof ? len : last_boundary(blk, pos, len);
+		/* one scan for quotes: most files have none, and then
+		 * the boundaries need not count them */
+		bool quotes = memchr(blk + pos, '"', len - pos) != NULL;
+		size_t cut = eof ? len : last_boundary(blk, pos, len, quotes);
 		size_t nlen = 0, ncap = block;
 
 		if (cut == pos && !eof) {
@@ -1141,6 +1159,9 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 			if ((error = pool_merge(pools[!cur], f, &g,
 				    &line)) < 0)
 				goto done;
+			/* the bytes held come first in the digest */
+			mmp_sha256_update(&s.sha, blk, held);
+			held = 0;
 			if (cap >= MAX_ROW) {
 				error = mmp_error_ret(MMP_EINVALID,
 					MMP_ERROR_DATA, "%s:%lld: row is too "
@@ -1166,7 +1187,8 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 			size_t t = pos + (cut - pos) / nseg * k;
 			if (t < bounds[k - 1])
 				t = bounds[k - 1];
-			bounds[k] = next_boundary(blk, bounds[k - 1], t, cut);
+			bounds[k] = next_boundary(blk, bounds[k - 1], t, cut,
+				quotes);
 		}
 		bounds[nseg] = cut;
 		for (k = 0; k < nseg; k++) {
@@ -1182,7 +1204,12 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 		for (nth = 0; nth + 1 < nthreads && nth < nseg; nth++)
 			if (pthread_create(&th[nth], NULL, pool_work, pool))
 				break;
-		/* read the next block while the rows are parsed, then help */
+		/*
+		 * Hash the first block and read the next one while the
+		 * rows are parsed, then help.
+		 */
+		mmp_sha256_update(&s.sha, blk, held);
+		held = 0;
 		if (!eof) {
 			if (len - cut >= ncap / 2)
 				ncap = (len - cut) * 2;

@@ -608,6 +608,94 @@ static void test_threads(const char *big)
 	mmp_frame_free(b);
 }
 
+/* sha256sum's digest of a file, "" when it cannot run */
+static void sha256sum(char want[65], const char *path)
+{
+	char cmd[600];
+	FILE *pp;
+
+	want[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "sha256sum '%s'", path);
+	if ((pp = popen(cmd, "r"))) {
+		if (fscanf(pp, "%64s", want) != 1)
+			want[0] = '\0';
+		pclose(pp);
+	}
+}
+
+/*
+ * The digest is of every byte in file order however the load reads and
+ * hashes them: a file without quotes split into many blocks and runs,
+ * a first row longer than the first block, a file of one block.
+ */
+static void test_digest_blocks(void)
+{
+	static const mmp_csv_column skip_s[] = {
+		{ "s", MMP_CSV_SKIP, NULL },
+	};
+	const char *path = tmp("noquote.csv");
+	mmp_csv_options o1 = MMP_CSV_OPTIONS_INIT, o2 = MMP_CSV_OPTIONS_INIT;
+	mmp_frame *a, *b;
+	size_t n = 1200000, r, bad = 0, big = ((size_t)17 << 20);
+	char want[65];
+	FILE *fp = fopen(path, "w");
+	char *row;
+
+	fputs("i,x,y\n", fp);
+	for (r = 0; r < n; r++)
+		fprintf(fp, "%zu,%zu.5,-%zu\n", r, r % 1000, r % 7);
+	fclose(fp);
+	o1.nthreads = 1;
+	o2.nthreads = 2;
+	a = load(path, NULL, 0, MMP_CSV_FEATURE, MMP_TASK_REGRESSION, &o1);
+	is_str(errbuf, "", "20 MB without quotes, one thread");
+	b = load(path, NULL, 0, MMP_CSV_FEATURE, MMP_TASK_REGRESSION, &o2);
+	is_str(errbuf, "", "and two threads");
+	is_int(a ? mmp_frame_nrows(a) : 0, n, "every row");
+	is_int(b ? mmp_frame_nrows(b) : 0, n, "every row with threads");
+	for (r = 0; a && b && r < n; r++)
+		bad += X(a, r, 0) != (float)r ||
+			X(a, r, 1) != (float)(r % 1000) + 0.5f ||
+			X(a, r, 2) != -(float)(r % 7) ||
+			memcmp(mmp_frame_features(a) + 3 * r,
+				mmp_frame_features(b) + 3 * r, 3 * sizeof(float));
+	is_int(bad, 0, "each row in order, the same with threads");
+	sha256sum(want, path);
+	ok(strlen(want) == 64, "sha256sum ran");
+	is_str(a ? mmp_frame_digest(a) : "", want, "digest, one thread");
+	is_str(b ? mmp_frame_digest(b) : "", want, "digest, two threads");
+	mmp_frame_free(a);
+	mmp_frame_free(b);
+
+	/* a first data row longer than the first block read */
+	path = tmp("longrow.csv");
+	row = malloc(big);
+	memset(row, 'x', big);
+	fp = fopen(path, "w");
+	fputs("s,v\n\"", fp);
+	fwrite(row, 1, big, fp);
+	fputs("\",1\nz,2\n", fp);
+	fclose(fp);
+	free(row);
+	a = load(path, skip_s, 1, MMP_CSV_FEATURE, MMP_TASK_REGRESSION, &o2);
+	is_str(errbuf, "", "a 17 MiB row loads");
+	is_int(a ? mmp_frame_nrows(a) : 0, 2, "both rows");
+	is_double(a ? X(a, 1, 0) : 0, 2, 0, "the row after it");
+	sha256sum(want, path);
+	is_str(a ? mmp_frame_digest(a) : "", want, "digest after the long "
+		"row");
+	mmp_frame_free(a);
+	unlink(path);
+
+	/* a file read in one block */
+	path = put("one.csv", "a,b\n1,2\n3,4\n");
+	a = load(path, NULL, 0, MMP_CSV_FEATURE, MMP_TASK_REGRESSION, &o2);
+	sha256sum(want, path);
+	is_str(a ? mmp_frame_digest(a) : "", want, "digest of one block");
+	mmp_frame_free(a);
+	unlink(tmp("noquote.csv"));
+}
+
 struct progress_calls {
 	uint64_t done[64], total[64];
 	size_t n;
@@ -992,6 +1080,7 @@ int main(void)
 	test_errors();
 	big = big_file();
 	test_threads(big);
+	test_digest_blocks();
 	test_progress(big);
 	test_stream(big);
 	test_stream_bad();
