@@ -964,6 +964,19 @@ static int pool_merge(struct pool *pl, mmp_frame *f, struct mmp_data__collect *g
 	return 0;
 }
 
+/* the first error of a parsed pool, as pool_merge() would give it */
+static int pool_error(const struct pool *pl, int64_t line)
+{
+	unsigned k;
+
+	for (k = 0; k < pl->nseg; k++) {
+		if (pl->segs[k].err)
+			return mmp_data__seg_error(&pl->segs[k], line);
+		line += pl->segs[k].nlines;
+	}
+	return 0;
+}
+
 static void *pool_work(void *arg)
 {
 	struct pool *pl = arg;
@@ -972,6 +985,23 @@ static void *pool_work(void *arg)
 	while ((k = atomic_fetch_add(&pl->next, 1)) < pl->nseg)
 		mmp_data__seg_parse(&pl->segs[k]);
 	return NULL;
+}
+
+/* what the first thread of a block does besides parsing */
+struct merge_job {
+	struct pool *prev, *cur;
+	mmp_frame *f;
+	struct mmp_data__collect *g;
+	int64_t *line;
+};
+
+/* append the runs of the previous block, free of errors, then parse */
+static void *merge_work(void *arg)
+{
+	struct merge_job *j = arg;
+
+	(void)pool_merge(j->prev, j->f, j->g, j->line);
+	return pool_work(j->cur);
 }
 
 /* the parity of the quotes in [p, p + n) */
@@ -1026,6 +1056,42 @@ static size_t next_boundary(const char *b, size_t from, size_t target,
 			return i + 1;
 	}
 	return cut;
+}
+
+/* how a block is shared out: its whole rows in runs */
+struct split {
+	size_t cut;             /* the end of its last whole row */
+	unsigned nseg;
+	size_t bounds[MAX_SEGS + 1];
+};
+
+/*
+ * Split [pos, len) of a block into runs of rows for the threads: up to
+ * `cut`, the end of the last whole row (all of it at the end of the
+ * data); cut == pos when no row is whole.
+ */
+static void split_block(struct split *sp, const char *blk, size_t pos,
+	size_t len, bool eof)
+{
+	/* one scan for quotes: most files have none, and then the
+	 * boundaries need not count them */
+	bool quotes = memchr(blk + pos, '"', len - pos) != NULL;
+	size_t cut = eof ? len : last_boundary(blk, pos, len, quotes), k;
+	unsigned nseg = (unsigned)((cut - pos) / SEG_SIZE) + 1;
+
+	if (nseg > MAX_SEGS)
+		nseg = MAX_SEGS;
+	sp->cut = cut;
+	sp->nseg = nseg;
+	sp->bounds[0] = pos;
+	for (k = 1; k < nseg; k++) {
+		size_t t = pos + (cut - pos) / nseg * k;
+		if (t < sp->bounds[k - 1])
+			t = sp->bounds[k - 1];
+		sp->bounds[k] = next_boundary(blk, sp->bounds[k - 1], t, cut,
+			quotes);
+	}
+	sp->bounds[nseg] = cut;
 }
 
 /*
@@ -1112,18 +1178,21 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	struct mmp_data__plan p = { 0 };
 	struct mmp_data__collect g = { 0 };
 	struct pool *pools[2] = { NULL, NULL }, *pool;
+	struct split sp, nsp;   /* of this block and of the next */
+	bool have_nsp = false;
+	struct merge_job job;
 	pthread_t th[MAX_THREADS];
 	unsigned nth = 0;
 	mmp_csv_header *h = NULL;
 	mmp_frame *f = NULL;
 	struct src s;
 	char *blk = NULL, *next = NULL, *spare = NULL;
-	size_t pos, len, cap, i, k, bounds[MAX_SEGS + 1], block, held = 0;
+	size_t pos, len, cap, i, k, block, held = 0;
 	uint64_t done = 0;   /* bytes of the file parsed so far */
 	char digest[65];
-	unsigned nthreads, nseg;
+	unsigned nthreads;
 	int64_t line;
-	int error, merr = 0, cur = 0;
+	int error, cur = 0;
 
 	*out = NULL;
 	if (!opts)
@@ -1175,13 +1244,15 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 	line = h->lines + 1;
 	for (;;) {
 		bool eof = s.eof;
-		/* one scan for quotes: most files have none, and then
-		 * the boundaries need not count them */
-		bool quotes = memchr(blk + pos, '"', len - pos) != NULL;
-		size_t cut = eof ? len : last_boundary(blk, pos, len, quotes);
 		size_t nlen = 0, ncap = block;
 
-		if (cut == pos && !eof) {
+		/* split while the previous block was parsed, or now */
+		if (have_nsp)
+			sp = nsp;
+		else
+			split_block(&sp, blk, pos, len, eof);
+		have_nsp = false;
+		if (sp.cut == pos && !eof) {
 			/* no whole row in the block: make it bigger */
 			if ((error = pool_merge(pools[!cur], f, &g,
 				    &line)) < 0)
@@ -1201,43 +1272,42 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 				goto done;
 			continue;
 		}
-		/*
-		 * Split [pos, cut) into runs of rows for the threads. The
-		 * runs of the previous block are merged while these parse.
-		 */
+		/* the first error of the previous block stops the load */
+		if ((error = pool_error(pools[!cur], line)) < 0)
+			goto done;
 		pool = pools[cur];
-		nseg = (unsigned)((cut - pos) / SEG_SIZE) + 1;
-		if (nseg > MAX_SEGS)
-			nseg = MAX_SEGS;
-		bounds[0] = pos;
-		for (k = 1; k < nseg; k++) {
-			size_t t = pos + (cut - pos) / nseg * k;
-			if (t < bounds[k - 1])
-				t = bounds[k - 1];
-			bounds[k] = next_boundary(blk, bounds[k - 1], t, cut,
-				quotes);
-		}
-		bounds[nseg] = cut;
-		for (k = 0; k < nseg; k++) {
+		for (k = 0; k < sp.nseg; k++) {
 			struct mmp_data__seg *sg = &pool->segs[k];
 			mmp_data__seg_reset(sg);
-			sg->p = blk + bounds[k];
-			sg->end = blk + bounds[k + 1];
+			sg->p = blk + sp.bounds[k];
+			sg->end = blk + sp.bounds[k + 1];
 			sg->at_eof = true;
 			sg->max_rows = 0;
 		}
-		pool->nseg = nseg;
+		pool->nseg = sp.nseg;
 		atomic_store(&pool->next, 0);
-		for (nth = 0; nth + 1 < nthreads && nth < nseg; nth++)
-			if (pthread_create(&th[nth], NULL, pool_work, pool))
-				break;
 		/*
-		 * Hash the first block and read the next one while the
-		 * rows are parsed, then help.
+		 * The first thread appends the rows of the previous block
+		 * to the frame, then parses; this one hashes the first
+		 * block, reads and splits the next, then parses: the
+		 * reading thread does no more than its share.
 		 */
+		job.prev = pools[!cur];
+		job.cur = pool;
+		job.f = f;
+		job.g = &g;
+		job.line = &line;
+		for (nth = 0; nth + 1 < nthreads && nth < sp.nseg; nth++)
+			if (pthread_create(&th[nth], NULL, nth ? pool_work :
+				    merge_work, nth ? (void *)pool :
+				    (void *)&job))
+				break;
+		if (!nth)
+			(void)pool_merge(pools[!cur], f, &g, &line);
 		mmp_sha256_update(&s.sha, blk, held);
 		held = 0;
 		if (!eof) {
+			size_t cut = sp.cut;
 			if (len - cut >= ncap / 2)
 				ncap = (len - cut) * 2;
 			if (spare && ncap == block) {
@@ -1249,15 +1319,17 @@ int mmp_csv_load(mmp_frame **out, const char *path,
 			nlen = len - cut;
 			memcpy(next, blk + cut, nlen);
 			error = src_read(&s, next, &nlen, ncap);
+			if (error == 0) {
+				split_block(&nsp, next, 0, nlen, s.eof);
+				have_nsp = true;
+			}
 		}
-		if (error == 0)
-			merr = pool_merge(pools[!cur], f, &g, &line);
 		pool_work(pool);
 		while (nth)
 			pthread_join(th[--nth], NULL);
-		if (error < 0 || (error = merr) < 0)
+		if (error < 0)
 			goto done;
-		done += cut;
+		done += sp.cut;
 		if (opts->progress)
 			opts->progress(src_progress(&s, done),
 				s.file_size > 0 ? (uint64_t)s.file_size : 0,

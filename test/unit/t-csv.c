@@ -667,6 +667,27 @@ static void test_digest_blocks(void)
 	mmp_frame_free(a);
 	mmp_frame_free(b);
 
+	/* a bad value blocks into the file names its line, however many
+	 * threads parse (the rows before it were merged by another) */
+	fp = fopen(path, "w");
+	fputs("i,x,y\n", fp);
+	for (r = 0; r < n; r++)
+		fprintf(fp, "%zu,%s,-%zu\n", r, r == 1000000 ? "bad" : "1.5",
+			r % 7);
+	fclose(fp);
+	for (r = 1; r <= 3; r++) {
+		mmp_csv_options o = MMP_CSV_OPTIONS_INIT;
+		char msg[600];
+		o.nthreads = (unsigned)r;
+		a = load(path, NULL, 0, MMP_CSV_FEATURE, MMP_TASK_REGRESSION,
+			&o);
+		snprintf(msg, sizeof(msg), "%s:1000002:2: column 'x': "
+			"expected a number, got 'bad'", path);
+		ok(a == NULL, "a bad value fails the load (%zu threads)", r);
+		is_str(errbuf, msg, "the error names its line and field");
+		mmp_frame_free(a);
+	}
+
 	/* a first data row longer than the first block read */
 	path = tmp("longrow.csv");
 	row = malloc(big);
