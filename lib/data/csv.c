@@ -933,6 +933,7 @@ void mmp_data__frame_finish_target(mmp_frame *f)
 	if (!f->y_op)
 		return;
 	f->y = mmp__calloc(f->nrows + 1, sizeof(*f->y));
+	prefault(f->y, f->nrows * sizeof(*f->y));
 	for (i = 0; i < f->nrows; i++)
 		f->y[i] = (float)f->y64[i];
 }
@@ -1142,6 +1143,7 @@ void mmp_data__finish_collect(mmp_frame *f, const struct mmp_data__plan *p,
 		uint32_t *map;
 		f->classes_owned = mmp_data__dict_sorted(&g->y, true, &map);
 		f->classes = f->classes_owned;
+		prefault(f->y64, f->nrows * sizeof(*f->y64));
 		for (i = 0; i < f->nrows; i++)
 			f->y64[i] = map[f->yid[i]];
 		free(map);
