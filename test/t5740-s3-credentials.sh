@@ -211,6 +211,53 @@ test_expect_success S3RVER 'credential_process with a session token and expirati
 	no_secrets err
 '
 
+test_expect_success S3RVER 'a session token refused before its time is renewed once' '
+	cat >once.sh <<-EOF &&
+	#!/bin/sh
+	# the first answer carries a token the server refuses
+	if test -e once.done
+	then
+		t="$TOK"
+	else
+		: >once.done
+		t=revoked-token
+	fi
+	printf "{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\", \"SessionToken\": \"%s\", \"Expiration\": \"2099-01-01T00:00:00Z\"}" "$S3_KEY" "$S3_SECRET" "\$t"
+	EOF
+	chmod +x once.sh &&
+	printf "[default]\ncredential_process = %s\n" "$PWD/once.sh" \
+		>"$HOME/.aws/config" &&
+	(
+		use tok &&
+		s3-client s3://mlflow/proc put-data once yes 2>err
+	) &&
+	test -f "$(s3_object proc/once)" &&
+	test_grep "^requests=2 retries=0 multipart=0 parts=0 refreshes=1$" err &&
+	rm once.done &&
+	printf "[default]\ncredential_process = %s fail\n" "$PWD/creds.sh" \
+		>"$HOME/.aws/config" &&
+	(
+		use tok &&
+		AWS_SESSION_TOKEN=never-renewed AWS_ACCESS_KEY_ID=$S3_KEY \
+		AWS_SECRET_ACCESS_KEY=$S3_SECRET test_expect_code 1 \
+			s3-client s3://mlflow/proc put-data k no 2>err
+	) &&
+	test_grep "http 400 InvalidToken: .*; the session token \\(from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\\) is not valid or has expired" err &&
+	! test -e "$(s3_object proc/k)" &&
+	cat >always.sh <<-EOF &&
+	#!/bin/sh
+	printf "{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\", \"SessionToken\": \"revoked\", \"Expiration\": \"2099-01-01T00:00:00Z\"}" "$S3_KEY" "$S3_SECRET"
+	EOF
+	chmod +x always.sh &&
+	printf "[default]\ncredential_process = %s\n" "$PWD/always.sh" \
+		>"$HOME/.aws/config" &&
+	(
+		use tok &&
+		test_expect_code 1 s3-client s3://mlflow/proc put-data k no 2>err
+	) &&
+	test_grep "http 400 InvalidToken: .*; the session token \\(from credential_process of profile .default. in $HOME/.aws/config\\) was refused again after it was renewed" err
+'
+
 test_expect_success S3RVER 'credential_process failures name the profile and the field' '
 	process_profile fail &&
 	( use s3 && test_expect_code 1 s3-client s3://mlflow/x info 2>err ) &&

@@ -107,7 +107,7 @@ test_expect_success S3RVER,JQ 'credentials from a credential_process: the source
 	mkdir -p "$HOME/.aws" &&
 	cat >creds.sh <<-EOF &&
 	#!/bin/sh
-	printf "{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\"}\n" "$S3_KEY" "$S3_SECRET"
+	printf "{\"Version\": 1, \"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\", \"Expiration\": \"2099-01-01T00:00:00Z\"}\n" "$S3_KEY" "$S3_SECRET"
 	EOF
 	chmod +x creds.sh &&
 	printf "[profile team]\ncredential_process = %s\n" "$PWD/creds.sh" \
@@ -119,6 +119,7 @@ test_expect_success S3RVER,JQ 'credentials from a credential_process: the source
 	test "$(check status)" = ok &&
 	jq -r ".checks[0].details[]" out.json >details &&
 	test_grep "^credentials: from credential_process of profile .team. in $HOME/.aws/config$" details &&
+	test_grep "^credentials: temporary, valid until 2099-01-01T00:00:00Z$" details &&
 	! grep "$S3_SECRET" out.json
 '
 

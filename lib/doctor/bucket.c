@@ -140,6 +140,19 @@ void mmp_doctor__check_bucket(mmp_doctor_result *r, const char *loc)
 	}
 	mmp_doctor__detail(r, "credentials: from %s",
 		mmp_s3_credentials_source(s));
+	{
+		mmp_s3_stats st;
+		time_t t;
+		struct tm tm;
+		char when[32];
+
+		mmp_s3_stats_get(s, &st);
+		t = (time_t)st.credentials_expire;
+		if (st.credentials_expire && gmtime_r(&t, &tm) &&
+		    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+			mmp_doctor__detail(r, "credentials: temporary, "
+				"valid until %s", when);
+	}
 	ok = mmp_s3_ping(s) == 0;
 	/* the clock first: a skew explains any refusal after it */
 	if (!check_clock(r, s) && !ok) {

@@ -175,15 +175,16 @@ static int load_credentials(mmp_s3 *s, const mmp_s3_options *o,
 /* temporary credentials are renewed this long before they expire */
 #define REFRESH_AHEAD_S 300
 
-/* new temporary credentials when these expire soon */
-static int refresh_credentials(mmp_s3 *s)
+/* new temporary credentials when these expire soon, or now (`force`:
+ * the server refused the session token before its time) */
+static int refresh_credentials(mmp_s3 *s, int force)
 {
 	mmp_s3__creds fresh;
 	char *region = NULL;
 	int err;
 
-	if (!s->refreshable || !s->creds.expires ||
-	    (int64_t)time(NULL) + REFRESH_AHEAD_S < s->creds.expires)
+	if (!s->refreshable || !s->creds.expires || (!force &&
+	    (int64_t)time(NULL) + REFRESH_AHEAD_S < s->creds.expires))
 		return 0;
 	err = mmp_s3__creds_load(&fresh, &region, s->profile, s->cred_file);
 	free(region);
@@ -737,6 +738,14 @@ static int fail(mmp_s3 *s, const struct resp *r, const char *what,
 		mmp_buf_puts(&m, "; this machine's clock is more than 15 "
 			"minutes off, and signatures fail: sync it (timedatectl "
 			"set-ntp true, or chronyc makestep)");
+	} else if ((!strcmp(c, "InvalidToken") ||
+	    !strcmp(c, "ExpiredToken") ||
+	    !strcmp(c, "TokenRefreshRequired")) && s->refreshable &&
+	    s->creds.expires) {
+		mmp_buf_printf(&m, "; the session token (from %s) was refused "
+			"again after it was renewed: check that source's "
+			"credentials and this machine's clock",
+			s->creds.source);
 	} else if (!strcmp(c, "InvalidToken") ||
 	    !strcmp(c, "ExpiredToken") || !strcmp(c, "TokenRefreshRequired")) {
 		mmp_buf_printf(&m, "; the session token (from %s) is not "
@@ -777,18 +786,29 @@ static int call(mmp_s3 *s, const struct req *q, struct resp *r,
 	const char *what)
 {
 	long wait = s->backoff_ms;
-	int attempt, err;
+	int attempt, err, renewed = 0;
 
 	for (attempt = 1;; attempt++) {
 		if (q->sink && (fflush(q->sink) != 0 ||
 		    ftruncate(fileno(q->sink), 0) < 0 ||
 		    fseeko(q->sink, 0, SEEK_SET) < 0))
 			return mmp_error_set_os("cannot rewind a download");
-		if ((err = refresh_credentials(s)) < 0 ||
+		if ((err = refresh_credentials(s, 0)) < 0 ||
 		    (err = perform(s, q, r)) < 0)
 			return err;
 		if (ok(r))
 			return 0;
+		/* temporary credentials the server calls expired (a session
+		 * revoked, a clock behind): renewed once, then tried again */
+		if (!renewed && s->refreshable && s->creds.expires &&
+		    r->code && (!strcmp(r->code, "ExpiredToken") ||
+		    !strcmp(r->code, "InvalidToken") ||
+		    !strcmp(r->code, "TokenRefreshRequired"))) {
+			renewed = 1;
+			if ((err = refresh_credentials(s, 1)) < 0)
+				return err;
+			continue;
+		}
 		if (!retryable(r) || attempt >= s->max_attempts)
 			break;
 		s->stats.retries++;
