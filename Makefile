@@ -107,7 +107,8 @@ lib/mmp.pc: Makefile include/mmp/version.h
 	  echo "Libs.private: -ldl -lpthread -lm"; \
 	  echo "Cflags: -I\$${includedir}"; } > $@
 
-test/unit/bin/%: test/unit/%.c test/unit/tap.c test/unit/tap.h lib/libmmp.a
+test/unit/bin/%: test/unit/%.c test/unit/tap.c $(wildcard test/unit/*.h) \
+		lib/libmmp.a
 	@mkdir -p test/unit/bin
 	$(CC) $(ALL_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c lib/libmmp.a \
 		$(TEST_LIBS)
@@ -142,7 +143,8 @@ $(SAN)/mmp: $(SAN_CMD_OBJS) $(SAN)/libmmp.a
 	$(CC) $(SAN_FLAGS) -o $@ $(SAN_CMD_OBJS) $(SAN)/libmmp.a $(DEP_LIBS) \
 		$(SAN_LIBS)
 
-$(SAN)/unit/%: test/unit/%.c test/unit/tap.c test/unit/tap.h $(SAN)/libmmp.a
+$(SAN)/unit/%: test/unit/%.c test/unit/tap.c $(wildcard test/unit/*.h) \
+		$(SAN)/libmmp.a
 	@mkdir -p $(SAN)/unit
 	$(CC) $(SAN_CFLAGS) -Itest/unit -o $@ $< test/unit/tap.c $(SAN)/libmmp.a \
 		$(TEST_LIBS)

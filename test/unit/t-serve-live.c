@@ -15,62 +15,13 @@
 #include "mmp/serve.h"
 #include "mmp/store.h"
 #include "serve/serve-internal.h"
+#include "serve-model.h"
 #include "tap.h"
 
-#define NROWS 400
-
-static const char *const colours[] = { "red", "green", "blue" };
-static const char *const names[] = { "x", "colour" };
-static const mmp_feature_kind kinds[] = {
-	MMP_FEATURE_NUMERIC, MMP_FEATURE_CATEGORICAL
-};
+#define NROWS SERVE_ROWS
 
 static float train_x[NROWS * 2];
 static char db[512], profile[512], other_profile[512], nowhere[512];
-
-static mmp_model *train(void)
-{
-	mmp_model_param p[] = { { "max_depth", "3" },
-		{ "tree_method", "hist" } };
-	mmp_model_schema *s = NULL;
-	mmp_model_train_options o;
-	mmp_model *m = NULL;
-	float y[NROWS];
-	int i;
-
-	mmp_model_schema_new(&s, MMP_TASK_BINARY, "y");
-	mmp_model_schema_add_feature(s, "x", MMP_FEATURE_NUMERIC,
-		MMP_COLUMN_DOUBLE, NULL, 0);
-	mmp_model_schema_add_feature(s, "colour", MMP_FEATURE_CATEGORICAL,
-		MMP_COLUMN_STRING, colours, 3);
-	mmp_model_schema_add_class(s, "neg");
-	mmp_model_schema_add_class(s, "pos");
-	mmp_model_schema_add_entity(s, "id");
-	for (i = 0; i < NROWS; i++) {
-		train_x[i * 2] = (float)((i * 37) % 200 - 100) / 50.0f;
-		train_x[i * 2 + 1] = (float)(i % 3);
-		y[i] = train_x[i * 2] > 0 || i % 3 == 2;
-	}
-	mmp_model_train_options_init(&o, MMP_MODEL_TRAIN_OPTIONS_VERSION);
-	o.task = MMP_TASK_BINARY;
-	o.train_x = train_x;
-	o.train_y = y;
-	o.train_rows = NROWS;
-	o.ncols = 2;
-	o.feature_names = names;
-	o.feature_kinds = kinds;
-	o.params = p;
-	o.nparams = 2;
-	o.num_boost_round = 10;
-	o.nthread = 1;
-	o.schema = s;
-	if (mmp_model_train(&m, &o, NULL) < 0)
-		diag("%s", mmp_error_last()->message);
-	mmp_model_schema_free(s);
-	if (m)
-		mmp_model_set_nthread(m, 1);
-	return m;
-}
 
 /* the reference profile of the training rows, as training writes it */
 static int write_profile(const mmp_model *m, const char *path, size_t nf)
@@ -136,7 +87,7 @@ static void records(mmp_buf *b, float shift, int first)
 		mmp_buf_printf(b, "%s{\"id\":\"e%d\",\"x\":%.9g,"
 			"\"colour\":\"%s\"}", i ? "," : "", first + i,
 			(double)(train_x[i * 2] + shift),
-			colours[(int)train_x[i * 2 + 1]]);
+			serve_colours[(int)train_x[i * 2 + 1]]);
 	mmp_buf_putc(b, ']');
 }
 
@@ -497,7 +448,7 @@ static void test_windows(mmp_model *m)
 int main(void)
 {
 	mmp_store *st = NULL;
-	mmp_model *m = train();
+	mmp_model *m = serve_model_train(train_x);
 
 	snprintf(db, sizeof(db), "%s/.mmp/mmp.db", tap_tmpdir());
 	snprintf(profile, sizeof(profile), "%s/profile.json", tap_tmpdir());

@@ -10,58 +10,8 @@
 #include "mmp/model.h"
 #include "mmp/serve.h"
 #include "serve/serve-internal.h"
+#include "serve-model.h"
 #include "tap.h"
-
-static const char *const colours[] = { "red", "green", "blue" };
-static const char *const names[] = { "x", "colour" };
-static const mmp_feature_kind kinds[] = {
-	MMP_FEATURE_NUMERIC, MMP_FEATURE_CATEGORICAL
-};
-
-/* y = 1 when x > 0 or the colour is blue */
-static mmp_model *train(void)
-{
-	mmp_model_param p[] = { { "max_depth", "3" },
-		{ "tree_method", "hist" } };
-	mmp_model_schema *s = NULL;
-	mmp_model_train_options o;
-	mmp_model *m = NULL;
-	float x[400 * 2], y[400];
-	int i;
-
-	mmp_model_schema_new(&s, MMP_TASK_BINARY, "y");
-	mmp_model_schema_add_feature(s, "x", MMP_FEATURE_NUMERIC,
-		MMP_COLUMN_DOUBLE, NULL, 0);
-	mmp_model_schema_add_feature(s, "colour", MMP_FEATURE_CATEGORICAL,
-		MMP_COLUMN_STRING, colours, 3);
-	mmp_model_schema_add_class(s, "neg");
-	mmp_model_schema_add_class(s, "pos");
-	mmp_model_schema_add_entity(s, "id");
-	for (i = 0; i < 400; i++) {
-		x[i * 2] = (float)((i * 37) % 200 - 100) / 50.0f;
-		x[i * 2 + 1] = (float)(i % 3);
-		y[i] = x[i * 2] > 0 || i % 3 == 2;
-	}
-	mmp_model_train_options_init(&o, MMP_MODEL_TRAIN_OPTIONS_VERSION);
-	o.task = MMP_TASK_BINARY;
-	o.train_x = x;
-	o.train_y = y;
-	o.train_rows = 400;
-	o.ncols = 2;
-	o.feature_names = names;
-	o.feature_kinds = kinds;
-	o.params = p;
-	o.nparams = 2;
-	o.num_boost_round = 10;
-	o.nthread = 1;
-	o.schema = s;
-	if (mmp_model_train(&m, &o, NULL) < 0)
-		diag("%s", mmp_error_last()->message);
-	mmp_model_schema_free(s);
-	if (m)
-		mmp_model_set_nthread(m, 1);
-	return m;
-}
 
 static void test_format(void)
 {
@@ -334,7 +284,7 @@ int main(void)
 	test_format();
 	test_routes();
 	test_utf8();
-	m = train();
+	m = serve_model_train(NULL);
 	ok(m != NULL, "a model to serve");
 	if (!m)
 		return done_testing();
