@@ -24,18 +24,7 @@ monitor_json() {
 test_expect_success 'set up: a project, a model trained and registered' '
 	mmp init -q proj &&
 	drift_rows 3000 1 0 0 0 >proj/recipes/data/drift.csv &&
-	cat >proj/recipes/drift.yaml <<-\EOF &&
-	name: drift
-	task: binary_classification
-	data:
-	  source: data/drift.csv
-	  interface:
-	    target_column: y
-	    entity_columns: [id]
-	    feature_columns: [x1, x2, x3, c]
-	  split:
-	    test_size: 0.25
-	    seed: 7
+	drift_recipe >proj/recipes/drift.yaml <<-\EOF &&
 	model:
 	  params:
 	    objective: binary:logistic

@@ -45,3 +45,24 @@ drift_labels() {
 	NR == 1 { print "id,y"; next }
 	{ print $1 "," (flip == "flip" ? 1 - $6 : $6) }' "$1"
 }
+
+# drift_recipe: print the head of the recipe drift, training on
+# data/drift.csv (drift_rows) by id: the binary target y from x1, x2, x3
+# and c, 75/25 split with seed 7; its model and evaluation sections,
+# which each test chooses, come from standard input
+drift_recipe() {
+	cat <<-\EOF
+	name: drift
+	task: binary_classification
+	data:
+	  source: data/drift.csv
+	  interface:
+	    target_column: y
+	    entity_columns: [id]
+	    feature_columns: [x1, x2, x3, c]
+	  split:
+	    test_size: 0.25
+	    seed: 7
+	EOF
+	cat
+}
