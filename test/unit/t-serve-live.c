@@ -377,10 +377,10 @@ static void test_unseen(mmp_model *m)
 		1.0 / (NROWS + 2), 1e-12,
 		"missing: the value /invocations predicted");
 	ok(has_help(out.ptr, "mmp_drift_unseen_share", "Share of a "
-		"categorical feature's non-missing values in the current window "
-		"that the model has no category for: values of /predict "
-		"requests refused only for them (/invocations reads them as "
-		"missing)."), "the unseen share's HELP says so");
+		"categorical feature's non-missing values in the current "
+		"window that the model has no category for: values of "
+		"/predict requests refused only for them (/invocations reads "
+		"them as missing)."), "the unseen share's HELP says so");
 	ok(has_help(out.ptr, "mmp_drift_missing_rate", "Share of missing "
 		"values of a feature in the current window (unknown categories "
 		"sent to /invocations count as missing)."),
