@@ -454,6 +454,15 @@ MMP_EXTERN(int) mmp_model_load_dir(mmp_model **out, const char *dir);
  */
 MMP_EXTERN(const char *) mmp_model_run_id(const mmp_model *m);
 
+/**
+ * The loader module that the python_function flavor of the model's
+ * MLmodel file names, i.e. what `mlflow models serve` runs for the
+ * directory: "mmp_pyfunc" for a directory mmp wrote, "mlflow.xgboost"
+ * for one MLflow's xgboost flavor logged. Borrowed; NULL when the model
+ * was not loaded from a directory or its MLmodel names none.
+ */
+MMP_EXTERN(const char *) mmp_model_pyfunc_loader(const mmp_model *m);
+
 /** Free a model; accepts NULL. */
 MMP_EXTERN(void) mmp_model_free(mmp_model *m);
 

@@ -299,6 +299,7 @@ int mmp_model__load_mlflow_dir(mmp_model *m, const char *dir,
 		if (cJSON_IsString(rid) && *rid->valuestring)
 			m->run_id = mmp__strdup(rid->valuestring);
 	}
+	m->pyfunc_loader = mmp_model__mlmodel_loader(ml);
 done:
 	mmp_model_schema_free(s);
 	cJSON_Delete(ml);

@@ -75,3 +75,15 @@ done:
 	mmp_diag_list_free(d);
 	return err;
 }
+
+char *mmp_model__mlmodel_loader(const cJSON *ml)
+{
+	const cJSON *pf = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(ml, "flavors"),
+		"python_function");
+	const cJSON *lm = cJSON_GetObjectItemCaseSensitive(pf,
+		"loader_module");
+
+	return cJSON_IsString(lm) && *lm->valuestring ?
+		mmp__strdup(lm->valuestring) : NULL;
+}

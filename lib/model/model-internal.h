@@ -22,5 +22,8 @@ struct cJSON;
  */
 int mmp_model__mlmodel_json(struct cJSON **out, const char *origin,
 	const char *text, size_t len);
+/* the loader_module of an MLmodel's python_function flavor (from
+ * mmp_model__mlmodel_json()), a copy to free; NULL when it names none */
+char *mmp_model__mlmodel_loader(const struct cJSON *ml);
 
 #endif

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
+#include "model-internal.h"
 #include "xgb-internal.h"
 
 #define MODEL_FILE "model.ubj"
@@ -405,8 +408,17 @@ int mmp_model_load_dir(mmp_model **out, const char *dir)
 	mmp_buf_clear(&data);
 	mmp_buf_clear(&path);
 	mmp_path_join(&path, dir, "MLmodel");
-	if (mmp_file_read(&data, path.ptr, SCHEMA_MAX_BYTES) == 0)
+	if (mmp_file_read(&data, path.ptr, SCHEMA_MAX_BYTES) == 0) {
+		cJSON *ml = NULL;
+
 		m->run_id = mlmodel_run_id(data.ptr);
+		/* an MLmodel that does not read leaves the model as it
+		 * was: served, with no loader to answer like */
+		if (mmp_model__mlmodel_json(&ml, path.ptr, data.ptr,
+		    data.size) == 0)
+			m->pyfunc_loader = mmp_model__mlmodel_loader(ml);
+		cJSON_Delete(ml);
+	}
 	mmp_error_clear();
 	if ((error = mmp_model__compile(m)) < 0 ||
 	    (error = mmp_model_set_nthread(m, 0)) < 0)

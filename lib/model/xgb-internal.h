@@ -24,6 +24,7 @@ struct mmp_model {
 	char *objective;
 	mmp_model_schema *schema;
 	char *run_id;             /* from MLmodel when loaded; else NULL */
+	char *pyfunc_loader;      /* MLmodel's python_function loader */
 	struct mmp_forest *forest; /* mmp's compiled trees; NULL: XGBoost */
 	char *predictor_why;      /* why forest is NULL */
 	int nthread;              /* prediction threads (0: every core) */

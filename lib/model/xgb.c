@@ -134,6 +134,7 @@ void mmp_model_free(mmp_model *m)
 		XGBoosterFree(m->booster);
 	free(m->objective);
 	free(m->run_id);
+	free(m->pyfunc_loader);
 	mmp_forest__free(m->forest);
 	free(m->predictor_why);
 	mmp_model_schema_free(m->schema);
@@ -1559,4 +1560,9 @@ int mmp_model_importance(double *out, size_t nfeatures, const mmp_model *m)
 const char *mmp_model_run_id(const mmp_model *m)
 {
 	return m->run_id;
+}
+
+const char *mmp_model_pyfunc_loader(const mmp_model *m)
+{
+	return m->pyfunc_loader;
 }
