@@ -96,9 +96,14 @@ else:
     got["/predict"] = np.array([[f32(p["probabilities"][c]) for c in classes]
                                 for p in pr])
     labels["/predict"] = [p["prediction"] for p in pr]
+# /invocations answers the records of the directory's pyfunc loader
 inv = json.load(open("invocations.out"), parse_float=str)["predictions"]
-got["/invocations"] = table([f32(v) for v in inv]) \
-    if task != "multiclass" else np.array([[f32(v) for v in r] for r in inv])
+if task == "regression":
+    got["/invocations"] = table([f32(r["prediction"]) for r in inv])
+else:
+    got["/invocations"] = np.array([[f32(r[c]) for c in classes]
+                                    for r in inv])
+    labels["/invocations"] = [r["prediction"] for r in inv]
 
 # the model directory's pyfunc, through MLflow's loader contract, on the
 # raw frame pandas reads (strings and NA)

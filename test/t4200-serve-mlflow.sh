@@ -28,9 +28,10 @@ test_expect_success JQ 'dataframe_split over every row is bit-equal to the libra
 
 test_expect_success JQ 'the MLflow formats give the same answers as /predict' '
 	post c /predict @rows.json &&
-	jq -c "[.predictions[].probabilities.yes]" out >want &&
-	jq -c ".predictions" split-response.json >got &&
-	test_cmp want got &&
+	jq -c "[.predictions[].prediction]" out >labels &&
+	jq -c "[.predictions[].prediction]" split-response.json >got &&
+	test_cmp labels got &&
+	jq -c ".predictions" split-response.json >want &&
 	post c /invocations "{\"dataframe_records\": $(cat rows.json)}" &&
 	jq -c .predictions out >got && test_cmp want got &&
 	post c /invocations "{\"instances\": $(cat rows.json)}" &&
@@ -70,7 +71,7 @@ test_expect_success JQ 'params are accepted; the response shape is MLflow'"'"'s'
 	test "$(json_get out ".predictions | length")" = 1
 '
 
-test_expect_success JQ 'multiclass: a list of class probabilities per row' '
+test_expect_success JQ 'multiclass: the label and every class'"'"'s probability per row' '
 	mkmodel records "$F/flowers.csv" --drop species >frows.json &&
 	test "$(post f /invocations "{\"dataframe_records\": $(cat frows.json)}")" \
 		= 200 &&
@@ -78,7 +79,8 @@ test_expect_success JQ 'multiclass: a list of class probabilities per row' '
 	mkmodel compare flowers "$F/flowers.csv" f-response.json --mlflow \
 		>cmp &&
 	test_grep "^240 rows, 0 mismatches$" cmp &&
-	test "$(json_get out ".predictions[0] | length")" = 3
+	test "$(json_get out ".predictions[0] | keys_unsorted | join(\",\")")" = \
+		"prediction,$(json_get flowers/mmp-schema.json ".classes | join(\",\")")"
 '
 
 test_expect_success JQ 'a bare list: BAD_REQUEST, MLflow'"'"'s message' '

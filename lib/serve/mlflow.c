@@ -815,13 +815,88 @@ static int from_tensor(const struct serve_model *sm, const cJSON *v,
 	return all_missing(sm, v, resp);
 }
 
+/* Python's repr() of a double, which json.dumps writes for a float:
+ * the shortest text that reads back, "3.0" for a whole number */
+static void py_float_repr(char out[40], double v)
+{
+	size_t n;
+
+	mmp_fmt_double(out, v);
+	if (isnan(v) || isinf(v) || strpbrk(out, ".e"))
+		return;
+	n = strlen(out);
+	memcpy(out + n, ".0", 3);
+}
+
+/* the index of the largest of `k` values, the first on a tie or NaN,
+ * as numpy's argmax */
+static size_t argmax(const float *v, size_t k)
+{
+	size_t i, best = 0;
+
+	for (i = 0; i < k; i++) {
+		if (isnan(v[i]))
+			return i;
+		if (v[i] > v[best])
+			best = i;
+	}
+	return best;
+}
+
+/*
+ * The answer of `mlflow models serve` for a directory mmp wrote: the
+ * frame that mmp_pyfunc.predict() returns, as the scoring server writes
+ * it (DataFrame.to_dict(orient="records"), then json.dump): a record per
+ * row, the label as a string, every float32 widened to a double.
+ */
+static void put_records(const struct serve_model *sm, const float *y,
+	size_t nrows, mmp_buf *out)
+{
+	size_t i, c, k = sm->noutputs;
+	char num[40];
+
+	mmp_buf_grow(out, 32 + nrows * 24 * sm->npycols);
+	mmp_buf_puts(out, "{\"predictions\": [");
+	for (i = 0; i < nrows; i++) {
+		const float *row = y + i * k;
+
+		mmp_buf_puts(out, i ? ", {" : "{");
+		for (c = 0; c < sm->npycols; c++) {
+			long src = sm->pycols[c].src;
+			float v;
+
+			if (c)
+				mmp_buf_puts(out, ", ");
+			mmp_buf_puts(out, sm->pycols[c].key);
+			if (sm->task == MMP_TASK_REGRESSION) {
+				v = row[0];
+			} else if (src == PYCOL_PREDICTION) {
+				mmp_buf_puts(out, sm->labels_py[
+					sm->task == MMP_TASK_BINARY ?
+					(row[0] > 0.5f ? 1 : 0) :
+					argmax(row, k)]);
+				continue;
+			} else if (sm->task == MMP_TASK_BINARY) {
+				/* 1 - p in float32, as the loader does */
+				v = src ? row[0] : 1.0f - row[0];
+			} else {
+				v = row[src];
+			}
+			py_float_repr(num, (double)v);
+			mmp_buf_puts(out, num);
+		}
+		mmp_buf_putc(out, '}');
+	}
+	mmp_buf_puts(out, "]}");
+}
+
 static void respond(const struct serve_model *sm,
 	struct serve_rows *rows, struct serve_response *resp)
 {
 	struct serve_live *live;
 	float *y;
 	size_t i, k;
-	char num[32];
+	char num[40];
 
 	y = mmp__reallocarray(NULL, rows->nrows ?
 		rows->nrows * sm->noutputs : 1, sizeof(float));
@@ -842,6 +917,11 @@ static void respond(const struct serve_model *sm,
 	if (live)
 		mmp_serve__live_add(live, rows->x, rows->nrows, y,
 			rows->entities);
+	if (sm->npycols) {
+		put_records(sm, y, rows->nrows, &resp->body);
+		free(y);
+		return;
+	}
 	mmp_buf_grow(&resp->body, 32 + rows->nrows * 16 * sm->noutputs);
 	mmp_buf_puts(&resp->body, "{\"predictions\": [");
 	for (i = 0; i < rows->nrows; i++) {

@@ -83,6 +83,52 @@ static int build_labels(struct serve_model *sm)
 	return 0;
 }
 
+/* a column of the loader's frame: assigning a name it has already
+ * replaces that column's values and keeps its place, as pandas does */
+static void pycol_add(struct serve_model *sm, const char *name, long src)
+{
+	mmp_buf b = MMP_BUF_INIT;
+	size_t i;
+
+	mmp_serve__put_py_json(&b, name);
+	mmp_buf_puts(&b, ": ");
+	for (i = 0; i < sm->npycols; i++) {
+		if (!strcmp(sm->pycols[i].key, b.ptr)) {
+			sm->pycols[i].src = src;
+			mmp_buf_dispose(&b);
+			return;
+		}
+	}
+	sm->pycols[sm->npycols].key = mmp_buf_detach(&b);
+	sm->pycols[sm->npycols++].src = src;
+}
+
+/*
+ * The columns of mmp_pyfunc.predict()'s frame when MLflow's scoring
+ * server calls it: the schema's entity columns are not among them, as
+ * the server keeps only the signature's inputs (the features) and so
+ * never passes them to the loader. Then "prediction" and, for
+ * classification, one probability per class in the schema's order.
+ */
+static void build_pycols(struct serve_model *sm)
+{
+	const mmp_model_schema *sc = sm->schema;
+	size_t i;
+
+	sm->pycols = mmp__calloc(sm->nlabels + 1, sizeof(*sm->pycols));
+	pycol_add(sm, "prediction", PYCOL_PREDICTION);
+	if (sm->task == MMP_TASK_REGRESSION)
+		return;
+	sm->labels_py = mmp__calloc(sm->nlabels, sizeof(char *));
+	for (i = 0; i < sm->nlabels; i++) {
+		mmp_buf b = MMP_BUF_INIT;
+
+		mmp_serve__put_py_json(&b, sc->classes[i]);
+		sm->labels_py[i] = mmp_buf_detach(&b);
+		pycol_add(sm, sc->classes[i], (long)i);
+	}
+}
+
 int mmp_serve__model_new(struct serve_model **out, const mmp_model *m,
 	const mmp_serve_model_info *info)
 {
@@ -136,6 +182,10 @@ int mmp_serve__model_new(struct serve_model **out, const mmp_model *m,
 		add_slot(sm, sc->target, FIELD_TARGET, 0);
 	if ((error = build_labels(sm)) < 0)
 		goto done;
+	if (mmp_model_pyfunc_loader(m) &&
+	    !strcmp(mmp_model_pyfunc_loader(m), "mmp_pyfunc") &&
+	    (sm->task == MMP_TASK_REGRESSION || sc->nclasses == sm->nlabels))
+		build_pycols(sm);
 
 	sm->name = mmp__strdup(info && info->name ? info->name : "model");
 	if (info && info->run_id) {
@@ -178,6 +228,13 @@ void mmp_serve__model_free(struct serve_model *sm)
 		for (i = 0; i < sm->nlabels; i++)
 			free(sm->labels_json[i]);
 	free(sm->labels_json);
+	if (sm->labels_py)
+		for (i = 0; i < sm->nlabels; i++)
+			free(sm->labels_py[i]);
+	free(sm->labels_py);
+	for (i = 0; i < sm->npycols; i++)
+		free(sm->pycols[i].key);
+	free(sm->pycols);
 	free(sm->slots);
 	free(sm->names);
 	free(sm->name);

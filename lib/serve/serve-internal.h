@@ -29,6 +29,8 @@ enum serve_route {
 	ROUTE__COUNT
 };
 
+#define PYCOL_PREDICTION (-1L)
+
 /* the statuses the server answers, for the metrics labels */
 #define SERVE_NSTATUS 14
 #define SERVE_NBUCKETS 14
@@ -66,6 +68,16 @@ struct serve_model {
 	size_t noutputs;
 	size_t nlabels;          /* class labels (2 for binary) */
 	char **labels_json;      /* JSON string literals of the labels */
+	/*
+	 * /invocations for a directory mmp wrote answers what its loader
+	 * (mmp_pyfunc.py) returns: a record per row of these columns, in
+	 * this order, as Python's json writes them. `src` is
+	 * PYCOL_PREDICTION or a class index; `key` holds the key literal
+	 * and ": ". npycols 0: the xgboost flavor's bare numbers.
+	 */
+	struct pycol { char *key; long src; } *pycols;
+	size_t npycols;
+	char **labels_py;        /* the labels as Python's json writes them */
 	struct field_slot *slots;
 	size_t nslots;           /* a power of two */
 	struct cat_code **cats;  /* per feature; NULL for numeric */
@@ -254,6 +266,10 @@ extern const char mmp_serve__docs_html[];
  * characters escaped). */
 int mmp_serve__utf8(mmp_buf *out, const char *s, size_t max);
 int mmp_serve__put_text(mmp_buf *out, const char *s, size_t max);
+/* `s` as a JSON string literal the way Python's json.dumps writes it
+ * (ensure_ascii: every character outside printable ASCII as \uXXXX,
+ * lowercase, with surrogate pairs; a byte that is not UTF-8 as \ufffd) */
+void mmp_serve__put_py_json(mmp_buf *out, const char *s);
 
 /* port.c */
 int mmp_serve__port_holder(int *pid, mmp_buf *comm, int port);

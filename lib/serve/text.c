@@ -72,3 +72,52 @@ int mmp_serve__put_text(mmp_buf *out, const char *s, size_t max)
 	mmp_buf_dispose(&clean);
 	return cut;
 }
+
+void mmp_serve__put_py_json(mmp_buf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), at = 0, len, i;
+	unsigned int cp;
+
+	mmp_buf_putc(out, '"');
+	while (at < n) {
+		unsigned char c = p[at];
+
+		len = utf8_char(p + at, n - at);
+		if (c == '"' || c == '\\') {
+			mmp_buf_putc(out, '\\');
+			mmp_buf_putc(out, (char)c);
+		} else if (c == '\n') {
+			mmp_buf_puts(out, "\\n");
+		} else if (c == '\r') {
+			mmp_buf_puts(out, "\\r");
+		} else if (c == '\t') {
+			mmp_buf_puts(out, "\\t");
+		} else if (c == '\b') {
+			mmp_buf_puts(out, "\\b");
+		} else if (c == '\f') {
+			mmp_buf_puts(out, "\\f");
+		} else if (c >= 0x20 && c < 0x7f) {
+			mmp_buf_putc(out, (char)c);
+		} else {
+			/* the code point, or U+FFFD for a bad byte */
+			if (len <= 1) {
+				cp = len ? c : 0xfffd;
+			} else {
+				cp = c & (0x7fu >> len);
+				for (i = 1; i < len; i++)
+					cp = cp << 6 | (p[at + i] & 0x3f);
+			}
+			if (cp > 0xffff) {
+				cp -= 0x10000;
+				mmp_buf_printf(out, "\\u%04x\\u%04x",
+					0xd800 + (cp >> 10),
+					0xdc00 + (cp & 0x3ff));
+			} else {
+				mmp_buf_printf(out, "\\u%04x", cp);
+			}
+		}
+		at += len ? len : 1;
+	}
+	mmp_buf_putc(out, '"');
+}

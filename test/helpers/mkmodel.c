@@ -15,7 +15,10 @@
  *   mkmodel random OUT SEED [BOOSTER]    (objective SEED % 13 of those mmp
  *           trains, random data with categories and NaNs; BOOSTER: dart)
  *   mkmodel records CSV [--limit N] [--drop C]...    (JSON list on stdout)
- *   mkmodel compare MODEL CSV RESPONSE [--mlflow]
+ *   mkmodel compare MODEL CSV RESPONSE [--mlflow]    (RESPONSE from
+ *           /predict, or with --mlflow from /invocations: the records
+ *           of the model directory's pyfunc loader, and the label of
+ *           each row checked too)
  */
 #include <math.h>
 #include <stdint.h>
@@ -731,14 +734,32 @@ static int cmd_compare(int argc, char **argv)
 		die2("wrong prediction count in", argv[4]);
 	for (i = 0; i < n; i++) {
 		p = cJSON_GetArrayItem(preds, (int)i);
-		if (mlflow) {
-			if (no == 1) {
-				bad += !same(y[i], p, i, 0);
-				continue;
+		if (mlflow && s->task != MMP_TASK_REGRESSION) {
+			const cJSON *label = cJSON_GetObjectItem(p,
+				"prediction");
+			size_t best = 0;
+
+			if (s->task == MMP_TASK_BINARY) {
+				bad += !same(1.0f - y[i], cJSON_GetObjectItem(p,
+					s->classes[0]), i, 0);
+				bad += !same(y[i], cJSON_GetObjectItem(p,
+					s->classes[1]), i, 1);
+				best = y[i] > 0.5f;
+			} else {
+				for (k = 0; k < no; k++) {
+					bad += !same(y[i * no + k],
+						cJSON_GetObjectItem(p,
+						s->classes[k]), i, k);
+					if (y[i * no + k] > y[i * no + best])
+						best = k;
+				}
 			}
-			for (k = 0; k < no; k++)
-				bad += !same(y[i * no + k],
-					cJSON_GetArrayItem(p, (int)k), i, k);
+			if (!cJSON_IsString(label) ||
+			    strcmp(label->valuestring, s->classes[best])) {
+				fprintf(stderr, "mkmodel: row %zu: served label "
+					"is not '%s'\n", i, s->classes[best]);
+				bad++;
+			}
 			continue;
 		}
 		if (s->task == MMP_TASK_REGRESSION) {

@@ -1,0 +1,199 @@
+#!/bin/sh
+# t4215-serve-pyfunc: for a model directory mmp wrote, POST /invocations
+# answers byte for byte what `mlflow models serve` answers for it: the
+# records the directory's own loader (code/mmp_pyfunc.py) returns, as
+# MLflow's scoring server writes them. Checked for every bundled recipe
+# and a model with categories and entity columns, in every body shape,
+# against the loader itself run in Python on the frame the scoring server
+# builds (mmp-serve-api(1), DIFFERENCES FROM MLFLOW).
+
+. "$(dirname "$0")/test-lib.sh"
+. "$TEST_DIRECTORY/helpers/serve-lib.sh"
+
+RECIPES="$SRC_DIR/recipes"
+if /usr/bin/python3 -c 'import xgboost, numpy, pandas' 2>/dev/null; then
+	test_set_prereq PYPD
+fi
+
+# bodies.py CSV MODEL_DIR: the CSV's rows in every body shape the scoring
+# server reads, numbers written as the file has them, every column of the
+# file (the target and entity columns too) and an unknown one; every
+# fifth row of a model with categories gets one it has not seen
+cat >bodies.py <<\EOF
+import csv, json, sys
+path, model_dir = sys.argv[1:3]
+schema = json.load(open(model_dir + "/mmp-schema.json"))
+kinds = {f["name"]: f["kind"] for f in schema["features"]}
+cats = [f["name"] for f in schema["features"] if f["kind"] == "categorical"]
+NA = {"", "NA", "N/A", "NaN", "nan", "null", "NULL"}
+rows = list(csv.DictReader(open(path, newline="")))
+for i, r in enumerate(rows):
+    r["unknown column"] = "x%d" % i
+    if cats and i % 5 == 4:
+        r[cats[i % len(cats)]] = "never seen"
+names = list(rows[0].keys())
+def cell(n, v):
+    if v.strip() in NA:
+        return "null"
+    if kinds.get(n) == "numeric":
+        return v
+    return json.dumps(v)
+recs = ["{" + ", ".join("%s: %s" % (json.dumps(n), cell(n, r[n]))
+                        for n in names) + "}" for r in rows]
+records = "[" + ",\n".join(recs) + "]"
+def write(name, text):
+    open(name, "w").write(text)
+write("records.json", '{"dataframe_records": %s}' % records)
+write("instances.json", '{"instances": %s}' % records)
+write("inputs.json", '{"inputs": %s}' % records)
+write("split.json", '{"dataframe_split": {"columns": %s, "data": [%s]}}' % (
+    json.dumps(names), ",\n".join("[" + ", ".join(cell(n, r[n])
+                                                  for n in names) + "]"
+                                  for r in rows)))
+cols = "{" + ", ".join("%s: [%s]" % (json.dumps(n), ", ".join(
+    cell(n, r[n]) for r in rows)) for n in names) + "}"
+write("inputs-columns.json", '{"inputs": %s}' % cols)
+write("instances-columns.json", '{"instances": %s}' % cols)
+with open("body.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(names)
+    for r in rows:
+        w.writerow([r[n] for n in names])
+EOF
+
+# expect.py MODEL_DIR BODY: what `mlflow models serve` answers for BODY
+# (a .json body, or .csv), written the way its scoring server writes it.
+# The request is read as MLflow 2's scoring server reads it
+# (dataframe_from_parsed_json, parse_tf_serving_input and convert_data_type
+# in mlflow/utils/proto_json_utils.py, parse_csv_input in
+# mlflow/pyfunc/scoring_server), the frame is made to the signature as
+# _enforce_schema in mlflow/models/utils.py makes it, and the directory's
+# loader predicts, as mlflow.pyfunc.load_model() loads it.
+cat >expect.py <<\EOF
+import importlib, io, json, os, sys
+import numpy as np, pandas as pd
+d, body = sys.argv[1:3]
+ml = open(d + "/MLmodel").read()
+line = [l for l in ml.splitlines() if l.startswith("  inputs: ")][0]
+sig = json.loads(line[len("  inputs: "):].strip("'").replace("''", "'"))
+types = {c["name"]: c["type"] for c in sig}
+NUMPY = {"double": np.dtype("float64"), "long": np.dtype("int64"),
+         "string": np.dtype("str")}
+PANDAS = {"double": np.dtype("float64"), "long": np.dtype("int64"),
+          "string": np.dtype("O")}
+
+def cast_frame(pdf):
+    for n, t in types.items():
+        if n in pdf.columns:
+            pdf[n] = pdf[n].astype(PANDAS[t], copy=False)
+    return pdf
+
+def convert(v, n):
+    if n not in types:
+        return np.array(v)
+    t = NUMPY[types[n]]
+    return np.array(v, t) if isinstance(v, list) else np.array([v], t)[0]
+
+def tensor(items, instances):
+    if isinstance(items, dict):
+        return {k: convert(v, k) for k, v in items.items()}
+    if instances:
+        cols = {}
+        for item in items:
+            for k, v in item.items():
+                cols.setdefault(k, []).append(v)
+        cols = {k: convert(v, k) for k, v in cols.items()}
+        n = len(next(iter(cols.values())))
+        assert all(len(v) == n for v in cols.values())
+        return cols
+    return [{k: convert(v, k) for k, v in item.items()} for item in items]
+
+def enforce(pf):
+    if not isinstance(pf, pd.DataFrame):
+        if isinstance(pf, dict) and all(np.isscalar(v) or v is None
+                                        for v in pf.values()):
+            pf = pd.DataFrame([pf])
+        else:
+            pf = pd.DataFrame(pf)
+    missing = [n for n in types if n not in pf.columns]
+    assert not missing, missing
+    out = pd.DataFrame()
+    for n, t in types.items():
+        v = pf[n]
+        if v.dtype == object and t != "string":
+            v = v.infer_objects()
+        if not (t == "string" and v.dtype == object):
+            assert v.dtype == PANDAS[t], (n, v.dtype)
+        out[n] = v
+    return out
+
+if body.endswith(".csv"):
+    frame = pd.read_csv(io.StringIO(open(body).read()),
+                        dtype={n: PANDAS[t] for n, t in types.items()})
+else:
+    doc = json.load(open(body))
+    (fmt, val), = [(k, v) for k, v in doc.items() if k in
+                   ("dataframe_records", "dataframe_split", "instances",
+                    "inputs")]
+    if fmt == "dataframe_records":
+        frame = cast_frame(pd.DataFrame(data=val))
+    elif fmt == "dataframe_split":
+        frame = cast_frame(pd.DataFrame(index=val.get("index"),
+                                        columns=val.get("columns"),
+                                        data=val["data"]))
+    else:
+        frame = tensor(val, fmt == "instances")
+
+sys.path.insert(0, os.path.join(d, "code"))
+model = importlib.import_module("mmp_pyfunc")._load_pyfunc(
+    os.path.join(d, "model.ubj"))
+import warnings
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    out = model.predict(enforce(frame))
+sys.stdout.write(json.dumps({"predictions": out.to_dict(orient="records")}))
+EOF
+
+BODIES="records.json split.json instances.json inputs.json
+	inputs-columns.json instances-columns.json body.csv"
+
+# check NAME DIR CSV: every body shape answers what the loader answers
+check() {
+	/usr/bin/python3 bodies.py "$3" "$2" &&
+	serve_start $1 --model-dir "$2" &&
+	for b in $BODIES
+	do
+		/usr/bin/python3 expect.py "$2" $b >expect || return 1
+		case $b in
+		*.csv)	st=$(req $1 POST /invocations \
+				-H "Content-Type: text/csv" --data-binary @$b) ;;
+		*)	st=$(post $1 /invocations @$b) ;;
+		esac
+		test "$st" = 200 && test_cmp expect out || return 1
+	done &&
+	serve_stop $1 &&
+	test "$(cat $1.rc)" = 0
+}
+
+test_expect_success 'set up the bundled recipes' '
+	mmp init -q proj &&
+	cp "$RECIPES"/*.yaml proj/recipes/ &&
+	cp "$RECIPES"/data/*.csv proj/recipes/data/
+'
+
+for r in breast-cancer diabetes penguins
+do
+	test_expect_success PYPD,JQ "$r: /invocations answers what the loader returns" '
+		(cd proj && mmp train -q --recipe recipes/$r.yaml --json) >$r.json &&
+		csv=$(sed -n "s/^  source: //p" "$RECIPES/$r.yaml") &&
+		check $r "$(json_get $r.json .model_dir)" proj/recipes/$csv
+	'
+done
+
+test_expect_success PYPD,JQ 'categories and entity columns: the loader'"'"'s records' '
+	mkmodel train churn "$FIXTURES/serve/churn.csv" binary churned \
+		--entity customer_id --cat plan --cat region &&
+	check churn churn "$FIXTURES/serve/churn.csv"
+'
+
+test_done
