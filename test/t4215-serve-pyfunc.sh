@@ -196,4 +196,26 @@ test_expect_success PYPD,JQ 'categories and entity columns: the loader'"'"'s rec
 	check churn churn "$FIXTURES/serve/churn.csv"
 '
 
+test_expect_success PYPD,JQ 'a directory of the xgboost flavor keeps its bare numbers' '
+	dir=$(json_get breast-cancer.json .model_dir) &&
+	mkdir xgbflavor &&
+	cp "$dir/model.ubj" xgbflavor/ &&
+	sed -e "s/loader_module: mmp_pyfunc/loader_module: mlflow.xgboost/" \
+		-e "/^    code: code$/d" "$dir/MLmodel" >xgbflavor/MLmodel &&
+	serve_start x --model-dir xgbflavor &&
+	serve_start m --model-dir "$dir" &&
+	/usr/bin/python3 bodies.py proj/recipes/data/breast_cancer.csv "$dir" &&
+	test "$(post x /invocations @split.json)" = 200 &&
+	mv out got &&
+	test "$(post m /invocations @split.json)" = 200 &&
+	/usr/bin/python3 -c "import json, sys
+second = json.load(open(sys.argv[1]))[\"classes\"][1]
+recs = json.load(open(\"out\"))[\"predictions\"]
+sys.stdout.write(json.dumps({\"predictions\": [r[second] for r in recs]}))
+" "$dir/mmp-schema.json" >want &&
+	test "$(jq ".predictions | length" want)" = 569 &&
+	test_cmp want got &&
+	serve_stop x && serve_stop m
+'
+
 test_done

@@ -932,7 +932,9 @@ static void respond(const struct serve_model *sm,
 		for (k = 0; k < sm->noutputs; k++) {
 			float v = y[i * sm->noutputs + k];
 
-			mmp_fmt_float(num, v);
+			/* numpy's tolist() widens the float32 values to
+			 * doubles, json writes their repr() */
+			py_float_repr(num, (double)v);
 			mmp_buf_printf(&resp->body, isnan(v) || isinf(v) ?
 				"%s\"%s\"" : "%s%s", k ? ", " : "", num);
 		}

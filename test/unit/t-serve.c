@@ -87,12 +87,14 @@ static void test_predict(mmp_server *s, const mmp_model *m)
 {
 	mmp_buf out = MMP_BUF_INIT;
 	float row[2] = { 1.5f, 0.0f }, y;
-	char num[32], want[256];
+	char num[32], inv[32], want[256];
 
 	is_int(handle(s, "GET", "/health", NULL, NULL, NULL, &out), 200,
 		"/health is 200 once the model is set");
 	mmp_model_predict(m, row, 1, 2, &y);
 	mmp_fmt_float(num, y);
+	/* /invocations writes it widened to a double, as MLflow does */
+	mmp_fmt_double(inv, (double)y);
 	is_int(handle(s, "POST", "/predict", "application/json", NULL,
 		"{\"colour\": \"red\", \"x\": 1.5, \"id\": 7}", &out), 200,
 		"predict one record");
@@ -113,7 +115,7 @@ static void test_predict(mmp_server *s, const mmp_model *m)
 		"counted: %s", out.ptr);
 	is_int(handle(s, "POST", "/invocations", "text/csv", NULL,
 		"x,colour\n1.5,red\n,\n", &out), 200, "CSV, empty = missing");
-	snprintf(want, sizeof(want), "{\"predictions\": [%s, ", num);
+	snprintf(want, sizeof(want), "{\"predictions\": [%s, ", inv);
 	ok(strstr(out.ptr, want) == out.ptr, "CSV answer: %s", out.ptr);
 	is_int(handle(s, "POST", "/invocations", "text/csv", NULL,
 		"x,colour\n\"1.5,red\n", &out), 400, "unterminated quote");
