@@ -196,6 +196,52 @@ test_expect_success PYPD,JQ 'categories and entity columns: the loader'"'"'s rec
 	check churn churn "$FIXTURES/serve/churn.csv"
 '
 
+# body SHAPE LITERAL: a request of two rows whose first "code" is LITERAL
+body() {
+	case $1 in
+	split)	printf '{"dataframe_split": {"columns": ["code", "x"], "data": [[%s, 0.5], ["1", 0.5]]}}' "$2" ;;
+	*-columns)
+		printf '{"%s": {"code": [%s, "1"], "x": [0.5, 0.5]}}' "${1%-columns}" "$2" ;;
+	*)	printf '{"%s": [{"code": %s, "x": 0.5}, {"code": "1", "x": 0.5}]}' "$1" "$2" ;;
+	esac >body.json
+}
+
+test_expect_success PYPD,JQ 'a number for a category: the text pandas or numpy makes of it' '
+	awk "BEGIN { print \"code,x,y\"
+		for (i = 0; i < 400; i++) {
+			c = i % 4 == 3 ? 2007 : i % 4 + 1
+			printf \"%d,%.2f,%s\\n\", c, (i * 37 % 100) / 100,
+				c == 2 || c == 2007 ? \"yes\" : \"no\"
+		} }" >codes.csv &&
+	mkmodel train codes codes.csv binary y --cat code &&
+	serve_start k --model-dir codes &&
+	for lit in 3 3.0 "\"3\"" 30e-1 3E0 3.5 true null "\"3.0\"" \
+		2.007e3 1e17 -0.0 12345678901234567890 "[3]" \
+		"{\"a\": 3}"
+	do
+		for shape in dataframe_records split instances inputs \
+			inputs-columns instances-columns
+		do
+			body $shape "$lit" &&
+			st=$(post k /invocations @body.json) &&
+			if /usr/bin/python3 expect.py codes body.json >expect \
+				2>/dev/null
+			then
+				test "$st" = 200 && test_cmp expect out
+			else
+				test "$st" = 400 &&
+				test "$(json_get out .error_code)" = BAD_REQUEST
+			fi || { echo "code $lit in $shape"; return 1; }
+		done
+	done &&
+	body instances 3 && post k /invocations @body.json && mv out three &&
+	body instances 3.0 && post k /invocations @body.json &&
+	! test_cmp three out >/dev/null &&
+	body dataframe_records 3.0 && post k /invocations @body.json &&
+	test_cmp three out &&
+	serve_stop k
+'
+
 test_expect_success PYPD,JQ 'a directory of the xgboost flavor keeps its bare numbers' '
 	dir=$(json_get breast-cancer.json .model_dir) &&
 	mkdir xgbflavor &&

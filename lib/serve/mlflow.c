@@ -213,20 +213,181 @@ static void why_set(struct why *w, const char *type, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* the text a JSON value stands for as a category, as mmp's pyfunc
- * loader (pandas) or numpy's str() makes it */
-static const char *category_text(const cJSON *v, enum cast how, char *num)
+/* Python's repr() of a double, which json.dumps writes for a float:
+ * the shortest text that reads back, "3.0" for a whole number */
+static void py_float_repr(char out[40], double v)
 {
-	if (cJSON_IsString(v))
-		return v->valuestring;
-	if (cJSON_IsBool(v))
-		return how == CAST_PANDAS ? (cJSON_IsTrue(v) ? "true" :
-			"false") : (cJSON_IsTrue(v) ? "True" : "False");
-	if (cJSON_IsNumber(v)) {
-		mmp_fmt_double(num, v->valuedouble);
-		return num;
+	size_t n;
+
+	mmp_fmt_double(out, v);
+	if (isnan(v) || isinf(v) || strpbrk(out, ".e"))
+		return;
+	n = strlen(out);
+	memcpy(out + n, ".0", 3);
+}
+
+/*
+ * The text of the numbers of a request body, for the numpy casts.
+ * Python's json reads 3 as an int and 3.0 or 3e0 as a float, and numpy's
+ * str() of them differs ("3", "3.0") where cJSON keeps one double.
+ * Found on first use: the number literals of the text, in order, are
+ * the number items of the tree in pre-order.
+ */
+struct numtext {
+	const cJSON *root;
+	const char *text;
+	size_t len;              /* the bytes cJSON parsed */
+	struct numlit {
+		const cJSON *item;
+		const char *at;
+		size_t len;
+	} *lits;
+	size_t n, alloc;
+	int built;               /* 1: lits found; -1: they did not pair */
+};
+
+#define NUMTEXT_INIT(root, text, len) { root, text, len, NULL, 0, 0, 0 }
+
+static void numtext_items(struct numtext *nt, const cJSON *v)
+{
+	for (; v; v = v->next) {
+		if (cJSON_IsNumber(v)) {
+			MMP_ALLOC_GROW(nt->lits, nt->n + 1, nt->alloc);
+			nt->lits[nt->n].item = v;
+			nt->lits[nt->n++].at = NULL;
+		}
+		if (v->child)
+			numtext_items(nt, v->child);
 	}
-	return NULL;
+}
+
+static int cmp_numlit(const void *a, const void *b)
+{
+	const cJSON *x = ((const struct numlit *)a)->item;
+	const cJSON *y = ((const struct numlit *)b)->item;
+
+	return x < y ? -1 : x > y;
+}
+
+static void numtext_build(struct numtext *nt)
+{
+	const char *p = nt->text, *end = nt->text + nt->len, *start;
+	size_t k = 0;
+
+	nt->built = -1;
+	numtext_items(nt, nt->root);
+	while (p < end) {
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++)
+				if (*p == '\\' && p + 1 < end)
+					p++;
+			p++;
+			continue;
+		}
+		if (*p != '-' && (*p < '0' || *p > '9')) {
+			p++;
+			continue;
+		}
+		start = p;
+		while (p < end && strchr("0123456789+-.eE", *p))
+			p++;
+		if (k == nt->n)
+			return;
+		nt->lits[k].at = start;
+		nt->lits[k++].len = (size_t)(p - start);
+	}
+	if (k != nt->n)
+		return;
+	qsort(nt->lits, nt->n, sizeof(*nt->lits), cmp_numlit);
+	nt->built = 1;
+}
+
+/* the literal of number item `v`, or NULL */
+static const struct numlit *numtext_find(struct numtext *nt,
+	const cJSON *v)
+{
+	struct numlit key = { v, NULL, 0 };
+
+	if (!nt)
+		return NULL;
+	if (!nt->built)
+		numtext_build(nt);
+	if (nt->built < 0)
+		return NULL;
+	return bsearch(&key, nt->lits, nt->n, sizeof(*nt->lits),
+		cmp_numlit);
+}
+
+/* Python's str() of the number json reads from literal `lit`: an int's
+ * digits, or repr() of a float */
+static void py_number_str(mmp_buf *out, const struct numlit *lit, double v)
+{
+	const char *p = lit->at, *end = lit->at + lit->len;
+	char num[40];
+	int neg = 0;
+
+	if (!memchr(p, '.', lit->len) && !memchr(p, 'e', lit->len) &&
+	    !memchr(p, 'E', lit->len)) {
+		if (*p == '-' || *p == '+')
+			neg = *p++ == '-';
+		while (p + 1 < end && *p == '0')
+			p++;
+		if (neg && !(p + 1 == end && *p == '0'))
+			mmp_buf_putc(out, '-');
+		mmp_buf_put(out, p, (size_t)(end - p));
+		return;
+	}
+	if (isinf(v)) {
+		mmp_buf_puts(out, v > 0 ? "inf" : "-inf");
+		return;
+	}
+	py_float_repr(num, v);
+	mmp_buf_puts(out, num);
+}
+
+/*
+ * The text a JSON value stands for as a category, into `out`; 0, or -1
+ * when it stands for none (a missing value). The dataframe formats go
+ * through pandas: mmp's pyfunc loader matches a number as its integer
+ * when it is a whole one (_category_text), a boolean as "true" or
+ * "false". instances and inputs go through numpy's str(): a JSON
+ * integer as its digits, any other number as Python's repr() of the
+ * float, "True", "False", and "None" for null.
+ */
+static int category_text(mmp_buf *out, const cJSON *v, enum cast how,
+	struct numtext *nt)
+{
+	const struct numlit *lit;
+	char num[40];
+	double d;
+
+	mmp_buf_clear(out);
+	if (cJSON_IsString(v)) {
+		mmp_buf_puts(out, v->valuestring);
+	} else if (cJSON_IsBool(v)) {
+		mmp_buf_puts(out, how == CAST_PANDAS ? (cJSON_IsTrue(v) ?
+			"true" : "false") : (cJSON_IsTrue(v) ? "True" :
+			"False"));
+	} else if (cJSON_IsNull(v) && how == CAST_NUMPY) {
+		mmp_buf_puts(out, "None");
+	} else if (cJSON_IsNumber(v)) {
+		d = v->valuedouble;
+		if (how == CAST_NUMPY && (lit = numtext_find(nt, v))) {
+			py_number_str(out, lit, d);
+		} else if (how == CAST_PANDAS && d == trunc(d) &&
+		    fabs(d) < 0x1p63) {
+			/* str(int(f)): every digit, as %.0f writes them */
+			mmp_buf_printf(out, "%.0f", d == 0 ? 0.0 : d);
+		} else if (isinf(d)) {
+			mmp_buf_puts(out, d > 0 ? "inf" : "-inf");
+		} else {
+			py_float_repr(num, d);
+			mmp_buf_puts(out, num);
+		}
+	} else {
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -235,20 +396,26 @@ static const char *category_text(const cJSON *v, enum cast how, char *num)
  * not seen is a missing value, as mmp's pyfunc loader takes it.
  */
 static int cast_json(const struct serve_model *sm, size_t f,
-	const cJSON *v, enum cast how, float *out, struct why *why)
+	const cJSON *v, enum cast how, struct numtext *nt, float *out,
+	struct why *why)
 {
 	const mmp_model_feature *feat = &sm->schema->features[f];
 	int lng = feat->type == MMP_COLUMN_LONG;
 	char num[32];
-	const char *text;
 	double d;
 	int r;
 
 	*out = NAN;
 	if (feat->kind == MMP_FEATURE_CATEGORICAL) {
-		text = v ? category_text(v, how, num) : NULL;
-		if (text)
-			mmp_serve__category(sm, f, text, out);
+		/* numpy cannot make a column of a list and other values */
+		if (how == CAST_NUMPY && cJSON_IsArray(v)) {
+			why_set(why, "ValueError", "setting an array element "
+				"with a sequence.");
+			return -1;
+		}
+		if (v && category_text(&why->text, v, how, nt) == 0)
+			mmp_serve__category(sm, f, why->text.ptr, out);
+		mmp_buf_clear(&why->text);
 		return 0;
 	}
 	if (!v || cJSON_IsNull(v)) {
@@ -439,7 +606,7 @@ static void alloc_rows(struct serve_rows *rows, const struct serve_model *sm,
 /* every feature missing: what a positional list or a scalar gives,
  * once its values cast to the first feature's type */
 static int all_missing(const struct serve_model *sm, const cJSON *v,
-	struct serve_response *resp)
+	struct numtext *nt, struct serve_response *resp)
 {
 	struct why why = { NULL, MMP_BUF_INIT, 0 };
 	struct columns c;
@@ -450,18 +617,18 @@ static int all_missing(const struct serve_model *sm, const cJSON *v,
 	columns_init(&c, sm);
 	cJSON_ArrayForEach(it, v) {
 		if (!cJSON_IsArray(it)) {
-			if (sm->nfeatures && cast_json(sm, 0, it, CAST_NUMPY,
+			if (sm->nfeatures && cast_json(sm, 0, it, CAST_NUMPY, nt,
 			    &x, &why) < 0)
 				goto fail;
 			continue;
 		}
 		cJSON_ArrayForEach(cell, it)
 			if (sm->nfeatures && cast_json(sm, 0, cell,
-			    CAST_NUMPY, &x, &why) < 0)
+			    CAST_NUMPY, nt, &x, &why) < 0)
 				goto fail;
 	}
 	if (!cJSON_IsArray(v) && sm->nfeatures &&
-	    cast_json(sm, 0, v, CAST_NUMPY, &x, &why) < 0)
+	    cast_json(sm, 0, v, CAST_NUMPY, nt, &x, &why) < 0)
 		goto fail;
 	columns_missing(&c, sm, resp);
 	goto done;
@@ -504,7 +671,7 @@ static int from_records(const struct serve_model *sm, const cJSON *list,
 		i = 0;
 		cJSON_ArrayForEach(rec, list) {
 			if (cast_json(sm, f, cJSON_GetObjectItemCaseSensitive(
-			    rec, name), CAST_PANDAS,
+			    rec, name), CAST_PANDAS, NULL,
 			    &rows->x[i * sm->nfeatures + f], &why) < 0) {
 				cast_error(resp, sm, f, CAST_PANDAS, &why);
 				goto done;
@@ -597,7 +764,7 @@ static int from_split(const struct serve_model *sm, const cJSON *split,
 		cJSON_ArrayForEach(row, data) {
 			it = cJSON_IsArray(row) ?
 				cJSON_GetArrayItem(row, (int)c.of[f]) : row;
-			if (cast_json(sm, f, it, CAST_PANDAS,
+			if (cast_json(sm, f, it, CAST_PANDAS, NULL,
 			    &rows->x[i * sm->nfeatures + f], &why) < 0) {
 				cast_error(resp, sm, f, CAST_PANDAS, &why);
 				error = -1;
@@ -621,7 +788,8 @@ done:
  * them, for "inputs" pandas does as it builds the frame.
  */
 static int from_columns(const struct serve_model *sm, const cJSON *obj,
-	int instances, struct serve_rows *rows, struct serve_response *resp)
+	int instances, struct numtext *nt, struct serve_rows *rows,
+	struct serve_response *resp)
 {
 	struct why why = { NULL, MMP_BUF_INIT, 0 };
 	struct columns c;
@@ -669,7 +837,7 @@ static int from_columns(const struct serve_model *sm, const cJSON *obj,
 			continue;
 		f = slot->index;
 		if (!cJSON_IsArray(it)) {
-			if (cast_json(sm, f, it, CAST_NUMPY, &rows->x[f],
+			if (cast_json(sm, f, it, CAST_NUMPY, nt, &rows->x[f],
 			    &why) < 0)
 				goto fail;
 			for (i = 1; i < n; i++)
@@ -678,7 +846,7 @@ static int from_columns(const struct serve_model *sm, const cJSON *obj,
 		}
 		i = 0;
 		cJSON_ArrayForEach(cell, it) {
-			if (cast_json(sm, f, cell, CAST_NUMPY,
+			if (cast_json(sm, f, cell, CAST_NUMPY, nt,
 			    &rows->x[i * sm->nfeatures + f], &why) < 0)
 				goto fail;
 			i++;
@@ -702,7 +870,8 @@ done:
  * an integer column with a gap an integer column).
  */
 static int from_objects(const struct serve_model *sm, const cJSON *list,
-	int instances, struct serve_rows *rows, struct serve_response *resp)
+	int instances, struct numtext *nt, struct serve_rows *rows,
+	struct serve_response *resp)
 {
 	struct why why = { NULL, MMP_BUF_INIT, 0 };
 	struct columns c;
@@ -735,7 +904,15 @@ static int from_objects(const struct serve_model *sm, const cJSON *list,
 			    it->string) != it)
 				continue;
 			f = (size_t)fi;
-			if (cast_json(sm, f, it, CAST_NUMPY,
+			/* "inputs" casts each record's value alone: a list
+			 * is a category no model has seen */
+			if (!instances && cJSON_IsArray(it) &&
+			    sm->schema->features[f].kind ==
+			    MMP_FEATURE_CATEGORICAL) {
+				count[f]++;
+				continue;
+			}
+			if (cast_json(sm, f, it, CAST_NUMPY, nt,
 			    &rows->x[(instances ? count[f] : i) *
 			    sm->nfeatures + f], &why) < 0)
 				goto fail;
@@ -783,13 +960,14 @@ done:
 
 /* "instances" and "inputs" */
 static int from_tensor(const struct serve_model *sm, const cJSON *v,
-	int instances, struct serve_rows *rows, struct serve_response *resp)
+	int instances, struct numtext *nt, struct serve_rows *rows,
+	struct serve_response *resp)
 {
 	const cJSON *it;
 	int objects = 0, others = 0;
 
 	if (cJSON_IsObject(v))
-		return from_columns(sm, v, instances, rows, resp);
+		return from_columns(sm, v, instances, nt, rows, resp);
 	cJSON_ArrayForEach(it, v) {
 		if (cJSON_IsObject(it))
 			objects++;
@@ -803,7 +981,7 @@ static int from_tensor(const struct serve_model *sm, const cJSON *v,
 
 		cJSON_AddItemReferenceToObject(col,
 			sm->schema->features[0].name, (cJSON *)v);
-		error = from_columns(sm, col, instances, rows, resp);
+		error = from_columns(sm, col, instances, nt, rows, resp);
 		cJSON_Delete(col);
 		return error;
 	}
@@ -811,21 +989,8 @@ static int from_tensor(const struct serve_model *sm, const cJSON *v,
 	 * all are */
 	if (cJSON_IsArray(v) && (instances ?
 	    cJSON_IsObject(cJSON_GetArrayItem(v, 0)) : objects && !others))
-		return from_objects(sm, v, instances, rows, resp);
-	return all_missing(sm, v, resp);
-}
-
-/* Python's repr() of a double, which json.dumps writes for a float:
- * the shortest text that reads back, "3.0" for a whole number */
-static void py_float_repr(char out[40], double v)
-{
-	size_t n;
-
-	mmp_fmt_double(out, v);
-	if (isnan(v) || isinf(v) || strpbrk(out, ".e"))
-		return;
-	n = strlen(out);
-	memcpy(out + n, ".0", 3);
+		return from_objects(sm, v, instances, nt, rows, resp);
+	return all_missing(sm, v, nt, resp);
 }
 
 /* the index of the largest of `k` values, the first on a tie or NaN,
@@ -1016,8 +1181,12 @@ static void invocations_json(const struct serve_model *sm,
 		else
 			*ok = from_records(sm, input, rows, resp) == 0;
 	} else {
+		struct numtext nt = NUMTEXT_INIT(doc, req->body,
+			(size_t)(end - req->body));
+
 		*ok = from_tensor(sm, input, !strcmp(which, "instances"),
-			rows, resp) == 0;
+			&nt, rows, resp) == 0;
+		free(nt.lits);
 	}
 done:
 	mmp_buf_dispose(&fields);
