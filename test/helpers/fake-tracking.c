@@ -47,6 +47,13 @@
  * seconds (a reply lost in the network). GET /__fake/state dumps every
  * experiment, run (with the full metric history), model and artifact.
  * POST /__fake/gc removes deleted runs for good, as `mlflow gc` does.
+ * POST /__fake/fail {"route": "artifacts/list", "run_id": ID, "status":
+ * 403|500|<4xx>, "times": N} makes that route refuse requests naming that
+ * run (any run without run_id) N times (-1: until told otherwise; 0
+ * clears the rule) as the server would: 403 as the basic-auth app's
+ * text/plain "Permission denied" (a user without rights to it), 500 as
+ * Flask's HTML page for an exception (an artifact store the server
+ * cannot read), any other as MLflow JSON.
  * --short-downloads N answers every artifact download with its last N
  * bytes left out, as a complete 200 (a proxy that cut the file).
  * --page-size N makes runs/search, experiments/search and
@@ -118,6 +125,12 @@ static struct {
 	long stall_n, stall_seen;
 	long short_downloads;
 	long page_size;
+	struct fail_rule {
+		char route[64];
+		char run_id[128];   /* "": any run */
+		long status, times;
+	} fails[16];
+	size_t nfails;
 } S;
 
 /* requests run on one thread per connection; the state has one lock */
@@ -2443,6 +2456,64 @@ static enum MHD_Result serve_state(struct ctx *x)
 	return send_json(x->conn, 200, o);
 }
 
+/* POST /__fake/fail: set, replace or clear a refusal of a route */
+static enum MHD_Result serve_fail(struct ctx *x)
+{
+	cJSON *in = cJSON_ParseWithLength(x->req->body ? x->req->body : "",
+		x->req->len);
+	const char *route = jstr(in, "route"), *run = jstr(in, "run_id");
+	const cJSON *st = cJSON_GetObjectItem(in, "status");
+	const cJSON *times = cJSON_GetObjectItem(in, "times");
+	struct fail_rule *f = NULL;
+	size_t i;
+
+	if (!route || !*route || strlen(route) >= sizeof(f->route) ||
+	    (run && strlen(run) >= sizeof(f->run_id)) ||
+	    !cJSON_IsNumber(times) || (times->valueint &&
+	    (!cJSON_IsNumber(st) || st->valueint < 400 ||
+	    st->valueint > 599))) {
+		cJSON_Delete(in);
+		return send_text(x->conn, 400, "text/plain", "bad rule");
+	}
+	for (i = 0; i < S.nfails; i++)
+		if (!strcmp(S.fails[i].route, route) &&
+		    !strcmp(S.fails[i].run_id, run ? run : ""))
+			f = &S.fails[i];
+	if (!f && S.nfails < sizeof(S.fails) / sizeof(S.fails[0]))
+		f = &S.fails[S.nfails++];
+	if (!f) {
+		cJSON_Delete(in);
+		return send_text(x->conn, 400, "text/plain", "too many rules");
+	}
+	snprintf(f->route, sizeof(f->route), "%s", route);
+	snprintf(f->run_id, sizeof(f->run_id), "%s", run ? run : "");
+	f->status = times->valueint ? st->valueint : 0;
+	f->times = times->valueint;
+	cJSON_Delete(in);
+	x->out = cJSON_CreateObject();
+	return send_json(x->conn, 200, x->out);
+}
+
+/* a refusal set with /__fake/fail for this request, or NULL */
+static struct fail_rule *fail_rule_of(struct ctx *x, const char *name)
+{
+	const char *run;
+	size_t i;
+
+	for (i = 0; i < S.nfails; i++) {
+		struct fail_rule *f = &S.fails[i];
+		if (!f->times || strcmp(f->route, name))
+			continue;
+		run = arg(x, "run_id");
+		if (f->run_id[0] && (!run || strcmp(run, f->run_id)))
+			continue;
+		if (f->times > 0)
+			f->times--;
+		return f;
+	}
+	return NULL;
+}
+
 /* `mlflow gc`: deleted runs, their history and artifacts gone for good */
 static enum MHD_Result serve_gc(struct ctx *x)
 {
@@ -2549,7 +2620,28 @@ static enum MHD_Result serve_api(struct ctx *x, const char *name)
 	x->status = 200;
 	x->out = NULL;
 	{
-		cJSON *res = r->fn(x);
+		const struct fail_rule *f = fail_rule_of(x, name);
+		cJSON *res;
+
+		if (f && f->status == 403)
+			return send_text(x->conn, 403,
+				"text/plain; charset=utf-8",
+				"Permission denied");
+		if (f && f->status == 500)
+			return send_text(x->conn, 500,
+				"text/html; charset=utf-8", "<!doctype html>\n"
+				"<html lang=en>\n<title>500 Internal Server "
+				"Error</title>\n<h1>Internal Server Error</h1>"
+				"\n<p>The server encountered an internal error "
+				"and was unable to complete your request. "
+				"Either the server is overloaded or there is an "
+				"error in the application.</p>\n");
+		if (f) {
+			err(x, (unsigned int)f->status, INVALID, "injected "
+				"failure");
+			return send_json(x->conn, x->status, x->out);
+		}
+		res = r->fn(x);
 		if (res) {
 			cJSON_Delete(x->out);
 			x->out = res;
@@ -2631,6 +2723,9 @@ static enum MHD_Result dispatch(struct ctx *x, const char *url)
 		return serve_state(x);
 	if (!strcmp(path, "/__fake/gc"))
 		return serve_gc(x);
+	if (!strcmp(path, "/__fake/fail"))
+		return strcmp(x->method, "POST") ? send_html_405(x->conn) :
+			serve_fail(x);
 	if (S.fail_first > 0 && strncmp(path, "/health", 7) &&
 	    strcmp(path, "/version")) {
 		S.fail_first--;
