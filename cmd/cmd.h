@@ -32,6 +32,8 @@ enum {
 				   mmp monitor: warn */
 	EXIT_REJECTED = 3,      /* mmp approve: the version was rejected;
 				   mmp monitor: alert */
+	EXIT_PARTIAL = 2,       /* mmp sync --pull: done, but something
+				   could not be read (said on stderr) */
 	EXIT_FATAL = 128,
 	EXIT_USAGE = 129,
 	EXIT_INTERRUPTED = 130

@@ -13,7 +13,7 @@
 static const char *const sync_usage[] = {
 	"mmp sync [--dry-run] [--run <run>] [--tracking-uri <uri>]",
 	"    [--retries <n>] [--json] [-v | -q]",
-	"mmp sync --pull [--experiment <name>]... [--dry-run]",
+	"mmp sync --pull [--experiment <name>]... [--full] [--dry-run]",
 	"    [--tracking-uri <uri>] [--retries <n>] [--json] [-v | -q]",
 	"mmp sync status [--tracking-uri <uri>] [--json]",
 	NULL
@@ -188,6 +188,9 @@ static void add_pull_counts(cJSON *o, const mmp_sync_pull_experiment *e)
 	cJSON_AddNumberToObject(o, "tags", (double)e->tags);
 	cJSON_AddNumberToObject(o, "metrics", (double)e->metrics);
 	cJSON_AddNumberToObject(o, "artifacts", (double)e->artifacts);
+	cJSON_AddNumberToObject(o, "runs_reread", (double)e->runs_reread);
+	cJSON_AddNumberToObject(o, "runs_artifacts_unknown",
+		(double)e->runs_artifacts_unknown);
 	cJSON_AddBoolToObject(o, "resumed", e->resumed);
 }
 
@@ -198,7 +201,8 @@ static void print_pull_json(const mmp_sync_pull_result *r, int dry, int err)
 
 	cJSON_AddStringToObject(doc, "remote", r->remote ? r->remote : "");
 	cJSON_AddBoolToObject(doc, "dry_run", dry);
-	cJSON_AddStringToObject(doc, "status", err ? "failed" : "ok");
+	cJSON_AddStringToObject(doc, "status", err ? "failed" :
+		r->unknown_nr ? "partial" : "ok");
 	if (err) {
 		cJSON_AddStringToObject(doc, "error",
 			mmp_error_last()->message);
@@ -217,19 +221,36 @@ static void print_pull_json(const mmp_sync_pull_result *r, int dry, int err)
 		cJSON_AddItemToArray(list, o);
 	}
 	add_pull_counts(cJSON_AddObjectToObject(doc, "total"), &r->total);
+	list = cJSON_AddArrayToObject(doc, "artifacts_unknown");
+	for (i = 0; i < r->unknown_nr; i++) {
+		const mmp_sync_pull_unknown *u = &r->unknown[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "experiment", u->experiment);
+		cJSON_AddStringToObject(o, "remote_run_id", u->remote_run_id);
+		cJSON_AddStringToObject(o, "run_id", u->run_id);
+		if (u->name)
+			cJSON_AddStringToObject(o, "run_name", u->name);
+		else
+			cJSON_AddNullToObject(o, "run_name");
+		cJSON_AddStringToObject(o, "error", u->error);
+		cJSON_AddStringToObject(o, "error_class", u->error_class);
+		cJSON_AddItemToArray(list, o);
+	}
 	cJSON_AddNumberToObject(doc, "requests", (double)r->requests);
 	cJSON_AddNumberToObject(doc, "retries", (double)r->retries);
 	json_print(doc);
 }
 
 static int sync_pull(const char *uri, const struct string_list *exps,
-	int dry, int retries, int json, struct mmp_ctx *ctx)
+	int dry, int full, int retries, int json, struct mmp_ctx *ctx)
 {
 	mmp_sync_pull_options o = MMP_SYNC_PULL_OPTIONS_INIT;
 	mmp_http_options http = MMP_HTTP_OPTIONS_INIT;
 	mmp_sync_pull_result r;
 	const mmp_sync_pull_experiment *t = &r.total;
 	struct sigaction sa;
+	size_t i;
 	int err, ret = EXIT_OK;
 
 	if (!(o.tracking_uri = ctx_tracking_uri(ctx, uri)))
@@ -239,6 +260,7 @@ static int sync_pull(const char *uri, const struct string_list *exps,
 	o.experiments = (const char *const *)exps->items;
 	o.experiments_nr = exps->nr;
 	o.dry_run = dry;
+	o.full = full;
 	o.max_attempts = retries >= 0 ? retries + 1 : 0;
 	o.progress = on_pull_event;
 	o.payload = ctx;
@@ -253,6 +275,12 @@ static int sync_pull(const char *uri, const struct string_list *exps,
 
 	if (json)
 		print_pull_json(&r, dry, err < 0);
+	for (i = 0; i < r.unknown_nr; i++)
+		warning("run %s (%s) of experiment '%s': its artifact list "
+			"is unknown, the next pull reads it again: %s",
+			r.unknown[i].remote_run_id, r.unknown[i].name ?
+			r.unknown[i].name : "no name", r.unknown[i].experiment,
+			r.unknown[i].error);
 	if (err < 0) {
 		mmp_buf shown = MMP_BUF_INIT;
 
@@ -269,6 +297,12 @@ static int sync_pull(const char *uri, const struct string_list *exps,
 		printf("  %-16s %zu\n", dry ? "changed" : "updated",
 			t->runs_updated);
 		printf("  %-16s %zu\n", "unchanged", t->runs_unchanged);
+		if (t->runs_reread)
+			printf("  %-16s %zu\n", dry ? "to read again" :
+				"read again", t->runs_reread);
+		if (t->runs_artifacts_unknown)
+			printf("  %-16s %zu\n", "artifacts unknown",
+				t->runs_artifacts_unknown);
 		if (t->runs_deleted)
 			printf("  %-16s %zu\n", "deleted there",
 				t->runs_deleted);
@@ -283,6 +317,8 @@ static int sync_pull(const char *uri, const struct string_list *exps,
 				"%zu artifact files listed\n", t->params,
 				t->tags, t->metrics, t->artifacts);
 	}
+	if (!err && r.unknown_nr)
+		ret = EXIT_PARTIAL;
 	mmp_sync_pull_result_release(&r);
 	return ret;
 }
@@ -291,12 +327,15 @@ static int sync_push(int argc, const char **argv, struct mmp_ctx *ctx)
 {
 	const char *uri = NULL, *run = NULL;
 	struct string_list exps = STRING_LIST_INIT;
-	int json = 0, dry = 0, retries = -1, pull = 0;
+	int json = 0, dry = 0, retries = -1, pull = 0, all = 0;
 	const struct option opts[] = {
 		OPT_BOOL(0, "pull", &pull,
 			"mirror the server's runs into the store"),
 		OPT_STRING_LIST(0, "experiment", &exps, "<name>",
 			"with --pull: only this experiment (repeatable)"),
+		OPT_BOOL(0, "full", &all,
+			"with --pull: read every run again, histories and "
+			"artifact lists"),
 		OPT_BOOL('n', "dry-run", &dry,
 			"count what would be pushed; send nothing"),
 		OPT_STRING(0, "run", &run, "<run>",
@@ -325,11 +364,13 @@ static int sync_push(int argc, const char **argv, struct mmp_ctx *ctx)
 			sync_usage, opts);
 	if (exps.nr && !pull)
 		usage_msg_opt("--experiment needs --pull", sync_usage, opts);
+	if (all && !pull)
+		usage_msg_opt("--full needs --pull", sync_usage, opts);
 	if (pull && run)
 		usage_msg_opt("--run and --pull cannot be combined",
 			sync_usage, opts);
 	if (pull) {
-		ret = sync_pull(uri, &exps, dry, retries, json, ctx);
+		ret = sync_pull(uri, &exps, dry, all, retries, json, ctx);
 		string_list_release(&exps);
 		return ret;
 	}

@@ -233,17 +233,39 @@ test_expect_success JQ 'runs list, show and compare show mirrored runs as remote
 	test_grep "team-2 .*train .remote." list.txt
 '
 
-test_expect_success JQ 'a second pull changes nothing and fetches no history' '
+# team-5 is still RUNNING there: it is read again (3 + 1 get-history, 3
+# artifacts/list requests), the ended runs are not
+test_expect_success JQ 'a second pull changes nothing, reads only the running run' '
 	dump $DB >before.dump &&
 	: >fake.log &&
 	pull --json >p2.json &&
+	test "$(json_get p2.json .status)" = ok &&
 	test "$(json_get p2.json .total.runs_unchanged)" = 6 &&
+	test "$(json_get p2.json .total.runs_reread)" = 1 &&
 	test "$(json_get p2.json .total.runs_new)" = 0 &&
 	test "$(json_get p2.json .total.runs_updated)" = 0 &&
 	test "$(json_get p2.json .total.metrics)" = 0 &&
-	! grep -e get-history -e artifacts/list fake.log &&
+	test "$(grep -c get-history fake.log)" = 4 &&
+	test "$(grep -c artifacts/list fake.log)" = 3 &&
 	dump $DB >after.dump &&
 	test_cmp before.dump after.dump
+'
+
+# a value at an older step leaves the listing (latest values) as it was
+test_expect_success JQ,PYTHON3 'a late value of a running run arrives on the next pull' '
+	r=$(sed -n 5p team.runs) &&
+	rest fake runs/log-metric "{\"run_id\":\"$r\",\"key\":\"auc\",
+		\"value\":0.5,\"timestamp\":1795000001500,\"step\":1}" \
+		>/dev/null &&
+	dump $DB >before.dump &&
+	pull --json >late.json &&
+	test "$(json_get late.json .total.runs_updated)" = 1 &&
+	test "$(json_get late.json .total.runs_reread)" = 1 &&
+	test "$(json_get late.json .total.runs_unchanged)" = 5 &&
+	test "$(json_get late.json .total.metrics)" = 8 &&
+	dump $DB >after.dump &&
+	! test_cmp before.dump after.dump >/dev/null &&
+	same_as_server
 '
 
 test_expect_success JQ,PYTHON3 'a run changed on the server: only it changes' '
@@ -259,8 +281,8 @@ test_expect_success JQ,PYTHON3 'a run changed on the server: only it changes' '
 	pull --json >p3.json &&
 	test "$(json_get p3.json .total.runs_updated)" = 1 &&
 	test "$(json_get p3.json .total.runs_unchanged)" = 5 &&
-	test "$(json_get p3.json .total.metrics)" = 8 &&
-	test "$(grep -c get-history fake.log)" = 4 &&
+	test "$(json_get p3.json .total.metrics)" = 9 &&
+	test "$(grep -c get-history fake.log)" = 5 &&
 	test "$(grep -c artifacts/list fake.log)" = 3 &&
 	dump $DB | grep -v "$id" >after.others &&
 	test_cmp before.others after.others &&
@@ -269,6 +291,42 @@ test_expect_success JQ,PYTHON3 'a run changed on the server: only it changes' '
 	test "$(sql $DB "SELECT value FROM tags WHERE run_uuid = \"$id\"
 		AND key = \"note\"")" = best &&
 	same_as_server
+'
+
+test_expect_success JQ,PYTHON3 'a late value of an ended run: --full reads it' '
+	r=$(sed -n 1p team.runs) &&
+	rest fake runs/log-metric "{\"run_id\":\"$r\",\"key\":\"auc\",
+		\"value\":0.25,\"timestamp\":1795000001200,\"step\":1}" \
+		>/dev/null &&
+	dump $DB >before.dump &&
+	: >fake.log &&
+	pull --json >f0.json &&
+	test "$(json_get f0.json .total.runs_unchanged)" = 6 &&
+	test "$(json_get f0.json .total.runs_reread)" = 0 &&
+	! grep get-history fake.log &&
+	dump $DB >after.dump &&
+	test_cmp before.dump after.dump &&
+	! same_as_server >/dev/null &&
+	pull --full --json >f1.json &&
+	test "$(json_get f1.json .status)" = ok &&
+	test "$(json_get f1.json .total.runs_reread)" = 6 &&
+	test "$(json_get f1.json .total.runs_updated)" = 1 &&
+	test "$(json_get f1.json .total.runs_unchanged)" = 5 &&
+	test "$(json_get f1.json .total.metrics)" = 8 &&
+	same_as_server &&
+	test "$(sql $DB "SELECT count(*) FROM metrics m JOIN runs r
+		USING (run_uuid) WHERE r.remote_run_id = \"$r\"
+		AND key = \"auc\" AND step = 1")" = 2 &&
+	test "$(sql $DB "SELECT value FROM latest_metrics l JOIN runs r
+		USING (run_uuid) WHERE r.remote_run_id = \"$r\"
+		AND key = \"auc\"")" = 0.91 &&
+	dump $DB >before.dump &&
+	pull --full --json >f2.json &&
+	test "$(json_get f2.json .total.runs_reread)" = 6 &&
+	test "$(json_get f2.json .total.runs_updated)" = 0 &&
+	test "$(json_get f2.json .total.runs_unchanged)" = 6 &&
+	dump $DB >after.dump &&
+	test_cmp before.dump after.dump
 '
 
 test_expect_success JQ 'a run deleted on the server is marked deleted' '
@@ -450,9 +508,130 @@ test_expect_success JQ 'a run removed for good on the server is marked deleted' 
 test_expect_success 'usage errors' '
 	(cd proj &&
 	 test_expect_code 129 mmp sync --experiment team 2>../err1 &&
-	 test_expect_code 129 mmp sync --pull --run x 2>../err2) &&
+	 test_expect_code 129 mmp sync --pull --run x 2>../err2 &&
+	 test_expect_code 129 mmp sync --full 2>../err3) &&
 	test_grep "needs --pull" err1 &&
-	test_grep "cannot be combined" err2
+	test_grep "cannot be combined" err2 &&
+	test_grep "^error: --full needs --pull" err3
+'
+
+# fail ROUTE RUN STATUS TIMES: the server refuses ROUTE for RUN
+fail() {
+	curl -sf -X POST -d "{\"route\":\"$1\",\"run_id\":\"$2\",
+		\"status\":$3,\"times\":$4}" "$(fake_url arts)/__fake/fail" \
+		>/dev/null
+}
+
+# arts_dump: the rows of the store in arts/ a pull writes
+arts_dump() {
+	dump arts/.mmp/mmp.db &&
+	sql arts/.mmp/mmp.db "SELECT remote_run_id,
+		mirror_artifacts_error IS NULL FROM runs ORDER BY remote_run_id"
+}
+
+test_expect_success JQ 'set up: a server that refuses some artifact lists' '
+	fake_start arts &&
+	t=$(rest arts experiments/create "{\"name\":\"team\"}" |
+		jq -r .experiment_id) &&
+	for i in 1 2 3
+	do
+		r=$(new_run arts $t "a-$i" $((1795000000000 + i))) &&
+		echo $r >>arts.runs &&
+		rest arts runs/log-batch "{\"run_id\":\"$r\",
+			\"params\":[{\"key\":\"i\",\"value\":\"$i\"}],
+			\"metrics\":[{\"key\":\"m\",\"value\":0.$i,\"timestamp\":1,\"step\":0}],
+			\"tags\":[{\"key\":\"team\",\"value\":\"fraud\"}]}" \
+			>/dev/null &&
+		put_artifact arts $t $r report.json "{}" &&
+		rest arts runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
+			\"end_time\":$((1795000100000 + i))}" >/dev/null || return 1
+	done &&
+	mmp init -q arts
+'
+
+test_expect_success JQ 'a refused artifact list: the run is mirrored without it, exit 2' '
+	a1=$(sed -n 1p arts.runs) && a2=$(sed -n 2p arts.runs) &&
+	a3=$(sed -n 3p arts.runs) &&
+	fail artifacts/list $a1 500 -1 &&
+	fail artifacts/list $a2 403 -1 &&
+	: >arts.log &&
+	(cd arts && test_expect_code 2 mmp sync --pull --retries 1 --json \
+		--tracking-uri "$(fake_url arts)" >../u1.json 2>../u1.err) &&
+	test "$(json_get u1.json .status)" = partial &&
+	test "$(json_get u1.json .total.runs_new)" = 3 &&
+	test "$(json_get u1.json .total.runs_artifacts_unknown)" = 2 &&
+	test "$(json_get u1.json .total.artifacts)" = 1 &&
+	test "$(json_get u1.json ".artifacts_unknown | length")" = 2 &&
+	test "$(json_get u1.json ".artifacts_unknown[0].remote_run_id")" = $a1 &&
+	test "$(json_get u1.json ".artifacts_unknown[0].error_class")" = server-error &&
+	test "$(json_get u1.json ".artifacts_unknown[0].run_name")" = a-1 &&
+	test "$(json_get u1.json ".artifacts_unknown[0].experiment")" = team &&
+	test "$(json_get u1.json ".artifacts_unknown[1].remote_run_id")" = $a2 &&
+	test "$(json_get u1.json ".artifacts_unknown[1].error_class")" = permission &&
+	id1=$(json_get u1.json ".artifacts_unknown[0].run_id") &&
+	test "$(sql arts/.mmp/mmp.db "SELECT remote_run_id FROM runs
+		WHERE run_uuid = \"$id1\"")" = $a1 &&
+	test "$(grep -c "^warning: " u1.err)" = 2 &&
+	test_grep "^warning: run $a1 .a-1. of experiment .team.: its artifact list is unknown, the next pull reads it again: list the artifacts: http 500 .server-error.: .* .after 2 attempts.$" u1.err &&
+	test_grep "^warning: run $a2 .a-2. of experiment .team.: its artifact list is unknown, the next pull reads it again: list the artifacts: http 403 .permission.: Permission denied; this user may not read it: ask for READ permission$" u1.err &&
+	test "$(grep -c "GET /api/2.0/mlflow/artifacts/list" arts.log)" = 4 &&
+	test "$(sql arts/.mmp/mmp.db "SELECT r.name, count(p.key),
+		(SELECT count(*) FROM metrics m WHERE m.run_uuid = r.run_uuid),
+		(SELECT count(*) FROM tags t WHERE t.run_uuid = r.run_uuid),
+		(SELECT count(*) FROM artifacts a WHERE a.run_uuid = r.run_uuid),
+		r.mirror_artifacts_error IS NOT NULL
+		FROM runs r JOIN params p USING (run_uuid) GROUP BY r.run_uuid
+		ORDER BY r.name")" = "$(printf "%s\n" "a-1|1|1|3|0|1" \
+		"a-2|1|1|3|0|1" "a-3|1|1|3|1|0")" &&
+	(cd arts && mmp runs show $id1 --json) >s1.json &&
+	test "$(json_get s1.json ".run.params.i")" = 1
+'
+
+test_expect_success JQ 'still refused: warned again, nothing rewritten' '
+	arts_dump >before.dump &&
+	(cd arts && test_expect_code 2 mmp sync --pull --retries 0 --json \
+		--tracking-uri "$(fake_url arts)" >../u2.json 2>../u2.err) &&
+	test "$(json_get u2.json .status)" = partial &&
+	test "$(json_get u2.json .total.runs_unchanged)" = 3 &&
+	test "$(json_get u2.json .total.runs_reread)" = 2 &&
+	test "$(json_get u2.json .total.runs_updated)" = 0 &&
+	test "$(json_get u2.json .total.runs_artifacts_unknown)" = 2 &&
+	test "$(grep -c "^warning: " u2.err)" = 2 &&
+	arts_dump >after.dump &&
+	test_cmp before.dump after.dump
+'
+
+test_expect_success JQ 'listed again once the server allows it' '
+	a1=$(sed -n 1p arts.runs) && a2=$(sed -n 2p arts.runs) &&
+	fail artifacts/list $a1 500 0 &&
+	fail artifacts/list $a2 403 0 &&
+	(cd arts && mmp sync --pull --retries 0 --json \
+		--tracking-uri "$(fake_url arts)" >../u3.json 2>../u3.err) &&
+	test "$(json_get u3.json .status)" = ok &&
+	test "$(json_get u3.json .total.runs_updated)" = 2 &&
+	test "$(json_get u3.json .total.runs_artifacts_unknown)" = 0 &&
+	test "$(json_get u3.json ".artifacts_unknown | length")" = 0 &&
+	! grep "^warning: " u3.err &&
+	test "$(sql arts/.mmp/mmp.db "SELECT count(*) FROM artifacts")" = 3 &&
+	test "$(sql arts/.mmp/mmp.db "SELECT count(mirror_artifacts_error)
+		FROM runs")" = 0 &&
+	: >arts.log &&
+	(cd arts && mmp sync --pull -q --tracking-uri "$(fake_url arts)") &&
+	! grep artifacts/list arts.log
+'
+
+test_expect_success JQ 'a refused list keeps the one an earlier pull read' '
+	a3=$(sed -n 3p arts.runs) &&
+	fail artifacts/list $a3 403 -1 &&
+	(cd arts && test_expect_code 2 mmp sync --pull --full --retries 0 \
+		--tracking-uri "$(fake_url arts)" >../u4.out 2>../u4.err) &&
+	test_grep "^  artifacts unknown  *1$" u4.out &&
+	test_grep "^warning: run $a3 .a-3. of experiment .team.: its artifact list is unknown" u4.err &&
+	test "$(sql arts/.mmp/mmp.db "SELECT a.path FROM artifacts a
+		JOIN runs r USING (run_uuid) WHERE r.remote_run_id = \"$a3\"")" = \
+		report.json &&
+	test "$(sql arts/.mmp/mmp.db "SELECT mirror_artifacts_error FROM runs
+		WHERE remote_run_id = \"$a3\"")" != ""
 '
 
 # pull_bg NAME DIR: mmp sync --pull from server NAME into the store in DIR,

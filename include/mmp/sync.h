@@ -170,7 +170,22 @@ typedef struct {
 	size_t tags;
 	size_t metrics;         /**< metric values, every step */
 	size_t artifacts;       /**< artifact files listed (not fetched) */
+	size_t runs_reread;     /**< listed as mirrored, but read again in
+				     full: running there, a full pull, or
+				     an artifact list to read again */
+	size_t runs_artifacts_unknown;  /**< whose artifact list could not
+					     be read: mirrored without it */
 } mmp_sync_pull_experiment;
+
+/** A run mirrored without its artifact list: the server refused it. */
+typedef struct {
+	char *experiment;       /**< the experiment's name */
+	char *remote_run_id;
+	char *run_id;           /**< the local id of its mirror */
+	char *name;             /**< the run's name, or NULL */
+	char *error;            /**< why the list could not be read */
+	char *error_class;      /**< "permission", "server-error", ... */
+} mmp_sync_pull_unknown;
 
 /** What a pull did. Release: mmp_sync_pull_result_release(). */
 typedef struct {
@@ -181,6 +196,9 @@ typedef struct {
 	size_t requests;        /**< HTTP requests, retries included */
 	size_t retries;
 	char *error_class;      /**< on failure: "refused", "auth", ... */
+	mmp_sync_pull_unknown *unknown;  /**< runs whose artifact list is
+					      unknown, once each */
+	size_t unknown_nr;
 } mmp_sync_pull_result;
 
 /** How to pull. Strings are borrowed for the call. */
@@ -197,11 +215,14 @@ typedef struct {
 	size_t page_size;              /**< runs per runs/search; 0: 1000 */
 	mmp_sync_event_cb progress;    /**< what "page" and "run" events */
 	void *payload;
+	int full;                      /**< read every run again in full
+					    (histories, artifact lists),
+					    from the first page */
 } mmp_sync_pull_options;
 
 #define MMP_SYNC_PULL_OPTIONS_VERSION 1
 #define MMP_SYNC_PULL_OPTIONS_INIT { MMP_SYNC_PULL_OPTIONS_VERSION, NULL, \
-	NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL }
+	NULL, NULL, 0, 0, 0, 0, 0, NULL, NULL, 0 }
 
 /**
  * Mirror the runs of the server's experiments (`o->experiments`, else
@@ -222,6 +243,17 @@ typedef struct {
  * nothing. A run deleted on the server is marked deleted here; so is,
  * after a pull that read an experiment from its first page to its last,
  * a mirrored run the server no longer lists.
+ *
+ * The listing carries only the latest value of each metric: a run still
+ * RUNNING there is read again in full on every pull (written only when
+ * its histories or artifact list changed), and `o->full` reads every
+ * run again so, from the first page.
+ *
+ * A run whose artifact list the server refuses (an HTTP error, after the
+ * retries, or a malformed listing) is mirrored without it: it is marked
+ * so in the store, listed in out->unknown, and read again on the next
+ * pull; the call still returns 0. After the first such failure the
+ * listings of the pull are tried once each.
  *
  * Errors: MMP_EINVALID (no or a malformed URI, a malformed answer),
  * MMP_ENOTFOUND (an experiment the server does not have), MMP_ENET

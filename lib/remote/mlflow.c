@@ -120,7 +120,8 @@ static void sleep_ms(long ms)
 }
 
 /* what to do about a failure class, appended to the message */
-static const char *hint_of(const mmp_http_response *r)
+static const char *hint_of(const struct mmp_mlflow *m,
+	const mmp_http_response *r)
 {
 	if (r->transport == MMP_HTTP_EREFUSED)
 		return "nothing listens there: start the tracking server or "
@@ -142,8 +143,9 @@ static const char *hint_of(const mmp_http_response *r)
 		return "the server rejects the Host header: add it to "
 			"--allowed-hosts";
 	case MMP_HTTP_CLASS_PERMISSION:
-		return "this user may not write there: ask for EDIT "
-			"permission";
+		return m->reading ? "this user may not read it: ask for READ "
+			"permission" : "this user may not write there: ask "
+			"for EDIT permission";
 	case MMP_HTTP_CLASS_FORBIDDEN:
 		return "a proxy or gateway refused the request";
 	case MMP_HTTP_CLASS_WRONG_BASE:
@@ -193,11 +195,12 @@ static int request(cJSON **out, struct mmp_mlflow *m, const char *method,
 			wait * 2;
 	}
 	if (r.transport != MMP_HTTP_RESPONSE || r.klass != MMP_HTTP_CLASS_OK) {
-		const char *hint = hint_of(&r);
+		const char *hint = hint_of(m, &r);
 		mmp_buf msg = MMP_BUF_INIT;
 		int klass;
 
 		set_fail_class(m, &r);
+		m->answered = r.transport == MMP_HTTP_RESPONSE;
 		err = mmp_http_response_error(&r, what);
 		klass = mmp_error_last()->klass;
 		mmp_buf_puts(&msg, mmp_error_last()->message);
@@ -214,6 +217,7 @@ static int request(cJSON **out, struct mmp_mlflow *m, const char *method,
 		if (!*out) {
 			free(m->fail_class);
 			m->fail_class = mmp__strdup("not-json");
+			m->answered = 1;
 			err = mmp_error_ret(MMP_ENET, MMP_ERROR_HTTP,
 				"%s: http %ld but the body is not JSON: is "
 				"this an MLflow server?", what, r.status);

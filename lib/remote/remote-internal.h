@@ -24,6 +24,10 @@ struct mmp_mlflow {
 	size_t requests;       /* HTTP requests sent, retries included */
 	size_t retries;
 	char *fail_class;      /* class of the last failure, or NULL */
+	int answered;          /* the last failed request had an HTTP
+				  answer (a refusal, not a lost server) */
+	int reading;           /* the caller only reads: a refusal's hint
+				  asks for the right to read */
 	mmp_s3 *s3;            /* the bucket of s3:// artifact roots, once
 				  one was used */
 	size_t s3_requests, s3_retries;  /* of m->s3, counted already */

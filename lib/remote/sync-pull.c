@@ -22,6 +22,9 @@ struct pull {
 	mmp_sync_pull_result *out;
 	struct mmp_mlflow m;
 	int64_t remote;          /* the store's id of the server; -1: none */
+	int list_failed;         /* an artifact listing failed: try the
+				    others once each */
+	size_t unknown_alloc;
 };
 
 /* one remote experiment to pull */
@@ -53,6 +56,15 @@ void mmp_sync_pull_result_release(mmp_sync_pull_result *r)
 	}
 	free(r->experiments);
 	free(r->error_class);
+	for (i = 0; i < r->unknown_nr; i++) {
+		free(r->unknown[i].experiment);
+		free(r->unknown[i].remote_run_id);
+		free(r->unknown[i].run_id);
+		free(r->unknown[i].name);
+		free(r->unknown[i].error);
+		free(r->unknown[i].error_class);
+	}
+	free(r->unknown);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -482,14 +494,112 @@ done:
 
 /* ---- mirroring one run ---- */
 
+static void hash_history(mmp_sha256_ctx *c, const mmp_run_metric *m,
+	size_t n)
+{
+	char row[160];
+	size_t i;
+
+	hash_str(c, "history");
+	for (i = 0; i < n; i++) {
+		hash_str(c, m[i].key);
+		if (isnan(m[i].value))
+			snprintf(row, sizeof(row), "nan %lld %lld",
+				(long long)m[i].step,
+				(long long)m[i].timestamp);
+		else
+			snprintf(row, sizeof(row), "%.17g %lld %lld",
+				m[i].value, (long long)m[i].step,
+				(long long)m[i].timestamp);
+		hash_str(c, row);
+	}
+}
+
+/* the artifact list, or that it is unknown (its cause left out: the
+ * same refusal worded otherwise is no change of the run) */
+static void hash_artifacts(mmp_sha256_ctx *c, const struct alist *l,
+	int unknown)
+{
+	char num[32];
+	size_t i;
+
+	hash_str(c, unknown ? "artifacts unknown" : "artifacts");
+	for (i = 0; !unknown && i < l->n; i++) {
+		hash_str(c, l->a[i].path);
+		snprintf(num, sizeof(num), "%lld", (long long)l->a[i].size);
+		hash_str(c, num);
+	}
+}
+
+/*
+ * List the run's artifacts; a refusal by the server (an HTTP answer, or
+ * a listing that cannot be right) leaves the list unknown, with its
+ * cause in `*cause` (owned) and `*klass`; a lost server, an
+ * interruption or a local failure is an error.
+ */
+static int list_or_unknown(struct alist *l, char **cause, char **klass,
+	struct pull *p, const char *run)
+{
+	int saved = p->m.max_attempts, err;
+
+	*cause = *klass = NULL;
+	if (p->list_failed)
+		p->m.max_attempts = 1;
+	p->m.answered = 0;
+	err = list_artifacts(l, p, run, "", 0);
+	p->m.max_attempts = saved;
+	if (err >= 0)
+		return 0;
+	if (err != MMP_EINVALID && !p->m.answered)
+		return err;
+	alist_release(l);
+	*cause = mmp__strdup(mmp_error_last()->message);
+	*klass = mmp__strdup(err == MMP_EINVALID && !p->m.answered ?
+		"bad-answer" : p->m.fail_class ? p->m.fail_class :
+		"api-error");
+	free(p->m.fail_class);
+	p->m.fail_class = NULL;
+	mmp_error_clear();
+	p->list_failed = 1;
+	return 0;
+}
+
+static void add_unknown(struct pull *p, const struct rexp *e,
+	const struct rrun *r, char **cause, char **klass)
+{
+	mmp_sync_pull_result *o = p->out;
+	mmp_sync_pull_unknown *u;
+	char id[33];
+
+	MMP_ALLOC_GROW(o->unknown, o->unknown_nr + 1, p->unknown_alloc);
+	u = &o->unknown[o->unknown_nr++];
+	mmp_store__mirror_id(id, o->remote, r->id);
+	u->experiment = mmp__strdup(e->name);
+	u->remote_run_id = mmp__strdup(r->id);
+	u->run_id = mmp__strdup(id);
+	u->name = r->name ? mmp__strdup(r->name) : NULL;
+	u->error = *cause;
+	u->error_class = *klass;
+	*cause = *klass = NULL;
+}
+
+/*
+ * Read the run whole (every history, the artifact list) and write it,
+ * unless only its content could have changed (`old` has the listing's
+ * digest) and it did not.
+ */
 static int mirror(struct pull *p, mmp_sync_pull_experiment *ex,
-	const struct rexp *e, const struct rrun *r)
+	const struct rexp *e, const struct rrun *r,
+	const struct mmp_store__mirror_state *old)
 {
 	struct mmp_store__mirror_run m;
 	mmp_run_metric *all = NULL;
 	struct alist arts = { NULL, 0, 0 };
 	size_t n = 0, alloc = 0, i;
 	const cJSON *it;
+	char *cause = NULL, *klass = NULL, content[65];
+	unsigned char d[32];
+	mmp_sha256_ctx c;
 	int err = 0, created = 0;
 
 	cJSON_ArrayForEach(it, r->metrics) {
@@ -510,8 +620,20 @@ static int mirror(struct pull *p, mmp_sync_pull_experiment *ex,
 		}
 		free(h);   /* the keys moved into `all` */
 	}
-	if ((err = list_artifacts(&arts, p, r->id, "", 0)) < 0)
+	if ((err = list_or_unknown(&arts, &cause, &klass, p, r->id)) < 0)
 		goto done;
+	mmp_sha256_init(&c);
+	hash_str(&c, "mmp.pull.content.1");
+	hash_history(&c, all, n);
+	hash_artifacts(&c, &arts, cause != NULL);
+	mmp_sha256_final(&c, d);
+	mmp_sha256_hex(content, d);
+	ex->runs_artifacts_unknown += cause != NULL;
+	if (old->found && old->digest && !strcmp(old->digest, r->digest) &&
+	    old->content && !strcmp(old->content, content)) {
+		ex->runs_unchanged++;
+		goto done;
+	}
 	memset(&m, 0, sizeof(m));
 	m.origin = p->out->remote;
 	m.remote_run_id = r->id;
@@ -531,6 +653,8 @@ static int mirror(struct pull *p, mmp_sync_pull_experiment *ex,
 	m.metrics_nr = n;
 	m.artifacts = arts.a;
 	m.artifacts_nr = arts.n;
+	m.content = content;
+	m.artifacts_error = cause;
 	if ((err = mmp_store__mirror_put(p->s, &m, &created)) < 0)
 		goto done;
 	if (created)
@@ -544,6 +668,10 @@ static int mirror(struct pull *p, mmp_sync_pull_experiment *ex,
 	ex->artifacts += arts.n;
 	err = emit(p, "run", r->name, r->id);
 done:
+	if (cause && err >= 0)
+		add_unknown(p, e, r, &cause, &klass);
+	free(cause);
+	free(klass);
 	mmp_mlflow__history_free(all, n);
 	alist_release(&arts);
 	return err;
@@ -552,10 +680,11 @@ done:
 static int one_run(struct pull *p, mmp_sync_pull_experiment *ex,
 	const struct rexp *e, const cJSON *run, struct seen *sn)
 {
+	struct mmp_store__mirror_state old;
 	struct rrun r;
-	char *old = NULL;
-	int err, own = 0;
+	int err, own = 0, same, again;
 
+	memset(&old, 0, sizeof(old));
 	if ((err = rrun_parse(&r, run, e->name)) < 0)
 		goto done;
 	ex->runs_seen++;
@@ -568,27 +697,37 @@ static int one_run(struct pull *p, mmp_sync_pull_experiment *ex,
 		ex->runs_own++;
 		goto done;
 	}
-	if ((err = mmp_store__mirror_digest(&old, p->s, p->out->remote,
+	if ((err = mmp_store__mirror_state_get(&old, p->s, p->out->remote,
 	    r.id)) < 0)
 		goto done;
-	if (old && !strcmp(old, r.digest)) {
+	same = old.found && old.digest && !strcmp(old.digest, r.digest);
+	/* what the listing cannot show: values logged at older steps,
+	 * artifacts; a run still running there may still get them */
+	again = same && (p->o->full || old.artifacts_error ||
+		(!strcmp(r.status, "RUNNING") &&
+		 !strcmp(r.stage, "active")));
+	if (same && !again) {
 		ex->runs_unchanged++;
 		goto done;
 	}
 	/* a run deleted there before it was ever mirrored stays away */
-	if (!old && !strcmp(r.stage, "deleted"))
+	if (!old.found && !strcmp(r.stage, "deleted"))
 		goto done;
+	if (again)
+		ex->runs_reread++;
 	if (p->o->dry_run) {
-		if (old)
+		if (again)
+			ex->runs_unchanged++;
+		else if (old.found)
 			ex->runs_updated++;
 		else
 			ex->runs_new++;
-		ex->runs_deleted += !strcmp(r.stage, "deleted");
+		ex->runs_deleted += !again && !strcmp(r.stage, "deleted");
 		goto done;
 	}
-	err = mirror(p, ex, e, &r);
+	err = mirror(p, ex, e, &r, &old);
 done:
-	free(old);
+	mmp_store__mirror_state_release(&old);
 	rrun_release(&r);
 	return err;
 }
@@ -651,8 +790,9 @@ static int pull_experiment(struct pull *p, mmp_sync_pull_experiment *ex,
 
 	ex->name = mmp__strdup(e->name);
 	ex->remote_id = mmp__strdup(e->id);
-	if (!p->o->dry_run && (err = mmp_store__pull_page_get(&token, p->s,
-	    p->remote, e->id)) < 0)
+	if (!p->o->dry_run && !p->o->full &&
+	    (err = mmp_store__pull_page_get(&token, p->s, p->remote,
+	    e->id)) < 0)
 		return err;
 	ex->resumed = token != NULL;
 	mmp_buf_printf(&what, "list the runs of experiment '%s'", e->name);
@@ -726,6 +866,8 @@ static void add_up(mmp_sync_pull_experiment *t,
 	t->tags += e->tags;
 	t->metrics += e->metrics;
 	t->artifacts += e->artifacts;
+	t->runs_reread += e->runs_reread;
+	t->runs_artifacts_unknown += e->runs_artifacts_unknown;
 	t->resumed |= e->resumed;
 }
 
@@ -763,6 +905,7 @@ int mmp_sync_pull(mmp_sync_pull_result *out, mmp_store *s,
 	out->remote = mmp_buf_detach(&clean);
 	if ((err = mmp_mlflow__open(&p.m, o->tracking_uri, o->http)) < 0)
 		goto done;
+	p.m.reading = 1;
 	if (o->max_attempts > 0)
 		p.m.max_attempts = o->max_attempts;
 	if (o->backoff_ms > 0)

@@ -34,7 +34,21 @@ struct mmp_store__mirror_run {
 	size_t metrics_nr;
 	const mmp_artifact *artifacts;   /* sha256 may be NULL: unknown */
 	size_t artifacts_nr;
+	const char *content;          /* the histories and the artifact
+					 list, summarised */
+	const char *artifacts_error;  /* NULL: `artifacts` is the list;
+					 else why it could not be read (the
+					 list of an earlier pull stays) */
 };
+
+/* what the store holds of a mirrored run, to decide what to read again */
+struct mmp_store__mirror_state {
+	int found;               /* mirrored here */
+	char *digest;            /* owned, NULL when unknown */
+	char *content;
+	char *artifacts_error;
+};
+void mmp_store__mirror_state_release(struct mmp_store__mirror_state *st);
 
 /* the local id of remote run `remote_run_id` of `origin` */
 void mmp_store__mirror_id(char out[33], const char *origin,
@@ -44,6 +58,11 @@ void mmp_store__mirror_id(char out[33], const char *origin,
  * not mirrored here */
 int mmp_store__mirror_digest(char **out, mmp_store *s, const char *origin,
 	const char *remote_run_id);
+
+/* the state of remote run `remote_run_id` of `origin` (found 0 when it
+ * is not mirrored here) */
+int mmp_store__mirror_state_get(struct mmp_store__mirror_state *out,
+	mmp_store *s, const char *origin, const char *remote_run_id);
 
 /* write the run, replacing what was mirrored of it, in one transaction;
  * `*created` (may be NULL) is 1 when it was not mirrored before */
@@ -78,5 +97,19 @@ int mmp_store__pull_page_get(char **token, mmp_store *s, int64_t remote,
  * end, which also records the time) */
 int mmp_store__pull_page_set(mmp_store *s, int64_t remote, const char *exp,
 	const char *name, const char *token);
+
+/* what the store mirrored of a server, for mmp sync status */
+struct mmp_store__pull_info {
+	int64_t last_pull_time;     /* ms of the last complete read of an
+				       experiment, 0: never */
+	size_t experiments;         /* remote experiments pulled */
+	size_t experiments_partway; /* of those, a pull stopped part-way */
+	size_t runs;                /* mirrored runs of the server */
+	size_t runs_deleted;        /* of those, deleted there */
+	size_t runs_artifacts_unknown;  /* whose artifact list is unknown */
+};
+/* `remote` < 0: nothing was pulled (only the runs are counted) */
+int mmp_store__pull_info_get(struct mmp_store__pull_info *out, mmp_store *s,
+	int64_t remote, const char *origin);
 
 #endif

@@ -45,6 +45,38 @@ int mmp_store__mirror_digest(char **out, mmp_store *s, const char *origin,
 	return rc < 0 ? rc : 0;
 }
 
+void mmp_store__mirror_state_release(struct mmp_store__mirror_state *st)
+{
+	free(st->digest);
+	free(st->content);
+	free(st->artifacts_error);
+	memset(st, 0, sizeof(*st));
+}
+
+int mmp_store__mirror_state_get(struct mmp_store__mirror_state *out,
+	mmp_store *s, const char *origin, const char *remote_run_id)
+{
+	static const char sql[] =
+		"SELECT mirror_digest, mirror_content, mirror_artifacts_error"
+		" FROM runs WHERE origin = ?1 AND remote_run_id = ?2";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = mmp_store__prepare(s, &st, sql)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, remote_run_id, -1, SQLITE_TRANSIENT);
+	if ((rc = mmp_store__step(s, st)) == SQLITE_ROW) {
+		out->found = 1;
+		out->digest = mmp_store__column_strdup(st, 0);
+		out->content = mmp_store__column_strdup(st, 1);
+		out->artifacts_error = mmp_store__column_strdup(st, 2);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
 int mmp_store__mirror_is_local(int *out, mmp_store *s, int64_t remote,
 	const char *remote_run_id, const char *local_tag)
 {
@@ -80,8 +112,9 @@ int mmp_store__mirror_is_local(int *out, mmp_store *s, int64_t remote,
 	return 0;
 }
 
-/* the run's rows other than the run itself, gone */
-static int clear_rows(mmp_store *s, const char *id)
+/* the run's rows other than the run itself, gone; its artifact rows
+ * too unless `keep_artifacts` */
+static int clear_rows(mmp_store *s, const char *id, int keep_artifacts)
 {
 	static const char *const sqls[] = {
 		"DELETE FROM params WHERE run_uuid = ?1",
@@ -94,7 +127,8 @@ static int clear_rows(mmp_store *s, const char *id)
 	size_t i;
 	int err;
 
-	for (i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+	for (i = 0; i < sizeof(sqls) / sizeof(sqls[0]) - !!keep_artifacts;
+	    i++) {
 		if ((err = mmp_store__prepare(s, &st, sqls[i])) < 0)
 			return err;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -170,13 +204,15 @@ int mmp_store__mirror_put(mmp_store *s, const struct mmp_store__mirror_run *r,
 		"INSERT INTO runs (run_uuid, experiment_id, name, status,"
 		" start_time, end_time, user_id, source_name, source_type,"
 		" artifact_uri, lifecycle_stage, kind, origin, remote_run_id,"
-		" mirror_digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-		" ?10, ?11, 'train', ?12, ?13, ?14)"
+		" mirror_digest, mirror_content, mirror_artifacts_error)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+		" ?10, ?11, 'train', ?12, ?13, ?14, ?15, ?16)"
 		" ON CONFLICT (run_uuid) DO UPDATE SET experiment_id = ?2,"
 		" name = ?3, status = ?4, start_time = ?5, end_time = ?6,"
 		" user_id = ?7, source_name = ?8, source_type = ?9,"
 		" artifact_uri = ?10, lifecycle_stage = ?11,"
-		" mirror_digest = ?14";
+		" mirror_digest = ?14, mirror_content = ?15,"
+		" mirror_artifacts_error = ?16";
 	static const char param[] =
 		"INSERT INTO params (run_uuid, key, value) VALUES (?1, ?2, ?3)";
 	static const char tag[] =
@@ -238,14 +274,17 @@ int mmp_store__mirror_put(mmp_store *s, const struct mmp_store__mirror_run *r,
 	sqlite3_bind_text(st, 12, r->origin, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 13, r->remote_run_id, -1, SQLITE_TRANSIENT);
 	mmp_store__bind_text(st, 14, r->digest);
+	mmp_store__bind_text(st, 15, r->content);
+	mmp_store__bind_text(st, 16, r->artifacts_error);
 	if ((err = mmp_store__step_done(s, st)) < 0)
 		goto done;
-	if ((err = clear_rows(s, id)) < 0 ||
+	if ((err = clear_rows(s, id, r->artifacts_error != NULL)) < 0 ||
 	    (err = put_kv(s, param, id, r->params, r->params_nr)) < 0 ||
 	    (err = put_kv(s, tag, id, r->tags, r->tags_nr)) < 0 ||
 	    (err = mmp_store__put_metrics(s, id, r->metrics,
 		    r->metrics_nr, 0)) < 0 ||
-	    (err = put_artifacts(s, id, r->artifacts, r->artifacts_nr)) < 0)
+	    (!r->artifacts_error && (err = put_artifacts(s, id, r->artifacts,
+		    r->artifacts_nr)) < 0))
 		goto done;
 	err = mmp_store__commit(s);
 	if (!err && created)
@@ -356,4 +395,47 @@ int mmp_store__pull_page_set(mmp_store *s, int64_t remote, const char *exp,
 	else
 		sqlite3_bind_int64(st, 5, mmp_time_ms());
 	return mmp_store__step_done(s, st);
+}
+
+int mmp_store__pull_info_get(struct mmp_store__pull_info *out, mmp_store *s,
+	int64_t remote, const char *origin)
+{
+	static const char exps[] =
+		"SELECT count(*), count(page_token),"
+		" coalesce(max(last_pull_time), 0)"
+		" FROM sync_pull WHERE remote_id = ?1";
+	static const char runs[] =
+		"SELECT count(*),"
+		" count(CASE WHEN lifecycle_stage = 'deleted' THEN 1 END),"
+		" count(mirror_artifacts_error)"
+		" FROM runs WHERE origin = ?1";
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (remote >= 0) {
+		if ((rc = mmp_store__prepare(s, &st, exps)) < 0)
+			return rc;
+		sqlite3_bind_int64(st, 1, remote);
+		if ((rc = mmp_store__step(s, st)) == SQLITE_ROW) {
+			out->experiments = (size_t)sqlite3_column_int64(st, 0);
+			out->experiments_partway =
+				(size_t)sqlite3_column_int64(st, 1);
+			out->last_pull_time = sqlite3_column_int64(st, 2);
+		}
+		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = mmp_store__prepare(s, &st, runs)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+	if ((rc = mmp_store__step(s, st)) == SQLITE_ROW) {
+		out->runs = (size_t)sqlite3_column_int64(st, 0);
+		out->runs_deleted = (size_t)sqlite3_column_int64(st, 1);
+		out->runs_artifacts_unknown =
+			(size_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
 }

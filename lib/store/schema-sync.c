@@ -121,3 +121,14 @@ const char mmp_store__sql_sync_mirror[] =
 	"  last_pull_time INTEGER,\n"
 	"  PRIMARY KEY (remote_id, remote_experiment_id)\n"
 	") WITHOUT ROWID;\n";
+
+/*
+ * What a pull learnt of a mirrored run beyond its listing:
+ * `mirror_content` summarises its metric histories and artifact list, so
+ * a run read again (still running there, or a full pull) is written only
+ * when they changed; `mirror_artifacts_error` says why its artifact list
+ * could not be read (NULL: it was), so the next pull reads it again.
+ */
+const char mmp_store__sql_sync_mirror_content[] =
+	"ALTER TABLE runs ADD COLUMN mirror_content TEXT;\n"
+	"ALTER TABLE runs ADD COLUMN mirror_artifacts_error TEXT;\n";

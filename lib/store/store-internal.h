@@ -64,6 +64,7 @@ extern const char mmp_store__sql_sync_sent[];
 extern const char mmp_store__sql_monitor[];
 extern const char mmp_store__sql_monitor_log_indexes[];
 extern const char mmp_store__sql_sync_mirror[];
+extern const char mmp_store__sql_sync_mirror_content[];
 extern const size_t mmp_store__migrations_nr;
 
 /* translate a SQLite result code into an mmp error set for `what` */
