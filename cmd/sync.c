@@ -441,7 +441,7 @@ static int sync_status(int argc, const char **argv, struct mmp_ctx *ctx)
 	};
 	mmp_sync_status st;
 	char when[32];
-	cJSON *doc;
+	cJSON *doc, *pull;
 
 	argc = parse_options(argc, argv, opts, status_usage, 0);
 	if (argc)
@@ -479,6 +479,20 @@ static int sync_status(int argc, const char **argv, struct mmp_ctx *ctx)
 		} else {
 			cJSON_AddNullToObject(doc, "last_error");
 		}
+		pull = cJSON_AddObjectToObject(doc, "pull");
+		cJSON_AddBoolToObject(pull, "known", st.pulled);
+		cJSON_AddNumberToObject(pull, "last_pull_time",
+			(double)st.last_pull_time);
+		cJSON_AddNumberToObject(pull, "experiments",
+			(double)st.pull_experiments);
+		cJSON_AddNumberToObject(pull, "experiments_partway",
+			(double)st.pull_partway);
+		cJSON_AddNumberToObject(pull, "runs_mirrored",
+			(double)st.runs_mirrored);
+		cJSON_AddNumberToObject(pull, "runs_deleted",
+			(double)st.runs_mirrored_deleted);
+		cJSON_AddNumberToObject(pull, "runs_artifacts_unknown",
+			(double)st.runs_artifacts_unknown);
 		json_print(doc);
 	} else {
 		printf("remote: %s\n", st.remote);
@@ -496,6 +510,21 @@ static int sync_status(int argc, const char **argv, struct mmp_ctx *ctx)
 		if (st.runs_running)
 			printf("%zu running runs wait until they end\n",
 				st.runs_running);
+		fmt_time(when, st.last_pull_time);
+		printf("last complete pull: %s\n", when);
+		if (st.pulled) {
+			printf("mirrored: %zu runs (%zu deleted there) of %zu "
+				"experiments\n", st.runs_mirrored,
+				st.runs_mirrored_deleted, st.pull_experiments);
+			if (st.pull_partway)
+				printf("stopped part-way: %zu experiments (the "
+					"next pull goes on)\n",
+					st.pull_partway);
+			if (st.runs_artifacts_unknown)
+				printf("artifact lists unknown: %zu runs (the "
+					"next pull reads them again)\n",
+					st.runs_artifacts_unknown);
+		}
 	}
 	mmp_sync_status_release(&st);
 	return EXIT_OK;

@@ -634,6 +634,48 @@ test_expect_success JQ 'a refused list keeps the one an earlier pull read' '
 		WHERE remote_run_id = \"$a3\"")" != ""
 '
 
+test_expect_success JQ 'sync status: pulled only, not pushed' '
+	before=$(($(date +%s) * 1000 - 600000)) &&
+	(cd arts && mmp sync status --tracking-uri "$(fake_url arts)" \
+		--json) >st.json &&
+	test "$(json_get st.json .known)" = false &&
+	test "$(json_get st.json .last_push_time)" = 0 &&
+	test "$(json_get st.json .pull.known)" = true &&
+	test "$(json_get st.json .pull.experiments)" = 2 &&
+	test "$(json_get st.json .pull.experiments_partway)" = 0 &&
+	test "$(json_get st.json .pull.runs_mirrored)" = 3 &&
+	test "$(json_get st.json .pull.runs_deleted)" = 0 &&
+	test "$(json_get st.json .pull.runs_artifacts_unknown)" = 1 &&
+	t=$(json_get st.json .pull.last_pull_time) &&
+	test "$t" -gt $before &&
+	test "$t" -le $((($(date +%s) + 1) * 1000)) &&
+	(cd arts && mmp sync status --tracking-uri "$(fake_url arts)") >st.txt &&
+	test_grep "^last complete push: never$" st.txt &&
+	test_grep "^last complete pull: 20[0-9-]*T[0-9:]*Z$" st.txt &&
+	test_grep "^mirrored: 3 runs .0 deleted there. of 2 experiments$" st.txt &&
+	test_grep "^artifact lists unknown: 1 runs .the next pull reads them again.$" st.txt
+'
+
+test_expect_success JQ 'sync status: pushed and pulled, and neither' '
+	(cd proj && mmp sync status --tracking-uri "$(fake_url fake)" \
+		--json) >sp.json &&
+	test "$(json_get sp.json .known)" = true &&
+	test "$(json_get sp.json .pull.known)" = true &&
+	test "$(json_get sp.json .pull.experiments)" = 4 &&
+	test "$(json_get sp.json .pull.runs_mirrored)" = 6 &&
+	test "$(json_get sp.json .pull.runs_deleted)" = 2 &&
+	test "$(json_get sp.json .pull.runs_artifacts_unknown)" = 0 &&
+	(cd none && mmp sync status --tracking-uri "$(fake_url fake)" \
+		--json) >sn.json &&
+	test "$(json_get sn.json .known)" = false &&
+	test "$(json_get sn.json .pull.known)" = false &&
+	test "$(json_get sn.json .pull.last_pull_time)" = 0 &&
+	test "$(json_get sn.json .pull.runs_mirrored)" = 0 &&
+	(cd none && mmp sync status --tracking-uri "$(fake_url fake)") >sn.txt &&
+	test_grep "^last complete pull: never$" sn.txt &&
+	! grep "^mirrored:" sn.txt
+'
+
 # pull_bg NAME DIR: mmp sync --pull from server NAME into the store in DIR,
 # in the background; its pid in bg.pid
 pull_bg() {
@@ -669,6 +711,12 @@ test_expect_success JQ 'killed -9 between pages, a pull resumes' '
 	test "$mid" -ge 2 && test "$mid" -le 4 &&
 	test -n "$(sql killed/.mmp/mmp.db "SELECT page_token FROM sync_pull
 		WHERE name = \"team\"")" &&
+	(cd killed && mmp sync status --tracking-uri "$(fake_url slow)" \
+		--json) >ks.json &&
+	test "$(json_get ks.json .pull.experiments_partway)" = 1 &&
+	test "$(json_get ks.json .pull.runs_mirrored)" = $mid &&
+	(cd killed && mmp sync status --tracking-uri "$(fake_url slow)") >ks.txt &&
+	test_grep "^stopped part-way: 1 experiments .the next pull goes on.$" ks.txt &&
 	(cd killed && mmp sync --pull --retries 0 --json \
 		--tracking-uri "$(fake_url slow)") >k.json &&
 	test "$(json_get k.json ".experiments[] | select(.name == \"team\") |

@@ -136,11 +136,23 @@ typedef struct {
 	char *last_error;          /**< the last push's error, or NULL */
 	char *last_error_class;    /**< its class ("refused", ...), or NULL */
 	int64_t last_error_time;
+	/* what was pulled from there (mmp_sync_pull()) */
+	int pulled;                /**< anything was pulled from there */
+	int64_t last_pull_time;    /**< ms of the last pull that read an
+				        experiment to its end, or 0 */
+	size_t pull_experiments;   /**< remote experiments pulled */
+	size_t pull_partway;       /**< of those, a pull stopped part-way
+				        (the next goes on from there) */
+	size_t runs_mirrored;      /**< runs mirrored from there */
+	size_t runs_mirrored_deleted;  /**< of those, deleted there */
+	size_t runs_artifacts_unknown; /**< of those, whose artifact list
+					    could not be read */
 } mmp_sync_status;
 
 /**
  * Count what a push to `tracking_uri` would send, without any request,
- * and read the last push's outcome from the store. Errors: MMP_EINVALID
+ * and read the last push's outcome from the store; `known` is set only
+ * when something was pushed there. Also count what was pulled from it. Errors: MMP_EINVALID
  * for a missing or malformed URI, store errors.
  */
 MMP_EXTERN(int) mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,

@@ -8,6 +8,7 @@
 
 #include "mmp/sync.h"
 #include "remote-internal.h"
+#include "store/mirror-internal.h"
 #include "store/sync-internal.h"
 #include "sync-internal.h"
 
@@ -420,6 +421,23 @@ static int count_registry(mmp_sync_counts *c, mmp_store *s, int64_t remote)
 	return err;
 }
 
+static int pull_status(mmp_sync_status *out, mmp_store *s, int64_t remote)
+{
+	struct mmp_store__pull_info pi;
+	int err;
+
+	if ((err = mmp_store__pull_info_get(&pi, s, remote, out->remote)) < 0)
+		return err;
+	out->pulled = pi.experiments > 0 || pi.runs > 0;
+	out->last_pull_time = pi.last_pull_time;
+	out->pull_experiments = pi.experiments;
+	out->pull_partway = pi.experiments_partway;
+	out->runs_mirrored = pi.runs;
+	out->runs_mirrored_deleted = pi.runs_deleted;
+	out->runs_artifacts_unknown = pi.runs_artifacts_unknown;
+	return 0;
+}
+
 int mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 	const char *tracking_uri)
 {
@@ -437,7 +455,8 @@ int mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 	} else if (err < 0) {
 		return err;
 	}
-	out->known = remote >= 0;
+	if ((err = pull_status(out, s, remote)) < 0)
+		return err;
 	if ((err = count_pending(&out->pending, &out->runs_ended,
 	    &out->runs_pending, s, remote, NULL)) < 0)
 		return err;
@@ -450,6 +469,7 @@ int mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 		return 0;
 	if ((err = mmp_store__sync_remote_info(&info, s, remote)) < 0)
 		return err;
+	out->known = info.pushed;
 	out->last_push_time = info.last_push_time;
 	out->last_attempt_time = info.last_attempt_time;
 	out->last_error_time = info.last_error_time;

@@ -27,6 +27,8 @@ struct mmp_store__sync_remote_info {
 	char *last_error;           /* NULL after a success */
 	char *last_error_class;
 	int64_t last_error_time;
+	int pushed;                 /* a push was tried, or left state:
+				       not only pulls */
 };
 int mmp_store__sync_remote_info(struct mmp_store__sync_remote_info *out,
 	mmp_store *s, int64_t remote);

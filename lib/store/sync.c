@@ -76,8 +76,13 @@ int mmp_store__sync_remote_info(struct mmp_store__sync_remote_info *out,
 {
 	static const char sql[] =
 		"SELECT last_push_time, last_attempt_time, last_error,"
-		" last_error_class, last_error_time FROM sync_remotes"
-		" WHERE remote_id = ?1";
+		" last_error_class, last_error_time,"
+		" last_attempt_time IS NOT NULL"
+		" OR EXISTS (SELECT 1 FROM sync_experiments"
+		"  WHERE remote_id = ?1)"
+		" OR EXISTS (SELECT 1 FROM sync_runs WHERE remote_id = ?1)"
+		" OR EXISTS (SELECT 1 FROM sync_models WHERE remote_id = ?1)"
+		" FROM sync_remotes WHERE remote_id = ?1";
 	sqlite3_stmt *st;
 	int rc;
 
@@ -92,6 +97,7 @@ int mmp_store__sync_remote_info(struct mmp_store__sync_remote_info *out,
 		out->last_error = mmp_store__column_strdup(st, 2);
 		out->last_error_class = mmp_store__column_strdup(st, 3);
 		out->last_error_time = sqlite3_column_int64(st, 4);
+		out->pushed = sqlite3_column_int(st, 5);
 	}
 	sqlite3_reset(st);
 	if (rc < 0)
