@@ -233,6 +233,7 @@ static cJSON *run_json(const mmp_run *r, int details)
 	cJSON_AddBoolToObject(o, "remote", r->origin != NULL);
 	add_str_or_null(o, "origin", r->origin);
 	add_str_or_null(o, "remote_run_id", r->remote_run_id);
+	add_str_or_null(o, "artifacts_unknown", r->artifacts_unknown);
 
 	p = cJSON_AddObjectToObject(o, "params");
 	for (i = 0; i < r->params_nr; i++)
@@ -702,6 +703,9 @@ static void show_human(const mmp_run *r)
 	if (r->origin)
 		printf("%-12s %s, run %s (read-only mirror)\n", "remote",
 			tsafe(r->origin), tsafe(r->remote_run_id));
+	if (r->artifacts_unknown)
+		printf("%-12s unknown: %s\n", "artifacts",
+			tsafe(r->artifacts_unknown));
 	printf("%-12s %s\n", "user", tsafe(r->user_id));
 	if (*r->source_name)
 		printf("%-12s %s (%s)\n", "source", tsafe(r->source_name),

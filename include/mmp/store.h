@@ -269,6 +269,10 @@ typedef struct {
 	 * store. A mirrored run is read-only here. */
 	char *origin;
 	char *remote_run_id;     /**< its id on that server, or NULL */
+	char *artifacts_unknown; /**< a mirrored run whose artifact list
+				      the server refused: why (`artifacts`
+				      is then what an earlier pull read);
+				      NULL when the list is known */
 } mmp_run;
 
 /**

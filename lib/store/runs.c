@@ -1001,7 +1001,8 @@ int mmp_store__run_load(mmp_store *s, mmp_run *r, int with_details)
 		" r.start_time, r.end_time, r.user_id, r.source_name,"
 		" r.source_type, r.artifact_uri, r.lifecycle_stage,"
 		" r.parent_run_id, r.kind, r.pid, r.pid_start, r.hostname,"
-		" r.heartbeat_time, r.origin, r.remote_run_id"
+		" r.heartbeat_time, r.origin, r.remote_run_id,"
+		" r.mirror_artifacts_error"
 		" FROM runs r JOIN experiments e USING (experiment_id)"
 		" WHERE r.run_uuid = ?1";
 	static const char params[] =
@@ -1040,6 +1041,7 @@ int mmp_store__run_load(mmp_store *s, mmp_run *r, int with_details)
 	r->heartbeat_time = column_int_or(st, 16, 0);
 	r->origin = mmp_store__column_strdup(st, 17);
 	r->remote_run_id = mmp_store__column_strdup(st, 18);
+	r->artifacts_unknown = mmp_store__column_strdup(st, 19);
 	sqlite3_reset(st);
 	if (!strcmp(r->status, "RUNNING") && !r->origin)
 		r->dead = mmp_store__run_is_dead(s, r->pid, pid_start,
@@ -1105,6 +1107,7 @@ void mmp_run_free(mmp_run *r)
 	free(r->hostname);
 	free(r->origin);
 	free(r->remote_run_id);
+	free(r->artifacts_unknown);
 	free_kv(r->params, r->params_nr);
 	free_kv(r->tags, r->tags_nr);
 	for (i = 0; i < r->metrics_nr; i++)

@@ -232,6 +232,64 @@ static void test_pages(mmp_store *s)
 	ok(tok == NULL, "the next pull starts from the first page");
 }
 
+/* a refused artifact list: the earlier list stays, the state says so */
+static void test_artifacts_unknown(mmp_store *s)
+{
+	struct mmp_store__mirror_state st;
+	struct mmp_store__mirror_run m;
+	struct mmp_store__pull_info pi;
+	int64_t remote = -1;
+	mmp_run *r = NULL;
+	char id[33];
+
+	is_int(mmp_store__mirror_state_get(&st, s, ORIGIN, "art"), 0,
+		"state of a run not mirrored");
+	is_int(st.found, 0, "not found");
+	mmp_store__mirror_state_release(&st);
+	fill(&m, "art", "FINISHED", "d1");
+	m.content = "c1";
+	is_int(mmp_store__mirror_put(s, &m, NULL), 0, "with its artifacts");
+	fill(&m, "art", "FINISHED", "d1");
+	m.content = "c2";
+	m.artifacts = NULL;
+	m.artifacts_nr = 0;
+	m.metrics_nr = 1;
+	m.artifacts_error = "list the artifacts: http 403";
+	is_int(mmp_store__mirror_put(s, &m, NULL), 0, "the list refused");
+	is_int(mmp_store__mirror_state_get(&st, s, ORIGIN, "art"), 0,
+		"state");
+	is_int(st.found, 1, "found");
+	is_str(st.digest, "d1", "the listing's digest");
+	is_str(st.content, "c2", "the content's");
+	is_str(st.artifacts_error, "list the artifacts: http 403",
+		"why the list is unknown");
+	mmp_store__mirror_state_release(&st);
+	mmp_store__mirror_id(id, ORIGIN, "art");
+	is_int(mmp_run_get(&r, s, id), 0, "read it");
+	if (r) {
+		is_int(r->artifacts_nr, 1, "the earlier list stays");
+		is_int(r->metrics_nr, 1, "the rest is replaced");
+		is_str(r->artifacts_unknown, "list the artifacts: http 403",
+			"the run says its list is unknown");
+	}
+	mmp_run_free(r);
+	is_int(mmp_store__sync_remote(s, ORIGIN, 0, &remote), 0, "the server");
+	is_int(mmp_store__pull_info_get(&pi, s, remote, ORIGIN), 0,
+		"what was pulled");
+	is_int(pi.experiments, 1, "one experiment");
+	is_int(pi.experiments_partway, 0, "read to the end");
+	ok(pi.last_pull_time > 0, "at a time");
+	is_int(pi.runs, 3, "three runs mirrored");
+	is_int(pi.runs_deleted, 1, "one of them deleted there");
+	is_int(pi.runs_artifacts_unknown, 1, "one with its list unknown");
+	fill(&m, "art", "FINISHED", "d1");
+	is_int(mmp_store__mirror_put(s, &m, NULL), 0, "listed again");
+	is_int(mmp_store__pull_info_get(&pi, s, -1, ORIGIN), 0,
+		"no server row: runs only");
+	is_int(pi.experiments, 0, "no experiment");
+	is_int(pi.runs_artifacts_unknown, 0, "every list known");
+}
+
 int main(void)
 {
 	mmp_run_start_options so = MMP_RUN_START_OPTIONS_INIT;
@@ -252,6 +310,7 @@ int main(void)
 	test_is_local(s, local);
 	test_unseen(s);
 	test_pages(s);
+	test_artifacts_unknown(s);
 	mmp_store_free(s);
 	return done_testing();
 }
