@@ -2,11 +2,12 @@
 # t7200-ui-browser: mmp ui in headless Chromium: every page renders the
 # expected runs, values and charts with no console error, the script's
 # live update, zoom and keyboard shortcut work, dark mode, JavaScript
-# off, and a comparison of 100 runs. Screenshots stay in the trash
-# directory.
+# off, a comparison of 100 runs, and runs mirrored from a tracking server
+# marked as such and read-only. Screenshots stay in the trash directory.
 
 . "$(dirname "$0")/test-lib.sh"
 . "$TEST_DIRECTORY/helpers/ui-lib.sh"
+. "$TEST_DIRECTORY/helpers/sync-lib.sh"
 
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if test -n "$CHROMIUM" &&
@@ -77,6 +78,116 @@ test_expect_success CHROMIUM 'the runs page, the filter key, no console error' '
 	test_grep "^sweep-99$" names &&
 	test_grep "^still-going$" names &&
 	test -s "$SHOTS/runs.png"
+'
+
+# rest ROUTE JSON: one POST to the loopback tracking server
+rest() {
+	curl -sf -X POST -H "Content-Type: application/json" -d "$2" \
+		"$(fake_url fake)/api/2.0/mlflow/$1"
+}
+
+test_expect_success CHROMIUM,JQ 'runs mirrored from a tracking server' '
+	fake_start fake &&
+	e=$(rest experiments/create "{\"name\":\"team\"}" |
+		jq -r .experiment_id) &&
+	for i in 1 2
+	do
+		r=$(rest runs/create "{\"experiment_id\":\"$e\",
+			\"run_name\":\"team-$i\",\"start_time\":179500000000$i,
+			\"user_id\":\"alice\"}" | jq -r .run.info.run_id) &&
+		rest runs/log-batch "{\"run_id\":\"$r\",
+			\"params\":[{\"key\":\"max_depth\",\"value\":\"$i\"}],
+			\"metrics\":[{\"key\":\"auc\",\"value\":0.9$i,
+			\"timestamp\":1795000001000,\"step\":0}]}" >/dev/null &&
+		for f in model/MLmodel report.json
+		do
+			echo "{}" | curl -sf -X PUT --data-binary @- \
+				"$(fake_url fake)/api/2.0/mlflow-artifacts/artifacts/$e/$r/artifacts/$f" \
+				>/dev/null || return 1
+		done &&
+		rest runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
+			\"end_time\":179500010000$i}" >/dev/null &&
+		echo "R$i=$r" >>vars || return 1
+	done &&
+	. ./vars &&
+	curl -sf -X POST -d "{\"route\":\"artifacts/list\",\"run_id\":\"$R2\",
+		\"status\":403,\"times\":-1}" "$(fake_url fake)/__fake/fail" \
+		>/dev/null &&
+	test_expect_code 2 mmp sync --pull --experiment team --retries 0 -q \
+		--tracking-uri "$(fake_url fake)" 2>pull.err &&
+	test_grep "^warning: run $R2 " pull.err &&
+	echo "M1=$(sql "$DB" "SELECT run_uuid FROM runs
+		WHERE remote_run_id = \"$R1\"")" >>vars &&
+	echo "M2=$(sql "$DB" "SELECT run_uuid FROM runs
+		WHERE remote_run_id = \"$R2\"")" >>vars &&
+	. ./vars &&
+	test -n "$M1" && test -n "$M2"
+'
+. ./vars 2>/dev/null
+
+test_expect_success CHROMIUM 'the runs page marks mirrored runs and their server' '
+	P=$(ui_port u) &&
+	browse go "http://127.0.0.1:$P/runs?source=remote" remote \
+		eval "document.querySelectorAll(\"#runs tbody tr\").length" \
+		eval "document.querySelectorAll(\"#runs tbody .badge.remote\").length" \
+		eval "document.getElementById(\"source\").value" \
+		go "http://127.0.0.1:$P/runs?source=local&per=200" local \
+		eval "document.querySelectorAll(\"#runs tbody .badge.remote\").length" \
+		eval "document.getElementById(\"total\").textContent" \
+		go "http://127.0.0.1:$P/runs?per=200" all \
+		eval "document.getElementById(\"total\").textContent" &&
+	printf "%s\n" 2 2 "\"remote\"" 0 "\"102\"" "\"104\"" >expect &&
+	test_cmp expect evals &&
+	test_must_be_empty "$SHOTS/remote.console" &&
+	test_must_be_empty "$SHOTS/local.console" &&
+	page remote &&
+	hq texts "#runs tbody span.origin" >origins &&
+	printf "%s\n" "$(fake_url fake)" "$(fake_url fake)" >expect &&
+	test_cmp expect origins &&
+	hq texts "#runs tbody th a" >names &&
+	printf "%s\n" team-2 team-1 >expect &&
+	test_cmp expect names &&
+	hq attr "#runs tbody span.badge" title >titles &&
+	test_grep "^a read-only mirror of run $R1$" titles &&
+	page local &&
+	test "$(hq count "#runs tbody span.origin")" = 0 &&
+	get u "/runs?source=elsewhere" >code &&
+	test "$(cat code)" = 400 &&
+	test_grep "unknown run source" out
+'
+
+test_expect_success CHROMIUM 'a mirrored run page: origin, no artifact links, read-only' '
+	P=$(ui_port u) &&
+	sqlite3 "$DB" .dump >before.sql &&
+	browse go "http://127.0.0.1:$P/runs/$M1" mirror \
+		eval "document.getElementById(\"origin\").textContent" \
+		eval "document.getElementById(\"remote-run-id\").textContent" \
+		eval "document.querySelectorAll(\"#artifacts tbody tr\").length" \
+		eval "document.querySelectorAll(\"#artifacts a\").length" \
+		eval "document.getElementById(\"artifacts-unknown\") === null" \
+		eval "document.querySelectorAll(\"form:not([method=get])\").length" \
+		go "http://127.0.0.1:$P/runs/$M2" mirror2 \
+		eval "document.getElementById(\"artifacts-unknown\") !== null" &&
+	printf "%s\n" "\"$(fake_url fake)\"" "\"$R1\"" 2 0 true 0 true \
+		>expect &&
+	test_cmp expect evals &&
+	test_must_be_empty "$SHOTS/mirror.console" &&
+	test_must_be_empty "$SHOTS/mirror2.console" &&
+	page mirror &&
+	test "$(hq text mirror-note)" = "A read-only mirror of run $R1 of $(fake_url fake): it changes there, and here with mmp sync --pull." &&
+	hq texts "#artifacts tbody td" | sed -n 1p >first &&
+	echo model/MLmodel >expect &&
+	test_cmp expect first &&
+	page mirror2 &&
+	test "$(hq text artifacts-unknown)" != "" &&
+	test_grep "403" out &&
+	for m in POST PUT DELETE PATCH
+	do
+		get u "/runs/$M1" -X $m >code &&
+		test "$(cat code)" = 405 || return 1
+	done &&
+	sqlite3 "$DB" .dump >after.sql &&
+	test_cmp before.sql after.sql
 '
 
 test_expect_success CHROMIUM 'live update: a page with a running run refreshes' '

@@ -251,6 +251,14 @@ static void facts(mmp_buf *b, const mmp_run *r)
 		"</code></dd><dt>Status</dt><dd><span class=\"status %s\">"
 		"%s</span></dd>", r->run_id, r->dead ? "DEAD" : r->status,
 		r->dead ? "DEAD (its process is gone)" : r->status);
+	if (r->origin) {
+		mmp_buf_puts(b, "<dt>Origin</dt><dd><span class=\"badge "
+			"remote\">remote</span> <span id=\"origin\">");
+		ui_h(b, r->origin);
+		mmp_buf_puts(b, "</span>, run <code id=\"remote-run-id\">");
+		ui_h(b, r->remote_run_id);
+		mmp_buf_puts(b, "</code></dd>");
+	}
 	dl_item(b, "Experiment", r->experiment_name);
 	dl_item(b, "Kind", r->kind);
 	dl_item(b, "User", r->user_id);
@@ -524,7 +532,18 @@ static void artifacts(mmp_buf *b, const mmp_run *r)
 	size_t i;
 
 	mmp_buf_puts(b, "<section aria-labelledby=\"arts\"><h2 id=\"arts\">"
-		"Artifacts</h2><table class=\"artifacts\" id=\"artifacts\">"
+		"Artifacts</h2>");
+	if (r->origin)
+		mmp_buf_puts(b, "<p class=\"note\">The files stay on the "
+			"server: the mirror lists their paths and sizes.</p>");
+	if (r->artifacts_unknown) {
+		mmp_buf_puts(b, "<p class=\"note warn\" id=\"artifacts-unknown\">"
+			"The server refused the artifact list at the last pull, "
+			"so it may be incomplete; the next pull reads it again: ");
+		ui_h(b, r->artifacts_unknown);
+		mmp_buf_puts(b, "</p>");
+	}
+	mmp_buf_puts(b, "<table class=\"artifacts\" id=\"artifacts\">"
 		"<thead><tr><th scope=\"col\">Path</th><th scope=\"col\">Size"
 		"</th><th scope=\"col\">sha256</th></tr></thead><tbody>");
 	for (i = 0; i < r->artifacts_nr; i++) {
@@ -532,6 +551,14 @@ static void artifacts(mmp_buf *b, const mmp_run *r)
 		const char *slash = strrchr(a->path, '/');
 
 		mmp_buf_puts(b, "<tr><td>");
+		if (r->origin) {
+			/* nothing to open here: the path, as text */
+			ui_h(b, a->path);
+			mmp_buf_puts(b, "</td><td class=\"num\">");
+			ui_size(b, a->size);
+			mmp_buf_puts(b, "</td><td></td></tr>");
+			continue;
+		}
 		if (slash) {
 			mmp_buf_printf(b, "<a href=\"/runs/%s/artifacts/",
 				r->run_id);
@@ -594,6 +621,15 @@ void ui_page_run(struct ui_ctx *c, const char *rest)
 	mmp_buf_puts(b, "<h1 id=\"run-name\">");
 	ui_h(b, r->name && *r->name ? r->name : r->run_id);
 	mmp_buf_puts(b, "</h1>");
+	if (r->origin) {
+		mmp_buf_puts(b, "<p class=\"note mirror\" id=\"mirror-note\" "
+			"role=\"note\">A read-only mirror of run <code>");
+		ui_h(b, r->remote_run_id);
+		mmp_buf_puts(b, "</code> of ");
+		ui_h(b, r->origin);
+		mmp_buf_puts(b, ": it changes there, and here with <code>mmp "
+			"sync --pull</code>.</p>");
+	}
 	facts(b, r);
 	mmp_buf_puts(b, "<section aria-labelledby=\"values\"><h2 "
 		"id=\"values\">Metrics and parameters</h2><div "

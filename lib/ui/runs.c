@@ -16,10 +16,12 @@ static const char *const kinds[] = {
 static const char *const statuses[] = {
 	"RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"
 };
+/* where runs come from: this store's own, or mirrored from a server */
+static const char *const sources[] = { "local", "remote" };
 
 /* what the page was asked for */
 struct runs_q {
-	const char *filter, *experiment, *kind, *status, *sort;
+	const char *filter, *experiment, *kind, *status, *source, *sort;
 	const char *cols[MAX_COLS];
 	size_t ncols;
 	size_t page, per;
@@ -32,6 +34,7 @@ static const struct {
 } fixed[] = {
 	{ "Run", "attributes.run_name" },
 	{ "Experiment", NULL },
+	{ "Source", NULL },
 	{ "Kind", "attributes.kind" },
 	{ "Status", "attributes.status" },
 	{ "Start", "attributes.start_time" },
@@ -89,6 +92,8 @@ static void runs_url(mmp_buf *b, const struct runs_q *q, const char *sort,
 		mmp_buf_printf(b, "kind=%s&", q->kind);
 	if (q->status)
 		mmp_buf_printf(b, "status=%s&", q->status);
+	if (q->source)
+		mmp_buf_printf(b, "source=%s&", q->source);
 	if (!q->auto_cols)
 		for (i = 0; i < q->ncols; i++) {
 			mmp_buf_puts(b, "col=");
@@ -153,6 +158,8 @@ static void filter_form(mmp_buf *b, const struct runs_q *q,
 	select_box(b, "kind", "Kind", kinds, ARRAY_SIZE(kinds), q->kind);
 	select_box(b, "status", "Status", statuses, ARRAY_SIZE(statuses),
 		q->status);
+	select_box(b, "source", "Source", sources, ARRAY_SIZE(sources),
+		q->source);
 	mmp_buf_puts(b, "<label for=\"sort\">Sort</label><input id=\"sort\" "
 		"name=\"sort\" size=\"24\" spellcheck=\"false\" value=\"");
 	ui_h(b, q->sort);
@@ -316,6 +323,18 @@ static void run_row(mmp_buf *b, const mmp_run *r, const struct runs_q *q)
 		r->run_id);
 	ui_h(b, r->experiment_name);
 	mmp_buf_puts(b, "</td><td>");
+	if (r->origin) {
+		/* a mirror: marked, with the server it came from */
+		mmp_buf_puts(b, "<span class=\"badge remote\" title=\"a "
+			"read-only mirror of run ");
+		ui_h(b, r->remote_run_id);
+		mmp_buf_puts(b, "\">remote</span> <span class=\"origin\">");
+		ui_h(b, r->origin);
+		mmp_buf_puts(b, "</span>");
+	} else {
+		mmp_buf_puts(b, "local");
+	}
+	mmp_buf_puts(b, "</td><td>");
 	ui_h(b, r->kind);
 	mmp_buf_printf(b, "</td><td><span class=\"status %s\">%s</span>"
 		"</td><td>", r->dead ? "DEAD" : r->status, r->dead ?
@@ -394,6 +413,9 @@ static void column_form(mmp_buf *b, const struct runs_q *q,
 	if (q->status)
 		mmp_buf_printf(b, "<input type=\"hidden\" name=\"status\" "
 			"value=\"%s\">", q->status);
+	if (q->source)
+		mmp_buf_printf(b, "<input type=\"hidden\" name=\"source\" "
+			"value=\"%s\">", q->source);
 	if (q->sort) {
 		mmp_buf_puts(b, "<input type=\"hidden\" name=\"sort\" "
 			"value=\"");
@@ -421,6 +443,7 @@ void ui_page_runs(struct ui_ctx *c)
 		"experiment"));
 	q.kind = nonempty(mmp_serve_request_query(c->req, "kind"));
 	q.status = nonempty(mmp_serve_request_query(c->req, "status"));
+	q.source = nonempty(mmp_serve_request_query(c->req, "source"));
 	q.sort = nonempty(mmp_serve_request_query(c->req, "sort"));
 	q.per = query_size(c->req, "per", PER_DEFAULT, 10, PER_MAX);
 	q.page = query_size(c->req, "page", 1, 1, SIZE_MAX / PER_MAX);
@@ -447,6 +470,11 @@ void ui_page_runs(struct ui_ctx *c)
 		ui_error(c, 400, "unknown run status '%s'", q.status);
 		return;
 	}
+	if (q.source && !in_list(q.source, sources, ARRAY_SIZE(sources))) {
+		ui_error(c, 400, "unknown run source '%s': local or remote",
+			q.source);
+		return;
+	}
 
 	/* the user's filter is checked alone, so errors name its columns */
 	if (q.filter && mmp_filter_check(q.filter) < 0) {
@@ -461,6 +489,9 @@ void ui_page_runs(struct ui_ctx *c)
 			mmp_buf_printf(&full, "%sattributes.status = '%s'",
 				full.size ? " and " : "", q.status);
 		rq.filter = full.size ? full.ptr : NULL;
+		if (q.source)
+			rq.origin = !strcmp(q.source, "local") ?
+				MMP_RUNS_LOCAL : MMP_RUNS_REMOTE;
 		if (q.experiment) {
 			exps[0] = q.experiment;
 			rq.experiments = exps;
