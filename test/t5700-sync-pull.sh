@@ -345,6 +345,27 @@ test_expect_success JQ 'a run deleted on the server is marked deleted' '
 		l.json)" = 1
 '
 
+test_expect_success JQ 'a run restored on the server is active here again' '
+	r=$(sed -n 3p team.runs) &&
+	rest fake runs/restore "{\"run_id\":\"$r\"}" >/dev/null &&
+	pull --json >rs.json &&
+	test "$(json_get rs.json .total.runs_updated)" = 1 &&
+	test "$(json_get rs.json .total.runs_deleted)" = 0 &&
+	test "$(sql $DB "SELECT lifecycle_stage FROM runs
+		WHERE remote_run_id = \"$r\"")" = active &&
+	(cd proj && mmp runs list --remote --json) >l.json &&
+	test "$(jq "[.runs[] | select(.remote_run_id == \"$r\")] | length" \
+		l.json)" = 1 &&
+	rest fake runs/delete "{\"run_id\":\"$r\"}" >/dev/null &&
+	pull --json >rd.json &&
+	test "$(json_get rd.json .total.runs_deleted)" = 1 &&
+	test "$(sql $DB "SELECT lifecycle_stage FROM runs
+		WHERE remote_run_id = \"$r\"")" = deleted &&
+	id=$(sql $DB "SELECT run_uuid FROM runs WHERE remote_run_id = \"$r\"") &&
+	(cd proj && mmp runs show $id --json) >sd.json &&
+	test "$(json_get sd.json .run.lifecycle_stage)" = deleted
+'
+
 test_expect_success 'mirrored runs are read-only' '
 	r=$(sed -n 1p team.runs) &&
 	id=$(sql $DB "SELECT run_uuid FROM runs WHERE remote_run_id = \"$r\"") &&
