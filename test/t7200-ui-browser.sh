@@ -175,6 +175,7 @@ test_expect_success CHROMIUM 'a mirrored run page: origin, no artifact links, re
 	test_must_be_empty "$SHOTS/mirror2.console" &&
 	page mirror &&
 	test "$(hq text mirror-note)" = "A read-only mirror of run $R1 of $(fake_url fake): it changes there, and here with mmp sync --pull." &&
+	test "$(hq text git-none)" = "not recorded (the server'"'"'s run names no commit)" &&
 	hq texts "#artifacts tbody td" | sed -n 1p >first &&
 	echo model/MLmodel >expect &&
 	test_cmp expect first &&

@@ -297,8 +297,9 @@ static void lineage(mmp_buf *b, const mmp_run *r)
 	dl_item(b, "mmp", tag(r, "mmp.version"));
 	dl_item(b, "XGBoost", tag(r, "mmp.xgboost.version"));
 	if (!commit)
-		mmp_buf_puts(b, "<dt>Git</dt><dd>not recorded (not run in a "
-			"git repository)</dd>");
+		mmp_buf_printf(b, "<dt>Git</dt><dd id=\"git-none\">not recorded "
+			"(%s)</dd>", r->origin ? "the server's run names no "
+			"commit" : "not run in a git repository");
 	mmp_buf_puts(b, "</dl></section>\n");
 }
 
