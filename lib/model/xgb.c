@@ -793,6 +793,26 @@ static int set_attr_num(BoosterHandle b, const char *k, double v, int isint)
 	return 0;
 }
 
+/* each row's k margins to class probabilities, as multi:softprob
+ * gives them: in double from the row's largest margin, then float32 */
+static void softmax_rows(float *out, size_t nrows, size_t k)
+{
+	size_t i, j;
+
+	for (i = 0; i < nrows; i++) {
+		float *r = out + i * k, mx = r[0];
+		double sum = 0;
+
+		for (j = 1; j < k; j++)
+			if (r[j] > mx)
+				mx = r[j];
+		for (j = 0; j < k; j++)
+			sum += exp((double)r[j] - mx);
+		for (j = 0; j < k; j++)
+			r[j] = (float)(exp((double)r[j] - mx) / sum);
+	}
+}
+
 /*
  * The holdout scores of the trees trained so far into o->holdout_scores,
  * as mmp_model_predict_scores() computes them. The round's evaluation
@@ -806,7 +826,7 @@ static int holdout_snapshot(BoosterHandle b, DMatrixHandle valid,
 	const mmp_model_train_options *o)
 {
 	const char *obj = find_param(o, "objective");
-	size_t k = o->task == MMP_TASK_MULTICLASS ? o->num_class : 1, i, j;
+	size_t k = o->task == MMP_TASK_MULTICLASS ? o->num_class : 1, i;
 	int margin = obj && (!strcmp(obj, "multi:softmax") ||
 		!strcmp(obj, "binary:logitraw"));
 	const bst_ulong *shape = NULL;
@@ -832,18 +852,7 @@ static int holdout_snapshot(BoosterHandle b, DMatrixHandle valid,
 		for (i = 0; i < o->valid_rows; i++)
 			out[i] = (float)(1.0 / (1.0 + exp(-(double)out[i])));
 	} else if (margin) {
-		for (i = 0; i < o->valid_rows; i++) {
-			float *r = out + i * k, mx = r[0];
-			double sum = 0;
-
-			for (j = 1; j < k; j++)
-				if (r[j] > mx)
-					mx = r[j];
-			for (j = 0; j < k; j++)
-				sum += exp((double)r[j] - mx);
-			for (j = 0; j < k; j++)
-				r[j] = (float)(exp((double)r[j] - mx) / sum);
-		}
+		softmax_rows(out, o->valid_rows, k);
 	}
 	return 1;
 }
@@ -1426,7 +1435,7 @@ int mmp_model_predict(const mmp_model *m, const float *rows, size_t nrows,
 int mmp_model_predict_scores(const mmp_model *m, const float *rows,
 	size_t nrows, size_t ncols, float *out)
 {
-	size_t i, j, k = m->num_class;
+	size_t i, k = m->num_class;
 	int error;
 
 	if (m->task == MMP_TASK_MULTICLASS &&
@@ -1434,18 +1443,7 @@ int mmp_model_predict_scores(const mmp_model *m, const float *rows,
 		if ((error = predict_any(m, rows, nrows, ncols, 1, out,
 		    k)) < 0)
 			return error;
-		for (i = 0; i < nrows; i++) {
-			float *r = out + i * k, mx = r[0];
-			double sum = 0;
-
-			for (j = 1; j < k; j++)
-				if (r[j] > mx)
-					mx = r[j];
-			for (j = 0; j < k; j++)
-				sum += exp((double)r[j] - mx);
-			for (j = 0; j < k; j++)
-				r[j] = (float)(exp((double)r[j] - mx) / sum);
-		}
+		softmax_rows(out, nrows, k);
 		return 0;
 	}
 	if ((error = mmp_model_predict(m, rows, nrows, ncols, out)) < 0)
