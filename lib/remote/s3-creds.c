@@ -119,28 +119,37 @@ static void cred_section(mmp_buf *out, const struct ctx *c,
 	mmp_buf_puts(out, name);
 }
 
+/* a non-empty value of key in section `s` of one file */
+static const char *ini_value(const mmp_s3__ini *ini, const mmp_buf *s,
+	const char *key)
+{
+	const mmp_s3__ini_entry *e = mmp_s3__ini_get(ini, s->ptr, key);
+
+	return e && *e->value ? e->value : NULL;
+}
+
 static const char *conf_get(const struct ctx *c, const char *name,
 	const char *key)
 {
 	mmp_buf s = MMP_BUF_INIT;
-	const mmp_s3__ini_entry *e;
+	const char *v;
 
 	conf_section(&s, c, name);
-	e = mmp_s3__ini_get(&c->conf, s.ptr, key);
+	v = ini_value(&c->conf, &s, key);
 	mmp_buf_dispose(&s);
-	return e && *e->value ? e->value : NULL;
+	return v;
 }
 
 static const char *cred_get(const struct ctx *c, const char *name,
 	const char *key)
 {
 	mmp_buf s = MMP_BUF_INIT;
-	const mmp_s3__ini_entry *e;
+	const char *v;
 
 	cred_section(&s, c, name);
-	e = mmp_s3__ini_get(&c->cred, s.ptr, key);
+	v = ini_value(&c->cred, &s, key);
 	mmp_buf_dispose(&s);
-	return e && *e->value ? e->value : NULL;
+	return v;
 }
 
 /* a key of the profile: the credentials file first, then the config */
