@@ -344,22 +344,6 @@ static int fetch(struct fetch *f, const char *method, const char *url,
 	return rc == CURLE_OK ? 0 : -1;
 }
 
-static void add_header(struct curl_slist **h, const char *fmt, ...)
-	MMP_FORMAT_PRINTF(2, 3);
-
-static void add_header(struct curl_slist **h, const char *fmt, ...)
-{
-	mmp_buf b = MMP_BUF_INIT;
-	struct curl_slist *n;
-	va_list ap;
-
-	va_start(ap, fmt);
-	mmp_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	if ((n = curl_slist_append(*h, b.ptr)))
-		*h = n;
-	wipe_buf(&b);
-}
 
 static void free_headers(struct curl_slist *h)
 {
@@ -434,8 +418,8 @@ static int sts_call(struct ctx *c, mmp_s3__creds *out, const char *form,
 		mmp_buf_printf(&url, "https://sts.%s.amazonaws.com/", region);
 	}
 	mmp_buf_printf(&sig, "aws:amz:%s:sts", region);
-	add_header(&h, "Content-Type: application/x-www-form-urlencoded");
-	add_header(&h, "Accept: application/xml");
+	mmp_s3__add_header(&h, "Content-Type: application/x-www-form-urlencoded");
+	mmp_s3__add_header(&h, "Accept: application/xml");
 	mmp_buf_printf(&w, "%s (STS at %s)", what, url.ptr);
 	if (fetch(&f, "POST", url.ptr, h, form, sig.ptr, signer, 5000L,
 	    30000L) < 0) {
@@ -709,9 +693,9 @@ static int from_ecs(mmp_s3__creds *out)
 					"character", what.ptr);
 				goto done;
 			}
-		add_header(&h, "Authorization: %s", tok.ptr);
+		mmp_s3__add_header(&h, "Authorization: %s", tok.ptr);
 	}
-	add_header(&h, "Accept: application/json");
+	mmp_s3__add_header(&h, "Accept: application/json");
 	for (attempt = 1; attempt <= 2; attempt++) {
 		fetch_release(&f);
 		if (fetch(&f, "GET", url.ptr, h, NULL, NULL, NULL, ECS_MS,
@@ -777,7 +761,7 @@ static int from_imds(mmp_s3__creds *out, mmp_buf *why)
 		n--;
 	mmp_buf_put(&base, ep, n);
 	mmp_buf_printf(&url, "%s/latest/api/token", base.ptr);
-	add_header(&h, "X-aws-ec2-metadata-token-ttl-seconds: 21600");
+	mmp_s3__add_header(&h, "X-aws-ec2-metadata-token-ttl-seconds: 21600");
 	if (fetch(&f, "PUT", url.ptr, h, NULL, NULL, NULL, IMDS_MS,
 	    IMDS_MS) < 0) {
 		mmp_buf_printf(why, "no instance metadata at %s (%s)",
@@ -788,7 +772,7 @@ static int from_imds(mmp_s3__creds *out, mmp_buf *why)
 	h = NULL;
 	if (f.status == 200 && f.body.size && f.body.size < 1024) {
 		mmp_buf_put(&tok, f.body.ptr, f.body.size);
-		add_header(&h, "X-aws-ec2-metadata-token: %s", tok.ptr);
+		mmp_s3__add_header(&h, "X-aws-ec2-metadata-token: %s", tok.ptr);
 	} else if (f.status != 403 && f.status != 404 && f.status != 405) {
 		mmp_buf_printf(why, "the instance metadata at %s refused a "
 			"session token (http %ld)", base.ptr, f.status);
@@ -952,8 +936,8 @@ static int from_sso(struct ctx *c, mmp_s3__creds *out, const char *name)
 	mmp_http_escape(&url, account);
 	mmp_buf_puts(&url, "&role_name=");
 	mmp_http_escape(&url, role);
-	add_header(&h, "x-amz-sso_bearer_token: %s", at->valuestring);
-	add_header(&h, "Accept: application/json");
+	mmp_s3__add_header(&h, "x-amz-sso_bearer_token: %s", at->valuestring);
+	mmp_s3__add_header(&h, "Accept: application/json");
 	if (fetch(&f, "GET", url.ptr, h, NULL, NULL, NULL, 5000L,
 	    30000L) < 0) {
 		err = mmp_error_ret(MMP_ENET, MMP_ERROR_NET, "%s: no answer "

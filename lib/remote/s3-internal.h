@@ -51,6 +51,12 @@ int64_t mmp_s3__http_date(const char *s);
  * - _ . ~ and the '/' between segments */
 void mmp_s3__escape_key(mmp_buf *out, const char *key);
 
+struct curl_slist;
+/* append a header made from a format to *h (unchanged when curl is out
+ * of memory), wiping the formatted text: headers may carry tokens */
+void mmp_s3__add_header(struct curl_slist **h, const char *fmt, ...)
+	MMP_FORMAT_PRINTF(2, 3);
+
 /* the first `s` in [p, end), or NULL */
 const char *mmp_s3__find(const char *p, const char *end, const char *s);
 /* `s` without the double quotes around it (an ETag), cut to `cap` */

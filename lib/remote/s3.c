@@ -510,10 +510,9 @@ static size_t on_read(char *buf, size_t size, size_t nmemb, void *payload)
 	return n;
 }
 
-static void add_header(struct curl_slist **h, const char *fmt, ...)
-	MMP_FORMAT_PRINTF(2, 3);
-
-static void add_header(struct curl_slist **h, const char *fmt, ...)
+/* a header from a format; the text is wiped once curl has its copy,
+ * since a header may carry a token */
+void mmp_s3__add_header(struct curl_slist **h, const char *fmt, ...)
 {
 	mmp_buf b = MMP_BUF_INIT;
 	struct curl_slist *n;
@@ -584,13 +583,13 @@ static int perform(mmp_s3 *s, const struct req *q, struct resp *r)
 	if (s->ca_bundle)
 		curl_easy_setopt(e, CURLOPT_CAINFO, s->ca_bundle);
 	/* every header added here is signed: add none that is not sent */
-	add_header(&hdrs, "x-amz-content-sha256: %s", q->sha256);
+	mmp_s3__add_header(&hdrs, "x-amz-content-sha256: %s", q->sha256);
 	if (q->md5_b64[0])
-		add_header(&hdrs, "Content-MD5: %s", q->md5_b64);
+		mmp_s3__add_header(&hdrs, "Content-MD5: %s", q->md5_b64);
 	if (q->content_type)
-		add_header(&hdrs, "Content-Type: %s", q->content_type);
+		mmp_s3__add_header(&hdrs, "Content-Type: %s", q->content_type);
 	if (s->creds.token)
-		add_header(&hdrs, "x-amz-security-token: %s",
+		mmp_s3__add_header(&hdrs, "x-amz-security-token: %s",
 			s->creds.token);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
 	if (!strcmp(q->method, "GET")) {
