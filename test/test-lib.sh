@@ -250,8 +250,15 @@ trap 'test_kill_bg_; exit 129' HUP
 # loopback server on a free port); its port goes to NAME.port, its pid
 # to NAME.pid. Waits at most 5 s. stop_bg NAME ends it.
 start_bg() {
-	name=$1
-	shift
+	start_bg_within 5 "$@"
+}
+
+# start_bg_within SECONDS NAME CMD...: start_bg for a helper that may
+# take longer to listen (a Node server on a loaded machine)
+start_bg_within() {
+	polls=$(($1 * 50))
+	name=$2
+	shift 2
 	rm -f "$name.out" "$name.port"
 	"$@" >"$name.out" 2>"$name.err" &
 	echo $! >"$name.pid"
@@ -260,7 +267,7 @@ start_bg() {
 	until grep -q "^port=" "$name.out" 2>/dev/null
 	do
 		n=$((n + 1))
-		if test $n -gt 250 || ! kill -0 "$(cat "$name.pid")" 2>/dev/null
+		if test $n -gt $polls || ! kill -0 "$(cat "$name.pid")" 2>/dev/null
 		then
 			cat "$name.err" >&2
 			return 1

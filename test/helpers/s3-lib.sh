@@ -32,27 +32,12 @@ fi
 s3_start_server() {
 	name=$1
 	shift
-	rm -f "$name.out" "$name.port"
 	# s3rver's continuation tokens use DES, in OpenSSL 3's legacy provider
-	NODE_PATH="$S3_NODE_PATH" node --openssl-legacy-provider \
+	start_bg_within 30 "$name" env NODE_PATH="$S3_NODE_PATH" \
+		node --openssl-legacy-provider \
 		"$TEST_DIRECTORY/helpers/s3rver.js" \
 		--dir "$S3_DIR" --key "$S3_KEY" --secret "$S3_SECRET" \
-		--bucket "$S3_BUCKET" --log "$TRASH_DIRECTORY/$name.log" "$@" \
-		>"$name.out" 2>"$name.err" &
-	echo $! >"$name.pid"
-	test_bg_register $!
-	n=0
-	until grep -q "^port=" "$name.out" 2>/dev/null
-	do
-		n=$((n + 1))
-		if test $n -gt 1500 || ! kill -0 "$(cat "$name.pid")" 2>/dev/null
-		then
-			cat "$name.err" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-	sed -n "s/^port=//p" "$name.out" >"$name.port"
+		--bucket "$S3_BUCKET" --log "$TRASH_DIRECTORY/$name.log" "$@"
 }
 
 # s3_start [s3rver.js options...]: the server `s3` (a test body runs in
@@ -87,22 +72,6 @@ s3_object() {
 aws_meta_start() {
 	name=$1
 	shift
-	rm -f "$name.out" "$name.port"
-	node "$TEST_DIRECTORY/helpers/aws-meta.js" \
-		--log "$TRASH_DIRECTORY/$name.log" "$@" \
-		>"$name.out" 2>"$name.err" &
-	echo $! >"$name.pid"
-	test_bg_register $!
-	n=0
-	until grep -q "^port=" "$name.out" 2>/dev/null
-	do
-		n=$((n + 1))
-		if test $n -gt 1500 || ! kill -0 "$(cat "$name.pid")" 2>/dev/null
-		then
-			cat "$name.err" >&2
-			return 1
-		fi
-		sleep 0.02
-	done
-	sed -n "s/^port=//p" "$name.out" >"$name.port"
+	start_bg_within 30 "$name" node "$TEST_DIRECTORY/helpers/aws-meta.js" \
+		--log "$TRASH_DIRECTORY/$name.log" "$@"
 }
