@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "mmp/remote.h"
 #include "util/util.h"
 #include "s3-internal.h"
 
@@ -823,17 +824,19 @@ int64_t mmp_s3__http_date(const char *s)
 
 void mmp_s3__escape_key(mmp_buf *out, const char *key)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
+	mmp_buf seg = MMP_BUF_INIT;
+	const char *p = key, *slash;
 
-	for (p = (const unsigned char *)key; *p; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' ||
-		    *p == '~' || *p == '/') {
-			mmp_buf_putc(out, *p);
-		} else {
-			mmp_buf_putc(out, '%');
-			mmp_buf_putc(out, hex[*p >> 4]);
-			mmp_buf_putc(out, hex[*p & 15]);
-		}
+	/* each segment as any URL path segment; the slashes kept */
+	for (;;) {
+		slash = strchr(p, '/');
+		mmp_buf_clear(&seg);
+		mmp_buf_put(&seg, p, slash ? (size_t)(slash - p) : strlen(p));
+		mmp_http_escape(out, seg.ptr);
+		if (!slash)
+			break;
+		mmp_buf_putc(out, '/');
+		p = slash + 1;
 	}
+	mmp_buf_dispose(&seg);
 }

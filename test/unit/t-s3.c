@@ -183,6 +183,10 @@ static void test_addressing(void)
 	is_str(b.ptr, "1/run%20id/artifacts/a%2Bb%3Dc~d_e.f%25",
 		"keys escaped as S3 signs them");
 	mmp_buf_clear(&b);
+	mmp_s3__escape_key(&b, "/a//\xc3\xa9 b/");
+	is_str(b.ptr, "/a//%C3%A9%20b/",
+		"empty segments and UTF-8 bytes in a key");
+	mmp_buf_clear(&b);
 
 	is_int(mmp_s3_uri_split(&bucket, &key, "s3://mlflow/art/1/"), 0,
 		"split an s3 uri");
