@@ -3,7 +3,8 @@
 # wait is bounded; servers are killed when the script exits.
 
 UI_DIR="$TRASH_DIRECTORY"
-trap 'ui_kill_all' EXIT
+# with test-lib.sh's own clean-up (fake servers, start_bg helpers) kept
+test_at_end ui_kill_all
 
 ui_kill_all() {
 	for f in "$UI_DIR"/*.uipid; do
