@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "mmp/sync.h"
 #include "ui-internal.h"
 
 #define RECIPE_MAX (256u << 10)
@@ -592,6 +593,35 @@ static int64_t query_i64(const mmp_serve_request *req, const char *key,
 	return v && *v && mmp_parse_int64(v, &n) == 0 ? n : def;
 }
 
+/*
+ * A mirrored run RUNNING on its server: say that this is its status at
+ * the last pull, and when that was, since the page does not refresh.
+ */
+static void mirror_running(struct ui_ctx *c, const mmp_run *r)
+{
+	mmp_sync_status st;
+	mmp_buf *b = c->out;
+
+	mmp_buf_puts(b, "<p class=\"note mirror\" id=\"mirror-running\" "
+		"role=\"note\">It was RUNNING on the server at the last pull");
+	if (mmp_sync_status_get(&st, c->store, r->origin) < 0) {
+		mmp_buf_puts(b, " (when that was cannot be read: ");
+		ui_h(b, mmp_error_last()->message);
+		mmp_buf_puts(b, ")");
+		mmp_error_clear();
+	} else if (st.last_pull_time > 0) {
+		mmp_buf_puts(b, "; the last complete pull from there was at "
+			"<span id=\"last-pull\">");
+		ui_time(b, st.last_pull_time);
+		mmp_buf_puts(b, "</span> UTC");
+	} else {
+		mmp_buf_puts(b, "; no pull from there has completed yet");
+	}
+	mmp_buf_puts(b, ". This page does not refresh itself: <code>mmp "
+		"sync --pull</code> reads the run again.</p>");
+	mmp_sync_status_release(&st);
+}
+
 void ui_page_run(struct ui_ctx *c, const char *rest)
 {
 	const char *slash = strchr(rest, '/');
@@ -617,7 +647,8 @@ void ui_page_run(struct ui_ctx *c, const char *rest)
 				mmp_serve_request_path(c->req));
 		goto done;
 	}
-	live = !strcmp(r->status, "RUNNING") && !r->dead;
+	/* a mirror changes only with the next pull: nothing to refresh */
+	live = !strcmp(r->status, "RUNNING") && !r->dead && !r->origin;
 	ui_page_begin(c, r->name && *r->name ? r->name : r->run_id, live);
 	mmp_buf_puts(b, "<h1 id=\"run-name\">");
 	ui_h(b, r->name && *r->name ? r->name : r->run_id);
@@ -630,6 +661,8 @@ void ui_page_run(struct ui_ctx *c, const char *rest)
 		ui_h(b, r->origin);
 		mmp_buf_puts(b, ": it changes there, and here with <code>mmp "
 			"sync --pull</code>.</p>");
+		if (!strcmp(r->status, "RUNNING"))
+			mirror_running(c, r);
 	}
 	facts(b, r);
 	mmp_buf_puts(b, "<section aria-labelledby=\"values\"><h2 "

@@ -336,9 +336,10 @@ static void run_row(mmp_buf *b, const mmp_run *r, const struct runs_q *q)
 	}
 	mmp_buf_puts(b, "</td><td>");
 	ui_h(b, r->kind);
-	mmp_buf_printf(b, "</td><td><span class=\"status %s\">%s</span>"
-		"</td><td>", r->dead ? "DEAD" : r->status, r->dead ?
-		"DEAD" : r->status);
+	mmp_buf_printf(b, "</td><td><span class=\"status %s\"%s>%s</span>"
+		"</td><td>", r->dead ? "DEAD" : r->status, r->origin &&
+		!strcmp(r->status, "RUNNING") ? " title=\"at the last pull\"" :
+		"", r->dead ? "DEAD" : r->status);
 	ui_time(b, r->start_time);
 	mmp_buf_puts(b, "</td><td class=\"num\">");
 	if (r->end_time)
@@ -434,7 +435,7 @@ void ui_page_runs(struct ui_ctx *c)
 	mmp_run_list *l = NULL;
 	char *owned[MAX_COLS] = { NULL };
 	const char *exps[1], *order[1], *err = NULL;
-	size_t total = 0, i, pages;
+	size_t total = 0, i, pages, mirrored_running = 0;
 	int live = 0;
 
 	memset(&q, 0, sizeof(q));
@@ -516,12 +517,28 @@ void ui_page_runs(struct ui_ctx *c)
 	}
 	if (q.auto_cols)
 		auto_columns(&q, l, owned);
-	for (i = 0; i < l->count; i++)
-		live |= !strcmp(l->runs[i]->status, "RUNNING") &&
-			!l->runs[i]->dead;
+	/* only this store's runs change by themselves; a mirror changes
+	 * with the next pull */
+	for (i = 0; i < l->count; i++) {
+		if (strcmp(l->runs[i]->status, "RUNNING") || l->runs[i]->dead)
+			continue;
+		if (l->runs[i]->origin)
+			mirrored_running++;
+		else
+			live = 1;
+	}
 	ui_page_begin(c, "Runs", live);
 	mmp_buf_puts(b, "<h1>Runs</h1>");
 	filter_form(b, &q, NULL);
+	if (mirrored_running)
+		mmp_buf_printf(b, "<p class=\"note mirror\" id=\"mirror-"
+			"running\" role=\"note\">%zu mirrored run%s %s "
+			"RUNNING on %s server at the last pull; %s status "
+			"changes here only with <code>mmp sync --pull</code>."
+			"</p>", mirrored_running, mirrored_running == 1 ?
+			"" : "s", mirrored_running == 1 ? "was" : "were",
+			mirrored_running == 1 ? "its" : "their",
+			mirrored_running == 1 ? "its" : "their");
 	column_form(b, &q, l);
 	pages = total ? (total + q.per - 1) / q.per : 1;
 	mmp_buf_printf(b, "<form method=\"get\" action=\"/compare\">"
