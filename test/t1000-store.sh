@@ -6,7 +6,7 @@
 W=store-writer
 
 # the schema version this mmp creates: one per migration step
-SCHEMA_VERSION=9
+SCHEMA_VERSION=10
 
 test_expect_success 'no store anywhere: fatal, exit 128, suggests mmp init' '
 	mkdir -p empty/sub &&

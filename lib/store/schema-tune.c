@@ -70,3 +70,35 @@ const char mmp_store__sql_tune[] =
 	"  PRIMARY KEY (study_id, number, step),\n"
 	"  FOREIGN KEY (study_id, number) REFERENCES trials ON DELETE CASCADE\n"
 	") WITHOUT ROWID;\n";
+
+/*
+ * Pruners beyond median: the CHECK on studies.pruner widens. SQLite
+ * cannot alter a CHECK, so the table is rebuilt (migrations run before
+ * foreign keys are switched on, so dropping it leaves the trials be).
+ */
+const char mmp_store__sql_tune_pruners[] =
+	"CREATE TABLE studies_new (\n"
+	"  study_id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL UNIQUE,\n"
+	"  recipe_path TEXT NOT NULL,\n"
+	"  recipe_name TEXT NOT NULL,\n"
+	"  metric TEXT NOT NULL,\n"
+	"  direction TEXT NOT NULL\n"
+	"    CHECK (direction IN ('minimize', 'maximize')),\n"
+	"  sampler TEXT NOT NULL CHECK (sampler IN ('tpe', 'random')),\n"
+	"  pruner TEXT NOT NULL CHECK (pruner IN ('median', 'percentile',\n"
+	"    'successive_halving', 'threshold', 'none')),\n"
+	"  seed INTEGER NOT NULL,\n"
+	"  max_parallel INTEGER NOT NULL CHECK (max_parallel >= 1),\n"
+	"  n_trials INTEGER NOT NULL CHECK (n_trials >= 0),\n"
+	"  space TEXT NOT NULL,\n"
+	"  dataset_digest TEXT NOT NULL,\n"
+	"  creation_time INTEGER NOT NULL,\n"
+	"  last_update_time INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO studies_new SELECT study_id, name, recipe_path,\n"
+	"  recipe_name, metric, direction, sampler, pruner, seed,\n"
+	"  max_parallel, n_trials, space, dataset_digest, creation_time,\n"
+	"  last_update_time FROM studies;\n"
+	"DROP TABLE studies;\n"
+	"ALTER TABLE studies_new RENAME TO studies;\n";

@@ -127,6 +127,8 @@ const struct mmp_store__migration mmp_store__migrations[] = {
 	  mmp_store__sql_monitor_log_indexes },
 	{ "sync: histories and artifact lists of mirrored runs",
 	  mmp_store__sql_sync_mirror_content },
+	{ "tuning: percentile, successive halving and threshold pruners",
+	  mmp_store__sql_tune_pruners },
 };
 
 const size_t mmp_store__migrations_nr = ARRAY_SIZE(mmp_store__migrations);

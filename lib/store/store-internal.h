@@ -59,6 +59,7 @@ extern const struct mmp_store__migration mmp_store__migrations[];
 /* the SQL of later steps, one file per concern (schema-<name>.c) */
 extern const char mmp_store__sql_registry[];
 extern const char mmp_store__sql_tune[];
+extern const char mmp_store__sql_tune_pruners[];
 extern const char mmp_store__sql_sync[];
 extern const char mmp_store__sql_sync_sent[];
 extern const char mmp_store__sql_monitor[];
