@@ -118,6 +118,132 @@ test_expect_success 'mmp train checks the tune section too' '
 	test_grep "tune.trials: expected an integer" err
 '
 
+test_expect_success 'pruner settings: types and ranges' '
+	cat >expect <<-EOF &&
+	error: R:9:11: tune.pruner: expected one of median, percentile, successive_halving, threshold, none, got ${SQ}hyperband${SQ}
+	error: R:10:22: tune.pruner_percentile: expected a number between 0 and 100, got ${SQ}101${SQ}
+	error: R:11:26: tune.pruner_startup_trials: expected an integer between 0 and 1000000, got ${SQ}-1${SQ}
+	error: R:12:24: tune.pruner_warmup_steps: expected an integer between 0 and 100000000, got ${SQ}x${SQ}
+	error: R:13:26: tune.pruner_interval_steps: expected an integer between 1 and 100000000, got ${SQ}0${SQ}
+	error: R:14:28: tune.pruner_reduction_factor: expected an integer between 2 and 1000000, got ${SQ}1${SQ}
+	error: R:15:35: tune.pruner_min_early_stopping_rate: expected an integer between 0 and 1000, got ${SQ}1.5${SQ}
+	error: R:16:17: tune.pruner_lower: expected a number, got ${SQ}.nan${SQ}
+	error: R:17:17: tune.pruner_upper: expected a number, got a list
+	EOF
+	bad_space <<-\EOF
+	tune:
+	  pruner: hyperband
+	  pruner_percentile: 101
+	  pruner_startup_trials: -1
+	  pruner_warmup_steps: x
+	  pruner_interval_steps: 0
+	  pruner_reduction_factor: 1
+	  pruner_min_early_stopping_rate: 1.5
+	  pruner_lower: .nan
+	  pruner_upper: [1]
+	EOF
+'
+
+test_expect_success 'successive halving: min_resource is auto or a number' '
+	cat >expect <<-EOF &&
+	error: R:10:24: tune.pruner_min_resource: expected auto or a whole number of steps from 1 to 100000000, got ${SQ}0${SQ}
+	EOF
+	bad_space <<-\EOF &&
+	tune:
+	  pruner: successive_halving
+	  pruner_min_resource: 0
+	EOF
+	cat >expect <<-EOF &&
+	error: R:10:24: tune.pruner_min_resource: expected auto or a whole number of steps from 1 to 100000000, got ${SQ}2.5${SQ}
+	EOF
+	bad_space <<-\EOF
+	tune:
+	  pruner: successive_halving
+	  pruner_min_resource: 2.5
+	EOF
+'
+
+test_expect_success 'a key of another pruner is refused, naming its pruner' '
+	cat >expect <<-EOF &&
+	error: R:10:3: tune.pruner_percentile: not a setting of the median pruner (it is for percentile)
+	error: R:11:3: tune.pruner_lower: not a setting of the median pruner (it is for threshold)
+	EOF
+	bad_space <<-\EOF &&
+	tune:
+	  pruner: median
+	  pruner_percentile: 30
+	  pruner_lower: 0
+	EOF
+	cat >expect <<-EOF &&
+	error: R:11:3: tune.pruner_startup_trials: not a setting of the successive_halving pruner (it is for median, percentile)
+	error: R:10:3: tune.pruner_warmup_steps: not a setting of the successive_halving pruner (it is for median, percentile, threshold)
+	EOF
+	bad_space <<-\EOF &&
+	tune:
+	  pruner: successive_halving
+	  pruner_warmup_steps: 3
+	  pruner_startup_trials: 3
+	EOF
+	cat >expect <<-EOF &&
+	error: R:12:3: tune.pruner_startup_trials: not a setting of the threshold pruner (it is for median, percentile)
+	error: R:11:3: tune.pruner_min_resource: not a setting of the threshold pruner (it is for successive_halving)
+	EOF
+	bad_space <<-\EOF &&
+	tune:
+	  pruner: threshold
+	  pruner_upper: 1
+	  pruner_min_resource: 3
+	  pruner_startup_trials: 3
+	EOF
+	cat >expect <<-EOF &&
+	error: R:9:3: tune.pruner_reduction_factor: not a setting of the median pruner (it is for successive_halving)
+	EOF
+	bad_space <<-\EOF
+	tune:
+	  pruner_reduction_factor: 3
+	EOF
+'
+
+test_expect_success 'percentile needs its percentile, threshold a bound' '
+	cat >expect <<-EOF &&
+	error: R:9:11: tune.pruner: the percentile pruner needs tune.pruner_percentile (0-100)
+	EOF
+	bad_space <<-\EOF &&
+	tune:
+	  pruner: percentile
+	EOF
+	cat >expect <<-EOF &&
+	error: R:9:11: tune.pruner: the threshold pruner needs tune.pruner_lower, tune.pruner_upper or both
+	EOF
+	bad_space <<-\EOF &&
+	tune:
+	  pruner: threshold
+	  pruner_warmup_steps: 2
+	EOF
+	cat >expect <<-EOF &&
+	error: R:10:17: tune.pruner_lower: lower (2) is greater than upper (1.5)
+	EOF
+	bad_space <<-\EOF
+	tune:
+	  pruner: threshold
+	  pruner_lower: 2
+	  pruner_upper: 1.5
+	EOF
+'
+
+test_expect_success SQLITE3 'a bad pruner setting stores nothing; none keeps the keys unused' '
+	cp proj/base.yaml proj/n.yaml &&
+	printf "tune:\n  trials: 2\n  pruner: none\n  pruner_percentile: 30\n  pruner_min_resource: 3\n  params:\n    max_depth: {type: int, low: 2, high: 3}\n" >>proj/n.yaml &&
+	(cd proj && mmp tune --recipe n.yaml -q) &&
+	before=$(sqlite3 proj/.mmp/mmp.db "SELECT count(*) FROM studies; SELECT count(*) FROM trials; SELECT count(*) FROM runs" | paste -sd" ") &&
+	test "$before" = "1 2 3" &&
+	sed "s/pruner: none/pruner: percentile/" proj/n.yaml >proj/n2.yaml &&
+	(cd proj && test_expect_code 1 mmp tune --recipe n2.yaml --study n 2>../err) &&
+	test_grep "n2.yaml:12:3: tune.pruner_min_resource: not a setting of the percentile pruner" err &&
+	after=$(sqlite3 proj/.mmp/mmp.db "SELECT count(*) FROM studies; SELECT count(*) FROM trials; SELECT count(*) FROM runs" | paste -sd" ") &&
+	test "$before" = "$after"
+'
+
 test_expect_success 'an empty tune.params is an error, not the default space' '
 	cp proj/base.yaml proj/e.yaml &&
 	printf "tune:\n  trials: 3\n  params: {}\n" >>proj/e.yaml &&

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tune.h: mmp tune: hyperparameter studies (TPE or random search, median
+/* tune.h: mmp tune: hyperparameter studies (TPE or random search,
  * pruning, parallel trials) recorded in the store and resumable */
 #ifndef INCLUDE_mmp_tune_h__
 #define INCLUDE_mmp_tune_h__
@@ -22,8 +22,8 @@ MMP_BEGIN_DECL
  * Reproducibility rule. Trial n draws its randomness from
  * mmp_rng_derive(seed, n) and learns only from the trials numbered
  * n - W and below, where W is the study's `tune.max_parallel`: a worker
- * starts trial n only when those are all finished, and the median
- * pruner of trial n compares with the same trials. So the same seed
+ * starts trial n only when those are all finished, and the pruner of
+ * trial n compares with the same trials. So the same seed
  * gives the same params (and, XGBoost being deterministic, the same
  * values) whatever --jobs is, and whether or not the study was killed
  * and resumed; --jobs above W runs at most W trials at once.
@@ -76,7 +76,9 @@ typedef struct {
 	char *metric;            /**< "roc_auc", "rmse", ... */
 	int maximize;            /**< the direction */
 	char *sampler;           /**< "tpe" or "random" */
-	char *pruner;            /**< "median" or "none" */
+	char *pruner;            /**< "median", "percentile",
+				      "successive_halving", "threshold" or
+				      "none" */
 	int64_t seed;
 	int64_t max_parallel;    /**< W of the reproducibility rule */
 	int64_t target;          /**< the number of trials the study asks for */

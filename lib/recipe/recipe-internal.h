@@ -49,6 +49,15 @@ enum {
 	MMP_TUNE_RANDOM
 };
 
+/* the pruners, as Optuna's: median is percentile 50 */
+enum {
+	MMP_TUNE_PRUNE_NONE = 0,
+	MMP_TUNE_PRUNE_MEDIAN,
+	MMP_TUNE_PRUNE_PERCENTILE,
+	MMP_TUNE_PRUNE_HALVING,
+	MMP_TUNE_PRUNE_THRESHOLD
+};
+
 /* one searched parameter, as Optuna's Int/Float/CategoricalDistribution */
 struct mmp_recipe__tune_param {
 	char *name;
@@ -68,9 +77,17 @@ struct mmp_recipe__tune {
 	bool maximize;
 	int64_t cv_folds;             /* 0: the recipe's holdout */
 	int sampler;
-	bool prune;                   /* median pruner */
+	int pruner;                   /* MMP_TUNE_PRUNE_* */
+	const char *pruner_name;      /* static: "median", "none", ... */
+	double pruner_percentile;     /* percentile: 0-100; median: 50 */
 	int64_t pruner_startup_trials;
 	int64_t pruner_warmup_steps;  /* -1 until the recipe is known */
+	int64_t pruner_interval_steps;
+	int64_t pruner_min_resource;  /* 0 ("auto") until the recipe is
+				       * known */
+	int64_t pruner_reduction_factor;
+	int64_t pruner_min_early_stopping_rate;
+	double pruner_lower, pruner_upper;  /* threshold: +-inf: none */
 	int64_t tpe_startup_trials;
 	int64_t tpe_ei_candidates;
 	int64_t seed;

@@ -8,7 +8,10 @@
 #include "recipe-internal.h"
 
 static const char *const sampler_v[] = { "tpe", "random", NULL };
-static const char *const pruner_v[] = { "median", "none", NULL };
+static const char *const pruner_v[] = {
+	"median", "percentile", "successive_halving", "threshold", "none",
+	NULL
+};
 static const char *const direction_v[] = { "minimize", "maximize", NULL };
 static const char *const direction_aliases[] = {
 	"min", "minimize", "max", "maximize", NULL
@@ -35,11 +38,29 @@ static const struct mmp_skey tune_schema[] = {
 	{ "tune.sampler", MMP_CONFIG_ENUM, 0, NULL, 0, 0, sampler_v, NULL,
 	  "tpe or random" },
 	{ "tune.pruner", MMP_CONFIG_ENUM, 0, NULL, 0, 0, pruner_v, NULL,
-	  "median or none" },
+	  "median, percentile, successive_halving, threshold or none" },
+	{ "tune.pruner_percentile", MMP_CONFIG_FLOAT, MINMAX, NULL, 0, 100,
+	  NULL, NULL, "percentile: the percentile of the complete trials "
+	  "a trial must reach (median: 50)" },
 	{ "tune.pruner_startup_trials", MMP_CONFIG_INT, MINMAX, NULL, 0,
 	  1000000, NULL, NULL, "complete trials before pruning starts" },
 	{ "tune.pruner_warmup_steps", MMP_CONFIG_INT, MINMAX, NULL, 0,
 	  100000000, NULL, NULL, "steps of a trial before it can be pruned" },
+	{ "tune.pruner_interval_steps", MMP_CONFIG_INT, MINMAX, NULL, 1,
+	  100000000, NULL, NULL, "steps between pruning checks, after the "
+	  "warm-up" },
+	{ "tune.pruner_min_resource", MMP_CONFIG_STRING, 0, NULL, 0, 0, NULL,
+	  NULL, "successive halving: steps of the first rung, or auto" },
+	{ "tune.pruner_reduction_factor", MMP_CONFIG_INT, MINMAX, NULL, 2,
+	  1000000, NULL, NULL, "successive halving: 1 in this many trials "
+	  "goes on at each rung" },
+	{ "tune.pruner_min_early_stopping_rate", MMP_CONFIG_INT, MINMAX,
+	  NULL, 0, 1000, NULL, NULL, "successive halving: rungs skipped at "
+	  "the start" },
+	{ "tune.pruner_lower", MMP_CONFIG_FLOAT, 0, NULL, 0, 0, NULL, NULL,
+	  "threshold: prune a trial that reports less" },
+	{ "tune.pruner_upper", MMP_CONFIG_FLOAT, 0, NULL, 0, 0, NULL, NULL,
+	  "threshold: prune a trial that reports more" },
 	{ "tune.tpe_startup_trials", MMP_CONFIG_INT, MINMAX, NULL, 0,
 	  1000000, NULL, NULL, "random trials before TPE starts" },
 	{ "tune.tpe_ei_candidates", MMP_CONFIG_INT, MINMAX, NULL, 1, 100000,
@@ -439,6 +460,129 @@ static int64_t int_or(const struct found *f, const char *path, int64_t def)
 	return v;
 }
 
+static double float_or(const struct found *f, const char *path, double def)
+{
+	const char *s = text_of(f, path);
+	double v = def;
+
+	if (s)
+		mmp_parse_double(s, &v);
+	return v;
+}
+
+/* the pruner keys and the pruners they belong to */
+static const struct {
+	const char *key;
+	unsigned pruners;
+} pruner_keys[] = {
+#define P(x) (1u << MMP_TUNE_PRUNE_##x)
+	{ "tune.pruner_percentile", P(PERCENTILE) },
+	{ "tune.pruner_startup_trials", P(MEDIAN) | P(PERCENTILE) },
+	{ "tune.pruner_warmup_steps", P(MEDIAN) | P(PERCENTILE) |
+	  P(THRESHOLD) },
+	{ "tune.pruner_interval_steps", P(MEDIAN) | P(PERCENTILE) |
+	  P(THRESHOLD) },
+	{ "tune.pruner_min_resource", P(HALVING) },
+	{ "tune.pruner_reduction_factor", P(HALVING) },
+	{ "tune.pruner_min_early_stopping_rate", P(HALVING) },
+	{ "tune.pruner_lower", P(THRESHOLD) },
+	{ "tune.pruner_upper", P(THRESHOLD) },
+#undef P
+};
+
+/*
+ * Read the pruner and its settings into `spec`: a key of another
+ * pruner is an error (with pruner: none every pruner key is kept
+ * but unused, so pruning goes off in one line), as is a percentile
+ * pruner without its percentile or a threshold one without a bound.
+ */
+static void check_pruner(struct mmp_recipe__tune *spec,
+	const struct found *f, const mmp_ynode *tune, mmp_diag_list *diags)
+{
+	static const char *const names[] = {
+		"none", "median", "percentile", "successive_halving",
+		"threshold"
+	};
+	const char *name = text_of(f, "tune.pruner"), *mr;
+	const mmp_ynode *at = f->node[idx("tune.pruner")];
+	size_t i;
+
+	if (!name)
+		name = "median";
+	spec->pruner = !strcmp(name, "percentile") ?
+		MMP_TUNE_PRUNE_PERCENTILE :
+		!strcmp(name, "successive_halving") ? MMP_TUNE_PRUNE_HALVING :
+		!strcmp(name, "threshold") ? MMP_TUNE_PRUNE_THRESHOLD :
+		!strcmp(name, "none") ? MMP_TUNE_PRUNE_NONE :
+		MMP_TUNE_PRUNE_MEDIAN;
+	spec->pruner_name = spec->pruner == MMP_TUNE_PRUNE_PERCENTILE ?
+		"percentile" : spec->pruner == MMP_TUNE_PRUNE_HALVING ?
+		"successive_halving" : spec->pruner ==
+		MMP_TUNE_PRUNE_THRESHOLD ? "threshold" : spec->pruner ==
+		MMP_TUNE_PRUNE_NONE ? "none" : "median";
+	if (spec->pruner != MMP_TUNE_PRUNE_NONE)
+		for (i = 0; i < ARRAY_SIZE(pruner_keys); i++) {
+			const mmp_ynode *k =
+				f->node[idx(pruner_keys[i].key)];
+			mmp_buf to = MMP_BUF_INIT;
+			size_t j;
+
+			if (!k || (pruner_keys[i].pruners &
+			    (1u << spec->pruner)))
+				continue;
+			for (j = 1; j < ARRAY_SIZE(names); j++)
+				if (pruner_keys[i].pruners & (1u << j))
+					mmp_buf_printf(&to, "%s%s", to.size ?
+						", " : "", names[j]);
+			mmp_config__diag_node(diags, k, true,
+				pruner_keys[i].key, "not a setting of the %s "
+				"pruner (it is for %s)", spec->pruner_name,
+				to.ptr);
+			mmp_buf_dispose(&to);
+		}
+	spec->pruner_percentile = spec->pruner == MMP_TUNE_PRUNE_PERCENTILE ?
+		float_or(f, "tune.pruner_percentile", NAN) : 50;
+	if (isnan(spec->pruner_percentile) &&
+	    !mmp_config__ynode_get(tune, "pruner_percentile"))
+		mmp_config__diag_node(diags, at, false, "tune.pruner",
+			"the percentile pruner needs "
+			"tune.pruner_percentile (0-100)");
+	spec->pruner_startup_trials = int_or(f, "tune.pruner_startup_trials",
+		5);
+	spec->pruner_warmup_steps = int_or(f, "tune.pruner_warmup_steps", -1);
+	spec->pruner_interval_steps = int_or(f, "tune.pruner_interval_steps",
+		1);
+	spec->pruner_min_resource = 0;
+	mr = text_of(f, "tune.pruner_min_resource");
+	if (mr && strcmp(mr, "auto") && (mmp_parse_int64(mr,
+	    &spec->pruner_min_resource) < 0 ||
+	    spec->pruner_min_resource < 1 ||
+	    spec->pruner_min_resource > 100000000))
+		mmp_config__diag_node(diags,
+			f->node[idx("tune.pruner_min_resource")], false,
+			"tune.pruner_min_resource", "expected auto or a whole "
+			"number of steps from 1 to 100000000, got '%s'", mr);
+	spec->pruner_reduction_factor = int_or(f,
+		"tune.pruner_reduction_factor", 4);
+	spec->pruner_min_early_stopping_rate = int_or(f,
+		"tune.pruner_min_early_stopping_rate", 0);
+	spec->pruner_lower = float_or(f, "tune.pruner_lower", -INFINITY);
+	spec->pruner_upper = float_or(f, "tune.pruner_upper", INFINITY);
+	if (spec->pruner == MMP_TUNE_PRUNE_THRESHOLD &&
+	    !mmp_config__ynode_get(tune, "pruner_lower") &&
+	    !mmp_config__ynode_get(tune, "pruner_upper"))
+		mmp_config__diag_node(diags, at, false, "tune.pruner",
+			"the threshold pruner needs tune.pruner_lower, "
+			"tune.pruner_upper or both");
+	if (spec->pruner_lower > spec->pruner_upper)
+		mmp_config__diag_node(diags,
+			f->node[idx("tune.pruner_lower")], false,
+			"tune.pruner_lower", "lower (%s) is greater than "
+			"upper (%s)", text_of(f, "tune.pruner_lower"),
+			text_of(f, "tune.pruner_upper"));
+}
+
+
 void mmp_recipe__tune_check(struct mmp_recipe__tune *out,
 	const mmp_ynode *tune, int task, int64_t split_seed,
 	mmp_diag_list *diags)
@@ -496,11 +640,7 @@ void mmp_recipe__tune_check(struct mmp_recipe__tune *out,
 	dir = text_of(f, "tune.sampler");
 	spec.sampler = dir && !strcmp(dir, "random") ? MMP_TUNE_RANDOM :
 		MMP_TUNE_TPE;
-	dir = text_of(f, "tune.pruner");
-	spec.prune = !dir || !strcmp(dir, "median");
-	spec.pruner_startup_trials = int_or(f, "tune.pruner_startup_trials",
-		5);
-	spec.pruner_warmup_steps = int_or(f, "tune.pruner_warmup_steps", -1);
+	check_pruner(&spec, f, tune, diags);
 	spec.tpe_startup_trials = int_or(f, "tune.tpe_startup_trials", 10);
 	spec.tpe_ei_candidates = int_or(f, "tune.tpe_ei_candidates", 24);
 	spec.seed = int_or(f, "tune.seed", split_seed);

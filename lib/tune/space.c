@@ -128,6 +128,17 @@ int mmp_tune__spec_load(struct mmp_recipe__tune *out, mmp_diag_list **diags_out,
 		int64_t w = r->model.num_boost_round / 10;
 		out->pruner_warmup_steps = w > 10 ? w : 10;
 	}
+	if (!out->pruner_min_resource) {
+		/*
+		 * "auto", as Optuna's rule (the last step of a complete
+		 * trial / 100, at least 1) on the last step a trial can
+		 * report. Optuna reads it off the first trial to complete,
+		 * which with parallel trials depends on timing.
+		 */
+		int64_t last = (out->cv_folds ? out->cv_folds : 1) *
+			r->model.num_boost_round - 1;
+		out->pruner_min_resource = last / 100 > 1 ? last / 100 : 1;
+	}
 	if (!out->nparams) {
 		const mmp_ynode *p = tune ?
 			mmp_config__ynode_get(tune, "params") : NULL;
@@ -184,12 +195,50 @@ void mmp_tune__spec_text(mmp_buf *out, const struct mmp_recipe__tune *s,
 			(long long)s->tpe_ei_candidates);
 	else
 		mmp_buf_puts(out, "sampler: random\n");
-	if (s->prune)
-		mmp_buf_printf(out, "pruner: median (startup %lld, warmup "
-			"%lld)\n", (long long)s->pruner_startup_trials,
+	switch (s->pruner) {
+	case MMP_TUNE_PRUNE_MEDIAN:
+	case MMP_TUNE_PRUNE_PERCENTILE:
+		mmp_buf_puts(out, "pruner: ");
+		if (s->pruner == MMP_TUNE_PRUNE_PERCENTILE) {
+			mmp_fmt_double(num, s->pruner_percentile);
+			mmp_buf_printf(out, "percentile %s", num);
+		} else {
+			mmp_buf_puts(out, "median");
+		}
+		mmp_buf_printf(out, " (startup %lld, warmup %lld",
+			(long long)s->pruner_startup_trials,
 			(long long)s->pruner_warmup_steps);
-	else
+		/* a median study's text from before intervals stays */
+		if (s->pruner_interval_steps != 1)
+			mmp_buf_printf(out, ", interval %lld",
+				(long long)s->pruner_interval_steps);
+		mmp_buf_puts(out, ")\n");
+		break;
+	case MMP_TUNE_PRUNE_HALVING:
+		mmp_buf_printf(out, "pruner: successive_halving (min_resource "
+			"%lld, reduction_factor %lld, "
+			"min_early_stopping_rate %lld)\n",
+			(long long)s->pruner_min_resource,
+			(long long)s->pruner_reduction_factor,
+			(long long)s->pruner_min_early_stopping_rate);
+		break;
+	case MMP_TUNE_PRUNE_THRESHOLD:
+		mmp_buf_puts(out, "pruner: threshold (");
+		if (isfinite(s->pruner_lower)) {
+			mmp_fmt_double(num, s->pruner_lower);
+			mmp_buf_printf(out, "lower %s, ", num);
+		}
+		if (isfinite(s->pruner_upper)) {
+			mmp_fmt_double(num, s->pruner_upper);
+			mmp_buf_printf(out, "upper %s, ", num);
+		}
+		mmp_buf_printf(out, "warmup %lld, interval %lld)\n",
+			(long long)s->pruner_warmup_steps,
+			(long long)s->pruner_interval_steps);
+		break;
+	default:
 		mmp_buf_puts(out, "pruner: none\n");
+	}
 	mmp_buf_printf(out, "seed: %lld\nmax_parallel: %lld\n",
 		(long long)s->seed, (long long)s->max_parallel);
 	mmp_buf_printf(out, "rounds: %lld, early stopping %lld\n",

@@ -82,6 +82,9 @@ struct session {
 	pthread_cond_t changed;
 	mmp_study *cache;           /* final trials 0..cached-1 */
 	int64_t cached;
+	/* successive halving: the rung values of trials 0..rungs_upto-1 */
+	struct mmp_tune__rungs rungs;
+	int64_t rungs_upto;
 	/* the trials training now, by number; a worker waiting for an
 	 * older trial, or out of trials, lends its threads to these */
 	int64_t *training;
@@ -107,9 +110,9 @@ struct trial {
 	/* pruning */
 	const double **curves;
 	size_t *ncurve, ncurves, ncomplete;
+	struct mmp_tune__pstate ps;
 	bool metric_known, maximize;
 	char metric[64];            /* XGBoost's tracked metric */
-	double best;
 	double *steps;
 	size_t nsteps;
 	size_t fold;
@@ -376,7 +379,9 @@ static int on_round(const mmp_model_progress *p, void *payload)
 	struct session *S = T->S;
 	mmp_tune_event e = { .stage = MMP_TUNE_ROUND };
 	size_t step = T->fold * (size_t)S->nrounds + (size_t)p->round;
-	double now = mmp_time_mono(), v = p->valid_value, median;
+	double now = mmp_time_mono(), v = p->valid_value;
+	struct mmp_tune__seen seen;
+	bool prune;
 	int stop;
 
 	if (!T->metric_known) {
@@ -387,9 +392,6 @@ static int on_round(const mmp_model_progress *p, void *payload)
 	}
 	if (step < T->nsteps)
 		T->steps[step] = v;
-	if (!isnan(v) && (isnan(T->best) || (T->maximize ? v > T->best :
-	    v < T->best)))
-		T->best = v;
 	if (now - T->last_beat > HEARTBEAT_S) {
 		T->last_beat = now;
 		mmp_run_heartbeat(T->store, T->run_id);
@@ -405,13 +407,26 @@ static int on_round(const mmp_model_progress *p, void *payload)
 		T->stopped = true;
 		return 1;
 	}
-	if (!S->spec.prune)
+	if (S->spec.pruner == MMP_TUNE_PRUNE_NONE)
 		return 0;
-	median = mmp_tune__median_at(T->curves, T->ncurve, T->ncurves, step);
-	/* the best so far is NaN only when every value reported was NaN */
-	if (mmp_tune__should_prune(T->best, median, T->ncomplete,
-	    (int64_t)step, S->spec.pruner_startup_trials,
-	    S->spec.pruner_warmup_steps, T->maximize)) {
+	memset(&seen, 0, sizeof(seen));
+	seen.curves = T->curves;
+	seen.ncurve = T->ncurve;
+	seen.ncurves = T->ncurves;
+	seen.ncomplete = T->ncomplete;
+	seen.upto = T->number - S->study->max_parallel;
+	if (S->spec.pruner == MMP_TUNE_PRUNE_HALVING) {
+		/* another worker's sample() may grow the rungs */
+		pthread_mutex_lock(&S->lock);
+		seen.rungs = &S->rungs;
+		prune = mmp_tune__prune(&S->spec, &seen, &T->ps,
+			(int64_t)step, v, T->maximize, NULL, T->number);
+		pthread_mutex_unlock(&S->lock);
+	} else {
+		prune = mmp_tune__prune(&S->spec, &seen, &T->ps,
+			(int64_t)step, v, T->maximize, NULL, T->number);
+	}
+	if (prune) {
 		T->pruned = true;
 		return 1;
 	}
@@ -474,6 +489,17 @@ static int sample(struct trial *T, double *sampler_seconds)
 			T->ncomplete++;
 		}
 		n++;
+	}
+	/* the rung values of the trials it sees, each replayed against
+	 * the trials that one saw, in number order */
+	for (; S->rungs_upto < upto; S->rungs_upto++) {
+		const mmp_trial *h = &S->cache->trials[S->rungs_upto];
+
+		if ((h->state == MMP_TRIAL_COMPLETE ||
+		    h->state == MMP_TRIAL_PRUNED) && h->nparams == np)
+			mmp_tune__rungs_replay(&S->rungs, &S->spec,
+				h->number, S->study->max_parallel, h->steps,
+				h->nsteps, T->maximize);
 	}
 	pthread_mutex_unlock(&S->lock);
 
@@ -861,7 +887,7 @@ static int run_trial(struct session *S, mmp_store *store,
 	T.store = store;
 	T.worker = worker;
 	T.number = number;
-	T.best = NAN;
+	mmp_tune__pstate_init(&T.ps);
 	T.last_beat = t0;
 	T.maximize = intermediate_up(S->recipe);
 	T.x = mmp__calloc(S->spec.nparams + 1, sizeof(double));
@@ -1084,7 +1110,7 @@ static int open_study(struct session *S, const char *name,
 		n.maximize = S->spec.maximize;
 		n.sampler = S->spec.sampler == MMP_TUNE_RANDOM ? "random" :
 			"tpe";
-		n.pruner = S->spec.prune ? "median" : "none";
+		n.pruner = S->spec.pruner_name;
 		n.seed = S->spec.seed;
 		n.max_parallel = S->spec.max_parallel;
 		n.target = o->trials > 0 ? o->trials : S->spec.trials;
@@ -1312,6 +1338,7 @@ static void session_release(struct session *S)
 	free(S->kinds);
 	mmp_frame_free(S->frame);
 	mmp_study_free(S->cache);
+	mmp_tune__rungs_release(&S->rungs);
 	free(S->training);
 	mmp_study_free(S->study);
 	mmp_recipe__tune_release(&S->spec);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* tune-internal.h: search spaces, the TPE and random samplers, the median
- * pruner and cross-validation folds */
+/* tune-internal.h: search spaces, the TPE and random samplers, the
+ * pruners and cross-validation folds */
 #ifndef LIB_tune_tune_internal_h__
 #define LIB_tune_tune_internal_h__
 
@@ -102,22 +102,75 @@ double mmp_tune__sample_random(const struct mmp_recipe__tune_param *p,
 void mmp_tune__sample(double *out, const struct mmp_recipe__tune *spec,
 	const struct mmp_tune__obs *hist, size_t nhist, int64_t number);
 
-/* --- the median pruner (pruner.c) --- */
+/* --- the pruners (pruner.c) --- */
 
 /*
- * The median of the values at `step` among `n` completed trials
- * (curves[i] has ncurve[i] steps, NaN where not reported), as numpy's
- * nanpercentile; NaN when no trial reported that step.
+ * The `q`th percentile of the values at `step` among `n` completed
+ * trials (curves[i] has ncurve[i] steps, NaN where not reported), as
+ * numpy's nanpercentile; NaN when no trial reported that step.
  */
-double mmp_tune__median_at(const double *const *curves, const size_t *ncurve,
-	size_t n, size_t step);
+double mmp_tune__percentile_at(const double *const *curves,
+	const size_t *ncurve, size_t n, size_t step, double q);
+
+/* the values trials reported at each rung of successive halving, by
+ * trial number, oldest first */
+struct mmp_tune__rung {
+	int64_t *number;
+	double *value;
+	size_t n, alloc;
+};
+struct mmp_tune__rungs {
+	struct mmp_tune__rung *rung;
+	size_t nrungs;
+};
+
 /*
- * Optuna's MedianPruner: prune when at least `startup` trials are
- * complete, `step` >= `warmup`, and the best value the trial reported
- * so far (`best`; NaN: it reported only NaN) is worse than `median`.
+ * What the pruner of a trial may see: the trials numbered `upto` (its
+ * number - W) and below, COMPLETE or PRUNED; never a trial still
+ * running, so a decision does not depend on timing.
  */
-bool mmp_tune__should_prune(double best, double median, size_t ncomplete,
-	int64_t step, int64_t startup, int64_t warmup, bool maximize);
+struct mmp_tune__seen {
+	const double *const *curves;  /* the COMPLETE ones' steps */
+	const size_t *ncurve;
+	size_t ncurves;
+	size_t ncomplete;
+	const struct mmp_tune__rungs *rungs;  /* may hold later trials */
+	int64_t upto;
+};
+
+/* a trial's own pruning state, from mmp_tune__pstate_init() */
+struct mmp_tune__pstate {
+	int64_t prev_step;   /* the step reported before, -1: none */
+	double best;         /* the best value reported, NaN: none */
+	int64_t rung;        /* successive halving: rungs passed */
+};
+
+void mmp_tune__pstate_init(struct mmp_tune__pstate *st);
+
+/*
+ * Optuna's should_prune() of spec->pruner for a trial that reported
+ * `value` (NaN allowed) at `step`, in the direction `maximize` of the
+ * intermediate values; updates `st`. The rung values a successive
+ * halving trial reports are added to `record` (may be NULL) under
+ * `number`.
+ */
+bool mmp_tune__prune(const struct mmp_recipe__tune *s,
+	const struct mmp_tune__seen *seen, struct mmp_tune__pstate *st,
+	int64_t step, double value, bool maximize,
+	struct mmp_tune__rungs *record, int64_t number);
+
+/*
+ * Add the rung values of finished trial `number` to `r`, from its
+ * stored steps (NaN: not reported), replaying its decisions against
+ * the trials it could see (those of `r` numbered number - W and
+ * below): call it for each COMPLETE or PRUNED trial in number order.
+ * Nothing for a pruner other than successive halving.
+ */
+void mmp_tune__rungs_replay(struct mmp_tune__rungs *r,
+	const struct mmp_recipe__tune *s, int64_t number,
+	int64_t max_parallel, const double *steps, size_t nsteps,
+	bool maximize);
+void mmp_tune__rungs_release(struct mmp_tune__rungs *r);
 
 /* --- the session (study.c) --- */
 

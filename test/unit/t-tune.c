@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* t-tune.c: the TPE pieces, the median pruner and the folds against
+/* t-tune.c: the TPE pieces, the pruners and the folds against
  * values worked out by hand (with the normal CDF) */
 #include <math.h>
 #include <stdlib.h>
@@ -219,35 +219,235 @@ static void test_sample(void)
 	ok(c[0] != a[0], "the random sampler ignores the history");
 }
 
-static void test_pruner(void)
+static void spec_init(struct mmp_recipe__tune *s, int pruner)
+{
+	memset(s, 0, sizeof(*s));
+	s->pruner = pruner;
+	s->pruner_percentile = 50;
+	s->pruner_startup_trials = 5;
+	s->pruner_interval_steps = 1;
+	s->pruner_min_resource = 1;
+	s->pruner_reduction_factor = 4;
+	s->pruner_lower = -INFINITY;
+	s->pruner_upper = INFINITY;
+}
+
+/* one decision of a trial that reported only `value` before `step` */
+static bool decide(const struct mmp_recipe__tune *s,
+	const struct mmp_tune__seen *seen, int64_t prev, double best,
+	int64_t step, double value, bool maximize)
+{
+	struct mmp_tune__pstate st;
+
+	mmp_tune__pstate_init(&st);
+	st.prev_step = prev;
+	st.best = best;
+	return mmp_tune__prune(s, seen, &st, step, value, maximize, NULL, 0);
+}
+
+static void test_percentile(void)
 {
 	double t1[] = { 1, 2, 3 }, t2[] = { 2, NAN, 5 }, t3[] = { 3, 4 };
 	double t4[] = { 4, 6, 7 };
 	const double *curves[] = { t1, t2, t3, t4 };
 	size_t n[] = { 3, 3, 2, 3 };
+	struct mmp_recipe__tune s;
+	struct mmp_tune__seen seen;
+	struct mmp_tune__pstate st;
+	int64_t i;
+	int checks = 0;
 
-	is_double(mmp_tune__median_at(curves, n, 4, 0), 2.5, 1e-12,
+	is_double(mmp_tune__percentile_at(curves, n, 4, 0, 50), 2.5, 1e-12,
 		"median of 1 2 3 4 interpolates");
-	is_double(mmp_tune__median_at(curves, n, 4, 1), 4, 1e-12,
+	is_double(mmp_tune__percentile_at(curves, n, 4, 0, 25), 1.75, 1e-12,
+		"25th percentile of 1 2 3 4: 1.75, as numpy");
+	is_double(mmp_tune__percentile_at(curves, n, 4, 0, 100), 4, 0,
+		"100th percentile: the largest");
+	is_double(mmp_tune__percentile_at(curves, n, 4, 0, 0), 1, 0,
+		"0th percentile: the smallest");
+	is_double(mmp_tune__percentile_at(curves, n, 4, 1, 50), 4, 1e-12,
 		"NaN is left out: median of 2 4 6");
-	is_double(mmp_tune__median_at(curves, n, 4, 2), 5, 1e-12,
+	is_double(mmp_tune__percentile_at(curves, n, 4, 2, 50), 5, 1e-12,
 		"a trial that stopped early is left out");
-	ok(isnan(mmp_tune__median_at(curves, n, 4, 9)),
+	ok(isnan(mmp_tune__percentile_at(curves, n, 4, 9, 50)),
 		"no trial reached the step: NaN");
-	ok(!mmp_tune__should_prune(9, 2.5, 4, 3, 5, 0, false),
+
+	spec_init(&s, MMP_TUNE_PRUNE_MEDIAN);
+	memset(&seen, 0, sizeof(seen));
+	seen.curves = curves;
+	seen.ncurve = n;
+	seen.ncurves = 4;
+	seen.ncomplete = 4;
+	ok(!decide(&s, &seen, 2, NAN, 3, 9, false),
 		"fewer complete trials than startup: keep");
-	ok(mmp_tune__should_prune(9, 2.5, 5, 3, 5, 0, false),
-		"worse than the median when minimising: prune");
-	ok(!mmp_tune__should_prune(2, 2.5, 5, 3, 5, 0, false),
-		"better than the median: keep");
-	ok(!mmp_tune__should_prune(9, 2.5, 5, 3, 5, 4, false),
-		"during the warm-up: keep");
-	ok(mmp_tune__should_prune(0.5, 0.9, 5, 3, 5, 0, true),
+	s.pruner_startup_trials = 4;
+	ok(decide(&s, &seen, -1, NAN, 0, 2.6, false),
+		"median: worse than 2.5 when minimising: prune");
+	ok(!decide(&s, &seen, -1, NAN, 0, 2.4, false),
+		"median: better than 2.5: keep");
+	ok(!decide(&s, &seen, -1, 2.4, 0, 2.6, false),
+		"the best value so far counts, not the last");
+	ok(decide(&s, &seen, -1, NAN, 0, 2.4, true),
 		"maximising: below the median is worse");
-	ok(mmp_tune__should_prune(NAN, 0.9, 5, 3, 5, 0, true),
+	ok(decide(&s, &seen, 0, NAN, 1, NAN, true),
 		"only NaN reported: prune, as Optuna");
-	ok(!mmp_tune__should_prune(0.5, NAN, 5, 3, 5, 0, true),
-		"nothing to compare with: keep");
+	ok(!decide(&s, &seen, 8, NAN, 9, 100, false),
+		"nothing to compare with at the step: keep");
+	s.pruner_warmup_steps = 1;
+	ok(!decide(&s, &seen, -1, NAN, 0, 9, false),
+		"during the warm-up: keep");
+
+	s.pruner = MMP_TUNE_PRUNE_PERCENTILE;
+	s.pruner_warmup_steps = 0;
+	s.pruner_percentile = 25;
+	ok(decide(&s, &seen, -1, NAN, 0, 1.8, false),
+		"25th percentile, minimising: 1.8 is above 1.75: prune");
+	ok(!decide(&s, &seen, -1, NAN, 0, 1.7, false),
+		"25th percentile, minimising: 1.7 is kept");
+	ok(decide(&s, &seen, -1, NAN, 0, 3.2, true),
+		"25th percentile, maximising: below the 75th (3.25): prune");
+	ok(!decide(&s, &seen, -1, NAN, 0, 3.3, true),
+		"25th percentile, maximising: 3.3 is kept");
+
+	/* interval 3 after a warm-up of 2: checks at steps 2, 5, 8 */
+	s.pruner_warmup_steps = 2;
+	s.pruner_interval_steps = 3;
+	s.pruner_percentile = 0;
+	seen.ncurves = 0;
+	seen.ncomplete = 5;
+	s.pruner = MMP_TUNE_PRUNE_THRESHOLD;
+	s.pruner_upper = 0;
+	mmp_tune__pstate_init(&st);
+	for (i = 0; i < 10; i++)
+		if (mmp_tune__prune(&s, &seen, &st, i, 1, false, NULL, 0))
+			checks |= 1 << i;
+	is_int(checks, (1 << 2) | (1 << 5) | (1 << 8),
+		"interval 3 after warm-up 2: steps 2, 5 and 8 are checked");
+	ok(decide(&s, &seen, 3, NAN, 6, 1, false),
+		"a step after a gap past a check is checked (Optuna)");
+	ok(!decide(&s, &seen, 5, NAN, 7, 1, false),
+		"the step after a checked one is not");
+}
+
+static void test_threshold(void)
+{
+	struct mmp_recipe__tune s;
+	struct mmp_tune__seen seen;
+
+	spec_init(&s, MMP_TUNE_PRUNE_THRESHOLD);
+	memset(&seen, 0, sizeof(seen));
+	s.pruner_lower = 0.2;
+	s.pruner_upper = 0.8;
+	s.pruner_warmup_steps = 1;
+	ok(!decide(&s, &seen, -1, NAN, 0, 0.9, false),
+		"threshold: above upper during the warm-up: keep");
+	ok(decide(&s, &seen, 0, NAN, 1, 0.9, false),
+		"threshold: above upper: prune");
+	ok(decide(&s, &seen, 0, NAN, 1, 0.1, true),
+		"threshold: below lower: prune, whatever the direction");
+	ok(!decide(&s, &seen, 0, 0.1, 1, 0.5, false),
+		"threshold: the last value counts, not the best");
+	ok(!decide(&s, &seen, 0, NAN, 1, 0.8, false),
+		"threshold: on the bound: keep");
+	ok(decide(&s, &seen, 0, NAN, 1, NAN, false),
+		"threshold: NaN: prune");
+	s.pruner_upper = INFINITY;
+	ok(!decide(&s, &seen, 0, NAN, 1, 1e300, false),
+		"threshold: no upper bound: keep");
+}
+
+/* the step at which `curve` is pruned, or -1, replaying into `r` */
+static int64_t run_halving(const struct mmp_recipe__tune *s,
+	struct mmp_tune__rungs *r, int64_t number, int64_t w,
+	const double *curve, size_t n, bool maximize)
+{
+	struct mmp_tune__seen seen;
+	struct mmp_tune__pstate st;
+	size_t i;
+
+	memset(&seen, 0, sizeof(seen));
+	seen.rungs = r;
+	seen.upto = number - w;
+	mmp_tune__pstate_init(&st);
+	for (i = 0; i < n; i++)
+		if (mmp_tune__prune(s, &seen, &st, (int64_t)i, curve[i],
+		    maximize, NULL, number))
+			return (int64_t)i;
+	return -1;
+}
+
+static void test_halving(void)
+{
+	double c0[] = { 9, 4, 3, 2, 1 }, c1[] = { 9, 5, 2, 2, 2 };
+	double c2[] = { 9, 3, 2.5, 2, 0.5 }, c3[] = { 9, 3.5, 2.8, 1, 1 };
+	double c4[] = { 9, NAN, NAN, NAN, 0.2 }, c5[] = { 9, NAN, 1 };
+	double c6[] = { 9, 3.5 }, c7[] = { 9, 4.5 };
+	struct mmp_recipe__tune s;
+	struct mmp_tune__rungs r, m;
+
+	spec_init(&s, MMP_TUNE_PRUNE_HALVING);
+	s.pruner_reduction_factor = 2;   /* rungs at steps 1, 2, 4, 8 */
+	memset(&r, 0, sizeof(r));
+	is_int(run_halving(&s, &r, 0, 1, c0, 5, false), -1,
+		"the first trial passes every rung alone");
+	mmp_tune__rungs_replay(&r, &s, 0, 1, c0, 5, false);
+	ok(r.nrungs == 3 && r.rung[0].n == 1 && r.rung[0].value[0] == 4 &&
+		r.rung[1].value[0] == 3 && r.rung[2].value[0] == 1,
+		"its rung values: 4 at step 1, 3 at 2, 1 at 4");
+	is_int(run_halving(&s, &r, 1, 1, c1, 5, false), 1,
+		"5 is not in the best half of 4 and 5: pruned at step 1");
+	mmp_tune__rungs_replay(&r, &s, 1, 1, c1, 2, false);
+	ok(r.rung[0].n == 2 && r.rung[0].value[1] == 5 && r.rung[1].n == 1,
+		"a pruned trial keeps the value of the rung it failed");
+	is_int(run_halving(&s, &r, 2, 1, c2, 5, false), -1,
+		"3 of 3 4 5 is best; 2.5 of 2.5 3; 0.5 of 0.5 1: kept");
+	mmp_tune__rungs_replay(&r, &s, 2, 1, c2, 5, false);
+	is_int(run_halving(&s, &r, 3, 1, c3, 5, false), 2,
+		"3.5 is 2nd of 4 (kept), 2.8 of 2.5 2.8 3 is not: step 2");
+	is_int(run_halving(&s, &r, 3, 2, c3, 5, false), -1,
+		"with W = 2 trial 3 does not see trial 2: kept");
+	{
+		/* steps 1-3 not reported (a fold that stopped early) */
+		struct mmp_tune__seen seen;
+		struct mmp_tune__pstate st;
+
+		memset(&seen, 0, sizeof(seen));
+		seen.rungs = &r;
+		seen.upto = 2;
+		mmp_tune__pstate_init(&st);
+		ok(!mmp_tune__prune(&s, &seen, &st, 0, c4[0], false, NULL,
+			3) && !mmp_tune__prune(&s, &seen, &st, 4, c4[4], false,
+			NULL, 3) && st.rung == 3,
+			"one report past three rungs passes each in turn");
+		st.rung = 0;
+		ok(mmp_tune__prune(&s, &seen, &st, 4, 2.8, false, NULL, 3) &&
+			st.rung == 2, "and is pruned at the first it fails");
+	}
+	is_int(run_halving(&s, &r, 3, 1, c5, 3, false), 1,
+		"NaN reported at a rung: pruned");
+	is_int(run_halving(&s, &r, 1, 1, c6, 2, true), 1,
+		"maximising: 3.5 is not the larger of 4 and 3.5: pruned");
+	is_int(run_halving(&s, &r, 1, 1, c7, 2, true), -1,
+		"maximising: 4.5 is the larger of 4 and 4.5: kept");
+	mmp_tune__rungs_release(&r);
+
+	/* the table replayed against what each trial saw */
+	memset(&m, 0, sizeof(m));
+	mmp_tune__rungs_replay(&m, &s, 0, 1, c0, 5, false);
+	mmp_tune__rungs_replay(&m, &s, 1, 1, c1, 5, false);
+	ok(m.rung[0].n == 2 && m.nrungs == 3 && m.rung[1].n == 1,
+		"a replay stops where the trial was pruned");
+	mmp_tune__rungs_release(&m);
+
+	s.pruner_min_resource = 2;
+	s.pruner_min_early_stopping_rate = 1;
+	memset(&r, 0, sizeof(r));
+	is_int(run_halving(&s, &r, 0, 1, c0, 5, false), -1,
+		"min_resource 2, rate 1: the first rung is at step 4");
+	mmp_tune__rungs_replay(&r, &s, 0, 1, c0, 5, false);
+	ok(r.nrungs == 1 && r.rung[0].value[0] == 1,
+		"and its value is the one reported there");
+	mmp_tune__rungs_release(&r);
 }
 
 static void test_folds(void)
@@ -297,7 +497,9 @@ int main(void)
 	test_parzen();
 	test_random();
 	test_sample();
-	test_pruner();
+	test_percentile();
+	test_threshold();
+	test_halving();
 	test_folds();
 	test_default_jobs();
 	return done_testing();
