@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# tune.sh: mmp tune against Optuna's TPESampler + MedianPruner over the
-# same space, the same training and validation rows, the same rounds and
+# tune.sh: mmp tune against Optuna's TPESampler + a pruner (MedianPruner
+# unless PRUNER says otherwise, the same on both sides) over the same space, the same training and validation rows, the same rounds and
 # early stopping: the best ROC AUC after 10, 25 and 50 trials (mean over
 # seeds), the wall time, the sampler's own time per trial, how long
 # mmp needs to reach Optuna's 20-trial best, and mmp's wall and CPU
@@ -11,6 +11,12 @@
 #
 #   scripts/bench/tune.sh [TRIALS] [SEEDS] [ROWS]   (defaults 50, 3, 100000)
 #   MMP_BENCH_DIR=DIR keeps the generated data (default $TMPDIR)
+#   PRUNER=median|percentile|successive_halving|threshold|none, the pruner
+#     of both sides (default median): median and percentile start after 5
+#     complete trials and 10 warm-up rounds (PRUNER_PERCENTILE, default
+#     25); successive_halving has Optuna's defaults (min_resource auto,
+#     reduction factor 4); threshold prunes a holdout logloss above
+#     PRUNER_UPPER (default 0.5) after 10 rounds
 #
 # Both tools train and validate on the same rows, mmp's time split by a
 # row-index column: the latest 20% are test rows neither sees, the
@@ -30,6 +36,14 @@ TRIALS=${1:-50}
 NSEEDS=${2:-3}
 ROWS=${3:-100000}
 DIR=${MMP_BENCH_DIR:-${TMPDIR:-/tmp}/mmp-bench-tune}
+PRUNER=${PRUNER:-median}
+PRUNER_PERCENTILE=${PRUNER_PERCENTILE:-25}
+PRUNER_UPPER=${PRUNER_UPPER:-0.5}
+case $PRUNER in
+median|percentile|successive_halving|threshold|none) ;;
+*) echo "tune.sh: PRUNER: median, percentile, successive_halving," \
+	"threshold or none, not '$PRUNER'" >&2; exit 2 ;;
+esac
 PY=/usr/bin/python3
 CC=${CC:-cc}
 MMP="$ROOT/cmd/mmp"
@@ -71,6 +85,16 @@ recipe() {  # recipe NAME CSV SEED
 	  cv_folds: 0
 	  metric: roc_auc
 	  seed: $3
+	  pruner: $PRUNER
+	EOF
+	case $PRUNER in
+	percentile) printf '  pruner_percentile: %s\n' "$PRUNER_PERCENTILE" ;;
+	threshold) printf '  pruner_upper: %s\n' "$PRUNER_UPPER" ;;
+	esac
+	case $PRUNER in
+	median|percentile|threshold) printf '  pruner_warmup_steps: 10\n' ;;
+	esac
+	cat <<-EOF
 	  params:
 	    max_depth: {type: int, low: 3, high: 9}
 	    eta: {type: float, low: 0.01, high: 0.3, log: true}
@@ -95,6 +119,7 @@ import json, sys, time
 import numpy as np, optuna, xgboost as xgb
 from sklearn.metrics import roc_auc_score
 csv, trials, seed, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+kind, pct, upper = sys.argv[5], float(sys.argv[6]), float(sys.argv[7])
 d = np.loadtxt(csv, delimiter=",", skiprows=1)
 header = open(csv).readline().strip().split(",")
 y = d[:, header.index("target")]
@@ -107,8 +132,8 @@ dtr = xgb.DMatrix(x[:cut], label=y[:cut])
 dva = xgb.DMatrix(x[cut:m], label=y[cut:m])
 obj_time = [0.0]
 class Prune(xgb.callback.TrainingCallback):
-    # report -logloss: the study maximises, so the median pruner then
-    # compares holdout logloss the way mmp does
+    # report -logloss: the study maximises, so the pruner then compares
+    # holdout logloss the way mmp does
     def __init__(self, trial):
         self.trial = trial
     def after_iteration(self, model, epoch, evals_log):
@@ -134,9 +159,19 @@ def objective(trial):
     finally:
         obj_time[0] += time.perf_counter() - t
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+pruner = {
+    "median": lambda: optuna.pruners.MedianPruner(n_startup_trials=5,
+                                                  n_warmup_steps=10),
+    "percentile": lambda: optuna.pruners.PercentilePruner(
+        pct, n_startup_trials=5, n_warmup_steps=10),
+    "successive_halving": lambda: optuna.pruners.SuccessiveHalvingPruner(),
+    # -logloss below -upper: logloss above upper
+    "threshold": lambda: optuna.pruners.ThresholdPruner(lower=-upper,
+                                                        n_warmup_steps=10),
+    "none": lambda: optuna.pruners.NopPruner(),
+}[kind]()
 study = optuna.create_study(direction="maximize",
-    sampler=optuna.samplers.TPESampler(seed=seed),
-    pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=10))
+    sampler=optuna.samplers.TPESampler(seed=seed), pruner=pruner)
 t0 = time.time()
 c0 = time.process_time()   # every thread of the process
 study.optimize(objective, n_trials=trials)
@@ -249,7 +284,8 @@ for data in bc syn; do
 		done
 		if test $HAVE_OPTUNA = 1; then
 			out="$DIR/res-$data-optuna-$s.json"
-			$PY "$DIR/optuna_run.py" "$csv" "$TRIALS" "$s" "$out.raw"
+			$PY "$DIR/optuna_run.py" "$csv" "$TRIALS" "$s" "$out.raw" \
+				"$PRUNER" "$PRUNER_PERCENTILE" "$PRUNER_UPPER"
 			$PY -c "import json,sys; r=json.load(open(sys.argv[1])); r.update(data=sys.argv[2], tool='optuna'); json.dump(r, open(sys.argv[3], 'w'))" \
 				"$out.raw" "$data" "$out"
 			RESULTS+=("$out")
@@ -257,6 +293,6 @@ for data in bc syn; do
 		echo "done: $data seed $s" >&2
 	done
 done
-echo "== mmp tune vs Optuna: $TRIALS trials, $NSEEDS seeds, bc = breast cancer (569 rows), syn = $ROWS x 28"
+echo "== mmp tune vs Optuna, pruner $PRUNER: $TRIALS trials, $NSEEDS seeds, bc = breast cancer (569 rows), syn = $ROWS x 28"
 echo "load average (1, 5, 15 min) at the start: $LOAD0, at the end: $(cut -d" " -f1-3 /proc/loadavg)"
 $PY "$DIR/summary.py" "${RESULTS[@]}"
