@@ -57,6 +57,75 @@ double mmp_time_mono(void);       /* monotonic seconds */
 /* ISO 8601 UTC, "2026-11-23T18:34:52Z" (out needs 21 bytes) */
 void mmp_time_iso8601(char out[32], int64_t ms);
 
+/*
+ * Reading date-times: one parser for every ISO 8601 / RFC 3339 stamp mmp
+ * reads (credential expirations, audit filters, the time column of data
+ * sets). With no flags it takes exactly RFC 3339's date-time (section
+ * 5.6):
+ *
+ *   YYYY-MM-DD "T" hh:mm:ss [ "." 1*DIGIT ] ( "Z" | ("+"/"-") hh:mm )
+ *
+ * - 'T' and 'Z' may be lower case (RFC 3339 5.6, NOTE).
+ * - The year has four digits, 0000 to 9999, proleptic Gregorian; the
+ *   month 01-12; the day exists in that month (Feb 29 only in a leap
+ *   year).
+ * - hh is 00-23 (no ISO 8601 "24:00"), mm 00-59, ss 00-60: a leap second
+ *   is taken where it is written and counted, as POSIX time counts it,
+ *   as the first second of the next minute (no table of leap seconds is
+ *   kept, so :60 is not checked against one).
+ * - The fraction has any number of digits; it is kept to the nanosecond
+ *   and the digits past the ninth are dropped.
+ * - An offset is what RFC 3339's grammar allows, hh 00-23 and mm 00-59,
+ *   so +-23:59 at most (wider than any zone in use, -12:00 to +14:00,
+ *   which the grammar does not bound); "-00:00" is UTC.
+ * - The whole of [s, s + len) is read: no leading or trailing bytes, no
+ *   blanks, a NUL inside is a bad byte.
+ *
+ * Each flag admits one form more, or (the last two) one form less, for
+ * the callers that receive it.
+ */
+enum {
+	MMP_TIME_DATE = 1 << 0,         /* "2026-12-05" alone: its midnight,
+					   UTC (no zone may follow it) */
+	MMP_TIME_SPACE = 1 << 1,        /* ' ' in place of 'T' */
+	MMP_TIME_NO_SECONDS = 1 << 2,   /* "10:00" for "10:00:00" (then no
+					   fraction) */
+	MMP_TIME_ZONE_OPTIONAL = 1 << 3, /* no zone: the time is UTC */
+	MMP_TIME_UTC_WORD = 1 << 4,     /* "UTC" in place of "Z", as older
+					   AWS SSO caches write it */
+	MMP_TIME_BASIC_OFFSET = 1 << 5, /* ISO 8601's "+0100" and "+01" */
+	MMP_TIME_COMMA = 1 << 6,        /* ',' before the fraction (ISO 8601) */
+	MMP_TIME_NO_FRACTION = 1 << 7,  /* refuse a fraction */
+	MMP_TIME_ZULU = 1 << 8,         /* refuse numeric offsets: only "Z" */
+};
+
+typedef struct {
+	int64_t sec;    /* seconds since 1970-01-01T00:00:00Z */
+	int32_t nsec;   /* 0 to 999999999, after sec */
+} mmp_time_stamp;
+
+/*
+ * Parse the `len` bytes at `s` (NUL not needed) as above. 0 with *out
+ * set, or MMP_EINVALID with *out zeroed; sets no error, so a caller
+ * names the field and the file in its own message.
+ */
+int mmp_time_parse(mmp_time_stamp *out, const char *s, size_t len,
+	unsigned flags);
+/* mmp_time_parse() over a NUL-ended string */
+int mmp_time_parse_str(mmp_time_stamp *out, const char *s, unsigned flags);
+/* a stamp as milliseconds since the epoch, the fraction truncated
+ * toward the past */
+int64_t mmp_time_stamp_ms(const mmp_time_stamp *t);
+
+/*
+ * Seconds since the epoch of a UTC calendar time, with the same checks
+ * as mmp_time_parse (year 0-9999, the day in its month, hh 00-23, mm
+ * 00-59, ss 00-60); 0 or MMP_EINVALID. For the formats that are not
+ * ISO 8601 (HTTP dates).
+ */
+int mmp_time_from_civil(int64_t *out, int year, int month, int day,
+	int hour, int min, int sec);
+
 /* a random 32-hex-digit id, as MLflow's run ids (out needs 33 bytes) */
 int mmp_uuid_hex(char out[33]);
 
