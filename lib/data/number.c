@@ -207,104 +207,27 @@ bool mmp_data__parse_i64(const char *s, size_t len, int64_t *out)
 
 /* --- timestamps --- */
 
-static bool digits(const char **pp, const char *end, int n, int *out)
-{
-	const char *p = *pp;
-	int v = 0, i;
-
-	if (end - p < n)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned)(p[i] - '0');
-		if (d > 9)
-			return false;
-		v = v * 10 + (int)d;
-	}
-	*pp = p + n;
-	*out = v;
-	return true;
-}
-
-/* days since 1970-01-01 of a proleptic Gregorian date */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int month_days(int y, int m)
-{
-	static const int md[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31,
-	};
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : md[m - 1];
-}
-
+/*
+ * The time column takes what data sets hold, on top of the RFC 3339
+ * date-time of mmp_time_parse(): a bare number (seconds since the epoch,
+ * as any number reads), a date alone, ' ' for 'T', no seconds, no zone
+ * (UTC), ISO 8601's ',' before the fraction and "+0100" or "+01"
+ * offsets. The fraction is kept to the nanosecond.
+ */
 int mmp_parse_timestamp(double *out, const char *s, size_t len)
 {
-	const char *p = s, *end = s + len;
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0;
-	double frac = 0, v;
-	int64_t off = 0;
+	mmp_time_stamp t;
+	double v;
 
 	if (mmp_parse_number(&v, s, len) == 0) {
 		*out = v;
 		return 0;
 	}
-	if (!digits(&p, end, 4, &y) || p == end || *p++ != '-' ||
-	    !digits(&p, end, 2, &mo) || p == end || *p++ != '-' ||
-	    !digits(&p, end, 2, &d))
+	if (mmp_time_parse(&t, s, len, MMP_TIME_DATE | MMP_TIME_SPACE |
+	    MMP_TIME_NO_SECONDS | MMP_TIME_ZONE_OPTIONAL |
+	    MMP_TIME_BASIC_OFFSET | MMP_TIME_COMMA) < 0)
 		return MMP_EINVALID;
-	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
-		return MMP_EINVALID;
-	if (p < end && (*p == 'T' || *p == 't' || *p == ' ')) {
-		p++;
-		if (!digits(&p, end, 2, &h) || p == end || *p++ != ':' ||
-		    !digits(&p, end, 2, &mi))
-			return MMP_EINVALID;
-		if (p < end && *p == ':') {
-			p++;
-			if (!digits(&p, end, 2, &sec))
-				return MMP_EINVALID;
-			if (p < end && (*p == '.' || *p == ',')) {
-				double scale = 0.1;
-				const char *q = ++p;
-				for (; p < end && (unsigned)(*p - '0') < 10;
-				     p++, scale /= 10)
-					frac += (*p - '0') * scale;
-				if (p == q)
-					return MMP_EINVALID;
-			}
-		}
-		if (h > 23 || mi > 59 || sec > 60)
-			return MMP_EINVALID;
-		if (p < end && (*p == 'Z' || *p == 'z')) {
-			p++;
-		} else if (p < end && (*p == '+' || *p == '-')) {
-			int sign = *p++ == '-' ? -1 : 1;
-			if (!digits(&p, end, 2, &oh))
-				return MMP_EINVALID;
-			if (p < end && *p == ':')
-				p++;
-			if (p < end && !digits(&p, end, 2, &om))
-				return MMP_EINVALID;
-			if (oh > 23 || om > 59)
-				return MMP_EINVALID;
-			off = sign * (oh * 3600 + om * 60);
-		}
-	}
-	if (p != end)
-		return MMP_EINVALID;
-	*out = (double)(days_from_civil(y, mo, d) * 86400 + h * 3600 +
-		mi * 60 + sec - off) + frac;
+	*out = (double)t.sec + (double)t.nsec / 1e9;
 	return 0;
 }
 
