@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* audit.c: reading and verifying the audit log, replaying it to a
  * moment, and the times the commands accept */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "registry-internal.h"
 
@@ -182,63 +180,30 @@ void mmp_registry_state_release(mmp_registry_state *st)
 
 /* --- times --- */
 
-static int digits(const char *p, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)p[i]))
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
+/*
+ * --since/--until/--at: milliseconds since the epoch (more than ten
+ * digits, so a date is never read as a number), or a date, or a date
+ * and time as `mmp audit` prints it ("2026-11-23T18:34:52Z"), with ' '
+ * for 'T', the seconds and the 'Z' optional (UTC). No fractions and no
+ * numeric offsets: the forms the help names, read by the one ISO 8601
+ * parser, which also refuses a day past the end of its month.
+ */
 int mmp_registry_parse_time(int64_t *out_ms, const char *text)
 {
-	struct tm tm;
-	const char *p = text;
-	int y, mo, d, h = 0, mi = 0, sec = 0;
-	time_t t;
+	mmp_time_stamp t;
 
 	*out_ms = 0;
-	if (!p || !*p)
+	if (!text || !*text)
 		goto bad;
-	if (strlen(p) > 10 && !strchr(p, '-') &&
-	    mmp_parse_int64(p, out_ms) == 0 && *out_ms > 0)
+	if (strlen(text) > 10 && !strchr(text, '-') &&
+	    mmp_parse_int64(text, out_ms) == 0 && *out_ms > 0)
 		return 0;
-	if (strlen(p) < 10 || digits(p, 4, &y) || p[4] != '-' ||
-	    digits(p + 5, 2, &mo) || p[7] != '-' || digits(p + 8, 2, &d))
+	*out_ms = 0;
+	if (mmp_time_parse_str(&t, text, MMP_TIME_DATE | MMP_TIME_SPACE |
+	    MMP_TIME_NO_SECONDS | MMP_TIME_ZONE_OPTIONAL |
+	    MMP_TIME_NO_FRACTION | MMP_TIME_ZULU) < 0)
 		goto bad;
-	p += 10;
-	if (*p == 'T' || *p == ' ') {
-		if (digits(p + 1, 2, &h) || p[3] != ':' ||
-		    digits(p + 4, 2, &mi))
-			goto bad;
-		p += 6;
-		if (*p == ':') {
-			if (digits(p + 1, 2, &sec))
-				goto bad;
-			p += 3;
-		}
-		if (*p == 'Z')
-			p++;
-	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60)
-		goto bad;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t == (time_t)-1)
-		goto bad;
-	*out_ms = (int64_t)t * 1000;
+	*out_ms = mmp_time_stamp_ms(&t);
 	return 0;
 bad:
 	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,

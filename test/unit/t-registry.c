@@ -75,6 +75,26 @@ static void test_time(void)
 	is_int(mmp_registry_parse_time(&t, "2026-13-01"), MMP_EINVALID,
 		"month 13");
 	is_int(mmp_registry_parse_time(&t, ""), MMP_EINVALID, "empty");
+	/* a day past its month's end was moved into the next month */
+	is_int(mmp_registry_parse_time(&t, "2026-02-30"), MMP_EINVALID,
+		"Feb 30");
+	is_int(t, 0, "and no time given");
+	is_int(mmp_registry_parse_time(&t, "2025-02-29T10:00Z"),
+		MMP_EINVALID, "Feb 29 in a common year");
+	is_int(mmp_registry_parse_time(&t, "2028-02-29T10:00Z"), 0,
+		"Feb 29 in a leap year");
+	is_int(t, 1835431200000LL, "its value");
+	is_int(mmp_registry_parse_time(&t, "2026-01-01T00:00:05.5Z"),
+		MMP_EINVALID, "no fractions");
+	is_int(mmp_registry_parse_time(&t, "2026-01-01T00:00:05+01:00"),
+		MMP_EINVALID, "no offsets");
+	is_int(mmp_registry_parse_time(&t, "2026-01-01T24:00"),
+		MMP_EINVALID, "hour 24");
+	is_int(mmp_registry_parse_time(&t, "2026-01-01T00:00:60Z"), 0,
+		"a leap second");
+	is_int(t, 1767225660000LL, "as the next minute");
+	is_int(mmp_registry_parse_time(&t, "1767225600"), MMP_EINVALID,
+		"ten digits are not milliseconds");
 }
 
 /* a FINISHED run with a model directory and one metric */

@@ -42,6 +42,34 @@ static void test_table(void)
 	}
 }
 
+/* the callers read the rows of their flags the same way */
+static void test_callers(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(time_rows); i++) {
+		const struct time_row *r = &time_rows[i];
+		double d = -1;
+		int64_t ms = -1;
+
+		if (r->flags == TIME_DATA) {
+			is_int(mmp_parse_timestamp(&d, r->s, r->len),
+				r->valid ? 0 : MMP_EINVALID,
+				"row %zu: the time column agrees", i);
+			if (r->valid)
+				is_double(d, (double)r->sec + r->nsec / 1e9,
+					0, "row %zu: to the same value", i);
+		} else if (r->flags == TIME_AUDIT && strlen(r->s) == r->len) {
+			is_int(mmp_registry_parse_time(&ms, r->s),
+				r->valid ? 0 : MMP_EINVALID,
+				"row %zu: the audit filter agrees", i);
+			if (r->valid)
+				is_int(ms, r->sec * 1000 + r->nsec / 1000000,
+					"row %zu: to the same ms", i);
+		}
+	}
+}
+
 /* the checked-in table is what time-table.py writes today */
 static void test_table_is_python(void)
 {
@@ -167,6 +195,7 @@ static void test_round_trip(void)
 int main(void)
 {
 	test_table();
+	test_callers();
 	test_table_is_python();
 	test_length();
 	test_long();
