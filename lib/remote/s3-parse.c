@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -241,53 +240,18 @@ done:
 	return err;
 }
 
+/*
+ * Expirations come from STS and ECS/IMDS ("2026-12-05T10:00:00Z"),
+ * credential_process (any RFC 3339 time) and SSO caches, which older
+ * AWS CLIs write with a "UTC" suffix; a time before 1970 is not one.
+ */
 int64_t mmp_s3__iso8601(const char *s)
 {
-	int y, mo, d, h, mi, sec, n = 0;
-	struct tm tm;
-	time_t t;
-	const char *p;
-	int64_t off = 0;
+	mmp_time_stamp t;
 
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
-	    &sec, &n) != 6 || n != 19)
+	if (mmp_time_parse_str(&t, s, MMP_TIME_UTC_WORD) < 0 || t.sec < 0)
 		return -1;
-	p = s + n;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p))
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (!strcmp(p, "UTC")) {
-		/* older AWS CLI SSO caches write "...T04:05:45UTC" */
-		p += 3;
-	} else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]) &&
-	    isdigit((unsigned char)p[2]) && p[3] == ':' &&
-	    isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
-		off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600 +
-			((p[4] - '0') * 10 + (p[5] - '0')) * 60;
-		if (*p == '-')
-			off = -off;
-		p += 6;
-	} else {
-		return -1;
-	}
-	if (*p || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-	    h > 23 || mi > 59 || sec > 60 || h < 0 || mi < 0 || sec < 0)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	return t == (time_t)-1 ? -1 : (int64_t)t - off;
+	return t.sec;
 }
 
 void mmp_s3__argv_free(char **argv)
@@ -797,8 +761,7 @@ int64_t mmp_s3__http_date(const char *s)
 	char mon[4];
 	int d, y, h, mi, sec, n = 0;
 	const char *m;
-	struct tm tm;
-	time_t t;
+	int64_t t;
 
 	if (!s || !(s = strchr(s, ',')))
 		return 0;
@@ -808,18 +771,12 @@ int64_t mmp_s3__http_date(const char *s)
 	if (strlen(mon) != 3 || !(m = strstr(months, mon)) ||
 	    (m - months) % 3)
 		return 0;
-	if (d < 1 || d > 31 || y < 1970 || h > 23 || mi > 59 || sec > 60 ||
-	    h < 0 || mi < 0 || sec < 0)
+	/* a day past the end of its month is no date (timegm() would move
+	 * it into the next month) */
+	if (y < 1970 || mmp_time_from_civil(&t, y, (int)((m - months) / 3) +
+	    1, d, h, mi, sec) < 0)
 		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_mday = d;
-	tm.tm_mon = (int)((m - months) / 3);
-	tm.tm_year = y - 1900;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	return t == (time_t)-1 ? 0 : (int64_t)t;
+	return t;
 }
 
 void mmp_s3__escape_key(mmp_buf *out, const char *key)

@@ -170,6 +170,10 @@ static void test_error_and_date(void)
 	is_int(mmp_s3__http_date("Sun, 06 Foo 1994 08:49:37 GMT"), 0,
 		"a bad month");
 	is_int(mmp_s3__http_date("yesterday"), 0, "not a date");
+	is_int(mmp_s3__http_date("Tue, 31 Feb 2026 08:49:37 GMT"), 0,
+		"Feb 31 is no date");
+	is_int(mmp_s3__http_date("Tue, 05 Dec 2026 24:00:00 GMT"), 0,
+		"hour 24 is no time");
 }
 
 static void test_addressing(void)
@@ -424,6 +428,22 @@ static void test_answers(void)
 		"not ISO 8601");
 	is_int((long long)mmp_s3__iso8601("2026-12-05T11:00:00"), -1,
 		"no zone");
+	/* refused since the one ISO 8601 parser reads them: fields the
+	 * scanf-based reader took with blanks or signs, days past the end of
+	 * their month, offsets past 23:59 */
+	is_int((long long)mmp_s3__iso8601("2026-12- 5T11:00:00Z"), -1,
+		"a blank in the day");
+	is_int((long long)mmp_s3__iso8601("2026-+1-05T11:00:00Z"), -1,
+		"a sign in the month");
+	is_int((long long)mmp_s3__iso8601("2026-02-30T11:00:00Z"), -1,
+		"Feb 30");
+	is_int((long long)mmp_s3__iso8601("2026-12-05T11:00:00+99:00"), -1,
+		"offset +99:00");
+	is_int((long long)mmp_s3__iso8601("2026-12-05T11:00:00UTC "), -1,
+		"a blank after UTC");
+	is_int((long long)mmp_s3__iso8601("1969-12-31T23:59:59Z"), -1,
+		"before 1970");
+	is_int((long long)mmp_s3__iso8601(NULL), -1, "NULL");
 
 	is_int(mmp_s3__sts_parse(&c, sts, strlen(sts), "sts"), 0,
 		"an STS answer");
