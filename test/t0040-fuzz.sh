@@ -2,9 +2,9 @@
 # t0040-fuzz: a smoke run of each libFuzzer harness (test/fuzz) when clang
 # can build them: the CSV reader, the recipe and config loader, the filter
 # compiler, serve-api's request decoding, profile.json, the S3 client's
-# parsers, data source locations and model schemas. MMP_FUZZ_SECONDS
-# sets the time per harness (default 60); test/fuzz/run.sh runs one for
-# longer.
+# parsers, data source locations, model schemas and ISO 8601 times.
+# MMP_FUZZ_SECONDS sets the time per harness (default 60);
+# test/fuzz/run.sh runs one for longer.
 
 . "$(dirname "$0")/test-lib.sh"
 
@@ -20,7 +20,8 @@ fi
 test_expect_success LIBFUZZER,NOT_SANITIZED 'make fuzz builds the harnesses' '
 	make -s -C "$SRC_DIR" -j2 fuzz >build.log 2>&1 ||
 	{ tail -n 20 build.log; false; } &&
-	for t in csv filter recipe serve profile forest s3 location schema
+	for t in csv filter recipe serve profile forest s3 location schema \
+		time
 	do
 		test -x "$SRC_DIR/test/fuzz/build/fuzz-$t" || return 1
 	done
@@ -53,10 +54,12 @@ test_expect_success LIBFUZZER,NOT_SANITIZED 'the harnesses run clean from the se
 	fuzz s3 >s3.res & pid=$!
 	fuzz location >location.res; g=$?
 	wait $pid; h=$?
-	fuzz schema >schema.res; i=$?
+	fuzz schema >schema.res & pid=$!
+	fuzz time >time.res; i=$?
+	wait $pid; j=$?
 	cat csv.res filter.res recipe.res serve.res profile.res forest.res \
-		s3.res location.res schema.res &&
-	test "$a$b$c$d$e$f$g$h$i" = 000000000
+		s3.res location.res schema.res time.res &&
+	test "$a$b$c$d$e$f$g$h$i$j" = 0000000000
 '
 
 test_done

@@ -3,8 +3,8 @@
 #
 #   test/fuzz/run.sh TARGET SECONDS [WORKDIR] [libFuzzer options...]
 #
-# TARGET is csv, filter, profile, recipe, serve, forest, s3, location or
-# schema;
+# TARGET is csv, filter, profile, recipe, serve, forest, s3, location,
+# schema or time;
 # `make fuzz` builds them. The
 # corpus starts from the seeds in test/fuzz/seeds/TARGET and from the
 # fixtures (CSV files, recipes, configs) and grows in WORKDIR/corpus-TARGET
