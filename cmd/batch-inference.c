@@ -371,6 +371,8 @@ int cmd_batch_inference(int argc, const char **argv, struct mmp_ctx *ctx)
 		ret = EXIT_FAIL;
 		goto done;
 	}
+	/* the rows digest is printed with --json, recorded with a store */
+	o.skip_rows_digest = !json;
 	o.progress = on_progress;
 	o.payload = &st;
 	if (show_progress < 0)

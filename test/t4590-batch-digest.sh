@@ -126,6 +126,43 @@ test_expect_success JQ,SQLITE3 'kept columns do not count; a changed value or or
 	test "$(json_get desc.json .rows_digest)" != "$(json_get lite2.json .rows_digest)"
 '
 
+test_expect_success JQ,SQLITE3 'a recorded job without --json still records the training digest' '
+	mmp -C proj batch-inference --run "$(cat run)" --input "$PWD/$DATA" \
+		--output "$PWD/quiet.csv" --evaluate -q &&
+	test_cmp csv.csv quiet.csv &&
+	id=$(sql proj/.mmp/mmp.db "SELECT run_uuid FROM runs
+		ORDER BY start_time DESC, rowid DESC LIMIT 1") &&
+	test "$id" != "$(json_get csv.json .run_id)" &&
+	test "$(tag $id mmp.data.rows_digest)" = "$(cat trained)" &&
+	test "$(dataset $id)" = "$(sha256sum <$DATA | cut -c1-64)"
+'
+
+test_expect_success JQ 'not recorded and no --json: no rows digest made, the same predictions' '
+	model=$(dirname "$(find proj/.mmp -name MLmodel -path "*$(cat run)*" |
+		head -n 1)") &&
+	test -f "$model/MLmodel" &&
+	mkdir -p free && cp -R "$model" free/model &&
+	(cd free && mmp batch-inference --model-dir model \
+		--input "../$DATA" --output with.csv --json >with.json) &&
+	test "$(json_get free/with.json .run_id)" = "" &&
+	test "$(json_get free/with.json .rows_digest)" = \
+		"$(json_get csv2.json .rows_digest)" &&
+	(cd free && mmp batch-inference --model-dir model \
+		--input "../$DATA" --output without.csv) &&
+	test_cmp free/with.csv free/without.csv &&
+	test_cmp csv2.csv free/without.csv &&
+	# no temporary file to spill the rows to: only the digest needs one
+	(cd free && TMPDIR=$PWD/none mmp batch-inference --model-dir model \
+		--input "../$DATA" --output none.csv -q) &&
+	test_cmp free/with.csv free/none.csv &&
+	(cd free && test_must_fail env TMPDIR=$PWD/none mmp batch-inference \
+		--model-dir model --input "../$DATA" --output none2.csv \
+		--json >none2.json 2>err) &&
+	grep "^error: cannot create a temporary file in .*/none. for the rows digest" \
+		free/err &&
+	test ! -e free/none2.csv
+'
+
 test_expect_success JQ 'no rows, no rows digest' '
 	head -n 1 $DATA >header.csv &&
 	batch empty "$PWD/header.csv" &&

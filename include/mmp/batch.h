@@ -119,13 +119,21 @@ typedef struct {
 	 * the old one, or appended rows.
 	 */
 	mmp_sink_mode mode;
+	/**
+	 * Do not compute the rows digest when nothing records it: with no
+	 * `store`, `rows_digest` (and, for a database input, `digest`) is
+	 * left "", and the rows are neither encoded nor spilled to a
+	 * temporary file for it. A recorded job computes it anyway. 0 (the
+	 * default): always computed.
+	 */
+	int skip_rows_digest;
 } mmp_batch_options;
 
 #define MMP_BATCH_OPTIONS_VERSION 1
 #define MMP_BATCH_OPTIONS_INIT { MMP_BATCH_OPTIONS_VERSION, NULL, NULL, \
 	MMP_BATCH_CSV, 0, 0, 0, 0, MMP_CSV_BAD_ROWS_FAIL, 0, NULL, NULL, \
 	NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, \
-	MMP_SINK_REPLACE }
+	MMP_SINK_REPLACE, 0 }
 
 /** Fill `o` with the defaults of `version`. Returns 0 or MMP_EINVALID. */
 MMP_EXTERN(int) mmp_batch_options_init(mmp_batch_options *o,
@@ -158,11 +166,13 @@ typedef struct {
 	mmp_batch_unseen *unseen_features;  /**< features with any */
 	size_t nunseen_features;
 	/** the input's digest as training records it: the sha256 of a
-	 * CSV file, the rows digest of a database's rows */
+	 * CSV file, the rows digest of a database's rows ("" when
+	 * `skip_rows_digest` left it out) */
 	char digest[65];
 	/** the rows digest (mmp_frame_rows_digest()) of the rows read:
 	 * the model's features, the target with `evaluate`, the model's
-	 * entity columns the input has; "" when no row was read */
+	 * entity columns the input has; "" when no row was read, or when
+	 * `skip_rows_digest` left it out */
 	char rows_digest[65];
 	size_t nfeatures;         /**< features of the model */
 	size_t nentities;         /**< entity columns copied */

@@ -960,7 +960,7 @@ static int stream(struct batch *b, mmp_csv_reader *r, mmp_batch_result *res,
 		res->skipped += mmp_frame_nskipped(f);
 		keep_skips(res, f);
 		keep_targets(b, f);
-		if ((error = mmp_rows_digest_add(b->rows, f)) < 0) {
+		if (b->rows && (error = mmp_rows_digest_add(b->rows, f)) < 0) {
 			mmp_frame_free(f);
 			break;
 		}
@@ -1339,8 +1339,10 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 	    (error = export_input(&b, &copts)) < 0)
 		goto done;
 	find_entities(&b, &copts);
-	/* the model's entity columns count, the kept ones do not */
-	mmp_rows_digest_new(&b.rows, b.nents);
+	/* the model's entity columns count, the kept ones do not; the
+	 * digest is made only when it is recorded or asked for */
+	if (o->store || !o->skip_rows_digest)
+		mmp_rows_digest_new(&b.rows, b.nents);
 	if ((error = add_keeps(&b)) < 0 ||
 	    (error = open_reader(&b, &r, &copts)) < 0)
 		goto done;
@@ -1382,7 +1384,7 @@ int mmp_batch_run(mmp_batch_result *out, mmp_model *m,
 		out->unseen_features[out->nunseen_features++].count = u;
 		out->unseen += u;
 	}
-	if (!error) {
+	if (!error && b.rows) {
 		int derr = mmp_rows_digest_final(b.rows, out->rows_digest);
 
 		if (derr == MMP_ENOTFOUND)

@@ -236,8 +236,23 @@ static void test_run(void)
 		is_str(r.unseen_features[0].feature, "colour", "colour");
 		is_int((long long)strlen(r.digest), 64, "a sha256 digest");
 		is_str(r.run_id, "", "no store: no run");
+		is_int((long long)strlen(r.rows_digest), 64,
+			"a rows digest by default");
 		mmp_batch_result_release(&r);
 	}
+
+	/* nothing records the rows digest: not made, the same output */
+	memset(&r, 0xff, sizeof(r));
+	o.skip_rows_digest = 1;
+	is_int(mmp_batch_run(&r, m, &o), 0, "a job without the rows digest");
+	got = slurp(out.ptr);
+	is_str(got, want.ptr, "writes the same predictions");
+	free(got);
+	is_str(r.rows_digest, "", "and no rows digest");
+	is_int((long long)strlen(r.digest), 64, "but the file's sha256");
+	is_int((long long)r.rows_out, NROWS, "every row out");
+	mmp_batch_result_release(&r);
+	o.skip_rows_digest = 0;
 
 	o.evaluate = 1;
 	is_int(mmp_batch_run(&r, m, &o), MMP_ENOTFOUND,
