@@ -3,8 +3,9 @@
 # batch.sh: time mmp batch-inference against the Python equivalent
 # (pandas.read_csv + Booster.inplace_predict + DataFrame.to_csv) on the
 # seeded 1,000,000 x 28 CSV through a 100-tree depth-6 binary model:
-# median wall time, rows/s and peak RSS of interleaved rounds, the
-# ratios, and the scaling of --threads. A benchmark, not a test.
+# median wall time, CPU time, rows/s and peak RSS of interleaved rounds,
+# the ratios, the scaling of --threads, and the CPU the rows digest costs
+# (made only for --json or a recorded job). A benchmark, not a test.
 #
 #   scripts/bench/batch.sh [ROWS] [ROUNDS]     (defaults 1000000 and 3)
 #   MMP_BENCH_DIR=DIR keeps the generated data (default $TMPDIR)
@@ -66,19 +67,25 @@ out = pd.DataFrame({"prediction": np.where(p > 0.5, classes[1], classes[0]),
 out.to_csv(dst, index=False)
 EOF
 
-# run NAME CMD...: append "wall_seconds peak_kb" to $DIR/NAME.txt
+# run NAME CMD...: append "wall_seconds peak_kb cpu_seconds" to
+# $DIR/NAME.txt
 run() {
 	name=$1
 	shift
-	/usr/bin/time -f '%e %M' -o "$DIR/time.out" "$@" >/dev/null
+	/usr/bin/time -f '%e %M %U %S' -o "$DIR/time.out" "$@" >/dev/null
+	awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$DIR/time.out" \
+		>"$DIR/time.sum"
+	mv "$DIR/time.sum" "$DIR/time.out"
 	cat "$DIR/time.out" >>"$DIR/$name.txt"
 }
 
-NAMES="mmp mmp1 mmp2 mmplabel py"
+NAMES="mmp mmpjson mmp1 mmp2 mmplabel py"
 for n in $NAMES; do : >"$DIR/$n.txt"; done
 for r in $(seq "$ROUNDS"); do
 	run mmp "$MMP" batch-inference --model-dir "$MODEL" --input "$CSV" \
 		--output "$DIR/out-mmp.csv" --proba -q
+	run mmpjson "$MMP" batch-inference --model-dir "$MODEL" \
+		--input "$CSV" --output "$DIR/out-json.csv" --proba --json
 	run mmp1 "$MMP" batch-inference --model-dir "$MODEL" --input "$CSV" \
 		--output "$DIR/out-mmp1.csv" --proba --threads 1 -q
 	run mmp2 "$MMP" batch-inference --model-dir "$MODEL" --input "$CSV" \
@@ -115,23 +122,28 @@ fi
 printf '\n%s: %s rows x 28 features, %.0f MB; %s cores; %s rounds\n' \
 	"$(basename "$CSV")" "$ROWS" \
 	"$(echo "$(wc -c <"$CSV") / 1000000" | bc -l)" "$NCPU" "$ROUNDS"
-printf '%-44s %9s %12s %10s\n' "job" "wall (s)" "rows/s" "peak MB"
+printf '%-44s %9s %9s %12s %10s\n' "job" "wall (s)" "CPU (s)" "rows/s" \
+	"peak MB"
 for n in $NAMES; do
 	test -s "$DIR/$n.txt" || continue
 	case $n in
 	mmp) label="mmp, --proba, default threads ($NCPU)" ;;
+	mmpjson) label="mmp, --proba, --json (rows digest)" ;;
 	mmp1) label="mmp, --proba, --threads 1" ;;
 	mmp2) label="mmp, --proba, --threads 2" ;;
 	mmplabel) label="mmp, labels only, default threads" ;;
 	py) label="pandas + inplace_predict + to_csv" ;;
 	esac
 	t=$(median "$DIR/$n.txt" 1)
-	printf '%-44s %9.3f %12.0f %10.1f\n' "$label" "$t" \
-		"$(echo "$ROWS / $t" | bc -l)" \
+	printf '%-44s %9.3f %9.2f %12.0f %10.1f\n' "$label" "$t" \
+		"$(median "$DIR/$n.txt" 3)" "$(echo "$ROWS / $t" | bc -l)" \
 		"$(echo "$(median "$DIR/$n.txt" 2) / 1024" | bc -l)"
 done
 t1=$(median "$DIR/mmp1.txt" 1); t2=$(median "$DIR/mmp2.txt" 1)
 printf -- '--threads 2 vs 1: %.2fx\n' "$(echo "$t1 / $t2" | bc -l)"
+c0=$(median "$DIR/mmp.txt" 3); cj=$(median "$DIR/mmpjson.txt" 3)
+printf 'rows digest (--json) / none: %.2fx CPU time\n' \
+	"$(echo "$cj / $c0" | bc -l)"
 if test $have_py = 1; then
 	pt=$(median "$DIR/py.txt" 1); pm=$(median "$DIR/py.txt" 2)
 	mt=$(median "$DIR/mmp.txt" 1); mm=$(median "$DIR/mmp.txt" 2)
