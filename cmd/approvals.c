@@ -134,7 +134,7 @@ static void show_thresholds(const cJSON *ev)
 		return;
 	printf("\nthresholds:\n");
 	cJSON_ArrayForEach(t, cJSON_GetObjectItem(ev, "thresholds")) {
-		printf("  %-20s", jstr(t, "metric"));
+		printf("  %-20s", tsafe(jstr(t, "metric")));
 		for (i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++)
 			if (cJSON_GetObjectItem(t, bounds[i][0]))
 				printf(" %s %s (%s %s)", bounds[i][1],
@@ -156,7 +156,7 @@ static void show_comparison(const cJSON *ev)
 	if (!cJSON_IsObject(c))
 		return;
 	printf("\ncomparison:\n");
-	printf("  %-14s %s (%s)\n", "metric", jstr(c, "metric"),
+	printf("  %-14s %s (%s)\n", "metric", tsafe(jstr(c, "metric")),
 		jstr(c, "direction"));
 	if (cJSON_IsNumber(cJSON_GetObjectItem(c, "baseline_version")))
 		printf("  %-14s version %.0f (run %.8s)\n", "Production",
@@ -168,7 +168,7 @@ static void show_comparison(const cJSON *ev)
 		printf("  %-14s %.0f %s of '%s' (sha256 %.12s)\n", "rows",
 			jd(rows, "count", 0),
 			!strcmp(jstr(rows, "source"), "test") ?
-			"test rows" : "rows, all", jstr(rows, "file"),
+			"test rows" : "rows, all", tsafe(jstr(rows, "file")),
 			jstr(rows, "sha256"));
 		if (cJSON_IsObject(sp))
 			printf("  %-14s %s, test_size %g, seed %.0f%s, of run "
@@ -216,7 +216,7 @@ static void show_one(const mmp_approval *a)
 	char when[32];
 
 	reg_fmt_time(when, a->time);
-	printf("%s version %lld: %s\n", a->name, (long long)a->version,
+	printf("%s version %lld: %s\n", tsafe(a->name), (long long)a->version,
 		mmp_decision_name(a->decision));
 	printf("  %-14s %s\n", "reason", tsafe(a->reason));
 	printf("  %-14s %s%s\n", "by", tsafe(a->actor),

@@ -38,8 +38,8 @@ static void print_previous(const mmp_approval *a)
 
 	if (cJSON_IsObject(p)) {
 		printf("earlier: %s by %s at %s: %s\n", str_of(p, "decision"),
-			str_of(p, "actor"), str_of(p, "time_iso"),
-			str_of(p, "reason"));
+			tsafe(str_of(p, "actor")), str_of(p, "time_iso"),
+			tsafe(str_of(p, "reason")));
 		if (cJSON_IsTrue(cJSON_GetObjectItem(p, "same"))) {
 			printf("the decision is the same\n");
 		} else if (cJSON_GetArraySize(cJSON_GetObjectItem(p,
@@ -48,7 +48,7 @@ static void print_previous(const mmp_approval *a)
 			cJSON_ArrayForEach(c, cJSON_GetObjectItem(p,
 					"changes")) {
 				printf("%s%s", sep, cJSON_IsString(c) ?
-					c->valuestring : "-");
+					tsafe(c->valuestring) : "-");
 				sep = "; ";
 			}
 			putchar('\n');
@@ -124,9 +124,9 @@ int cmd_approve(int argc, const char **argv, struct mmp_ctx *ctx)
 		cJSON_AddItemToObject(doc, "approval", reg_approval_json(a));
 		json_print(doc);
 	} else {
-		printf("%s version %lld: %s\n%s\n", a->name,
+		printf("%s version %lld: %s\n%s\n", tsafe(a->name),
 			(long long)a->version, mmp_decision_name(a->decision),
-			a->reason);
+			tsafe(a->reason));
 		print_previous(a);
 	}
 	ret = reg_decision_exit(a->decision);

@@ -80,7 +80,7 @@ static int state_at(struct mmp_ctx *ctx, const char *name, int64_t at,
 				(double)st.alias_versions[i]);
 		json_print(doc);
 	} else {
-		printf("%s at %s:\n", name, when);
+		printf("%s at %s:\n", tsafe(name), when);
 		for (k = MMP_STAGE_STAGING; k <= MMP_STAGE_ARCHIVED; k++) {
 			if (st.versions[k])
 				printf("  %-10s v%lld\n",

@@ -83,13 +83,13 @@ int cmd_gc(int argc, const char **argv, struct mmp_ctx *ctx)
 			else
 				printf("%s run %.8s (%s)\n", dry ?
 					"would remove" : "removed", g->run_id,
-					g->name);
+					tsafe(g->name));
 		}
 		for (i = 0; i < r.experiments_nr; i++)
 			if (!r.experiments[i].refused)
 				printf("%s experiment '%s'\n", dry ?
 					"would remove" : "removed",
-					r.experiments[i].name);
+					tsafe(r.experiments[i].name));
 		info(ctx, "%s %zu run%s (%lld bytes of artifacts), kept %zu",
 			dry ? "would remove" : "removed", r.removed,
 			r.removed == 1 ? "" : "s", (long long)r.bytes,

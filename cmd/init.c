@@ -34,7 +34,8 @@ int cmd_init(int argc, const char **argv, struct mmp_ctx *ctx)
 		cJSON_AddNumberToObject(doc, "files_kept", (double)r.files_kept);
 		json_print(doc);
 	} else if (ctx->verbosity >= 0) {
-		printf("Initialized empty mmp store in %s\n", r.store_path);
+		printf("Initialized empty mmp store in %s\n",
+			tsafe(r.store_path));
 		if (r.files_written)
 			printf("wrote %zu example files (configs/, recipes/); "
 				"try: mmp train --recipe "

@@ -233,7 +233,7 @@ static void show_version(const mmp_model_version *v, const mmp_run *r,
 	aliases_text(&al, v);
 	reg_fmt_time(when, v->creation_time);
 	printf("model:       %s\nversion:     %lld\nstage:       %s\n"
-		"aliases:     %s\napproval:    %s\n", v->name,
+		"aliases:     %s\napproval:    %s\n", tsafe(v->name),
 		(long long)v->version, mmp_stage_name(v->stage), al.ptr,
 		decision_of(v));
 	if (v->approval)
@@ -255,7 +255,7 @@ static void show_version(const mmp_model_version *v, const mmp_run *r,
 		printf("metrics:\n");
 		for (i = 0; i < r->metrics_nr; i++) {
 			mmp_fmt_double(num, r->metrics[i].value);
-			printf("  %-18s %s\n", r->metrics[i].key, num);
+			printf("  %-18s %s\n", tsafe(r->metrics[i].key), num);
 		}
 	}
 	mmp_buf_dispose(&al);
@@ -337,7 +337,7 @@ static int models_show(int argc, const char **argv, struct mmp_ctx *ctx)
 		const char *h[] = { "VERSION", "STAGE", "ALIASES", "APPROVAL",
 			"RUN", "REGISTERED", "MONITOR" };
 
-		printf("model: %s\n", m->name);
+		printf("model: %s\n", tsafe(m->name));
 		if (m->description && *m->description)
 			printf("description: %s\n", tsafe(m->description));
 		for (i = 0; i < m->tags_nr; i++)
@@ -426,7 +426,8 @@ static int models_lineage(int argc, const char **argv,
 			cJSON_AddBoolToObject(git, "dirty", l->git_dirty);
 		json_print(doc);
 	} else {
-		printf("model version: %s v%lld (%s)\n", l->version->name,
+		printf("model version: %s v%lld (%s)\n",
+			tsafe(l->version->name),
 			(long long)l->version->version,
 			mmp_stage_name(l->version->stage));
 		printf("run:           %s %s (%s, experiment %s)\n",
@@ -632,7 +633,8 @@ static int models_delete(int argc, const char **argv, struct mmp_ctx *ctx)
 			force, by) < 0)
 		return error_lib("cannot delete %s version %lld", argv[0],
 			(long long)version);
-	printf("deleted %s version %lld\n", argv[0], (long long)version);
+	printf("deleted %s version %lld\n", tsafe(argv[0]),
+		(long long)version);
 	return 0;
 }
 
@@ -661,8 +663,8 @@ static int models_export(int argc, const char **argv, struct mmp_ctx *ctx)
 		cJSON_AddStringToObject(doc, "dir", argv[1]);
 		json_print(doc);
 	} else {
-		printf("exported %s version %lld to %s\n", r.name,
-			(long long)r.version, argv[1]);
+		printf("exported %s version %lld to %s\n", tsafe(r.name),
+			(long long)r.version, tsafe(argv[1]));
 	}
 	mmp_model_ref_release(&r);
 	return 0;

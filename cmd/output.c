@@ -340,8 +340,8 @@ static void put_cell(FILE *out, const char *s, size_t w, int right, int last)
 }
 
 /* narrow the widest left-aligned columns until the table fits `limit` */
-static void fit_widths(const struct table *t, const size_t *cols, size_t n,
-	size_t *w, size_t limit)
+static void fit_widths(const struct table *t, char *const *heads,
+	const size_t *cols, size_t n, size_t *w, size_t limit)
 {
 	size_t total = 0, k;
 
@@ -351,7 +351,7 @@ static void fit_widths(const struct table *t, const size_t *cols, size_t n,
 		size_t best = n;
 
 		for (k = 0; k < n; k++) {
-			size_t min = width(t->headers[cols[k]]);
+			size_t min = width(heads[k]);
 			if (min < 5)
 				min = 5;
 			if (t->right[cols[k]] || t->keep[cols[k]] ||
@@ -372,12 +372,20 @@ void table_print(struct table *t, FILE *out, const struct mmp_ctx *ctx)
 	size_t n = t->show ? t->nshow : t->ncols;
 	size_t *cols = calloc(n + 1, sizeof(*cols));
 	size_t *w = calloc(n + 1, sizeof(*w)), r, k, limit;
+	char **heads;
 
 	if (!w || !cols)
 		die("out of memory");
+	heads = calloc(n + 1, sizeof(*heads));
+	if (!heads)
+		die("out of memory");
 	for (k = 0; k < n; k++) {
 		cols[k] = t->show ? t->show[k] : k;
-		w[k] = width(t->headers[cols[k]]);
+		/* headers name metrics, params and runs: user data too */
+		heads[k] = strdup(tsafe(t->headers[cols[k]]));
+		if (!heads[k])
+			die("out of memory");
+		w[k] = width(heads[k]);
 	}
 	for (r = 0; r < t->nrows; r++)
 		for (k = 0; k < n; k++) {
@@ -388,12 +396,12 @@ void table_print(struct table *t, FILE *out, const struct mmp_ctx *ctx)
 		}
 	limit = output_width(out);
 	if (limit)
-		fit_widths(t, cols, n, w, limit);
+		fit_widths(t, heads, cols, n, w, limit);
 	fputs(color(ctx, COLOR_BOLD), out);
 	for (k = 0; k < n; k++) {
 		if (k)
 			fputs("  ", out);
-		put_cell(out, t->headers[cols[k]], w[k], 0, k + 1 == n);
+		put_cell(out, heads[k], w[k], 0, k + 1 == n);
 	}
 	fprintf(out, "%s\n", color(ctx, COLOR_RESET));
 	for (r = 0; r < t->nrows; r++) {
@@ -406,6 +414,9 @@ void table_print(struct table *t, FILE *out, const struct mmp_ctx *ctx)
 		}
 		fputc('\n', out);
 	}
+	for (k = 0; k < n; k++)
+		free(heads[k]);
+	free(heads);
 	free(w);
 	free(cols);
 }

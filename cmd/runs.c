@@ -717,11 +717,11 @@ static void show_human(const mmp_run *r)
 	fmt_duration(a, r);
 	printf("%-12s %s\n", "duration", a);
 	if (r->parent_run_id)
-		printf("%-12s %s\n", "parent", r->parent_run_id);
+		printf("%-12s %s\n", "parent", tsafe(r->parent_run_id));
 	if (r->hostname)
-		printf("%-12s %s (pid %lld)\n", "host", r->hostname,
+		printf("%-12s %s (pid %lld)\n", "host", tsafe(r->hostname),
 			(long long)r->pid);
-	printf("%-12s %s\n", "artifacts", r->artifact_uri);
+	printf("%-12s %s\n", "artifacts", tsafe(r->artifact_uri));
 
 	if (r->params_nr)
 		printf("\nparams:\n");
@@ -882,7 +882,7 @@ static int row_differs(mmp_run **runs, size_t n, const struct row *row)
 
 static void md_escape(mmp_buf *b, const char *s)
 {
-	for (; *s; s++) {
+	for (s = tsafe(s); *s; s++) {
 		if (*s == '|')
 			mmp_buf_putc(b, '\\');
 		mmp_buf_putc(b, *s == '\n' ? ' ' : *s);

@@ -130,9 +130,9 @@ static int on_event(const mmp_sync_event *e, void *payload)
 		return 1;
 	if (ctx->verbosity > 0 && !strcmp(e->what, "run"))
 		fprintf(stderr, "pushed run %s (%s) as %s\n", e->run_id,
-			e->detail ? e->detail : "", e->remote_run_id);
+			tsafe(e->detail), tsafe(e->remote_run_id));
 	else if (ctx->verbosity > 1 && !strcmp(e->what, "artifact"))
-		fprintf(stderr, "  uploaded %s\n", e->detail);
+		fprintf(stderr, "  uploaded %s\n", tsafe(e->detail));
 	return 0;
 }
 
@@ -169,7 +169,7 @@ static int on_pull_event(const mmp_sync_event *e, void *payload)
 	if (interrupted)
 		return 1;
 	if (ctx->verbosity > 0 && !strcmp(e->what, "run"))
-		fprintf(stderr, "mirrored run %s\n", e->remote_run_id);
+		fprintf(stderr, "mirrored run %s\n", tsafe(e->remote_run_id));
 	return 0;
 }
 
@@ -291,7 +291,8 @@ static int sync_pull(const char *uri, const struct string_list *exps,
 		ret = err == MMP_EINTERRUPTED ? EXIT_INTERRUPTED : EXIT_FAIL;
 	} else if (!json && ctx->verbosity >= 0) {
 		printf("%s %s: %zu runs in %zu experiments\n",
-			dry ? "would pull from" : "pulled from", r.remote,
+			dry ? "would pull from" : "pulled from",
+			tsafe(r.remote),
 			t->runs_seen, r.experiments_nr);
 		printf("  %-16s %zu\n", dry ? "new" : "mirrored", t->runs_new);
 		printf("  %-16s %zu\n", dry ? "changed" : "updated",
@@ -411,13 +412,13 @@ static int sync_push(int argc, const char **argv, struct mmp_ctx *ctx)
 	} else if (!json && ctx->verbosity >= 0) {
 		if (dry) {
 			printf("would push to %s (%zu of %zu ended runs have "
-				"something to send):\n", r.remote,
+				"something to send):\n", tsafe(r.remote),
 				r.runs_seen - r.runs_up_to_date, r.runs_seen);
 			print_counts(&r.sent, "  ", 0);
 		} else {
 			printf("pushed to %s: %zu ended runs, %zu already up "
 				"to date; %zu requests, %zu retries\n",
-				r.remote, r.runs_seen, r.runs_up_to_date,
+				tsafe(r.remote), r.runs_seen, r.runs_up_to_date,
 				r.requests, r.retries);
 			print_counts(&r.sent, "  ", 1);
 		}
@@ -495,14 +496,14 @@ static int sync_status(int argc, const char **argv, struct mmp_ctx *ctx)
 			(double)st.runs_artifacts_unknown);
 		json_print(doc);
 	} else {
-		printf("remote: %s\n", st.remote);
+		printf("remote: %s\n", tsafe(st.remote));
 		fmt_time(when, st.last_push_time);
 		printf("last complete push: %s\n", when);
 		if (st.last_error) {
 			fmt_time(when, st.last_error_time);
 			printf("last error (%s, %s): %s\n",
-				st.last_error_class ? st.last_error_class : "",
-				when, st.last_error);
+				tsafe(st.last_error_class), when,
+				tsafe(st.last_error));
 		}
 		printf("pending (%zu of %zu ended runs):\n", st.runs_pending,
 			st.runs_ended);

@@ -249,11 +249,14 @@ static void fmt4(char out[32], double v)
 /* a label cut to `w` bytes, control characters shown as '?' */
 static const char *label(char out[32], const char *s, size_t w)
 {
-	size_t i;
+	const unsigned char *p = (const unsigned char *)tsafe(s);
+	size_t i = 0, n;
 
-	for (i = 0; s[i] && i < w && i < 31; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?'
-			: s[i];
+	/* escaped, then cut between whole UTF-8 sequences */
+	while (p[i] && (n = mmp_utf8_seq_len(p + i)) && i + n <= w &&
+	    i + n <= 31)
+		i += n;
+	memcpy(out, p, i);
 	out[i] = 0;
 	return out;
 }
@@ -296,8 +299,8 @@ static void print_human(struct mmp_ctx *ctx, const mmp_train_result *r)
 	size_t i;
 
 	printf("%srun %s%s  %s  experiment '%s'\n", color(ctx, COLOR_BOLD),
-		r->run_id, color(ctx, COLOR_RESET), r->run_name,
-		r->experiment);
+		r->run_id, color(ctx, COLOR_RESET), tsafe(r->run_name),
+		tsafe(r->experiment));
 	printf("trained %d rounds (best_iteration %d%s) on %zu train rows "
 		"x %zu features, validation %zu rows, test %zu rows, %.2fs\n",
 		r->nrounds, r->best_iteration,
@@ -338,7 +341,7 @@ static void print_human(struct mmp_ctx *ctx, const mmp_train_result *r)
 	}
 	if (r->confusion)
 		print_confusion(r);
-	printf("model: %s\n", r->model_dir);
+	printf("model: %s\n", tsafe(r->model_dir));
 }
 
 int cmd_train(int argc, const char **argv, struct mmp_ctx *ctx)

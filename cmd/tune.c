@@ -208,9 +208,10 @@ static void print_best(struct mmp_ctx *ctx, const mmp_study *st)
 	fmt_value(v, t->value);
 	printf("%sbest trial #%lld%s: %s %s  (run %s)\n",
 		color(ctx, COLOR_BOLD), (long long)t->number,
-		color(ctx, COLOR_RESET), st->metric, v, t->run_id);
+		color(ctx, COLOR_RESET), tsafe(st->metric), v, t->run_id);
 	for (i = 0; i < t->nparams; i++)
-		printf("  %s = %s\n", t->params[i].name, t->params[i].value);
+		printf("  %s = %s\n", tsafe(t->params[i].name),
+			tsafe(t->params[i].value));
 }
 
 static void print_session(struct mmp_ctx *ctx, const mmp_tune_result *r)
@@ -218,9 +219,10 @@ static void print_session(struct mmp_ctx *ctx, const mmp_tune_result *r)
 	const mmp_study *st = r->study;
 
 	printf("study '%s': %zu trials (%zu complete, %zu pruned, %zu failed)"
-		", this session %zu in %.1fs with %zu job%s\n", st->name,
-		st->ntrials, st->ncomplete, st->npruned, st->nfail, r->ran,
-		r->seconds, r->jobs, r->jobs == 1 ? "" : "s");
+		", this session %zu in %.1fs with %zu job%s\n",
+		tsafe(st->name), st->ntrials, st->ncomplete, st->npruned,
+		st->nfail, r->ran, r->seconds, r->jobs,
+		r->jobs == 1 ? "" : "s");
 	print_best(ctx, st);
 	if (r->retrain_run_id[0])
 		printf("retrained with the best params: run %s\n",
@@ -416,7 +418,7 @@ static void plot(const mmp_study *st, const double *best)
 		row = (size_t)lround(f * (PLOT_HEIGHT - 1));
 		grid[PLOT_HEIGHT - 1 - row][col] = '*';
 	}
-	printf("best %s by trial:\n", st->metric);
+	printf("best %s by trial:\n", tsafe(st->metric));
 	for (r = 0; r < PLOT_HEIGHT; r++) {
 		grid[r][w] = '\0';
 		lab[0] = '\0';
@@ -440,12 +442,13 @@ static void show_human(struct mmp_ctx *ctx, const mmp_study *st,
 	char v[32], d[32];
 	size_t i, j, np = st->nparams;
 
-	printf("%sstudy %s%s  recipe %s\n", color(ctx, COLOR_BOLD), st->name,
-		color(ctx, COLOR_RESET), st->recipe_path);
+	printf("%sstudy %s%s  recipe %s\n", color(ctx, COLOR_BOLD),
+		tsafe(st->name), color(ctx, COLOR_RESET),
+		tsafe(st->recipe_path));
 	printf("%s (%s), sampler %s, pruner %s, seed %lld, max_parallel "
-		"%lld\n", st->metric, st->maximize ? "maximize" : "minimize",
-		st->sampler, st->pruner, (long long)st->seed,
-		(long long)st->max_parallel);
+		"%lld\n", tsafe(st->metric),
+		st->maximize ? "maximize" : "minimize", st->sampler,
+		st->pruner, (long long)st->seed, (long long)st->max_parallel);
 	printf("trials: %zu of %lld (%zu complete, %zu pruned, %zu failed, "
 		"%zu running)\n\n", st->ntrials, (long long)st->target,
 		st->ncomplete, st->npruned, st->nfail, st->nrunning);
@@ -492,7 +495,7 @@ static void show_human(struct mmp_ctx *ctx, const mmp_study *st,
 			"variance):\n");
 		for (j = 0; j < np; j++) {
 			int bar = (int)lround(st->importance[j] * 40);
-			printf("  %-20s %5.3f ", st->param_names[j],
+			printf("  %-20s %5.3f ", tsafe(st->param_names[j]),
 				st->importance[j]);
 			while (bar-- > 0)
 				putchar('#');
@@ -613,8 +616,9 @@ static int tune_list(int argc, const char **argv, struct mmp_ctx *ctx)
 		} else {
 			fmt_value(v, st->best >= 0 ?
 				st->trials[st->best].value : NAN);
-			printf("%-24s %4zu trials  best %s %s\n", st->name,
-				st->ntrials, st->metric, v);
+			printf("%-24s %4zu trials  best %s %s\n",
+				tsafe(st->name), st->ntrials,
+				tsafe(st->metric), v);
 		}
 		mmp_study_free(st);
 	}
