@@ -120,7 +120,8 @@ static int config_list(int argc, const char **argv, struct mmp_ctx *ctx)
 
 	argc = parse_options(argc, argv, opts, config_list_usage, 0);
 	if (argc)
-		usage_with_options(config_list_usage, opts);
+		usage_msg_opt("'mmp config list' takes no arguments",
+			config_list_usage, opts);
 	cfg = ctx_config(ctx);
 	n = mmp_config_entry_count(cfg);
 	if (json) {
@@ -158,7 +159,8 @@ static int config_get(int argc, const char **argv, struct mmp_ctx *ctx)
 
 	argc = parse_options(argc, argv, opts, config_get_usage, 0);
 	if (argc != 1)
-		usage_with_options(config_get_usage, opts);
+		usage_msg_opt("'mmp config get' takes one key",
+			config_get_usage, opts);
 	if (mmp_config_lookup(&e, ctx_config(ctx), argv[0]) < 0) {
 		error("%s", mmp_error_last()->message);
 		return EXIT_FAIL;

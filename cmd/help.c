@@ -106,7 +106,8 @@ int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx)
 	argc = parse_options(argc, argv, opts, help_usage, 0);
 	if (list) {
 		if (argc)
-			usage_with_options(help_usage, opts);
+			usage_msg_opt("'mmp help --commands' takes no "
+				"arguments", help_usage, opts);
 		for (c = 0; c < mmp_commands_nr; c++)
 			puts(mmp_commands[c].name);
 		return 0;
@@ -127,7 +128,7 @@ int cmd_help(int argc, const char **argv, struct mmp_ctx *ctx)
 		return EXIT_FAIL;
 	}
 	if (argc > 6)
-		usage_with_options(help_usage, opts);
+		usage_msg_opt("too many arguments", help_usage, opts);
 	/* the command prints its own usage for -h and exits 0 */
 	for (n = 0, i = 0; i < argc; i++)
 		sub[n++] = argv[i];
@@ -151,7 +152,8 @@ int cmd_version(int argc, const char **argv, struct mmp_ctx *ctx)
 	(void)ctx;
 	argc = parse_options(argc, argv, opts, version_usage, 0);
 	if (argc)
-		usage_with_options(version_usage, opts);
+		usage_msg_opt("'mmp version' takes no arguments",
+			version_usage, opts);
 	n = mmp_dep_versions(deps, 16);
 	if (json) {
 		cJSON *doc = json_doc_new(), *libs;

@@ -96,4 +96,45 @@ test_expect_success 'no arguments: a usage error where some are needed' '
 	done <table
 '
 
+# every sub-command named in the usage of its command (config takes
+# --env before its sub-command)
+test_expect_success 'setup: the sub-commands' '
+	{
+	printf "config get\nconfig list\n" &&
+	while read c
+	do
+		echo "$c" &&
+		mmp $c -h | sed -n "1,/^\$/p" |
+		sed -e "s/^usage: //" -e "s/^   or: //" |
+		awk -v c="$c" "\$1 == \"mmp\" && \$2 == c &&
+			\$3 ~ /^[a-z][a-z-]*\$/ { print c, \$3 }" || return 1
+	done <cmds
+	} | sort -u >subs &&
+	test_grep "^runs rename$" subs &&
+	test_grep "^config get$" subs
+'
+
+# a usage error always says what was wrong before the usage, and every
+# command and sub-command given nothing, or far too much, exits with a
+# code its page documents
+test_expect_success 'no or too many arguments: a named usage error' '
+	while read c s
+	do
+		for extra in "" "x x x x x x x x x"
+		do
+			test "$c$s$extra" = init && continue
+			test "$c$s$extra" = doctor && continue
+			mmp --store "$NOSTORE" $c $s $extra </dev/null \
+				>out 2>err
+			got=$? &&
+			{ test $got != 129 || test_grep "^error: " err ||
+			  { echo "mmp $c $s $extra: no error line" >&2;
+			    return 1; }; } &&
+			grep -qx $got codes.$c ||
+			{ echo "mmp $c $s $extra: exit $got undocumented" >&2;
+			  return 1; }
+		done
+	done <subs
+'
+
 test_done
