@@ -117,4 +117,24 @@ test_expect_success 'a token file others can read: a warning naming it' '
 	! grep s3cret "$SERVE_DIR/t.err" "$SERVE_DIR/p.err"
 '
 
+test_expect_success 'escape sequences sent by a client never reach the log raw' '
+	serve_start e --model-dir churn &&
+	port=$(serve_port e) &&
+	curl -s -m 20 -o /dev/null -X "$(printf "G\033[31mET")" \
+		"http://127.0.0.1:$port/" &&
+	curl -s -m 20 -o /dev/null --path-as-is \
+		"http://127.0.0.1:$port/%C2%9B31mX%1B%5B2J%FF" &&
+	curl -s -m 20 -o /dev/null "http://127.0.0.1:$port/health" &&
+	serve_stop e &&
+	test_grep "\"GET /health\" 200 " e.err &&
+	test_grep "\"G\?\[31mET /\" 404 " e.err &&
+	test_grep "\"GET /\?31mX\?\[2J\?\" 404 " e.err &&
+	/usr/bin/python3 -c "
+import sys
+t = open(sys.argv[1], \"rb\").read().decode(\"utf-8\")
+bad = [c for c in t if (ord(c) < 32 and c != \"\\n\") or 0x7f <= ord(c) < 0xa0]
+sys.exit(\"raw %r\" % bad[0] if bad else 0)
+" e.err
+'
+
 test_done

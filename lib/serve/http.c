@@ -60,6 +60,29 @@ int mmp_serve_options_init(mmp_serve_options *o, unsigned int version)
 static void log_line(mmp_server *s, const char *fmt, ...)
 	MMP_FORMAT_PRINTF(2, 3);
 
+void mmp_serve__log_scrub(char *line)
+{
+	unsigned char *r = (unsigned char *)line, *w = r;
+
+	while (*r) {
+		size_t n = mmp_utf8_seq_len(r);
+
+		if (n == 1 && *r >= 0x20 && *r != 0x7f) {
+			*w++ = *r++;
+		} else if (n > 1 && !(n == 2 && r[0] == 0xc2 && r[1] < 0xa0)) {
+			memmove(w, r, n);
+			w += n;
+			r += n;
+		} else {
+			/* a client's method, path or header, cut into an
+			 * escape sequence, must not reach the terminal */
+			*w++ = '?';
+			r += n ? n : 1;
+		}
+	}
+	*w = '\0';
+}
+
 static void log_line(mmp_server *s, const char *fmt, ...)
 {
 	char stamp[64], line[1024];
@@ -80,6 +103,7 @@ static void log_line(mmp_server *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
+	mmp_serve__log_scrub(line);
 	s->log(line, s->payload);
 }
 

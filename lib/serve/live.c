@@ -107,6 +107,7 @@ static void live_log(struct serve_live *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	mmp_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	mmp_serve__log_scrub(b.ptr);
 	l->srv->log(b.ptr, l->srv->payload);
 	mmp_buf_dispose(&b);
 }

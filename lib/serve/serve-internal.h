@@ -227,6 +227,9 @@ void mmp_serve__metrics_record(struct serve_metrics *m,
 void mmp_serve__metrics_render(mmp_server *s, const struct serve_model *sm,
 	mmp_buf *out);
 const char *mmp_serve__route_name(enum serve_route route);
+/* make a log line safe for a terminal, in place: control characters
+ * (C0, DEL, C1) and bytes that are not UTF-8 become '?' */
+void mmp_serve__log_scrub(char *line);
 
 /*
  * live.c: live profiles and the prediction log (mmp_server_monitor).
