@@ -23,6 +23,11 @@ int cmd_init(int argc, const char **argv, struct mmp_ctx *ctx)
 	argc = parse_options(argc, argv, opts, init_usage, 0);
 	if (argc > 1)
 		usage_msg_opt("too many arguments", init_usage, opts);
+	/* the store goes to <dir>/.mmp: a --store elsewhere would be
+	 * ignored, and every later command run with it would miss it */
+	if (ctx->store_path)
+		usage_msg_opt("'mmp init' creates <dir>/.mmp; give the "
+			"directory, not --store", init_usage, opts);
 	dir = argc ? argv[0] : ".";
 	if (mmp_project_init(&r, dir) < 0)
 		return error("%s", mmp_error_last()->message) ? EXIT_FAIL : 0;

@@ -29,7 +29,7 @@ doctor|--check store|0|-
 experiments|list|128|129
 gc||128|128
 help||0|0
-init|newdir|0|-
+init|newdir|129|-
 models||128|128
 monitor|m@Production|128|129
 promote|m 1 Staging|128|129

@@ -45,6 +45,13 @@ test_expect_success 'init -q prints nothing; too many arguments is 129' '
 	test_grep "too many arguments" err
 '
 
+test_expect_success '--store is refused: the store is always <dir>/.mmp' '
+	test_expect_code 129 mmp --store elsewhere/.mmp init withstore 2>err &&
+	test_grep "^error: .mmp init. creates <dir>/.mmp; give the directory, not --store" err &&
+	! test -e withstore &&
+	! test -e elsewhere
+'
+
 test_expect_success 'init where a file blocks the directory' '
 	echo x >blocker &&
 	test_expect_code 1 mmp init blocker 2>err &&
