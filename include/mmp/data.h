@@ -418,10 +418,19 @@ MMP_EXTERN(const char *) mmp_source_kind_name(mmp_source_kind k);
 
 /**
  * Append `location` to `out` without credentials: a database URI loses
- * its password (and any password=... parameter); a file path is
- * appended unchanged. Safe to print, log and store.
+ * its password (and any password=... parameter), so does any other
+ * URL ("https://user:pw@host/..."); a file path is appended unchanged.
+ * Safe to print, log and store.
  */
 MMP_EXTERN(void) mmp_source_redact(mmp_buf *out, const char *location);
+
+/**
+ * 0 when `location` (NULL too) is a file path or a database URI mmp
+ * reads. MMP_EINVALID, with an error naming the scheme and the redacted
+ * location, for another URL ("https://...", "s3://..."), which would
+ * otherwise be taken for a relative path holding its credentials.
+ */
+MMP_EXTERN(int) mmp_source_check_location(const char *location);
 
 /** What a load learned about its source, for lineage. */
 typedef struct {

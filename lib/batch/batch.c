@@ -364,8 +364,12 @@ static int open_output(struct batch *b, const char *path)
 	mmp_buf_printf(&tmp, "%s.tmp-%s", base, id);
 	b->fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (b->fd < 0) {
+		mmp_buf shown = MMP_BUF_INIT;
+
+		mmp_source_redact(&shown, path);
 		error = mmp_error_set_os("cannot create the output '%s'",
-			path);
+			shown.ptr);
+		mmp_buf_dispose(&shown);
 		goto done;
 	}
 	b->tmp_path = mmp_buf_detach(&tmp);
@@ -1187,9 +1191,18 @@ static int check_options(const mmp_batch_options *o)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"%u threads are too many (at most %d)", o->nthreads,
 			MAX_THREADS);
-	if (strcmp(o->input, "-") && !strcmp(o->input, o->output))
-		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
-			"the output '%s' is the input", o->output);
+	if (mmp_source_check_location(o->input) < 0 ||
+	    mmp_source_check_location(o->output) < 0)
+		return MMP_EINVALID;
+	if (strcmp(o->input, "-") && !strcmp(o->input, o->output)) {
+		mmp_buf shown = MMP_BUF_INIT;
+
+		mmp_source_redact(&shown, o->output);
+		mmp_error_set(MMP_ERROR_INVALID, "the output '%s' is the "
+			"input", shown.ptr);
+		mmp_buf_dispose(&shown);
+		return MMP_EINVALID;
+	}
 	if (o->id_column && !*o->id_column)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_INVALID,
 			"the id column name is empty");

@@ -93,7 +93,11 @@ static int src_open(struct src *s, const char *path)
 		s->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (s->fd < 0) {
 			int code = errno == ENOENT ? MMP_ENOTFOUND : MMP_ERROR;
-			mmp_error_set_os("cannot open '%s'", path);
+			mmp_buf shown = MMP_BUF_INIT;
+
+			mmp_source_redact(&shown, path);
+			mmp_error_set_os("cannot open '%s'", shown.ptr);
+			mmp_buf_dispose(&shown);
 			return code;
 		}
 		if (!fstat(s->fd, &st) && S_ISDIR(st.st_mode)) {

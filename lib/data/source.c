@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* source.c: data sources: the reader chosen by scheme, credentials kept
  * out of locations, and the frame builder the database readers fill */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,36 @@ const char *mmp_source_kind_name(mmp_source_kind k)
 	return "unknown";
 }
 
+/* the length of the URL scheme `s` starts with ("https" of
+ * "https://..."), 0 when it does not start with one */
+static size_t url_scheme_len(const char *s)
+{
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)*s))
+		return 0;
+	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' ||
+	    s[n] == '.')
+		n++;
+	return n >= 2 && !strncmp(s + n, "://", 3) ? n : 0;
+}
+
+int mmp_source_check_location(const char *location)
+{
+	mmp_buf shown = MMP_BUF_INIT;
+	size_t n;
+
+	if (!location || mmp_source_kind_of(location) != MMP_SOURCE_FILE ||
+	    !(n = url_scheme_len(location)))
+		return 0;
+	mmp_source_redact(&shown, location);
+	mmp_error_set(MMP_ERROR_DATA, "'%s': mmp does not read %.*s:// "
+		"locations; give a file path, sqlite:<path> or "
+		"postgresql://...", shown.ptr, (int)n, location);
+	mmp_buf_dispose(&shown);
+	return MMP_EINVALID;
+}
+
 /* append the query string `q` (after '?') without password=... pairs */
 static void redact_params(mmp_buf *out, const char *q)
 {
@@ -81,7 +112,8 @@ void mmp_source_redact(mmp_buf *out, const char *location)
 
 	if (!location)
 		return;
-	if (mmp_source_kind_of(location) == MMP_SOURCE_FILE) {
+	if (mmp_source_kind_of(location) == MMP_SOURCE_FILE &&
+	    !url_scheme_len(location)) {
 		mmp_buf_puts(out, location);
 		return;
 	}

@@ -447,6 +447,13 @@ static void check_source(struct found *f, mmp_diag_list *diags,
 	if (!src)
 		return;
 	k = mmp_source_kind_of(src);
+	if (mmp_source_check_location(src) < 0) {
+		/* not a path: resolved as one, it would be stored */
+		mmp_config__diag_node(diags, node_of(f, "data.source"), false,
+			"data.source", "%s", mmp_error_last()->message);
+		mmp_error_clear();
+		return;
+	}
 	if (k == MMP_SOURCE_FILE) {
 		if (q || t)
 			mmp_config__diag_node(diags, node_of(f, q ?

@@ -1335,6 +1335,8 @@ static int resolve_data_path(mmp_train_result *out, char **location,
 	mmp_buf abs = MMP_BUF_INIT, shown = MMP_BUF_INIT;
 	int err = 0;
 
+	if ((err = mmp_source_check_location(override)) < 0)
+		return err;
 	if (!override)
 		*location = mmp__strdup(r->data.source_abs);
 	else if (mmp_source_kind_of(override) != MMP_SOURCE_FILE)

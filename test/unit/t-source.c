@@ -50,6 +50,30 @@ static void test_redact(void)
 		"postgresql://db/shop?passwordx=1");
 	redacts("sqlite:///var/a.db", "sqlite:///var/a.db");
 	redacts("data/pass:word@x.csv", "data/pass:word@x.csv");
+	/* a URL of another scheme is not a path: it loses its password */
+	redacts("https://bob:pw@host/x.csv?password=x&a=1",
+		"https://bob@host/x.csv?a=1");
+	redacts("s3://AKID:secret@bucket/k.csv", "s3://AKID@bucket/k.csv");
+	redacts("a://b:c@d", "a://b:c@d");   /* a one-letter scheme: a path */
+}
+
+static void test_check_location(void)
+{
+	is_int(mmp_source_check_location(NULL), 0, "no location is fine");
+	is_int(mmp_source_check_location("data/x.csv"), 0, "a path");
+	is_int(mmp_source_check_location("weird:name.csv"), 0,
+		"a colon in a path");
+	is_int(mmp_source_check_location("sqlite:///a.db"), 0, "sqlite");
+	is_int(mmp_source_check_location("postgresql://u:p@h/d"), 0,
+		"postgresql");
+	is_int(mmp_source_check_location("https://u:pw@h/x.csv"),
+		MMP_EINVALID, "https is refused");
+	is_str(mmp_error_last()->message, "'https://u@h/x.csv': mmp does "
+		"not read https:// locations; give a file path, "
+		"sqlite:<path> or postgresql://...", "named without the "
+		"password");
+	is_int(mmp_source_check_location("S3+x.y-z://k"), MMP_EINVALID,
+		"any scheme");
 }
 
 static void test_csv_dispatch(void)
@@ -232,6 +256,7 @@ int main(void)
 {
 	test_kinds();
 	test_redact();
+	test_check_location();
 	test_csv_dispatch();
 	test_builder();
 	test_builder_batches();
