@@ -736,18 +736,39 @@ static int imds_disabled(void)
 	return v && !strcasecmp(v, "true");
 }
 
-/* 0 with credentials, 1 when there is no instance metadata with a
- * role (`why` says so) */
-static int from_imds(mmp_s3__creds *out, mmp_buf *why)
+/* a session with the instance metadata service */
+struct imds {
+	mmp_buf base;            /* the endpoint, without a trailing '/' */
+	struct curl_slist *h;    /* the IMDSv2 token header; NULL: IMDSv1 */
+	mmp_buf tok;
+};
+
+static void imds_release(struct imds *m)
+{
+	free_headers(m->h);
+	m->h = NULL;
+	wipe_buf(&m->tok);
+	mmp_buf_dispose(&m->base);
+}
+
+/*
+ * 0 with a session: a token from PUT /latest/api/token, or none when
+ * the service answers 403, 404 or 405 there (IMDSv1, as the SDKs fall
+ * back to); 1 when instance metadata is off or does not answer (`why`
+ * says so). One attempt, IMDS_MS to connect and to answer.
+ */
+static int imds_open(struct imds *m, mmp_buf *why)
 {
 	const char *ep = env_nonempty("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-	mmp_buf base = MMP_BUF_INIT, url = MMP_BUF_INIT, tok = MMP_BUF_INIT;
-	mmp_buf role = MMP_BUF_INIT, what = MMP_BUF_INIT;
+	mmp_buf url = MMP_BUF_INIT;
 	struct curl_slist *h = NULL;
 	struct fetch f;
 	size_t n;
 	int err = 1;
 
+	memset(m, 0, sizeof(*m));
+	mmp_buf_init(&m->base, 0);
+	mmp_buf_init(&m->tok, 0);
 	memset(&f, 0, sizeof(f));
 	if (imds_disabled()) {
 		mmp_buf_puts(why, "instance metadata is off "
@@ -759,33 +780,54 @@ static int from_imds(mmp_s3__creds *out, mmp_buf *why)
 	n = strlen(ep);
 	while (n && ep[n - 1] == '/')
 		n--;
-	mmp_buf_put(&base, ep, n);
-	mmp_buf_printf(&url, "%s/latest/api/token", base.ptr);
+	mmp_buf_put(&m->base, ep, n);
+	mmp_buf_printf(&url, "%s/latest/api/token", m->base.ptr);
 	mmp_s3__add_header(&h, "X-aws-ec2-metadata-token-ttl-seconds: 21600");
 	if (fetch(&f, "PUT", url.ptr, h, NULL, NULL, NULL, IMDS_MS,
 	    IMDS_MS) < 0) {
 		mmp_buf_printf(why, "no instance metadata at %s (%s)",
-			base.ptr, f.error);
+			m->base.ptr, f.error);
 		goto done;
 	}
-	free_headers(h);
-	h = NULL;
 	if (f.status == 200 && f.body.size && f.body.size < 1024) {
-		mmp_buf_put(&tok, f.body.ptr, f.body.size);
-		mmp_s3__add_header(&h, "X-aws-ec2-metadata-token: %s", tok.ptr);
+		mmp_buf_put(&m->tok, f.body.ptr, f.body.size);
+		mmp_s3__add_header(&m->h, "X-aws-ec2-metadata-token: %s",
+			m->tok.ptr);
 	} else if (f.status != 403 && f.status != 404 && f.status != 405) {
 		mmp_buf_printf(why, "the instance metadata at %s refused a "
-			"session token (http %ld)", base.ptr, f.status);
+			"session token (http %ld)", m->base.ptr, f.status);
 		goto done;
 	}
+	err = 0;
+done:
 	fetch_release(&f);
-	mmp_buf_printf(&what, "EC2 instance metadata at %s", base.ptr);
-	mmp_buf_clear(&url);
+	free_headers(h);
+	mmp_buf_dispose(&url);
+	if (err)
+		imds_release(m);
+	return err;
+}
+
+/* 0 with credentials, 1 when there is no instance metadata with a
+ * role (`why` says so) */
+static int from_imds(mmp_s3__creds *out, mmp_buf *why)
+{
+	struct imds m;
+	mmp_buf url = MMP_BUF_INIT, role = MMP_BUF_INIT, what = MMP_BUF_INIT;
+	struct fetch f;
+	size_t n;
+	int err;
+
+	memset(&f, 0, sizeof(f));
+	if ((err = imds_open(&m, why)) != 0)
+		return err;
+	err = 1;
+	mmp_buf_printf(&what, "EC2 instance metadata at %s", m.base.ptr);
 	mmp_buf_printf(&url, "%s/latest/meta-data/iam/security-credentials/",
-		base.ptr);
+		m.base.ptr);
 	/* as the SDKs do, an answer that names no role is no credentials
 	 * here, not an error: the chain ends with the reason */
-	if (fetch(&f, "GET", url.ptr, h, NULL, NULL, NULL, IMDS_MS,
+	if (fetch(&f, "GET", url.ptr, m.h, NULL, NULL, NULL, IMDS_MS,
 	    IMDS_MS) < 0) {
 		mmp_buf_printf(why, "%s does not answer (%s)", what.ptr,
 			f.error);
@@ -793,7 +835,7 @@ static int from_imds(mmp_s3__creds *out, mmp_buf *why)
 	}
 	if (f.status == 404) {
 		mmp_buf_printf(why, "the instance at %s has no IAM role",
-			base.ptr);
+			m.base.ptr);
 		goto done;
 	}
 	if (f.status != 200) {
@@ -810,7 +852,7 @@ static int from_imds(mmp_s3__creds *out, mmp_buf *why)
 	}
 	fetch_release(&f);
 	mmp_buf_puts(&url, role.ptr);
-	if (fetch(&f, "GET", url.ptr, h, NULL, NULL, NULL, IMDS_MS,
+	if (fetch(&f, "GET", url.ptr, m.h, NULL, NULL, NULL, IMDS_MS,
 	    IMDS_MS) < 0 || f.status != 200) {
 		err = mmp_error_ret(MMP_ENET, MMP_ERROR_NET, "%s: the "
 			"credentials of role %s: %s%ld", what.ptr, role.ptr,
@@ -824,13 +866,42 @@ static int from_imds(mmp_s3__creds *out, mmp_buf *why)
 		err = MMP_ENET;
 done:
 	fetch_release(&f);
-	free_headers(h);
-	wipe_buf(&tok);
-	mmp_buf_dispose(&base);
+	imds_release(&m);
 	mmp_buf_dispose(&url);
 	mmp_buf_dispose(&role);
 	mmp_buf_dispose(&what);
 	return err;
+}
+
+/*
+ * The instance's region from its metadata (placement/region), or NULL
+ * when there is none to be had: the region falls back to its default,
+ * so no failure here is an error (as the AWS CLI's lookup).
+ */
+static char *imds_region(void)
+{
+	struct imds m;
+	mmp_buf url = MMP_BUF_INIT, why = MMP_BUF_INIT;
+	struct fetch f;
+	char *region = NULL;
+
+	memset(&f, 0, sizeof(f));
+	if (imds_open(&m, &why) != 0) {
+		mmp_buf_dispose(&why);
+		return NULL;
+	}
+	mmp_buf_printf(&url, "%s/latest/meta-data/placement/region",
+		m.base.ptr);
+	if (fetch(&f, "GET", url.ptr, m.h, NULL, NULL, NULL, IMDS_MS,
+	    IMDS_MS) == 0 && f.status == 200 && f.body.size &&
+	    f.body.size <= 60 && strspn(f.body.ptr,
+	    "abcdefghijklmnopqrstuvwxyz0123456789-") == f.body.size)
+		region = mmp__strdup(f.body.ptr);
+	fetch_release(&f);
+	imds_release(&m);
+	mmp_buf_dispose(&url);
+	mmp_buf_dispose(&why);
+	return region;
 }
 
 /* ---------------------------------------------------------------- */
@@ -1194,6 +1265,11 @@ static void ctx_release(struct ctx *c)
 	mmp_buf_dispose(&c->tried);
 }
 
+/*
+ * AWS_REGION, AWS_DEFAULT_REGION, the profile's region, then, for AWS
+ * itself (no MLFLOW_S3_ENDPOINT_URL), the instance's region from its
+ * metadata, as the AWS CLI version 2 asks it; else none (us-east-1).
+ */
 static int ctx_region(struct ctx *c)
 {
 	const char *v = env_nonempty("AWS_REGION");
@@ -1206,7 +1282,10 @@ static int ctx_region(struct ctx *c)
 			return err;
 		v = conf_get(c, c->profile, "region");
 	}
-	c->region = mmp__strdup_or_null(v);
+	if (v)
+		c->region = mmp__strdup(v);
+	else if (!env_nonempty("MLFLOW_S3_ENDPOINT_URL"))
+		c->region = imds_region();
 	return 0;
 }
 

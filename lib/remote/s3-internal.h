@@ -157,16 +157,17 @@ int mmp_s3__sso_parse(mmp_s3__creds *out, const char *json, size_t len,
 /*
  * Credentials and region the way the AWS CLI finds them (s3-creds.c):
  * `profile` and `credentials_file` (NULL: from the environment) as in
- * mmp_s3_options. `*region` gets AWS_REGION, AWS_DEFAULT_REGION or the
- * profile's region (owned, NULL when none). MMP_ENOTFOUND when no
+ * mmp_s3_options. `*region` gets AWS_REGION, AWS_DEFAULT_REGION, the
+ * profile's region or, without MLFLOW_S3_ENDPOINT_URL, the EC2
+ * instance's (owned, NULL when none). MMP_ENOTFOUND when no
  * source has credentials; MMP_EINVALID for a broken file or profile;
  * MMP_ENET when a source that is configured does not answer or refuses.
  */
 int mmp_s3__creds_load(mmp_s3__creds *out, char **region,
 	const char *profile, const char *credentials_file);
 
-/* the region alone (for MinIO with keys from the environment, the
- * config file is read only when AWS_REGION is unset) */
+/* the region alone, in the same order (the config file is read only
+ * when AWS_REGION is unset, the instance metadata only after it) */
 int mmp_s3__region_load(char **region, const char *profile);
 
 #endif

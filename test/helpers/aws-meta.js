@@ -12,7 +12,9 @@
 //     InvalidIdentityToken) with status 403.
 //   IMDSv2: PUT /latest/api/token needs X-aws-ec2-metadata-token-ttl-
 //     seconds; GET /latest/meta-data/iam/security-credentials/[ROLE]
-//     needs the token (else 401) and names --role.
+//     needs the token (else 401) and names --role; GET
+//     /latest/meta-data/placement/region needs it too and answers
+//     --region (404 without).
 //   ECS: GET /ecs/... answers the container credentials JSON; with
 //     --ecs-token the Authorization header must be it (else 401).
 //   SSO: GET /federation/credentials?account_id=&role_name= needs the
@@ -22,7 +24,7 @@
 //
 // usage: node aws-meta.js --give ID:SECRET:TOKEN [--key ID:SECRET]...
 //        [--ttl SECONDS] [--web-token T] [--ecs-token T] [--sso-token T]
-//        [--role NAME] [--log FILE] [--max-seconds N]
+//        [--role NAME] [--region NAME] [--log FILE] [--max-seconds N]
 //
 // Every answer hands out the --give credentials, expiring --ttl seconds
 // (default 3600) after the request. --log appends "<METHOD> <path>
@@ -54,6 +56,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
   else if (k === '--ecs-token') opt.ecsToken = v;
   else if (k === '--sso-token') opt.ssoToken = v;
   else if (k === '--role') opt.role = v;
+  else if (k === '--region') opt.region = v;
   else if (k === '--log') opt.log = v;
   else if (k === '--max-seconds') opt.maxSeconds = Number(v);
   else {
@@ -224,6 +227,9 @@ function imds(req, path) {
   }
   if (!tokens.has(req.headers['x-aws-ec2-metadata-token']))
     return [401, 'text/plain', ''];
+  if (path === '/latest/meta-data/placement/region')
+    return opt.region ? [200, 'text/plain', opt.region] :
+      [404, 'text/plain', ''];
   const base = '/latest/meta-data/iam/security-credentials/';
   if (path === base) return [200, 'text/plain', opt.role];
   if (path === base + opt.role)
