@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +38,9 @@ extern char **environ;
 #define PROCESS_TIMEOUT_S 60
 #define IMDS_MS 1000L
 #define ECS_MS 2000L
+#define MFA_WAIT_MS (5 * 60 * 1000)
+/* the AWS CLI takes a cached role with less time left as expired */
+#define CLI_CACHE_WINDOW_S 900
 
 struct ctx {
 	const char *profile;       /* the profile asked for */
@@ -1142,15 +1147,246 @@ static int role_source(struct ctx *c, mmp_s3__creds *src, const char *name,
 		"or EcsContainer, not '%s'", name, cs);
 }
 
+/* ---------------------------------------------------------------- */
+/* MFA: the AWS CLI's role cache, and the code typed on the terminal */
+
+/* what AWS takes in a SerialNumber (a device's serial or its ARN), and
+ * in the other AssumeRole arguments a cache key is made of */
+static int aws_id_valid(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n >= min && n <= max && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+=/:,.@-") == n;
+}
+
+/*
+ * The file the AWS CLI caches this role's credentials in: its name is
+ * the SHA-1 of the AssumeRole arguments as JSON with sorted keys
+ * (Python's json.dumps(sort_keys=True): ", " and ": " separators, the
+ * duration as a number; the session name only when the profile sets
+ * one). The arguments are checked to be what AWS accepts, so none needs
+ * escaping. 1 when the arguments cannot be a key of that cache.
+ */
+static int cli_cache_file(mmp_buf *out, const char *role,
+	const char *serial, const char *ext, const char *dur,
+	const char *session)
+{
+	const char *home = env_nonempty("HOME");
+	mmp_buf args = MMP_BUF_INIT;
+	char hex[41];
+	int64_t d = 0;
+
+	if (!aws_id_valid(role, 20, 2048) || (ext && !aws_id_valid(ext, 2,
+	    1224)) || (session && !aws_id_valid(session, 2, 64)) ||
+	    (dur && mmp_parse_int64(dur, &d) < 0))
+		return 1;
+	mmp_buf_puts(&args, "{");
+	if (dur)
+		mmp_buf_printf(&args, "\"DurationSeconds\": %lld, ",
+			(long long)d);
+	if (ext)
+		mmp_buf_printf(&args, "\"ExternalId\": \"%s\", ", ext);
+	mmp_buf_printf(&args, "\"RoleArn\": \"%s\", ", role);
+	if (session)
+		mmp_buf_printf(&args, "\"RoleSessionName\": \"%s\", ", session);
+	mmp_buf_printf(&args, "\"SerialNumber\": \"%s\"}", serial);
+	mmp_sha1_buf_hex(hex, args.ptr, args.size);
+	mmp_buf_dispose(&args);
+	mmp_buf_clear(out);
+	mmp_path_join(out, home ? home : ".", ".aws/cli/cache/");
+	mmp_buf_printf(out, "%s.json", hex);
+	return 0;
+}
+
+static int no_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * 0 with the credentials the AWS CLI cached for this role (after asking
+ * for the MFA code itself), valid for more than its 15-minute window;
+ * 1 when there are none to use: no file, one that this user does not
+ * own or that others may write, unreadable or expired ones. mmp reads
+ * the cache, never writes it: it stores no secret.
+ */
+static int from_cli_cache(mmp_s3__creds *out, const char *name,
+	const char *role, const char *serial, const char *ext,
+	const char *dur, const char *session)
+{
+	mmp_buf file = MMP_BUF_INIT, text = MMP_BUF_INIT;
+	const cJSON *cr, *id, *secret, *token, *exp;
+	cJSON *o = NULL;
+	struct stat st;
+	int64_t expires;
+	int err = 1;
+
+	if (cli_cache_file(&file, role, serial, ext, dur, session))
+		goto done;
+	if (lstat(file.ptr, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 022) ||
+	    st.st_size > (off_t)MAX_TOKEN)
+		goto done;
+	if (mmp_file_read(&text, file.ptr, MAX_TOKEN) < 0) {
+		mmp_error_clear();
+		goto done;
+	}
+	o = cJSON_ParseWithLength(text.ptr, text.size);
+	cr = o ? cJSON_GetObjectItemCaseSensitive(o, "Credentials") : NULL;
+	id = cJSON_GetObjectItemCaseSensitive(cr, "AccessKeyId");
+	secret = cJSON_GetObjectItemCaseSensitive(cr, "SecretAccessKey");
+	token = cJSON_GetObjectItemCaseSensitive(cr, "SessionToken");
+	exp = cJSON_GetObjectItemCaseSensitive(cr, "Expiration");
+	if (!cJSON_IsString(id) || !cJSON_IsString(secret) ||
+	    !cJSON_IsString(token) || !cJSON_IsString(exp) ||
+	    !*id->valuestring || !*secret->valuestring ||
+	    !*token->valuestring || !no_control(id->valuestring) ||
+	    !no_control(secret->valuestring) ||
+	    !no_control(token->valuestring) ||
+	    (expires = mmp_s3__iso8601(exp->valuestring)) <= 0 ||
+	    expires - (int64_t)time(NULL) < CLI_CACHE_WINDOW_S)
+		goto done;
+	creds_set(out, id->valuestring, secret->valuestring,
+		token->valuestring);
+	out->expires = expires;
+	set_source(out, "role %s (profile '%s', MFA, from the AWS CLI's "
+		"cache %s)", role, name, file.ptr);
+	err = 0;
+done:
+	if (o) {
+		secret = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(o, "Credentials"),
+			"SecretAccessKey");
+		if (cJSON_IsString(secret))
+			memset(secret->valuestring, 0,
+				strlen(secret->valuestring));
+		cJSON_Delete(o);
+	}
+	wipe_buf(&text);
+	mmp_buf_dispose(&file);
+	return err;
+}
+
+static int mfa_refused(const char *name, const char *serial,
+	const char *why)
+{
+	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "profile '%s' "
+		"asks for an MFA code (mfa_serial %s), and %s: run aws sts "
+		"get-caller-identity --profile %s on a terminal first (the "
+		"AWS CLI caches the role's credentials in ~/.aws/cli/cache/, "
+		"which mmp reads while they are valid), or set "
+		"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and "
+		"AWS_SESSION_TOKEN from aws sts get-session-token "
+		"--serial-number %s --token-code CODE", name, serial, why,
+		name, serial);
+}
+
+/*
+ * The MFA code for `serial`, typed on the terminal (/dev/tty, when
+ * standard input and error are terminals) as the AWS CLI asks it: the
+ * prompt is all that shows; six digits, Enter to end; backspace and
+ * Ctrl-U edit, Ctrl-C or Ctrl-D cancel; 5 minutes at most.
+ */
+static int mfa_code(char code[7], const char *name, const char *serial)
+{
+	struct termios old, raw;
+	mmp_buf prompt = MMP_BUF_INIT;
+	struct pollfd p;
+	size_t n = 0;
+	char buf[16], ch;
+	int fd, err = 0, bad = 0, done = 0;
+
+	memset(code, 0, 7);
+	memset(buf, 0, sizeof(buf));
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return mfa_refused(name, serial, "there is no terminal to "
+			"type it on");
+	if ((fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return mfa_refused(name, serial, "the terminal cannot be "
+			"opened");
+	if (tcgetattr(fd, &old) < 0) {
+		close(fd);
+		return mfa_refused(name, serial, "the terminal cannot be "
+			"read without echo");
+	}
+	raw = old;
+	raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(fd, TCSAFLUSH, &raw) < 0) {
+		close(fd);
+		return mfa_refused(name, serial, "the terminal cannot be "
+			"read without echo");
+	}
+	mmp_buf_printf(&prompt, "Enter MFA code for %s: ", serial);
+	if (write(fd, prompt.ptr, prompt.size) != (ssize_t)prompt.size)
+		err = mmp_error_ret(MMP_ERROR, MMP_ERROR_OS, "cannot write "
+			"the MFA prompt to the terminal: %s", strerror(errno));
+	p.fd = fd;
+	p.events = POLLIN;
+	while (!err && !done) {
+		int r = poll(&p, 1, MFA_WAIT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0) {
+			err = mmp_error_ret(MMP_EINTERRUPTED, MMP_ERROR_CONFIG,
+				"no MFA code typed within %d minutes",
+				MFA_WAIT_MS / 60000);
+			break;
+		}
+		if (r < 0 || read(fd, &ch, 1) != 1) {
+			err = mmp_error_ret(MMP_EINTERRUPTED, MMP_ERROR_CONFIG,
+				"the terminal closed before the MFA code was "
+				"typed");
+			break;
+		}
+		if (ch == '\r' || ch == '\n')
+			done = 1;
+		else if (ch == 3 || ch == 4)
+			err = mmp_error_ret(MMP_EINTERRUPTED,
+				MMP_ERROR_CONFIG, "the MFA code for profile "
+				"'%s' was cancelled", name);
+		else if (ch == 0x7f || ch == 8)
+			n -= n > 0;
+		else if (ch == 0x15)
+			n = 0;
+		else if (n < sizeof(buf) - 1)
+			buf[n++] = ch;
+		else
+			bad = 1;
+	}
+	tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) != 1) {
+		/* the code is read: a lost line break is only cosmetic */
+	}
+	close(fd);
+	buf[n] = '\0';
+	if (!err && (bad || n != 6 || strspn(buf, "0123456789") != 6))
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "the MFA "
+			"code for profile '%s' must be the 6 digits the device "
+			"shows", name);
+	if (!err)
+		memcpy(code, buf, 6);
+	memset(buf, 0, sizeof(buf));
+	mmp_buf_dispose(&prompt);
+	return err;
+}
+
 static int assume_role(struct ctx *c, mmp_s3__creds *out, const char *name,
 	const char *role, int depth)
 {
 	const char *wif = prof_get(c, name, "web_identity_token_file");
 	const char *ext = prof_get(c, name, "external_id");
 	const char *dur = prof_get(c, name, "duration_seconds");
+	const char *mfa = prof_get(c, name, "mfa_serial");
 	mmp_s3__creds src;
 	mmp_buf form = MMP_BUF_INIT, sname = MMP_BUF_INIT;
 	mmp_buf what = MMP_BUF_INIT, origin = MMP_BUF_INIT;
+	char code[7] = "";
 	int64_t d;
 	int err;
 
@@ -1161,19 +1397,25 @@ static int assume_role(struct ctx *c, mmp_s3__creds *out, const char *name,
 			"role_session_name"), origin.ptr);
 		goto done;
 	}
-	if (prof_get(c, name, "mfa_serial")) {
-		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "profile "
-			"'%s' asks for an MFA code (mfa_serial), which mmp "
-			"cannot prompt for: get temporary credentials first "
-			"(aws sts get-session-token) and use them", name);
-		goto done;
-	}
 	if (dur && (mmp_parse_int64(dur, &d) < 0 || d < 900 || d > 43200)) {
 		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "profile "
 			"'%s': duration_seconds must be 900 to 43200", name);
 		goto done;
 	}
+	if (mfa && !aws_id_valid(mfa, 9, 256)) {
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_CONFIG, "profile "
+			"'%s': mfa_serial must be an MFA device's serial "
+			"number or ARN (9 to 256 of A-Z a-z 0-9 _+=/:,.@-)",
+			name);
+		goto done;
+	}
+	/* what the AWS CLI assumed with the code typed there */
+	if (mfa && (err = from_cli_cache(out, name, role, mfa, ext, dur,
+	    prof_get(c, name, "role_session_name"))) != 1)
+		goto done;
 	if ((err = role_source(c, &src, name, depth)) < 0)
+		goto done;
+	if (mfa && (err = mfa_code(code, name, mfa)) < 0)
 		goto done;
 	session_name(&sname, prof_get(c, name, "role_session_name"));
 	form_add(&form, "Action", "AssumeRole");
@@ -1183,15 +1425,20 @@ static int assume_role(struct ctx *c, mmp_s3__creds *out, const char *name,
 		form_add(&form, "ExternalId", ext);
 	form_add(&form, "RoleArn", role);
 	form_add(&form, "RoleSessionName", sname.ptr);
+	if (mfa) {
+		form_add(&form, "SerialNumber", mfa);
+		form_add(&form, "TokenCode", code);
+	}
 	form_add(&form, "Version", "2011-06-15");
-	mmp_buf_printf(&what, "assume role %s for profile '%s' with %s", role,
-		name, src.source);
+	mmp_buf_printf(&what, "assume role %s for profile '%s' with %s%s",
+		role, name, src.source, mfa ? " and an MFA code" : "");
 	if ((err = sts_call(c, out, form.ptr, &src, what.ptr)) == 0)
-		set_source(out, "role %s (profile '%s', assumed with %s)", role,
-			name, src.source);
+		set_source(out, "role %s (profile '%s', assumed with %s%s)",
+			role, name, src.source, mfa ? " and an MFA code" : "");
 done:
+	memset(code, 0, sizeof(code));
+	wipe_buf(&form);
 	mmp_s3__creds_release(&src);
-	mmp_buf_dispose(&form);
 	mmp_buf_dispose(&sname);
 	mmp_buf_dispose(&what);
 	mmp_buf_dispose(&origin);

@@ -5,7 +5,9 @@
 //
 //   STS (POST /, form-encoded Query API, Version 2011-06-15):
 //     AssumeRole, whose AWS Signature Version 4 (service "sts") is
-//     verified with the --key pairs; AssumeRoleWithWebIdentity, unsigned,
+//     verified with the --key pairs, and with --mfa SERIAL:CODE whose
+//     SerialNumber must be SERIAL and TokenCode CODE (a RoleArn holding
+//     "mfa" needs them); AssumeRoleWithWebIdentity, unsigned,
 //     whose WebIdentityToken must be --web-token. Answers are STS XML;
 //     refusals are <ErrorResponse> (AccessDenied for a RoleArn holding
 //     "denied", SignatureDoesNotMatch, InvalidClientTokenId,
@@ -24,11 +26,13 @@
 //
 // usage: node aws-meta.js --give ID:SECRET:TOKEN [--key ID:SECRET]...
 //        [--ttl SECONDS] [--web-token T] [--ecs-token T] [--sso-token T]
-//        [--role NAME] [--region NAME] [--log FILE] [--max-seconds N]
+//        [--role NAME] [--region NAME] [--mfa SERIAL:CODE] [--log FILE]
+//        [--max-seconds N]
 //
 // Every answer hands out the --give credentials, expiring --ttl seconds
 // (default 3600) after the request. --log appends "<METHOD> <path>
-// <Action>" per request (never a secret). The first line on stdout is
+// <Action>" per request (never a secret; of an MFA code only whether it
+// was right). The first line on stdout is
 // "port=NNNNN"; it binds 127.0.0.1 only and exits on SIGTERM or after
 // --max-seconds (default 300).
 'use strict';
@@ -57,6 +61,10 @@ for (let i = 2; i < process.argv.length; i += 2) {
   else if (k === '--sso-token') opt.ssoToken = v;
   else if (k === '--role') opt.role = v;
   else if (k === '--region') opt.region = v;
+  else if (k === '--mfa') {
+    const colon = v.lastIndexOf(':');
+    opt.mfa = { serial: v.slice(0, colon), code: v.slice(colon + 1) };
+  }
   else if (k === '--log') opt.log = v;
   else if (k === '--max-seconds') opt.maxSeconds = Number(v);
   else {
@@ -181,11 +189,27 @@ function sts(req, body) {
     const who = verifySts(req, body);
     if (req.headers['content-type'] !== 'application/x-www-form-urlencoded')
       throw new Refusal(400, 'InvalidParameterValue', 'form encoding');
+    const serial = f.get('SerialNumber');
+    const code = f.get('TokenCode');
     logLine(`AssumeRole by ${who} RoleArn=${f.get('RoleArn')}` +
       (f.get('ExternalId') ? ` ExternalId=${f.get('ExternalId')}` : '') +
       (f.get('DurationSeconds') ?
         ` DurationSeconds=${f.get('DurationSeconds')}` : '') +
-      ` RoleSessionName=${f.get('RoleSessionName')}`);
+      ` RoleSessionName=${f.get('RoleSessionName')}` +
+      (serial !== null ? ` SerialNumber=${serial}` : '') +
+      (code !== null ? ` TokenCode=${opt.mfa && code === opt.mfa.code ?
+        'right' : 'wrong'}` : ''));
+    if ((serial === null) !== (code === null))
+      throw new Refusal(400, 'ValidationError',
+        'SerialNumber and TokenCode go together');
+    if (serial !== null && (!opt.mfa || serial !== opt.mfa.serial ||
+        !/^\d{6}$/.test(code) || code !== opt.mfa.code))
+      throw new Refusal(403, 'AccessDenied', 'MultiFactorAuthentication ' +
+        'failed with invalid MFA one time pass code.');
+    if (serial === null && f.get('RoleArn').includes('mfa'))
+      throw new Refusal(403, 'AccessDenied', `User: arn:aws:iam::` +
+        `123456789012:user/mmp is not authorized to perform: ` +
+        `sts:AssumeRole on resource: ${f.get('RoleArn')}`);
   } else if (action === 'AssumeRoleWithWebIdentity') {
     if (req.headers.authorization)
       throw new Refusal(400, 'InvalidParameterValue', 'must not be signed');
