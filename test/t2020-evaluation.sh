@@ -59,6 +59,27 @@ test_expect_success JQ,SQLITE3 'three sets: sizes and digests recorded' '
 		"$(json_get a.json .artifact_dir)/metrics.json"
 '
 
+# rows of one timestamp stay on one side: with eight rows a day, the
+# cuts at 114 test and 90 validation rows fall inside a day, and that
+# whole day goes to the later set
+test_expect_success JQ,SQLITE3 'time split: a day across a cut goes whole to the later set' '
+	awk -F, "BEGIN{OFS=\",\"} NR==1{print \$0, \"day\"; next} {print \$0, int((NR-2)/8)}" \
+		"$RECIPES/data/breast_cancer.csv" >proj/bc-day.csv &&
+	(cd proj && mmp train --recipe bc.yaml --data bc-day.csv \
+		--set data.interface.timestamp_column=day --json >../day.json) &&
+	test "$(json_get day.json ".rows | [.total, .train, .validation, .test] | @csv")" = "569,352,96,121" &&
+	test "$(json_get day.json .split_sha256.test)" = "$(seq 448 568 | sha256sum | cut -d" " -f1)" &&
+	test "$(json_get day.json .split_sha256.validation)" = "$(seq 352 447 | sha256sum | cut -d" " -f1)" &&
+	test "$(json_get day.json .split_sha256.train)" = "$(seq 0 351 | sha256sum | cut -d" " -f1)" &&
+	awk -F, "BEGIN{OFS=\",\"} NR==1{print \$0, \"day\"; next} {print \$0, 7}" \
+		"$RECIPES/data/breast_cancer.csv" >proj/bc-oneday.csv &&
+	before=$(sql proj/.mmp/mmp.db "SELECT count(*) FROM runs WHERE status = \"FINISHED\"") &&
+	(cd proj && test_expect_code 1 mmp train --recipe bc.yaml --data bc-oneday.csv \
+		--set data.interface.timestamp_column=day 2>../err) &&
+	test_grep "^error: run [0-9a-f]* failed: cannot split 569 rows by time with a held-out share of 0.2: the earliest 456 rows share one timestamp with the held-out rows" err &&
+	test "$(sql proj/.mmp/mmp.db "SELECT count(*) FROM runs WHERE status = \"FINISHED\"")" = "$before"
+'
+
 # the leak the protocol closes: when early stopping watched the test
 # rows, their labels chose the model. Now flipping every test label
 # changes the test metrics and nothing else.

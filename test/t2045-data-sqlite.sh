@@ -153,7 +153,9 @@ test_expect_success SQLITE3,JQ 'a time split on a DATE column' '
 	EOF
 	train timed timed.json &&
 	test "$(json_get timed.json .status)" = FINISHED &&
-	test "$(json_get timed.json .rows.test)" = 40 &&
+	# 40 rows by the share; the cut falls inside 2024-01-23, whose
+	# seven rows all go to the test set with the later days
+	test "$(json_get timed.json .rows.test)" = 42 &&
 	schema="$(json_get timed.json .model_dir)/mmp-schema.json" &&
 	test "$(jq -r "[.features[].name] | join(\",\")" "$schema")" = i,r,c
 '

@@ -173,7 +173,7 @@ static int cmp_ts(const void *a, const void *b)
 int mmp_split_time(mmp_split *out, const double *ts, size_t n,
 	double test_size)
 {
-	size_t ntest, i;
+	size_t ntest, cut, i;
 	struct ts_row *v;
 	unsigned char *mask;
 	int err;
@@ -193,12 +193,28 @@ int mmp_split_time(mmp_split *out, const double *ts, size_t n,
 		v[i].row = i;
 	}
 	qsort(v, n, sizeof(*v), cmp_ts);
-	for (i = n - ntest; i < n; i++)
+	/* rows of one timestamp stay on one side: a tie across the cut
+	 * goes whole to the later rows, so no earlier row shares a time
+	 * with a held-out one */
+	cut = n - ntest;
+	while (cut > 0 && v[cut - 1].ts == v[cut].ts)
+		cut--;
+	if (cut == 0) {
+		err = mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
+			"cannot split %zu rows by time with a held-out share "
+			"of %g: the earliest %zu rows share one timestamp with "
+			"the held-out rows, and rows of one timestamp stay "
+			"together, so no earlier row is left", n, test_size,
+			n - ntest + 1);
+		goto done;
+	}
+	for (i = cut; i < n; i++)
 		mask[v[i].row] = 1;
-	from_mask(out, mask, n, ntest);
+	from_mask(out, mask, n, n - cut);
+done:
 	free(v);
 	free(mask);
-	return 0;
+	return err;
 }
 
 void mmp_split_release(mmp_split *s)

@@ -45,7 +45,8 @@ int mmp_split_random(mmp_split *out, size_t n, double test_size,
 /* the same size, with each class's share kept; codes are 0..nclass-1 */
 int mmp_split_stratified(mmp_split *out, const float *codes, size_t n,
 	size_t nclass, double test_size, uint64_t seed);
-/* the latest rows by timestamp are the holdout (ties keep file order) */
+/* the latest ceil(test_size * n) rows by timestamp are the holdout, and
+ * with them every row sharing the earliest of their timestamps */
 int mmp_split_time(mmp_split *out, const double *ts, size_t n,
 	double test_size);
 void mmp_split_release(mmp_split *s);

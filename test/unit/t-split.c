@@ -233,6 +233,34 @@ int main(void)
 		"the holdout holds timestamps 9, 7 and 8");
 	mmp_split_release(&a);
 
+	{
+		/* a tie across the cut: the timestamp 2 rows all go to
+		 * the holdout, none to the rows before it */
+		static const double tied[10] = { 3, 0, 2, 1, 2, 0, 3, 1, 2, 1 };
+		static const double flat[4] = { 5, 5, 5, 5 };
+
+		is_int(mmp_split_time(&a, tied, 10, 0.3), 0,
+			"time split with tied timestamps");
+		is_int((long long)a.ntest, 5, "three rows grow to five");
+		ok(a.ntest == 5 && a.test[0] == 0 && a.test[1] == 2 &&
+		   a.test[2] == 4 && a.test[3] == 6 && a.test[4] == 8,
+			"the holdout is every row at timestamp 2 or later");
+		ok(a.ntrain == 5 && a.train[0] == 1 && a.train[4] == 9,
+			"the rest is every row before timestamp 2");
+		mmp_split_release(&a);
+		is_int(mmp_split_time(&a, tied, 10, 0.2), 0,
+			"no tie across the cut");
+		is_int((long long)a.ntest, 2, "two rows, as the share says");
+		mmp_split_release(&a);
+		is_int(mmp_split_time(&a, flat, 4, 0.25), MMP_EINVALID,
+			"one timestamp for every row cannot be split by time");
+		is_str(mmp_error_last()->message, "cannot split 4 rows by "
+			"time with a held-out share of 0.25: the earliest 4 "
+			"rows share one timestamp with the held-out rows, and "
+			"rows of one timestamp stay together, so no earlier "
+			"row is left", "the message says why");
+	}
+
 	is_int(mmp_split_random(&a, 10, 1.5, 1), MMP_EINVALID,
 		"test_size outside (0, 1) is an error");
 	is_int(mmp_split_random(&a, 1, 0.5, 1), MMP_EINVALID,
