@@ -131,6 +131,54 @@ test_expect_success PYSK,JQ 'test metrics equal scikit-learn on the saved model 
 	/usr/bin/python3 check.py a.json proj/bc.csv
 '
 
+# XGBoost evaluates every metric of an eval_metric list and stops on
+# the last; Python's xgboost.train on the same train and validation rows
+# must choose the same round from the same per-round history
+test_expect_success PYSK,JQ,SQLITE3 'early stopping: Python xgboost.train on the same rows stops at the same round' '
+	(cd proj && mmp train --recipe bc.yaml --json \
+		--set "model.params.eval_metric=[auc, logloss]" \
+		--set model.params.subsample=0.8 --set model.num_boost_round=200 \
+		--set model.early_stopping_rounds=8 >../es.json) &&
+	test "$(json_get es.json .stopped_early)" = true &&
+	id=$(json_get es.json .run_id) &&
+	test "$(sql proj/.mmp/mmp.db "SELECT value FROM params WHERE run_uuid = \"$id\" AND key = \"eval_metric\"")" = auc,logloss &&
+	cat >es.py <<-\EOF &&
+	import json, sqlite3, sys
+	import numpy as np, xgboost as xgb
+	res = json.load(open(sys.argv[1]))
+	data = np.genfromtxt(sys.argv[2], delimiter=",", names=True)
+	cols = [c for c in data.dtype.names if c not in ("target", "ts")]
+	X = np.column_stack([data[c] for c in cols]).astype(np.float32)
+	y = data["target"]
+	a, b = 364, 364 + 91
+	dm = lambda lo, hi: xgb.DMatrix(X[lo:hi], label=y[lo:hi], feature_names=cols)
+	params = [("objective", "binary:logistic"), ("max_depth", 3), ("eta", 0.3),
+	          ("seed", 1), ("subsample", 0.8),
+	          ("eval_metric", "auc"), ("eval_metric", "logloss")]
+	hist = {}
+	bst = xgb.train(params, dm(0, a), 200, evals=[(dm(a, b), "valid")],
+	                early_stopping_rounds=8, evals_result=hist,
+	                verbose_eval=False)
+	bad = []
+	if (bst.best_iteration, bst.num_boosted_rounds()) != (res["best_iteration"], res["rounds"]):
+	    bad.append(("rounds", bst.best_iteration, bst.num_boosted_rounds()))
+	db = sqlite3.connect(sys.argv[3])
+	for m in ("auc", "logloss"):
+	    got = [v for (v,) in db.execute("SELECT value FROM metrics WHERE run_uuid = ? "
+	           "AND key = ? ORDER BY step", (res["run_id"], "valid-" + m))]
+	    if got != hist["valid"][m]:
+	        bad.append((m, got, hist["valid"][m]))
+	test = xgb.DMatrix(X[b:], feature_names=cols)
+	want = bst.predict(test, iteration_range=(0, bst.best_iteration + 1))
+	saved = xgb.Booster(model_file=res["model_dir"] + "/model.ubj")
+	if not np.array_equal(want, saved.predict(test)):
+	    bad.append("the saved model predicts otherwise")
+	print(bad)
+	sys.exit(1 if bad else 0)
+	EOF
+	/usr/bin/python3 es.py es.json proj/bc.csv proj/.mmp/mmp.db
+'
+
 test_expect_success PYSK,JQ,SQLITE3 'refit: train+validation, best_iteration+1 rounds, both recorded' '
 	(cd proj && mmp train --recipe bc.yaml --set model.refit=true --json >../r.json) &&
 	test "$(json_get r.json .refit)" = true &&

@@ -146,4 +146,15 @@ test_expect_success JQ 'each --retrain gets a name of its own' '
 	test "$(json_get b2.json .run.run_id)" = "$(json_get dt2.json .retrain_run_id)"
 '
 
+test_expect_success JQ,SQLITE3 'an eval_metric list: each trial records it as one param' '
+	(cd proj && mmp tune --recipe recipes/breast-cancer.yaml --study evals \
+		--trials 2 --seed 7 --set model.num_boost_round=5 \
+		--set "model.params.eval_metric=[auc, logloss]" \
+		--json >../ev.json 2>../err) &&
+	test "$(json_get ev.json .counts.complete)" = 2 &&
+	test "$(sql proj/.mmp/mmp.db "SELECT count(*) FROM params p JOIN runs r
+		ON r.run_uuid = p.run_uuid WHERE r.name LIKE \"evals-trial-%\"
+		AND p.key = \"eval_metric\" AND p.value = \"auc,logloss\"")" = 2
+'
+
 test_done

@@ -24,6 +24,7 @@
 #include "model/model-internal.h"
 #include "util/util.h"
 #include "dataset.h"
+#include "run-params.h"
 #include "split.h"
 #include "tune/tune-internal.h"
 
@@ -394,11 +395,11 @@ static int record_params(struct job *j, const mmp_model_param *p, size_t np)
 	mmp_kv *kv = mmp__calloc(np + 24, sizeof(*kv));
 	char rounds[32], esr[32], ts[32], vs[32], seed[32], boot[32];
 	char cv[32], ntr[32], nva[32], nte[32];
-	size_t n = 0, i;
+	mmp_buf joined = MMP_BUF_INIT;
+	size_t n;
 	int err;
 
-	for (i = 0; i < np; i++)
-		kv[n++] = (mmp_kv){ p[i].key, p[i].value };
+	n = mmp_train__run_params(kv, &joined, p, np);
 	snprintf(rounds, sizeof(rounds), "%lld",
 		(long long)r->model.num_boost_round);
 	snprintf(esr, sizeof(esr), "%lld",
@@ -438,6 +439,7 @@ static int record_params(struct job *j, const mmp_model_param *p, size_t np)
 	kv[n++] = (mmp_kv){ "evaluation.bootstrap", boot };
 	kv[n++] = (mmp_kv){ "evaluation.cv_folds", cv };
 	err = mmp_run_log_params(j->store, j->out->run_id, kv, n);
+	mmp_buf_dispose(&joined);
 	free(kv);
 	return err;
 }

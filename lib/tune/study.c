@@ -17,6 +17,7 @@
 #include "mmp/train.h"
 #include "store/tune-internal.h"
 #include "train/dataset.h"
+#include "train/run-params.h"
 #include "train/split.h"
 #include "tune-internal.h"
 
@@ -546,7 +547,8 @@ static int start_run(struct trial *T)
 	mmp_kv *kv;
 	mmp_model_param *p;
 	char seed[32], ncls[32], num[32], rounds[32], esr[32], folds[32];
-	size_t np, i, n = 0;
+	mmp_buf joined = MMP_BUF_INIT;
+	size_t np, n;
 	int err;
 
 	mmp_buf_printf(&name, "%s-trial-%lld", S->study->name,
@@ -562,8 +564,7 @@ static int start_run(struct trial *T)
 		return err;
 	p = trial_params(T, &np, seed, ncls);
 	kv = mmp__calloc(np + 4, sizeof(*kv));
-	for (i = 0; i < np; i++)
-		kv[n++] = (mmp_kv){ p[i].key, p[i].value };
+	n = mmp_train__run_params(kv, &joined, p, np);
 	snprintf(rounds, sizeof(rounds), "%lld",
 		(long long)S->recipe->model.num_boost_round);
 	snprintf(esr, sizeof(esr), "%lld",
@@ -573,6 +574,7 @@ static int start_run(struct trial *T)
 	kv[n++] = (mmp_kv){ "early_stopping_rounds", esr };
 	kv[n++] = (mmp_kv){ "tune.cv_folds", folds };
 	err = mmp_run_log_params(T->store, T->run_id, kv, n);
+	mmp_buf_dispose(&joined);
 	free(kv);
 	free(p);
 	if (err < 0)
