@@ -157,4 +157,27 @@ test_expect_success JQ,SQLITE3 'an eval_metric list: each trial records it as on
 		AND p.key = \"eval_metric\" AND p.value = \"auc,logloss\"")" = 2
 '
 
+# the retrain is the configuration that won: the session's --set
+# options, then the best trial's parameters
+test_expect_success JQ,SQLITE3 '--retrain trains the recipe the trials ran' '
+	(cd proj && mmp tune --recipe recipes/breast-cancer.yaml --study sets \
+		--trials 2 --seed 7 --set model.num_boost_round=5 \
+		--set model.early_stopping_rounds=2 \
+		--set "model.params.eval_metric=[auc, logloss]" --retrain \
+		--json >../sets.json 2>../err) &&
+	id=$(json_get sets.json .retrain_run_id) &&
+	param() { sql proj/.mmp/mmp.db "SELECT value FROM params WHERE run_uuid = \"$id\" AND key = \"$1\""; } &&
+	test "$(param num_boost_round)" = 5 &&
+	test "$(param early_stopping_rounds)" = 2 &&
+	test "$(param eval_metric)" = auc,logloss &&
+	(cd proj && mmp tune show sets --json >../sets-show.json) &&
+	best=$(json_get sets-show.json .best.number) &&
+	json_get sets-show.json ".trials[] | select(.number == $best) | .params | to_entries[] | \"\(.key)=\(.value)\"" >drawn &&
+	test_line_count = 8 drawn &&
+	while IFS== read -r k v
+	do
+		test "$(param $k)" = "$v" || return 1
+	done <drawn
+'
+
 test_done

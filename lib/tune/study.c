@@ -1253,22 +1253,27 @@ static int retrain(struct session *S)
 	mmp_train_options to = MMP_TRAIN_OPTIONS_INIT;
 	mmp_train_result tr;
 	mmp_buf name = MMP_BUF_INIT;
+	size_t nset = S->o->noverrides;
 	mmp_buf *sets = mmp__calloc(t->nparams + 1, sizeof(*sets));
-	const char **ov = mmp__calloc(t->nparams + 1, sizeof(*ov));
+	const char **ov = mmp__calloc(nset + t->nparams + 1, sizeof(*ov));
 	char num[32];
 	size_t i;
 	int err;
 
+	/* the recipe the trials ran: the session's --set, then the best
+	 * trial's draws */
+	for (i = 0; i < nset; i++)
+		ov[i] = S->o->overrides[i];
 	for (i = 0; i < t->nparams; i++) {
 		mmp_buf_init(&sets[i], 0);
 		mmp_buf_printf(&sets[i], "model.params.%s=%s",
 			t->params[i].name, t->params[i].value);
-		ov[i] = sets[i].ptr;
+		ov[nset + i] = sets[i].ptr;
 	}
 	mmp_buf_printf(&name, "%s-best", st->name);
 	to.recipe_path = S->recipe->path;
 	to.overrides = ov;
-	to.noverrides = t->nparams;
+	to.noverrides = nset + t->nparams;
 	to.experiment = S->experiment;
 	to.run_name = name.ptr;
 	to.unique_name = 1;     /* every --retrain session trains one */
