@@ -45,7 +45,7 @@ test_expect_success PYXGB,JQ 'profile.json: the quantile bins and counts of the 
 	import numpy as np
 	prof = json.load(open(sys.argv[1]))
 	data = np.genfromtxt(sys.argv[2], delimiter=",", names=True, dtype=None,
-	                     encoding="ascii")[:364]
+	                     encoding="ascii")[:int(sys.argv[3])]
 	bad = []
 	for f in prof["features"]:
 	    v = data[f["name"]].astype(np.float32).astype(np.float64)
@@ -58,7 +58,15 @@ test_expect_success PYXGB,JQ 'profile.json: the quantile bins and counts of the 
 	print(len(prof["features"]), "features", bad)
 	sys.exit(1 if bad or len(prof["features"]) != 30 else 0)
 	EOF
-	/usr/bin/python3 prof.py "$(json_get t.json .model_dir)/profile.json" proj/bc.csv
+	/usr/bin/python3 prof.py "$(json_get t.json .model_dir)/profile.json" proj/bc.csv 364
+'
+
+# refit: the saved model learnt from train+validation, the file's first
+# 455 rows, and its reference is those rows
+test_expect_success PYXGB,JQ 'refit: the reference is the train and validation rows' '
+	(cd proj && mmp train --recipe bc.yaml --set model.refit=true --json >../r.json) &&
+	test "$(jq .features[0].count "$(json_get r.json .model_dir)/profile.json")" = 455 &&
+	/usr/bin/python3 prof.py "$(json_get r.json .model_dir)/profile.json" proj/bc.csv 455
 '
 
 test_expect_success PYXGB,JQ 'psi of every feature and of the predictions, recomputed from the rows' '

@@ -1207,7 +1207,7 @@ static int pipeline(struct job *j)
 	mmp_train_result *o = j->out;
 	const mmp_category_table *classes;
 	double t;
-	size_t i;
+	size_t i, skip;
 	int err;
 
 	if ((err = record_tags(j)) < 0)
@@ -1258,10 +1258,13 @@ static int pipeline(struct job *j)
 	memcpy(o->test_sha256, j->split.test_sha256, 65);
 	j->x = mmp_frame_detach_features(j->frame);
 	partition(j);
-	/* before XGBoost's copy lets the training rows go */
+	/* before XGBoost's copy lets the training rows go: the rows the
+	 * saved model learnt from, the validation rows too when refit */
+	skip = j->split.ntest + (j->recipe->model.refit ? 0 : j->split.nvalid);
 	if ((err = mmp_profile_build(&j->profile, j->schema,
-	    j->x + (j->split.ntest + j->split.nvalid) * o->nfeatures,
-	    j->split.ntrain, NULL, 0)) < 0)
+	    j->x + skip * o->nfeatures,
+	    j->split.ntest + j->split.nvalid + j->split.ntrain - skip,
+	    NULL, 0)) < 0)
 		return err;
 	o->load_seconds = mmp_time_mono() - t;
 
