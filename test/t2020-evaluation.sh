@@ -152,18 +152,18 @@ test_expect_success PYSK,JQ,SQLITE3 'early stopping: Python xgboost.train on the
 	y = data["target"]
 	a, b = 364, 364 + 91
 	dm = lambda lo, hi: xgb.DMatrix(X[lo:hi], label=y[lo:hi], feature_names=cols)
+	metrics = sys.argv[4].split(",")
 	params = [("objective", "binary:logistic"), ("max_depth", 3), ("eta", 0.3),
-	          ("seed", 1), ("subsample", 0.8),
-	          ("eval_metric", "auc"), ("eval_metric", "logloss")]
+	          ("seed", 1), ("subsample", 0.8)] + [("eval_metric", m) for m in metrics]
 	hist = {}
 	bst = xgb.train(params, dm(0, a), 200, evals=[(dm(a, b), "valid")],
-	                early_stopping_rounds=8, evals_result=hist,
+	                early_stopping_rounds=int(sys.argv[5]), evals_result=hist,
 	                verbose_eval=False)
 	bad = []
 	if (bst.best_iteration, bst.num_boosted_rounds()) != (res["best_iteration"], res["rounds"]):
 	    bad.append(("rounds", bst.best_iteration, bst.num_boosted_rounds()))
 	db = sqlite3.connect(sys.argv[3])
-	for m in ("auc", "logloss"):
+	for m in metrics:
 	    got = [v for (v,) in db.execute("SELECT value FROM metrics WHERE run_uuid = ? "
 	           "AND key = ? ORDER BY step", (res["run_id"], "valid-" + m))]
 	    if got != hist["valid"][m]:
@@ -176,7 +176,18 @@ test_expect_success PYSK,JQ,SQLITE3 'early stopping: Python xgboost.train on the
 	print(bad)
 	sys.exit(1 if bad else 0)
 	EOF
-	/usr/bin/python3 es.py es.json proj/bc.csv proj/.mmp/mmp.db
+	/usr/bin/python3 es.py es.json proj/bc.csv proj/.mmp/mmp.db auc,logloss 8
+'
+
+# mean average precision improves upwards, with or without the "-"
+# suffix (no relevant row scores 0): a minimised map- stopped at once
+test_expect_success PYSK,JQ,SQLITE3 'early stopping on map- maximises it, as xgboost.train does' '
+	(cd proj && mmp train --recipe bc.yaml --json \
+		--set "model.params.eval_metric=map-" \
+		--set model.params.subsample=0.8 --set model.num_boost_round=200 \
+		--set model.early_stopping_rounds=5 >../map.json) &&
+	test "$(json_get map.json .best_iteration)" -gt 0 &&
+	/usr/bin/python3 es.py map.json proj/bc.csv proj/.mmp/mmp.db map- 5
 '
 
 test_expect_success PYSK,JQ,SQLITE3 'refit: train+validation, best_iteration+1 rounds, both recorded' '

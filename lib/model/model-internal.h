@@ -12,6 +12,10 @@ void mmp_model__global_shutdown(void);
 /* the XGBoost version as "1.7.4", loading it; -1 with the error set
  * when it cannot be loaded */
 int mmp_model__xgb_version(char *out, size_t outlen);
+/* whether XGBoost's eval metric `metric` (as "auc", "map@3", "ndcg-")
+ * improves upwards: auc, aucpr, pre, map and ndcg do, the rest (mape
+ * too) downwards */
+int mmp_model__metric_maximize(const char *metric);
 
 struct cJSON;
 /*

@@ -689,17 +689,19 @@ static int check_unused(const mmp_buf *log)
 	return error;
 }
 
-static int is_maximize(const char *metric)
+int mmp_model__metric_maximize(const char *metric)
 {
 	static const char *const max_metrics[] = {
 		"auc", "aucpr", "pre", "map", "ndcg"
 	};
 	size_t i, n;
 
-	for (i = 0; i < ARRAY_SIZE(max_metrics); i++) {
+	for (i = 0; metric && i < ARRAY_SIZE(max_metrics); i++) {
 		n = strlen(max_metrics[i]);
+		/* "map@3", "ndcg-", "ndcg@5-"; not "mape" */
 		if (!strncmp(metric, max_metrics[i], n) &&
-		    (metric[n] == '\0' || metric[n] == '@'))
+		    (metric[n] == '\0' || metric[n] == '@' ||
+		     !strcmp(metric + n, "-")))
 			return 1;
 	}
 	return 0;
@@ -1085,8 +1087,8 @@ int mmp_model_train(mmp_model **out, const mmp_model_train_options *o,
 		res.nrounds = round + 1;
 		score = o->valid_rows ? res.metrics[track].valid[round] :
 			res.metrics[track].train[round];
-		if (round == 0 || (is_maximize(res.metrics[track].name) ?
-		    score > best : score < best)) {
+		if (round == 0 || (mmp_model__metric_maximize(
+		    res.metrics[track].name) ? score > best : score < best)) {
 			best = score;
 			best_round = round;
 			since_best = 0;

@@ -15,6 +15,7 @@
 #include "mmp/recipe.h"
 #include "mmp/store.h"
 #include "mmp/train.h"
+#include "model/model-internal.h"
 #include "store/tune-internal.h"
 #include "train/dataset.h"
 #include "train/run-params.h"
@@ -367,11 +368,10 @@ static mmp_model_param *trial_params(struct trial *T, size_t *np,
 	return p;
 }
 
+/* the direction early stopping takes, so the pruner agrees with it */
 static bool metric_up(const char *m)
 {
-	return mmp_str_starts_with(m, "auc") || mmp_str_starts_with(m,
-		"aucpr") || mmp_str_starts_with(m, "map") ||
-		mmp_str_starts_with(m, "ndcg");
+	return mmp_model__metric_maximize(m);
 }
 
 static int on_round(const mmp_model_progress *p, void *payload)

@@ -10,6 +10,7 @@
 #include "mmp/errors.h"
 #include "mmp/model.h"
 #include "mmp/version.h"
+#include "model/model-internal.h"
 #include "model/xgb-internal.h"
 #include "tap.h"
 
@@ -1563,6 +1564,26 @@ static void test_prebuilt(const dataset *d)
 	mmp_model_data_free(NULL);
 }
 
+/* the direction early stopping and the tune pruner both take */
+static void test_metric_direction(void)
+{
+	static const char *const up[] = {
+		"auc", "aucpr", "pre", "pre@5", "map", "map-", "map@3",
+		"map@3-", "ndcg", "ndcg-", "ndcg@10-"
+	};
+	static const char *const down[] = {
+		"logloss", "mlogloss", "rmse", "mae", "mape", "error",
+		"error@0.7", "merror", "auc2", "premium", "mapx"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(up) / sizeof(*up); i++)
+		ok(mmp_model__metric_maximize(up[i]), "%s is maximised", up[i]);
+	for (i = 0; i < sizeof(down) / sizeof(*down); i++)
+		ok(!mmp_model__metric_maximize(down[i]), "%s is minimised",
+			down[i]);
+}
+
 int main(int argc, char **argv)
 {
 	dataset d;
@@ -1574,6 +1595,7 @@ int main(int argc, char **argv)
 	snprintf(fixtures, sizeof(fixtures), "%s/test/fixtures/model",
 		src ? src : ".");
 	mmp_global_init();
+	test_metric_direction();
 	if (load_csv(&d, "breast_cancer.csv") < 0) {
 		ok(0, "load %s/breast_cancer.csv", fixtures);
 		return done_testing();
