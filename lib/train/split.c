@@ -244,9 +244,11 @@ static void digest(char out[65], const size_t *idx, size_t n)
 	mmp_sha256_hex(out, d);
 }
 
-static int sizes_error(size_t n, const mmp_recipe *r)
+/* `held` test rows (0: as test_size gives them; a time split holds
+ * more when a timestamp spans the cut) */
+static int sizes_error(size_t n, const mmp_recipe *r, size_t held)
 {
-	double t = ceil(r->split.test_size * (double)n);
+	double t = held ? (double)held : ceil(r->split.test_size * (double)n);
 	double rest = (double)n - t;
 	double v = rest > 0 ? ceil(r->split.validation_size * rest) : 0;
 	double tr = rest - v;
@@ -254,10 +256,13 @@ static int sizes_error(size_t n, const mmp_recipe *r)
 	return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 		"cannot split %zu rows into train, validation and test sets "
 		"with test_size %g and validation_size %g: that gives %.0f "
-		"train, %.0f validation and %.0f test rows, and each set "
+		"train, %.0f validation and %.0f test rows%s, and each set "
 		"needs at least one", n, r->split.test_size,
 		r->split.validation_size, tr < 0 ? 0 : tr, v < 0 ? 0 : v,
-		t > (double)n ? (double)n : t);
+		t > (double)n ? (double)n : t,
+		held && (double)held != ceil(r->split.test_size * (double)n) ?
+		" (rows sharing the timestamp at the cut all go to the test "
+		"set)" : "");
 }
 
 /* two-way split of `n` rows by the recipe's method, `size` held out */
@@ -329,14 +334,16 @@ int mmp_split_rows(mmp_split *out, const mmp_recipe *r, const mmp_frame *f)
 			"test_size must be between 0 and 1, got %g",
 			r->split.test_size);
 	if (n < 3 || ceil(r->split.test_size * (double)n) >= (double)n - 1)
-		return sizes_error(n, r);
+		return sizes_error(n, r, 0);
 	if ((err = carve(&first, r, codes, nclass, ts, n,
 			r->split.test_size, seed)) < 0)
 		return err;
 	m = first.ntrain;
 	if (ceil(r->split.validation_size * (double)m) >= (double)m) {
+		size_t held = first.ntest;
+
 		mmp_split_release(&first);
-		return sizes_error(n, r);
+		return sizes_error(n, r, held);
 	}
 	/* the non-test rows, renumbered 0..m-1, carved again */
 	if (codes) {

@@ -142,6 +142,24 @@ static void three_way_tests(void)
 	mmp_split_release(&a);
 	mmp_frame_free(f);
 
+	/* ties grow the test set until no validation row is left: the
+	 * message gives the sizes the ties made */
+	write_file(small, "x,t,y\n1,1,a\n2,3,b\n3,3,a\n4,3,b\n5,3,a\n");
+	recipe_init(&r, MMP_TASK_BINARY, small);
+	r.split.method = MMP_SPLIT_TIME;
+	r.split.stratify = false;
+	r.data.timestamp_column = "t";
+	f = load(&r);
+	is_int(mmp_split_rows(&a, &r, f), MMP_EINVALID,
+		"a tie leaves one row before the test set: an error");
+	is_str(mmp_error_last()->message, "cannot split 5 rows into train, "
+		"validation and test sets with test_size 0.2 and "
+		"validation_size 0.25: that gives 0 train, 1 validation and "
+		"4 test rows (rows sharing the timestamp at the cut all go to "
+		"the test set), and each set needs at least one",
+		"the message gives the sizes the tie made");
+	mmp_frame_free(f);
+
 	/* too small */
 	write_file(small, "x,y\n1,a\n2,b\n");
 	recipe_init(&r, MMP_TASK_BINARY, small);
