@@ -237,6 +237,12 @@ test_expect_success JQ 'bootstrap: the same seed gives the same intervals; 0 tur
 test_expect_success JQ,SQLITE3 'cv_folds: mean and std over folds of train+validation, beside the test metrics' '
 	(cd proj && mmp train --recipe bc.yaml --set evaluation.cv_folds=3 --json >../cv.json) &&
 	test "$(json_get cv.json .cv.folds)" = 3 &&
+	# bc.yaml splits by time; the folds do not
+	test "$(json_get cv.json ".warnings | length")" = 1 &&
+	test_grep "evaluation.cv_folds deals the train and validation rows into folds at random, not by time" cv.json &&
+	(cd proj && mmp train --recipe bc.yaml --set evaluation.cv_folds=3 \
+		--set data.split.method=random --json >../cv-random.json) &&
+	test "$(json_get cv-random.json ".warnings | length")" = 0 &&
 	test "$(json_get cv.json .cv.rounds)" = $(( $(json_get a.json .best_iteration) + 1 )) &&
 	test "$(jq -c .metrics cv.json)" = "$(jq -c .metrics a.json)" &&
 	cmp "$(json_get a.json .model_dir)/model.ubj" "$(json_get cv.json .model_dir)/model.ubj" &&

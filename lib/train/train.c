@@ -533,6 +533,12 @@ static int cross_validate(struct job *j, mmp_model_train_options *mo)
 		return mmp_error_ret(MMP_EINVALID, MMP_ERROR_DATA,
 			"%zu train and validation rows cannot make %zu folds "
 			"(evaluation.cv_folds)", m, k);
+	if (r->split.method == MMP_SPLIT_TIME)
+		add_warning(j, "evaluation.cv_folds deals the train and "
+			"validation rows into folds at random, not by time: "
+			"each fold's model learns from rows later than some it "
+			"is scored on, so the cv_ figures can be better than a "
+			"time split's");
 	nm = r->evaluation.n_metrics;
 	fold = mmp__calloc(m, sizeof(*fold));
 	ti = mmp__calloc(m, sizeof(*ti));
