@@ -64,11 +64,17 @@ EOF
 # expect.py MODEL_DIR BODY: what `mlflow models serve` answers for BODY
 # (a .json body, or .csv), written the way its scoring server writes it.
 # The request is read as MLflow 2's scoring server reads it
-# (dataframe_from_parsed_json, parse_tf_serving_input and convert_data_type
-# in mlflow/utils/proto_json_utils.py, parse_csv_input in
+# (dataframe_from_parsed_json, cast_df_types_according_to_schema,
+# parse_instances_data, _cast_schema_type and convert_data_type in
+# mlflow/utils/proto_json_utils.py, parse_csv_input in
 # mlflow/pyfunc/scoring_server), the frame is made to the signature as
-# _enforce_schema in mlflow/models/utils.py makes it, and the directory's
-# loader predicts, as mlflow.pyfunc.load_model() loads it.
+# _enforce_schema and _enforce_mlflow_datatype in mlflow/models/utils.py
+# make it, and the directory's loader predicts, as
+# mlflow.pyfunc.load_model() loads it. The errors it re-creates are
+# printed as the server's 400 body, with exit status 3; mmp leaves out
+# the repr() of the data and of the schema that MLflow's "Failed to
+# predict data" and "Failed to enforce schema of data" quote. Any other
+# error is an exception (exit status 1).
 cat >expect.py <<\EOF
 import importlib, io, json, os, sys
 import numpy as np, pandas as pd
@@ -82,67 +88,133 @@ NUMPY = {"double": np.dtype("float64"), "long": np.dtype("int64"),
 PANDAS = {"double": np.dtype("float64"), "long": np.dtype("int64"),
           "string": np.dtype("O")}
 
+class Answer(Exception):
+    def __init__(self, code, message):
+        self.code, self.message = code, message
+
+def invalid_input(message):            # MlflowInvalidInputException
+    return Answer("BAD_REQUEST", "Invalid input. " + message)
+
+def not_enforced(message):             # _validate_prediction_input
+    return Answer("INVALID_PARAMETER_VALUE", "Failed to predict data: "
+                  "Failed to enforce schema of data: " + message)
+
 def cast_frame(pdf):
     for n, t in types.items():
         if n in pdf.columns:
-            pdf[n] = pdf[n].astype(PANDAS[t], copy=False)
+            try:
+                pdf[n] = pdf[n].astype(PANDAS[t], copy=False)
+            except Exception as ex:
+                raise invalid_input("Data is not compatible with model "
+                                    "signature. Failed to convert column "
+                                    "%s to type '%s'. Error: '%r'"
+                                    % (n, PANDAS[t], ex))
     return pdf
 
+# mmp names the column a ragged list is in, which numpy does not
+def ragged(ex, n):
+    return "Column '%s': " % n if isinstance(ex, ValueError) and \
+        "inhomogeneous" in str(ex) else ""
+
 def convert(v, n):
-    if n not in types:
-        return np.array(v)
-    t = NUMPY[types[n]]
-    return np.array(v, t) if isinstance(v, list) else np.array([v], t)[0]
+    try:
+        if n not in types:
+            return np.array(v)
+        t = NUMPY[types[n]]
+        return np.array(v, t) if isinstance(v, list) else np.array([v], t)[0]
+    except Exception as ex:
+        raise invalid_input(ragged(ex, n) + "%s" % ex)
 
 def tensor(items, instances):
-    if isinstance(items, dict):
-        return {k: convert(v, k) for k, v in items.items()}
-    if instances:
-        cols = {}
-        for item in items:
-            for k, v in item.items():
-                cols.setdefault(k, []).append(v)
-        cols = {k: convert(v, k) for k, v in cols.items()}
-        n = len(next(iter(cols.values())))
-        assert all(len(v) == n for v in cols.values())
-        return cols
-    return [{k: convert(v, k) for k, v in item.items()} for item in items]
+    assert isinstance(items, dict) or (instances and items and
+                                       isinstance(items[0], dict)) or \
+        all(isinstance(x, dict) for x in items)
+    try:
+        if instances and isinstance(items, list) and items and \
+           isinstance(items[0], dict):
+            cols = {}
+            for item in items:
+                for k, v in item.items():
+                    cols.setdefault(k, []).append(convert(v, k))
+            for k, v in cols.items():
+                try:
+                    cols[k] = np.array(v)
+                except Exception as e:
+                    raise invalid_input("%sEnsure that the input is a valid "
+                                        "JSON-formatted string.\nError: %r"
+                                        % (ragged(e, k), e))
+        elif isinstance(items, dict):
+            cols = {k: convert(v, k) for k, v in items.items()}
+        else:
+            return [{k: convert(v, k) for k, v in item.items()}
+                    for item in items]
+    except Answer:
+        raise
+    except Exception as e:
+        raise invalid_input("Ensure that the input is a valid "
+                            "JSON-formatted string.\nError: %r" % e)
+    n = set(len(v) for k, v in cols.items()
+            if k in types and isinstance(v, np.ndarray))
+    if instances and len(n) > 1:
+        raise invalid_input("The length of values for each input/column "
+                            "name are not the same")
+    return cols
+
+def datatype(n, v, t):                 # _enforce_mlflow_datatype
+    if v.dtype == object and t != "string":
+        v = v.infer_objects()
+    if t == "string" and v.dtype == object:
+        return v
+    if v.dtype == PANDAS[t]:
+        return v
+    raise not_enforced("Incompatible input types for column %s. Can not "
+                       "safely convert %s to %s." % (n, v.dtype, PANDAS[t]))
 
 def enforce(pf):
-    if not isinstance(pf, pd.DataFrame):
-        if isinstance(pf, dict) and all(np.isscalar(v) or v is None
-                                        for v in pf.values()):
-            pf = pd.DataFrame([pf])
-        else:
-            pf = pd.DataFrame(pf)
+    if isinstance(pf, dict):
+        try:
+            if all(np.isscalar(v) or v is None for v in pf.values()):
+                pf = pd.DataFrame([pf])
+            else:
+                pf = pd.DataFrame({k: v.tolist() if isinstance(v, np.ndarray)
+                                   and v.ndim > 1 else v
+                                   for k, v in pf.items()})
+        except Exception as e:
+            raise not_enforced("This model contains a column-based "
+                               "signature, which suggests a DataFrame input."
+                               " There was an error casting the input data "
+                               "to a DataFrame: %s" % e)
+    elif not isinstance(pf, pd.DataFrame):
+        pf = pd.DataFrame(pf)
     missing = [n for n in types if n not in pf.columns]
     assert not missing, missing
     out = pd.DataFrame()
     for n, t in types.items():
-        v = pf[n]
-        if v.dtype == object and t != "string":
-            v = v.infer_objects()
-        if not (t == "string" and v.dtype == object):
-            assert v.dtype == PANDAS[t], (n, v.dtype)
-        out[n] = v
+        out[n] = datatype(n, pf[n], t)
     return out
 
-if body.endswith(".csv"):
-    frame = pd.read_csv(io.StringIO(open(body).read()),
-                        dtype={n: PANDAS[t] for n, t in types.items()})
-else:
-    doc = json.load(open(body))
-    (fmt, val), = [(k, v) for k, v in doc.items() if k in
-                   ("dataframe_records", "dataframe_split", "instances",
-                    "inputs")]
-    if fmt == "dataframe_records":
-        frame = cast_frame(pd.DataFrame(data=val))
-    elif fmt == "dataframe_split":
-        frame = cast_frame(pd.DataFrame(index=val.get("index"),
-                                        columns=val.get("columns"),
-                                        data=val["data"]))
+try:
+    if body.endswith(".csv"):
+        frame = pd.read_csv(io.StringIO(open(body).read()),
+                            dtype={n: PANDAS[t] for n, t in types.items()})
     else:
-        frame = tensor(val, fmt == "instances")
+        doc = json.load(open(body))
+        (fmt, val), = [(k, v) for k, v in doc.items() if k in
+                       ("dataframe_records", "dataframe_split", "instances",
+                        "inputs")]
+        if fmt == "dataframe_records":
+            frame = cast_frame(pd.DataFrame(data=val))
+        elif fmt == "dataframe_split":
+            frame = cast_frame(pd.DataFrame(index=val.get("index"),
+                                            columns=val.get("columns"),
+                                            data=val["data"]))
+        else:
+            frame = tensor(val, fmt == "instances")
+    frame = enforce(frame)
+except Answer as a:
+    sys.stdout.write(json.dumps({"error_code": a.code,
+                                 "message": a.message}))
+    sys.exit(3)
 
 sys.path.insert(0, os.path.join(d, "code"))
 model = importlib.import_module("mmp_pyfunc")._load_pyfunc(
@@ -150,7 +222,7 @@ model = importlib.import_module("mmp_pyfunc")._load_pyfunc(
 import warnings
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    out = model.predict(enforce(frame))
+    out = model.predict(frame)
 sys.stdout.write(json.dumps({"predictions": out.to_dict(orient="records")}))
 EOF
 
@@ -224,14 +296,14 @@ test_expect_success PYPD,JQ 'a number for a category: the text pandas or numpy m
 		do
 			body $shape "$lit" &&
 			st=$(post k /invocations @body.json) &&
-			if /usr/bin/python3 expect.py codes body.json >expect \
+			/usr/bin/python3 expect.py codes body.json >expect \
 				2>/dev/null
-			then
-				test "$st" = 200 && test_cmp expect out
-			else
-				test "$st" = 400 &&
-				test "$(json_get out .error_code)" = BAD_REQUEST
-			fi || { echo "code $lit in $shape"; return 1; }
+			case $? in
+			0)	test "$st" = 200 && test_cmp expect out ;;
+			3)	test "$st" = 400 && test_cmp expect out ;;
+			*)	test "$st" = 400 &&
+				test "$(json_get out .error_code)" = BAD_REQUEST ;;
+			esac || { echo "code $lit in $shape"; return 1; }
 		done
 	done &&
 	body instances 3 && post k /invocations @body.json && mv out three &&
@@ -240,6 +312,69 @@ test_expect_success PYPD,JQ 'a number for a category: the text pandas or numpy m
 	body dataframe_records 3.0 && post k /invocations @body.json &&
 	test_cmp three out &&
 	serve_stop k
+'
+
+# lists CODE1 X1 CODE2 X2: two rows of the codes model, in every shape,
+# into SHAPE.json
+lists() {
+	printf '{"dataframe_records": [{"code": %s, "x": %s}, {"code": %s, "x": %s}]}' \
+		"$@" >dataframe_records.json &&
+	printf '{"dataframe_split": {"columns": ["code", "x"], "data": [[%s, %s], [%s, %s]]}}' \
+		"$@" >split.json &&
+	for s in instances inputs
+	do
+		printf '{"%s": [{"code": %s, "x": %s}, {"code": %s, "x": %s}]}' \
+			$s "$@" >$s.json &&
+		printf '{"%s": {"code": [%s, %s], "x": [%s, %s]}}' \
+			$s "$1" "$3" "$2" "$4" >$s-columns.json || return 1
+	done
+}
+
+test_expect_success PYPD,JQ 'lists in a column: what MLflow answers, byte for byte' '
+	serve_start l --model-dir codes &&
+	while read c1 x1 c2 x2
+	do
+		lists "$c1" "$x1" "$c2" "$x2" &&
+		for shape in dataframe_records split instances inputs \
+			inputs-columns instances-columns
+		do
+			st=$(post l /invocations @$shape.json) &&
+			/usr/bin/python3 expect.py codes $shape.json >expect
+			case $? in
+			0)	test "$st" = 200 ;;
+			3)	test "$st" = 400 ;;
+			*)	false ;;
+			esac &&
+			test_cmp expect out ||
+			{ echo "$shape: $(cat $shape.json)"; return 1; }
+		done
+	done <<-\EOF &&
+	"1"	[0.5,1]	"1"	[0.5,2]
+	"1"	[0.5,1]	"1"	0.5
+	"1"	0.5	"1"	[0.5,1]
+	"1"	[[0.5],1]	"1"	0.5
+	"1"	[]	"1"	[]
+	"1"	["a",1]	"1"	["b",2]
+	"1"	[[1,2],[3,4]]	"1"	[[1,2],[3,4]]
+	"1"	[[1,2],[3]]	"1"	0.5
+	"1"	[1e39,1]	"1"	[2,3]
+	["1","2"]	0.5	["2","3"]	0.5
+	["1"]	0.5	"2"	0.5
+	["1",["2"]]	0.5	"2"	0.5
+	["1"]	0.5	["2","3"]	0.5
+	["1","2"]	[0.5,1]	["2","3"]	[0.5,1]
+	EOF
+	lists "[\"1\", \"2\"]" 0.5 "[\"2\", \"3\"]" 0.5 &&
+	test "$(post l /invocations @instances.json)" = 200 &&
+	mv out lists.out &&
+	lists null 0.5 null 0.5 &&
+	test "$(post l /invocations @instances.json)" = 200 &&
+	test_cmp out lists.out &&
+	lists "\"1\"" "[0.5, 1]" "\"1\"" "[0.5, 2]" &&
+	test "$(post l /invocations @inputs.json)" = 400 &&
+	test "$(json_get out .error_code)" = INVALID_PARAMETER_VALUE &&
+	test "$(json_get out .message)" = "Failed to predict data: Failed to enforce schema of data: Incompatible input types for column x. Can not safely convert object to float64." &&
+	serve_stop l
 '
 
 test_expect_success PYPD,JQ 'a directory of the xgboost flavor keeps its bare numbers' '

@@ -518,6 +518,197 @@ static void cast_error(struct serve_response *resp,
 }
 
 /*
+ * The shape numpy finds in a JSON value it makes an array of (numpy's
+ * PyArray_DiscoverDTypeAndShape): lists are dimensions, anything else a
+ * scalar. Lists of different lengths, or lists beside scalars, make it
+ * ragged, which no numeric or string array can hold: numpy then names
+ * the dimensions it could use.
+ */
+#define ND_MAXDIMS 32
+
+struct ndshape {
+	int max;                 /* the dimensions usable so far */
+	size_t shape[ND_MAXDIMS];
+	int reached;             /* a scalar or an empty list was seen */
+	int ragged;
+};
+
+/* numpy's update_shape(): `n` dimensions `dims` found at depth `curr` */
+static int nd_update(struct ndshape *s, int curr, int n, const size_t *dims,
+	int sequence)
+{
+	int ok = 0, reached = s->reached, i;
+
+	if (curr + n > s->max) {
+		ok = -1;
+		n = s->max - curr;
+	} else if (!sequence && s->max != curr + n) {
+		s->max = curr + n;
+		if (reached)
+			ok = -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!reached) {
+			s->shape[curr + i] = dims[i];
+		} else if (dims[i] != s->shape[curr + i]) {
+			ok = -1;
+			if (!sequence)
+				s->max -= n - i;
+			else
+				s->max = curr;
+			break;
+		}
+	}
+	if (!sequence)
+		s->reached = 1;
+	return ok;
+}
+
+/* `v` at depth `curr`; returns the usable dimensions */
+static int nd_walk(struct ndshape *s, const cJSON *v, int curr)
+{
+	const cJSON *it;
+	size_t n;
+
+	if (curr == s->max || !cJSON_IsArray(v)) {
+		if (nd_update(s, curr, 0, NULL, 0) < 0 || cJSON_IsArray(v))
+			s->ragged = 1;
+		return s->max;
+	}
+	n = (size_t)cJSON_GetArraySize(v);
+	if (nd_update(s, curr, 1, &n, 1) < 0) {
+		s->ragged = 1;
+		return s->max;
+	}
+	if (!n) {
+		s->reached = 1;
+		return curr + 1;
+	}
+	cJSON_ArrayForEach(it, v)
+		s->max = nd_walk(s, it, curr + 1);
+	return s->max;
+}
+
+static void nd_init(struct ndshape *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->max = ND_MAXDIMS;
+}
+
+/* numpy's ValueError for a ragged value, into `out` */
+static void nd_ragged_text(mmp_buf *out, const struct ndshape *s)
+{
+	int i;
+
+	mmp_buf_clear(out);
+	if (s->max >= ND_MAXDIMS) {
+		mmp_buf_printf(out, "setting an array element with a sequence. "
+			"The requested array would exceed the maximum number "
+			"of dimension of %d.", ND_MAXDIMS);
+		return;
+	}
+	mmp_buf_printf(out, "setting an array element with a sequence. The "
+		"requested array has an inhomogeneous shape after %d "
+		"dimensions. The detected shape was (", s->max);
+	for (i = 0; i < s->max; i++)
+		mmp_buf_printf(out, "%s%zu", i ? ", " : "", s->shape[i]);
+	mmp_buf_puts(out, s->max == 1 ? ",) + inhomogeneous part." :
+		") + inhomogeneous part.");
+}
+
+/*
+ * A list that is the value of feature `f` (one record's value, or a
+ * whole column), cast as numpy.array(v, dtype) casts it: a ragged list
+ * is refused, naming the column; otherwise every scalar in it is cast
+ * (a string that is no number is refused as numpy refuses it). 0: an
+ * array of more than one dimension, which MLflow then puts in a frame
+ * as a column of lists.
+ */
+static int cast_nested(const struct serve_model *sm, size_t f,
+	const cJSON *v, struct numtext *nt, struct why *why,
+	struct serve_response *resp)
+{
+	const mmp_model_feature *feat = &sm->schema->features[f];
+	struct ndshape s;
+	const cJSON *it;
+	float x;
+
+	nd_init(&s);
+	s.max = nd_walk(&s, v, 0);
+	if (s.ragged) {
+		nd_ragged_text(&why->text, &s);
+		mlflow_error(resp, "BAD_REQUEST", "Invalid input. Column '%s': "
+			"%s", feat->name, why->text.ptr);
+		return -1;
+	}
+	if (feat->kind == MMP_FEATURE_CATEGORICAL)
+		return 0;       /* numpy's str() takes any scalar */
+	cJSON_ArrayForEach(it, v) {
+		if (cJSON_IsArray(it)) {
+			if (cast_nested(sm, f, it, nt, why, resp) < 0)
+				return -1;
+			continue;
+		}
+		/* mmp's float32 range is no concern of a list MLflow
+		 * refuses anyway */
+		if (cast_json(sm, f, it, CAST_NUMPY, nt, &x, why) < 0 &&
+		    !why->range) {
+			cast_error(resp, sm, f, CAST_NUMPY, why);
+			return -1;
+		}
+		why->range = 0;
+	}
+	return 0;
+}
+
+/*
+ * instances: a column made of the values records give for feature `f`
+ * (records lacking it left out), as numpy.array(values) makes it
+ * (parse_instances_data); 0, or -1 when they are ragged.
+ */
+static int instances_column(const struct serve_model *sm, size_t f,
+	const cJSON *list, size_t n, struct why *why,
+	struct serve_response *resp)
+{
+	const char *name = sm->schema->features[f].name;
+	const cJSON *rec, *v;
+	struct ndshape s;
+
+	nd_init(&s);
+	if (nd_update(&s, 0, 1, &n, 1) < 0)
+		s.ragged = 1;
+	else if (!n)
+		return 0;
+	cJSON_ArrayForEach(rec, list)
+		if ((v = cJSON_GetObjectItemCaseSensitive(rec, name)))
+			s.max = nd_walk(&s, v, 1);
+	if (!s.ragged)
+		return 0;
+	nd_ragged_text(&why->text, &s);
+	mlflow_error(resp, "BAD_REQUEST", "Invalid input. Column '%s': Ensure "
+		"that the input is a valid JSON-formatted string.\nError: "
+		"ValueError('%s')", name, why->text.ptr);
+	return -1;
+}
+
+/* a column of lists in the frame MLflow builds: a numeric feature's is
+ * refused (_enforce_mlflow_datatype), a category's values are unseen */
+static int nested_refused(const struct serve_model *sm, size_t f,
+	struct serve_response *resp)
+{
+	const mmp_model_feature *feat = &sm->schema->features[f];
+
+	if (feat->kind == MMP_FEATURE_CATEGORICAL)
+		return 0;
+	mlflow_error(resp, "INVALID_PARAMETER_VALUE", "Failed to predict data: "
+		"Failed to enforce schema of data: Incompatible input types "
+		"for column %s. Can not safely convert object to %s.",
+		feat->name, feat->type == MMP_COLUMN_LONG ? "int64" :
+		"float64");
+	return -1;
+}
+
+/*
  * The columns a request names: the input column of each feature, and
  * the first names that are no feature (listed when a feature is
  * missing, as MLflow lists them).
@@ -783,9 +974,12 @@ done:
 
 /*
  * A dictionary of columns ("inputs", or "instances" given as one):
- * each value a list of values or one value, cast with numpy. Lists of
- * different lengths: for "instances" MLflow refuses them as it reads
- * them, for "inputs" pandas does as it builds the frame.
+ * each value a list of values or one value, cast with numpy, in the
+ * order given. Lists of different lengths: for "instances" MLflow
+ * refuses them once it has cast them, for "inputs" pandas does as it
+ * builds the frame. A column of lists (a list of equal-length lists)
+ * becomes a column of lists in that frame: refused for a number,
+ * categories it does not know for a category.
  */
 static int from_columns(const struct serve_model *sm, const cJSON *obj,
 	int instances, struct numtext *nt, struct serve_rows *rows,
@@ -793,10 +987,11 @@ static int from_columns(const struct serve_model *sm, const cJSON *obj,
 {
 	struct why why = { NULL, MMP_BUF_INIT, 0 };
 	struct columns c;
+	unsigned char *nested = mmp__calloc(sm->nfeatures + 1, 1);
 	const cJSON *it, *cell;
-	size_t f, i, n = 1;
+	size_t f = 0, i, n = 1, most = 0;
 	long len = -1;
-	int error = -1;
+	int error = -1, ragged = 0;
 
 	columns_init(&c, sm);
 	cJSON_ArrayForEach(it, obj) {
@@ -804,29 +999,18 @@ static int from_columns(const struct serve_model *sm, const cJSON *obj,
 
 		if (fi < 0 || !cJSON_IsArray(it))
 			continue;
-		if (len < 0) {
+		if (len < 0)
 			len = cJSON_GetArraySize(it);
-		} else if (len != cJSON_GetArraySize(it)) {
-			if (instances)
-				mlflow_error(resp, "BAD_REQUEST", "Invalid "
-					"input. The length of values for each "
-					"input/column name are not the same");
-			else
-				mlflow_error(resp, "INVALID_PARAMETER_VALUE",
-					"Failed to predict data: Failed to "
-					"enforce schema of data: This model "
-					"contains a column-based signature, "
-					"which suggests a DataFrame input. "
-					"There was an error casting the input "
-					"data to a DataFrame: All arrays must "
-					"be of the same length");
-			goto done;
-		}
+		else if (len != cJSON_GetArraySize(it))
+			ragged = 1;
+		if ((size_t)cJSON_GetArraySize(it) > most)
+			most = (size_t)cJSON_GetArraySize(it);
 	}
 	if (len >= 0)
 		n = (size_t)len;
 	/* numpy casts every column given, in the order given */
-	alloc_rows(rows, sm, n);
+	alloc_rows(rows, sm, most > n ? most : n);
+	rows->nrows = n;
 	cJSON_ArrayForEach(it, obj) {
 		const struct field_slot *slot =
 			mmp_serve__lookup(sm, it->string);
@@ -844,6 +1028,14 @@ static int from_columns(const struct serve_model *sm, const cJSON *obj,
 				rows->x[i * sm->nfeatures + f] = rows->x[f];
 			continue;
 		}
+		cJSON_ArrayForEach(cell, it)
+			if (cJSON_IsArray(cell))
+				nested[f] = 1;
+		if (nested[f]) {
+			if (cast_nested(sm, f, it, nt, &why, resp) < 0)
+				goto done;
+			continue;
+		}
 		i = 0;
 		cJSON_ArrayForEach(cell, it) {
 			if (cast_json(sm, f, cell, CAST_NUMPY, nt,
@@ -852,22 +1044,46 @@ static int from_columns(const struct serve_model *sm, const cJSON *obj,
 			i++;
 		}
 	}
-	error = columns_missing(&c, sm, resp);
+	if (ragged && instances) {
+		mlflow_error(resp, "BAD_REQUEST", "Invalid input. The length "
+			"of values for each input/column name are not the "
+			"same");
+		goto done;
+	}
+	if (ragged) {
+		mlflow_error(resp, "INVALID_PARAMETER_VALUE", "Failed to "
+			"predict data: Failed to enforce schema of data: This "
+			"model contains a column-based signature, which "
+			"suggests a DataFrame input. There was an error "
+			"casting the input data to a DataFrame: All arrays "
+			"must be of the same length");
+		goto done;
+	}
+	if (columns_missing(&c, sm, resp) < 0)
+		goto done;
+	for (f = 0; f < sm->nfeatures; f++)
+		if (nested[f] && nested_refused(sm, f, resp) < 0)
+			goto done;
+	error = 0;
 	goto done;
 fail:
 	cast_error(resp, sm, f, CAST_NUMPY, &why);
 done:
 	free(c.of);
+	free(nested);
 	mmp_buf_dispose(&why.text);
 	return error;
 }
 
 /*
  * A list of objects in "instances" or "inputs", cast value by value
- * with numpy. "instances" turns them into columns first, so a field
- * some records lack makes columns of different lengths; "inputs" gives
- * them to pandas, which leaves the gaps missing (and then cannot call
- * an integer column with a gap an integer column).
+ * with numpy (a list as a whole: a ragged one is refused). "instances"
+ * then turns them into columns, so a field some records lack makes
+ * columns of different lengths, and a list beside other values a
+ * ragged column; "inputs" gives them to pandas, which leaves the gaps
+ * missing (and then cannot call an integer column with a gap an
+ * integer column). A list in a numeric column is refused once the
+ * frame is made; in a category it is a category no model has seen.
  */
 static int from_objects(const struct serve_model *sm, const cJSON *list,
 	int instances, struct numtext *nt, struct serve_rows *rows,
@@ -876,8 +1092,10 @@ static int from_objects(const struct serve_model *sm, const cJSON *list,
 	struct why why = { NULL, MMP_BUF_INIT, 0 };
 	struct columns c;
 	size_t *count = mmp__calloc(sm->nfeatures + 1, sizeof(size_t));
+	size_t *order = mmp__calloc(sm->nfeatures + 1, sizeof(size_t));
+	unsigned char *nested = mmp__calloc(sm->nfeatures + 1, 1);
 	const cJSON *rec, *it;
-	size_t f = 0, i = 0, n = 0;
+	size_t f = 0, i = 0, n = 0, norder = 0;
 	long expect = -1;
 	int error = -1;
 
@@ -904,11 +1122,12 @@ static int from_objects(const struct serve_model *sm, const cJSON *list,
 			    it->string) != it)
 				continue;
 			f = (size_t)fi;
-			/* "inputs" casts each record's value alone: a list
-			 * is a category no model has seen */
-			if (!instances && cJSON_IsArray(it) &&
-			    sm->schema->features[f].kind ==
-			    MMP_FEATURE_CATEGORICAL) {
+			if (!count[f])
+				order[norder++] = f;
+			if (cJSON_IsArray(it)) {
+				if (cast_nested(sm, f, it, nt, &why, resp) < 0)
+					goto done;
+				nested[f] = 1;
 				count[f]++;
 				continue;
 			}
@@ -920,6 +1139,11 @@ static int from_objects(const struct serve_model *sm, const cJSON *list,
 		}
 		i++;
 	}
+	/* numpy makes each column of the records' values */
+	for (i = 0; instances && i < norder; i++)
+		if (nested[order[i]] && instances_column(sm, order[i], list,
+		    count[order[i]], &why, resp) < 0)
+			goto done;
 	for (f = 0; f < sm->nfeatures; f++) {
 		if (c.of[f] < 0)
 			continue;
@@ -935,9 +1159,14 @@ static int from_objects(const struct serve_model *sm, const cJSON *list,
 		rows->nrows = (size_t)expect;
 	if (columns_missing(&c, sm, resp) < 0)
 		goto done;
-	for (f = 0; !instances && f < sm->nfeatures; f++) {
-		if (sm->schema->features[f].type != MMP_COLUMN_LONG ||
-		    sm->schema->features[f].kind ==
+	for (f = 0; f < sm->nfeatures; f++) {
+		if (nested[f]) {
+			if (nested_refused(sm, f, resp) < 0)
+				goto done;
+			continue;
+		}
+		if (instances || sm->schema->features[f].type !=
+		    MMP_COLUMN_LONG || sm->schema->features[f].kind ==
 		    MMP_FEATURE_CATEGORICAL || count[f] == n)
 			continue;
 		mlflow_error(resp, "INVALID_PARAMETER_VALUE", "Failed to "
@@ -954,6 +1183,8 @@ fail:
 done:
 	free(c.of);
 	free(count);
+	free(order);
+	free(nested);
 	mmp_buf_dispose(&why.text);
 	return error;
 }
