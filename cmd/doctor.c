@@ -35,16 +35,25 @@ static void print_lines(const char *indent, const char *label,
 	const char *text)
 {
 	const char *p = text;
+	mmp_buf line = MMP_BUF_INIT;
 
 	while (*p) {
 		size_t n = strcspn(p, "\n");
+		char *seg = strndup(p, n);
 
-		printf("%s%s%.*s\n", indent, label, (int)n, p);
+		if (!seg)
+			die("out of memory");
+		/* a fix can quote what a server answered: escape it */
+		mmp_buf_clear(&line);
+		term_escape(&line, seg);
+		free(seg);
+		printf("%s%s%s\n", indent, label, line.ptr ? line.ptr : "");
 		label = p == text && *label ? "     " : label;
 		p += n;
 		if (*p)
 			p++;
 	}
+	mmp_buf_dispose(&line);
 }
 
 static void print_human(const mmp_doctor_report *rep, struct mmp_ctx *ctx)
@@ -58,12 +67,13 @@ static void print_human(const mmp_doctor_report *rep, struct mmp_ctx *ctx)
 
 		printf("%s%-4s%s  %-9s  %s\n", color(ctx, col),
 			mmp_doctor_status_name(r->status),
-			color(ctx, COLOR_RESET), r->name, r->summary);
+			color(ctx, COLOR_RESET), r->name, tsafe(r->summary));
 		if (r->status != MMP_DOCTOR_OK || ctx->verbosity > 0)
 			for (j = 0; j < r->details_nr; j++)
 				printf("      %s- "
 					"%s%s\n", color(ctx, COLOR_DIM),
-					r->details[j], color(ctx, COLOR_RESET));
+					tsafe(r->details[j]),
+					color(ctx, COLOR_RESET));
 		if (r->fix)
 			print_lines("      ", "fix: ", r->fix);
 	}

@@ -242,6 +242,43 @@ test_expect_success 'a malformed or non-http tracking URI fails' '
 	test_grep "fix: set tracking\.uri or MLFLOW_TRACKING_URI to an http:// or https:// URL" out
 '
 
+# a server answering every GET with 500 and an error whose message holds
+# ESC [31m, BEL, CR and the C1 control U+009B
+cat >evil.py <<\EOF
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = (b'{"error_code":"PERMISSION_DENIED","message":'
+                b'"no\x1b[31m red\x07\r\xc2\x9b"}')
+        self.send_response(500)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print("port=%d" % s.server_address[1], flush=True)
+s.serve_forever()
+EOF
+
+test_expect_success 'what a server or the config holds is escaped, never raw' '
+	start_bg evil /usr/bin/python3 evil.py &&
+	test_expect_code 1 mmp -c "doctor.ports=[]" doctor -v \
+		--check tracking \
+		--tracking-uri "http://127.0.0.1:$(cat evil.port)" >out &&
+	stop_bg evil &&
+	test_grep "^fail  tracking   http 500 from /health: PERMISSION_DENIED: no.x1b\[31m red.x07.r.u009b$" out &&
+	test_grep "^      - http 500 from /health: PERMISSION_DENIED: no.x1b" out &&
+	test_expect_code 1 mmp -c "doctor.ports=[]" doctor --check tracking \
+		--tracking-uri "http://127.0.0.1:1/$(printf "x\033[31m")" >>out &&
+	test_grep "^fail  tracking   malformed url .http://127.0.0.1:1/x.x1b\[31m.$" out &&
+	! grep -q "$(printf "\033")" out &&
+	! grep -q "$(printf "\007")" out &&
+	! grep -q "$(printf "\r")" out &&
+	! grep -q "$(printf "\302\233")" out
+'
+
 test_expect_success 'no tracking server configured is ok' '
 	mmp -c "doctor.ports=[]" doctor --check tracking --check artifacts >out &&
 	test_grep "^ok    tracking   no tracking server configured" out &&
