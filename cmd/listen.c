@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "listen.h"
+#include "output.h"
 #include "mmp/config.h"
 
 void listen_address(struct mmp_ctx *ctx, const char *section,
@@ -85,7 +86,9 @@ int listen_start_failed(int err, const char *what, const char *host,
 
 void listen_ready(const char *what, const char *url, const char *note)
 {
-	fprintf(stderr, "serving %s on %s%s\n", what, url, note ? note : "");
+	/* `what` names the model or the store: user data */
+	fprintf(stderr, "serving %s on %s%s\n", tsafe(what), url,
+		note ? note : "");
 	fflush(stderr);
 }
 

@@ -118,7 +118,8 @@ test_expect_success 'a token file others can read: a warning naming it' '
 '
 
 test_expect_success 'escape sequences sent by a client never reach the log raw' '
-	serve_start e --model-dir churn &&
+	cp -r churn "$(printf "c\033[31mx")" &&
+	serve_start e --model-dir "$(printf "c\033[31mx")" &&
 	port=$(serve_port e) &&
 	curl -s -m 20 -o /dev/null -X "$(printf "G\033[31mET")" \
 		"http://127.0.0.1:$port/" &&
@@ -126,6 +127,8 @@ test_expect_success 'escape sequences sent by a client never reach the log raw' 
 		"http://127.0.0.1:$port/%C2%9B31mX%1B%5B2J%FF" &&
 	curl -s -m 20 -o /dev/null "http://127.0.0.1:$port/health" &&
 	serve_stop e &&
+	test_grep "^serving model c.x1b\[31mx on http://127.0.0.1:" e.err &&
+	test_grep "\* serving model .c\?\[31mx. \(binary" e.err &&
 	test_grep "\"GET /health\" 200 " e.err &&
 	test_grep "\"G\?\[31mET /\" 404 " e.err &&
 	test_grep "\"GET /\?31mX\?\[2J\?\" 404 " e.err &&
