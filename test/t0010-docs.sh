@@ -47,6 +47,33 @@ test_expect_success 'every command has a man page with a matching SYNOPSIS' '
 	done <cmds
 '
 
+# every sub-command's own -h (mmp runs list -h) is one block of its
+# page's SYNOPSIS, as it is one block of the command's -h
+test_expect_success 'every sub-command -h matches its part of the SYNOPSIS' '
+	while read c
+	do
+		mmp $c -h >h &&
+		help_synopsis h |
+		awk -v c="$c" "\$1 == \"mmp\" && \$2 == c &&
+			\$3 ~ /^[a-z][a-z-]*\$/ { print \$3 }" >subs &&
+		man_synopsis "$MAN/mmp-$c.1" >page &&
+		while read s
+		do
+			mmp $c $s -h >sh &&
+			help_synopsis sh >part &&
+			/usr/bin/python3 -c "
+import sys
+part = open(sys.argv[1]).read().splitlines()
+page = open(sys.argv[2]).read().splitlines()
+sys.exit(0 if any(page[i:i + len(part)] == part
+                  for i in range(len(page))) else 1)
+" part page ||
+			{ echo "mmp $c $s -h is not in mmp-$c(1):" >&2;
+			  cat part >&2; return 1; }
+		done <subs || return 1
+	done <cmds
+'
+
 test_expect_success 'every command is listed in mmp(1)' '
 	while read c
 	do
