@@ -27,7 +27,8 @@ static const char *const config_get_usage[] = {
 static int show_origin, json;
 
 /* the value of `e` as a typed JSON item */
-/* credentials in a URL value (or in its origin) are never shown */
+/* credentials in a URL value (or in its origin) are never shown; the
+ * human output escapes the result with tsafe() too */
 static const char *redacted(mmp_buf *b, const char *text)
 {
 	mmp_buf_clear(b);
@@ -87,8 +88,8 @@ static void print_value(const mmp_config_entry *e)
 	mmp_buf b = MMP_BUF_INIT;
 
 	if (show_origin)
-		printf("%s\t", redacted(&b, e->origin));
-	printf("%s\n", redacted(&b, e->value));
+		printf("%s\t", tsafe(redacted(&b, e->origin)));
+	printf("%s\n", tsafe(redacted(&b, e->value)));
 	mmp_buf_dispose(&b);
 }
 
@@ -97,8 +98,8 @@ static void print_entry(const mmp_config_entry *e)
 	mmp_buf b = MMP_BUF_INIT;
 
 	if (show_origin)
-		printf("%s\t", redacted(&b, e->origin));
-	printf("%s=%s\n", e->key, redacted(&b, e->value));
+		printf("%s\t", tsafe(redacted(&b, e->origin)));
+	printf("%s=%s\n", e->key, tsafe(redacted(&b, e->value)));
 	mmp_buf_dispose(&b);
 }
 

@@ -196,6 +196,25 @@ test_expect_success 'credentials in a URL value are never shown' '
 	test_grep "tracking.uri=http://\*\*\*@example.com:5000" out
 '
 
+test_expect_success JQ 'control characters in a value are escaped, not in --json' '
+	mkdir -p esc/configs &&
+	printf "experiment:\n  name: \"x\\\\e[31my\\\\a\"\n" \
+		>esc/configs/base.yaml &&
+	(cd esc && mmp config get --show-origin experiment.name >../out &&
+	 mmp config list >>../out &&
+	 mmp -c "serve.host=$(printf "h\033[2J")" config list \
+		--show-origin >>../out &&
+	 mmp config get --json experiment.name >../out.json) &&
+	! grep -q "$(printf "\033")" out &&
+	! grep -q "$(printf "\007")" out &&
+	printf "file:configs/base.yaml:2\tx\\\\x1b[31my\\\\x07\n" >expect &&
+	head -n 1 out >actual &&
+	test_cmp expect actual &&
+	test_grep "^experiment.name=x.x1b\[31my.x07$" out &&
+	test_grep "^command line: -c serve.host=h.x1b\[2J	serve.host=h.x1b\[2J$" out &&
+	test "$(jq -r .value out.json)" = "$(printf "x\033[31my\007")"
+'
+
 test_expect_success 'an empty key is unknown, with no made-up suggestion' '
 	mkdir -p emptykey/configs &&
 	printf "serve:\n  port: 8000\n\"\":\n  level: warning\n" \
