@@ -263,7 +263,7 @@ s.serve_forever()
 EOF
 
 test_expect_success 'what a server or the config holds is escaped, never raw' '
-	start_bg evil /usr/bin/python3 evil.py &&
+	start_bg_within 30 evil /usr/bin/python3 evil.py &&
 	test_expect_code 1 mmp -c "doctor.ports=[]" doctor -v \
 		--check tracking \
 		--tracking-uri "http://127.0.0.1:$(cat evil.port)" >out &&
