@@ -28,11 +28,17 @@ double mmp_time_mono(void)
 
 void mmp_time_iso8601(char out[32], int64_t ms)
 {
-	time_t t = (time_t)(ms / 1000);
+	/* whole seconds rounded down, so that a time before 1970 is not a
+	 * second late; the year in four digits, so that it reads back */
+	time_t t = (time_t)(ms / 1000 - (ms % 1000 < 0));
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* 32 bytes hold any year a time_t of milliseconds reaches */
+	if (!gmtime_r(&t, &tm) || snprintf(out, 32,
+	    "%04lld-%02d-%02dT%02d:%02d:%02dZ",
+	    (long long)tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec) < 0)
+		snprintf(out, 32, "?");
 }
 
 /* --- reading date-times (the rules are in util.h) --- */

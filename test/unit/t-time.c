@@ -178,7 +178,8 @@ static void test_round_trip(void)
 {
 	static const int64_t ms[] = {
 		0, 1000, 951782400000LL, 1796464800000LL, 253402300799000LL,
-		-86400000LL,
+		-86400000LL, -62135596800000LL /* 0001-01-01 */,
+		-30610224000000LL /* 0999-12-31 */,
 	};
 	mmp_time_stamp t;
 	char out[32];
@@ -190,6 +191,11 @@ static void test_round_trip(void)
 			out);
 		is_int(mmp_time_stamp_ms(&t), ms[i], "'%s' to its ms", out);
 	}
+	/* whole seconds round down, before 1970 as after */
+	mmp_time_iso8601(out, -500);
+	is_str(out, "1969-12-31T23:59:59Z", "half a second before 1970");
+	mmp_time_iso8601(out, 1500);
+	is_str(out, "1970-01-01T00:00:01Z", "a second and a half after");
 }
 
 int main(void)
