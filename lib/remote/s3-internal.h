@@ -103,8 +103,9 @@ int mmp_s3__ini_has(const mmp_s3__ini *ini, const char *section);
 const mmp_s3__ini_entry *mmp_s3__ini_get(const mmp_s3__ini *ini,
 	const char *section, const char *key);
 
-/* an ISO 8601 UTC time ("2026-12-05T10:00:00Z", fractions and +00:00
- * allowed) as seconds since the epoch, or -1 */
+/* an ISO 8601 time ("2026-12-05T10:00:00Z"; fractions, offsets and the
+ * "UTC" suffix SSO caches write allowed) as seconds since the epoch,
+ * or -1 */
 int64_t mmp_s3__iso8601(const char *s);
 
 /*
