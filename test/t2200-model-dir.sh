@@ -86,28 +86,8 @@ test_expect_success 'the python_function flavor names the shipped loader' '
 	done
 '
 
-# load.py: MLflow's pyfunc contract without MLflow: read the flavor from
-# MLmodel, put its code directory on sys.path, import loader_module and
-# call _load_pyfunc(<model dir>/<data>)
-cat >load.py <<\EOF
-import importlib, os, sys
-def flavor(d):
-    conf, inside = {}, False
-    for line in open(os.path.join(d, "MLmodel")):
-        if line.startswith("  python_function:"):
-            inside = True
-        elif inside and not line.startswith("    "):
-            break
-        elif inside and not line.startswith("     "):
-            k, _, v = line.strip().partition(":")
-            conf[k] = v.strip()
-    return conf
-def load(d):
-    conf = flavor(d)
-    sys.path.insert(0, os.path.join(d, conf["code"]))
-    mod = importlib.import_module(conf["loader_module"])
-    return mod._load_pyfunc(os.path.join(d, conf["data"]))
-EOF
+# load.py: MLflow's pyfunc contract without MLflow
+cp "$TEST_DIRECTORY/helpers/pyfunc_load.py" load.py
 
 test_expect_success PYPD 'every signature type takes what pandas reads from the data' '
 	cat >sigtypes.py <<-\EOF &&

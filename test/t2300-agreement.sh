@@ -36,9 +36,12 @@ open("invocations.json", "w").write(
     % (json.dumps([n for n, _ in feats]), ",\n".join(data)))
 EOF
 
+cp "$TEST_DIRECTORY/helpers/pyfunc_load.py" .
+
 # agree.py CSV MODEL_DIR: compare every consumer's predictions for all rows
 cat >agree.py <<\EOF
-import csv, importlib, json, os, sys
+import csv, json, os, sys
+import pyfunc_load
 import numpy as np, pandas as pd, xgboost as xgb
 path, d = sys.argv[1:3]
 schema = json.load(open(d + "/mmp-schema.json"))
@@ -107,18 +110,7 @@ else:
 
 # the model directory's pyfunc, through MLflow's loader contract, on the
 # raw frame pandas reads (strings and NA)
-conf, inside = {}, False
-for line in open(d + "/MLmodel"):
-    if line.startswith("  python_function:"):
-        inside = True
-    elif inside and not line.startswith("    "):
-        break
-    elif inside and not line.startswith("     "):
-        k, _, v = line.strip().partition(":")
-        conf[k] = v.strip()
-sys.path.insert(0, os.path.join(d, conf["code"]))
-mod = importlib.import_module(conf["loader_module"])
-model = mod._load_pyfunc(os.path.join(d, conf["data"]))
+model = pyfunc_load.load(d)
 frame = pd.read_csv(path)
 out = model.predict(frame)
 if task == "regression":
@@ -164,13 +156,13 @@ EOF
 # holdout.py RESULT_JSON CSV MODEL_DIR: the test rows are the ones with the
 # latest `ts`; the run's recorded metrics are the pyfunc predictions' ones
 cat >holdout.py <<\EOF
-import importlib, json, os, sys
+import json, os, sys
+import pyfunc_load
 import numpy as np, pandas as pd
 res, path, d = sys.argv[1:4]
 res = json.load(open(res))
 schema = json.load(open(d + "/mmp-schema.json"))
-sys.path.insert(0, os.path.join(d, "code"))
-model = importlib.import_module("mmp_pyfunc")._load_pyfunc(d + "/model.ubj")
+model = pyfunc_load.load(d)
 frame = pd.read_csv(path, float_precision="round_trip")
 n = res["rows"]["test"]
 test = frame.sort_values("ts", kind="stable").tail(n)

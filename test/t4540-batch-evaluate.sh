@@ -48,8 +48,10 @@ EOF
 
 # check.py MODEL_DIR CSV BATCH_CSV BATCH_JSON: Python's xgboost, the
 # pyfunc and scikit-learn against mmp's predictions and metrics
+cp "$TEST_DIRECTORY/helpers/pyfunc_load.py" .
 cat >check.py <<\EOF
-import csv, importlib, json, os, sys, warnings
+import csv, json, os, sys, warnings
+import pyfunc_load
 import numpy as np, pandas as pd, xgboost as xgb
 from sklearn import metrics as M
 d, path, out_csv, out_json = sys.argv[1:5]
@@ -83,18 +85,7 @@ bad = []
 if not np.array_equal(got, P):
     bad.append(("python xgboost", float(np.abs(got - P).max())))
 
-conf, inside = {}, False
-for line in open(d + "/MLmodel"):
-    if line.startswith("  python_function:"):
-        inside = True
-    elif inside and not line.startswith("    "):
-        break
-    elif inside and not line.startswith("     "):
-        k, _, v = line.strip().partition(":")
-        conf[k] = v.strip()
-sys.path.insert(0, os.path.join(d, conf["code"]))
-model = importlib.import_module(conf["loader_module"])._load_pyfunc(
-    os.path.join(d, conf["data"]))
+model = pyfunc_load.load(d)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     py = model.predict(pd.read_csv(path))
