@@ -10,17 +10,10 @@ DB=proj/.mmp/mmp.db
 
 if test -x /usr/bin/python3; then test_set_prereq PYTHON3; fi
 
-# rest NAME ROUTE JSON: one POST to the server's REST API, the answer on
-# stdout
-rest() {
-	curl -sf -X POST -H "Content-Type: application/json" -d "$3" \
-		"$(fake_url "$1")/api/2.0/mlflow/$2"
-}
-
 # new_run NAME EXPERIMENT_ID RUN_NAME START: a run on the server; its id
 # on stdout
 new_run() {
-	rest "$1" runs/create "{\"experiment_id\":\"$2\",\"run_name\":\"$3\",
+	fake_post "$1" runs/create "{\"experiment_id\":\"$2\",\"run_name\":\"$3\",
 		\"start_time\":$4,\"user_id\":\"alice\",
 		\"tags\":[{\"key\":\"mlflow.source.name\",\"value\":\"train.py\"}]}" |
 		jq -r .run.info.run_id
@@ -130,16 +123,16 @@ same_as_server() {
 
 test_expect_success JQ 'set up: a server with two experiments of runs' '
 	fake_start fake --page-size 2 &&
-	t=$(rest fake experiments/create "{\"name\":\"team\"}" |
+	t=$(fake_post fake experiments/create "{\"name\":\"team\"}" |
 		jq -r .experiment_id) &&
-	o=$(rest fake experiments/create "{\"name\":\"other\"}" |
+	o=$(fake_post fake experiments/create "{\"name\":\"other\"}" |
 		jq -r .experiment_id) &&
 	echo $t >team.id &&
 	for i in 1 2 3 4 5
 	do
 		r=$(new_run fake $t "team-$i" $((1795000000000 + i))) &&
 		echo $r >>team.runs &&
-		rest fake runs/log-batch "{\"run_id\":\"$r\",
+		fake_post fake runs/log-batch "{\"run_id\":\"$r\",
 			\"params\":[{\"key\":\"max_depth\",\"value\":\"$i\"},
 				{\"key\":\"eta\",\"value\":\"0.3\"}],
 			\"metrics\":[
@@ -158,11 +151,11 @@ test_expect_success JQ 'set up: a server with two experiments of runs' '
 	for i in 1 2 3 4
 	do
 		r=$(sed -n ${i}p team.runs) &&
-		rest fake runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
+		fake_post fake runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
 			\"end_time\":$((1795000100000 + i))}" >/dev/null || return 1
 	done &&
 	r=$(new_run fake $o "other-1" 1795000000100) &&
-	rest fake runs/update "{\"run_id\":\"$r\",\"status\":\"FAILED\",
+	fake_post fake runs/update "{\"run_id\":\"$r\",\"status\":\"FAILED\",
 		\"end_time\":1795000200000}" >/dev/null &&
 	mmp init -q proj
 '
@@ -254,7 +247,7 @@ test_expect_success JQ 'a second pull changes nothing, reads only the running ru
 # a value at an older step leaves the listing (latest values) as it was
 test_expect_success JQ,PYTHON3 'a late value of a running run arrives on the next pull' '
 	r=$(sed -n 5p team.runs) &&
-	rest fake runs/log-metric "{\"run_id\":\"$r\",\"key\":\"auc\",
+	fake_post fake runs/log-metric "{\"run_id\":\"$r\",\"key\":\"auc\",
 		\"value\":0.5,\"timestamp\":1795000001500,\"step\":1}" \
 		>/dev/null &&
 	dump $DB >before.dump &&
@@ -270,10 +263,10 @@ test_expect_success JQ,PYTHON3 'a late value of a running run arrives on the nex
 
 test_expect_success JQ,PYTHON3 'a run changed on the server: only it changes' '
 	r=$(sed -n 5p team.runs) &&
-	rest fake runs/log-batch "{\"run_id\":\"$r\",\"metrics\":[
+	fake_post fake runs/log-batch "{\"run_id\":\"$r\",\"metrics\":[
 		{\"key\":\"auc\",\"value\":0.987654321012345678,\"timestamp\":1795000009000,\"step\":5}],
 		\"tags\":[{\"key\":\"note\",\"value\":\"best\"}]}" >/dev/null &&
-	rest fake runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
+	fake_post fake runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
 		\"end_time\":1795000300000}" >/dev/null &&
 	id=$(sql $DB "SELECT run_uuid FROM runs WHERE remote_run_id = \"$r\"") &&
 	dump $DB | grep -v "$id" >before.others &&
@@ -295,7 +288,7 @@ test_expect_success JQ,PYTHON3 'a run changed on the server: only it changes' '
 
 test_expect_success JQ,PYTHON3 'a late value of an ended run: --full reads it' '
 	r=$(sed -n 1p team.runs) &&
-	rest fake runs/log-metric "{\"run_id\":\"$r\",\"key\":\"auc\",
+	fake_post fake runs/log-metric "{\"run_id\":\"$r\",\"key\":\"auc\",
 		\"value\":0.25,\"timestamp\":1795000001200,\"step\":1}" \
 		>/dev/null &&
 	dump $DB >before.dump &&
@@ -331,7 +324,7 @@ test_expect_success JQ,PYTHON3 'a late value of an ended run: --full reads it' '
 
 test_expect_success JQ 'a run deleted on the server is marked deleted' '
 	r=$(sed -n 3p team.runs) &&
-	rest fake runs/delete "{\"run_id\":\"$r\"}" >/dev/null &&
+	fake_post fake runs/delete "{\"run_id\":\"$r\"}" >/dev/null &&
 	pull --json >p4.json &&
 	test "$(json_get p4.json .total.runs_updated)" = 1 &&
 	test "$(json_get p4.json .total.runs_deleted)" = 1 &&
@@ -347,7 +340,7 @@ test_expect_success JQ 'a run deleted on the server is marked deleted' '
 
 test_expect_success JQ 'a run restored on the server is active here again' '
 	r=$(sed -n 3p team.runs) &&
-	rest fake runs/restore "{\"run_id\":\"$r\"}" >/dev/null &&
+	fake_post fake runs/restore "{\"run_id\":\"$r\"}" >/dev/null &&
 	pull --json >rs.json &&
 	test "$(json_get rs.json .total.runs_updated)" = 1 &&
 	test "$(json_get rs.json .total.runs_deleted)" = 0 &&
@@ -356,7 +349,7 @@ test_expect_success JQ 'a run restored on the server is active here again' '
 	(cd proj && mmp runs list --remote --json) >l.json &&
 	test "$(jq "[.runs[] | select(.remote_run_id == \"$r\")] | length" \
 		l.json)" = 1 &&
-	rest fake runs/delete "{\"run_id\":\"$r\"}" >/dev/null &&
+	fake_post fake runs/delete "{\"run_id\":\"$r\"}" >/dev/null &&
 	pull --json >rd.json &&
 	test "$(json_get rd.json .total.runs_deleted)" = 1 &&
 	test "$(sql $DB "SELECT lifecycle_stage FROM runs
@@ -504,7 +497,7 @@ test_expect_success JQ 'unreachable server and 403: clear errors, nothing writte
 
 test_expect_success JQ 'a run removed for good on the server is marked deleted' '
 	r=$(sed -n 4p team.runs) &&
-	rest fake runs/delete "{\"run_id\":\"$r\"}" >/dev/null &&
+	fake_post fake runs/delete "{\"run_id\":\"$r\"}" >/dev/null &&
 	curl -sf -X POST "$(fake_url fake)/__fake/gc" >gc.json &&
 	test "$(json_get gc.json .removed)" = 2 &&
 	id=$(sql $DB "SELECT run_uuid FROM runs WHERE remote_run_id = \"$r\"") &&
@@ -552,19 +545,19 @@ arts_dump() {
 
 test_expect_success JQ 'set up: a server that refuses some artifact lists' '
 	fake_start arts &&
-	t=$(rest arts experiments/create "{\"name\":\"team\"}" |
+	t=$(fake_post arts experiments/create "{\"name\":\"team\"}" |
 		jq -r .experiment_id) &&
 	for i in 1 2 3
 	do
 		r=$(new_run arts $t "a-$i" $((1795000000000 + i))) &&
 		echo $r >>arts.runs &&
-		rest arts runs/log-batch "{\"run_id\":\"$r\",
+		fake_post arts runs/log-batch "{\"run_id\":\"$r\",
 			\"params\":[{\"key\":\"i\",\"value\":\"$i\"}],
 			\"metrics\":[{\"key\":\"m\",\"value\":0.$i,\"timestamp\":1,\"step\":0}],
 			\"tags\":[{\"key\":\"team\",\"value\":\"fraud\"}]}" \
 			>/dev/null &&
 		put_artifact arts $t $r report.json "{}" &&
-		rest arts runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
+		fake_post arts runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
 			\"end_time\":$((1795000100000 + i))}" >/dev/null || return 1
 	done &&
 	mmp init -q arts
@@ -710,12 +703,12 @@ pull_bg() {
 # and ends with the store an uninterrupted pull makes
 test_expect_success JQ 'killed -9 between pages, a pull resumes' '
 	fake_start slow --page-size 1 --stall-after runs/search:4 &&
-	t=$(rest slow experiments/create "{\"name\":\"team\"}" |
+	t=$(fake_post slow experiments/create "{\"name\":\"team\"}" |
 		jq -r .experiment_id) &&
 	for i in 1 2 3 4 5 6
 	do
 		r=$(new_run slow $t "run-$i" $((1795000000000 + i))) &&
-		rest slow runs/log-batch "{\"run_id\":\"$r\",
+		fake_post slow runs/log-batch "{\"run_id\":\"$r\",
 			\"params\":[{\"key\":\"i\",\"value\":\"$i\"}],
 			\"metrics\":[{\"key\":\"m\",\"value\":0.$i,\"timestamp\":1,\"step\":$i},
 			{\"key\":\"m\",\"value\":1.$i,\"timestamp\":2,\"step\":$((i + 1))}]}" \

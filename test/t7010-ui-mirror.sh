@@ -15,12 +15,6 @@ fi
 W=store-writer
 DB="$TRASH_DIRECTORY/.mmp/mmp.db"
 
-# rest ROUTE JSON: one POST to the loopback tracking server
-rest() {
-	curl -sf -X POST -H "Content-Type: application/json" -d "$2" \
-		"$(fake_url fake)/api/2.0/mlflow/$1"
-}
-
 # live: the body's data-live attribute of the page in `out` ("" if none)
 live() {
 	hq attr body data-live
@@ -31,17 +25,17 @@ test_expect_success JQ 'a server with a running and a finished run, pulled' '
 	$W "$DB" start --experiment here --name done-here --start 1000000 : \
 		end @ FINISHED >/dev/null &&
 	fake_start fake &&
-	e=$(rest experiments/create "{\"name\":\"team\"}" |
+	e=$(fake_post fake experiments/create "{\"name\":\"team\"}" |
 		jq -r .experiment_id) &&
 	for i in 1 2
 	do
-		r=$(rest runs/create "{\"experiment_id\":\"$e\",
+		r=$(fake_post fake runs/create "{\"experiment_id\":\"$e\",
 			\"run_name\":\"team-$i\",\"start_time\":179500000000$i,
 			\"user_id\":\"alice\"}" | jq -r .run.info.run_id) &&
 		echo "R$i=$r" >>vars || return 1
 	done &&
 	. ./vars &&
-	rest runs/update "{\"run_id\":\"$R2\",\"status\":\"FINISHED\",
+	fake_post fake runs/update "{\"run_id\":\"$R2\",\"status\":\"FINISHED\",
 		\"end_time\":1795000100002}" >/dev/null &&
 	mmp sync --pull --experiment team -q --tracking-uri "$(fake_url fake)" &&
 	mmp sync status --json --tracking-uri "$(fake_url fake)" >st.json &&

@@ -80,22 +80,16 @@ test_expect_success CHROMIUM 'the runs page, the filter key, no console error' '
 	test -s "$SHOTS/runs.png"
 '
 
-# rest ROUTE JSON: one POST to the loopback tracking server
-rest() {
-	curl -sf -X POST -H "Content-Type: application/json" -d "$2" \
-		"$(fake_url fake)/api/2.0/mlflow/$1"
-}
-
 test_expect_success CHROMIUM,JQ 'runs mirrored from a tracking server' '
 	fake_start fake &&
-	e=$(rest experiments/create "{\"name\":\"team\"}" |
+	e=$(fake_post fake experiments/create "{\"name\":\"team\"}" |
 		jq -r .experiment_id) &&
 	for i in 1 2
 	do
-		r=$(rest runs/create "{\"experiment_id\":\"$e\",
+		r=$(fake_post fake runs/create "{\"experiment_id\":\"$e\",
 			\"run_name\":\"team-$i\",\"start_time\":179500000000$i,
 			\"user_id\":\"alice\"}" | jq -r .run.info.run_id) &&
-		rest runs/log-batch "{\"run_id\":\"$r\",
+		fake_post fake runs/log-batch "{\"run_id\":\"$r\",
 			\"params\":[{\"key\":\"max_depth\",\"value\":\"$i\"}],
 			\"metrics\":[{\"key\":\"auc\",\"value\":0.9$i,
 			\"timestamp\":1795000001000,\"step\":0}]}" >/dev/null &&
@@ -105,7 +99,7 @@ test_expect_success CHROMIUM,JQ 'runs mirrored from a tracking server' '
 				"$(fake_url fake)/api/2.0/mlflow-artifacts/artifacts/$e/$r/artifacts/$f" \
 				>/dev/null || return 1
 		done &&
-		rest runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
+		fake_post fake runs/update "{\"run_id\":\"$r\",\"status\":\"FINISHED\",
 			\"end_time\":179500010000$i}" >/dev/null &&
 		echo "R$i=$r" >>vars || return 1
 	done &&

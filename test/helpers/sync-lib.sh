@@ -47,6 +47,13 @@ fake_url() {
 	cat "$FAKE_DIR/$1.url"
 }
 
+# fake_post NAME ROUTE JSON: one POST to the server's REST API, the
+# answer on stdout
+fake_post() {
+	curl -sf -X POST -H "Content-Type: application/json" -d "$3" \
+		"$(fake_url "$1")/api/2.0/mlflow/$2"
+}
+
 # fake_state NAME FILE: everything the server holds, as JSON
 fake_state() {
 	curl -sf "$(fake_url "$1")/__fake/state" >"$2"
