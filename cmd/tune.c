@@ -161,6 +161,7 @@ static void add_best(cJSON *doc, const mmp_study *st)
 static void print_session_json(const mmp_tune_result *r, int err)
 {
 	cJSON *doc = json_doc_new(), *s;
+	size_t i;
 	const mmp_study *st = r->study;
 
 	if (st) {
@@ -188,6 +189,9 @@ static void print_session_json(const mmp_tune_result *r, int err)
 	cJSON_AddNumberToObject(s, "seconds", r->seconds);
 	cJSON_AddNumberToObject(s, "sampler_seconds", r->sampler_seconds);
 	cJSON_AddNumberToObject(s, "wait_seconds", r->wait_seconds);
+	s = cJSON_AddArrayToObject(doc, "warnings");
+	for (i = 0; i < r->nwarnings; i++)
+		cJSON_AddItemToArray(s, cJSON_CreateString(r->warnings[i]));
 	if (r->retrain_run_id[0])
 		cJSON_AddStringToObject(doc, "retrain_run_id",
 			r->retrain_run_id);
@@ -335,6 +339,8 @@ static int tune_run(int argc, const char **argv, struct mmp_ctx *ctx)
 
 	err = mmp_tune_run(&r, &diags, store, &o);
 	progress_stop(&meter);
+	for (i = 0; i < r.nwarnings; i++)
+		warning("%s", r.warnings[i]);
 	if (err < 0 && diags && mmp_diag_list_count(diags)) {
 		for (i = 0; i < mmp_diag_list_count(diags); i++)
 			error("%s", mmp_diag_list_get(diags, i)->message);

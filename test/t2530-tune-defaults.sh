@@ -180,4 +180,34 @@ test_expect_success JQ,SQLITE3 '--retrain trains the recipe the trials ran' '
 	done <drawn
 '
 
+test_expect_success JQ 'a time split with random folds: a warning, also in --json' '
+	awk "BEGIN { FS = OFS = \",\" } NR == 1 { print \"ts\", \$0; next }
+		{ print NR - 1, \$0 }" proj/recipes/data/breast_cancer.csv \
+		>proj/recipes/data/bc-ts.csv &&
+	(cd proj &&
+	 mmp tune --recipe recipes/breast-cancer.yaml --study tw --trials 2 \
+		--set data.source=data/bc-ts.csv \
+		--set data.interface.timestamp_column=ts \
+		--set data.split.method=time --set data.split.stratify=false \
+		--set model.num_boost_round=5 --no-progress --json \
+		>../tw.json 2>../tw.err) &&
+	grep -x "warning: tune.cv_folds deals the train and validation rows into folds at random, not by time: .*(set tune.cv_folds: 0 to choose on the validation rows)" tw.err &&
+	test "$(json_get tw.json ".warnings | length")" = 1 &&
+	json_get tw.json ".warnings[0]" | grep "^tune.cv_folds deals" &&
+	(cd proj &&
+	 mmp tune --recipe recipes/breast-cancer.yaml --study tw0 --trials 2 \
+		--set data.source=data/bc-ts.csv \
+		--set data.interface.timestamp_column=ts \
+		--set data.split.method=time --set data.split.stratify=false \
+		--set model.num_boost_round=5 --set tune.cv_folds=0 \
+		--no-progress --json >../tw0.json 2>../tw0.err) &&
+	! grep "^warning:" tw0.err &&
+	test "$(json_get tw0.json ".warnings | length")" = 0 &&
+	(cd proj && mmp tune --recipe recipes/breast-cancer.yaml --study rw \
+		--trials 2 --set model.num_boost_round=5 --no-progress \
+		--json >../rw.json 2>../rw.err) &&
+	! grep "^warning:" rw.err &&
+	test "$(json_get rw.json ".warnings | length")" = 0
+'
+
 test_done

@@ -176,6 +176,8 @@ typedef struct {
 	double seconds;          /**< wall time of the session */
 	double sampler_seconds;  /**< time spent choosing params */
 	double wait_seconds;     /**< workers idle, waiting for older trials */
+	char **warnings;         /**< things a reviewer should know */
+	size_t nwarnings;
 } mmp_tune_result;
 
 /**

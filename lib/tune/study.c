@@ -197,6 +197,20 @@ static int make_folds(struct session *S)
 	} else {
 		/* k folds of train+validation; the test rows stay unseen */
 		size_t m = sp.ntrain + sp.nvalid;
+
+		if (r->split.method == MMP_SPLIT_TIME) {
+			mmp_tune_result *o = S->out;
+
+			o->warnings = mmp__realloc(o->warnings,
+				(o->nwarnings + 1) * sizeof(*o->warnings));
+			o->warnings[o->nwarnings++] = mmp__strdup(
+				"tune.cv_folds deals the train and validation "
+				"rows into folds at random, not by time: each "
+				"trial learns from rows later than some it is "
+				"scored on, so trial values can be better than "
+				"a time split's (set tune.cv_folds: 0 to choose "
+				"on the validation rows)");
+		}
 		size_t *pool = mmp__calloc(m ? m : 1, sizeof(size_t));
 		float *codes = mmp__calloc(m ? m : 1, sizeof(float));
 		int *fold = mmp__calloc(m ? m : 1, sizeof(int));
@@ -1500,6 +1514,11 @@ done:
 
 void mmp_tune_result_release(mmp_tune_result *r)
 {
+	size_t i;
+
 	mmp_study_free(r->study);
+	for (i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
 	memset(r, 0, sizeof(*r));
 }
