@@ -161,6 +161,14 @@ MMP_EXTERN(int) mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 /** Free the contents of `st`; accepts a zeroed status. */
 MMP_EXTERN(void) mmp_sync_status_release(mmp_sync_status *st);
 
+/**
+ * Only `last_pull_time` of mmp_sync_status_get(): the ms of the last
+ * pull from `tracking_uri` that read an experiment to its end, 0 when
+ * none did. Nothing is counted. Errors as mmp_sync_status_get().
+ */
+MMP_EXTERN(int) mmp_sync_last_pull_time(int64_t *out, mmp_store *s,
+	const char *tracking_uri);
+
 /* --- the other way: runs mirrored from the server --- */
 
 /** What a pull did with the runs of one remote experiment. */

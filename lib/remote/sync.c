@@ -438,6 +438,29 @@ static int pull_status(mmp_sync_status *out, mmp_store *s, int64_t remote)
 	return 0;
 }
 
+int mmp_sync_last_pull_time(int64_t *out, mmp_store *s,
+	const char *tracking_uri)
+{
+	struct mmp_store__pull_info pi;
+	char *remote_uri = NULL;
+	int64_t remote = -1;
+	int err;
+
+	*out = 0;
+	if ((err = clean_remote(&remote_uri, tracking_uri)) < 0)
+		return err;
+	err = mmp_store__sync_remote(s, remote_uri, 0, &remote);
+	if (err == MMP_ENOTFOUND) {
+		mmp_error_clear();
+		err = 0;
+	} else if (err == 0 && (err = mmp_store__pull_info_get(&pi, s,
+	    remote, remote_uri)) == 0) {
+		*out = pi.last_pull_time;
+	}
+	free(remote_uri);
+	return err;
+}
+
 int mmp_sync_status_get(mmp_sync_status *out, mmp_store *s,
 	const char *tracking_uri)
 {

@@ -599,27 +599,26 @@ static int64_t query_i64(const mmp_serve_request *req, const char *key,
  */
 static void mirror_running(struct ui_ctx *c, const mmp_run *r)
 {
-	mmp_sync_status st;
+	int64_t when;
 	mmp_buf *b = c->out;
 
 	mmp_buf_puts(b, "<p class=\"note mirror\" id=\"mirror-running\" "
 		"role=\"note\">It was RUNNING on the server at the last pull");
-	if (mmp_sync_status_get(&st, c->store, r->origin) < 0) {
+	if (mmp_sync_last_pull_time(&when, c->store, r->origin) < 0) {
 		mmp_buf_puts(b, " (when that was cannot be read: ");
 		ui_h(b, mmp_error_last()->message);
 		mmp_buf_puts(b, ")");
 		mmp_error_clear();
-	} else if (st.last_pull_time > 0) {
+	} else if (when > 0) {
 		mmp_buf_puts(b, "; the last complete pull from there was at "
 			"<span id=\"last-pull\">");
-		ui_time(b, st.last_pull_time);
+		ui_time(b, when);
 		mmp_buf_puts(b, "</span> UTC");
 	} else {
 		mmp_buf_puts(b, "; no pull from there has completed yet");
 	}
 	mmp_buf_puts(b, ". This page does not refresh itself: <code>mmp "
 		"sync --pull</code> reads the run again.</p>");
-	mmp_sync_status_release(&st);
 }
 
 void ui_page_run(struct ui_ctx *c, const char *rest)
